@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian 12 machine (as root): Node 22,
+# dependencies, build, the test bed (dockerd, sshd, nginx, fixture images),
+# then unit and e2e tests against the real built binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install.sh
+# shellcheck source=scripts/node22.sh
+source scripts/node22.sh
+test/bed/setup.sh
+npx vitest run "$@"

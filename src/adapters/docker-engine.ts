@@ -1,0 +1,538 @@
+/**
+ * The one file that speaks dockerode. Maps aims' Engine interface to Docker
+ * Engine API v1.41 calls, and Docker's errors to typed AimsErrors.
+ */
+import type Dockerode from 'dockerode'
+import {AimsError, oneLine} from '../core/errors.js'
+import type {
+  ContainerDetails,
+  ContainerSpec,
+  ContainerState,
+  ContainerSummary,
+  EngineEvent,
+  EngineInfo,
+  EngineVersion,
+  HealthStatus,
+  LogLine,
+  NetworkSpec,
+  NetworkSummary,
+  PortBinding,
+  PullProgress,
+  StatsSample,
+  VolumeSpec,
+  VolumeSummary,
+} from '../core/engine-types.js'
+import type {Engine, LabelFilter} from '../services/ports.js'
+import {demuxAll, demuxChunk} from './docker-stream.js'
+
+export const MIN_API_VERSION = '1.41'
+
+export interface DockerEngineOptions {
+  /** Per-call timeout for non-streaming calls. */
+  callTimeoutMs: number
+  /** Turns transport failures (socket, SSH) into AimsErrors with a diagnosis. */
+  mapTransportError: (error: unknown) => Promise<AimsError>
+  /** Counts API calls for metrics. */
+  onCall?: () => void
+  where: string
+}
+
+interface DockerError extends Error {
+  statusCode?: number
+  json?: {message?: string}
+  reason?: string
+  code?: string
+}
+
+function labelFilters(labels: LabelFilter | undefined): string[] {
+  return Object.entries(labels ?? {}).map(([key, value]) => (value === true ? key : `${key}=${value}`))
+}
+
+export function healthFromStatus(status: string): HealthStatus {
+  if (/\(healthy\)/.test(status)) return 'healthy'
+  if (/\(unhealthy\)/.test(status)) return 'unhealthy'
+  if (/health: starting/.test(status)) return 'starting'
+  return 'none'
+}
+
+function portsFromSummary(ports: Dockerode.Port[] | undefined): PortBinding[] {
+  return (ports ?? [])
+    .filter((port) => port.PublicPort !== undefined)
+    .map((port) => ({containerPort: port.PrivatePort, protocol: port.Type === 'udp' ? 'udp' : 'tcp', hostPort: port.PublicPort, hostIp: port.IP ?? '0.0.0.0'}))
+}
+
+function portsFromBindings(bindings: Record<string, Array<{HostIp?: string; HostPort?: string}> | null> | undefined): PortBinding[] {
+  const result: PortBinding[] = []
+  for (const [key, list] of Object.entries(bindings ?? {})) {
+    const [port, protocol] = key.split('/')
+    for (const binding of list ?? []) {
+      if (!binding.HostPort) continue
+      result.push({containerPort: Number(port), protocol: protocol === 'udp' ? 'udp' : 'tcp', hostPort: Number(binding.HostPort), hostIp: binding.HostIp || '0.0.0.0'})
+    }
+  }
+  return result
+}
+
+function envToRecord(env: string[] | undefined): Record<string, string> {
+  const record: Record<string, string> = {}
+  for (const item of env ?? []) {
+    const index = item.indexOf('=')
+    if (index > 0) record[item.slice(0, index)] = item.slice(index + 1)
+  }
+  return record
+}
+
+const stripSlash = (name: string) => name.replace(/^\//, '')
+const validDate = (text: string | undefined) => (text && !text.startsWith('0001-') ? new Date(text) : undefined)
+
+export class DockerEngine implements Engine {
+  constructor(
+    private readonly docker: Dockerode,
+    private readonly options: DockerEngineOptions,
+  ) {}
+
+  /** Runs one API call with a timeout and maps its errors. */
+  private async call<T>(what: string, run: (signal: AbortSignal) => Promise<T>, timeoutMs = this.options.callTimeoutMs): Promise<T> {
+    this.options.onCall?.()
+    const signal = AbortSignal.timeout(timeoutMs)
+    try {
+      return await run(signal)
+    } catch (error) {
+      throw await this.mapError(error, what, signal)
+    }
+  }
+
+  private async mapError(error: unknown, what: string, signal?: AbortSignal): Promise<AimsError> {
+    if (error instanceof AimsError) return error
+    const docker = error as DockerError
+    if (signal?.aborted || docker.name === 'AbortError' || docker.name === 'TimeoutError') {
+      return new AimsError('connection', `the Docker engine on ${this.options.where} did not answer ${what} in time`, {hint: 'check the host load and network, then retry'})
+    }
+    if (typeof docker.statusCode === 'number') {
+      const message = oneLine(docker.json?.message ?? docker.reason ?? docker.message)
+      if (docker.statusCode === 400 && /client version .* is too new/i.test(message)) {
+        const max = /maximum supported API version is ([\d.]+)/i.exec(message)?.[1] ?? 'older'
+        return new AimsError('engine', `the Docker engine on ${this.options.where} speaks API ${max}, older than ${MIN_API_VERSION}`, {hint: 'upgrade Docker on the host to 20.10 or newer'})
+      }
+      if (docker.statusCode === 404) return new AimsError('not-found', `${what}: ${message}`, {exitCode: 1})
+      if (docker.statusCode === 409) return new AimsError('conflict', `${what}: ${message}`)
+      return new AimsError('engine', `Docker refused ${what}: ${message}`, {details: {statusCode: docker.statusCode}})
+    }
+    return this.options.mapTransportError(error)
+  }
+
+  async ping(): Promise<void> {
+    await this.call('ping', (abortSignal) => loose(this.docker).ping({abortSignal}))
+  }
+
+  async version(): Promise<EngineVersion> {
+    const version = await this.call('version', (abortSignal) => loose(this.docker).version({abortSignal}) as Promise<Dockerode.DockerVersion>)
+    return {
+      version: version.Version,
+      apiVersion: version.ApiVersion,
+      minApiVersion: version.MinAPIVersion,
+      os: version.Os,
+      arch: version.Arch,
+      kernel: version.KernelVersion,
+    }
+  }
+
+  async info(): Promise<EngineInfo> {
+    const info = await this.call('info', (abortSignal) => loose(this.docker).info({abortSignal}) as Promise<Record<string, any>>)
+    return {
+      name: info.Name,
+      storageDriver: info.Driver,
+      memTotalBytes: info.MemTotal,
+      cpus: info.NCPU,
+      dockerRootDir: info.DockerRootDir,
+      containers: info.Containers,
+      serverTime: validDate(info.SystemTime),
+      swarm: info.Swarm?.LocalNodeState === 'active',
+      warnings: info.Warnings ?? [],
+    }
+  }
+
+  async listContainers(filter: {labels?: LabelFilter; all?: boolean; name?: string}): Promise<ContainerSummary[]> {
+    const filters: Record<string, string[]> = {}
+    const labels = labelFilters(filter.labels)
+    if (labels.length > 0) filters.label = labels
+    if (filter.name) filters.name = [filter.name]
+    const list = await this.call('list containers', (abortSignal) => this.docker.listContainers({all: filter.all ?? true, filters, abortSignal} as Dockerode.ContainerListOptions))
+    return list.map((item) => ({
+      id: item.Id,
+      name: stripSlash(item.Names[0] ?? item.Id),
+      image: item.Image,
+      labels: item.Labels ?? {},
+      state: item.State as ContainerState,
+      status: item.Status,
+      created: new Date(item.Created * 1000),
+      ports: portsFromSummary(item.Ports),
+      health: healthFromStatus(item.Status),
+      networks: Object.keys(item.NetworkSettings?.Networks ?? {}),
+    }))
+  }
+
+  async inspectContainer(idOrName: string): Promise<ContainerDetails | undefined> {
+    try {
+      const info = await this.call(`inspect container ${idOrName}`, (abortSignal) => this.docker.getContainer(idOrName).inspect({abortSignal}))
+      const networks = info.NetworkSettings?.Networks ?? {}
+      return {
+        id: info.Id,
+        name: stripSlash(info.Name),
+        image: info.Config.Image,
+        labels: info.Config.Labels ?? {},
+        state: info.State.Status as ContainerState,
+        status: info.State.Status,
+        created: new Date(info.Created),
+        ports: portsFromBindings(info.HostConfig.PortBindings as never),
+        health: (info.State.Health?.Status as HealthStatus | undefined) ?? 'none',
+        networks: Object.keys(networks),
+        startedAt: validDate(info.State.StartedAt),
+        finishedAt: validDate(info.State.FinishedAt),
+        exitCode: info.State.ExitCode,
+        restartCount: info.RestartCount ?? 0,
+        env: envToRecord(info.Config.Env),
+        ips: Object.fromEntries(Object.entries(networks).map(([name, network]) => [name, network.IPAddress])),
+        memoryBytes: info.HostConfig.Memory || undefined,
+        nanoCpus: info.HostConfig.NanoCpus || undefined,
+        command: [...(info.Config.Entrypoint ? [info.Config.Entrypoint].flat() : []), ...(info.Config.Cmd ?? [])],
+        mounts: (info.Mounts ?? []).map((mount) => ({type: mount.Type, name: mount.Name, source: mount.Source, destination: mount.Destination})),
+        oomKilled: info.State.OOMKilled,
+        error: info.State.Error || undefined,
+      }
+    } catch (error) {
+      if (error instanceof AimsError && error.kind === 'not-found') return undefined
+      throw error
+    }
+  }
+
+  async createContainer(spec: ContainerSpec): Promise<string> {
+    const [first, ...others] = spec.networks
+    const exposed: Record<string, object> = {}
+    for (const port of spec.ports) exposed[`${port.containerPort}/${port.protocol}`] = {}
+    for (const port of spec.exposedPorts ?? []) exposed[`${port.containerPort}/${port.protocol}`] = {}
+    const bindings: Record<string, Array<{HostIp: string; HostPort: string}>> = {}
+    for (const port of spec.ports) {
+      const key = `${port.containerPort}/${port.protocol}`
+      bindings[key] = [...(bindings[key] ?? []), {HostIp: port.hostIp, HostPort: String(port.hostPort)}]
+    }
+    const options: Dockerode.ContainerCreateOptions = {
+      name: spec.name,
+      Image: spec.image,
+      ...(spec.command ? {Cmd: spec.command} : {}),
+      ...(spec.entrypoint ? {Entrypoint: spec.entrypoint} : {}),
+      Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+      Labels: spec.labels,
+      ExposedPorts: exposed,
+      ...(spec.user ? {User: spec.user} : {}),
+      ...(spec.workingDir ? {WorkingDir: spec.workingDir} : {}),
+      ...(spec.stopTimeoutSeconds ? {StopTimeout: spec.stopTimeoutSeconds} : {}),
+      ...(spec.healthcheck
+        ? {
+            Healthcheck: {
+              Test: spec.healthcheck.test,
+              Interval: spec.healthcheck.intervalSeconds * 1e9,
+              Timeout: spec.healthcheck.timeoutSeconds * 1e9,
+              Retries: spec.healthcheck.retries,
+              StartPeriod: spec.healthcheck.startPeriodSeconds * 1e9,
+            },
+          }
+        : {}),
+      HostConfig: {
+        Init: spec.init,
+        RestartPolicy: {Name: spec.restartPolicy, ...(spec.restartPolicy === 'on-failure' ? {MaximumRetryCount: 5} : {})},
+        PortBindings: bindings,
+        Mounts: spec.volumes.map((volume) => ({Type: 'volume' as const, Source: volume.source, Target: volume.target, ReadOnly: volume.readOnly ?? false})),
+        ...(spec.memoryBytes ? {Memory: spec.memoryBytes} : {}),
+        ...(spec.nanoCpus ? {NanoCpus: spec.nanoCpus} : {}),
+        ...(spec.tmpfs ? {Tmpfs: Object.fromEntries(spec.tmpfs.map((path) => [path, '']))} : {}),
+        ...(spec.extraHosts ? {ExtraHosts: spec.extraHosts} : {}),
+        ...(first ? {NetworkMode: first.name} : {}),
+      },
+      ...(first ? {NetworkingConfig: {EndpointsConfig: {[first.name]: {Aliases: first.aliases}}}} : {}),
+    }
+    const container = await this.call(`create container ${spec.name}`, (abortSignal) => this.docker.createContainer({...options, abortSignal} as never))
+    for (const network of others) await this.connectNetwork(network.name, container.id, network.aliases)
+    return container.id
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await this.call(`start container ${id}`, (abortSignal) => this.docker.getContainer(id).start({abortSignal}).catch(ignoreNotModified))
+  }
+
+  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    await this.call(`stop container ${id}`, (abortSignal) => this.docker.getContainer(id).stop({t: timeoutSeconds, abortSignal}).catch(ignoreNotModified), (timeoutSeconds + 30) * 1000)
+  }
+
+  async restartContainer(id: string, timeoutSeconds: number): Promise<void> {
+    await this.call(`restart container ${id}`, (abortSignal) => this.docker.getContainer(id).restart({t: timeoutSeconds, abortSignal}), (timeoutSeconds + 30) * 1000)
+  }
+
+  async removeContainer(id: string, options: {force?: boolean} = {}): Promise<void> {
+    try {
+      await this.call(`remove container ${id}`, (abortSignal) => this.docker.getContainer(id).remove({force: options.force ?? true, v: false, abortSignal}))
+    } catch (error) {
+      if (error instanceof AimsError && error.kind === 'not-found') return
+      // "removal of container … is already in progress" is as good as done.
+      if (error instanceof AimsError && error.kind === 'conflict' && /already in progress/.test(error.message)) return
+      throw error
+    }
+  }
+
+  async connectNetwork(network: string, container: string, aliases: string[]): Promise<void> {
+    await this.call(`connect ${container} to ${network}`, (abortSignal) => (this.docker.getNetwork(network).connect as (options: unknown) => Promise<unknown>)({Container: container, EndpointConfig: {Aliases: aliases}, abortSignal} as never))
+  }
+
+  async disconnectNetwork(network: string, container: string): Promise<void> {
+    try {
+      await this.call(`disconnect ${container} from ${network}`, (abortSignal) => (this.docker.getNetwork(network).disconnect as (options: unknown) => Promise<unknown>)({Container: container, Force: true, abortSignal} as never))
+    } catch (error) {
+      if (error instanceof AimsError && (error.kind === 'not-found' || /is not connected/.test(error.message))) return
+      throw error
+    }
+  }
+
+  async logs(id: string, options: {tail?: number; since?: Date; timestamps?: boolean}): Promise<LogLine[]> {
+    const buffer = await this.call(`read logs of ${id}`, (abortSignal) =>
+      this.docker.getContainer(id).logs({
+        stdout: true,
+        stderr: true,
+        follow: false,
+        ...(options.tail !== undefined ? {tail: options.tail} : {}),
+        ...(options.since ? {since: Math.floor(options.since.getTime() / 1000)} : {}),
+        timestamps: options.timestamps ?? false,
+        abortSignal,
+      } as never) as unknown as Promise<Buffer>,
+    )
+    return demuxAll(Buffer.isBuffer(buffer) ? buffer : Buffer.from(String(buffer)), options.timestamps ?? false)
+  }
+
+  async *followLogs(id: string, options: {tail?: number; signal: AbortSignal}): AsyncIterable<LogLine> {
+    this.options.onCall?.()
+    let stream: NodeJS.ReadableStream
+    try {
+      stream = (await this.docker.getContainer(id).logs({stdout: true, stderr: true, follow: true, tail: options.tail ?? 100, abortSignal: options.signal} as never)) as unknown as NodeJS.ReadableStream
+    } catch (error) {
+      if (options.signal.aborted) return
+      throw await this.mapError(error, `follow logs of ${id}`)
+    }
+    let state: {rest: Buffer; partial: {stdout: string; stderr: string}} = {rest: Buffer.alloc(0), partial: {stdout: '', stderr: ''}}
+    const onAbort = () => (stream as unknown as {destroy?: () => void}).destroy?.()
+    options.signal.addEventListener('abort', onAbort, {once: true})
+    try {
+      for await (const chunk of stream) {
+        const result = demuxChunk(Buffer.from(chunk as Buffer), state, {timestamps: false})
+        state = {rest: result.rest, partial: result.partial}
+        yield* result.lines
+      }
+    } catch (error) {
+      if (!options.signal.aborted) throw await this.mapError(error, `follow logs of ${id}`)
+    } finally {
+      options.signal.removeEventListener('abort', onAbort)
+    }
+  }
+
+  async stats(id: string): Promise<StatsSample> {
+    const sample = (await this.call(`sample stats of ${id}`, (abortSignal) => loose(this.docker.getContainer(id)).stats({stream: false, abortSignal}))) as unknown as Dockerode.ContainerStats & {name?: string; id?: string}
+    const cpuDelta = (sample.cpu_stats?.cpu_usage?.total_usage ?? 0) - (sample.precpu_stats?.cpu_usage?.total_usage ?? 0)
+    const systemDelta = (sample.cpu_stats?.system_cpu_usage ?? 0) - (sample.precpu_stats?.system_cpu_usage ?? 0)
+    const cpus = sample.cpu_stats?.online_cpus || sample.cpu_stats?.cpu_usage?.percpu_usage?.length || 1
+    const cache = (sample.memory_stats?.stats as Record<string, number> | undefined)?.inactive_file ?? 0
+    const networks = Object.values(sample.networks ?? {})
+    return {
+      id,
+      name: stripSlash(sample.name ?? id),
+      cpuPercent: systemDelta > 0 && cpuDelta > 0 ? (cpuDelta / systemDelta) * cpus * 100 : 0,
+      memoryBytes: Math.max(0, (sample.memory_stats?.usage ?? 0) - cache),
+      memoryLimitBytes: sample.memory_stats?.limit ?? 0,
+      networkRxBytes: networks.reduce((sum, network) => sum + (network.rx_bytes ?? 0), 0),
+      networkTxBytes: networks.reduce((sum, network) => sum + (network.tx_bytes ?? 0), 0),
+      read: new Date(sample.read),
+    }
+  }
+
+  async execInContainer(id: string, command: string[]): Promise<{exitCode: number; output: string}> {
+    return this.call(`exec in ${id}`, async () => {
+      const exec = await this.docker.getContainer(id).exec({Cmd: command, AttachStdout: true, AttachStderr: true})
+      const stream = await exec.start({hijack: true, stdin: false})
+      const chunks: Buffer[] = []
+      for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer))
+      const inspect = await exec.inspect()
+      return {exitCode: inspect.ExitCode ?? -1, output: demuxAll(Buffer.concat(chunks), false).map((line) => line.text).join('\n')}
+    })
+  }
+
+  async listNetworks(filter: {labels?: LabelFilter; name?: string}): Promise<NetworkSummary[]> {
+    const filters: Record<string, string[]> = {}
+    const labels = labelFilters(filter.labels)
+    if (labels.length > 0) filters.label = labels
+    if (filter.name) filters.name = [filter.name]
+    const list = await this.call('list networks', (abortSignal) => loose(this.docker).listNetworks({filters, abortSignal}) as Promise<Dockerode.NetworkInspectInfo[]>)
+    return list
+      // The name filter matches substrings; keep exact names only.
+      .filter((network) => !filter.name || network.Name === filter.name)
+      .map((network) => ({
+        id: network.Id,
+        name: network.Name,
+        labels: network.Labels ?? {},
+        subnets: (network.IPAM?.Config ?? []).map((config) => config.Subnet ?? '').filter(Boolean),
+        created: new Date(network.Created ?? 0),
+        containers: Object.keys(network.Containers ?? {}).length,
+      }))
+  }
+
+  async inspectNetwork(idOrName: string): Promise<(NetworkSummary & {containerNames: string[]}) | undefined> {
+    try {
+      const network = (await this.call(`inspect network ${idOrName}`, (abortSignal) => loose(this.docker.getNetwork(idOrName)).inspect({abortSignal}) as Promise<Dockerode.NetworkInspectInfo>)) as Dockerode.NetworkInspectInfo
+      const containers = Object.values(network.Containers ?? {})
+      return {
+        id: network.Id,
+        name: network.Name,
+        labels: network.Labels ?? {},
+        subnets: (network.IPAM?.Config ?? []).map((config) => config.Subnet ?? '').filter(Boolean),
+        created: new Date(network.Created ?? 0),
+        containers: containers.length,
+        containerNames: containers.map((container) => container.Name ?? ''),
+      }
+    } catch (error) {
+      if (error instanceof AimsError && error.kind === 'not-found') return undefined
+      throw error
+    }
+  }
+
+  async createNetwork(spec: NetworkSpec): Promise<string> {
+    const network = await this.call(`create network ${spec.name}`, (abortSignal) =>
+      this.docker.createNetwork({
+        Name: spec.name,
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        Labels: spec.labels,
+        Internal: spec.internal ?? false,
+        ...(spec.subnet ? {IPAM: {Driver: 'default', Config: [{Subnet: spec.subnet, ...(spec.gateway ? {Gateway: spec.gateway} : {})}]}} : {}),
+        abortSignal,
+      } as never),
+    )
+    return network.id
+  }
+
+  async removeNetwork(idOrName: string): Promise<void> {
+    try {
+      await this.call(`remove network ${idOrName}`, (abortSignal) => (this.docker.getNetwork(idOrName).remove as (options: unknown) => Promise<unknown>)({abortSignal}))
+    } catch (error) {
+      if (error instanceof AimsError && error.kind === 'not-found') return
+      if (error instanceof AimsError && /active endpoints/.test(error.message)) throw new AimsError('conflict', error.message)
+      throw error
+    }
+  }
+
+  async listVolumes(filter: {labels?: LabelFilter}): Promise<VolumeSummary[]> {
+    const labels = labelFilters(filter.labels)
+    const result = await this.call('list volumes', (abortSignal) => loose(this.docker).listVolumes({...(labels.length > 0 ? {filters: {label: labels}} : {}), abortSignal}) as Promise<{Volumes?: Dockerode.VolumeInspectInfo[]}>)
+    return (result.Volumes ?? []).map((volume) => ({
+      name: volume.Name,
+      labels: volume.Labels ?? {},
+      created: (volume as {CreatedAt?: string}).CreatedAt ? new Date((volume as {CreatedAt?: string}).CreatedAt ?? '') : undefined,
+    }))
+  }
+
+  async createVolume(spec: VolumeSpec): Promise<void> {
+    await this.call(`create volume ${spec.name}`, (abortSignal) => (this.docker.createVolume as (options: unknown) => Promise<unknown>)({Name: spec.name, Labels: spec.labels, abortSignal}))
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    try {
+      await this.call(`remove volume ${name}`, (abortSignal) => (this.docker.getVolume(name).remove as (options: unknown) => Promise<unknown>)({abortSignal}))
+    } catch (error) {
+      if (error instanceof AimsError && error.kind === 'not-found') return
+      throw error
+    }
+  }
+
+  async imageExists(reference: string): Promise<boolean> {
+    try {
+      await this.call(`inspect image ${reference}`, (abortSignal) => loose(this.docker.getImage(reference)).inspect({abortSignal}))
+      return true
+    } catch (error) {
+      if (error instanceof AimsError && error.kind === 'not-found') return false
+      throw error
+    }
+  }
+
+  async pullImage(reference: string, onProgress?: (progress: PullProgress) => void): Promise<void> {
+    await this.call(
+      `pull image ${reference}`,
+      async (abortSignal) => {
+        const stream = (await this.docker.pull(reference, {abortSignal} as never)) as NodeJS.ReadableStream
+        await new Promise<void>((resolve, reject) => {
+          this.docker.modem.followProgress(
+            stream,
+            (error: Error | null, output: Array<{error?: string}>) => {
+              const failed = error ?? output.find((event) => event.error)?.error
+              if (failed) reject(failed instanceof Error ? failed : new AimsError('engine', `pull of ${reference} failed: ${oneLine(failed)}`, {hint: 'check the image name and that the host can reach its registry'}))
+              else resolve()
+            },
+            (event: {status?: string; id?: string; progressDetail?: {current?: number; total?: number}}) => {
+              onProgress?.({image: reference, status: event.status ?? '', layer: event.id, current: event.progressDetail?.current, total: event.progressDetail?.total})
+            },
+          )
+        })
+      },
+      30 * 60 * 1000,
+    )
+  }
+
+  async *events(options: {since?: Date; until?: Date; labels?: LabelFilter; signal: AbortSignal}): AsyncIterable<EngineEvent> {
+    this.options.onCall?.()
+    const filters: Record<string, string[]> = {}
+    const labels = labelFilters(options.labels)
+    if (labels.length > 0) filters.label = labels
+    let stream: NodeJS.ReadableStream
+    try {
+      stream = (await this.docker.getEvents({
+        ...(options.since ? {since: Math.floor(options.since.getTime() / 1000)} : {}),
+        ...(options.until ? {until: Math.floor(options.until.getTime() / 1000)} : {}),
+        filters,
+        abortSignal: options.signal,
+      } as never)) as unknown as NodeJS.ReadableStream
+    } catch (error) {
+      if (options.signal.aborted) return
+      throw await this.mapError(error, 'follow events')
+    }
+    const onAbort = () => (stream as unknown as {destroy?: () => void}).destroy?.()
+    options.signal.addEventListener('abort', onAbort, {once: true})
+    let pending = ''
+    try {
+      for await (const chunk of stream) {
+        pending += Buffer.from(chunk as Buffer).toString('utf8')
+        const lines = pending.split('\n')
+        pending = lines.pop() ?? ''
+        for (const line of lines) {
+          if (line.trim() === '') continue
+          const event = JSON.parse(line) as {Type: string; Action: string; Actor?: {ID?: string; Attributes?: Record<string, string>}; timeNano?: number; time?: number}
+          yield {
+            type: event.Type,
+            action: event.Action,
+            id: event.Actor?.ID ?? '',
+            time: new Date(event.timeNano ? event.timeNano / 1e6 : (event.time ?? 0) * 1000),
+            attributes: event.Actor?.Attributes ?? {},
+          }
+        }
+      }
+    } catch (error) {
+      if (!options.signal.aborted) throw await this.mapError(error, 'follow events')
+    } finally {
+      options.signal.removeEventListener('abort', onAbort)
+    }
+  }
+}
+
+/** dockerode's typings lag its promise API with options; calls go through this one loose view. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function loose(target: object): {[method: string]: (options?: object) => Promise<any>} & Record<"ping" | "version" | "info" | "listNetworks" | "inspect" | "listVolumes" | "stats", (options?: object) => Promise<any>> {
+  return target as never
+}
+
+function ignoreNotModified(error: DockerError): void {
+  if (error.statusCode === 304) return
+  throw error
+}

@@ -1,0 +1,170 @@
+/**
+ * The `local` host: the Docker socket on this machine, commands through
+ * execFile (no shell), files through fs. Same interface as the SSH session, so
+ * everything aims does works on a laptop before pointing it at a VPS.
+ */
+import {spawn} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
+import {access, appendFile, constants, mkdir, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
+import {connect} from 'node:net'
+import type {Duplex} from 'node:stream'
+import Dockerode from 'dockerode'
+import {AimsError, oneLine} from '../core/errors.js'
+import type {ResolvedHost} from '../core/host-target.js'
+import type {Engine, ExecResult, HostLock, HostSession, HostShell, TransportMetrics} from '../services/ports.js'
+import {DockerEngine} from './docker-engine.js'
+
+function run(argv: string[], options: {stdin?: string | Buffer; timeoutMs?: number} = {}): Promise<ExecResult> {
+  return new Promise<ExecResult>((resolve, reject) => {
+    const [command, ...args] = argv
+    const child = spawn(command!, args, {stdio: ['pipe', 'pipe', 'pipe']})
+    const stdout: Buffer[] = []
+    const stderr: Buffer[] = []
+    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (timer) clearTimeout(timer)
+      if (error.code === 'ENOENT') resolve({exitCode: 127, stdout: '', stderr: `${command}: not found`})
+      else reject(error)
+    })
+    child.on('close', (code) => {
+      if (timer) clearTimeout(timer)
+      resolve({exitCode: code ?? -1, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8')})
+    })
+    child.stdin.end(options.stdin ?? '')
+  })
+}
+
+export class LocalHostSession implements HostSession {
+  private engineInstance?: Engine
+  private readonly counters: TransportMetrics = {sshLogins: 0, apiCalls: 0}
+
+  constructor(
+    readonly host: ResolvedHost,
+    private readonly options: {callTimeoutMs: number},
+  ) {}
+
+  metrics(): TransportMetrics {
+    return {...this.counters}
+  }
+
+  async engine(): Promise<Engine> {
+    if (this.engineInstance) return this.engineInstance
+    const socketPath = this.host.dockerSocket
+    const docker = new Dockerode({socketPath, version: 'v1.41'} as Dockerode.DockerOptions)
+    this.engineInstance = new DockerEngine(docker, {
+      callTimeoutMs: this.options.callTimeoutMs,
+      where: 'this machine',
+      onCall: () => this.counters.apiCalls++,
+      mapTransportError: async (error) => {
+        const code = (error as NodeJS.ErrnoException).code
+        if (code === 'ENOENT') return new AimsError('engine', `no Docker engine on this machine: ${socketPath} does not exist`, {hint: 'install and start Docker, or add a VPS with aims host add NAME user@host'})
+        if (code === 'EACCES') return new AimsError('engine', `permission denied on ${socketPath}`, {hint: 'add yourself to the docker group (sudo usermod -aG docker $USER) and log in again'})
+        if (code === 'ECONNREFUSED') return new AimsError('engine', `the Docker engine is not answering on ${socketPath}`, {hint: 'start it (sudo systemctl start docker)'})
+        return new AimsError('engine', `Docker API call failed: ${oneLine(String((error as Error)?.message ?? error))}`)
+      },
+    })
+    return this.engineInstance
+  }
+
+  async shell(): Promise<HostShell> {
+    return {
+      exec: run,
+      readFile: async (path) => {
+        try {
+          return await readFile(path)
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+          throw new AimsError('remote', `cannot read ${path}: ${(error as Error).message}`)
+        }
+      },
+      writeFile: async (path, data, mode = 0o644) => {
+        const temp = `${path}.aims-${randomBytes(4).toString('hex')}.tmp`
+        try {
+          await writeFile(temp, data, {mode})
+          await rename(temp, path)
+        } catch (error) {
+          await rm(temp, {force: true})
+          throw new AimsError('remote', `cannot write ${path}: ${oneLine((error as Error).message)}`, {hint: 'check that you may write there'})
+        }
+      },
+      appendFile: async (path, data) => {
+        await appendFile(path, data, {mode: 0o640})
+      },
+      removeFile: async (path) => {
+        await rm(path, {force: true})
+      },
+      rename: async (from, to) => {
+        await rename(from, to)
+      },
+      mkdirp: async (path) => {
+        try {
+          await mkdir(path, {recursive: true})
+        } catch (error) {
+          throw new AimsError('remote', `cannot create ${path}: ${oneLine((error as Error).message)}`, {hint: 'check that you may write there, or configure another directory for the host'})
+        }
+      },
+      listDir: async (path) => {
+        try {
+          return (await readdir(path)).sort()
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+          throw error
+        }
+      },
+    }
+  }
+
+  connectTcp(host: string, port: number): Promise<Duplex> {
+    return new Promise<Duplex>((resolve, reject) => {
+      const socket = connect({host, port})
+      socket.once('connect', () => resolve(socket))
+      socket.once('error', reject)
+    })
+  }
+
+  async lock(name: string, options: {wait: boolean; timeoutMs?: number}): Promise<HostLock> {
+    const dir = `${this.host.stateDir}/locks`
+    await mkdir(dir, {recursive: true}).catch((error: Error) => {
+      throw new AimsError('remote', `cannot create ${dir}: ${oneLine(error.message)}`, {hint: 'let your user write the state dir, or configure another one'})
+    })
+    await access(dir, constants.W_OK)
+    const file = `${dir}/${name}.lock`
+    const flockOptions = options.wait ? ['-w', String(Math.ceil((options.timeoutMs ?? 60_000) / 1000))] : ['-n']
+    return new Promise<HostLock>((resolve, reject) => {
+      const child = spawn('flock', [...flockOptions, file, 'sh', '-c', 'echo locked; exec cat >/dev/null'], {stdio: ['pipe', 'pipe', 'pipe']})
+      let acquired = false
+      let stderr = ''
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (!acquired && chunk.toString().includes('locked')) {
+          acquired = true
+          resolve({
+            release: () =>
+              new Promise<void>((done) => {
+                child.once('close', () => done())
+                child.stdin.end()
+              }),
+          })
+        }
+      })
+      child.on('error', (error: NodeJS.ErrnoException) => reject(new AimsError('remote', `cannot run flock: ${error.message}`, {hint: 'install util-linux'})))
+      child.on('close', (code) => {
+        if (!acquired) reject(new AimsError('conflict', `another aims process holds the ${name} lock${code === 1 ? '' : ` (${oneLine(stderr)})`}`, {hint: 'wait for it to finish and retry'}))
+      })
+      // The lock must not keep aims alive on its own.
+      child.unref()
+    })
+  }
+
+  async close(): Promise<void> {}
+}
+
+export async function localSocketExists(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isSocket()
+  } catch {
+    return false
+  }
+}

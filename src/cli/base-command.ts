@@ -1,0 +1,86 @@
+/**
+ * The base of every aims command: --json (the typed result alone on stdout),
+ * --host, typed errors mapped to DESIGN.md's exit codes, plain output when
+ * NO_COLOR is set or stdout is not a terminal, and no prompt without a TTY.
+ */
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+import {AimsError, ExitCode, oneLine} from '../core/errors.js'
+import {colorEnabled, makeStyle, type Style} from '../ui/style.js'
+import type {AimsContext} from '../context.js'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof AimsCommand)['baseFlags'] & T['flags']>
+
+/** Errors that are not AimsErrors: oclif's parse errors become usage errors. */
+export function toAimsError(error: unknown): AimsError {
+  if (error instanceof AimsError) return error
+  if (error instanceof Errors.CLIError) {
+    const exit = (error as Errors.CLIError & {oclif?: {exit?: number}}).oclif?.exit
+    const message = oneLine(error.message.replace(/\s*See more help with --help\s*$/m, ''))
+    return new AimsError('usage', message, {hint: 'see --help for usage', exitCode: (exit === 2 || exit === undefined ? ExitCode.badInput : exit) as ExitCode})
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return new AimsError('internal', `unexpected error: ${message}`, {hint: 'run again with AIMS_DEBUG=1 for details, and report it if it persists'})
+}
+
+export abstract class AimsCommand extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    host: Flags.string({description: 'host to act on (default: AIMS_HOST, the default host, or the local engine)', helpGroup: 'GLOBAL'}),
+  }
+
+  private contextInstance?: AimsContext
+  /** Styling for stdout (human output). */
+  protected style: Style = makeStyle(false)
+  protected errStyle: Style = makeStyle(false)
+
+  override async init(): Promise<void> {
+    await super.init()
+    this.style = makeStyle(!this.jsonEnabled() && colorEnabled(process.stdout))
+    this.errStyle = makeStyle(colorEnabled(process.stderr))
+  }
+
+  /** True when a person can answer prompts: never without a TTY, never in CI. */
+  protected get interactive(): boolean {
+    return Boolean(process.stdin.isTTY && process.stderr.isTTY) && !this.jsonEnabled() && process.env.CI !== 'true'
+  }
+
+  protected async context(): Promise<AimsContext> {
+    if (!this.contextInstance) {
+      const {AimsContext} = await import('../context.js')
+      this.contextInstance = new AimsContext({interactive: this.interactive})
+    }
+    return this.contextInstance
+  }
+
+  /** Human output on stdout; silent under --json. */
+  protected say(text = ''): void {
+    if (!this.jsonEnabled()) process.stdout.write(`${text}\n`)
+  }
+
+  /** Progress and notes on stderr; silent under --json. */
+  protected note(text: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`${text}\n`)
+  }
+
+  override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+  }
+
+  override async catch(error: Error & {exitCode?: number}): Promise<never> {
+    if (error instanceof Errors.ExitError) throw error
+    const failure = toAimsError(error)
+    if (this.jsonEnabled()) {
+      this.logJson({error: failure.toJSON()})
+    } else {
+      process.stderr.write(`${this.errStyle.red('Error:')} ${failure.line}\n`)
+      if (process.env.AIMS_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`)
+    }
+    throw new Errors.ExitError(failure.exitCode)
+  }
+
+  override async finally(error: Error | undefined): Promise<void> {
+    await this.contextInstance?.close()
+    await super.finally(error)
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Composition root: builds the real adapters once per process, lazily, so a
+ * command pays only for what it uses (`aims --help` loads none of this).
+ */
+import {existsSync} from 'node:fs'
+import {AimsError} from './core/errors.js'
+import {hostFromDockerHost, LOCAL_HOST, resolveHostEntry, type HostEntry, type ResolvedHost} from './core/host-target.js'
+import {didYouMean} from './core/suggest.js'
+import {JsonConfigStore, FileKnownHostsStore} from './adapters/config-store.js'
+import {aimsPaths, type AimsPaths} from './adapters/paths.js'
+import type {Clock, ConfigStore, HostKeyScanner, HostSession, KnownHostsStore, Prompter} from './services/ports.js'
+
+export interface ContextOptions {
+  env?: NodeJS.ProcessEnv
+  /** Both stdin and stderr are terminals, and we are allowed to ask. */
+  interactive?: boolean
+}
+
+const numberFromEnv = (value: string | undefined, fallback: number) => (value && /^\d+$/.test(value) ? Number(value) : fallback)
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason)
+      const timer = setTimeout(resolve, ms)
+      signal?.addEventListener('abort', () => {
+        clearTimeout(timer)
+        reject(signal.reason)
+      }, {once: true})
+    }),
+}
+
+export class AimsContext {
+  readonly env: NodeJS.ProcessEnv
+  readonly paths: AimsPaths
+  readonly interactive: boolean
+  readonly clock: Clock = systemClock
+  readonly connectTimeoutMs: number
+  readonly callTimeoutMs: number
+  private configStore?: ConfigStore
+  private knownHostsStore?: KnownHostsStore
+  private prompterInstance?: Prompter
+  private readonly sessions = new Map<string, Promise<HostSession>>()
+
+  constructor(options: ContextOptions = {}) {
+    this.env = options.env ?? process.env
+    this.paths = aimsPaths(this.env)
+    this.interactive = options.interactive ?? false
+    this.connectTimeoutMs = numberFromEnv(this.env.AIMS_CONNECT_TIMEOUT_MS, 8000)
+    this.callTimeoutMs = numberFromEnv(this.env.AIMS_CALL_TIMEOUT_MS, 60_000)
+  }
+
+  get config(): ConfigStore {
+    return (this.configStore ??= new JsonConfigStore(this.paths.configFile))
+  }
+
+  get knownHosts(): KnownHostsStore {
+    return (this.knownHostsStore ??= new FileKnownHostsStore(this.paths.knownHostsFile))
+  }
+
+  get prompter(): Prompter {
+    if (!this.prompterInstance) {
+      // Loaded lazily; the module itself imports inquirer only when asking.
+      this.prompterInstance = new LazyPrompter(this.interactive)
+    }
+    return this.prompterInstance
+  }
+
+  /**
+   * Which host a command talks to: --host, then AIMS_HOST, then
+   * DOCKER_HOST=ssh://…, then the configured default, then the local engine.
+   */
+  async hostEntry(flag?: string): Promise<HostEntry> {
+    const wanted = flag ?? this.env.AIMS_HOST
+    const config = await this.config.read()
+    if (wanted) {
+      if (wanted === LOCAL_HOST && !config.hosts[LOCAL_HOST]) return {name: LOCAL_HOST, target: LOCAL_HOST}
+      const entry = config.hosts[wanted]
+      if (entry) return entry
+      const known = Object.keys(config.hosts)
+      throw new AimsError('not-found', `no host named "${wanted}"`, {
+        hint: [didYouMean(wanted, [...known, LOCAL_HOST]), known.length > 0 ? `known hosts: ${known.join(', ')}` : 'add one with aims host add NAME user@host'].filter(Boolean).join(' '),
+      })
+    }
+    const fromDockerHost = this.env.DOCKER_HOST ? hostFromDockerHost(this.env.DOCKER_HOST) : undefined
+    if (fromDockerHost) return fromDockerHost
+    if (config.defaultHost && config.hosts[config.defaultHost]) return config.hosts[config.defaultHost]!
+    const only = Object.values(config.hosts)
+    if (only.length === 1) return only[0]!
+    if (existsSync('/var/run/docker.sock')) return {name: LOCAL_HOST, target: LOCAL_HOST}
+    throw new AimsError('usage', only.length > 1 ? 'several hosts are configured and none is the default' : 'no host is configured and no local Docker engine was found', {
+      hint: only.length > 1 ? 'pass --host NAME or run aims host use NAME' : 'add your VPS with aims host add NAME user@host --default',
+    })
+  }
+
+  async resolveHost(entry: HostEntry): Promise<ResolvedHost> {
+    const {resolveContextFor} = await import('./adapters/ssh-config-reader.js')
+    const alias = entry.target === LOCAL_HOST ? undefined : entry.target.alias
+    return resolveHostEntry(entry, resolveContextFor(alias, this.env))
+  }
+
+  /** The one session per host for this process. */
+  session(entry: HostEntry): Promise<HostSession> {
+    let session = this.sessions.get(entry.name)
+    if (!session) {
+      session = this.openSession(entry)
+      this.sessions.set(entry.name, session)
+      session.catch(() => this.sessions.delete(entry.name))
+    }
+    return session
+  }
+
+  private async openSession(entry: HostEntry): Promise<HostSession> {
+    const host = await this.resolveHost(entry)
+    if (host.kind === 'local') {
+      const {LocalHostSession} = await import('./adapters/local-session.js')
+      return new LocalHostSession(host, {callTimeoutMs: this.callTimeoutMs})
+    }
+    const {SshHostSession} = await import('./adapters/ssh-session.js')
+    return new SshHostSession(host, {
+      knownHosts: this.knownHosts,
+      prompter: this.prompter,
+      connectTimeoutMs: this.connectTimeoutMs,
+      callTimeoutMs: this.callTimeoutMs,
+      ...(this.env.SSH_AUTH_SOCK ? {agentSocket: this.env.SSH_AUTH_SOCK} : {}),
+    })
+  }
+
+  async hostKeyScanner(): Promise<HostKeyScanner> {
+    const {SshHostKeyScanner} = await import('./adapters/ssh-session.js')
+    return new SshHostKeyScanner(this.connectTimeoutMs)
+  }
+
+  async close(): Promise<void> {
+    const sessions = await Promise.allSettled(this.sessions.values())
+    await Promise.allSettled(sessions.map((result) => (result.status === 'fulfilled' ? result.value.close() : undefined)))
+    this.sessions.clear()
+  }
+}
+
+/** Defers loading the prompt library until a question is actually asked. */
+class LazyPrompter implements Prompter {
+  private inner?: Promise<Prompter>
+  constructor(readonly interactive: boolean) {}
+  private load(): Promise<Prompter> {
+    this.inner ??= import('./adapters/prompter.js').then(({TerminalPrompter}) => new TerminalPrompter(this.interactive))
+    return this.inner
+  }
+  async confirm(message: string, defaultValue?: boolean): Promise<boolean> {
+    return (await this.load()).confirm(message, defaultValue)
+  }
+  async input(message: string, options?: {secret?: boolean; defaultValue?: string}): Promise<string> {
+    return (await this.load()).input(message, options)
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Typed domain errors. Every failure a user can meet is one of these, with a
+ * one-line message that says what happened and a hint that says what to do.
+ * The CLI maps them to the exit codes in DESIGN.md; nothing else decides exit codes.
+ */
+
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  badInput: 2,
+  notConfirmed: 3,
+  unhealthy: 4,
+} as const
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
+
+export type ErrorKind =
+  | 'usage' // bad flags, args, names, values
+  | 'validation' // catalog or config content that is wrong
+  | 'not-found' // unknown plug, instance, host
+  | 'conflict' // name taken, deploy in progress
+  | 'not-confirmed'
+  | 'unhealthy'
+  | 'connection' // SSH / engine unreachable
+  | 'host-key'
+  | 'auth'
+  | 'engine'
+  | 'remote' // a command on the host failed (nginx -t, ...)
+  | 'quota'
+  | 'internal'
+
+const exitByKind: Record<ErrorKind, ExitCode> = {
+  usage: ExitCode.badInput,
+  validation: ExitCode.badInput,
+  'not-found': ExitCode.badInput,
+  conflict: ExitCode.failure,
+  'not-confirmed': ExitCode.notConfirmed,
+  unhealthy: ExitCode.unhealthy,
+  connection: ExitCode.failure,
+  'host-key': ExitCode.failure,
+  auth: ExitCode.failure,
+  engine: ExitCode.failure,
+  remote: ExitCode.failure,
+  quota: ExitCode.failure,
+  internal: ExitCode.failure,
+}
+
+export interface AimsErrorOptions {
+  /** What the user should do next, shown after the message. */
+  hint?: string
+  cause?: unknown
+  /** Extra structured detail for --json (never secrets). */
+  details?: Record<string, unknown>
+  exitCode?: ExitCode
+}
+
+export class AimsError extends Error {
+  readonly kind: ErrorKind
+  readonly hint?: string
+  readonly details?: Record<string, unknown>
+  readonly exitCode: ExitCode
+
+  constructor(kind: ErrorKind, message: string, options: AimsErrorOptions = {}) {
+    super(oneLine(message), options.cause === undefined ? undefined : {cause: options.cause})
+    this.name = 'AimsError'
+    this.kind = kind
+    this.hint = options.hint === undefined ? undefined : oneLine(options.hint)
+    this.details = options.details
+    this.exitCode = options.exitCode ?? exitByKind[kind]
+  }
+
+  /** The single line shown to people: message, then what to do. */
+  get line(): string {
+    return this.hint ? `${this.message} — ${this.hint}` : this.message
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      kind: this.kind,
+      message: this.message,
+      ...(this.hint ? {hint: this.hint} : {}),
+      exitCode: this.exitCode,
+      ...(this.details ? {details: this.details} : {}),
+    }
+  }
+}
+
+export const usageError = (message: string, hint?: string, details?: Record<string, unknown>) =>
+  new AimsError('usage', message, {hint, details})
+
+export const notFoundError = (message: string, hint?: string, details?: Record<string, unknown>) =>
+  new AimsError('not-found', message, {hint, details})
+
+export function isAimsError(error: unknown): error is AimsError {
+  return error instanceof AimsError
+}
+
+/**
+ * Messages must stay on one line: values that come from users or remote hosts
+ * may hold newlines or control characters, which would let them forge output.
+ */
+export function oneLine(text: string): string {
+  return text
+    .replace(/\r?\n|\r/g, ' ⏎ ')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+    .trim()
+}
+
+/** Quote a user-supplied value for display in a message, shortened and on one line. */
+export function shown(value: string, max = 60): string {
+  const flat = JSON.stringify(value)
+  return flat.length > max ? `${flat.slice(0, max - 2)}…"` : flat
+}

@@ -1,0 +1,157 @@
+/**
+ * The effects services need, as narrow interfaces. Adapters implement them;
+ * tests pass fakes that fail loudly on calls they did not expect.
+ */
+import type {Duplex} from 'node:stream'
+import type {
+  ContainerDetails,
+  ContainerSpec,
+  ContainerSummary,
+  EngineEvent,
+  EngineInfo,
+  EngineVersion,
+  LogLine,
+  NetworkSpec,
+  NetworkSummary,
+  PullProgress,
+  StatsSample,
+  VolumeSpec,
+  VolumeSummary,
+} from '../core/engine-types.js'
+import type {HostEntry, ResolvedHost} from '../core/host-target.js'
+import type {HostKey, KnownHostEntry} from '../core/known-hosts.js'
+
+/** Label filter: `{key: value}` matches that value, `{key: true}` matches presence. */
+export type LabelFilter = Record<string, string | true>
+
+export interface Engine {
+  ping(): Promise<void>
+  version(): Promise<EngineVersion>
+  info(): Promise<EngineInfo>
+
+  listContainers(filter: {labels?: LabelFilter; all?: boolean; name?: string}): Promise<ContainerSummary[]>
+  /** `undefined` when there is no such container. */
+  inspectContainer(idOrName: string): Promise<ContainerDetails | undefined>
+  /** Returns the id; throws AimsError kind 'conflict' when the name is taken. */
+  createContainer(spec: ContainerSpec): Promise<string>
+  startContainer(id: string): Promise<void>
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>
+  restartContainer(id: string, timeoutSeconds: number): Promise<void>
+  /** Idempotent: a missing container is not an error. */
+  removeContainer(id: string, options?: {force?: boolean}): Promise<void>
+  connectNetwork(network: string, container: string, aliases: string[]): Promise<void>
+  disconnectNetwork(network: string, container: string): Promise<void>
+  logs(id: string, options: {tail?: number; since?: Date; timestamps?: boolean}): Promise<LogLine[]>
+  followLogs(id: string, options: {tail?: number; signal: AbortSignal}): AsyncIterable<LogLine>
+  stats(id: string): Promise<StatsSample>
+  /** Runs a command in a container (used by tests and health probes of images that need it). */
+  execInContainer(id: string, command: string[]): Promise<{exitCode: number; output: string}>
+
+  listNetworks(filter: {labels?: LabelFilter; name?: string}): Promise<NetworkSummary[]>
+  inspectNetwork(idOrName: string): Promise<(NetworkSummary & {containerNames: string[]}) | undefined>
+  createNetwork(spec: NetworkSpec): Promise<string>
+  /** Idempotent. Throws 'conflict' while containers are attached. */
+  removeNetwork(idOrName: string): Promise<void>
+
+  listVolumes(filter: {labels?: LabelFilter}): Promise<VolumeSummary[]>
+  createVolume(spec: VolumeSpec): Promise<void>
+  /** Idempotent. Throws 'conflict' while a container uses it. */
+  removeVolume(name: string): Promise<void>
+
+  imageExists(reference: string): Promise<boolean>
+  pullImage(reference: string, onProgress?: (progress: PullProgress) => void): Promise<void>
+
+  /** Engine events from `since` on, until the signal aborts. */
+  events(options: {since?: Date; until?: Date; labels?: LabelFilter; signal: AbortSignal}): AsyncIterable<EngineEvent>
+}
+
+export interface ExecResult {
+  exitCode: number
+  stdout: string
+  stderr: string
+}
+
+/** Commands and files on the host (over SSH, or local). Arguments are never pasted into a shell. */
+export interface HostShell {
+  exec(argv: string[], options?: {stdin?: string | Buffer; timeoutMs?: number}): Promise<ExecResult>
+  readFile(path: string): Promise<Buffer | undefined>
+  /** Atomic: writes a temp file beside the target and renames it. */
+  writeFile(path: string, data: string | Buffer, mode?: number): Promise<void>
+  appendFile(path: string, data: string): Promise<void>
+  removeFile(path: string): Promise<void>
+  rename(from: string, to: string): Promise<void>
+  mkdirp(path: string): Promise<void>
+  listDir(path: string): Promise<string[] | undefined>
+}
+
+/** A held lock on the host; released by `release()` or when the connection ends. */
+export interface HostLock {
+  release(): Promise<void>
+}
+
+export interface TransportMetrics {
+  /** SSH logins made by this process (0 for local). */
+  sshLogins: number
+  /** Docker API requests sent. */
+  apiCalls: number
+  connectMs?: number
+}
+
+/** Everything aims does on one host, over one connection. */
+export interface HostSession {
+  readonly host: ResolvedHost
+  engine(): Promise<Engine>
+  shell(): Promise<HostShell>
+  /** A TCP stream to host:port as seen from the host (health checks of 127.0.0.1-bound ports). */
+  connectTcp(host: string, port: number): Promise<Duplex>
+  /**
+   * An exclusive lock on the host (flock on a file in the host's state dir).
+   * `wait: false` fails at once with 'conflict' when another process holds it.
+   */
+  lock(name: string, options: {wait: boolean; timeoutMs?: number}): Promise<HostLock>
+  metrics(): TransportMetrics
+  close(): Promise<void>
+}
+
+export interface AimsPreferences {
+  defaultTenant?: string
+  [key: string]: unknown
+}
+
+export interface AimsConfig {
+  version: 1
+  defaultHost?: string
+  hosts: Record<string, HostEntry>
+  preferences: AimsPreferences
+}
+
+export interface ConfigStore {
+  read(): Promise<AimsConfig>
+  /** Read-modify-write under an exclusive lock; concurrent processes never lose writes. */
+  update<T>(change: (config: AimsConfig) => T | Promise<T>): Promise<T>
+}
+
+export interface KnownHostsStore {
+  /** aims' own file first, then ~/.ssh/known_hosts (and the ssh config's UserKnownHostsFile). */
+  entries(): Promise<KnownHostEntry[]>
+  /** Records a key in aims' own known_hosts file, replacing lines for the same name. */
+  record(name: string, key: HostKey): Promise<void>
+  readonly ownFile: string
+}
+
+export interface HostKeyScanner {
+  /** Connects far enough to learn the host key, without authenticating. */
+  scan(host: ResolvedHost): Promise<HostKey>
+}
+
+export interface Prompter {
+  /** True only when both stdin and stdout are terminals: no prompt ever happens otherwise. */
+  readonly interactive: boolean
+  confirm(message: string, defaultValue?: boolean): Promise<boolean>
+  input(message: string, options?: {secret?: boolean; defaultValue?: string}): Promise<string>
+}
+
+export interface Clock {
+  now(): Date
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+}
