@@ -1,0 +1,149 @@
+/**
+ * The plug catalog format: one YAML file per plug, validated here with
+ * errors that name the file, the path inside it and the fix. Pure: callers
+ * read files and pass text in.
+ */
+import {z} from 'zod'
+import {RESOURCE_NAME} from '../names.js'
+
+export const TIERS = ['free', 'starter', 'pro', 'business'] as const
+export type Tier = (typeof TIERS)[number]
+export const SIZE_CLASSES = ['xs', 's', 'm', 'l', 'xl'] as const
+export type SizeClass = (typeof SIZE_CLASSES)[number]
+export const CATEGORIES = ['automation', 'ai', 'monitoring', 'devtools', 'security', 'cms', 'analytics', 'storage', 'database', 'productivity', 'testing'] as const
+
+/**
+ * An image reference pinned to a version tag or a digest: never `latest`,
+ * never untagged, no whitespace. registry[:port]/path:tag[@sha256:…]
+ */
+const IMAGE = /^(?:[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/
+
+export function checkImageReference(image: string): string | undefined {
+  if (/\s/.test(image)) return 'has whitespace'
+  const match = IMAGE.exec(image)
+  if (!match) return 'is not a valid image reference (registry/name:tag)'
+  const [, tag, digest] = match
+  if (!tag && !digest) return 'has no tag: pin a version tag (e.g. :1.2.3) or a digest'
+  if (tag === 'latest' && !digest) return 'uses the "latest" tag: pin a version tag or a digest'
+  return undefined
+}
+
+const MEMORY = /^\d+(\.\d+)?\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)$/i
+const resourceName = (what: string) => z.string().regex(RESOURCE_NAME, `${what} must be 1-32 of a-z, 0-9 and inner "-"`)
+const envKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'environment variable names use letters, digits and "_"')
+const port = z.number().int().min(1).max(65_535)
+const containerPath = z.string().regex(/^\/[^\s\0]*$/, 'must be an absolute path in the container without spaces').refine((path) => !path.split('/').includes('..'), 'must not contain ".."')
+
+const healthSchema = z.discriminatedUnion('type', [
+  z.object({type: z.literal('http'), path: z.string().regex(/^\/[\x21-\x7e]*$/, 'an HTTP path starting with "/" and no spaces'), port: port.optional()}).strict(),
+  z.object({type: z.literal('tcp'), port: port.optional()}).strict(),
+  /** The image's own HEALTHCHECK (Docker health status). */
+  z.object({type: z.literal('docker')}).strict(),
+  /** A command run inside the container as its Docker HEALTHCHECK (exit 0 = healthy). */
+  z.object({type: z.literal('command'), command: z.array(z.string().min(1)).min(1)}).strict(),
+])
+
+const resourcesSchema = z
+  .object({
+    cpus: z.number().positive().max(64).optional(),
+    memory: z.string().regex(MEMORY, 'a size such as 256m or 1g').optional(),
+  })
+  .strict()
+
+const volumeSchema = z
+  .object({
+    name: resourceName('volume name'),
+    path: containerPath,
+    /** Estimated size, for capacity and cost. */
+    size: z.string().regex(MEMORY, 'a size such as 1g').optional(),
+  })
+  .strict()
+
+const dependsOnSchema = z.record(
+  resourceName('service name'),
+  z.union([z.enum(['started', 'healthy']), z.object({condition: z.enum(['started', 'healthy'])}).strict()]),
+)
+
+const serviceSchema = z
+  .object({
+    image: z.string().superRefine((image, context) => {
+      const problem = checkImageReference(image)
+      if (problem) context.addIssue({code: 'custom', message: `image ${JSON.stringify(image)} ${problem}`})
+    }),
+    command: z.array(z.string()).optional(),
+    entrypoint: z.array(z.string()).optional(),
+    /** Values may reference the env spec and built-ins: ${NAME}, ${AIMS_URL}, ${AIMS_INSTANCE}… */
+    env: z.record(envKey, z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
+    /** The HTTP (or TCP) entrypoint: published on the host from 51000 up, proxied by nginx when HTTP. */
+    entry: z.object({port, protocol: z.enum(['http', 'tcp']).default('http')}).strict().optional(),
+    /** Other container ports other services reach on the tenant network (never published). */
+    ports: z.array(port).default([]),
+    volumes: z.array(volumeSchema).default([]),
+    depends_on: dependsOnSchema.default({}),
+    health: healthSchema.optional(),
+    resources: resourcesSchema.default({}),
+    user: z.string().regex(/^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$/).optional(),
+    working_dir: containerPath.optional(),
+    tmpfs: z.array(containerPath).optional(),
+    /** Seconds between SIGTERM and SIGKILL on stop. */
+    stop_grace_seconds: z.number().int().min(1).max(600).optional(),
+  })
+  .strict()
+
+const charset = z.enum(['alnum', 'hex', 'base64url', 'alpha', 'numeric'])
+
+const envSpecSchema = z
+  .object({
+    description: z.string().min(1),
+    /** One line used when asking the user (chat intake, TTY prompt). */
+    question: z.string().min(1).optional(),
+    required: z.boolean().default(false),
+    default: z.union([z.string(), z.number(), z.boolean()]).transform(String).optional(),
+    /** Masked everywhere (plans, logs, --json, export). */
+    secret: z.boolean().default(false),
+    /** Generated when not given (implies secret). */
+    generate: z.object({length: z.number().int().min(8).max(256), charset: charset.default('alnum')}).strict().optional(),
+    /** A value the user gives must match. */
+    pattern: z.string().optional(),
+    example: z.string().optional(),
+  })
+  .strict()
+
+export const plugSchema = z
+  .object({
+    id: resourceName('id'),
+    name: z.string().min(1).max(60),
+    description: z.string().min(10).max(400),
+    category: z.enum(CATEGORIES),
+    tags: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'tags are lower-case words')).min(1),
+    homepage: z.url({protocol: /^https?$/}),
+    /** Where the facts (image, ports, env, volumes, health) were checked. */
+    docs: z.url({protocol: /^https?$/}).optional(),
+    license: z.string().min(2),
+    /** Revision of this catalog entry (bumped when it changes). */
+    version: z.number().int().min(1).default(1),
+    tier: z.enum(TIERS).default('free'),
+    size: z.enum(SIZE_CLASSES),
+    services: z.record(resourceName('service name'), serviceSchema).refine((services) => Object.keys(services).length > 0, 'a plug needs at least one service'),
+    env: z.record(envKey, envSpecSchema).default({}),
+    /** Health gate tuning: default 30 tries 2 s apart. */
+    health_gate: z.object({retries: z.number().int().min(1).max(600).default(30), interval_seconds: z.number().min(0.2).max(60).default(2)}).strict().default({retries: 30, interval_seconds: 2}),
+    proxy: z
+      .object({
+        client_max_body_size: z.string().regex(/^\d+[kmg]?$/i, 'an nginx size such as 50m').default('10m'),
+        read_timeout_seconds: z.number().int().min(1).max(3600).default(60),
+        websockets: z.boolean().default(true),
+      })
+      .strict()
+      .default({client_max_body_size: '10m', read_timeout_seconds: 60, websockets: true}),
+    /** Things a user should know (first login, default credentials) printed after deploy. */
+    notes: z.string().optional(),
+  })
+  .strict()
+
+export type PlugInput = z.input<typeof plugSchema>
+export type Plug = z.output<typeof plugSchema>
+export type PlugService = Plug['services'][string]
+export type EnvSpec = Plug['env'][string]
+export type HealthSpec = NonNullable<PlugService['health']>
+export type DependsOn = PlugService['depends_on']

@@ -1,0 +1,176 @@
+/**
+ * Parses and validates one catalog file: YAML syntax, the schema, then the
+ * rules that span fields (one entrypoint, known dependencies, no cycles,
+ * defined variables). Every problem names the file, the path and the fix.
+ */
+import {parseDocument} from 'yaml'
+import type {z} from 'zod'
+import {plugSchema, type Plug} from './schema.js'
+
+export interface CatalogIssue {
+  file: string
+  /** Dotted path in the file, e.g. services.web.image ("" for the whole file). */
+  path: string
+  message: string
+}
+
+export class CatalogValidationError extends Error {
+  constructor(readonly issues: CatalogIssue[]) {
+    super(issues.map(formatIssue).join('\n'))
+    this.name = 'CatalogValidationError'
+  }
+}
+
+export function formatIssue(issue: CatalogIssue): string {
+  return `${issue.file}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`
+}
+
+/** Variables every plug may reference in service env values. */
+export const BUILTIN_VARIABLES = ['AIMS_URL', 'AIMS_HOST', 'AIMS_DOMAIN', 'AIMS_PORT', 'AIMS_TENANT', 'AIMS_INSTANCE', 'AIMS_PLUG'] as const
+
+const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
+
+export function referencedVariables(value: string): string[] {
+  return [...value.matchAll(REFERENCE)].map((match) => match[1] ?? '')
+}
+
+function zodPath(path: PropertyKey[]): string {
+  return path.map((part) => (typeof part === 'number' ? `[${part}]` : String(part))).join('.').replace(/\.\[/g, '[')
+}
+
+function explainZodIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`
+    case 'invalid_type':
+      return issue.input === undefined ? `is required (${issue.expected})` : `must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}`
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`
+    case 'invalid_union':
+      return 'has the wrong shape: see plugs-catalog/README.md for the format'
+    default:
+      return issue.message
+  }
+}
+
+/** Cross-field rules; assumes the schema passed. */
+export function checkPlugRules(plug: Plug, file: string, expectedId?: string): CatalogIssue[] {
+  const issues: CatalogIssue[] = []
+  const add = (path: string, message: string) => issues.push({file, path, message})
+  if (expectedId !== undefined && plug.id !== expectedId) add('id', `id "${plug.id}" does not match the file name "${expectedId}.yaml": rename one of them`)
+
+  const services = Object.entries(plug.services)
+  const entries = services.filter(([, service]) => service.entry)
+  if (entries.length === 0) add('services', 'no service has an "entry" port: mark the service users reach with entry: {port: N}')
+  if (entries.length > 1) add('services', `several services have an "entry" (${entries.map(([name]) => name).join(', ')}): keep exactly one`)
+
+  const volumeNames = new Map<string, string>()
+  for (const [name, service] of services) {
+    const base = `services.${name}`
+    for (const [dependency, condition] of Object.entries(service.depends_on)) {
+      const target = plug.services[dependency]
+      if (!target) add(`${base}.depends_on.${dependency}`, `depends on unknown service "${dependency}": use one of ${services.map(([other]) => other).filter((other) => other !== name).join(', ') || '(no other service)'}`)
+      else if (dependency === name) add(`${base}.depends_on.${dependency}`, 'a service cannot depend on itself')
+      else if ((typeof condition === 'string' ? condition : condition.condition) === 'healthy' && !target.health) add(`${base}.depends_on.${dependency}`, `waits for "${dependency}" to be healthy, but "${dependency}" has no health check: add one or use condition started`)
+    }
+    if (service.health?.type === 'http' && service.health.port === undefined && !service.entry) add(`${base}.health.port`, 'an HTTP health check on a service without an entry port needs a port')
+    if (service.health?.type === 'tcp' && service.health.port === undefined && !service.entry) add(`${base}.health.port`, 'a TCP health check on a service without an entry port needs a port')
+    if (service.entry && service.entry.protocol === 'http' && !service.health) add(`${base}.health`, 'the entry service needs a health check (e.g. health: {type: http, path: /})')
+    for (const [index, volume] of service.volumes.entries()) {
+      const owner = volumeNames.get(volume.name)
+      if (owner) add(`${base}.volumes[${index}].name`, `volume name "${volume.name}" is already used by service "${owner}": volume names are unique per plug`)
+      volumeNames.set(volume.name, name)
+    }
+    for (const [key, value] of Object.entries(service.env)) {
+      for (const variable of referencedVariables(value)) {
+        if (!plug.env[variable] && !(BUILTIN_VARIABLES as readonly string[]).includes(variable)) {
+          add(`${base}.env.${key}`, `references \${${variable}}, which is neither in the plug's env spec nor one of ${BUILTIN_VARIABLES.join(', ')}: declare it under env`)
+        }
+      }
+    }
+  }
+
+  // Dependency cycles make a deploy order impossible.
+  const visiting = new Set<string>()
+  const done = new Set<string>()
+  const visit = (name: string, trail: string[]): void => {
+    if (done.has(name)) return
+    if (visiting.has(name)) {
+      add(`services.${name}.depends_on`, `dependency cycle: ${[...trail, name].join(' → ')}: remove one of the links`)
+      return
+    }
+    visiting.add(name)
+    for (const dependency of Object.keys(plug.services[name]?.depends_on ?? {})) if (plug.services[dependency]) visit(dependency, [...trail, name])
+    visiting.delete(name)
+    done.add(name)
+  }
+  for (const [name] of services) visit(name, [])
+
+  for (const [key, spec] of Object.entries(plug.env)) {
+    if (spec.required && spec.default !== undefined) add(`env.${key}`, 'is required and has a default: drop one of them')
+    if (spec.generate && !spec.secret) add(`env.${key}.secret`, 'generated values are secrets: set secret: true')
+    if (spec.required && spec.generate) add(`env.${key}`, 'is required and generated: drop required')
+    if (spec.pattern !== undefined) {
+      try {
+        new RegExp(spec.pattern)
+      } catch {
+        add(`env.${key}.pattern`, 'is not a valid regular expression')
+      }
+      if (spec.default !== undefined && !new RegExp(spec.pattern).test(spec.default)) add(`env.${key}.default`, `does not match its own pattern ${spec.pattern}`)
+    }
+  }
+  return issues
+}
+
+/**
+ * Text of one catalog file → a validated Plug, or a CatalogValidationError
+ * listing every problem found.
+ */
+export function parsePlug(text: string, file: string, expectedId?: string): Plug {
+  const document = parseDocument(text, {prettyErrors: true, uniqueKeys: true})
+  if (document.errors.length > 0) {
+    throw new CatalogValidationError(
+      document.errors.map((error) => ({
+        file,
+        path: error.linePos ? `line ${error.linePos[0].line}` : '',
+        message: `YAML syntax: ${error.message.split('\n')[0]}`,
+      })),
+    )
+  }
+  const data: unknown = document.toJS()
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new CatalogValidationError([{file, path: '', message: 'must be a YAML mapping with id, name, services, …'}])
+  }
+  const result = plugSchema.safeParse(data)
+  if (!result.success) {
+    throw new CatalogValidationError(result.error.issues.map((issue) => ({file, path: zodPath(issue.path), message: explainZodIssue(issue)})))
+  }
+  const issues = checkPlugRules(result.data, file, expectedId)
+  if (issues.length > 0) throw new CatalogValidationError(issues)
+  return result.data
+}
+
+/** Normalized helpers the planner and others use. */
+export function dependencyCondition(value: Plug['services'][string]['depends_on'][string]): 'started' | 'healthy' {
+  return typeof value === 'string' ? value : value.condition
+}
+
+export function entryService(plug: Plug): {name: string; port: number; protocol: 'http' | 'tcp'} {
+  const found = Object.entries(plug.services).find(([, service]) => service.entry)
+  if (!found) throw new Error(`plug ${plug.id} has no entry service`)
+  return {name: found[0], port: found[1].entry!.port, protocol: found[1].entry!.protocol}
+}
+
+/** Services in an order where dependencies come first (the catalog rules forbid cycles). */
+export function deployOrder(plug: Plug): string[] {
+  const order: string[] = []
+  const seen = new Set<string>()
+  const visit = (name: string) => {
+    if (seen.has(name)) return
+    seen.add(name)
+    for (const dependency of Object.keys(plug.services[name]?.depends_on ?? {}).sort()) visit(dependency)
+    order.push(name)
+  }
+  for (const name of Object.keys(plug.services).sort()) visit(name)
+  return order
+}
