@@ -3,12 +3,21 @@
  * command pays only for what it uses (`aims --help` loads none of this).
  */
 import {existsSync} from 'node:fs'
+import {hostname, userInfo} from 'node:os'
+import {delimiter, join} from 'node:path'
 import {AimsError} from './core/errors.js'
 import {hostFromDockerHost, LOCAL_HOST, resolveHostEntry, type HostEntry, type ResolvedHost} from './core/host-target.js'
 import {didYouMean} from './core/suggest.js'
 import {JsonConfigStore, FileKnownHostsStore} from './adapters/config-store.js'
 import {aimsPaths, type AimsPaths} from './adapters/paths.js'
 import type {Clock, ConfigStore, HostKeyScanner, HostSession, KnownHostsStore, Prompter} from './services/ports.js'
+import type {CatalogSource} from './services/catalog-port.js'
+import type {AuditLog} from './services/audit.js'
+import type {Approver} from './services/gate.js'
+import type {Progress} from './services/progress.js'
+import type {Origin, PlugUpDeps} from './services/plug-up.js'
+import type {MissingVariable} from './core/plan/env.js'
+import {hostPrices} from './core/plan/policy.js'
 
 export interface ContextOptions {
   env?: NodeJS.ProcessEnv
@@ -125,6 +134,73 @@ export class AimsContext {
       callTimeoutMs: this.callTimeoutMs,
       ...(this.env.SSH_AUTH_SOCK ? {agentSocket: this.env.SSH_AUTH_SOCK} : {}),
     })
+  }
+
+  private catalogSource?: Promise<CatalogSource>
+
+  /** The built-in catalog, then config catalog.paths, then AIMS_CATALOG_PATH (later directories override). */
+  catalog(): Promise<CatalogSource> {
+    this.catalogSource ??= (async () => {
+      const [{FileCatalog}, {packageRoot}] = await Promise.all([import('./adapters/catalog-files.js'), import('./adapters/package-root.js')])
+      const preferences = (await this.config.read()).preferences
+      const configured = ((preferences['catalog.paths'] ?? (preferences.catalog as {paths?: string[]} | undefined)?.paths ?? []) as string[]).filter((dir) => typeof dir === 'string')
+      const fromEnv = (this.env.AIMS_CATALOG_PATH ?? '').split(delimiter).filter(Boolean)
+      return new FileCatalog([
+        {dir: join(packageRoot(), 'plugs-catalog'), source: 'builtin'},
+        ...[...configured, ...fromEnv].map((dir) => ({dir, source: 'extra' as const})),
+      ])
+    })()
+    return this.catalogSource
+  }
+
+  private auditLog?: AuditLog
+  async audit(): Promise<AuditLog> {
+    if (!this.auditLog) {
+      const {JsonlAuditLog} = await import('./adapters/audit-file.js')
+      this.auditLog = new JsonlAuditLog(this.paths.auditFile)
+    }
+    return this.auditLog
+  }
+
+  /** The tenant commands use when none is given: config default-tenant, else "default". */
+  async defaultTenant(): Promise<string> {
+    const preferences = (await this.config.read()).preferences
+    const configured = preferences['default-tenant'] ?? preferences.defaultTenant
+    return typeof configured === 'string' && configured !== '' ? configured : 'default'
+  }
+
+  /** Who is acting, for labels and the audit log: user@machine. */
+  get actor(): string {
+    let user = this.env.USER ?? 'unknown'
+    try {
+      user = userInfo().username
+    } catch {
+      // keep $USER
+    }
+    return `${user}@${hostname()}`
+  }
+
+  /** Everything the lifecycle services need, wired to the real adapters. */
+  async lifecycleDeps(session: HostSession, options: {approver: Approver; progress: Progress; origin: Origin; ask?: (variable: MissingVariable) => Promise<string>}): Promise<PlugUpDeps> {
+    const [config, catalog, audit, random] = await Promise.all([this.config.read(), this.catalog(), this.audit(), import('./adapters/random.js')])
+    const entry = config.hosts[session.host.name] as (typeof config.hosts)[string] & {prices?: Record<string, number>}
+    const network = (config.preferences.network ?? {}) as {pool?: string; 'tenant-prefix'?: number; 'instance-prefix'?: number}
+    return {
+      session,
+      catalog,
+      preferences: config.preferences,
+      prices: hostPrices(entry?.prices, config.preferences),
+      clock: this.clock,
+      newId: random.newId,
+      generateSecret: random.generateSecret,
+      actor: this.actor,
+      audit,
+      approver: options.approver,
+      progress: options.progress,
+      ...(options.ask ? {ask: options.ask} : {}),
+      origin: options.origin,
+      networkPool: {pool: network.pool ?? '10.210.0.0/16', tenantPrefix: network['tenant-prefix'] ?? 24, instancePrefix: network['instance-prefix'] ?? 27},
+    }
   }
 
   async hostKeyScanner(): Promise<HostKeyScanner> {

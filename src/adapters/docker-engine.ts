@@ -240,6 +240,8 @@ export class DockerEngine implements Engine {
         : {}),
       HostConfig: {
         Init: spec.init,
+        // No swap beyond the memory limit: limits mean what they say.
+        ...(spec.memoryBytes ? {MemorySwap: spec.memoryBytes} : {}),
         RestartPolicy: {Name: spec.restartPolicy, ...(spec.restartPolicy === 'on-failure' ? {MaximumRetryCount: 5} : {})},
         PortBindings: bindings,
         Mounts: spec.volumes.map((volume) => ({Type: 'volume' as const, Source: volume.source, Target: volume.target, ReadOnly: volume.readOnly ?? false})),
@@ -277,6 +279,41 @@ export class DockerEngine implements Engine {
       if (error instanceof AimsError && error.kind === 'conflict' && /already in progress/.test(error.message)) return
       throw error
     }
+  }
+
+  async updateContainer(id: string, resources: {memoryBytes?: number; nanoCpus?: number}): Promise<void> {
+    await this.call(`update container ${id}`, (abortSignal) =>
+      loose(this.docker.getContainer(id)).update({
+        ...(resources.memoryBytes ? {Memory: resources.memoryBytes, MemorySwap: resources.memoryBytes} : {}),
+        ...(resources.nanoCpus ? {NanoCpus: resources.nanoCpus} : {}),
+        abortSignal,
+      }),
+    )
+  }
+
+  async cloneContainer(source: string, changes: {name: string; labels: Record<string, string>; ports: PortBinding[]}): Promise<string> {
+    const info = (await this.call(`inspect container ${source}`, (abortSignal) => this.docker.getContainer(source).inspect({abortSignal}))) as Dockerode.ContainerInspectInfo
+    const bindings: Record<string, Array<{HostIp: string; HostPort: string}>> = {}
+    for (const port of changes.ports) {
+      const key = `${port.containerPort}/${port.protocol}`
+      bindings[key] = [...(bindings[key] ?? []), {HostIp: port.hostIp, HostPort: String(port.hostPort)}]
+    }
+    const networks = Object.entries(info.NetworkSettings?.Networks ?? {})
+    const [first, ...others] = networks
+    // Aliases Docker adds itself (the container's short id) must not be copied.
+    const aliasesOf = (network: Dockerode.NetworkInfo | undefined) => ((network?.Aliases ?? []) as string[]).filter((alias: string) => !info.Id.startsWith(alias))
+    const hostConfig = {...(info.HostConfig as Record<string, unknown>), PortBindings: bindings}
+    const options = {
+      ...(info.Config as unknown as Record<string, unknown>),
+      name: changes.name,
+      Hostname: undefined,
+      Labels: {...(info.Config.Labels ?? {}), ...changes.labels},
+      HostConfig: hostConfig,
+      ...(first ? {NetworkingConfig: {EndpointsConfig: {[first[0]]: {Aliases: aliasesOf(first[1])}}}} : {}),
+    }
+    const created = await this.call(`create container ${changes.name}`, (abortSignal) => this.docker.createContainer({...options, abortSignal} as never))
+    for (const [name, network] of others) await this.connectNetwork(name, created.id, aliasesOf(network))
+    return created.id
   }
 
   async connectNetwork(network: string, container: string, aliases: string[]): Promise<void> {
@@ -528,7 +565,7 @@ export class DockerEngine implements Engine {
 
 /** dockerode's typings lag its promise API with options; calls go through this one loose view. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-function loose(target: object): {[method: string]: (options?: object) => Promise<any>} & Record<"ping" | "version" | "info" | "listNetworks" | "inspect" | "listVolumes" | "stats", (options?: object) => Promise<any>> {
+function loose(target: object): {[method: string]: (options?: object) => Promise<any>} & Record<"ping" | "version" | "info" | "listNetworks" | "inspect" | "listVolumes" | "stats" | "update", (options?: object) => Promise<any>> {
   return target as never
 }
 

@@ -12,6 +12,7 @@ import type {
   EngineVersion,
   LogLine,
   NetworkSpec,
+  PortBinding,
   NetworkSummary,
   PullProgress,
   StatsSample,
@@ -39,6 +40,13 @@ export interface Engine {
   restartContainer(id: string, timeoutSeconds: number): Promise<void>
   /** Idempotent: a missing container is not an error. */
   removeContainer(id: string, options?: {force?: boolean}): Promise<void>
+  /** Live resource change (docker update). */
+  updateContainer(id: string, resources: {memoryBytes?: number; nanoCpus?: number}): Promise<void>
+  /**
+   * Creates a copy of a container (same image, command, env, mounts, networks,
+   * limits) with a new name, merged labels and new port bindings. Used for replicas.
+   */
+  cloneContainer(source: string, changes: {name: string; labels: Record<string, string>; ports: PortBinding[]}): Promise<string>
   connectNetwork(network: string, container: string, aliases: string[]): Promise<void>
   disconnectNetwork(network: string, container: string): Promise<void>
   logs(id: string, options: {tail?: number; since?: Date; timestamps?: boolean}): Promise<LogLine[]>

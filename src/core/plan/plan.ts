@@ -1,0 +1,48 @@
+/**
+ * A Plan is what every mutating path shows before it acts: a CLI command, a
+ * dock key or an ACHEEVY tool call. It is data (serializable, secrets already
+ * masked); the gate shows it and asks; an engine applies the private spec that
+ * travels beside it.
+ */
+import type {ExitCode} from '../errors.js'
+
+export type PlanAction = 'plug-up' | 'plug-down' | 'plug-start' | 'plug-stop' | 'plug-restart' | 'plug-scale'
+
+export interface PlanChange {
+  action: 'create' | 'remove' | 'start' | 'stop' | 'restart' | 'pull' | 'write' | 'reload' | 'update' | 'keep' | 'connect'
+  kind: 'container' | 'network' | 'volume' | 'image' | 'proxy-conf' | 'instance'
+  name: string
+  detail?: string
+}
+
+export type GateId = 'catalog' | 'names' | 'config' | 'quota' | 'host' | 'capacity' | 'port' | 'cost'
+
+export interface GateCheck {
+  id: GateId
+  title: string
+  status: 'pass' | 'fail' | 'warn'
+  detail: string
+  fix?: string
+  /** Exit code when this gate fails: 2 for bad input, 1 for everything else. */
+  exitCode?: ExitCode
+}
+
+export interface Plan {
+  action: PlanAction
+  /** One line: "Deploy n8n as acme/n8n on vps". */
+  summary: string
+  host: string
+  /** TENANT/INSTANCE */
+  target: string
+  destructive: boolean
+  /** `plug down` asks the user to type this (the instance name). */
+  confirmWord?: string
+  /** Facts worth showing: image:tag, ports, resources, cost, env (masked). */
+  facts: Array<{label: string; value: string}>
+  changes: PlanChange[]
+  gates: GateCheck[]
+}
+
+export function failedGates(plan: Plan): GateCheck[] {
+  return plan.gates.filter((gate) => gate.status === 'fail')
+}

@@ -1,0 +1,78 @@
+/**
+ * Tenant policy: tiers with quotas, spending limits and host prices, read
+ * from preferences with defaults. Pure.
+ */
+import {TIERS, type Tier} from '../catalog/schema.js'
+
+export interface TierLimits {
+  instances: number
+  cpus: number
+  memoryBytes: number
+}
+
+const GiB = 1024 ** 3
+
+/**
+ * Built-in tiers. A tenant without a configured tier gets `business`: a
+ * self-hoster's own VPS is bounded by its capacity, not by quotas; agencies
+ * set tiers per client (aims config set tenants.acme.tier starter).
+ */
+export const DEFAULT_TIERS: Record<Tier, TierLimits> = {
+  free: {instances: 2, cpus: 1, memoryBytes: 1 * GiB},
+  starter: {instances: 5, cpus: 2, memoryBytes: 4 * GiB},
+  pro: {instances: 20, cpus: 8, memoryBytes: 16 * GiB},
+  business: {instances: 200, cpus: 64, memoryBytes: 256 * GiB},
+}
+
+export const DEFAULT_TENANT_TIER: Tier = 'business'
+
+export interface Prices {
+  currency: string
+  cpuMonthly: number
+  memoryGiBMonthly: number
+  diskGiBMonthly: number
+}
+
+/**
+ * Default prices for cost estimates, close to common VPS offers in 2026
+ * (≈ USD 4-6 per vCPU and ≈ USD 2 per GiB of RAM a month, block storage
+ * ≈ USD 0.10 per GiB). Hosts can set their own (hosts.NAME.prices).
+ */
+export const DEFAULT_PRICES: Prices = {currency: 'USD', cpuMonthly: 4, memoryGiBMonthly: 2, diskGiBMonthly: 0.1}
+
+export function hostPrices(entryPrices: Partial<Prices> | undefined, preferences: Record<string, unknown>): Prices {
+  const preferred = (preferences.prices ?? {}) as Partial<Prices>
+  return {...DEFAULT_PRICES, ...preferred, ...(entryPrices ?? {})}
+}
+
+export interface TenantPolicy {
+  tier: Tier
+  limits: TierLimits
+  /** Monthly spending limit in the host's price currency; undefined = none. */
+  spendingLimit?: number
+}
+
+export const tierRank = (tier: Tier) => TIERS.indexOf(tier)
+
+interface TenantPreferences {
+  tier?: string
+  'spending-limit'?: number | string
+}
+
+export function tenantPolicy(preferences: Record<string, unknown>, tenant: string): TenantPolicy {
+  const tenants = (preferences.tenants ?? {}) as Record<string, TenantPreferences>
+  const configured = tenants[tenant] ?? {}
+  const tier = (TIERS as readonly string[]).includes(configured.tier ?? '') ? (configured.tier as Tier) : DEFAULT_TENANT_TIER
+  const overrides = ((preferences.tiers ?? {}) as Record<string, Partial<{instances: number; cpus: number; memory: number}>>)[tier] ?? {}
+  const base = DEFAULT_TIERS[tier]
+  const limit = Number(configured['spending-limit'])
+  return {
+    tier,
+    limits: {
+      instances: Number.isFinite(Number(overrides.instances)) ? Number(overrides.instances) : base.instances,
+      cpus: Number.isFinite(Number(overrides.cpus)) ? Number(overrides.cpus) : base.cpus,
+      memoryBytes: Number.isFinite(Number(overrides.memory)) ? Number(overrides.memory) : base.memoryBytes,
+    },
+    ...(Number.isFinite(limit) && configured['spending-limit'] !== undefined ? {spendingLimit: limit} : {}),
+  }
+}

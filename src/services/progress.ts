@@ -1,0 +1,12 @@
+/** Progress of long operations, for a TTY spinner, plain stderr lines, or nothing (--json). */
+export interface ProgressEvent {
+  step: 'plan' | 'lock' | 'cleanup' | 'pull' | 'network' | 'volume' | 'create' | 'start' | 'health' | 'proxy' | 'rollback' | 'ready' | 'stop' | 'remove' | 'restart' | 'scale'
+  message: string
+  /** Bytes or items done/total, when known (image pulls). */
+  current?: number
+  total?: number
+}
+
+export type Progress = (event: ProgressEvent) => void
+
+export const silentProgress: Progress = () => undefined
