@@ -59,9 +59,11 @@ function scoreTerm(term: string, plug: SearchablePlug): {score: number; matched:
 
   const typos = allowedTypos(compactTerm.length)
   if (typos === 0) return undefined
-  const candidates = [compact(id), compact(plug.name), ...nameWords, ...tags.map(compact)]
-  const distance = Math.min(...candidates.map((candidate) => editDistance(compactTerm, candidate)))
-  if (distance <= typos) return {score: SCORE.fuzzy - 40 * distance, matched: 'fuzzy'}
+  // A near-miss of the id or name counts more than a near-miss of a tag.
+  const nearName = Math.min(...[compact(id), compact(plug.name), ...nameWords].map((candidate) => editDistance(compactTerm, candidate)))
+  if (nearName <= typos) return {score: SCORE.fuzzy - 40 * nearName, matched: 'fuzzy'}
+  const nearTag = Math.min(...tags.map((tag) => editDistance(compactTerm, compact(tag))))
+  if (nearTag <= typos) return {score: SCORE.fuzzy - 50 - 40 * nearTag, matched: 'fuzzy'}
   return undefined
 }
 
