@@ -10,7 +10,7 @@ import {formatBytes} from '../../core/names.js'
 import type {CatalogListResult, CatalogSearchResult, CatalogShowResult, CatalogValidationResult} from '../../services/catalog.js'
 import {makeStyle, type Style} from '../style.js'
 import {renderTable} from './table.js'
-import {sanitizeUntrusted, truncate} from './text.js'
+import {sanitizeUntrusted, truncate, visibleWidth} from './text.js'
 
 const plain = makeStyle(false)
 
@@ -55,10 +55,13 @@ export function renderSearchResults(result: CatalogSearchResult, width = 100): s
       'Try a broader word (a category such as "ai", "monitoring" or "database"), or list everything with: aims catalog ls',
     ].join('\n')
   }
-  const fixed = 12 + 16 + 12 + 11 + 8
+  const headers = ['ID', 'NAME', 'CATEGORY', 'MATCH', 'DESCRIPTION']
+  const rows = result.results.map((hit) => [hit.id, sanitizeUntrusted(hit.name), hit.category, hit.matched])
+  // The description takes what the other columns (and their 2-space gaps) leave of the width.
+  const used = [0, 1, 2, 3].reduce((sum, column) => sum + Math.max(visibleWidth(headers[column]!), ...rows.map((row) => visibleWidth(row[column]!))) + 2, 0)
   return renderTable(
-    ['ID', 'NAME', 'CATEGORY', 'MATCH', 'DESCRIPTION'],
-    result.results.map((hit) => [hit.id, sanitizeUntrusted(hit.name), hit.category, hit.matched, truncate(sanitizeUntrusted(hit.description), Math.max(20, width - fixed))]),
+    headers,
+    rows.map((row, index) => [...row, truncate(sanitizeUntrusted(result.results[index]!.description), Math.max(24, width - used))]),
   )
 }
 
