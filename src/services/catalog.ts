@@ -101,7 +101,15 @@ export async function showCatalogPlug(deps: CatalogDeps, options: {id: string}):
     })
   }
   const resources = resourceTotals(entry.plug)
-  return {plug: entry.plug, source: entry.source, file: entry.file, resources, monthlyCost: estimateMonthlyCost(resources, deps.prices)}
+  return {plug: redactSecretDefaults(entry.plug), source: entry.source, file: entry.file, resources, monthlyCost: estimateMonthlyCost(resources, deps.prices)}
+}
+
+export const REDACTED = '********'
+
+/** A plug as shown to people and --json: the default of a secret is itself a secret. */
+export function redactSecretDefaults(plug: Plug): Plug {
+  const env = Object.fromEntries(Object.entries(plug.env).map(([key, spec]) => [key, spec.secret && spec.default !== undefined ? {...spec, default: REDACTED} : spec]))
+  return {...plug, env}
 }
 
 /** What `validate` needs from the file system. */

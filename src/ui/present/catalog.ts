@@ -84,7 +84,7 @@ export function describeHealth(health: HealthSpec | undefined, service: PlugServ
 export function describeEnvSpec(spec: EnvSpec): {kind: string; fallback: string} {
   if (spec.generate) return {kind: 'generated', fallback: `${spec.generate.length} random ${spec.generate.charset} characters unless given`}
   if (spec.required) return {kind: 'required', fallback: 'must be given'}
-  if (spec.default !== undefined) return {kind: 'optional', fallback: spec.secret ? 'default set (secret)' : spec.default === '' ? 'default: (empty)' : `default: ${spec.default}`}
+  if (spec.default !== undefined) return {kind: 'optional', fallback: spec.secret ? 'a default (secret, not shown)' : spec.default === '' ? 'default: (empty)' : `default: ${spec.default}`}
   return {kind: 'optional', fallback: 'empty unless given'}
 }
 

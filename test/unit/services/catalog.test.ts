@@ -76,6 +76,14 @@ describe('showCatalogPlug', () => {
     expect(result.monthlyCost.total).toBe(6)
   })
 
+  it('never returns the default of a secret, even in --json data', async () => {
+    const withSecret = MemoryCatalog.of(testPlug('vault', {env: {PIN: {description: 'pin', secret: true, default: 'hunter2'}, MODE: {description: 'mode', default: 'fast'}}}))
+    const result = await showCatalogPlug({catalog: withSecret, prices}, {id: 'vault'})
+    expect(JSON.stringify(result)).not.toContain('hunter2')
+    expect(result.plug.env.PIN?.default).toBe('********')
+    expect(result.plug.env.MODE?.default).toBe('fast')
+  })
+
   it('answers an unknown id with exit 2 and "did you mean"', async () => {
     const error = await failure(showCatalogPlug({catalog, prices}, {id: 'alpah'}))
     expect(error.exitCode).toBe(2)
