@@ -11,7 +11,7 @@ import {didYouMean} from './core/suggest.js'
 import {JsonConfigStore, FileKnownHostsStore} from './adapters/config-store.js'
 import {aimsPaths, type AimsPaths} from './adapters/paths.js'
 import type {Clock, ConfigStore, HostKeyScanner, HostSession, KnownHostsStore, Prompter} from './services/ports.js'
-import type {CatalogSource} from './services/catalog-port.js'
+import type {CatalogEntry, CatalogSource} from './services/catalog-port.js'
 import type {AuditLog} from './services/audit.js'
 import type {Approver} from './services/gate.js'
 import type {Progress} from './services/progress.js'
@@ -40,6 +40,11 @@ export const systemClock: Clock = {
     }),
 }
 
+export interface CatalogDir {
+  dir: string
+  source: CatalogEntry['source']
+}
+
 export class AimsContext {
   readonly env: NodeJS.ProcessEnv
   readonly paths: AimsPaths
@@ -51,6 +56,8 @@ export class AimsContext {
   private knownHostsStore?: KnownHostsStore
   private prompterInstance?: Prompter
   private readonly sessions = new Map<string, Promise<HostSession>>()
+  private catalogSource?: CatalogSource
+  private catalogDirList?: Promise<CatalogDir[]>
 
   constructor(options: ContextOptions = {}) {
     this.env = options.env ?? process.env
@@ -136,22 +143,48 @@ export class AimsContext {
     })
   }
 
-  private catalogSource?: Promise<CatalogSource>
-
-  /** The built-in catalog, then config catalog.paths, then AIMS_CATALOG_PATH (later directories override). */
-  catalog(): Promise<CatalogSource> {
-    this.catalogSource ??= (async () => {
-      const [{FileCatalog}, {packageRoot}] = await Promise.all([import('./adapters/catalog-files.js'), import('./adapters/package-root.js')])
-      const preferences = (await this.config.read()).preferences
-      const configured = ((preferences['catalog.paths'] ?? (preferences.catalog as {paths?: string[]} | undefined)?.paths ?? []) as string[]).filter((dir) => typeof dir === 'string')
-      const fromEnv = (this.env.AIMS_CATALOG_PATH ?? '').split(delimiter).filter(Boolean)
-      return new FileCatalog([
-        {dir: join(packageRoot(), 'plugs-catalog'), source: 'builtin'},
-        ...[...configured, ...fromEnv].map((dir) => ({dir, source: 'extra' as const})),
-      ])
+  /**
+   * Where plugs come from, in override order: the built-in plugs-catalog/, the
+   * config preference catalog.paths, then AIMS_CATALOG_PATH (colon-separated).
+   * A later directory's plug replaces a built-in one of the same id.
+   */
+  catalogDirs(): Promise<CatalogDir[]> {
+    this.catalogDirList ??= (async () => {
+      const {packageRoot} = await import('./adapters/package-root.js')
+      const {join, resolve} = await import('node:path')
+      const {preferences} = await this.config.read()
+      // Stored flat ("catalog.paths") or nested ({catalog: {paths}}): accept both.
+      const nested = preferences.catalog && typeof preferences.catalog === 'object' ? (preferences.catalog as Record<string, unknown>).paths : undefined
+      const configured = preferences['catalog.paths'] ?? nested
+      const fromConfig = Array.isArray(configured) ? configured.filter((dir): dir is string => typeof dir === 'string' && dir.trim() !== '') : []
+      const fromEnv = (this.env.AIMS_CATALOG_PATH ?? '').split(':').filter((dir) => dir.trim() !== '')
+      const dirs: CatalogDir[] = [{dir: join(packageRoot(), 'plugs-catalog'), source: 'builtin'}]
+      for (const dir of [...fromConfig, ...fromEnv]) {
+        const absolute = resolve(dir)
+        if (!dirs.some((known) => known.dir === absolute)) dirs.push({dir: absolute, source: 'extra'})
+      }
+      return dirs
     })()
+    return this.catalogDirList
+  }
+
+  /** The plug catalog for this process, read once on first use. */
+  catalog(): CatalogSource {
+    if (!this.catalogSource) {
+      // FileCatalog (and YAML, zod) load only when a command reads the catalog.
+      const loaded = (async () => {
+        const [{FileCatalog}, dirs] = await Promise.all([import('./adapters/catalog-files.js'), this.catalogDirs()])
+        return new FileCatalog(dirs)
+      })()
+      this.catalogSource = {
+        list: async () => (await loaded).list(),
+        find: async (id) => (await loaded).find(id),
+        issues: async () => (await loaded).issues(),
+      }
+    }
     return this.catalogSource
   }
+
 
   private auditLog?: AuditLog
   async audit(): Promise<AuditLog> {

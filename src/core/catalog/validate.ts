@@ -46,6 +46,9 @@ function explainZodIssue(issue: z.core.$ZodIssue): string {
       return issue.input === undefined ? `is required (${issue.expected})` : `must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}`
     case 'invalid_value':
       return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`
+    case 'invalid_key':
+      // A bad key in a record (service, env or volume name): say which rule it broke.
+      return `is not a valid name: ${issue.issues[0]?.message ?? 'see plugs-catalog/README.md'}`
     case 'invalid_union':
       return 'has the wrong shape: see plugs-catalog/README.md for the format'
     default:

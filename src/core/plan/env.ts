@@ -116,7 +116,9 @@ export function substitute(value: string, values: Record<string, string>): strin
 }
 
 export function serviceEnv(plug: Plug, service: string, variables: ResolvedVariable[], builtins: Record<string, string>): Record<string, string> {
-  const values = {...builtins, ...Object.fromEntries(variables.map((variable) => [variable.key, variable.value]))}
+  // Declared variables nobody set (optional, no default) become empty, never a literal ${NAME}.
+  const unset = Object.fromEntries(Object.keys(plug.env).map((key) => [key, '']))
+  const values = {...unset, ...builtins, ...Object.fromEntries(variables.map((variable) => [variable.key, variable.value]))}
   const definition = plug.services[service]
   if (!definition) throw new AimsError('internal', `unknown service ${service}`)
   const env: Record<string, string> = {}

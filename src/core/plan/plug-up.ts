@@ -13,15 +13,13 @@ import {containerName, formatBytes, formatInstanceRef, tenantNetworkName, volume
 import {maskEnv, secretKeysOf, serviceEnv, type MissingVariable, type ResolvedVariable} from './env.js'
 import type {GateCheck, Plan, PlanChange} from './plan.js'
 import {tierRank, type Prices, type TenantPolicy} from './policy.js'
+import {DEFAULT_SERVICE_RESOURCES as CATALOG_DEFAULT_RESOURCES, DEFAULT_VOLUME_SIZE, estimateMonthlyCost, sizeToBytes} from '../catalog/cost.js'
 
 export const PORT_RANGE = {first: 51_000, last: 51_999} as const
-const MiB = 1024 ** 2
-const GiB = 1024 ** 3
-
-/** Resources for services whose catalog entry names none. */
-export const DEFAULT_SERVICE_RESOURCES = {cpus: 0.5, memoryBytes: 512 * MiB}
+/** Resources for services whose catalog entry names none (the same defaults the cost model uses). */
+export const DEFAULT_SERVICE_RESOURCES = {cpus: CATALOG_DEFAULT_RESOURCES.cpus, memoryBytes: sizeToBytes(CATALOG_DEFAULT_RESOURCES.memory)}
 /** Disk assumed for a volume without a size. */
-export const DEFAULT_VOLUME_BYTES = 1 * GiB
+export const DEFAULT_VOLUME_BYTES = sizeToBytes(DEFAULT_VOLUME_SIZE)
 
 /** How aims decides a service is healthy. */
 export type ProbeSpec =
@@ -119,10 +117,11 @@ export interface PlugUpPlan {
 
 export function parseSize(text: string | undefined): number | undefined {
   if (!text) return undefined
-  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/i.exec(text.trim())
-  if (!match) return undefined
-  const factor = {'': 1, k: 1024, m: MiB, g: GiB, t: 1024 * GiB}[(match[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g' | 't']
-  return Math.round(Number(match[1]) * factor)
+  try {
+    return sizeToBytes(text)
+  } catch {
+    return undefined
+  }
 }
 
 /** The lowest free port of the range, or undefined when all are taken. */
@@ -133,8 +132,7 @@ export function allocateHostPort(used: Iterable<number>, range: {first: number; 
 }
 
 export function monthlyCost(resources: {cpus: number; memoryBytes: number; diskBytes: number}, prices: Prices): number {
-  const cost = resources.cpus * prices.cpuMonthly + (resources.memoryBytes / GiB) * prices.memoryGiBMonthly + (resources.diskBytes / GiB) * prices.diskGiBMonthly
-  return Math.round(cost * 100) / 100
+  return estimateMonthlyCost(resources, prices).total
 }
 
 export function formatMoney(amount: number, currency: string): string {

@@ -2,6 +2,7 @@
  * Tenant policy: tiers with quotas, spending limits and host prices, read
  * from preferences with defaults. Pure.
  */
+import {DEFAULT_PRICES, type Prices} from '../catalog/cost.js'
 import {TIERS, type Tier} from '../catalog/schema.js'
 
 export interface TierLimits {
@@ -26,20 +27,9 @@ export const DEFAULT_TIERS: Record<Tier, TierLimits> = {
 
 export const DEFAULT_TENANT_TIER: Tier = 'business'
 
-export interface Prices {
-  currency: string
-  cpuMonthly: number
-  memoryGiBMonthly: number
-  diskGiBMonthly: number
-}
+export type {Prices}
 
-/**
- * Default prices for cost estimates, close to common VPS offers in 2026
- * (≈ USD 4-6 per vCPU and ≈ USD 2 per GiB of RAM a month, block storage
- * ≈ USD 0.10 per GiB). Hosts can set their own (hosts.NAME.prices).
- */
-export const DEFAULT_PRICES: Prices = {currency: 'USD', cpuMonthly: 4, memoryGiBMonthly: 2, diskGiBMonthly: 0.1}
-
+/** Prices for a host: its own (hosts.NAME.prices), else the preferences', else the defaults (catalog/cost.ts). */
 export function hostPrices(entryPrices: Partial<Prices> | undefined, preferences: Record<string, unknown>): Prices {
   const preferred = (preferences.prices ?? {}) as Partial<Prices>
   return {...DEFAULT_PRICES, ...preferred, ...(entryPrices ?? {})}

@@ -1,0 +1,32 @@
+import {Args} from '@oclif/core'
+import {AimsCommand} from '../../src/cli/base-command.js'
+import {ExitCode} from '../../src/core/errors.js'
+import {validateCatalog} from '../../src/services/catalog.js'
+import {renderValidationIssues, validationSummary} from '../../src/ui/present/catalog.js'
+
+export default class CatalogValidate extends AimsCommand {
+  static override description = 'Check catalog files (a file or a directory; default: every configured catalog directory) and explain each problem'
+  static override examples = ['<%= config.bin %> catalog validate', '<%= config.bin %> catalog validate ./my-plugs', '<%= config.bin %> catalog validate ./my-plugs/app.yaml --json']
+  static override args = {
+    path: Args.string({description: 'a plug file (<id>.yaml) or a directory of them'}),
+  }
+
+  async run() {
+    const {args} = await this.parse(CatalogValidate)
+    const context = await this.context()
+    const {localCatalogFiles} = await import('../../src/adapters/catalog-file-reader.js')
+    const paths = args.path ? [args.path] : (await context.catalogDirs()).map(({dir}) => dir)
+    const result = await validateCatalog(localCatalogFiles, {paths})
+    if (!result.ok) {
+      // Exit 2 still reports the result: a typed document under --json, one line per issue otherwise.
+      if (this.jsonEnabled()) this.logJson(result)
+      else {
+        for (const line of renderValidationIssues(result)) this.say(line)
+        this.note(this.errStyle.red(validationSummary(result)))
+      }
+      this.exit(ExitCode.badInput)
+    }
+    this.say(validationSummary(result))
+    return result
+  }
+}
