@@ -184,11 +184,17 @@ export async function applyPlugConf(shell: HostShell, options: ApplyPlugConfOpti
     throw error
   }
 
-  let test = await nginxTest(shell, nginx)
-  if (test.exitCode !== 0 && includeWritten && duplicateTuning(test, includeFile)) {
-    // The main nginx.conf sets the hash sizes itself: keep its values.
-    await shell.writeFile(includeFile, untuned)
+  let test: ExecResult
+  try {
     test = await nginxTest(shell, nginx)
+    if (test.exitCode !== 0 && includeWritten && duplicateTuning(test, includeFile)) {
+      // The main nginx.conf sets the hash sizes itself: keep its values.
+      await shell.writeFile(includeFile, untuned)
+      test = await nginxTest(shell, nginx)
+    }
+  } catch (error) {
+    // nginx missing, the connection lost: whatever we wrote must not wait for the next reload.
+    return fail(error instanceof AimsError ? error : new AimsError('remote', `cannot run nginx -t: ${oneLine(String((error as Error)?.message ?? error))}`, {cause: error}))
   }
   if (test.exitCode !== 0) {
     const line = nginxErrorLine(test)
