@@ -162,12 +162,14 @@ export async function applyPlugConf(shell: HostShell, options: ApplyPlugConfOpti
   const tuned = renderIncludeConf(confDir)
   const untuned = renderIncludeConf(confDir, {tuneServerNamesHash: false})
   const previousInclude = await readText(shell, includeFile)
-  // Either variant is fine: the untuned one is what a host whose nginx.conf sets the hash sizes keeps.
-  const includeWritten = previousInclude !== tuned && previousInclude !== untuned
-  if (includeWritten) {
-    changes.push({path: includeFile, previous: previousInclude})
-    await shell.writeFile(includeFile, tuned)
+  let include = previousInclude
+  const writeInclude = async (content: string) => {
+    if (!changes.some((change) => change.path === includeFile)) changes.push({path: includeFile, previous: previousInclude})
+    await shell.writeFile(includeFile, content)
+    include = content
   }
+  // Either variant is fine as it is: the untuned one is what hosts whose nginx.conf sets the hash sizes keep.
+  if (include !== tuned && include !== untuned) await writeInclude(tuned)
   if (previousConf !== options.content) {
     changes.push({path, previous: previousConf})
     await shell.writeFile(path, options.content)
@@ -187,10 +189,15 @@ export async function applyPlugConf(shell: HostShell, options: ApplyPlugConfOpti
   let test: ExecResult
   try {
     test = await nginxTest(shell, nginx)
-    if (test.exitCode !== 0 && includeWritten && duplicateTuning(test, includeFile)) {
-      // The main nginx.conf sets the hash sizes itself: keep its values.
-      await shell.writeFile(includeFile, untuned)
-      test = await nginxTest(shell, nginx)
+    const hash = test.exitCode === 0 ? undefined : hashTuningProblem(test)
+    // The main nginx.conf sets the hash sizes itself (nginx refuses them twice): keep its values.
+    // Or it stopped setting them and a long name no longer fits: set them again.
+    const better = hash === 'duplicate' && include === tuned ? untuned : hash === 'too-small' && include === untuned ? tuned : undefined
+    if (better !== undefined) {
+      await writeInclude(better)
+      const retest = await nginxTest(shell, nginx)
+      // When raising the sizes is refused too, what the user must fix is still the size.
+      test = retest.exitCode !== 0 && hash === 'too-small' ? test : retest
     }
   } catch (error) {
     // nginx missing, the connection lost: whatever we wrote must not wait for the next reload.
@@ -200,7 +207,9 @@ export async function applyPlugConf(shell: HostShell, options: ApplyPlugConfOpti
     const line = nginxErrorLine(test)
     const ours = line.includes(path) || line.includes(includeFile)
     await fail(new AimsError('remote', `nginx refused the configuration: ${line}`, {
-      hint: ours
+      hint: line.includes('could not build server_names_hash')
+        ? 'the main nginx.conf sets server_names_hash_bucket_size too small for this name: raise it (e.g. to 512), or use a shorter domain'
+        : ours
         ? `the previous conf is back and nginx keeps serving it; this is likely a bug in the conf template, run nginx -t on the host to see more`
         : `nginx's configuration was already failing outside aims' files: fix that file (nginx -t on the host), then retry; nothing was changed`,
       details: {nginx: line, file: path},
@@ -218,15 +227,18 @@ export async function applyPlugConf(shell: HostShell, options: ApplyPlugConfOpti
   return {
     path,
     change: previousConf === undefined ? 'created' : previousConf === options.content ? 'unchanged' : 'updated',
-    includeWritten,
+    includeWritten: changes.some((change) => change.path === includeFile),
     warnings,
   }
 }
 
-function duplicateTuning(test: ExecResult, includeFile: string): boolean {
-  return nginxMessages(`${test.stderr}\n${test.stdout}`, ERROR_LEVELS).some(
-    (line) => line.includes('directive is duplicate') && line.includes(includeFile) && HASH_TUNING_DIRECTIVES.some((directive) => line.includes(`"${directive}"`)),
-  )
+/** Whether nginx -t failed over the server names hash settings the include file may carry. */
+function hashTuningProblem(test: ExecResult): 'duplicate' | 'too-small' | undefined {
+  const lines = nginxMessages(`${test.stderr}\n${test.stdout}`, ERROR_LEVELS)
+  // A duplicate names whichever file nginx read second: the include file, nginx.conf or a site.
+  if (lines.some((line) => line.includes('directive is duplicate') && HASH_TUNING_DIRECTIVES.some((directive) => line.includes(`"${directive}"`)))) return 'duplicate'
+  if (lines.some((line) => line.includes('could not build server_names_hash'))) return 'too-small'
+  return undefined
 }
 
 export interface RemovePlugConfOptions {

@@ -80,6 +80,8 @@ export interface PlugConfInput {
   listenIpv6?: boolean
   /** Idle keepalive connections per nginx worker to the upstream. */
   keepalive?: number
+  /** Where nginx listens: 80 and 443 unless the host's nginx sits behind something else. */
+  ports?: {http?: number; https?: number}
 }
 
 /** `<tenant>-<instance>.conf`: the file under the host's conf dir (DESIGN.md). */
@@ -201,6 +203,8 @@ export function renderPlugConf(template: string, input: PlugConfInput): string {
   const keepalive = input.keepalive ?? 16
   if (!Number.isInteger(keepalive) || keepalive < 1 || keepalive > 1024) throw usageError(`invalid keepalive ${shown(String(keepalive))}`, 'give a whole number between 1 and 1024')
 
+  const httpPort = checkPort(input.ports?.http ?? 80, 'nginx HTTP port')
+  const httpsPort = checkPort(input.ports?.https ?? 443, 'nginx HTTPS port')
   const tls = input.tls ? {certificate: checkNginxPath(input.tls.certificate, 'TLS certificate path'), key: checkNginxPath(input.tls.key, 'TLS key path')} : undefined
   const routed = serverNames.length > 0
 
@@ -217,6 +221,10 @@ export function renderPlugConf(template: string, input: PlugConfInput): string {
     firstUpstreamPort: upstreams[0]!.port as number,
     serverNames: serverNames.map((name) => ({name})),
     ipv6: input.listenIpv6 === true,
+    httpPort,
+    httpsPort,
+    // The redirect names the HTTPS port only when it is not the default one.
+    customHttpsPort: httpsPort !== 443,
     clientMaxBodySize,
     readTimeoutSeconds,
     websockets: proxy.websockets,

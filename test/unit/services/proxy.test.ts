@@ -201,6 +201,43 @@ describe('applyPlugConf', () => {
     expect((await apply(host, conf())).includeWritten).toBe(false)
   })
 
+  it('also drops it when nginx names nginx.conf as the duplicate (the setting comes after the include)', async () => {
+    const host = new FakeHost((files) =>
+      (files.get(INCLUDE) ?? '').includes('server_names_hash_bucket_size')
+        ? {exitCode: 1, stderr: 'nginx: [emerg] "server_names_hash_max_size" directive is duplicate in /etc/nginx/nginx.conf:40\n'}
+        : {exitCode: 0, stderr: OK},
+    )
+    await apply(host, conf())
+    expect(host.files.get(INCLUDE)).toBe(renderIncludeConf(CONF_DIR, {tuneServerNamesHash: false}))
+  })
+
+  it('sets the hash sizes again when a long name no longer fits without them', async () => {
+    const host = new FakeHost((files) =>
+      (files.get(INCLUDE) ?? '').includes('server_names_hash_bucket_size')
+        ? {exitCode: 0, stderr: OK}
+        : {exitCode: 1, stderr: 'nginx: [emerg] could not build server_names_hash, you should increase server_names_hash_bucket_size: 64\n'},
+    )
+    host.files.set(INCLUDE, renderIncludeConf(CONF_DIR, {tuneServerNamesHash: false}))
+    const result = await apply(host, conf())
+    expect(result.includeWritten).toBe(true)
+    expect(host.files.get(INCLUDE)).toBe(renderIncludeConf(CONF_DIR))
+  })
+
+  it('when nginx.conf pins a bucket too small for the name, says so and rolls everything back', async () => {
+    const untuned = renderIncludeConf(CONF_DIR, {tuneServerNamesHash: false})
+    const host = new FakeHost((files) =>
+      (files.get(INCLUDE) ?? '').includes('server_names_hash_bucket_size')
+        ? {exitCode: 1, stderr: `nginx: [emerg] "server_names_hash_bucket_size" directive is duplicate in ${INCLUDE}:10\n`}
+        : {exitCode: 1, stderr: 'nginx: [emerg] could not build server_names_hash, you should increase server_names_hash_bucket_size: 64\n'},
+    )
+    host.files.set(INCLUDE, untuned)
+    const error = await errorOf(apply(host, conf()))
+    expect(error.message).toBe('nginx refused the configuration: nginx: [emerg] could not build server_names_hash, you should increase server_names_hash_bucket_size: 64')
+    expect(error.hint).toContain('raise it (e.g. to 512)')
+    expect(host.files.get(INCLUDE)).toBe(untuned)
+    expect(host.files.has(PATH)).toBe(false)
+  })
+
   it('refuses a server name that nginx reports as already routed, and rolls back', async () => {
     const host = new FakeHost()
     await apply(host, conf())

@@ -118,6 +118,13 @@ describe('renderPlugConf', () => {
     expect(directives(conf).filter((line) => line.startsWith('listen'))).toEqual(['listen 80;', 'listen [::]:80;', 'listen 443 ssl;', 'listen [::]:443 ssl;'])
   })
 
+  it('listens on other ports when nginx sits behind something else, and redirects to the HTTPS port', () => {
+    const conf = renderPlugConf(TEMPLATE, {...base(), ports: {http: 8080, https: 8443}, tls: tlsFilesFor({certbotLiveDir: '/etc/letsencrypt/live/example.com'})})
+    expect(directives(conf).filter((line) => line.startsWith('listen'))).toEqual(['listen 8080;', 'listen 8443 ssl;'])
+    expect(conf).toContain('return 301 https://$host:8443$request_uri;')
+    expect(errorOf(() => renderPlugConf(TEMPLATE, {...base(), ports: {http: 0}})).message).toContain('invalid nginx HTTP port')
+  })
+
   it('accepts the export placeholder as a server name', () => {
     expect(renderPlugConf(TEMPLATE, {...base(), serverNames: [SERVER_NAME_PLACEHOLDER]})).toContain(`server_name ${SERVER_NAME_PLACEHOLDER};`)
   })
@@ -198,7 +205,7 @@ describe('hostile values', () => {
       const context = {
         owner: 'acme/n8n', tenant: 'acme', instance: 'n8n', plug: 'n8n', upstreamName: 'aims_acme_n8n',
         upstreams: [{host: '127.0.0.1', port: 51000}], keepalive: 16, routed: true, unrouted: false, firstUpstreamPort: 51000,
-        serverNames: [{name: value}], ipv6: false, clientMaxBodySize: '10m', readTimeoutSeconds: 60, websockets: true, tls: false, tlsCertificate: '', tlsKey: '',
+        serverNames: [{name: value}], ipv6: false, httpPort: 80, httpsPort: 443, customHttpsPort: false, clientMaxBodySize: '10m', readTimeoutSeconds: 60, websockets: true, tls: false, tlsCertificate: '', tlsKey: '',
       }
       if (value === '' || /^[A-Za-z0-9._:/@+=-]+$/.test(value)) continue
       expect(errorOf(() => renderTemplate(TEMPLATE, context, {checkValue: checkNginxToken})).kind, JSON.stringify(value)).toBe('usage')
