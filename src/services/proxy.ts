@@ -168,13 +168,6 @@ export async function applyPlugConf(shell: HostShell, options: ApplyPlugConfOpti
     await shell.writeFile(includeFile, content)
     include = content
   }
-  // Either variant is fine as it is: the untuned one is what hosts whose nginx.conf sets the hash sizes keep.
-  if (include !== tuned && include !== untuned) await writeInclude(tuned)
-  if (previousConf !== options.content) {
-    changes.push({path, previous: previousConf})
-    await shell.writeFile(path, options.content)
-  }
-
   const fail = async (error: AimsError): Promise<never> => {
     const failures = await restore(shell, changes)
     if (failures.length > 0) {
@@ -188,6 +181,12 @@ export async function applyPlugConf(shell: HostShell, options: ApplyPlugConfOpti
 
   let test: ExecResult
   try {
+    // Either variant is fine as it is: the untuned one is what hosts whose nginx.conf sets the hash sizes keep.
+    if (include !== tuned && include !== untuned) await writeInclude(tuned)
+    if (previousConf !== options.content) {
+      changes.push({path, previous: previousConf})
+      await shell.writeFile(path, options.content)
+    }
     test = await nginxTest(shell, nginx)
     const hash = test.exitCode === 0 ? undefined : hashTuningProblem(test)
     // The main nginx.conf sets the hash sizes itself (nginx refuses them twice): keep its values.
@@ -200,8 +199,8 @@ export async function applyPlugConf(shell: HostShell, options: ApplyPlugConfOpti
       test = retest.exitCode !== 0 && hash === 'too-small' ? test : retest
     }
   } catch (error) {
-    // nginx missing, the connection lost: whatever we wrote must not wait for the next reload.
-    return fail(error instanceof AimsError ? error : new AimsError('remote', `cannot run nginx -t: ${oneLine(String((error as Error)?.message ?? error))}`, {cause: error}))
+    // A write refused, nginx missing, the connection lost: whatever we wrote must not wait for the next reload.
+    return fail(error instanceof AimsError ? error : new AimsError('remote', `cannot apply ${path}: ${oneLine(String((error as Error)?.message ?? error))}`, {cause: error}))
   }
   if (test.exitCode !== 0) {
     const line = nginxErrorLine(test)

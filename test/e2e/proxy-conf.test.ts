@@ -50,6 +50,8 @@ async function startUpstream(who: string): Promise<number> {
   server.on('upgrade', (request, socket) => {
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Who: ${who}\r\nX-Seen-Connection: ${request.headers.connection}\r\n\r\n`)
     socket.on('data', (chunk) => socket.write(`${who}:${chunk.toString()}`))
+    // The client hangs up once it has its echo; a late write to the closed socket is expected.
+    socket.on('error', () => {})
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   servers.push(server)

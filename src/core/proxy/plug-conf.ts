@@ -10,6 +10,7 @@
  * value that slipped past a field validator still cannot become a directive.
  * Pure: no I/O.
  */
+import type {Plug} from '../catalog/schema.js'
 import {shown, usageError} from '../errors.js'
 import {checkDomain, checkResourceName, isDomainName, RESOURCE_NAME} from '../names.js'
 import {renderTemplate, type TemplateContext} from './template.js'
@@ -48,6 +49,11 @@ export interface ProxySettings {
   /** Seconds nginx waits for the upstream to answer (and WebSockets may stay idle). */
   readTimeoutSeconds: number
   websockets: boolean
+}
+
+/** The catalog's `proxy:` block (snake_case, defaults filled in by the schema) as renderer settings. */
+export function proxySettingsFor(proxy: Plug['proxy']): ProxySettings {
+  return {clientMaxBodySize: proxy.client_max_body_size, readTimeoutSeconds: proxy.read_timeout_seconds, websockets: proxy.websockets}
 }
 
 export interface Upstream {

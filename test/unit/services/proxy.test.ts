@@ -300,6 +300,15 @@ describe('applyPlugConf', () => {
     expect(error.hint).toContain(`fix or remove ${PATH} by hand`)
   })
 
+  it('takes back the include file it wrote when the conf itself cannot be written', async () => {
+    const host = new FakeHost()
+    host.failWrites.add(PATH)
+    const error = await errorOf(apply(host, conf()))
+    expect(error.message).toBe(`cannot write ${PATH}: disk full`)
+    expect(host.files.has(INCLUDE)).toBe(false)
+    expect(host.calls.filter((call) => call.startsWith('nginx'))).toEqual([])
+  })
+
   it('uses the configured nginx command, e.g. through sudo', async () => {
     const host = new FakeHost(undefined, ['sudo', '-n', 'nginx'])
     await applyPlugConf(host, {confDir: CONF_DIR, includeFile: INCLUDE, fileName: 'acme-n8n.conf', content: conf(), nginxCommand: ['sudo', '-n', 'nginx']})

@@ -8,6 +8,7 @@ import {
   confOwner,
   confOwnerLine,
   PLUG_CONF_TEMPLATE,
+  proxySettingsFor,
   renderIncludeConf,
   renderPlugConf,
   serverNameFor,
@@ -255,6 +256,10 @@ describe('names and files', () => {
     expect(tlsFilesFor({certificate: '/etc/ssl/a.crt', key: '/etc/ssl/a.key'})).toEqual({certificate: '/etc/ssl/a.crt', key: '/etc/ssl/a.key'})
     expect(errorOf(() => tlsFilesFor({certificate: 'relative.crt', key: '/etc/ssl/a.key'})).kind).toBe('usage')
     expect(errorOf(() => tlsFilesFor({certificate: '/etc/ssl/../shadow', key: '/etc/ssl/a.key'})).kind).toBe('usage')
+  })
+
+  it('proxySettingsFor maps the catalog proxy block', () => {
+    expect(proxySettingsFor({client_max_body_size: '50M', read_timeout_seconds: 300, websockets: false})).toEqual({clientMaxBodySize: '50M', readTimeoutSeconds: 300, websockets: false})
   })
 
   it('confOwner reads the owner line, and nothing else', () => {
