@@ -32,6 +32,10 @@ function run(argv: string[], options: {stdin?: string | Buffer; timeoutMs?: numb
       if (timer) clearTimeout(timer)
       resolve({exitCode: code ?? -1, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8')})
     })
+    // A command that exits without reading its input (nginx -s reload) closes the pipe first: EPIPE is not a failure.
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error)
+    })
     child.stdin.end(options.stdin ?? '')
   })
 }
