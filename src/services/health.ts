@@ -21,35 +21,64 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
 
-/** One HTTP GET over a raw stream; healthy on 2xx/3xx. */
-export async function httpProbe(session: HostSession, host: string, port: number, path: string, timeoutMs = 2000): Promise<ProbeResult> {
+export interface HttpHead {
+  status: number
+  /** Lower-cased header names. */
+  headers: Record<string, string>
+}
+
+/**
+ * One HTTP/1.1 GET over a stream opened from the host's side of the
+ * connection; resolves with the status line and headers (the body is not read).
+ */
+export async function httpHead(session: HostSession, host: string, port: number, path: string, options: {hostHeader?: string; timeoutMs?: number} = {}): Promise<HttpHead> {
+  const timeoutMs = options.timeoutMs ?? 2000
   let stream: Duplex | undefined
   try {
     stream = await withTimeout(session.connectTcp(host, port), timeoutMs, `connect to ${host}:${port}`)
     const opened = stream
-    const status = await withTimeout(
-      new Promise<number>((resolve, reject) => {
+    return await withTimeout(
+      new Promise<HttpHead>((resolve, reject) => {
         let head = ''
         opened.on('data', (chunk: Buffer) => {
           head += chunk.toString('latin1')
-          const match = /^HTTP\/\d(?:\.\d)? (\d{3})/.exec(head)
-          if (match) resolve(Number(match[1]))
-          else if (head.length > 1024 || head.includes('\r\n')) reject(new Error('not an HTTP response'))
+          const end = head.indexOf('\r\n\r\n')
+          if (!/^HTTP\/\d/.test(head) && head.length >= 5) return reject(new Error('not an HTTP response'))
+          if (end === -1) {
+            if (head.length > 65_536) reject(new Error('HTTP headers too long'))
+            return
+          }
+          const [statusLine = '', ...lines] = head.slice(0, end).split('\r\n')
+          const status = Number(/^HTTP\/\d(?:\.\d)? (\d{3})/.exec(statusLine)?.[1])
+          if (!status) return reject(new Error('not an HTTP response'))
+          const headers: Record<string, string> = {}
+          for (const line of lines) {
+            const colon = line.indexOf(':')
+            if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
+          }
+          resolve({status, headers})
         })
         opened.on('error', reject)
         // Docker's port proxy accepts and then closes when nothing listens in the container.
         opened.on('end', () => reject(new Error('connection closed before a response')))
         opened.on('close', () => reject(new Error('connection closed before a response')))
-        opened.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: aims-health\r\nAccept: */*\r\nConnection: close\r\n\r\n`)
+        opened.write(`GET ${path} HTTP/1.1\r\nHost: ${options.hostHeader ?? 'localhost'}\r\nUser-Agent: aims-health\r\nAccept: */*\r\nConnection: close\r\n\r\n`)
       }),
       timeoutMs,
       `GET ${path}`,
     )
+  } finally {
+    stream?.destroy()
+  }
+}
+
+/** Healthy on 2xx/3xx. */
+export async function httpProbe(session: HostSession, host: string, port: number, path: string, timeoutMs = 2000): Promise<ProbeResult> {
+  try {
+    const {status} = await httpHead(session, host, port, path, {timeoutMs})
     return status >= 200 && status < 400 ? {ok: true, detail: `HTTP ${status} on ${path}`} : {ok: false, detail: `HTTP ${status} on ${path}`}
   } catch (error) {
     return {ok: false, detail: (error as Error).message}
-  } finally {
-    stream?.destroy()
   }
 }
 

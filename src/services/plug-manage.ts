@@ -15,6 +15,7 @@ import {probeService} from './health.js'
 import {journalPath, usedPorts} from './host-facts.js'
 import {readInstances, requireInstance} from './instances.js'
 import type {PlugUpDeps} from './plug-up.js'
+import {DEFAULT_PROXY} from './proxy-manager.js'
 import type {Engine, HostLock} from './ports.js'
 
 export type LifecycleDeps = Omit<PlugUpDeps, 'catalog' | 'generateSecret' | 'networkPool' | 'preferences' | 'prices'> & Partial<Pick<PlugUpDeps, 'catalog' | 'preferences' | 'prices'>>
@@ -203,6 +204,9 @@ export async function plugDown(deps: LifecycleDeps, ref: InstanceRef, options: {
       }
     }
     for (const network of await engine.listNetworks({labels})) {
+      // Link networks also hold the linked instance's container: detach it first.
+      const details = await engine.inspectNetwork(network.id)
+      for (const member of details?.containerNames ?? []) await engine.disconnectNetwork(network.id, member)
       await engine.removeNetwork(network.id)
       removed.networks.push(network.name)
     }
@@ -213,8 +217,7 @@ export async function plugDown(deps: LifecycleDeps, ref: InstanceRef, options: {
     }
     if (deps.proxy) {
       deps.progress({step: 'proxy', message: 'removing the proxy route'})
-      await deps.proxy.remove(ref.tenant, ref.instance)
-      removed.proxyConf = Boolean(view.domain)
+      removed.proxyConf = await deps.proxy.remove(ref.tenant, ref.instance)
     }
     await (await deps.session.shell()).removeFile(journalPath(deps.session.host.stateDir, ref.tenant, ref.instance)).catch(() => undefined)
   } catch (error) {
@@ -319,7 +322,11 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, options: 
   }
   const after = (await readInstances(deps.session, engine, {tenant: ref.tenant})).find((instance) => instance.instance === ref.instance)
   const ports = (after?.replicas ?? []).filter((replica) => replica.entry).flatMap((replica) => (replica.hostPort ? [replica.hostPort] : []))
-  if (deps.proxy && after?.domain && target !== current) await deps.proxy.apply({tenant: ref.tenant, instance: ref.instance, domain: after.domain} as never, ports)
+  if (deps.proxy && after?.domain && target !== current) {
+    deps.progress({step: 'proxy', message: `routing ${after.domain} to ${ports.length} replica${ports.length === 1 ? '' : 's'}`})
+    const plug = await deps.catalog?.find(view.plug)
+    await deps.proxy.apply({tenant: ref.tenant, instance: ref.instance, plug: view.plug, domain: after.domain, proxy: plug?.plug.proxy ?? DEFAULT_PROXY}, ports)
+  }
   await record(deps, {action: 'plug scale', target: view.ref, outcome: 'applied', detail: `replicas ${current} → ${target}${cpus !== undefined ? `, ${cpus} CPU` : ''}${memoryBytes !== undefined ? `, ${formatBytes(memoryBytes)}` : ''}`})
   return {status: 'applied', action: 'plug-scale', instance: view.ref, host, plan, ...(health ? {health} : {}), durationMs: deps.clock.now().getTime() - started, replicas: target, ports}
 }

@@ -27,6 +27,7 @@ import {probeService} from './health.js'
 import {gatherHostFacts, journalPath} from './host-facts.js'
 import type {Clock, Engine, HostSession} from './ports.js'
 import type {Progress} from './progress.js'
+import type {ProxyManager} from './proxy-manager.js'
 
 export interface PlugUpOptions {
   plug: string
@@ -42,11 +43,7 @@ export interface PlugUpOptions {
   links: string[]
 }
 
-export interface ProxyManager {
-  /** Writes and reloads the instance's proxy conf; throws with nginx's message (the previous conf stays). */
-  apply(spec: DeploySpec, hostPorts: number[]): Promise<void>
-  remove(tenant: string, instance: string): Promise<void>
-}
+export type {ProxyManager}
 
 export interface Origin {
   kind: AuditRecord['origin']
@@ -188,8 +185,8 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
   }
   const first = await makePlan()
   for (const link of request.links) {
-    const linked = first.spec && (await engine.listContainers({labels: {[LABEL.managed]: 'true', [LABEL.tenant]: link.tenant, [LABEL.instance]: link.instance, [LABEL.entry]: 'true'}}))
-    if (!linked || linked.length === 0) throw new AimsError('not-found', `--link ${formatInstanceRef(link)}: no such instance on ${host.name}`, {hint: 'see aims plug ls'})
+    const linked = await engine.listContainers({all: true, labels: {[LABEL.managed]: 'true', [LABEL.tenant]: link.tenant, [LABEL.instance]: link.instance, [LABEL.entry]: 'true'}})
+    if (linked.length === 0) throw new AimsError('not-found', `--link ${formatInstanceRef(link)}: no such instance on ${host.name}`, {hint: 'see aims plug ls'})
   }
   const decision = await passGate(first.plan, deps.approver)
   if (decision === 'dry-run') {
@@ -240,7 +237,7 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
 
     if (deps.proxy && spec.entry.protocol === 'http' && spec.domain) {
       deps.progress({step: 'proxy', message: `routing ${spec.domain}`})
-      await deps.proxy.apply(spec, [spec.entry.hostPort])
+      await deps.proxy.apply({tenant: spec.tenant, instance: spec.instance, plug: spec.plug, domain: spec.domain, proxy: spec.proxy}, [spec.entry.hostPort])
     }
     await shell.removeFile(journalPath(host.stateDir, spec.tenant, spec.instance))
   } catch (error) {
@@ -351,7 +348,35 @@ async function provision(deps: PlugUpDeps, engine: Engine, spec: DeploySpec): Pr
       throw error
     }
   }
+  if (spec.links.length > 0) await provisionLinks(deps, engine, spec, existingSubnets)
 }
+
+/**
+ * Cross-tenant links: a network of its own holding exactly this instance's
+ * entry container and the linked instance's, so nothing else of either
+ * tenant becomes reachable.
+ */
+async function provisionLinks(deps: PlugUpDeps, engine: Engine, spec: DeploySpec, usedSubnets: string[]): Promise<void> {
+  const entry = spec.services.find((service) => service.entry)!
+  for (const link of spec.links) {
+    const [target] = await engine.listContainers({all: true, labels: {[LABEL.managed]: 'true', [LABEL.tenant]: link.tenant, [LABEL.instance]: link.instance, [LABEL.entry]: 'true', [LABEL.replica]: '1'}})
+    if (!target) throw new AimsError('not-found', `--link ${formatInstanceRef(link)}: no such instance on ${deps.session.host.name}`, {hint: 'see aims plug ls'})
+    const name = linkNetworkName(spec, link)
+    deps.progress({step: 'network', message: `linking ${formatInstanceRef(spec)} to ${formatInstanceRef(link)}`})
+    const {subnet, gateway} = allocateSubnet({pool: deps.networkPool.pool, prefixLength: 28, used: usedSubnets})
+    usedSubnets.push(subnet)
+    await engine.createNetwork({
+      name,
+      subnet,
+      gateway,
+      labels: {[LABEL.managed]: 'true', [LABEL.tenant]: spec.tenant, [LABEL.instance]: spec.instance, [LABEL.createdBy]: deps.actor, [LABEL.deployId]: spec.deployId, 'aims.network-scope': 'link', 'aims.link-target': formatInstanceRef(link), [LABEL.subnet]: subnet},
+    })
+    await engine.connectNetwork(name, entry.container.name, [])
+    await engine.connectNetwork(name, target.id, [`${link.instance}.${link.tenant}`, `${link.tenant}-${link.instance}`])
+  }
+}
+
+export const linkNetworkName = (from: InstanceRef, to: InstanceRef) => `aims-l-${from.tenant}-${from.instance}--${to.tenant}-${to.instance}`
 
 async function startInOrder(deps: PlugUpDeps, engine: Engine, spec: DeploySpec): Promise<void> {
   const byName = new Map(spec.services.map((service) => [service.service, service]))

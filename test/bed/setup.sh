@@ -129,7 +129,7 @@ build_images() {
   rm -rf "$work"
   mkdir -p "$work/bin" "$work/www" "$work/etc" "$work/tmp" "$work/data"
   cp /usr/bin/busybox "$work/bin/busybox"
-  for applet in sh httpd wget sleep echo cat nc ls env printf date mkdir touch hostname id kill ps grep sed head tail; do
+  for applet in sh httpd wget sleep echo cat nc ls env printf date mkdir touch hostname id kill ps grep sed head tail nslookup ip route timeout; do
     ln -sf busybox "$work/bin/$applet"
   done
   echo 'root:x:0:0:root:/root:/bin/sh' > "$work/etc/passwd"

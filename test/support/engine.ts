@@ -26,9 +26,20 @@ export async function containerEnv(name: string): Promise<Record<string, string>
   return Object.fromEntries(env.map((item) => [item.slice(0, item.indexOf('=')), item.slice(item.indexOf('=') + 1)]))
 }
 
+/** A GET with node:http (fetch refuses to send a Host header, which routing tests need). */
 export async function httpGet(url: string, headers: Record<string, string> = {}): Promise<{status: number; body: string}> {
-  const response = await fetch(url, {headers, signal: AbortSignal.timeout(5000)})
-  return {status: response.status, body: await response.text()}
+  const {request} = await import('node:http')
+  return new Promise((resolve, reject) => {
+    const req = request(url, {headers, timeout: 5000}, (response) => {
+      let body = ''
+      response.setEncoding('utf8')
+      response.on('data', (chunk: string) => (body += chunk))
+      response.on('end', () => resolve({status: response.statusCode ?? 0, body}))
+    })
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)))
+    req.on('error', reject)
+    req.end()
+  })
 }
 
 /** Removes everything of a tenant (test cleanup only; aims itself never does this). */
@@ -37,4 +48,17 @@ export async function purgeTenant(tenant: string): Promise<void> {
   if (objects.containers.length > 0) await docker(['rm', '-f', ...objects.containers]).catch(() => '')
   if (objects.volumes.length > 0) await docker(['volume', 'rm', '-f', ...objects.volumes]).catch(() => '')
   for (const network of objects.networks) await docker(['network', 'rm', network]).catch(() => '')
+}
+
+/** Test cleanup of nginx confs left by a failed test (aims removes its own on plug down). */
+export async function removeConfs(match: (name: string) => boolean, dir = '/etc/nginx/conf.d/plugs'): Promise<void> {
+  const {readdirSync, rmSync} = await import('node:fs')
+  let removed = 0
+  for (const name of readdirSync(dir)) {
+    if (match(name)) {
+      rmSync(`${dir}/${name}`, {force: true})
+      removed++
+    }
+  }
+  if (removed > 0) await promisify(execFile)('nginx', ['-s', 'reload'])
 }

@@ -316,6 +316,7 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
       name: service.container.name,
       detail: `${service.container.image}${service.entry ? `, ${hostIp}:${hostPort ?? '?'} → ${entry.port}` : ''}`,
     })),
+    ...(domain && entry.protocol === 'http' ? [{action: 'write' as const, kind: 'proxy-conf' as const, name: `${request.tenant}-${request.instance}.conf`, detail: `nginx routes ${domain} → 127.0.0.1:${hostPort ?? '?'}`}] : []),
     ...request.links.map((link) => ({action: 'connect' as const, kind: 'network' as const, name: `aims-l-${request.tenant}-${request.instance}--${link.tenant}-${link.instance}`, detail: `lets ${target} reach ${formatInstanceRef(link)} (cross-tenant link)`})),
   ]
   const envFacts = services.map((service) => {
