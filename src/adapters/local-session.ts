@@ -32,6 +32,8 @@ function run(argv: string[], options: {stdin?: string | Buffer; timeoutMs?: numb
       if (timer) clearTimeout(timer)
       resolve({exitCode: code ?? -1, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8')})
     })
+    // A command that exits without reading stdin (true, date) closes the pipe first: not an error.
+    child.stdin.on('error', () => undefined)
     child.stdin.end(options.stdin ?? '')
   })
 }

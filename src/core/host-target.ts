@@ -8,6 +8,8 @@ import {checkDomain, checkResourceName, isNetworkHost} from './names.js'
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock'
 export const DEFAULT_NGINX_CONF_DIR = '/etc/nginx/conf.d/plugs'
 export const DEFAULT_REMOTE_STATE_DIR = '/var/lib/aims'
+/** Where Docker keeps images and volumes unless daemon.json moves it (data-root). */
+export const DEFAULT_DOCKER_ROOT = '/var/lib/docker'
 export const LOCAL_HOST = 'local'
 
 export interface SshEndpoint {
