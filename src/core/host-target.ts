@@ -95,7 +95,8 @@ export function parseSshTarget(raw: string): typeof LOCAL_HOST | SshEndpoint {
   if (user !== undefined) endpoint.user = user
   if (port !== undefined) endpoint.port = port
   // A bare word may be an alias from ~/.ssh/config; remember what was typed.
-  if (user === undefined && port === undefined && !raw.startsWith('ssh://')) endpoint.alias = host
+  // (A bracketed IPv6 address is never an alias, and must keep its brackets when shown again.)
+  if (user === undefined && port === undefined && !raw.startsWith('ssh://') && !bracketed) endpoint.alias = host
   return endpoint
 }
 
