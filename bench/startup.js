@@ -16,13 +16,15 @@ export async function benchStartup({runs = Number(process.env.BENCH_RUNS) || 25,
     {name: 'node -e 0', args: ['-e', '0']},
     {name: 'aims --version', args: [BIN, '--version']},
     {name: 'aims --help', args: [BIN, '--help']},
+    // For the record, not budgeted: oclif loading and rendering every time.
+    {name: 'aims --help, cache off', args: [BIN, '--help'], env: {AIMS_HELP_CACHE: 'off'}, informative: true},
   ]
   const samples = new Map(subjects.map((subject) => [subject.name, []]))
   try {
     for (let round_ = 0; round_ < warmup + runs; round_++) {
       for (let index = 0; index < subjects.length; index++) {
         const subject = subjects[(index + round_) % subjects.length]
-        const {ms} = await timed(process.execPath, subject.args, {env})
+        const {ms} = await timed(process.execPath, subject.args, {env: {...env, ...subject.env}})
         if (round_ >= warmup) samples.get(subject.name).push(ms)
       }
     }
@@ -39,8 +41,8 @@ export async function benchStartup({runs = Number(process.env.BENCH_RUNS) || 25,
       runs,
       medianMs: round(value),
       ratio: round(ratio, 2),
-      budget: subject.name === 'node -e 0' ? '' : `<= ${BUDGET}x`,
-      ok: subject.name === 'node -e 0' || ratio <= BUDGET,
+      budget: subject.name === 'node -e 0' || subject.informative ? '' : `<= ${BUDGET}x`,
+      ok: subject.name === 'node -e 0' || subject.informative || ratio <= BUDGET,
     }
   })
 }

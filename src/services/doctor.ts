@@ -29,6 +29,17 @@ import {DEFAULT_DOCKER_ROOT} from '../core/host-target.js'
 import type {Engine, ExecResult, HostSession, HostShell} from './ports.js'
 
 const EXEC_TIMEOUT_MS = 10_000
+/** A doctor must answer promptly even when dockerd hangs (the session's call timeout is a minute). */
+const ENGINE_TIMEOUT_MS = 10_000
+
+function answerWithin<T>(work: Promise<T>, hostName: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AimsError('engine', `the Docker engine on ${hostName} did not answer within ${ENGINE_TIMEOUT_MS / 1000} s`, {hint: 'check dockerd on the host (systemctl status docker, journalctl -u docker)'})), ENGINE_TIMEOUT_MS)
+    timer.unref?.()
+  })
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
+}
 
 /**
  * $1 nginx conf dir, $2 state dir, $3 Docker's root dir. sbin is added to
@@ -149,7 +160,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorOutcome> {
   // Both open (and share) the one connection; whichever logs in first serves the other.
   const [probed, engineFacts] = await Promise.allSettled([
     probe(shell, host, now),
-    Promise.all([engine.version(), engine.info()]).then(([version, info]) => ({version, info})),
+    answerWithin(Promise.all([engine.version(), engine.info()]).then(([version, info]) => ({version, info})), host.name),
   ])
 
   if (probed.status === 'rejected' && engineFacts.status === 'rejected') {

@@ -2,7 +2,7 @@ import {execFileSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it, vi} from 'vitest'
 import {parseProbeSections} from '../../../src/core/doctor.js'
 import type {EngineInfo, EngineVersion} from '../../../src/core/engine-types.js'
 import {AimsError} from '../../../src/core/errors.js'
@@ -111,6 +111,21 @@ describe('runDoctor', () => {
     expect(status).toMatchObject({ssh: 'pass', engine: 'fail', storage: 'skipped', disk: 'skipped', nginx: 'pass', memory: 'pass', ports: 'pass', clock: 'pass'})
     expect(outcome.facts.ports).toMatchObject({ok: true, value: {engineKnown: false}})
     expect(outcome.failure?.line).toBe('the Docker socket /var/run/docker.sock does not exist on vps — start Docker')
+  })
+
+  it('gives up on an engine that does not answer within 10 s', async () => {
+    vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout']})
+    try {
+      const never = () => new Promise<never>(() => undefined)
+      const engine = fakeEngine({version: never, info: never})
+      const pending = runDoctor({session: fakeSession({exec: probeOk, engine}), now: () => 1_732_550_000_250})
+      await vi.advanceTimersByTimeAsync(10_001)
+      const outcome = await pending
+      expect(outcome.report.checks.find((check) => check.id === 'engine')).toMatchObject({status: 'fail', detail: 'the Docker engine on vps did not answer within 10 s'})
+      expect(outcome.failure?.hint).toMatch(/journalctl -u docker/)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('measures disk on a moved Docker root dir with one more exec', async () => {
