@@ -10,6 +10,12 @@ import module from 'node:module'
 
 module.enableCompileCache?.()
 const argv = process.argv.slice(2)
+// `aims … | head`: a reader that stops early is not an error (without this, oclif's
+// pending writes leave an "unsettled top-level await" warning behind).
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error
+  process.exit(process.exitCode ?? 0)
+})
 
 async function main() {
   if (argv[0] === '--version') {
