@@ -2,18 +2,36 @@
 // Entry point of the built CLI. Start-up time matters (budget: 2.2x `node -e 0`):
 // - the compile cache lets later starts skip parsing modules again;
 // - '@oclif/core' resolves to a one-file bundle built by scripts/vendor-oclif.mjs;
-// - `--version` needs nothing but package.json.
+// - `--version` needs nothing but package.json;
+// - help requests are answered from a cache of oclif's own rendering, keyed by
+//   everything that rendering depends on (dist/src/cli/help-cache.js); on a miss
+//   oclif renders as usual and the text is stored for next time.
 import module from 'node:module'
 
 module.enableCompileCache?.()
 const argv = process.argv.slice(2)
+// `aims … | head`: a reader that stops early is not an error (without this, oclif's
+// pending writes leave an "unsettled top-level await" warning behind).
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error
+  process.exit(process.exitCode ?? 0)
+})
 
-if (argv[0] === '--version') {
-  const {readFileSync} = await import('node:fs')
-  const {version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
-  // The same text oclif prints (config.userAgent).
-  process.stdout.write(`aims/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
-} else {
+async function main() {
+  if (argv[0] === '--version') {
+    const {readFileSync} = await import('node:fs')
+    const {version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+    // The same text oclif prints (config.userAgent).
+    process.stdout.write(`aims/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
+    return
+  }
+
+  const help = await helpFromCache()
+  if (help?.text !== undefined) {
+    process.stdout.write(help.text)
+    return
+  }
+
   const vendor = new URL('../dist/vendor/', import.meta.url).href
   module.registerHooks?.({
     resolve(specifier, context, next) {
@@ -24,6 +42,51 @@ if (argv[0] === '--version') {
       return next(specifier, context)
     },
   })
+  const capture = help ? captureOutput() : undefined
   const {execute} = await import('@oclif/core')
   await execute({dir: import.meta.url})
+  // Only a clean rendering is worth keeping: exit 0, nothing on stderr.
+  if (help && capture && !capture.stderrWritten && !process.exitCode && capture.text() !== '') help.store(capture.text())
 }
+
+/** undefined: not a (cacheable) help request; {text}: a hit; {store}: a miss to fill. */
+async function helpFromCache() {
+  if (process.env.AIMS_HELP_CACHE === 'off') return undefined
+  const cache = await import('../dist/src/cli/help-cache.js').catch(() => undefined)
+  if (!cache?.isHelpRequest(argv)) return undefined
+  const {fileURLToPath} = await import('node:url')
+  const root = fileURLToPath(new URL('..', import.meta.url))
+  const key = cache.helpCacheKey({
+    root,
+    argv,
+    env: process.env,
+    stdout: {isTTY: process.stdout.isTTY, columns: process.stdout.isTTY ? process.stdout.getWindowSize?.()[0] : undefined},
+    stderr: {isTTY: process.stderr.isTTY},
+    platform: process.platform,
+    arch: process.arch,
+    nodeVersion: process.version,
+  })
+  if (!key) return undefined
+  const dirs = cache.helpCacheDirs(root, process.env)
+  const text = cache.readCachedHelp(dirs, key)
+  return text === undefined ? {store: (rendered) => cache.writeCachedHelp(dirs.user, key, rendered)} : {text}
+}
+
+/** Tees stdout (the help text) and notes whether anything went to stderr. */
+function captureOutput() {
+  const chunks = []
+  const state = {stderrWritten: false, text: () => Buffer.concat(chunks).toString('utf8')}
+  const stdoutWrite = process.stdout.write.bind(process.stdout)
+  process.stdout.write = (chunk, encoding, callback) => {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8') : Buffer.from(chunk))
+    return stdoutWrite(chunk, encoding, callback)
+  }
+  const stderrWrite = process.stderr.write.bind(process.stderr)
+  process.stderr.write = (chunk, encoding, callback) => {
+    state.stderrWritten = true
+    return stderrWrite(chunk, encoding, callback)
+  }
+  return state
+}
+
+await main()

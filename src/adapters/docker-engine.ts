@@ -23,7 +23,7 @@ import type {
   VolumeSummary,
 } from '../core/engine-types.js'
 import type {Engine, LabelFilter} from '../services/ports.js'
-import {demuxAll, demuxChunk} from './docker-stream.js'
+import {demuxAll, demuxChunk, emptyDemuxState} from './docker-stream.js'
 
 export const MIN_API_VERSION = '1.41'
 
@@ -353,7 +353,7 @@ export class DockerEngine implements Engine {
       if (options.signal.aborted) return
       throw await this.mapError(error, `follow logs of ${id}`)
     }
-    let state: {rest: Buffer; partial: {stdout: string; stderr: string}} = {rest: Buffer.alloc(0), partial: {stdout: '', stderr: ''}}
+    let state = emptyDemuxState()
     const onAbort = () => (stream as unknown as {destroy?: () => void}).destroy?.()
     options.signal.addEventListener('abort', onAbort, {once: true})
     try {

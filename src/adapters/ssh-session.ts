@@ -166,6 +166,9 @@ export class SshHostSession implements HostSession {
         client.setNoDelay(true)
         this.counters.sshLogins++
         this.counters.connectMs = Date.now() - started
+        // ssh2 keeps its TCP socket private; the port lets tests match sshd's log line for this login.
+        const localPort = (client as unknown as {_sock?: {localPort?: number}})._sock?.localPort
+        if (localPort) this.counters.localPort = localPort
         resolve(client)
       })
       client.on('error', (error: NodeJS.ErrnoException & {level?: string}) => {
@@ -198,7 +201,10 @@ export class SshHostSession implements HostSession {
         hostVerifier: (blob: Buffer) => {
           const key = {type: keyTypeOf(blob), blob}
           const verdict = verifyHostKey(entries, names, key)
-          if (verdict.status === 'trusted') return true
+          if (verdict.status === 'trusted') {
+            this.counters.hostKey = {type: keyTypeLabel(key.type), fingerprint: fingerprint(blob), source: `${verdict.entry.file}:${verdict.entry.line}`}
+            return true
+          }
           rejected = {verdict, key}
           return false
         },
@@ -228,8 +234,11 @@ export class SshHostSession implements HostSession {
       if (key) methods.push({type: 'publickey', username, key})
     }
     if (methods.length === 0) {
+      const encrypted = failures.some((failure) => failure.includes('is encrypted'))
       throw new AimsError('auth', `no SSH key to log in to ${this.host.name} with (${failures.join('; ') || 'no ssh-agent and no key in ~/.ssh'})`, {
-        hint: 'pass --identity FILE to aims host add, start ssh-agent and ssh-add a key, or name an IdentityFile in ~/.ssh/config',
+        hint: encrypted
+          ? 'load the key into ssh-agent with ssh-add (then SSH_AUTH_SOCK reaches aims), or run aims in a terminal to type the passphrase'
+          : 'pass --identity FILE to aims host add, start ssh-agent and ssh-add a key, or name an IdentityFile in ~/.ssh/config',
       })
     }
     return methods
@@ -248,7 +257,7 @@ export class SshHostSession implements HostSession {
     let parsed = utils.parseKey(data)
     if (parsed instanceof Error && /encrypted|passphrase/i.test(parsed.message)) {
       if (!this.options.prompter.interactive) {
-        failures.push(`${candidate.file} is encrypted: load it with ssh-add, or run in a terminal to type its passphrase`)
+        failures.push(`${candidate.file} is encrypted and there is no terminal to ask for its passphrase`)
         return undefined
       }
       const passphrase = await this.options.prompter.input(`Passphrase for ${candidate.file}:`, {secret: true})

@@ -8,6 +8,8 @@ import {checkDomain, checkResourceName, isNetworkHost} from './names.js'
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock'
 export const DEFAULT_NGINX_CONF_DIR = '/etc/nginx/conf.d/plugs'
 export const DEFAULT_REMOTE_STATE_DIR = '/var/lib/aims'
+/** Where Docker keeps images and volumes unless daemon.json moves it (data-root). */
+export const DEFAULT_DOCKER_ROOT = '/var/lib/docker'
 export const LOCAL_HOST = 'local'
 
 export interface SshEndpoint {
@@ -93,7 +95,8 @@ export function parseSshTarget(raw: string): typeof LOCAL_HOST | SshEndpoint {
   if (user !== undefined) endpoint.user = user
   if (port !== undefined) endpoint.port = port
   // A bare word may be an alias from ~/.ssh/config; remember what was typed.
-  if (user === undefined && port === undefined && !raw.startsWith('ssh://')) endpoint.alias = host
+  // (A bracketed IPv6 address is never an alias, and must keep its brackets when shown again.)
+  if (user === undefined && port === undefined && !raw.startsWith('ssh://') && !bracketed) endpoint.alias = host
   return endpoint
 }
 

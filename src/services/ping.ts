@@ -5,6 +5,8 @@ export interface PingResult {
   host: string
   calls: number
   sshLogins: number
+  /** Local TCP port of the SSH connection (absent for the local engine). */
+  localPort?: number
   connectMs: number
   medianMs: number
   p95Ms: number
@@ -30,6 +32,7 @@ export async function pingHost(session: HostSession, count: number, now: () => n
     host: session.host.name,
     calls: session.metrics().apiCalls,
     sshLogins: session.metrics().sshLogins,
+    ...(session.metrics().localPort ? {localPort: session.metrics().localPort} : {}),
     connectMs: round(connected - started),
     medianMs: round(pick(0.5)),
     p95Ms: round(pick(0.95)),

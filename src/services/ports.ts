@@ -103,6 +103,10 @@ export interface TransportMetrics {
   /** Docker API requests sent. */
   apiCalls: number
   connectMs?: number
+  /** This end's TCP port of the SSH connection (matches sshd's "Accepted … port N" log line). */
+  localPort?: number
+  /** The host key the connection was verified with, and the known_hosts line that vouched for it. */
+  hostKey?: {type: string; fingerprint: string; source?: string}
 }
 
 /** Everything aims does on one host, over one connection. */

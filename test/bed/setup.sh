@@ -5,6 +5,8 @@
 #
 #   test/bed/setup.sh          set up (or check) everything
 #   test/bed/setup.sh images   rebuild the fixture images only
+#   test/bed/setup.sh dockerd  start dockerd only, if it is not answering
+#                              (e2e tests that stop it bring it back this way)
 #
 # Writes .bed/bed.json with what tests need (ports, key paths).
 set -euo pipefail
@@ -201,6 +203,10 @@ EOF
 main() {
   if [ "${1:-}" = images ]; then
     build_images force
+    return
+  fi
+  if [ "${1:-}" = dockerd ]; then
+    start_dockerd
     return
   fi
   install_packages

@@ -1,0 +1,40 @@
+// Shared bench helpers: timed child processes, medians, tables.
+import {spawn} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+export const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+
+/** Runs a command to completion; resolves with its wall time (ms) and output. */
+export function timed(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(command, args, {cwd: options.cwd ?? ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      const ms = performance.now() - started
+      if (code !== 0 && !options.allowFailure) reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`))
+      else resolve({ms, code, stdout, stderr})
+    })
+  })
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+export const round = (value, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits
+
+export function table(headers, rows) {
+  const cells = [headers, ...rows].map((row) => row.map(String))
+  const widths = headers.map((_, column) => Math.max(...cells.map((row) => row[column].length)))
+  // Numbers (and ratios) right-aligned, words left-aligned.
+  const numeric = headers.map((_, column) => rows.every((row) => /^[\d.]*x?$/.test(String(row[column]))))
+  return cells.map((row) => row.map((cell, column) => (numeric[column] ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd()).join('\n')
+}

@@ -1,0 +1,22 @@
+import {AimsCommand} from '../src/cli/base-command.js'
+import {runDoctor} from '../src/services/doctor.js'
+import {renderDoctorReport} from '../src/ui/present/doctor.js'
+
+export default class Doctor extends AimsCommand {
+  static override description = 'Check that a host is ready for aims: SSH, host key, Docker engine, storage, disk, memory, nginx, ports and clock'
+  static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --host vps --json']
+
+  async run() {
+    const {flags} = await this.parse(Doctor)
+    const context = await this.context()
+    const session = await context.session(await context.hostEntry(flags.host))
+    const {report, failure} = await runDoctor({session, now: () => Date.now()})
+    this.say(renderDoctorReport(report, this.style))
+    if (failure) {
+      // --json keeps its shape ({host, ok, checks}) and still exits 1; people get the cause on stderr.
+      if (this.jsonEnabled()) process.exitCode = failure.exitCode
+      else throw failure
+    }
+    return report
+  }
+}
