@@ -17,7 +17,7 @@
  * value is validated as the CLI would validate it.
  */
 import {closest} from '../suggest.js'
-import {checkDomain, checkEnvKey, HOST_ENTRY_NAME, RESOURCE_NAME} from '../names.js'
+import {checkDomain, checkEnvKey, HOST_ENTRY_NAME} from '../names.js'
 import {canonicalArgv, COMMAND_EFFECTS, type CommandPath, type Flag} from './canonical.js'
 import {
   checkedName, isNameCandidate, Refusal, severalTargets, takeCpus, takeInstanceTarget, takeMemory, takeReplicas, takeTail, takeTenant,
@@ -736,6 +736,3 @@ function fallback(u: Utterance, hostFlag: string | undefined): IntentResult {
   }
   return unknown(capabilitiesMessage('I did not understand that.'))
 }
-
-/** For tests and tools: whether a value would pass the CLI's name rules. */
-export const isValidName = (value: string) => RESOURCE_NAME.test(value)

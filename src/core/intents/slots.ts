@@ -5,7 +5,7 @@
  * Refusal carrying the reason, never a guess.
  */
 import {isAimsError} from '../errors.js'
-import {checkResourceName, isResourceName, parseCpus, parseMemorySize} from '../names.js'
+import {checkResourceName, parseCpus, parseMemorySize} from '../names.js'
 import {compact, NUMBER, numberValue, typoDistance} from './text.js'
 import type {IntentInstance} from './types.js'
 import type {Utterance} from './utterance.js'
@@ -222,5 +222,3 @@ export function takeTail(u: Utterance): string | undefined {
 export function checkedName(kind: 'service' | 'host' | 'instance' | 'tenant', word: string): string {
   return validated(() => checkResourceName(kind, word))
 }
-
-export const looksLikeResourceName = isResourceName

@@ -89,7 +89,7 @@ export function tokenize(text: string): Token[] {
     const token = tokens[index]!
     const next = tokens[index + 1]
     if (token.norm === 'self' && next && /^host/.test(next.norm)) {
-      merged.push({raw: `${token.raw} ${next.raw}`, norm: `self${next.norm}`.replace(/^selfhost/, 'selfhost')})
+      merged.push({raw: `${token.raw} ${next.raw}`, norm: `self${next.norm}`})
       index++
       continue
     }
@@ -126,9 +126,7 @@ export function typoDistance(a: string, b: string): number {
 
 /** How many typos a word of this length may carry and still be recognised. */
 export function typoAllowance(length: number): number {
-  if (length <= 3) return 1
-  if (length <= 6) return 1
-  return 2
+  return length <= 6 ? 1 : 2
 }
 
 /** Letters and digits only: "Open WebUI", "open-webui" and "open web ui" all become "openwebui". */
