@@ -9,7 +9,7 @@
  * characters are refused), tokenised, typos in command words are fixed, and
  * names of plugs and running instances are recognised (exact, a typo away,
  * or a distinctive part). Rules then look for the command in a fixed order:
- * configuration and audit words; doctor; hosts; the lifecycle verbs (deploy,
+ * configuration and audit words; doctor; hosts; the dock by name; the lifecycle verbs (deploy,
  * start, stop, restart, scale, take down, export: the earliest in the sentence
  * wins, so "restart n8n and show me its logs" restarts); then read commands
  * (logs, events, dock, stats, health, status, catalog, list). Each command's
