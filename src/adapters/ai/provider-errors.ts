@@ -119,6 +119,8 @@ function serverErrorType(body: unknown): string | undefined {
   return [source.code, source.type].find((candidate): candidate is string => typeof candidate === 'string')
 }
 
+const formatDuration = (ms: number) => (ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`)
+
 const clip = (text: string, max = 300) => (text.length > max ? `${text.slice(0, max - 1)}…` : text)
 
 function providerEnvHint(context: ProviderErrorContext): string {
@@ -130,7 +132,7 @@ export function providerFailure(error: unknown, context: ProviderErrorContext): 
   const clean = (text: string) => clip(redactSecrets(text, context.secrets).replace(/\s+/g, ' ').trim())
 
   if (guard.timedOut) {
-    return new AimsError('connection', `no response from ${label} for ${Math.round(guard.timeoutMs / 1000)} s (model ${context.model})`, {
+    return new AimsError('connection', `no response from ${label} for ${formatDuration(guard.timeoutMs)} (model ${context.model})`, {
       hint: `try again; if the model is slow to start (a local model loading), raise the limit with aims config set ai.timeout SECONDS or AIMS_AI_TIMEOUT`,
       details: {provider: context.provider, timeoutMs: guard.timeoutMs},
     })
@@ -217,5 +219,10 @@ export function providerFailure(error: unknown, context: ProviderErrorContext): 
   }
 
   const message = typeof err?.message === 'string' ? err.message : String(error)
+  const codes = errorCodes(error)
+  if (message === 'terminated' || codes.some((code) => /^(ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_BODY_TIMEOUT|ERR_STREAM_PREMATURE_CLOSE)$/.test(code))) {
+    // undici's way of saying the connection broke while the body was streaming.
+    return new AimsError('connection', `the connection to ${label} broke while it was answering`, {hint: 'try again', details: {...details, ...(codes[0] ? {code: codes[0]} : {})}})
+  }
   return new AimsError('internal', `unexpected failure talking to ${label}: ${clean(message)}`, {hint: 'try again; report it if it persists', details})
 }

@@ -60,7 +60,9 @@ export function maskSecretShapes(text: string): string {
   masked = masked.replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${secretMask}`)
   masked = masked.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/]+):([^\s@/]+)@/gi, `$1:${secretMask}@`)
   masked = masked.replace(
-    /(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\1(\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s"',;}\]]+)/g,
+    // The lookbehind starts a key only at the start of a word: without it a long
+    // unbroken run (base64, a minified line) is rescanned from every position.
+    /(["']?)(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]*)\1(\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s"',;}\]]+)/g,
     (whole, quote: string, key: string, separator: string, value: string) => {
       if (!isSecretLookingKey(key)) return whole
       if (value.includes(secretMask) || /^["']{2}$/.test(value)) return whole
