@@ -145,7 +145,9 @@ export class AnthropicChatProvider implements ChatProvider {
         max_tokens: request.maxTokens ?? this.options.defaultMaxTokens ?? 4096,
         messages: toAnthropicMessages(request.messages),
         stream: true,
-        ...(request.system ? {system: request.system} : {}),
+        // The system prompt and tools are the same on every turn of the agent loop: a cache
+        // breakpoint after them lets the API reuse that prefix (ignored when it is too short to cache).
+        ...(request.system ? {system: [{type: 'text' as const, text: request.system, cache_control: {type: 'ephemeral' as const}}]} : {}),
         ...(request.tools.length > 0 ? {tools: toAnthropicTools(request.tools)} : {}),
       }
 
@@ -164,6 +166,7 @@ export class AnthropicChatProvider implements ChatProvider {
       try {
         for await (const event of events) {
           guard.progress()
+          const out: ProviderEvent[] = []
           switch (event.type) {
             case 'message_start':
               usage.inputTokens = event.message.usage?.input_tokens ?? usage.inputTokens
@@ -173,7 +176,7 @@ export class AnthropicChatProvider implements ChatProvider {
               const block = event.content_block
               if (block.type === 'text') {
                 blocks.set(event.index, {kind: 'text'})
-                if (block.text) yield {type: 'text', delta: block.text}
+                if (block.text) out.push({type: 'text', delta: block.text})
               } else if (block.type === 'tool_use') {
                 blocks.set(event.index, {kind: 'tool', id: block.id, name: block.name, json: '', startInput: block.input})
               } else {
@@ -183,7 +186,7 @@ export class AnthropicChatProvider implements ChatProvider {
             }
             case 'content_block_delta': {
               const block = blocks.get(event.index)
-              if (event.delta.type === 'text_delta' && event.delta.text) yield {type: 'text', delta: event.delta.text}
+              if (event.delta.type === 'text_delta' && event.delta.text) out.push({type: 'text', delta: event.delta.text})
               else if (event.delta.type === 'input_json_delta' && block?.kind === 'tool') block.json += event.delta.partial_json
               break
             }
@@ -192,7 +195,7 @@ export class AnthropicChatProvider implements ChatProvider {
               blocks.delete(event.index)
               if (block?.kind === 'tool') {
                 sawToolCall = true
-                yield {type: 'tool-call', call: {id: block.id, name: block.name, ...readToolInput(block.json, block.startInput)}}
+                out.push({type: 'tool-call', call: {id: block.id, name: block.name, ...readToolInput(block.json, block.startInput)}})
               }
               break
             }
@@ -205,6 +208,11 @@ export class AnthropicChatProvider implements ChatProvider {
               sawMessageStop = true
               break
           }
+          if (out.length > 0) {
+            guard.holdForConsumer()
+            yield* out
+            guard.progress()
+          }
         }
       } catch (error) {
         throw providerFailure(error, context)
@@ -214,8 +222,8 @@ export class AnthropicChatProvider implements ChatProvider {
       if (!sawMessageStop) {
         throw new AimsError('connection', `${context.label} closed the stream before the reply was complete`, {hint: 'try again', details: {provider: 'anthropic'}})
       }
-      // A tool_use block cut off by max_tokens never reached content_block_stop: it is dropped, not run.
-      yield {type: 'done', stopReason: stopReasonOf(stopReason, sawToolCall && stopReason !== 'max_tokens'), usage}
+      guard.stop()
+      yield {type: 'done', stopReason: stopReasonOf(stopReason, sawToolCall), usage}
     } finally {
       guard.stop()
     }

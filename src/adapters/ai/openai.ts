@@ -306,14 +306,14 @@ export class OpenAiChatProvider implements ChatProvider {
           if (!choice) continue
           const delta = choice.delta ?? {}
           const text = typeof delta.content === 'string' ? delta.content : typeof delta.refusal === 'string' ? delta.refusal : ''
-          if (text) {
-            if (reader) {
-              const shown = reader.push(text)
-              if (shown) yield {type: 'text', delta: shown}
-            } else yield {type: 'text', delta: text}
-          }
           for (const fragment of delta.tool_calls ?? []) assembler.add(fragment)
           if (choice.finish_reason) finishReason = choice.finish_reason
+          const shown = text && reader ? reader.push(text) : text
+          if (shown) {
+            guard.holdForConsumer()
+            yield {type: 'text', delta: shown}
+            guard.progress()
+          }
         }
       } catch (error) {
         throw providerFailure(error, context)
@@ -324,6 +324,7 @@ export class OpenAiChatProvider implements ChatProvider {
         throw new AimsError('connection', `${context.label} closed the stream before the reply was complete`, {hint: 'try again', details: {provider: this.options.flavor}})
       }
 
+      guard.stop()
       const prefix = `call_aims_${Date.now().toString(36)}_${this.callCounter++}_`
       const calls = assembler.finish(prefix)
       if (reader) {
@@ -332,7 +333,7 @@ export class OpenAiChatProvider implements ChatProvider {
         calls.push(...answer.calls.map((call, index) => ({id: `${prefix}json${index}`, ...call})))
       }
       for (const call of calls) yield {type: 'tool-call', call}
-      yield {type: 'done', stopReason: finishReasonOf(finishReason, calls.length > 0 && finishReason !== 'length'), ...(usage.inputTokens !== undefined || usage.outputTokens !== undefined ? {usage} : {})}
+      yield {type: 'done', stopReason: finishReasonOf(finishReason, calls.length > 0), ...(usage.inputTokens !== undefined || usage.outputTokens !== undefined ? {usage} : {})}
     } finally {
       guard.stop()
     }

@@ -8,7 +8,8 @@
  * HTTP attempt is in flight, re-armed by every stream event, paused while the SDK
  * sleeps before a retry. When it fires it aborts the request through the
  * request's `signal`, which the SDKs treat as a user abort (no retry), and the
- * adapter reports a timeout.
+ * adapter reports a timeout. Time the consumer spends holding an event does
+ * not count (`holdForConsumer`).
  *
  * Retries stay the SDKs' own (429, 408, 409, 5xx and connection errors, with
  * exponential backoff; Retry-After and retry-after-ms honoured). The guard's
@@ -98,6 +99,15 @@ export class RequestGuard {
   /** Call on every stream event: the request is alive. */
   progress(): void {
     this.arm()
+  }
+
+  /**
+   * Call before handing events to the consumer, and `progress()` when it asks for
+   * more: time the consumer spends with an event (the agent asking the user to
+   * confirm a tool call, say) is not the server being silent.
+   */
+  holdForConsumer(): void {
+    this.pause()
   }
 
   /** Call when the request is over (success, failure or abandoned). */

@@ -38,7 +38,12 @@ describe('AnthropicChatProvider against a fake Messages API', () => {
 
     const [request] = server.requests
     expect(request?.path).toBe('/v1/messages')
-    expect(request?.body).toMatchObject({model: 'claude-test', stream: true, system: 'You are ACHEEVY.', messages: [{role: 'user', content: "what's running?"}]})
+    expect(request?.body).toMatchObject({
+      model: 'claude-test',
+      stream: true,
+      system: [{type: 'text', text: 'You are ACHEEVY.', cache_control: {type: 'ephemeral'}}],
+      messages: [{role: 'user', content: "what's running?"}],
+    })
     expect(request?.body.max_tokens).toBeGreaterThan(0)
     expect(request?.body.tools).toEqual([
       {name: 'plug_ls', description: 'List plug instances', input_schema: tools[0]!.parameters},
@@ -197,6 +202,17 @@ describe('AnthropicChatProvider against a fake Messages API', () => {
     expect(doneEvent(events)).toBeUndefined()
     expect(error).toMatchObject({kind: 'connection', message: expect.stringContaining('no response')})
     expect(Date.now() - started).toBeLessThan(1500)
+  })
+
+  it('does not count time the consumer spends holding an event (e.g. asking the user) as server silence', async () => {
+    const {provider} = await setup({script: [{text: 'Deploy n8n?', toolCalls: [{name: 'plug_up', arguments: {plug: 'n8n'}}]}]}, {timeoutMs: 200})
+    const seen: string[] = []
+    for await (const event of provider.stream({system: '', messages: ask('deploy n8n'), tools})) {
+      seen.push(event.type)
+      if (event.type === 'tool-call' || seen.length === 1) await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+    expect(seen.at(-1)).toBe('done')
+    expect(seen).toContain('tool-call')
   })
 
   it('reports a stream cut off mid-reply as a connection error, never as a finished reply', async () => {

@@ -192,6 +192,17 @@ describe('OpenAiChatProvider against a fake chat completions API', () => {
     expect(error).toMatchObject({kind: 'connection', message: expect.stringContaining('no response')})
   })
 
+  it('does not count time the consumer spends holding an event (e.g. asking the user) as server silence', async () => {
+    const {provider} = await setup({script: [{text: 'Deploy n8n?', toolCalls: [{name: 'plug_up', arguments: {plug: 'n8n'}}]}]}, {timeoutMs: 200})
+    const seen: string[] = []
+    for await (const event of provider.stream({system: '', messages: ask('deploy n8n'), tools})) {
+      seen.push(event.type)
+      if (event.type === 'tool-call' || seen.length === 1) await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+    expect(seen.at(-1)).toBe('done')
+    expect(seen).toContain('tool-call')
+  })
+
   it('reports a stream cut off mid-reply as a connection error', async () => {
     const {provider} = await setup({script: [{text: 'half a reply', dropAfterEvents: 3}]})
     const {events, error} = await collect(provider.stream({system: '', messages: ask('hi'), tools}))
