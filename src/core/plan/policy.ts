@@ -31,7 +31,15 @@ export type {Prices}
 
 /** Prices for a host: its own (hosts.NAME.prices), else the preferences', else the defaults (catalog/cost.ts). */
 export function hostPrices(entryPrices: Partial<Prices> | undefined, preferences: Record<string, unknown>): Prices {
-  const preferred = (preferences.prices ?? {}) as Partial<Prices>
+  // config keys: prices.currency, prices.cpu-monthly, prices.memory-gib-monthly, prices.disk-gib-monthly
+  const configured = (preferences.prices ?? {}) as Record<string, unknown>
+  const pick = (key: string) => (typeof configured[key] === 'number' ? (configured[key] as number) : undefined)
+  const preferred: Partial<Prices> = {
+    ...(typeof configured.currency === 'string' ? {currency: configured.currency} : {}),
+    ...(pick('cpu-monthly') !== undefined ? {cpuMonthly: pick('cpu-monthly')} : {}),
+    ...(pick('memory-gib-monthly') !== undefined ? {memoryGiBMonthly: pick('memory-gib-monthly')} : {}),
+    ...(pick('disk-gib-monthly') !== undefined ? {diskGiBMonthly: pick('disk-gib-monthly')} : {}),
+  }
   return {...DEFAULT_PRICES, ...preferred, ...(entryPrices ?? {})}
 }
 

@@ -1,0 +1,27 @@
+import {Args} from '@oclif/core'
+import {AimsCommand} from '../../src/cli/base-command.js'
+import {checkPreferenceKey, flattenPreferences, getPreference, PREFERENCE_KEYS} from '../../src/core/preferences.js'
+import {renderTable} from '../../src/ui/present/table.js'
+
+export default class ConfigGet extends AimsCommand {
+  static override description = 'Show a preference, or every preference that is set and the keys you can set'
+  static override examples = ['<%= config.bin %> config get', '<%= config.bin %> config get ai.provider', '<%= config.bin %> config get tenants.acme.tier --json']
+  static override args = {key: Args.string({description: 'a dotted key such as default-tenant or tenants.acme.tier'})}
+
+  async run() {
+    const {args} = await this.parse(ConfigGet)
+    const context = await this.context()
+    const {preferences} = await context.config.read()
+    if (args.key) {
+      checkPreferenceKey(args.key)
+      const value = getPreference(preferences, args.key)
+      this.say(value === undefined ? `${args.key} is not set` : Array.isArray(value) ? value.join(':') : String(value))
+      return {key: args.key, value: value ?? null}
+    }
+    const set = flattenPreferences(preferences)
+    if (set.length > 0) this.say(renderTable(['KEY', 'VALUE'], set.map(([key, value]) => [key, Array.isArray(value) ? value.join(':') : String(value)])))
+    else this.say('No preferences set.')
+    this.say(`\nKeys:\n${PREFERENCE_KEYS.map((spec) => `  ${spec.pattern.replace('*', spec.pattern.startsWith('tenants') ? 'TENANT' : 'TIER').padEnd(32)} ${spec.description}`).join('\n')}`)
+    return {preferences: Object.fromEntries(set), keys: PREFERENCE_KEYS.map((spec) => ({key: spec.pattern, description: spec.description}))}
+  }
+}
