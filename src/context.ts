@@ -174,7 +174,7 @@ export class AimsContext {
       // FileCatalog (and YAML, zod) load only when a command reads the catalog.
       const loaded = (async () => {
         const [{FileCatalog}, dirs] = await Promise.all([import('./adapters/catalog-files.js'), this.catalogDirs()])
-        return new FileCatalog(dirs)
+        return new FileCatalog(dirs, join(this.paths.cacheDir, 'catalog'))
       })()
       this.catalogSource = {
         list: async () => (await loaded).list(),

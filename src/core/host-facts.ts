@@ -38,3 +38,19 @@ export function parseJournalFileName(name: string): {tenant: string; instance: s
   const match = /^([a-z0-9-]+)@([a-z0-9-]+)\.json$/.exec(name)
   return match ? {tenant: match[1]!, instance: match[2]!} : undefined
 }
+
+/**
+ * Listening TCP ports from /proc/net/tcp and /proc/net/tcp6 (read over SFTP:
+ * no shell needed). Lines: "sl local_address rem_address st …", ports in hex,
+ * state 0A = LISTEN.
+ */
+export function parseProcNetListening(text: string): number[] {
+  const ports = new Set<number>()
+  for (const line of text.split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/)
+    if (fields[3] !== '0A') continue
+    const port = Number.parseInt(fields[1]?.split(':').at(-1) ?? '', 16)
+    if (Number.isInteger(port) && port > 0) ports.add(port)
+  }
+  return [...ports].sort((a, b) => a - b)
+}
