@@ -21,7 +21,7 @@ const run = (args: string[]) => aims(args, {home, env: {AIMS_CATALOG_PATH: FIXTU
 function httpsGet(host: string): Promise<{status: number; body: string; certificateSubject?: string}> {
   return new Promise((resolve, reject) => {
     const req = request({host: '127.0.0.1', port: 443, path: '/', servername: host, headers: {Host: host}, rejectUnauthorized: false, timeout: 5000}, (response) => {
-      const certificateSubject = (response.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN
+      const certificateSubject = String((response.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN ?? '')
       let body = ''
       response.setEncoding('utf8')
       response.on('data', (chunk: string) => (body += chunk))
