@@ -112,7 +112,8 @@ export class AimsContext {
 
   async resolveHost(entry: HostEntry): Promise<ResolvedHost> {
     const {resolveContextFor} = await import('./adapters/ssh-config-reader.js')
-    const alias = entry.target === LOCAL_HOST ? undefined : entry.target.alias
+    // Like ssh, the config's Host patterns match the host as written, alias or not.
+    const alias = entry.target === LOCAL_HOST ? undefined : (entry.target.alias ?? entry.target.host)
     return resolveHostEntry(entry, resolveContextFor(alias, this.env))
   }
 

@@ -202,7 +202,7 @@ export function resolveHostEntry(entry: HostEntry, context: ResolveContext): Res
   const target = entry.target
   const fromConfig = context.sshConfig
   // Explicit values in the target win over ~/.ssh/config, as with `ssh user@alias -p N`.
-  const host = fromConfig?.hostName && target.alias ? fromConfig.hostName : target.host
+  const host = fromConfig?.hostName ?? target.host
   const user = target.user ?? fromConfig?.user ?? context.localUser
   const port = target.port ?? fromConfig?.port ?? 22
   const expand = (file: string) => {
