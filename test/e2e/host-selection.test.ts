@@ -53,3 +53,21 @@ describe('the local config under concurrency', () => {
     expect(ls.json().hosts.map((host: {name: string}) => host.name).sort()).toEqual([...names].sort())
   })
 })
+
+describe('aims init', () => {
+  it('non-interactive with flags: adds and trusts the host, sets tenant and provider, and checks the host', async () => {
+    const home = tempHome()
+    const result = await aims(['init', '--target', `root@${b.sshHost}:${b.sshPort}`, '--identity', b.identity, '--tenant', 'acme', '--ai-provider', 'ollama', '--yes', '--json'], {home})
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.json()).toMatchObject({host: 'vps', tenant: 'acme', ai: {provider: 'ollama'}, doctorOk: true})
+    const config = await aims(['config', 'get', '--json'], {home})
+    expect(config.json().preferences).toMatchObject({'default-tenant': 'acme', 'ai.provider': 'ollama'})
+    expect((await aims(['host', 'ping', '--json'], {home})).code).toBe(0)
+  })
+
+  it('without a terminal and without --target it explains what to pass (exit 2)', async () => {
+    const result = await aims(['init'], {home: tempHome()})
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/needs a terminal to ask, or the answers as flags/)
+  })
+})
