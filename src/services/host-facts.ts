@@ -3,7 +3,8 @@
  * in a few round trips over the one connection.
  */
 import {LABEL, type ContainerSummary, type NetworkSummary} from '../core/engine-types.js'
-import {journalFileName, parseJournalFileName, parseMemAvailable, parseProcNetListening} from '../core/host-facts.js'
+import {parseMeminfo, parseProcNetTcp} from '../core/doctor.js'
+import {journalFileName, parseJournalFileName} from '../core/host-facts.js'
 import {groupInstances} from '../core/instances.js'
 import {formatInstanceRef} from '../core/names.js'
 import type {HostFacts} from '../core/plan/plug-up.js'
@@ -88,14 +89,14 @@ export async function gatherHostFacts(session: HostSession, engine: Engine, tena
     shell.readFile('/proc/net/tcp').then((data) => data?.toString('utf8') ?? '', () => ''),
     shell.readFile('/proc/net/tcp6').then((data) => data?.toString('utf8') ?? '', () => ''),
   ])
-  const listeningPorts = [...parseProcNetListening(tcp4), ...parseProcNetListening(tcp6)]
+  const listeningPorts = [...parseProcNetTcp(tcp4), ...parseProcNetTcp(tcp6)]
   const instances = groupInstances(containers.filter((container) => container.labels[LABEL.managed] === 'true'), {...(session.host.domain ? {domain: session.host.domain} : {}), tls: Boolean(session.host.tls)})
   return {
     facts: {
       engineVersion: version.version,
       apiVersion: version.apiVersion,
       memTotalBytes: info.memTotalBytes,
-      memAvailableBytes: parseMemAvailable(meminfo),
+      memAvailableBytes: parseMeminfo(meminfo).availableBytes,
       diskFreeBytes: disk?.freeBytes,
       usedPorts: usedPorts(containers, listeningPorts),
       instances,
