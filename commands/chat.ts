@@ -57,6 +57,10 @@ export default class Chat extends AimsCommand {
       ...(resumed ? {history: resumed.messages, ...(resumed.focus ? {focus: resumed.focus} : {})} : {}),
       onMessage: (message) => transcript.write({type: 'message', at: new Date().toISOString(), message}),
     })
+    // What was confirmed or refused is part of the record of a chat.
+    agent.log.onEvent((event) => {
+      if (event.type === 'plan' || event.type === 'approval' || event.type === 'intake') transcript.write({type: 'event', at: new Date().toISOString(), event})
+    })
     const provider = wiring.provider.name === 'offline' ? 'offline parser (no model configured)' : `${wiring.provider.name} ${wiring.provider.model}`
     const lastRequest = resumed?.messages.filter((message) => message.role === 'user').at(-1)
     const banner = [

@@ -28,6 +28,8 @@ export type TranscriptRecord =
   | TranscriptMeta
   | {type: 'message'; at: string; message: ChatMessage}
   | {type: 'focus'; at: string; focus: string | null}
+  /** Plans shown, approvals and refusals, intake: what was confirmed, for people reading the file (not replayed). */
+  | {type: 'event'; at: string; event: Record<string, unknown> & {type: string}}
 
 const CHAT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
 

@@ -16,6 +16,7 @@
  *   events.ts  recentEvents(session: HostSession, options: {since: Date; until: Date}): Promise<result[]>
  * Results are JSON-serialisable values; they reach the model fenced as untrusted data.
  */
+import {fileURLToPath} from 'node:url'
 import type {ExtraServices} from './runtime.js'
 
 export interface ExtraBinding {
@@ -39,10 +40,10 @@ export async function importOptional(specifier: string, exportName: string, impo
   try {
     module = await importer(specifier)
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    const file = specifier.split('/').at(-1) ?? specifier
+    const failure = error as NodeJS.ErrnoException & {url?: string}
     // Only the module itself being absent means "not in this build"; a missing import inside it is a bug.
-    if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(file)) return undefined
+    const path = specifier.startsWith('file:') ? fileURLToPath(specifier) : specifier
+    if (failure.code === 'ERR_MODULE_NOT_FOUND' && (failure.url === specifier || [specifier, path].some((name) => String(failure.message).includes(`'${name}'`)))) return undefined
     throw error
   }
   const found = module[exportName]
