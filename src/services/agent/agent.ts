@@ -89,6 +89,9 @@ export interface AgentOptions {
 
 const DEFAULT_TOOL_ROUNDS = 8
 
+/** Tools whose results carry text from containers or the engine (fenced as untrusted). */
+const UNTRUSTED_OUTPUT = new Set(['plug_logs', 'plug_status', 'stats', 'health', 'events'])
+
 function errorContent(error: AimsError, secrets: Iterable<string>): Record<string, unknown> {
   const logs = Array.isArray(error.details?.logs) ? (error.details.logs as unknown[]).map(String) : undefined
   return {
@@ -103,6 +106,8 @@ export class Agent {
   focus: string | undefined
   /** Intake answers of this session (in memory only). */
   readonly intakeMemory: IntakeMemory = new Map()
+  /** Container output entered this turn: later proposals get a warning, and ask's --yes stops applying. */
+  private tainted = false
   private readonly options: AgentOptions
 
   constructor(options: AgentOptions) {
@@ -119,6 +124,7 @@ export class Agent {
 
   async turn(text: string, signal?: AbortSignal): Promise<TurnResult> {
     const {provider, registry, ui} = this.options
+    this.tainted = false
     this.log.record({type: 'user', text})
     this.push({role: 'user', content: text})
     const actions: AgentAction[] = []
@@ -218,12 +224,14 @@ export class Agent {
       const context: ToolCallContext = {
         id: call.id,
         origin: {kind: this.options.mode, utterance: utterance, argv},
-        approver: agentApprover({mode: this.options.mode, yes: Boolean(this.options.yes), dryRun: false, canAsk: this.options.canAsk, utterance}, ui, this.log, call.id),
+        approver: agentApprover({mode: this.options.mode, yes: Boolean(this.options.yes), dryRun: false, canAsk: this.options.canAsk, utterance, tainted: this.tainted, defaultTenant: runtime.defaultTenant}, ui, this.log, call.id),
         progress: ui.progress,
       }
       if (signal?.aborted) throw signal.reason
+      if (this.tainted && effect !== 'read') ui.notice('Note: this was proposed after reading container output in this turn. Make sure it is what you asked for.')
       const result: ToolRunResult = await tool.run(args, runtime, context)
       if (result.focus !== undefined) this.focus = result.focus ?? undefined
+      if (UNTRUSTED_OUTPUT.has(tool.spec.name) && result.status === 'ok') this.tainted = true
       return finish({status: result.status, isError: false, content: result.content, ...(result.data !== undefined ? {data: result.data} : {})}, {argv, summary})
     } catch (error) {
       if (error instanceof AimsError && error.kind === 'not-confirmed') {
