@@ -16,6 +16,7 @@ import type {Plan} from '../../src/core/plan/plan.js'
 import {passGate} from '../../src/services/gate.js'
 import type {AgentUi, ToolOutcome} from '../../src/services/agent/agent.js'
 import type {AgentServices, ExtraServices, ToolCallContext, ToolRuntime} from '../../src/services/agent/runtime.js'
+import type {CatalogSource} from '../../src/services/catalog-port.js'
 import type {Engine, HostSession} from '../../src/services/ports.js'
 import {MemoryCatalog} from './catalog-fakes.js'
 import {ROOT} from './aims.js'
@@ -157,13 +158,13 @@ export function fakeSession(secretEnv: Record<string, Record<string, string>> = 
   }
 }
 
-export function fakeRuntime(records: ServiceRecord[], options: {script?: FakeServiceScript; extras?: ExtraServices; session?: HostSession; noHost?: boolean} = {}): ToolRuntime {
+export function fakeRuntime(records: ServiceRecord[], options: {script?: FakeServiceScript; extras?: ExtraServices; session?: HostSession; noHost?: boolean; catalog?: CatalogSource} = {}): ToolRuntime {
   const session = options.session ?? fakeSession()
   return {
     services: fakeServices(records, options.script),
     extras: options.extras ?? {},
     defaultTenant: 'default',
-    catalog: MemoryCatalog.of(fixturePlug('fixture-web')),
+    catalog: options.catalog ?? MemoryCatalog.of(fixturePlug('fixture-web')),
     prices: {currency: 'USD', cpuMonthly: 4, memoryGiBMonthly: 2.5, diskGiBMonthly: 0.1},
     clock: {now: () => new Date('2025-06-01T12:00:00Z'), sleep: async () => undefined},
     session: async () => {
