@@ -39,6 +39,8 @@ export interface AskResult {
   status: 'proposed' | 'ok' | 'dry-run' | 'declined' | 'failed' | 'unavailable' | 'invalid' | 'answered'
   provider: string
   reply?: string
+  /** The primary action's result (what the model was told: compact, masked). */
+  result?: Record<string, unknown>
   actions: AskAction[]
 }
 
@@ -90,6 +92,7 @@ export async function askWithAgent(agent: Agent, text: string, options: {provide
     status: main.outcome.status === 'proposed' ? 'proposed' : main.outcome.status,
     provider: options.provider,
     ...(turn.reply ? {reply: turn.reply} : {}),
+    result: main.outcome.content,
     actions,
   }
   // The exit code of the worst outcome: declined 3, failed its own, otherwise 0.
