@@ -37,16 +37,16 @@ export default class Ask extends AimsCommand {
       return result
     }
 
-    const [{Agent}, {AgentView}] = await Promise.all([import('../src/services/agent/agent.js'), import('../src/ui/agent-view.js')])
-    const progress = progressView({json: this.jsonEnabled(), tty: Boolean(process.stderr.isTTY), style: this.errStyle})
+    const [{Agent}, {AgentView, settlingProgress}] = await Promise.all([import('../src/services/agent/agent.js'), import('../src/ui/agent-view.js')])
+    const progress = settlingProgress(progressView({json: this.jsonEnabled(), tty: Boolean(process.stderr.isTTY), style: this.errStyle}))
     const prompter = context.prompter
     const view = new AgentView(
       {
-        write: (text) => (progress.stop(), process.stdout.write(text)),
+        write: (text) => (progress.settle(), process.stdout.write(text)),
         // Only a person at a terminal is asked; without one, questions go unanswered (→ declined).
         readLine: async (prompt, options) => {
           if (!prompter.interactive) return undefined
-          progress.stop()
+          progress.settle()
           if (/\[yes\/no\] $/.test(prompt)) return (await prompter.confirm(prompt.replace(/\s*\[yes\/no\] $/, ''), false)) ? 'yes' : 'no'
           return prompter.input(prompt.trim(), {...(options?.secret ? {secret: true} : {})})
         },
@@ -68,7 +68,7 @@ export default class Ask extends AimsCommand {
       system: (focus) => wiring.system(focus),
     })
     const {result, exitCode, error} = await askWithAgent(agent, text, {provider: offline ? 'offline' : `${wiring.provider.name}`, offline, plans: view.plans})
-    progress.stop()
+    progress.settle()
     if (exitCode !== 0) {
       process.exitCode = exitCode
       if (error && !this.jsonEnabled()) process.stderr.write(`${this.errStyle.red('Error:')} ${error.line}\n`)

@@ -21,7 +21,7 @@ export default class Chat extends AimsCommand {
     const {args, flags} = await this.parse(Chat)
     if (args.id && !flags.resume) throw usageError(`to continue chat ${args.id}, pass --resume`, `aims chat --resume ${args.id}`)
     const context = await this.context()
-    const [{wireAgent}, {Agent}, {runChat}, {TranscriptWriter, loadTranscript}, {FileTranscriptStore}, {terminalChatIo}, {AgentView}, {progressView}, {newChatId, TRANSCRIPT_VERSION}, {newId}] = await Promise.all([
+    const [{wireAgent}, {Agent}, {runChat}, {TranscriptWriter, loadTranscript}, {FileTranscriptStore}, {terminalChatIo}, {AgentView, settlingProgress}, {progressView}, {newChatId, TRANSCRIPT_VERSION}, {newId}] = await Promise.all([
       import('../src/services/agent/compose.js'),
       import('../src/services/agent/agent.js'),
       import('../src/services/agent/chat.js'),
@@ -40,8 +40,8 @@ export default class Chat extends AimsCommand {
     const hostLabel = await context.hostEntry(flags.host).then((entry) => entry.name, () => 'no host configured')
 
     const io = terminalChatIo({input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY)})
-    const progress = progressView({json: false, tty: Boolean(process.stderr.isTTY), style: this.errStyle})
-    const view = new AgentView({write: (text) => (progress.stop(), io.write(text)), readLine: (prompt, options) => (progress.stop(), io.readLine(this.style.bold(prompt), options))}, this.style, progress.progress)
+    const progress = settlingProgress(progressView({json: false, tty: Boolean(process.stderr.isTTY), style: this.errStyle}))
+    const view = new AgentView({write: (text) => (progress.settle(), io.write(text)), readLine: (prompt, options) => (progress.settle(), io.readLine(this.style.bold(prompt), options))}, this.style, progress.progress)
     const id = resumed?.id ?? newChatId(new Date(), newId())
     const transcript = new TranscriptWriter(id, store, () => wiring.runtime.secrets)
     if (!resumed) transcript.write({type: 'meta', version: TRANSCRIPT_VERSION, id, createdAt: new Date().toISOString(), provider: wiring.provider.name, model: wiring.provider.model, host: hostLabel})
@@ -70,7 +70,7 @@ export default class Chat extends AimsCommand {
     try {
       await runChat({agent, io, transcript, banner, prompt: 'you › ', now: () => new Date()})
     } finally {
-      progress.stop()
+      progress.settle()
       io.close()
     }
   }

@@ -14,6 +14,24 @@ import {renderStatusLine, renderToolCall, renderToolData} from './present/agent.
 import {sanitizeUntrusted} from './present/text.js'
 import type {Style} from './style.js'
 
+/**
+ * A progress view that is cleared only when it drew something, so replies and
+ * prompts printed between steps do not each emit a line-clearing sequence.
+ */
+export function settlingProgress(view: {progress: Progress; stop(): void}): {progress: Progress; settle(): void} {
+  let drawn = false
+  return {
+    progress: (event) => {
+      drawn = true
+      view.progress(event)
+    },
+    settle: () => {
+      if (drawn) view.stop()
+      drawn = false
+    },
+  }
+}
+
 /** Where the view writes, and how it asks (undefined answer: end of input / nobody to ask). */
 export interface AgentViewIo {
   write(text: string): void
