@@ -146,6 +146,12 @@ export async function instanceSecretValues(session: HostSession, ref: InstanceRe
   }
 }
 
+/** The session's secrets plus the instance's; kept for the session, so transcripts mask them too. */
+async function knownSecrets(runtime: ToolRuntime, session: HostSession, ref: InstanceRef): Promise<string[]> {
+  for (const value of await instanceSecretValues(session, ref)) runtime.secrets.add(value)
+  return [...runtime.secrets]
+}
+
 const notAvailable = (what: string, command: string): ToolRunResult => ({
   status: 'unavailable',
   content: {summary: `${what} is not available in this build of aims`, available: false, hint: `this aims has no \`aims ${command}\` yet; nothing was done`},
@@ -375,7 +381,7 @@ const plugStatus = instanceTool({
     const session = await runtime.session()
     const target = ref(args, runtime)
     const status = await runtime.services.instanceStatus(session, target)
-    const secrets = [...runtime.secrets, ...(await instanceSecretValues(session, target))]
+    const secrets = await knownSecrets(runtime, session, target)
     const view = status.instance
     return {
       status: 'ok',
@@ -412,7 +418,7 @@ const plugLogs = instanceTool({
     const session = await runtime.session()
     const target = ref(args, runtime)
     const lines = await runtime.services.instanceLogs(session, target, {tail: Number(args.tail ?? 50), ...(args.service ? {service: String(args.service)} : {})})
-    const secrets = [...runtime.secrets, ...(await instanceSecretValues(session, target))]
+    const secrets = await knownSecrets(runtime, session, target)
     const text = lines.map((line) => `${line.service}${line.replica > 1 ? `#${line.replica}` : ''} | ${line.text}`).join('\n')
     const instance = formatInstanceRef(target)
     return {

@@ -146,6 +146,8 @@ describe('running the tools against the services', () => {
     // A forged end marker inside the data cannot close the fence.
     expect(logs.match(/<<<END UNTRUSTED DATA/g)).toHaveLength(1)
     expect(result.focus).toBe('acme/n8n')
+    // Remembered for the session, so the transcript masks it too.
+    expect(runtime.secrets.has(secret)).toBe(true)
   })
 
   it('plug_restart goes through the gate: applied after "yes", declined (service not applied) after "no"', async () => {
