@@ -106,7 +106,7 @@ export function agentApprover(policy: AgentApprovalPolicy, ui: ApprovalUi, log: 
       }
       if (policy.mode === 'ask' && policy.yes && !policy.tainted) return decided('apply', 'yes-flag')
       if (!policy.canAsk) {
-        throw declined(policy.tainted && policy.yes ? refuse(plan, `${plan.summary} was proposed after reading container output, and --yes does not cover that`, 'run the command yourself if you want it') : refuse(plan, plan.summary, 'pass --yes to apply it (the plan is shown above)'))
+        throw declined(policy.tainted && policy.yes ? refuse(plan, `${plan.summary} was proposed after reading container output, and --yes does not cover that`, 'run the command yourself if you want it') : refuse(plan, `${plan.summary} needs --yes (no terminal to confirm it)`, 'pass --yes to apply it (the plan is shown above)'))
       }
       const ok = await ui.confirm(`${plan.summary}?`)
       if (!ok) throw declined(refuse(plan, 'you said no'))
