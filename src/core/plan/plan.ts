@@ -6,7 +6,7 @@
  */
 import type {ExitCode} from '../errors.js'
 
-export type PlanAction = 'plug-up' | 'plug-down' | 'plug-start' | 'plug-stop' | 'plug-restart' | 'plug-scale'
+export type PlanAction = 'plug-up' | 'plug-down' | 'plug-start' | 'plug-stop' | 'plug-restart' | 'plug-scale' | 'export'
 
 export interface PlanChange {
   action: 'create' | 'remove' | 'start' | 'stop' | 'restart' | 'pull' | 'write' | 'reload' | 'update' | 'keep' | 'connect'

@@ -1,0 +1,106 @@
+/**
+ * `aims ask TEXT`: one request, one answer.
+ *
+ *   --dry-run  says which aims command the request is — `{argv, summary,
+ *              mutates}` where argv is a command line the CLI accepts — and
+ *              changes nothing. Offline it is the parser's answer alone, so it
+ *              works with no host configured or reachable (names are then
+ *              taken as written); with a model, reads may run to find names,
+ *              and the first change the model proposes is the answer.
+ *   otherwise  the agent runs: reads at once; a change with --yes (or a yes
+ *              at a terminal); a destroy only with --yes and the request
+ *              naming the instance. Without a terminal nothing changes
+ *              without --yes: the result says declined and the exit code is 3.
+ */
+import {AimsError, ExitCode} from '../../core/errors.js'
+import {commandPathOf, COMMAND_EFFECTS, formatArgv, parseUtterance, type IntentContext} from '../../core/intents/index.js'
+import type {Plan} from '../../core/plan/plan.js'
+import type {Agent, AgentAction} from './agent.js'
+import {clarificationText} from './offline-provider.js'
+
+export interface AskAction {
+  tool: string
+  argv?: string[]
+  summary: string
+  effect: AgentAction['effect']
+  status: AgentAction['outcome']['status']
+  result: Record<string, unknown>
+  plan?: Plan
+}
+
+export interface AskResult {
+  /** The aims command line of the request (no `aims` in front); null when it was only answered in words. */
+  argv: string[] | null
+  /** The same, ready to paste into a shell. */
+  command?: string
+  summary: string
+  mutates: boolean
+  destructive: boolean
+  status: 'proposed' | 'ok' | 'dry-run' | 'declined' | 'failed' | 'unavailable' | 'invalid' | 'answered'
+  provider: string
+  reply?: string
+  /** The primary action's result (what the model was told: compact, masked). */
+  result?: Record<string, unknown>
+  actions: AskAction[]
+}
+
+/** The offline --dry-run: the parser's command line, nothing run. */
+export function askDryRunOffline(text: string, context: IntentContext): AskResult {
+  const result = parseUtterance(text, context)
+  if (result.kind === 'clarify') {
+    throw new AimsError('usage', `ACHEEVY needs one more detail: ${result.question}`, {hint: result.options.length > 0 ? `rephrase with one of: ${result.options.slice(0, 8).join(' | ')}` : 'rephrase the request with the name', details: {question: result.question, options: result.options}})
+  }
+  if (result.kind === 'unknown') throw new AimsError('usage', `ACHEEVY did not map that to a command: ${result.message}`, {hint: 'rephrase it, or see aims --help'})
+  return {argv: result.argv, command: formatArgv(result.argv), summary: result.summary, mutates: result.mutates, destructive: result.destructive, status: 'proposed', provider: 'offline', actions: []}
+}
+
+/**
+ * The action a request is about: the first change it proposed or made, else
+ * its first read, else none (the request was answered in words).
+ */
+function primary(actions: AgentAction[]): AgentAction | undefined {
+  return actions.find((action) => action.effect !== 'read' && action.argv) ?? actions.find((action) => action.argv)
+}
+
+export async function askWithAgent(agent: Agent, text: string, options: {provider: string; offline: boolean; plans?: Map<string, Plan>}): Promise<{result: AskResult; exitCode: ExitCode; error?: AimsError}> {
+  const turn = await agent.turn(text)
+  const actions: AskAction[] = turn.actions.map((action) => ({
+    tool: action.tool,
+    ...(action.argv ? {argv: action.argv} : {}),
+    summary: action.summary,
+    effect: action.effect,
+    status: action.outcome.status,
+    result: action.outcome.content,
+    ...(options.plans?.get(action.callId) ? {plan: options.plans.get(action.callId)!} : {}),
+  }))
+  const main = primary(turn.actions)
+  if (!main) {
+    // The offline parser only speaks when it could not make a command of the request.
+    if (options.offline) {
+      throw new AimsError('usage', `ACHEEVY did not map that to a command: ${turn.reply.replace(/\s*\n\s*/g, ' ')}`, {hint: 'rephrase it, or run aims chat to answer its question'})
+    }
+    return {result: {argv: null, summary: turn.reply, mutates: false, destructive: false, status: 'answered', provider: options.provider, reply: turn.reply, actions}, exitCode: ExitCode.ok}
+  }
+  const path = main.argv ? commandPathOf(main.argv) : undefined
+  const effects = path ? COMMAND_EFFECTS[path] : {mutates: main.mutates, destructive: main.destructive}
+  const result: AskResult = {
+    argv: main.argv ?? null,
+    ...(main.argv ? {command: formatArgv(main.argv)} : {}),
+    summary: main.summary,
+    mutates: effects.mutates,
+    destructive: effects.destructive,
+    status: main.outcome.status === 'proposed' ? 'proposed' : main.outcome.status,
+    provider: options.provider,
+    ...(turn.reply ? {reply: turn.reply} : {}),
+    result: main.outcome.content,
+    actions,
+  }
+  // The exit code of the worst outcome: declined 3, failed its own, otherwise 0.
+  const declined = turn.actions.find((action) => action.outcome.status === 'declined')
+  const failed = turn.actions.find((action) => action.outcome.status === 'failed' || action.outcome.status === 'invalid')
+  if (declined) return {result, exitCode: ExitCode.notConfirmed, ...(declined.outcome.error ? {error: declined.outcome.error} : {})}
+  if (failed) return {result, exitCode: failed.outcome.error?.exitCode ?? ExitCode.failure, ...(failed.outcome.error ? {error: failed.outcome.error} : {})}
+  return {result, exitCode: ExitCode.ok}
+}
+
+export {clarificationText}

@@ -1,0 +1,134 @@
+/**
+ * Wires ACHEEVY to the process's AimsContext: the tool runtime over the one
+ * session, the provider the settings choose (the offline parser when no key
+ * or server is configured), the parser's context (catalog, instances, focus)
+ * and the system prompt's facts. Used by `aims ask` and `aims chat`.
+ */
+import {resolveAiSettings, type AiSettings} from '../../core/ai/settings.js'
+import type {ChatProvider} from '../../core/ai/types.js'
+import {DEFAULT_PRICES} from '../../core/catalog/cost.js'
+import type {IntentContext, IntentInstance} from '../../core/intents/index.js'
+import {RESOURCE_NAME} from '../../core/names.js'
+import {getPreference} from '../../core/preferences.js'
+import type {AimsContext} from '../../context.js'
+import type {HostSession} from '../ports.js'
+import {loadExtraServices} from './extra-services.js'
+import {OfflineChatProvider} from './offline-provider.js'
+import {loadAgentServices, type ToolRuntime} from './runtime.js'
+import {systemPrompt} from './system-prompt.js'
+import {ToolRegistry} from './tools.js'
+
+export interface AgentWiring {
+  runtime: ToolRuntime
+  registry: ToolRegistry
+  settings: AiSettings
+  provider: ChatProvider
+  /** Instances for the parser and the prompt; [] when no host is reachable (names are then taken as written). */
+  instances(options?: {timeoutMs?: number}): Promise<IntentInstance[]>
+  intentContext(focus?: string, options?: {timeoutMs?: number}): Promise<IntentContext>
+  system(focus?: string): Promise<string>
+  /** The host's name once a session is open. */
+  hostName(): string | undefined
+}
+
+const stringPreference = (preferences: Record<string, unknown>, key: string) => {
+  const value = getPreference(preferences, key)
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : undefined
+}
+
+/** Labels are the engine's to say, but only well-formed names reach a prompt or the parser. */
+const wellFormed = (instance: IntentInstance) => RESOURCE_NAME.test(instance.tenant) && RESOURCE_NAME.test(instance.instance) && /^[a-z0-9][a-z0-9-]{0,62}$/.test(instance.plug)
+
+export async function wireAgent(context: AimsContext, options: {hostFlag?: string; focus?: () => string | undefined}): Promise<AgentWiring> {
+  const [{preferences}, defaultTenant, services, extras] = await Promise.all([context.config.read(), context.defaultTenant(), loadAgentServices(), loadExtraServices()])
+  const settings = resolveAiSettings({
+    config: {
+      provider: stringPreference(preferences, 'ai.provider') as string | undefined,
+      model: stringPreference(preferences, 'ai.model') as string | undefined,
+      baseUrl: stringPreference(preferences, 'ai.base-url') as string | undefined,
+      tools: stringPreference(preferences, 'ai.tools') as boolean | string | undefined,
+      timeoutSeconds: stringPreference(preferences, 'ai.timeout') as number | string | undefined,
+    },
+    env: context.env,
+  })
+  const registry = new ToolRegistry()
+  let sessionPromise: Promise<HostSession> | undefined
+  let host: string | undefined
+  const session = () => {
+    sessionPromise ??= (async () => {
+      const opened = await context.session(await context.hostEntry(options.hostFlag))
+      host = opened.host.name
+      return opened
+    })()
+    return sessionPromise
+  }
+  const catalog = context.catalog()
+  const runtime: ToolRuntime = {
+    services,
+    extras,
+    defaultTenant,
+    catalog,
+    prices: DEFAULT_PRICES,
+    clock: context.clock,
+    session,
+    lifecycleDeps: async (call) => context.lifecycleDeps(await session(), {approver: call.approver, progress: call.progress, origin: call.origin}),
+    secrets: new Set(),
+  }
+
+  let hostReachable = true
+  const instances = async (lookup: {timeoutMs?: number} = {}): Promise<IntentInstance[]> => {
+    if (!hostReachable) return []
+    const listing = (async () => {
+      const opened = await session()
+      const {readInstances} = await import('../instances.js')
+      const views = await readInstances(opened, await opened.engine())
+      return views.map((view) => ({tenant: view.tenant, instance: view.instance, plug: view.plug})).filter(wellFormed)
+    })()
+    try {
+      if (lookup.timeoutMs === undefined) return await listing
+      let timer: NodeJS.Timeout | undefined
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timed out')), lookup.timeoutMs)
+      })
+      try {
+        return await Promise.race([listing, timeout])
+      } finally {
+        clearTimeout(timer)
+        listing.catch(() => undefined)
+      }
+    } catch {
+      // No host, or not reachable: the parser takes names as written; tools report the real error.
+      hostReachable = false
+      return []
+    }
+  }
+
+  const catalogItems = async () => (await catalog.list()).map(({plug}) => ({id: plug.id, name: plug.name, tags: plug.tags, category: plug.category, description: plug.description}))
+
+  const intentContext = async (focus?: string, lookup: {timeoutMs?: number} = {}): Promise<IntentContext> => {
+    const [items, running] = await Promise.all([catalogItems(), instances(lookup)])
+    return {catalog: items, instances: running, defaultTenant, ...(focus ? {focus} : {})}
+  }
+
+  let provider: ChatProvider
+  if (settings.provider === 'offline') {
+    provider = new OfflineChatProvider({registry, context: () => intentContext(options.focus?.()), hostName: () => host})
+  } else {
+    const {createProvider} = await import('../../adapters/ai/factory.js')
+    provider = await createProvider(settings, context.env)
+  }
+
+  const system = async (focus?: string) => {
+    if (settings.provider === 'offline') return ''
+    const [items, running] = await Promise.all([catalogItems(), instances()])
+    return systemPrompt({
+      defaultTenant,
+      ...(host ? {host} : {}),
+      ...(focus ? {focus} : {}),
+      instances: running.map((item) => ({ref: `${item.tenant}/${item.instance}`, plug: item.plug, status: 'deployed'})),
+      plugs: items.map((item) => item.id),
+    })
+  }
+
+  return {runtime, registry, settings, provider, instances, intentContext, system, hostName: () => host}
+}

@@ -1,0 +1,97 @@
+/**
+ * ACHEEVY's tool calls and results as text for the chat and `aims ask`:
+ * the command line each call stands for, one status line per result, and
+ * for reads the same tables the CLI commands print. Pure. Container text is
+ * shown sanitized (no escape sequences), as `aims plug logs` shows it.
+ */
+import type {DoctorReport} from '../../core/doctor.js'
+import {DEFAULT_PRICES} from '../../core/catalog/cost.js'
+import {formatArgv} from '../../core/intents/format-argv.js'
+import {maskCommandLine} from '../../services/audit.js'
+import type {CatalogListResult, CatalogSearchResult, CatalogShowResult} from '../../services/catalog.js'
+import type {InstanceStatus, ProbedInstance, ServiceLogLine} from '../../services/instances.js'
+import type {Style} from '../style.js'
+import {renderCatalogList, renderPlugDetails, renderSearchResults} from './catalog.js'
+import {renderDoctorReport} from './doctor.js'
+import {instanceRows} from './instances.js'
+import {renderTable} from './table.js'
+import {sanitizeUntrusted} from './text.js'
+
+export interface ToolOutcomeView {
+  status: 'ok' | 'dry-run' | 'declined' | 'failed' | 'unavailable' | 'invalid' | 'proposed'
+  content: {summary: string} & Record<string, unknown>
+  data?: unknown
+}
+
+/** `→ aims plug restart acme/n8n` (env values masked: the line may be kept in scrollback and logs). */
+export function renderToolCall(argv: readonly string[], style: Style): string {
+  return style.dim(`→ aims ${maskCommandLine([...argv])}`)
+}
+
+/** The command line a user can copy (env values as given). */
+export const commandLine = (argv: readonly string[]) => formatArgv(argv)
+
+export function renderStatusLine(outcome: ToolOutcomeView, style: Style): string {
+  const summary = sanitizeUntrusted(outcome.content.summary)
+  switch (outcome.status) {
+    case 'ok':
+      return `${style.green('✓')} ${summary}`
+    case 'dry-run':
+    case 'proposed':
+      return `${style.dim('•')} ${summary}`
+    case 'declined':
+      return `${style.yellow('✗')} not done: ${summary.replace(/^declined: /, '')}`
+    case 'unavailable':
+      return `${style.yellow('!')} ${summary}`
+    default: {
+      const error = outcome.content.error as {hint?: string} | undefined
+      return `${style.red('✗')} ${summary}${error?.hint ? style.dim(` — ${sanitizeUntrusted(error.hint)}`) : ''}`
+    }
+  }
+}
+
+const MAX_JSON_LINES = 60
+
+function renderJson(value: unknown): string {
+  const lines = sanitizeUntrusted(JSON.stringify(value, null, 2) ?? 'null').split('\n')
+  return lines.length > MAX_JSON_LINES ? [...lines.slice(0, MAX_JSON_LINES), `… ${lines.length - MAX_JSON_LINES} more lines (use the command with --json)`].join('\n') : lines.join('\n')
+}
+
+/** The body shown under a read's status line (tables, logs); undefined when the status line says it all. */
+export function renderToolData(tool: string, outcome: ToolOutcomeView, style: Style, now: Date = new Date()): string | undefined {
+  if (outcome.status !== 'ok' || outcome.data === undefined) return undefined
+  switch (tool) {
+    case 'catalog_ls':
+      return renderCatalogList(outcome.data as CatalogListResult)
+    case 'catalog_search':
+      return renderSearchResults(outcome.data as CatalogSearchResult, 100)
+    case 'catalog_show':
+      return renderPlugDetails(outcome.data as CatalogShowResult, DEFAULT_PRICES, style)
+    case 'plug_ls': {
+      const {instances} = outcome.data as {instances: ProbedInstance[]}
+      if (instances.length === 0) return undefined
+      const rows = instanceRows(instances, now)
+      return renderTable(['TENANT', 'INSTANCE', 'PLUG', 'STATUS', 'HEALTH', 'PORT', 'URL', 'AGE'], rows.map((row) => [row.tenant, row.instance, row.plug, row.status, row.health, row.port ? String(row.port) : '-', row.url ?? '-', row.age]))
+    }
+    case 'plug_status': {
+      const status = outcome.data as InstanceStatus
+      const lines = [renderTable(['SERVICE', 'CONTAINER', 'STATE', 'HEALTH', 'PORT', 'RESTARTS'], status.services.map((service) => [service.replica > 1 ? `${service.service} #${service.replica}` : service.service, service.container, service.state, service.health, service.hostPort ? String(service.hostPort) : '-', String(service.restartCount)]))]
+      if (status.instance.localUrl) lines.push(`On host  ${status.instance.localUrl}`)
+      if (status.instance.domainUrl) lines.push(`URL      ${status.instance.domainUrl}`)
+      return lines.join('\n')
+    }
+    case 'plug_logs': {
+      const {lines} = outcome.data as {lines: ServiceLogLine[]}
+      if (lines.length === 0) return style.dim('(no log lines)')
+      return lines.map((line) => `${style.dim(`${line.service}${line.replica > 1 ? `#${line.replica}` : ''} |`)} ${sanitizeUntrusted(line.text)}`).join('\n')
+    }
+    case 'doctor':
+      return renderDoctorReport(outcome.data as DoctorReport, style)
+    case 'stats':
+    case 'health':
+    case 'events':
+      return renderJson(outcome.data)
+    default:
+      return undefined
+  }
+}
