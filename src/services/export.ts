@@ -16,7 +16,7 @@ import type {ContainerDetails} from '../core/engine-types.js'
 import {readInstanceExport, MIN_SECRET_MATCH} from '../core/export/instance.js'
 import {buildBundleModel, type BundleModel, type InstanceExport} from '../core/export/model.js'
 import {BUNDLE_TEMPLATES, renderBundle, type BundleFile, type BundleTemplates} from '../core/export/render.js'
-import {findInstance} from '../core/instances.js'
+import {findInstance, type InstanceView} from '../core/instances.js'
 import {checkResourceName, formatInstanceRef, isResourceName, parseInstanceRef, type InstanceRef} from '../core/names.js'
 import {closest} from '../core/suggest.js'
 import type {CatalogSource} from './catalog-port.js'
@@ -105,9 +105,14 @@ export function validateExportOptions(options: ExportOptions): void {
 
 type Target = {kind: 'plug'; plug: Plug} | {kind: 'instance'; ref: InstanceRef} | {kind: 'plug-or-instance'; name: string}
 
-async function plugNotFound(catalog: CatalogSource, name: string, extra: {instances?: string[]; hint?: string} = {}): Promise<AimsError> {
+async function plugNotFound(catalog: CatalogSource, name: string, extra: {instances?: InstanceView[]; defaultTenant?: string; hint?: string} = {}): Promise<AimsError> {
   const plugs = (await catalog.list()).map((entry) => entry.plug.id)
-  const suggestions = closest(name.toLowerCase(), [...plugs, ...(extra.instances ?? [])])
+  const needle = name.toLowerCase()
+  // Instances of the default tenant go by their name; others by TENANT/NAME when their name is close.
+  const instances = extra.instances ?? []
+  const local = instances.filter((view) => view.tenant === extra.defaultTenant).map((view) => view.instance)
+  const elsewhere = instances.filter((view) => view.tenant !== extra.defaultTenant && closest(needle, [view.instance]).length > 0).map((view) => view.ref)
+  const suggestions = [...closest(needle, [...plugs, ...local]), ...elsewhere].slice(0, 3)
   const what = extra.instances ? 'no plug or instance' : 'no plug'
   return new AimsError('not-found', `${what} named ${shown(name)}${extra.instances ? '' : ' in the catalog'}`, {
     hint: [suggestions.length > 0 ? `did you mean ${suggestions.map((item) => `"${item}"`).join(' or ')}?` : 'list the plugs with aims catalog ls', extra.hint].filter(Boolean).join('; '),
@@ -212,7 +217,7 @@ export async function exportBundle(deps: ExportDeps, options: ExportOptions): Pr
     }
     const engine = await session.engine()
     const views = await readInstances(session, engine)
-    if (!findInstance(views, ref)) throw await plugNotFound(deps.catalog, target.name, {instances: views.map((view) => (view.tenant === deps.defaultTenant ? view.instance : view.ref))})
+    if (!findInstance(views, ref)) throw await plugNotFound(deps.catalog, target.name, {instances: views, defaultTenant: deps.defaultTenant, hint: 'an instance of another tenant is TENANT/NAME'})
     instance = await readInstance(deps, session, ref)
     plug = instance.plug
   }

@@ -137,7 +137,7 @@ export function readInstanceExport(reading: InstanceReading): InstanceExportWith
   for (const [name, {replica, detail}] of perService) {
     if (!plug.services[name]) continue
     // A container created from an image id (untagged) gets the catalog's reference instead.
-    if (!checkImageReference(replica.image)) images[name] = replica.image
+    if (!replica.image.startsWith('sha256:') && !checkImageReference(replica.image)) images[name] = replica.image
     resources[name] = {...(detail?.nanoCpus ? {cpus: detail.nanoCpus / 1e9} : {}), ...(detail?.memoryBytes ? {memoryBytes: detail.memoryBytes} : {})}
   }
 
