@@ -256,11 +256,18 @@ export function renderBundle(templates: BundleTemplates, model: BundleModel): Bu
   return files
 }
 
+/**
+ * The tenant name nginx.conf of a plug export carries (upstream `aims_export_<plug>`):
+ * not "default", so the site cannot clash with what aims itself routes for
+ * `aims plug up <plug>` when both end up on one nginx.
+ */
+export const PLUG_EXPORT_TENANT = 'export'
+
 /** nginx.conf: the live proxy's conf for the bundle's port, with the domain placeholder. */
 export function renderBundleNginx(plugConfTemplate: string, model: BundleModel): string {
   const instance = model.source.instance
   return renderPlugConf(plugConfTemplate, {
-    tenant: instance?.tenant ?? 'default',
+    tenant: instance?.tenant ?? PLUG_EXPORT_TENANT,
     instance: instance?.instance ?? model.plug.id,
     plug: model.plug.id,
     serverNames: [SERVER_NAME_PLACEHOLDER],

@@ -12,7 +12,7 @@ import {BUILTIN_VARIABLES, dependencyCondition, entryService, parsePlug} from '.
 import {AimsError} from '../../../../src/core/errors.js'
 import {composeMemory} from '../../../../src/core/export/encode.js'
 import {buildBundleModel, CHARSET_TR_SETS, DEFAULT_BUNDLE_PORT, type InstanceExport} from '../../../../src/core/export/model.js'
-import {BUNDLE_FILE, BUNDLE_TEMPLATES, connectionUpgradeMap, renderBundle, type BundleFile, type BundleTemplates} from '../../../../src/core/export/render.js'
+import {BUNDLE_FILE, BUNDLE_TEMPLATES, connectionUpgradeMap, PLUG_EXPORT_TENANT, renderBundle, type BundleFile, type BundleTemplates} from '../../../../src/core/export/render.js'
 import {proxySettingsFor, renderIncludeConf, renderPlugConf, SERVER_NAME_PLACEHOLDER} from '../../../../src/core/proxy/plug-conf.js'
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
@@ -187,10 +187,11 @@ describe.each([...REAL, ...FIXTURES])('the bundle of %s', (id, plug) => {
       expect(map).toBeUndefined()
       return
     }
-    const expected = renderPlugConf(TEMPLATES.plugConf, {tenant: 'default', instance: id, plug: id, serverNames: [SERVER_NAME_PLACEHOLDER], upstreams: [{host: '127.0.0.1', port: DEFAULT_BUNDLE_PORT}], proxy: proxySettingsFor(plug.proxy)})
+    const expected = renderPlugConf(TEMPLATES.plugConf, {tenant: PLUG_EXPORT_TENANT, instance: id, plug: id, serverNames: [SERVER_NAME_PLACEHOLDER], upstreams: [{host: '127.0.0.1', port: DEFAULT_BUNDLE_PORT}], proxy: proxySettingsFor(plug.proxy)})
     expect(nginx?.content).toBe(expected)
     expect(nginx?.content).toContain(`server_name ${SERVER_NAME_PLACEHOLDER};`)
     expect(nginx?.content).toContain(`server 127.0.0.1:${DEFAULT_BUNDLE_PORT};`)
+    expect(nginx?.content).toContain(`upstream aims_export_${id} {`)
     expect(Boolean(map)).toBe(plug.proxy.websockets)
   })
 
