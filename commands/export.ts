@@ -5,7 +5,7 @@ import {renderExportResult} from '../src/ui/present/export.js'
 
 export default class Export extends AimsCommand {
   static override description =
-    'Write a self-host bundle that runs a plug or an instance without aims: docker-compose.yml, .env.example, setup.sh, healthcheck.sh, nginx.conf and README.md. An instance export carries its non-secret settings, never a secret value.'
+    'Write a self-host bundle that runs a plug or an instance without aims\n\nThe bundle: docker-compose.yml, .env.example, setup.sh, healthcheck.sh, nginx.conf and README.md. An instance export carries its non-secret settings, never a secret value.'
   static override examples = [
     '<%= config.bin %> export n8n',
     '<%= config.bin %> export acme/n8n --out ./acme-n8n',
