@@ -156,10 +156,12 @@ describe('the bundle nginx.conf', () => {
     expect(check.code, check.stderr).toBe(0)
     expect((await tool('nginx', ['-s', 'reload'], {cwd: dir})).code).toBe(0)
 
+    // A reload is asynchronous: until the new workers run, the default site answers (with its own 200).
+    const routed = (page: {status: number; body: string}) => page.status === 200 && page.body.includes('hello from the aims fixture')
     let page = {status: 0, body: ''}
-    for (let attempt = 0; attempt < 50 && page.status !== 200; attempt++) {
+    for (let attempt = 0; attempt < 100 && !routed(page); attempt++) {
       page = await httpGet('http://127.0.0.1/', {host: domain}).catch(() => ({status: 0, body: ''}))
-      if (page.status !== 200) await new Promise((resolve) => setTimeout(resolve, 100))
+      if (!routed(page)) await new Promise((resolve) => setTimeout(resolve, 100))
     }
     expect(page.status).toBe(200)
     expect(page.body).toContain('hello from the aims fixture')
