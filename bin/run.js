@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Entry point of the built CLI. Start-up time matters (budget: 2.2x `node -e 0`):
 // - the compile cache lets later starts skip parsing modules again;
-// - '@oclif/core' resolves to a one-file bundle built by scripts/vendor-oclif.mjs;
+// - '@oclif/core' and 'dockerode' resolve to one-file bundles built by scripts/vendor-oclif.mjs;
 // - `--version` needs nothing but package.json;
 // - help requests are answered from a cache of oclif's own rendering, keyed by
 //   everything that rendering depends on (dist/src/cli/help-cache.js); on a miss
@@ -39,6 +39,8 @@ async function main() {
         const esm = context.conditions?.includes('import')
         return {url: `${vendor}oclif-core.${esm ? 'mjs' : 'cjs'}`, format: esm ? 'module' : 'commonjs', shortCircuit: true}
       }
+      // dockerode without its BuildKit (gRPC) session support, in one file (scripts/vendor-oclif.mjs).
+      if (specifier === 'dockerode') return {url: `${vendor}dockerode.cjs`, format: 'commonjs', shortCircuit: true}
       return next(specifier, context)
     },
   })

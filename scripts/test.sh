@@ -8,4 +8,9 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/node22.sh
 source scripts/node22.sh
 test/bed/setup.sh
-npx vitest run "$@"
+if [ "$#" -gt 0 ]; then
+  exec npx vitest run "$@"
+fi
+# Unit tests first (fast, no bed), then e2e against the bed, one file at a time.
+npx vitest run --project unit
+npx vitest run --project e2e

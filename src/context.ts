@@ -2,9 +2,9 @@
  * Composition root: builds the real adapters once per process, lazily, so a
  * command pays only for what it uses (`aims --help` loads none of this).
  */
-import {existsSync} from 'node:fs'
+import {accessSync, constants, existsSync} from 'node:fs'
 import {hostname, userInfo} from 'node:os'
-import {delimiter, join} from 'node:path'
+import {delimiter, dirname, join} from 'node:path'
 import {AimsError} from './core/errors.js'
 import {hostFromDockerHost, LOCAL_HOST, resolveHostEntry, type HostEntry, type ResolvedHost} from './core/host-target.js'
 import {didYouMean} from './core/suggest.js'
@@ -24,6 +24,20 @@ export interface ContextOptions {
   env?: NodeJS.ProcessEnv
   /** Both stdin and stderr are terminals, and we are allowed to ask. */
   interactive?: boolean
+}
+
+function writableOrCreatable(path: string): boolean {
+  for (let dir = path; ; dir = dirname(dir)) {
+    if (existsSync(dir)) {
+      try {
+        accessSync(dir, constants.W_OK)
+        return true
+      } catch {
+        return false
+      }
+    }
+    if (dirname(dir) === dir) return false
+  }
 }
 
 const numberFromEnv = (value: string | undefined, fallback: number) => (value && /^\d+$/.test(value) ? Number(value) : fallback)
@@ -113,8 +127,12 @@ export class AimsContext {
 
   async resolveHost(entry: HostEntry): Promise<ResolvedHost> {
     const {resolveContextFor} = await import('./adapters/ssh-config-reader.js')
-    const alias = entry.target === LOCAL_HOST ? undefined : entry.target.alias
-    return resolveHostEntry(entry, resolveContextFor(alias, this.env))
+    // Like ssh, the config's Host patterns match the host as written, alias or not.
+    const alias = entry.target === LOCAL_HOST ? undefined : (entry.target.alias ?? entry.target.host)
+    const resolved = resolveHostEntry(entry, resolveContextFor(alias, this.env))
+    // On a laptop aims may not run as root: keep the local engine's locks and journals in the user's state dir.
+    if (resolved.kind === 'local' && !entry.stateDir && !writableOrCreatable(resolved.stateDir)) return {...resolved, stateDir: join(this.paths.stateDir, 'local-host')}
+    return resolved
   }
 
   /** The one session per host for this process. */
@@ -175,7 +193,7 @@ export class AimsContext {
       // FileCatalog (and YAML, zod) load only when a command reads the catalog.
       const loaded = (async () => {
         const [{FileCatalog}, dirs] = await Promise.all([import('./adapters/catalog-files.js'), this.catalogDirs()])
-        return new FileCatalog(dirs)
+        return new FileCatalog(dirs, join(this.paths.cacheDir, 'catalog'))
       })()
       this.catalogSource = {
         list: async () => (await loaded).list(),

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {AimsCommand} from '../../src/cli/base-command.js'
 import {DEFAULT_PRICES} from '../../src/core/catalog/cost.js'
-import {CATEGORIES} from '../../src/core/catalog/schema.js'
+import {CATEGORIES} from '../../src/core/catalog/model.js'
 import {listCatalog} from '../../src/services/catalog.js'
 import {renderCatalogList, skippedFilesNote} from '../../src/ui/present/catalog.js'
 

@@ -9,6 +9,7 @@ export default class HostAdd extends AimsCommand {
   static override description = 'Add a host: a VPS reached over SSH, or "local" for this machine\'s Docker engine'
   static override examples = [
     '<%= config.bin %> host add vps root@203.0.113.7 --identity ~/.ssh/id_ed25519 --domain apps.example.com',
+    '<%= config.bin %> host add vps root@203.0.113.7 --domain apps.example.com --tls-certbot-dir /etc/letsencrypt/live/apps.example.com',
     '<%= config.bin %> host add prod ssh://deploy@prod.example.com:2222 --default',
     '<%= config.bin %> host add box my-ssh-alias',
     '<%= config.bin %> host add laptop local',
@@ -25,6 +26,9 @@ export default class HostAdd extends AimsCommand {
     'docker-socket': Flags.string({description: 'path of the Docker socket on the host (default /var/run/docker.sock)'}),
     'nginx-conf-dir': Flags.string({description: 'where plug nginx confs go on the host (default /etc/nginx/conf.d/plugs)'}),
     'state-dir': Flags.string({description: 'aims state (locks, audit copy) on the host (default /var/lib/aims)'}),
+    'tls-cert': Flags.string({description: 'TLS certificate (full chain) on the host, e.g. a wildcard for *.DOMAIN'}),
+    'tls-key': Flags.string({description: 'TLS private key on the host'}),
+    'tls-certbot-dir': Flags.string({description: "certbot's live dir on the host (fullchain.pem, privkey.pem), e.g. /etc/letsencrypt/live/example.com"}),
     'dry-run': dryRunFlag,
   }
 
@@ -41,6 +45,9 @@ export default class HostAdd extends AimsCommand {
         dockerSocket: flags['docker-socket'],
         nginxConfDir: flags['nginx-conf-dir'],
         stateDir: flags['state-dir'],
+        tlsCertificate: flags['tls-cert'],
+        tlsKey: flags['tls-key'],
+        tlsCertbotDir: flags['tls-certbot-dir'],
         makeDefault: flags.default,
         force: flags.force,
         dryRun: flags['dry-run'],

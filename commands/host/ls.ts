@@ -4,7 +4,6 @@ import {renderTable} from '../../src/ui/present/table.js'
 
 export default class HostLs extends AimsCommand {
   static override description = 'List configured hosts, the default one, and whether their SSH host keys are trusted'
-  static override aliases = ['host:list']
 
   async run() {
     await this.parse(HostLs)

@@ -5,7 +5,6 @@ import {removeHost} from '../../src/services/hosts.js'
 
 export default class HostRm extends AimsCommand {
   static override description = 'Forget a host (nothing on the host is touched)'
-  static override aliases = ['host:remove']
   static override args = {name: Args.string({description: 'host name', required: true})}
   static override flags = {'dry-run': dryRunFlag, yes: yesFlag}
 

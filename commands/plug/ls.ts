@@ -7,7 +7,7 @@ import {renderTable} from '../../src/ui/present/table.js'
 
 export default class PlugLs extends AimsCommand {
   static override description = 'List instances on the host: tenant, instance, plug, status, health, port, URL, age'
-  static override aliases = ['ps', 'plug:list']
+  static override aliases = ['ps']
   static override examples = ['<%= config.bin %> plug ls', '<%= config.bin %> ps --tenant acme --json']
   static override flags = {
     tenant: tenantFlag,

@@ -95,10 +95,14 @@ export class DockerEngine implements Engine {
   private async call<T>(what: string, run: (signal: AbortSignal) => Promise<T>, timeoutMs = this.options.callTimeoutMs): Promise<T> {
     this.options.onCall?.()
     const signal = AbortSignal.timeout(timeoutMs)
+    const started = performance.now()
     try {
       return await run(signal)
     } catch (error) {
       throw await this.mapError(error, what, signal)
+    } finally {
+      // AIMS_TRACE=1: every engine call and its duration on stderr (diagnosing slow hosts).
+      if (process.env.AIMS_TRACE) process.stderr.write(`trace: ${Math.round(performance.now())} ms  ${what} (${Math.round(performance.now() - started)} ms)\n`)
     }
   }
 

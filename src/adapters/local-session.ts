@@ -5,13 +5,17 @@
  */
 import {spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {access, appendFile, constants, mkdir, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
+import {access, appendFile, constants, mkdir, readdir, readFile, rename, rm, stat, statfs, writeFile} from 'node:fs/promises'
 import {connect} from 'node:net'
 import type {Duplex} from 'node:stream'
-import Dockerode from 'dockerode'
+import {createRequire} from 'node:module'
+import type DockerodeType from 'dockerode'
 import {AimsError, oneLine} from '../core/errors.js'
 import type {ResolvedHost} from '../core/host-target.js'
 import type {Engine, ExecResult, HostLock, HostSession, HostShell, TransportMetrics} from '../services/ports.js'
+
+/** require(), not import: CommonJS loaded from ESM through import() is scanned for named exports first (~40 ms on this bundle). */
+const loadDockerode = () => createRequire(import.meta.url)('dockerode') as typeof DockerodeType
 import {DockerEngine} from './docker-engine.js'
 
 function run(argv: string[], options: {stdin?: string | Buffer; timeoutMs?: number} = {}): Promise<ExecResult> {
@@ -56,7 +60,7 @@ export class LocalHostSession implements HostSession {
   async engine(): Promise<Engine> {
     if (this.engineInstance) return this.engineInstance
     const socketPath = this.host.dockerSocket
-    const docker = new Dockerode({socketPath, version: 'v1.41'} as Dockerode.DockerOptions)
+    const docker = new (loadDockerode())({socketPath, version: 'v1.41'} as DockerodeType.DockerOptions)
     this.engineInstance = new DockerEngine(docker, {
       callTimeoutMs: this.options.callTimeoutMs,
       where: 'this machine',
@@ -109,6 +113,14 @@ export class LocalHostSession implements HostSession {
           throw new AimsError('remote', `cannot create ${path}: ${oneLine((error as Error).message)}`, {hint: 'check that you may write there, or configure another directory for the host'})
         }
       },
+      diskFree: async (path) => {
+        try {
+          const stats = await statfs(path)
+          return {freeBytes: stats.bavail * stats.bsize, totalBytes: stats.blocks * stats.bsize}
+        } catch {
+          return undefined
+        }
+      },
       listDir: async (path) => {
         try {
           return (await readdir(path)).sort()
@@ -157,8 +169,6 @@ export class LocalHostSession implements HostSession {
       child.on('close', (code) => {
         if (!acquired) reject(new AimsError('conflict', `another aims process holds the ${name} lock${code === 1 ? '' : ` (${oneLine(stderr)})`}`, {hint: 'wait for it to finish and retry'}))
       })
-      // The lock must not keep aims alive on its own.
-      child.unref()
     })
   }
 

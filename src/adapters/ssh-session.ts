@@ -12,7 +12,8 @@ import {randomBytes} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import http from 'node:http'
 import type {Duplex} from 'node:stream'
-import Dockerode from 'dockerode'
+import {createRequire} from 'node:module'
+import type DockerodeType from 'dockerode'
 import ssh2 from 'ssh2'
 import type {AnyAuthMethod, AuthenticationType, ClientChannel, ParsedKey, SFTPWrapper} from 'ssh2'
 import {AimsError, oneLine} from '../core/errors.js'
@@ -21,6 +22,10 @@ import {fingerprint, keyTypeLabel, keyTypeOf, knownHostName, knownKeyTypes, veri
 import {quoteCommand} from '../core/shell-quote.js'
 import type {Engine, ExecResult, HostKeyScanner, HostLock, HostSession, HostShell, KnownHostsStore, Prompter, TransportMetrics} from '../services/ports.js'
 import {DockerEngine} from './docker-engine.js'
+
+/** require(), not import: CommonJS loaded from ESM through import() is scanned for named exports first (~40 ms on this bundle). */
+const loadDockerode = () => createRequire(import.meta.url)('dockerode') as typeof DockerodeType
+import {RemoteLockManager} from './remote-locks.js'
 
 const {Client, utils} = ssh2
 type Client = InstanceType<typeof Client>
@@ -293,7 +298,7 @@ export class SshHostSession implements HostSession {
       }
     }
     const agent = new StreamLocalAgent({keepAlive: true, maxSockets: 16})
-    const docker = new Dockerode({protocol: 'http', host: 'docker.sock', port: 2375, agent, version: 'v1.41'} as Dockerode.DockerOptions)
+    const docker = new (loadDockerode())({protocol: 'http', host: 'docker.sock', port: 2375, agent, version: 'v1.41'} as DockerodeType.DockerOptions)
     this.engineInstance = new DockerEngine(docker, {
       callTimeoutMs: this.options.callTimeoutMs,
       where: this.host.name,
@@ -401,9 +406,30 @@ export class SshHostSession implements HostSession {
         }
       },
       rename: (from, to) => sftpCall<void>(`rename ${from}`, (sftp, done) => sftp.ext_openssh_rename(from, to, (error) => done(error))),
+      // Over SFTP, not `mkdir -p` through exec: exec starts a login shell, which can cost far more than the round trips.
       mkdirp: async (path) => {
-        const result = await this.exec(['mkdir', '-p', path])
-        if (result.exitCode !== 0) throw new AimsError('remote', `cannot create ${path} on ${this.host.name}: ${oneLine(result.stderr)}`, {hint: 'check the SSH user may write there, or configure another directory for the host'})
+        const isDir = (target: string) => sftpCall<{isDirectory(): boolean}>(`stat ${target}`, (sftp, done) => sftp.stat(target, done)).then((stats) => stats.isDirectory(), () => false)
+        const make = async (target: string): Promise<void> => {
+          try {
+            await sftpCall<void>(`create ${target}`, (sftp, done) => sftp.mkdir(target, {mode: 0o755}, (error) => done(error)))
+          } catch (error) {
+            if (await isDir(target)) return
+            const parent = target.replace(/\/[^/]+$/, '')
+            if (!noSuchFile(error) || parent === '' || parent === target) throw new AimsError('remote', `cannot create ${target} on ${this.host.name}: ${oneLine((error as Error).message)}`, {hint: 'check the SSH user may write there, or configure another directory for the host'})
+            await make(parent)
+            await make(target)
+          }
+        }
+        if (!(await isDir(path))) await make(path)
+      },
+      diskFree: async (path) => {
+        try {
+          const stats = await sftpCall<{bavail: number; frsize: number; blocks: number; bsize: number}>(`statvfs ${path}`, (sftp, done) => sftp.ext_openssh_statvfs(path, done as never))
+          const unit = stats.frsize || stats.bsize
+          return {freeBytes: Number(stats.bavail) * unit, totalBytes: Number(stats.blocks) * unit}
+        } catch {
+          return undefined
+        }
       },
       listDir: async (path) => {
         try {
@@ -427,45 +453,30 @@ export class SshHostSession implements HostSession {
     })
   }
 
+  private locks?: RemoteLockManager
+
+  warmup(): void {
+    this.connection().then(
+      () => this.lockManager().warm(),
+      () => undefined,
+    )
+  }
+
+  private lockManager(): RemoteLockManager {
+    this.locks ??= new RemoteLockManager(
+      async (command) => {
+        const client = await this.connection()
+        return new Promise<ClientChannel>((resolve, reject) => client.exec(command, (error, channel) => (error ? reject(new AimsError('remote', `cannot start the lock helper on ${this.host.name}: ${oneLine(error.message)}`)) : resolve(channel))))
+      },
+      `${this.host.stateDir}/locks`,
+      this.host.name,
+    )
+    return this.locks
+  }
+
+  /** Host locks: one remote helper process per session holds them all (see remote-locks.ts). */
   async lock(name: string, options: {wait: boolean; timeoutMs?: number}): Promise<HostLock> {
-    const client = await this.connection()
-    const dir = `${this.host.stateDir}/locks`
-    const file = `${dir}/${name}.lock`
-    const flockOptions = options.wait ? ['-w', String(Math.ceil((options.timeoutMs ?? 60_000) / 1000))] : ['-n']
-    // The script is constant; paths travel as quoted positional arguments.
-    const argv = ['sh', '-c', 'mkdir -p "$1" && shift && exec flock "$@" sh -c "echo locked; exec cat >/dev/null"', 'aims-lock', dir, ...flockOptions, file]
-    return new Promise<HostLock>((resolve, reject) => {
-      client.exec(quoteCommand(argv), (error, stream) => {
-        if (error) return reject(new AimsError('remote', `cannot take the ${name} lock on ${this.host.name}: ${oneLine(error.message)}`))
-        let output = ''
-        let stderr = ''
-        let acquired = false
-        stream.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-        stream.on('data', (chunk: Buffer) => {
-          output += chunk.toString()
-          if (!acquired && output.includes('locked')) {
-            acquired = true
-            resolve({
-              release: () =>
-                new Promise<void>((done) => {
-                  stream.once('close', () => done())
-                  stream.end()
-                }),
-            })
-          }
-        })
-        stream.on('close', (code: number | null) => {
-          if (acquired) return
-          if (/flock: not found|No such file/.test(stderr)) {
-            reject(new AimsError('remote', `flock is missing on ${this.host.name}`, {hint: 'install util-linux on the host (apt-get install util-linux)'}))
-          } else if (/Permission denied|Read-only/.test(stderr)) {
-            reject(new AimsError('remote', `cannot write ${dir} on ${this.host.name}: ${oneLine(stderr)}`, {hint: 'let the SSH user write the host state dir, or configure another one with aims host add --state-dir'}))
-          } else {
-            reject(new AimsError('conflict', `another aims process holds the ${name} lock on ${this.host.name}${code === 1 ? '' : ` (${oneLine(stderr)})`}`, {hint: 'wait for it to finish and retry'}))
-          }
-        })
-      })
-    })
+    return this.lockManager().lock(name, options)
   }
 
   async close(): Promise<void> {

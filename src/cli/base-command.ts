@@ -15,7 +15,12 @@ export function toAimsError(error: unknown): AimsError {
   if (error instanceof AimsError) return error
   if (error instanceof Errors.CLIError) {
     const exit = (error as Errors.CLIError & {oclif?: {exit?: number}}).oclif?.exit
-    const message = oneLine(error.message.replace(/\s*See more help with --help\s*$/m, ''))
+    // oclif's parse errors span lines (a title, the items, notes): keep the title and its first item.
+    const lines = error.message
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !/^(Note:|Alternatively|See more help)/.test(line))
+    const message = oneLine(lines[0]?.endsWith(':') && lines[1] ? `${lines[0]} ${lines[1].replace(/\s{2,}/g, ' — ')}` : (lines[0] ?? error.message))
     return new AimsError('usage', message, {hint: 'see --help for usage', exitCode: (exit === 2 || exit === undefined ? ExitCode.badInput : exit) as ExitCode})
   }
   const message = error instanceof Error ? error.message : String(error)

@@ -20,6 +20,8 @@ export abstract class LifecycleCommand extends AimsCommand {
   protected async lifecycle(flags: {host?: string; yes?: boolean; 'dry-run'?: boolean}, options: {ask?: boolean} = {}): Promise<{session: HostSession; deps: PlugUpDeps}> {
     const context = await this.context()
     const session = await context.session(await context.hostEntry(flags.host))
+    // Connect while the catalog, config and services load (dry runs need the host's facts too).
+    session.warmup?.()
     this.view = progressView({json: this.jsonEnabled(), tty: Boolean(process.stderr.isTTY), style: this.errStyle})
     const {cliApprover} = await import('../services/gate.js')
     const approver = cliApprover({

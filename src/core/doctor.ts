@@ -13,7 +13,7 @@ import {formatBytes} from './names.js'
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skipped'
 
-export type CheckId = 'ssh' | 'host-key' | 'engine' | 'storage' | 'disk' | 'memory' | 'nginx' | 'nginx-conf-dir' | 'state-dir' | 'ports' | 'clock'
+export type CheckId = 'ssh' | 'host-key' | 'engine' | 'storage' | 'disk' | 'memory' | 'nginx' | 'nginx-conf-dir' | 'state-dir' | 'ports' | 'clock' | 'proxy-confs'
 
 export interface DoctorCheck {
   id: CheckId
@@ -65,6 +65,8 @@ export interface DoctorFacts {
   ports?: Fact<{inUse: number[]; source: string; engineKnown: boolean}>
   /** Host clock minus local clock, with the measurement's uncertainty (half the round trip). */
   clock?: Fact<{skewMs: number; uncertaintyMs: number}>
+  /** Instance confs in the nginx conf dir, and those whose instance no longer exists (owner = tenant/instance). */
+  proxyConfs?: Fact<{total: number; stale: Array<{file: string; owner?: string}>}>
 }
 
 export const PORT_RANGE = {first: 51_000, last: 51_999} as const
@@ -93,6 +95,7 @@ const TITLES: Record<CheckId, string> = {
   'state-dir': 'State dir',
   ports: 'Port range',
   clock: 'Clock skew',
+  'proxy-confs': 'Proxy routes',
 }
 
 const check = (id: CheckId, status: CheckStatus, detail: string, fix: string | null = null): DoctorCheck => ({id, title: TITLES[id], status, detail, fix})
@@ -259,8 +262,19 @@ export function evaluateDoctor(facts: DoctorFacts, user = 'the SSH user'): Docto
     evaluateDir('state-dir', facts.host.stateDir, facts.stateDir, user),
     evaluatePorts(facts.ports),
     evaluateClock(facts.clock),
+    evaluateProxyConfs(facts.proxyConfs),
   ]
   return {host: facts.host.name, ok: checks.every((item) => item.status !== 'fail'), checks}
+}
+
+function evaluateProxyConfs(fact: DoctorFacts['proxyConfs']): DoctorCheck {
+  if (!fact) return skippedBecause('proxy-confs', 'needs the Docker engine')
+  if (!fact.ok) return check('proxy-confs', 'warn', fact.error.message, fact.error.hint ?? null)
+  const {total, stale} = fact.value
+  if (stale.length === 0) return check('proxy-confs', 'pass', total === 0 ? 'no instance routes yet' : `${total} route${total === 1 ? '' : 's'}, each to a running instance`)
+  const named = stale.map((item) => (item.owner ? `${item.file} (${item.owner})` : item.file))
+  const example = stale.find((item) => item.owner)?.owner
+  return check('proxy-confs', 'warn', `${stale.length} route${stale.length === 1 ? ' points' : 's point'} at instances that no longer exist: ${named.join(', ')}`, example ? `aims plug down ${example} removes it (and reloads nginx)` : 'remove the file and reload nginx')
 }
 
 /**

@@ -135,6 +135,10 @@ export interface HostAddInput {
   dockerSocket?: string
   nginxConfDir?: string
   stateDir?: string
+  /** TLS: certificate and key paths on the host, or a certbot live dir (fullchain.pem, privkey.pem). */
+  tlsCertificate?: string
+  tlsKey?: string
+  tlsCertbotDir?: string
 }
 
 /** Validates everything a `host add` would write, before anything is written. */
@@ -155,6 +159,14 @@ export function buildHostEntry(input: HostAddInput, now: Date): HostEntry {
   if (input.dockerSocket !== undefined) entry.dockerSocket = checkRemotePath(input.dockerSocket, 'Docker socket path')
   if (input.nginxConfDir !== undefined) entry.nginxConfDir = checkRemotePath(input.nginxConfDir, 'nginx conf dir')
   if (input.stateDir !== undefined) entry.stateDir = checkRemotePath(input.stateDir, 'state dir')
+  if (input.tlsCertbotDir !== undefined) {
+    if (input.tlsCertificate !== undefined || input.tlsKey !== undefined) throw usageError('give either --tls-certbot-dir or --tls-cert with --tls-key, not both', 'a certbot live dir holds fullchain.pem and privkey.pem')
+    entry.tls = {certbotLiveDir: checkRemotePath(input.tlsCertbotDir, 'certbot live dir')}
+  } else if (input.tlsCertificate !== undefined || input.tlsKey !== undefined) {
+    if (input.tlsCertificate === undefined || input.tlsKey === undefined) throw usageError('--tls-cert and --tls-key go together', 'give both paths (on the host)')
+    entry.tls = {certificate: checkRemotePath(input.tlsCertificate, 'TLS certificate path'), key: checkRemotePath(input.tlsKey, 'TLS key path')}
+  }
+  if (entry.tls && !entry.domain) throw usageError('TLS needs a domain', 'add --domain (instances are served at INSTANCE.TENANT.DOMAIN)')
   return entry
 }
 
@@ -190,7 +202,7 @@ export function resolveHostEntry(entry: HostEntry, context: ResolveContext): Res
   const target = entry.target
   const fromConfig = context.sshConfig
   // Explicit values in the target win over ~/.ssh/config, as with `ssh user@alias -p N`.
-  const host = fromConfig?.hostName && target.alias ? fromConfig.hostName : target.host
+  const host = fromConfig?.hostName ?? target.host
   const user = target.user ?? fromConfig?.user ?? context.localUser
   const port = target.port ?? fromConfig?.port ?? 22
   const expand = (file: string) => {

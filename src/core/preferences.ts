@@ -4,7 +4,7 @@
  * paths stored nested ({"ai": {"provider": "openai"}}). Pure.
  */
 import {shown, usageError} from './errors.js'
-import {TIERS} from './catalog/schema.js'
+import {TIERS} from './catalog/model.js'
 import {checkResourceName, parseMemorySize} from './names.js'
 import {checkSubnetPool} from './network/subnets.js'
 import {closest} from './suggest.js'

@@ -5,6 +5,9 @@
  * script): each exec starts the user's login shell, which can cost 100 ms or
  * more of CPU on the host, and sshd limits sessions per connection.
  */
+import {confOwner, staleConfs} from '../core/proxy/plug-conf.js'
+import {groupInstances} from '../core/instances.js'
+import {listPlugConfs} from './proxy.js'
 import {LABEL} from '../core/engine-types.js'
 import {AimsError, oneLine} from '../core/errors.js'
 import {
@@ -212,6 +215,8 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorOutcome> {
     ? factOk({inUse: [...new Set([...listening.value.ports, ...(published ?? [])])].sort((a, b) => a - b), source: listening.value.source, engineKnown: published !== undefined})
     : listening
 
+  if (facts.engine.ok) facts.proxyConfs = await proxyConfsFact(shell, engine, host.nginxConfDir)
+
   if (facts.engine.ok) {
     const rootDir = facts.engine.value.info.dockerRootDir || DEFAULT_DOCKER_ROOT
     // The probe measured the usual root dir; only a moved one costs another exec.
@@ -219,6 +224,27 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorOutcome> {
     facts.disk = diskFact(section, rootDir)
   }
   return finish()
+}
+
+/** Confs in the conf dir whose owner (first line) is no longer an instance on the engine. */
+async function proxyConfsFact(shell: HostShell, engine: Engine, confDir: string): Promise<DoctorFacts['proxyConfs']> {
+  try {
+    const [names, containers] = await Promise.all([listPlugConfs(shell, confDir), engine.listContainers({all: true, labels: {[LABEL.managed]: 'true'}})])
+    const live = groupInstances(containers).map((view) => ({tenant: view.tenant, instance: view.instance}))
+    const liveRefs = new Set(live.map((ref) => `${ref.tenant}/${ref.instance}`))
+    const candidates = staleConfs(names, live)
+    const stale: Array<{file: string; owner?: string}> = []
+    for (const file of candidates) {
+      const owner = confOwner((await shell.readFile(`${confDir}/${file}`))?.toString('utf8') ?? '')
+      const ref = owner ? `${owner.tenant}/${owner.instance}` : undefined
+      // A name clash (tenant a-b/instance c vs a/b-c) can make a live conf look stale: the owner line decides.
+      if (ref && liveRefs.has(ref)) continue
+      stale.push({file, ...(ref ? {owner: ref} : {})})
+    }
+    return factOk({total: names.length, stale})
+  } catch (error) {
+    return factFailed(error)
+  }
 }
 
 async function readEngineClock(engine: Engine, now: () => number): Promise<{skewMs: number; uncertaintyMs: number} | undefined> {

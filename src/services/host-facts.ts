@@ -3,7 +3,8 @@
  * in a few round trips over the one connection.
  */
 import {LABEL, type ContainerSummary, type NetworkSummary} from '../core/engine-types.js'
-import {journalFileName, parseDfAvailable, parseJournalFileName, parseListeningPorts, parseMemAvailable} from '../core/host-facts.js'
+import {parseMeminfo, parseProcNetTcp} from '../core/doctor.js'
+import {journalFileName, parseJournalFileName} from '../core/host-facts.js'
 import {groupInstances} from '../core/instances.js'
 import {formatInstanceRef} from '../core/names.js'
 import type {HostFacts} from '../core/plan/plug-up.js'
@@ -37,6 +38,41 @@ export async function interruptedDeploys(shell: HostShell, stateDir: string): Pr
   })
 }
 
+/**
+ * Only what can change between two looks a second apart (containers, ports,
+ * networks, the tenant's usage); engine version, memory and disk are kept
+ * from `previous`. Used for the re-check under the host lock.
+ */
+export async function refreshHostFacts(session: HostSession, engine: Engine, tenant: string, previous: HostFacts): Promise<GatheredFacts> {
+  const [containers, networkSummaries] = await Promise.all([engine.listContainers({all: true}), engine.listNetworks({})])
+  const listening = previous.usedPorts
+  const instances = groupInstances(containers.filter((container) => container.labels[LABEL.managed] === 'true'), {...(session.host.domain ? {domain: session.host.domain} : {}), tls: Boolean(session.host.tls)})
+  return {
+    facts: {
+      ...previous,
+      // Ports seen listening before stay taken; containers add theirs.
+      usedPorts: usedPorts(containers, listening),
+      instances,
+      tenantUsage: await tenantUsage(engine, containers, tenant),
+      networks: networkSummaries.map((network) => network.name),
+    },
+    containers,
+    networkSummaries,
+  }
+}
+
+async function tenantUsage(engine: Engine, containers: ContainerSummary[], tenant: string): Promise<HostFacts['tenantUsage']> {
+  const tenantContainers = containers.filter((container) => container.labels[LABEL.managed] === 'true' && container.labels[LABEL.tenant] === tenant)
+  const details = await Promise.all(tenantContainers.map((container) => engine.inspectContainer(container.id)))
+  const usage = {cpus: 0, memoryBytes: 0, diskBytes: 0}
+  for (const [index, detail] of details.entries()) {
+    usage.cpus += (detail?.nanoCpus ?? 0) / 1e9
+    usage.memoryBytes += detail?.memoryBytes ?? 0
+    usage.diskBytes += Number(tenantContainers[index]?.labels[LABEL.diskEstimate] ?? 0) || 0
+  }
+  return usage
+}
+
 export async function gatherHostFacts(session: HostSession, engine: Engine, tenant: string): Promise<GatheredFacts> {
   const shell = await session.shell()
   const [version, info, containers, networkSummaries, interrupted] = await Promise.all([
@@ -46,27 +82,25 @@ export async function gatherHostFacts(session: HostSession, engine: Engine, tena
     engine.listNetworks({}),
     interruptedDeploys(shell, session.host.stateDir),
   ])
-  const probe = await shell.exec(['sh', '-c', 'cat /proc/meminfo; echo @@; df -PB1 -- "$1" 2>/dev/null; echo @@; ss -ltnH 2>/dev/null || netstat -ltn 2>/dev/null', 'aims-facts', info.dockerRootDir], {timeoutMs: 15_000})
-  const [meminfo = '', df = '', listening = ''] = probe.stdout.split('@@\n')
+  // Files and statvfs over SFTP: a handful of round trips, no login shell.
+  const [meminfo, disk, tcp4, tcp6] = await Promise.all([
+    shell.readFile('/proc/meminfo').then((data) => data?.toString('utf8') ?? '', () => ''),
+    shell.diskFree(info.dockerRootDir),
+    shell.readFile('/proc/net/tcp').then((data) => data?.toString('utf8') ?? '', () => ''),
+    shell.readFile('/proc/net/tcp6').then((data) => data?.toString('utf8') ?? '', () => ''),
+  ])
+  const listeningPorts = [...parseProcNetTcp(tcp4), ...parseProcNetTcp(tcp6)]
   const instances = groupInstances(containers.filter((container) => container.labels[LABEL.managed] === 'true'), {...(session.host.domain ? {domain: session.host.domain} : {}), tls: Boolean(session.host.tls)})
-  const tenantContainers = containers.filter((container) => container.labels[LABEL.managed] === 'true' && container.labels[LABEL.tenant] === tenant)
-  const details = await Promise.all(tenantContainers.map((container) => engine.inspectContainer(container.id)))
-  const tenantUsage = {cpus: 0, memoryBytes: 0, diskBytes: 0}
-  for (const [index, detail] of details.entries()) {
-    tenantUsage.cpus += (detail?.nanoCpus ?? 0) / 1e9
-    tenantUsage.memoryBytes += detail?.memoryBytes ?? 0
-    tenantUsage.diskBytes += Number(tenantContainers[index]?.labels[LABEL.diskEstimate] ?? 0) || 0
-  }
   return {
     facts: {
       engineVersion: version.version,
       apiVersion: version.apiVersion,
       memTotalBytes: info.memTotalBytes,
-      memAvailableBytes: parseMemAvailable(meminfo),
-      diskFreeBytes: parseDfAvailable(df),
-      usedPorts: usedPorts(containers, parseListeningPorts(listening)),
+      memAvailableBytes: parseMeminfo(meminfo).availableBytes,
+      diskFreeBytes: disk?.freeBytes,
+      usedPorts: usedPorts(containers, listeningPorts),
       instances,
-      tenantUsage,
+      tenantUsage: await tenantUsage(engine, containers, tenant),
       networks: networkSummaries.map((network) => network.name),
       interrupted,
     },

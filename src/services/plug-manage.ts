@@ -16,6 +16,7 @@ import {journalPath, usedPorts} from './host-facts.js'
 import {readInstances, requireInstance} from './instances.js'
 import type {PlugUpDeps} from './plug-up.js'
 import {DEFAULT_PROXY} from './proxy-manager.js'
+import {confFileName, confOwner} from '../core/proxy/plug-conf.js'
 import type {Engine, HostLock} from './ports.js'
 
 export type LifecycleDeps = Omit<PlugUpDeps, 'catalog' | 'generateSecret' | 'networkPool' | 'preferences' | 'prices'> & Partial<Pick<PlugUpDeps, 'catalog' | 'preferences' | 'prices'>>
@@ -155,10 +156,47 @@ export interface DownResult extends ChangeResult {
   keptVolumes: string[]
 }
 
+/**
+ * The instance is gone but nginx still routes its name (containers removed by
+ * hand, or a crash between steps): `plug down` removes the leftover route.
+ */
+async function downLeftoverRoute(deps: LifecycleDeps, ref: InstanceRef, missing: AimsError): Promise<DownResult> {
+  const host = deps.session.host
+  const file = confFileName(ref.tenant, ref.instance)
+  const content = (await (await deps.session.shell()).readFile(`${host.nginxConfDir}/${file}`).catch(() => undefined))?.toString('utf8')
+  const owner = content ? confOwner(content) : undefined
+  if (!deps.proxy || !owner || owner.tenant !== ref.tenant || owner.instance !== ref.instance) throw missing
+  const target = formatInstanceRef(ref)
+  const plan: Plan = {
+    action: 'plug-down',
+    summary: `Remove the leftover route of ${target} on ${host.name}`,
+    host: host.name,
+    target,
+    destructive: true,
+    confirmWord: ref.instance,
+    facts: [{label: 'instance', value: `${target}: no containers left, but nginx still routes it`}],
+    changes: [{action: 'remove', kind: 'proxy-conf', name: file, detail: `${host.nginxConfDir}/${file}`}],
+    gates: [],
+  }
+  const decision = await passGate(plan, deps.approver)
+  const empty = {containers: [], volumes: [], networks: [], proxyConf: false}
+  if (decision === 'dry-run') return {status: 'dry-run', action: 'plug-down', instance: target, host: host.name, plan, durationMs: 0, removed: empty, keptVolumes: []}
+  const started = deps.clock.now().getTime()
+  const removed = await deps.proxy.remove(ref.tenant, ref.instance)
+  await record(deps, {action: 'plug down', target, outcome: 'applied', detail: 'removed a leftover proxy route'})
+  return {status: 'applied', action: 'plug-down', instance: target, host: host.name, plan, durationMs: deps.clock.now().getTime() - started, removed: {...empty, proxyConf: removed}, keptVolumes: []}
+}
+
 export async function plugDown(deps: LifecycleDeps, ref: InstanceRef, options: {keepData: boolean}): Promise<DownResult> {
   const started = deps.clock.now().getTime()
   const engine = await deps.session.engine()
-  const view = await requireInstance(deps.session, engine, ref)
+  let view: InstanceView
+  try {
+    view = await requireInstance(deps.session, engine, ref)
+  } catch (error) {
+    if (error instanceof AimsError && error.kind === 'not-found') return downLeftoverRoute(deps, ref, error)
+    throw error
+  }
   const host = deps.session.host.name
   const labels = {[LABEL.managed]: 'true', [LABEL.tenant]: ref.tenant, [LABEL.instance]: ref.instance}
   const [volumes, networks, tenantInstances] = await Promise.all([

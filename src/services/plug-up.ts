@@ -15,7 +15,7 @@ import {LABEL, type LogLine} from '../core/engine-types.js'
 import {checkDomain, checkResourceName, formatInstanceRef, parseCpus, parseInstanceRef, parseMemorySize, type InstanceRef} from '../core/names.js'
 import {parseEnvAssignment, parseEnvFile, resolveEnvSpec, type MissingVariable, type ResolvedVariable} from '../core/plan/env.js'
 import type {Plan} from '../core/plan/plan.js'
-import {buildPlugUpPlan, type DeploySpec, type PlugUpPlan, type ServiceDeploy} from '../core/plan/plug-up.js'
+import {buildPlugUpPlan, type DeploySpec, type HostFacts, type PlugUpPlan, type ServiceDeploy} from '../core/plan/plug-up.js'
 import {tenantPolicy, type Prices} from '../core/plan/policy.js'
 import {allocateSubnet} from '../core/network/subnets.js'
 import {didYouMean} from '../core/suggest.js'
@@ -24,7 +24,7 @@ import {appendRemoteAudit, maskCommandLine, type AuditLog, type AuditRecord} fro
 import type {CatalogSource} from './catalog-port.js'
 import {passGate, type Approver} from './gate.js'
 import {probeService} from './health.js'
-import {gatherHostFacts, journalPath} from './host-facts.js'
+import {gatherHostFacts, journalPath, refreshHostFacts} from './host-facts.js'
 import type {Clock, Engine, HostSession} from './ports.js'
 import type {Progress} from './progress.js'
 import type {ProxyManager} from './proxy-manager.js'
@@ -160,8 +160,10 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
 
   deps.progress({step: 'plan', message: `checking ${host.name}`})
   const deployId = deps.newId()
+  let lastFacts: HostFacts | undefined
   const makePlan = async (): Promise<PlugUpPlan> => {
-    const {facts} = await gatherHostFacts(deps.session, engine, request.ref.tenant)
+    const {facts} = lastFacts ? await refreshHostFacts(deps.session, engine, request.ref.tenant, lastFacts) : await gatherHostFacts(deps.session, engine, request.ref.tenant)
+    lastFacts = facts
     return buildPlugUpPlan({
       plug,
       plugFile: file,

@@ -90,6 +90,8 @@ export interface HostShell {
   rename(from: string, to: string): Promise<void>
   mkdirp(path: string): Promise<void>
   listDir(path: string): Promise<string[] | undefined>
+  /** Free and total bytes of the filesystem holding `path` (statvfs); undefined when the host cannot say. */
+  diskFree(path: string): Promise<{freeBytes: number; totalBytes: number} | undefined>
 }
 
 /** A held lock on the host; released by `release()` or when the connection ends. */
@@ -122,6 +124,11 @@ export interface HostSession {
    */
   lock(name: string, options: {wait: boolean; timeoutMs?: number}): Promise<HostLock>
   metrics(): TransportMetrics
+  /**
+   * Starts connecting (and the host-side helpers) in the background, so the
+   * handshake overlaps with local work. Errors surface on the next real call.
+   */
+  warmup?(): void
   close(): Promise<void>
 }
 

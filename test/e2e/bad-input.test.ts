@@ -56,3 +56,23 @@ describe('bad input to host add', () => {
     expect(existsSync(marker)).toBe(false)
   })
 })
+
+describe('unknown commands in scripts', () => {
+  it('exit 2 with one line naming the closest command', async () => {
+    const {aims: run} = await import('../support/aims.js')
+    const typo = await run(['plgu', 'up', 'n8n'])
+    expect(typo.code).toBe(2)
+    expect(typo.stderr.trim()).toBe('Error: "plgu up" is not an aims command — did you mean "plug up"? (aims help lists the commands)')
+    const json = await run(['dcotor', '--json'])
+    expect(json.code).toBe(2)
+    expect(json.json().error).toMatchObject({kind: 'usage', hint: expect.stringContaining('"doctor"')})
+  })
+
+  it('parse errors are one line too', async () => {
+    const {aims: run} = await import('../support/aims.js')
+    const missing = await run(['plug', 'up'])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1)
+    expect(missing.stderr).toMatch(/Missing 1 required arg: plug/)
+  })
+})

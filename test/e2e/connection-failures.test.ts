@@ -46,6 +46,10 @@ async function expectBothFail(home: string, failure: {cause: RegExp; fix: RegExp
 
   const ping = await aims(['host', 'ping'], {home, timeoutMs: 30_000})
   expectOneLineError(ping, {exit: 1, cause: failure.cause, fix: failure.fix, withinMs: 10_000})
+
+  // The everyday read command fails the same way.
+  const ls = await aims(['plug', 'ls'], {home, timeoutMs: 30_000})
+  expectOneLineError(ls, {exit: 1, cause: failure.cause, fix: failure.fix, withinMs: 10_000})
 }
 
 describe('connection failures', () => {

@@ -188,3 +188,27 @@ describe('hostile input', () => {
     expect((await run(['plug', 'down', `${TENANT}/bytes`, '--yes'])).code).toBe(0)
   })
 })
+
+describe('configuration sources and the audit trail', () => {
+  it('--env-file feeds variables; the audit log (local and the host copy) records the deploy with env values masked', async () => {
+    const {writeFileSync, mkdtempSync} = await import('node:fs')
+    const {tmpdir} = await import('node:os')
+    const dir = mkdtempSync(join(tmpdir(), 'aims-envfile-'))
+    const file = join(dir, 'web.env')
+    writeFileSync(file, '# settings\nGREETING="from the env file"\nexport APP_SECRET=s3cr3t-from-file\n')
+    const up = await run(['plug', 'up', 'fixture-web', '--name', 'envfile', '--tenant', TENANT, '--env-file', file, '--env', 'EXTRA_TOKEN=tok-123', '--yes', '--json'])
+    expect(up.code, up.stderr).toBe(0)
+    expect((await httpGet(up.json().localUrl)).body).toBe('from the env file\n')
+    const {containerEnv} = await import('../support/engine.js')
+    expect((await containerEnv(`aims-${TENANT}-envfile-web`)).APP_SECRET).toBe('s3cr3t-from-file')
+
+    const local = await run(['audit', '--json'])
+    const record = local.json().records.find((item: {target: string; action: string}) => item.target === `${TENANT}/envfile` && item.action === 'plug up')
+    expect(record).toMatchObject({outcome: 'applied', origin: 'cli', host: 'vps'})
+    expect(record.command).toMatch(/--env "EXTRA_TOKEN=\*\*\*"/)
+    const remote = await run(['audit', '--remote', '--json'])
+    expect(remote.json().records.some((item: {id: string}) => item.id === record.id)).toBe(true)
+    expect(JSON.stringify(local.json()) + JSON.stringify(remote.json())).not.toMatch(/tok-123|s3cr3t-from-file/)
+    expect((await run(['plug', 'down', `${TENANT}/envfile`, '--yes'])).code).toBe(0)
+  })
+})

@@ -154,7 +154,7 @@ describe('decommission', () => {
 })
 
 describe('many tenants', () => {
-  it('40 tenants, each with one instance: all healthy and routed', async () => {
+  it('40 tenants, each with one instance: all healthy and routed', {timeout: 600_000}, async () => {
     const tenants = Array.from({length: 40}, (_, index) => `many-${String(index).padStart(2, '0')}`)
     for (const tenant of tenants) await purgeTenant(tenant)
     try {

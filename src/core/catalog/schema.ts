@@ -6,11 +6,10 @@
 import {z} from 'zod'
 import {RESOURCE_NAME} from '../names.js'
 
-export const TIERS = ['free', 'starter', 'pro', 'business'] as const
-export type Tier = (typeof TIERS)[number]
-export const SIZE_CLASSES = ['xs', 's', 'm', 'l', 'xl'] as const
-export type SizeClass = (typeof SIZE_CLASSES)[number]
-export const CATEGORIES = ['automation', 'ai', 'monitoring', 'devtools', 'security', 'cms', 'analytics', 'storage', 'database', 'productivity', 'testing'] as const
+import {CATEGORIES, SIZE_CLASSES, TIERS} from './model.js'
+
+export {CATEGORIES, SIZE_CLASSES, TIERS}
+export type {SizeClass, Tier} from './model.js'
 
 /**
  * An image reference pinned to a version tag or a digest: never `latest`,

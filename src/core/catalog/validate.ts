@@ -5,6 +5,7 @@
  */
 import {parseDocument} from 'yaml'
 import type {z} from 'zod'
+import {BUILTIN_VARIABLES, referencedVariables} from './model.js'
 import {plugSchema, type Plug} from './schema.js'
 
 export interface CatalogIssue {
@@ -23,15 +24,6 @@ export class CatalogValidationError extends Error {
 
 export function formatIssue(issue: CatalogIssue): string {
   return `${issue.file}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`
-}
-
-/** Variables every plug may reference in service env values. */
-export const BUILTIN_VARIABLES = ['AIMS_URL', 'AIMS_HOST', 'AIMS_DOMAIN', 'AIMS_PORT', 'AIMS_TENANT', 'AIMS_INSTANCE', 'AIMS_PLUG'] as const
-
-const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
-
-export function referencedVariables(value: string): string[] {
-  return [...value.matchAll(REFERENCE)].map((match) => match[1] ?? '')
 }
 
 function zodPath(path: PropertyKey[]): string {
@@ -153,27 +145,4 @@ export function parsePlug(text: string, file: string, expectedId?: string): Plug
   return result.data
 }
 
-/** Normalized helpers the planner and others use. */
-export function dependencyCondition(value: Plug['services'][string]['depends_on'][string]): 'started' | 'healthy' {
-  return typeof value === 'string' ? value : value.condition
-}
-
-export function entryService(plug: Plug): {name: string; port: number; protocol: 'http' | 'tcp'} {
-  const found = Object.entries(plug.services).find(([, service]) => service.entry)
-  if (!found) throw new Error(`plug ${plug.id} has no entry service`)
-  return {name: found[0], port: found[1].entry!.port, protocol: found[1].entry!.protocol}
-}
-
-/** Services in an order where dependencies come first (the catalog rules forbid cycles). */
-export function deployOrder(plug: Plug): string[] {
-  const order: string[] = []
-  const seen = new Set<string>()
-  const visit = (name: string) => {
-    if (seen.has(name)) return
-    seen.add(name)
-    for (const dependency of Object.keys(plug.services[name]?.depends_on ?? {}).sort()) visit(dependency)
-    order.push(name)
-  }
-  for (const name of Object.keys(plug.services).sort()) visit(name)
-  return order
-}
+export {BUILTIN_VARIABLES, dependencyCondition, deployOrder, entryService, referencedVariables} from './model.js'

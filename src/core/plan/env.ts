@@ -6,7 +6,7 @@
 import {AimsError, shown, usageError} from '../errors.js'
 import {checkEnvKey} from '../names.js'
 import type {EnvSpec, Plug} from '../catalog/schema.js'
-import {referencedVariables} from '../catalog/validate.js'
+import {referencedVariables} from '../catalog/model.js'
 
 export type EnvSource = 'flag' | 'env-file' | 'default' | 'generated' | 'asked' | 'existing'
 

@@ -4,7 +4,7 @@
  * pre-flight gates. Pure and deterministic (ids and secrets come in).
  */
 import type {Plug, PlugService} from '../catalog/schema.js'
-import {dependencyCondition, deployOrder, entryService} from '../catalog/validate.js'
+import {dependencyCondition, deployOrder, entryService} from '../catalog/model.js'
 import {LABEL, type ContainerSpec, type EngineHealthcheck, type Labels, type VolumeSpec} from '../engine-types.js'
 import {ExitCode} from '../errors.js'
 import type {ResolvedHost} from '../host-target.js'

@@ -3,7 +3,7 @@
  * from preferences with defaults. Pure.
  */
 import {DEFAULT_PRICES, type Prices} from '../catalog/cost.js'
-import {TIERS, type Tier} from '../catalog/schema.js'
+import {TIERS, type Tier} from '../catalog/model.js'
 
 export interface TierLimits {
   instances: number

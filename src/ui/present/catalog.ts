@@ -3,7 +3,7 @@
  * of show, and validate's issue lines. No I/O; styling comes in as a Style.
  */
 import type {EnvSpec, HealthSpec, Plug, PlugService} from '../../core/catalog/schema.js'
-import {deployOrder, dependencyCondition} from '../../core/catalog/validate.js'
+import {deployOrder, dependencyCondition} from '../../core/catalog/model.js'
 import {explainIssue, formatExplainedIssue} from '../../core/catalog/issue-fix.js'
 import {sizeToBytes, type MonthlyCost, type Prices, type ResourceTotals} from '../../core/catalog/cost.js'
 import {formatBytes} from '../../core/names.js'

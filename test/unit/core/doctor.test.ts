@@ -39,6 +39,7 @@ function healthy(): DoctorFacts {
     stateDir: factOk('creatable'),
     ports: factOk({inUse: [22, 80, 51000, 51001], source: 'ss', engineKnown: true}),
     clock: factOk({skewMs: 120, uncertaintyMs: 5}),
+    proxyConfs: factOk({total: 2, stale: []}),
   }
 }
 
@@ -53,7 +54,7 @@ describe('evaluateDoctor', () => {
     const report = evaluateDoctor(healthy(), 'root')
     expect(report.ok).toBe(true)
     expect(report.host).toBe('vps')
-    expect(report.checks.map((check) => check.id)).toEqual(['ssh', 'host-key', 'engine', 'storage', 'disk', 'memory', 'nginx', 'nginx-conf-dir', 'state-dir', 'ports', 'clock'])
+    expect(report.checks.map((check) => check.id)).toEqual(['ssh', 'host-key', 'engine', 'storage', 'disk', 'memory', 'nginx', 'nginx-conf-dir', 'state-dir', 'ports', 'clock', 'proxy-confs'])
     for (const check of report.checks) {
       expect(check.status, check.id).toBe('pass')
       expect(check.detail.length, check.id).toBeGreaterThan(0)
@@ -66,7 +67,7 @@ describe('evaluateDoctor', () => {
 
   it('fails the SSH check with the error and its hint, and skips everything that needs the login', () => {
     const facts: DoctorFacts = {...healthy(), connection: factFailed(new AimsError('connection', 'SSH connection to 203.0.113.7:22 refused', {hint: 'check sshd'}))}
-    for (const key of ['engine', 'disk', 'memory', 'nginx', 'nginxConfDir', 'stateDir', 'ports', 'clock', 'hostKey'] as const) delete facts[key]
+    for (const key of ['engine', 'disk', 'memory', 'nginx', 'nginxConfDir', 'stateDir', 'ports', 'clock', 'hostKey', 'proxyConfs'] as const) delete facts[key]
     const report = evaluateDoctor(facts)
     expect(report.ok).toBe(false)
     expect(byId(report.checks, 'ssh')).toMatchObject({status: 'fail', detail: 'SSH connection to 203.0.113.7:22 refused', fix: 'check sshd'})
@@ -297,5 +298,20 @@ describe('doctor parsers', () => {
     expect(compareVersions('1.100', '1.41')).toBeGreaterThan(0)
     expect(compareVersions('1.40', '1.41')).toBeLessThan(0)
     expect(compareVersions('2', '1.99')).toBeGreaterThan(0)
+  })
+})
+
+describe('proxy routes', () => {
+  it('warns about routes whose instance is gone and names the plug down that removes them', () => {
+    const check = byId(evaluateDoctor({...healthy(), proxyConfs: factOk({total: 3, stale: [{file: 'acme-n8n.conf', owner: 'acme/n8n'}, {file: 'stray.conf'}]})}).checks, 'proxy-confs')
+    expect(check.status).toBe('warn')
+    expect(check.detail).toBe('2 routes point at instances that no longer exist: acme-n8n.conf (acme/n8n), stray.conf')
+    expect(check.fix).toBe('aims plug down acme/n8n removes it (and reloads nginx)')
+  })
+
+  it('is skipped without the engine', () => {
+    const facts: DoctorFacts = {...healthy()}
+    delete facts.proxyConfs
+    expect(byId(evaluateDoctor(facts).checks, 'proxy-confs').status).toBe('skipped')
   })
 })

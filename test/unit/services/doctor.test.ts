@@ -52,6 +52,8 @@ function fakeSession(options: {exec: (argv: string[]) => Promise<ExecResult>; en
         return options.exec(argv)
       }
       if (property === 'then') return undefined
+      // The conf dir holds no instance routes in these tests.
+      if (property === 'listDir') return async () => []
       return () => {
         throw new Error(`unexpected shell call: ${String(property)}`)
       }
@@ -99,7 +101,7 @@ describe('runDoctor', () => {
     const engine = fakeEngine({version: () => Promise.reject(refused), info: () => Promise.reject(refused)})
     const outcome = await runDoctor({session: fakeSession({exec: () => Promise.reject(refused), engine, metrics: {sshLogins: 0, apiCalls: 0}}), now: () => 0})
     expect(outcome.report.ok).toBe(false)
-    expect(outcome.report.checks.filter((check) => check.status === 'skipped').map((check) => check.id)).toEqual(['host-key', 'engine', 'storage', 'disk', 'memory', 'nginx', 'nginx-conf-dir', 'state-dir', 'ports', 'clock'])
+    expect(outcome.report.checks.filter((check) => check.status === 'skipped').map((check) => check.id)).toEqual(['host-key', 'engine', 'storage', 'disk', 'memory', 'nginx', 'nginx-conf-dir', 'state-dir', 'ports', 'clock', 'proxy-confs'])
     expect(outcome.failure?.line).toBe('SSH connection to 203.0.113.7:22 refused (host vps) — check that sshd runs')
   })
 

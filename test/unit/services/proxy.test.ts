@@ -85,6 +85,10 @@ class FakeHost implements HostShell {
     return [...this.files.keys()].filter((file) => file.startsWith(`${path}/`)).map((file) => file.slice(path.length + 1)).sort()
   }
 
+  async diskFree(): Promise<never> {
+    throw new Error('unexpected diskFree')
+  }
+
   async appendFile(): Promise<void> {
     throw new Error('unexpected appendFile')
   }

@@ -55,6 +55,7 @@ describe('renderPlugConf', () => {
       'server {',
       'listen 80;',
       'server_name n8n.acme.example.com;',
+      'add_header X-Aims-Instance acme/n8n always;',
       'client_max_body_size 50m;',
       'location / {',
       'proxy_pass http://aims_acme_n8n;',
