@@ -1,6 +1,6 @@
 /**
- * The fixture plugs meant to run (fixture-web, and fixture-stack with its two
- * services) go from `aims export` to a running stack on the bed's Docker
+ * The fixture plugs meant to run (fixture-web, fixture-stack with its two
+ * services, fixture-ask with a required setting) go from `aims export` to a running stack on the bed's Docker
  * without aims: setup.sh with docker-compose, healthcheck.sh, HTTP on the URL
  * setup.sh prints, a second setup.sh that keeps the secrets, healthcheck.sh
  * naming a stopped service, the bundle's nginx.conf installed on the bed's
@@ -69,7 +69,9 @@ afterAll(async () => {
 describe.each([
   {plug: 'fixture-web', services: ['web'], entry: 'web', body: 'hello from the aims fixture', secret: 'APP_SECRET', stop: 'web'},
   {plug: 'fixture-stack', services: ['backend', 'front'], entry: 'front', body: 'front of fixture-stack', secret: 'DB_PASSWORD', stop: 'backend'},
-])('the bundle of $plug on the bed', ({plug, services, entry, body, secret, stop}) => {
+  // A required setting without default: setup.sh stops until it is set, then the app shows it.
+  {plug: 'fixture-ask', services: ['web'], entry: 'web', body: 'welcome to My Exported Site', secret: undefined, stop: 'web', required: {key: 'SITE_NAME', value: "'My Exported Site'"}},
+])('the bundle of $plug on the bed', ({plug, services, entry, body, secret, stop, required}) => {
   const project = `exp-e2e-${SUFFIX}-${plug.replace('fixture-', '')}`
   const dir = join(work, plug)
 
@@ -82,10 +84,18 @@ describe.each([
     // The test's own project name and a free port, as a user would set them before the first start.
     const port = await freePort()
     writeFileSync(join(dir, '.env'), `COMPOSE_PROJECT_NAME=${project}\nPORT=${port}\n`)
+    if (required) {
+      const refused = await tool('bash', ['setup.sh'], {cwd: dir, timeoutMs: 60_000})
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain(`setup: error: set ${required.key} in .env`)
+      expect(await projectObjects(project)).toEqual({containers: [], volumes: [], networks: []})
+      const filled = readFileSync(join(dir, '.env'), 'utf8').replace(new RegExp(`^${required.key}=$`, 'm'), `${required.key}=${required.value}`)
+      writeFileSync(join(dir, '.env'), filled)
+    }
     const setup = await tool('bash', ['setup.sh'], {cwd: dir, timeoutMs: 110_000})
     expect(setup.code, `${setup.stdout}\n${setup.stderr}`).toBe(0)
     expect(setup.stdout).toMatch(/setup: using (docker compose|docker-compose) /)
-    expect(setup.stdout).toContain(`setup: generated ${secret} (`)
+    if (secret) expect(setup.stdout).toContain(`setup: generated ${secret} (`)
     const url = /^setup: URL: (\S+)$/m.exec(setup.stdout)?.[1]
     expect(url).toBe(`http://127.0.0.1:${port}/`)
 
@@ -106,7 +116,7 @@ describe.each([
 
     // Again: the secrets and every value stay, nothing is recreated.
     const before = dotenv(dir)
-    expect(before[secret]).toMatch(/^[A-Za-z0-9]{24,32}$/)
+    if (secret) expect(before[secret]).toMatch(/^[A-Za-z0-9]{24,32}$/)
     const again = await tool('bash', ['setup.sh'], {cwd: dir, timeoutMs: 110_000})
     expect(again.code, `${again.stdout}\n${again.stderr}`).toBe(0)
     expect(again.stdout).toContain('setup: keeping the values in .env')
