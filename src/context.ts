@@ -16,6 +16,7 @@ import type {AuditLog} from './services/audit.js'
 import type {Approver} from './services/gate.js'
 import type {Progress} from './services/progress.js'
 import type {Origin, PlugUpDeps} from './services/plug-up.js'
+import type {ExportDeps} from './services/export.js'
 import type {MissingVariable} from './core/plan/env.js'
 import {hostPrices} from './core/plan/policy.js'
 
@@ -252,6 +253,20 @@ export class AimsContext {
       origin: options.origin,
       proxy: nginxProxyManager(session, readTemplate),
       networkPool: {pool: network.pool ?? '10.210.0.0/16', tenantPrefix: network['tenant-prefix'] ?? 24, instancePrefix: network['instance-prefix'] ?? 27},
+    }
+  }
+
+  /** Everything `exportBundle` needs; the host session opens only when an instance is exported. */
+  async exportDeps(options: {host?: string; aimsVersion: string}): Promise<ExportDeps> {
+    const [{readTemplate}, {fileBundleOutput}, defaultTenant] = await Promise.all([import('./adapters/templates.js'), import('./adapters/bundle-output.js'), this.defaultTenant()])
+    return {
+      catalog: this.catalog(),
+      readTemplate,
+      output: fileBundleOutput(),
+      clock: this.clock,
+      session: async () => this.session(await this.hostEntry(options.host)),
+      defaultTenant,
+      aimsVersion: options.aimsVersion,
     }
   }
 
