@@ -121,13 +121,9 @@ describe('resolveEnvSpec', () => {
   const byKey = (variables: ResolvedVariable[]) => Object.fromEntries(variables.map((variable) => [variable.key, variable]))
 
   it('takes flags over answers over the env file over existing values over defaults over generated values', () => {
-    const inputs = (layers: string[]) => ({
-      flags: layers.includes('flag') ? {V: 'flag', SECRET: 'flag'} : {},
-      asked: layers.includes('asked') ? {V: 'asked', SECRET: 'asked'} : {},
-      file: layers.includes('file') ? {V: 'file', SECRET: 'file'} : {},
-      existing: layers.includes('existing') ? {V: 'existing', SECRET: 'existing'} : {},
-    })
-    const resolve = (layers: string[]) => byKey(resolveEnvSpec(plug, {...inputs(layers), flags: {...inputs(layers).flags, REQ: 'r'}}, () => 'generated').variables)
+    const layer = (layers: string[], name: string): Record<string, string> => (layers.includes(name) ? {V: name, SECRET: name} : {})
+    const resolve = (layers: string[]) =>
+      byKey(resolveEnvSpec(plug, {flags: {...layer(layers, 'flag'), REQ: 'r'}, asked: layer(layers, 'asked'), file: layer(layers, 'file'), existing: layer(layers, 'existing')}, () => 'generated').variables)
     expect(resolve(['flag', 'asked', 'file', 'existing']).V).toMatchObject({value: 'flag', source: 'flag'})
     expect(resolve(['asked', 'file', 'existing']).V).toMatchObject({value: 'asked', source: 'asked'})
     expect(resolve(['file', 'existing']).V).toMatchObject({value: 'file', source: 'env-file'})
