@@ -293,6 +293,17 @@ describe('plugUp: the health gate fails', () => {
     expect(world.audit.records.map((record) => record.outcome)).toEqual(['rolled-back'])
   })
 
+  it('a failed redeploy over data kept with --keep-data leaves that data alone', async () => {
+    const world = makeWorld()
+    // `plug down --keep-data` left the volume, labelled by the deploy that created it.
+    world.engine.seedVolume('aims-acme-site-data', otherLabels('site', {[LABEL.deployId]: 'first-deploy'}))
+    world.engine.behave('aims-acme-site-web', {http: 500})
+    await rejection(plugUp(world.deps, options()))
+    expect(world.engine.volumeNames()).toEqual(['aims-acme-site-data'])
+    expect(world.engine.volumes.get('aims-acme-site-data')?.labels[LABEL.deployId]).toBe('first-deploy')
+    expect(world.engine.containerNames()).toEqual([])
+  })
+
   it('waits no longer than the health gate budget (retries × interval)', async () => {
     const world = makeWorld()
     world.engine.behave('aims-fixture/sick:1', {http: 503})
