@@ -32,7 +32,7 @@ describe('maskCommandLine', () => {
     expect(maskCommandLine(['--env-file', 'prod.env'])).toBe('--env-file prod.env')
   })
 
-  // BUG (src/services/audit.ts maskCommandLine): oclif also accepts the short flag glued to its value
+  // BUG (src/services/audit.ts:35-45 maskCommandLine): oclif also accepts the short flag glued to its value
   // (`-eKEY=VALUE` and `-e=KEY=VALUE`, checked with @oclif/core's parser: both give env ["KEY=VALUE"]),
   // and those reach the local and the host's audit log unmasked. `aims plug up n8n -eAPI_TOKEN=t0ps3cret`
   // records "-eAPI_TOKEN=t0ps3cret".

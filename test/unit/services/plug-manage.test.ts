@@ -137,8 +137,8 @@ describe('changeState', () => {
     expect(world.engine.calls('stop')).toEqual([])
   })
 
-  // BUG (src/services/plug-manage.ts changeState: stopContainer(…, 10) and restartContainer(…, 10);
-  // plugDown and plugScale do the same): the catalog's stop_grace_seconds (ghost's MySQL: 60) is
+  // BUG (src/services/plug-manage.ts:130 and :132 changeState: stopContainer(…, 10) and
+  // restartContainer(…, 10); plugDown :229 and plugScale :344 do the same): the catalog's stop_grace_seconds (ghost's MySQL: 60) is
   // set as the container's StopTimeout, but the explicit t=10 of the API call overrides it, so a
   // database is killed after 10 s. Expected the service's own grace period (60); actual 10.
   it.fails("stops each service with its catalog stop grace period, not a fixed 10 s", async () => {
@@ -287,7 +287,7 @@ describe('plugDown', () => {
     })
   })
 
-  // BUG (src/services/plug-manage.ts plugDown, `if (tenant && tenant.containers === 0)` before removing
+  // BUG (src/services/plug-manage.ts:252 plugDown, `if (tenant && tenant.containers === 0)` before removing
   // the tenant network): Docker counts only running containers as attached, so a stopped instance of
   // the same tenant does not count; the tenant network is removed (the plan did not even list it:
   // tenantWillBeEmpty was false) and the stopped instance can never start again ("network … not
@@ -406,7 +406,7 @@ describe('plugScale', () => {
     expect(world.log).toEqual([])
   })
 
-  // BUG (src/services/plug-manage.ts plugScale: `usedPorts(containers, [])`): the new replica's port
+  // BUG (src/services/plug-manage.ts:318 plugScale: `usedPorts(containers, [])`): the new replica's port
   // ignores ports host processes listen on (plug up reads /proc/net/tcp for them), so it can pick a
   // port in use; the start then fails ("address already in use"). Expected: 51002, skipping the
   // listener on 51001; actual: 51001.
@@ -418,7 +418,7 @@ describe('plugScale', () => {
     expect((await plugScale(world.deps, SITE, {replicas: 2})).ports).toEqual([51000, 51002])
   })
 
-  // BUG (src/services/plug-manage.ts plugScale: the `startContainer` loop for createdIds is outside
+  // BUG (src/services/plug-manage.ts:333 plugScale: the `startContainer` loop for createdIds is outside
   // the cleanup that the health check has): when a new replica fails to start, the created replicas
   // are left behind (state created, with aims labels and a claimed port), so the instance shows as
   // partial. Expected: the new replicas removed, as for an unhealthy one.
