@@ -137,6 +137,21 @@ describe('changeState', () => {
     expect(world.engine.calls('stop')).toEqual([])
   })
 
+  // BUG (src/services/plug-manage.ts:85 awaitHealthy, budgetMs = 60_000, called at :138 without a
+  // budget): start/restart wait 60 s whatever the plug's health_gate says (ghost: 90 × 2 s, n8n:
+  // 45 × 2 s), so a slow app that plug up would accept is reported "restarted but is not healthy"
+  // (exit 1). Expected: the plug's own health gate budget (the catalog is in deps, or put the budget
+  // in a label at deploy time).
+  it.fails("waits as long as the plug's health gate allows after a restart", async () => {
+    const slow = testPlug('slow-app', {services: {web: {image: 'aims-fixture/web:1', entry: {port: 8080}, health: {type: 'http', path: '/health'}}}, health_gate: {retries: 90, interval_seconds: 2}})
+    const world = makeWorld({plugs: [slow]})
+    await deployed(world, {plug: 'slow-app'})
+    // About 80 s of refused connections: within 180 s, beyond 60 s.
+    world.engine.behave('aims-acme-site-web', {refuseFirstProbes: 45})
+    const result = await changeState(world.deps, SITE, 'restart')
+    expect(result.health?.ok).toBe(true)
+  })
+
   // BUG (src/services/plug-manage.ts:130 and :132 changeState: stopContainer(…, 10) and
   // restartContainer(…, 10); plugDown :229 and plugScale :344 do the same): the catalog's stop_grace_seconds (ghost's MySQL: 60) is
   // set as the container's StopTimeout, but the explicit t=10 of the API call overrides it, so a
