@@ -19,6 +19,7 @@ import type {Origin, PlugUpDeps} from './services/plug-up.js'
 import type {ExportDeps} from './services/export.js'
 import type {MissingVariable} from './core/plan/env.js'
 import {hostPrices} from './core/plan/policy.js'
+import {getPreference} from './core/preferences.js'
 
 export interface ContextOptions {
   env?: NodeJS.ProcessEnv
@@ -217,7 +218,7 @@ export class AimsContext {
   /** The tenant commands use when none is given: config default-tenant, else "default". */
   async defaultTenant(): Promise<string> {
     const preferences = (await this.config.read()).preferences
-    const configured = preferences['default-tenant'] ?? preferences.defaultTenant
+    const configured = getPreference(preferences, 'default-tenant') ?? preferences.defaultTenant
     return typeof configured === 'string' && configured !== '' ? configured : 'default'
   }
 
@@ -236,7 +237,8 @@ export class AimsContext {
   async lifecycleDeps(session: HostSession, options: {approver: Approver; progress: Progress; origin: Origin; ask?: (variable: MissingVariable) => Promise<string>}): Promise<PlugUpDeps> {
     const [config, catalog, audit, random, {nginxProxyManager}, {readTemplate}] = await Promise.all([this.config.read(), this.catalog(), this.audit(), import('./adapters/random.js'), import('./services/proxy-manager.js'), import('./adapters/templates.js')])
     const entry = config.hosts[session.host.name] as (typeof config.hosts)[string] & {prices?: Record<string, number>}
-    const network = (config.preferences.network ?? {}) as {pool?: string; 'tenant-prefix'?: number; 'instance-prefix'?: number}
+    const preference = (key: string) => getPreference(config.preferences, key)
+    const network = {pool: preference('network.pool'), 'tenant-prefix': preference('network.tenant-prefix'), 'instance-prefix': preference('network.instance-prefix')} as {pool?: string; 'tenant-prefix'?: number; 'instance-prefix'?: number}
     return {
       session,
       catalog,

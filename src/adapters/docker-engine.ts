@@ -266,12 +266,12 @@ export class DockerEngine implements Engine {
     await this.call(`start container ${id}`, (abortSignal) => this.docker.getContainer(id).start({abortSignal}).catch(ignoreNotModified))
   }
 
-  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
-    await this.call(`stop container ${id}`, (abortSignal) => this.docker.getContainer(id).stop({t: timeoutSeconds, abortSignal}).catch(ignoreNotModified), (timeoutSeconds + 30) * 1000)
+  async stopContainer(id: string, timeoutSeconds?: number): Promise<void> {
+    await this.call(`stop container ${id}`, (abortSignal) => this.docker.getContainer(id).stop({...(timeoutSeconds === undefined ? {} : {t: timeoutSeconds}), abortSignal}).catch(ignoreNotModified), ((timeoutSeconds ?? 600) + 30) * 1000)
   }
 
-  async restartContainer(id: string, timeoutSeconds: number): Promise<void> {
-    await this.call(`restart container ${id}`, (abortSignal) => this.docker.getContainer(id).restart({t: timeoutSeconds, abortSignal}), (timeoutSeconds + 30) * 1000)
+  async restartContainer(id: string, timeoutSeconds?: number): Promise<void> {
+    await this.call(`restart container ${id}`, (abortSignal) => this.docker.getContainer(id).restart({...(timeoutSeconds === undefined ? {} : {t: timeoutSeconds}), abortSignal}), ((timeoutSeconds ?? 600) + 30) * 1000)
   }
 
   async removeContainer(id: string, options: {force?: boolean} = {}): Promise<void> {

@@ -33,6 +33,8 @@ export const LABEL = {
   /** Comma-separated services of the instance, so a partial instance is recognisable. */
   services: 'aims.services',
   subnet: 'aims.subnet',
+  /** The plug's health gate budget in ms (retries × interval), so start/restart wait as long as a deploy. */
+  healthBudget: 'aims.health-budget',
   /** Expected disk use of the instance's volumes (bytes), for quotas and cost. */
   diskEstimate: 'aims.disk-estimate',
 } as const

@@ -70,7 +70,14 @@ export const PREFERENCE_KEYS: KeySpec[] = [
   {pattern: 'tiers.*.instances', description: 'instances a tenant of this tier may run', parse: wholeNumber(0, 100_000), segment: tierSegment},
   {pattern: 'tiers.*.cpus', description: 'CPUs a tenant of this tier may reserve', parse: positiveNumber, segment: tierSegment},
   {pattern: 'tiers.*.memory', description: 'memory a tenant of this tier may reserve (e.g. 4g)', parse: (value) => parseMemorySize(value), segment: tierSegment},
-  {pattern: 'prices.currency', description: 'currency of the prices (e.g. USD, EUR)', parse: (value, key) => (/^[A-Z]{3}$/.test(value) ? value : oneOf([])(value, key))},
+  {
+    pattern: 'prices.currency',
+    description: 'currency of the prices (e.g. USD, EUR)',
+    parse: (value, key) => {
+      if (/^[A-Z]{3}$/.test(value)) return value
+      throw usageError(`invalid value for ${key}: ${shown(value)}`, 'give a three-letter ISO 4217 code such as USD, EUR or GBP')
+    },
+  },
   {pattern: 'prices.cpu-monthly', description: 'price of one vCPU per month', parse: positiveNumber},
   {pattern: 'prices.memory-gib-monthly', description: 'price of 1 GiB of memory per month', parse: positiveNumber},
   {pattern: 'prices.disk-gib-monthly', description: 'price of 1 GiB of disk per month', parse: positiveNumber},

@@ -29,6 +29,7 @@ export interface AuditLog {
 
 /** --env KEY=VALUE → --env KEY=*** (values may be secrets; keys are enough to audit). */
 export function maskCommandLine(argv: string[]): string {
+  const maskValue = (value: string) => (value.includes('=') ? `${value.slice(0, value.indexOf('='))}=***` : value)
   const masked: string[] = []
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index]!
@@ -36,12 +37,15 @@ export function maskCommandLine(argv: string[]): string {
       masked.push(arg)
       const value = argv[index + 1]
       if (value !== undefined) {
-        masked.push(value.includes('=') ? `${value.slice(0, value.indexOf('='))}=***` : value)
+        masked.push(maskValue(value))
         index++
       }
     } else if (arg.startsWith('--env=')) {
-      const value = arg.slice('--env='.length)
-      masked.push(`--env=${value.includes('=') ? `${value.slice(0, value.indexOf('='))}=***` : value}`)
+      masked.push(`--env=${maskValue(arg.slice('--env='.length))}`)
+    } else if (arg.startsWith('-e') && arg.length > 2) {
+      // oclif also reads the short flag glued to its value: -eKEY=VALUE and -e=KEY=VALUE.
+      const value = arg.slice(2).replace(/^=/, '')
+      masked.push(`-e${maskValue(value)}`)
     } else {
       masked.push(arg)
     }

@@ -2,7 +2,7 @@
  * What aims needs to know about a host before planning a deploy, gathered
  * in a few round trips over the one connection.
  */
-import {LABEL, type ContainerSummary, type NetworkSummary} from '../core/engine-types.js'
+import {LABEL, type ContainerSummary, type NetworkSummary, type VolumeSummary} from '../core/engine-types.js'
 import {parseMeminfo, parseProcNetTcp} from '../core/doctor.js'
 import {journalFileName, parseJournalFileName} from '../core/host-facts.js'
 import {groupInstances} from '../core/instances.js'
@@ -18,6 +18,16 @@ export interface GatheredFacts {
 
 export const deploysDir = (stateDir: string) => `${stateDir}/deploys`
 export const journalPath = (stateDir: string, tenant: string, instance: string) => `${deploysDir(stateDir)}/${journalFileName(tenant, instance)}`
+
+/** Owner of every existing aims-looking object name (see HostFacts.objectOwners). */
+export function objectOwners(containers: ContainerSummary[], networks: NetworkSummary[], volumes: VolumeSummary[]): Record<string, string> {
+  const owners: Record<string, string> = {}
+  const ownerOf = (labels: Record<string, string>) => (labels[LABEL.managed] === 'true' ? `${labels[LABEL.tenant] ?? ''}/${labels[LABEL.instance] ?? ''}` : '')
+  for (const container of containers) if (container.name.startsWith('aims-')) owners[container.name] = ownerOf(container.labels)
+  for (const network of networks) if (network.name.startsWith('aims-')) owners[network.name] = ownerOf(network.labels)
+  for (const volume of volumes) if (volume.name.startsWith('aims-')) owners[volume.name] = ownerOf(volume.labels)
+  return owners
+}
 
 /** Every host port in use: published by containers, claimed by aims labels (created containers), or listened on. */
 export function usedPorts(containers: ContainerSummary[], listening: number[]): number[] {
@@ -44,7 +54,7 @@ export async function interruptedDeploys(shell: HostShell, stateDir: string): Pr
  * from `previous`. Used for the re-check under the host lock.
  */
 export async function refreshHostFacts(session: HostSession, engine: Engine, tenant: string, previous: HostFacts): Promise<GatheredFacts> {
-  const [containers, networkSummaries] = await Promise.all([engine.listContainers({all: true}), engine.listNetworks({})])
+  const [containers, networkSummaries, volumes] = await Promise.all([engine.listContainers({all: true}), engine.listNetworks({}), engine.listVolumes({})])
   const listening = previous.usedPorts
   const instances = groupInstances(containers.filter((container) => container.labels[LABEL.managed] === 'true'), {...(session.host.domain ? {domain: session.host.domain} : {}), tls: Boolean(session.host.tls)})
   return {
@@ -55,6 +65,7 @@ export async function refreshHostFacts(session: HostSession, engine: Engine, ten
       instances,
       tenantUsage: await tenantUsage(engine, containers, tenant),
       networks: networkSummaries.map((network) => network.name),
+      objectOwners: objectOwners(containers, networkSummaries, volumes),
     },
     containers,
     networkSummaries,
@@ -75,11 +86,12 @@ async function tenantUsage(engine: Engine, containers: ContainerSummary[], tenan
 
 export async function gatherHostFacts(session: HostSession, engine: Engine, tenant: string): Promise<GatheredFacts> {
   const shell = await session.shell()
-  const [version, info, containers, networkSummaries, interrupted] = await Promise.all([
+  const [version, info, containers, networkSummaries, volumes, interrupted] = await Promise.all([
     engine.version(),
     engine.info(),
     engine.listContainers({all: true}),
     engine.listNetworks({}),
+    engine.listVolumes({}),
     interruptedDeploys(shell, session.host.stateDir),
   ])
   // Files and statvfs over SFTP: a handful of round trips, no login shell.
@@ -102,6 +114,7 @@ export async function gatherHostFacts(session: HostSession, engine: Engine, tena
       instances,
       tenantUsage: await tenantUsage(engine, containers, tenant),
       networks: networkSummaries.map((network) => network.name),
+      objectOwners: objectOwners(containers, networkSummaries, volumes),
       interrupted,
     },
     containers,
@@ -110,3 +123,13 @@ export async function gatherHostFacts(session: HostSession, engine: Engine, tena
 }
 
 export {journalFileName}
+
+/**
+ * Whether any container, in any state, still references the network. Docker
+ * counts only running containers as attached and lets a network go while
+ * stopped ones still need it (they then fail to start).
+ */
+export async function networkInUse(engine: Engine, name: string): Promise<boolean> {
+  const containers = await engine.listContainers({all: true})
+  return containers.some((container) => container.networks.includes(name))
+}

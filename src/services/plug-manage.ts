@@ -12,7 +12,7 @@ import {allocateHostPort, instanceNetworkName, type ProbeSpec} from '../core/pla
 import {appendRemoteAudit, maskCommandLine, type AuditRecord} from './audit.js'
 import {passGate} from './gate.js'
 import {probeService} from './health.js'
-import {journalPath, usedPorts} from './host-facts.js'
+import {gatherHostFacts, journalPath, networkInUse} from './host-facts.js'
 import {readInstances, requireInstance} from './instances.js'
 import type {PlugUpDeps} from './plug-up.js'
 import {DEFAULT_PROXY} from './proxy-manager.js'
@@ -81,6 +81,12 @@ function probeLabel(labels: Record<string, string> | undefined): ProbeSpec {
   }
 }
 
+/** The plug's health gate (retries × interval), recorded on the container at deploy; 60 s for older containers. */
+export function healthBudgetMs(labels: Record<string, string> | undefined): number {
+  const budget = Number(labels?.[LABEL.healthBudget])
+  return Number.isFinite(budget) && budget > 0 ? budget : 60_000
+}
+
 /** Waits for a container to pass its probe (from its aims.health label). */
 export async function awaitHealthy(deps: LifecycleDeps, engine: Engine, containerId: string, budgetMs = 60_000): Promise<{ok: boolean; detail: string}> {
   const started = deps.clock.now().getTime()
@@ -127,15 +133,16 @@ export async function changeState(deps: LifecycleDeps, ref: InstanceRef, action:
   try {
     for (const replica of ordered) {
       deps.progress({step: action === 'stop' ? 'stop' : action === 'start' ? 'start' : 'restart', message: `${action === 'stop' ? 'stopping' : action === 'start' ? 'starting' : 'restarting'} ${replica.containerName}`})
-      if (action === 'stop') await engine.stopContainer(replica.containerId, 10)
+      // No timeout given: Docker uses each container's own stop grace (the catalog's stop_grace_seconds).
+      if (action === 'stop') await engine.stopContainer(replica.containerId)
       else if (action === 'start') await engine.startContainer(replica.containerId)
-      else await engine.restartContainer(replica.containerId, 10)
+      else await engine.restartContainer(replica.containerId)
     }
     if (action !== 'stop') {
       const entry = ordered.find((replica) => replica.entry)
       if (entry) {
         deps.progress({step: 'health', message: `waiting for ${entry.service} to be healthy`})
-        health = await awaitHealthy(deps, engine, entry.containerId)
+        health = await awaitHealthy(deps, engine, entry.containerId, healthBudgetMs((await engine.inspectContainer(entry.containerId))?.labels))
       }
     }
   } catch (error) {
@@ -226,7 +233,7 @@ export async function plugDown(deps: LifecycleDeps, ref: InstanceRef, options: {
   try {
     deps.progress({step: 'stop', message: `stopping ${view.ref}`})
     // Graceful: SIGTERM, then SIGKILL after each container's stop timeout.
-    await Promise.all(replicasInOrder(view, true).map((replica) => (replica.state === 'running' || replica.state === 'restarting' ? engine.stopContainer(replica.containerId, 10).catch(() => undefined) : undefined)))
+    await Promise.all(replicasInOrder(view, true).map((replica) => (replica.state === 'running' || replica.state === 'restarting' ? engine.stopContainer(replica.containerId).catch(() => undefined) : undefined)))
     // Containers created since the listing (a racing scale) carry the same labels.
     const containers = await engine.listContainers({all: true, labels})
     for (const container of containers) {
@@ -249,9 +256,9 @@ export async function plugDown(deps: LifecycleDeps, ref: InstanceRef, options: {
       removed.networks.push(network.name)
     }
     const tenant = await engine.inspectNetwork(tenantNetwork)
-    if (tenant && tenant.containers === 0) {
-      await engine.removeNetwork(tenant.id).catch(() => undefined)
-      removed.networks.push(tenantNetwork)
+    if (tenant && !(await networkInUse(engine, tenantNetwork))) {
+      const gone = await engine.removeNetwork(tenant.id).then(() => true, () => false)
+      if (gone) removed.networks.push(tenantNetwork)
     }
     if (deps.proxy) {
       deps.progress({step: 'proxy', message: 'removing the proxy route'})
@@ -311,12 +318,13 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, options: 
   let health: {ok: boolean; detail: string} | undefined
   try {
     const createdIds: string[] = []
+    let details: Awaited<ReturnType<Engine['inspectContainer']>>
     if (target > current) {
       const allocation = await deps.session.lock('alloc', {wait: true, timeoutMs: 120_000})
       try {
-        const containers = await engine.listContainers({all: true})
-        const used = new Set(usedPorts(containers, []))
-        const details = await engine.inspectContainer(first.containerId)
+        // Ports of every container and of host processes (a port something listens on cannot be published).
+        const used = new Set((await gatherHostFacts(deps.session, engine, ref.tenant)).facts.usedPorts)
+        details = await engine.inspectContainer(first.containerId)
         const binding = details?.ports[0]
         if (!binding) throw new AimsError('engine', `${first.containerName} publishes no port`, {hint: 'redeploy the instance'})
         for (let replica = current + 1; replica <= target; replica++) {
@@ -330,18 +338,21 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, options: 
       } finally {
         await allocation.release()
       }
-      for (const id of createdIds) await engine.startContainer(id)
-      for (const id of createdIds) {
-        health = await awaitHealthy(deps, engine, id)
-        if (!health.ok) {
-          for (const created of createdIds) await engine.removeContainer(created, {force: true})
-          throw new AimsError('unhealthy', `a new replica of ${view.ref} did not become healthy: ${health.detail}; the new replicas were removed`, {hint: `see aims plug logs ${view.ref}`, exitCode: ExitCode.unhealthy})
+      try {
+        for (const id of createdIds) await engine.startContainer(id)
+        for (const id of createdIds) {
+          health = await awaitHealthy(deps, engine, id, healthBudgetMs(details?.labels))
+          if (!health.ok) throw new AimsError('unhealthy', `a new replica of ${view.ref} did not become healthy: ${health.detail}; the new replicas were removed`, {hint: `see aims plug logs ${view.ref}`, exitCode: ExitCode.unhealthy})
         }
+      } catch (error) {
+        // Nothing half-scaled stays behind: the replicas of this run go, the instance is as before.
+        for (const created of createdIds) await engine.removeContainer(created, {force: true}).catch(() => undefined)
+        throw error
       }
     }
     for (const replica of entries.filter((item) => item.replica > target).reverse()) {
       deps.progress({step: 'scale', message: `removing ${replica.containerName}`})
-      await engine.stopContainer(replica.containerId, 10).catch(() => undefined)
+      await engine.stopContainer(replica.containerId).catch(() => undefined)
       await engine.removeContainer(replica.containerId, {force: true})
     }
     if (cpus !== undefined || memoryBytes !== undefined) {

@@ -24,7 +24,7 @@ import {appendRemoteAudit, maskCommandLine, type AuditLog, type AuditRecord} fro
 import type {CatalogSource} from './catalog-port.js'
 import {passGate, type Approver} from './gate.js'
 import {probeService} from './health.js'
-import {gatherHostFacts, journalPath, refreshHostFacts} from './host-facts.js'
+import {gatherHostFacts, journalPath, networkInUse, refreshHostFacts} from './host-facts.js'
 import type {Clock, Engine, HostSession} from './ports.js'
 import type {Progress} from './progress.js'
 import type {ProxyManager} from './proxy-manager.js'
@@ -319,8 +319,7 @@ async function removeDeployObjects(deps: Pick<PlugUpDeps, 'session'>, engine: En
   // Networks this deploy created: the instance network always; the tenant network only when nothing else uses it.
   const networks = await engine.listNetworks({labels: {[LABEL.managed]: 'true', [LABEL.tenant]: ref.tenant, ...(labels[LABEL.deployId] ? {[LABEL.deployId]: labels[LABEL.deployId]!} : {})}})
   for (const network of networks) {
-    const details = await engine.inspectNetwork(network.id)
-    if (details && details.containers === 0) await engine.removeNetwork(network.id).catch(() => undefined)
+    if (!(await networkInUse(engine, network.name))) await engine.removeNetwork(network.id).catch(() => undefined)
   }
   void deps
 }
@@ -465,7 +464,7 @@ async function rollback(deps: PlugUpDeps, engine: Engine, spec: DeploySpec): Pro
   const tenantNetwork = spec.networks.find((network) => network.scope === 'tenant' && !network.exists)
   if (tenantNetwork) {
     const details = await engine.inspectNetwork(tenantNetwork.name)
-    if (details && details.containers === 0 && details.labels[LABEL.deployId] === spec.deployId) await engine.removeNetwork(details.id).catch(() => undefined)
+    if (details && details.labels[LABEL.deployId] === spec.deployId && !(await networkInUse(engine, tenantNetwork.name))) await engine.removeNetwork(details.id).catch(() => undefined)
   }
   if (deps.proxy && spec.domain) await deps.proxy.remove(spec.tenant, spec.instance).catch(() => undefined)
 }

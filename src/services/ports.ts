@@ -36,8 +36,9 @@ export interface Engine {
   /** Returns the id; throws AimsError kind 'conflict' when the name is taken. */
   createContainer(spec: ContainerSpec): Promise<string>
   startContainer(id: string): Promise<void>
-  stopContainer(id: string, timeoutSeconds: number): Promise<void>
-  restartContainer(id: string, timeoutSeconds: number): Promise<void>
+  /** Without a timeout, Docker waits the container's own stop timeout (set at create) before SIGKILL. */
+  stopContainer(id: string, timeoutSeconds?: number): Promise<void>
+  restartContainer(id: string, timeoutSeconds?: number): Promise<void>
   /** Idempotent: a missing container is not an error. */
   removeContainer(id: string, options?: {force?: boolean}): Promise<void>
   /** Live resource change (docker update). */

@@ -301,10 +301,11 @@ export class FakeEngine implements Engine {
     this.run(container)
   }
 
-  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+  // Like Docker: without an explicit timeout the container's own StopTimeout applies (10 s by default).
+  async stopContainer(id: string, timeoutSeconds?: number): Promise<void> {
     await this.hook('stopContainer', id, timeoutSeconds)
     const container = this.require(id, 'stop container')
-    this.stopTimeouts.push({name: container.name, timeoutSeconds})
+    this.stopTimeouts.push({name: container.name, timeoutSeconds: timeoutSeconds ?? container.stopTimeoutSeconds ?? 10})
     this.log.push(`stop ${container.name}`)
     if (container.state !== 'running' && container.state !== 'restarting') return
     container.state = 'exited'
@@ -312,10 +313,10 @@ export class FakeEngine implements Engine {
     container.ips = {}
   }
 
-  async restartContainer(id: string, timeoutSeconds: number): Promise<void> {
+  async restartContainer(id: string, timeoutSeconds?: number): Promise<void> {
     await this.hook('restartContainer', id, timeoutSeconds)
     const container = this.require(id, 'restart container')
-    this.stopTimeouts.push({name: container.name, timeoutSeconds})
+    this.stopTimeouts.push({name: container.name, timeoutSeconds: timeoutSeconds ?? container.stopTimeoutSeconds ?? 10})
     this.log.push(`restart ${container.name}`)
     this.run(container)
   }

@@ -106,15 +106,28 @@ export function checkPlugRules(plug: Plug, file: string, expectedId?: string): C
     if (spec.generate && !spec.secret) add(`env.${key}.secret`, 'generated values are secrets: set secret: true')
     if (spec.required && spec.generate) add(`env.${key}`, 'is required and generated: drop required')
     if (spec.pattern !== undefined) {
+      let pattern: RegExp | undefined
       try {
-        new RegExp(spec.pattern)
+        pattern = new RegExp(spec.pattern)
       } catch {
         add(`env.${key}.pattern`, 'is not a valid regular expression')
       }
-      if (spec.default !== undefined && !new RegExp(spec.pattern).test(spec.default)) add(`env.${key}.default`, `does not match its own pattern ${spec.pattern}`)
+      if (pattern && spec.default !== undefined && !pattern.test(spec.default)) add(`env.${key}.default`, `does not match its own pattern ${spec.pattern}`)
+      // A generated value the pattern refuses would fail every deploy with an error users cannot fix.
+      if (pattern && spec.generate && !pattern.test(sampleOf(spec.generate))) add(`env.${key}.generate`, `generated ${spec.generate.charset} values do not match the pattern ${spec.pattern}: change the charset or the pattern`)
     }
   }
   return issues
+}
+
+const SAMPLE_CHARSETS: Record<string, string> = {
+  alnum: 'aZ09', alpha: 'aZ', numeric: '09', hex: '0f', base64url: 'aZ0-_',
+}
+
+/** A value of the charset and length a generated secret would have (every character kind included). */
+function sampleOf(generate: {length: number; charset: string}): string {
+  const kinds = SAMPLE_CHARSETS[generate.charset] ?? 'aZ09'
+  return Array.from({length: generate.length}, (_, index) => kinds[index % kinds.length]).join('')
 }
 
 /**

@@ -54,8 +54,10 @@ export function parseEnvFile(text: string, file: string): Record<string, string>
     const key = match[1] ?? ''
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(key)) throw usageError(`${file}:${index + 1}: invalid variable name ${shown(key)}`, 'use letters, digits and "_"')
     let value = match[2] ?? ''
-    if (value.startsWith("'") && value.endsWith("'") && value.length >= 2) value = value.slice(1, -1)
-    else if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1).replace(/\\(["\\n])/g, (_, char: string) => (char === 'n' ? '\n' : char))
+    // Quoted values end at their closing quote; what follows may only be a comment (as dotenv and Compose read it).
+    const quoted = /^'([^']*)'\s*(#.*)?$/.exec(value) ?? /^"((?:[^"\\]|\\.)*)"\s*(#.*)?$/.exec(value)
+    if (quoted && value.startsWith("'")) value = quoted[1] ?? ''
+    else if (quoted) value = (quoted[1] ?? '').replace(/\\(["\\n])/g, (_, char: string) => (char === 'n' ? '\n' : char))
     else value = value.replace(/\s+#.*$/, '')
     result[key] = checkEnvValue(key, value)
   })
@@ -123,9 +125,10 @@ export function serviceEnv(plug: Plug, service: string, variables: ResolvedVaria
   if (!definition) throw new AimsError('internal', `unknown service ${service}`)
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(definition.env)) env[key] = substitute(value, values)
-  // Extra user variables (not declared by the plug) reach every service.
+  // Variables the user gives that the plug does not declare reach every service, and win over the
+  // catalog's fixed values: users know their apps better than the catalog does.
   for (const variable of variables) {
-    if (!plug.env[variable.key] && !(variable.key in env)) env[variable.key] = variable.value
+    if (!plug.env[variable.key]) env[variable.key] = variable.value
   }
   return env
 }

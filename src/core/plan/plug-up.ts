@@ -80,6 +80,12 @@ export interface HostFacts {
   /** What the tenant's existing containers hold (limits from inspect, disk from labels). */
   tenantUsage: {cpus: number; memoryBytes: number; diskBytes: number}
   networks: string[]
+  /**
+   * Who owns each existing Docker object name that aims may want: "TENANT/INSTANCE" for aims objects of an
+   * instance, "TENANT/" for tenant networks, "" for objects aims did not create. Names join tenant and
+   * instance with "-", so tenant a-b/instance c and tenant a/instance b-c would share them.
+   */
+  objectOwners?: Record<string, string>
   /** TENANT/INSTANCE refs with an interrupted deploy journal on the host. */
   interrupted: string[]
 }
@@ -235,6 +241,7 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
     }
     const probe = probeFor(service, isEntry ? {port: entry.port} : undefined)
     labels[LABEL.health] = JSON.stringify(probe)
+    labels[LABEL.healthBudget] = String(Math.round(plug.health_gate.retries * plug.health_gate.interval_seconds * 1000))
     const networks = multiService
       ? [
           {name: instanceNetwork, aliases: [name]},
@@ -353,14 +360,19 @@ function gate(id: GateCheck['id'], title: string, ok: boolean, detail: string, f
 export function preflightGates(input: PlugUpInput, computed: {hostPort: number | undefined; resources: {cpus: number; memoryBytes: number; diskBytes: number}; cost: number; target: string}): GateCheck[] {
   const {plug, request, facts, policy} = input
   const tenantInstances = facts.instances.filter((instance) => instance.tenant === request.tenant)
+  // This instance counts once, whether or not leftovers of an interrupted deploy of it exist.
+  const instancesAfter = tenantInstances.filter((instance) => instance.instance !== request.instance).length + 1
   const existing = findInstance(facts.instances, request)
   const interrupted = facts.interrupted.includes(computed.target)
   const gates: GateCheck[] = []
 
   gates.push(gate('catalog', 'catalog entry valid', true, `${plug.id} v${plug.version} from ${input.plugFile}`))
 
+  const clash = nameClash(input, computed.target)
   gates.push(
-    existing && !interrupted
+    clash
+      ? gate('names', 'names valid and free', false, `${clash.name} is already used by ${clash.owner === '' ? 'something aims did not create' : clash.owner} (names join tenant and instance with "-")`, `choose another name with --name, e.g. --name ${request.instance}-2`, ExitCode.badInput)
+      : existing && !interrupted
       ? gate('names', 'names valid and free', false, `${computed.target} already exists (${existing.plug}, ${existing.status})`, `choose another name with --name, e.g. --name ${request.instance}-2, or take it down first`, ExitCode.badInput)
       : gate('names', 'names valid and free', true, interrupted ? `${computed.target} (replaces an interrupted deploy)` : `${computed.target} is free`),
   )
@@ -376,13 +388,13 @@ export function preflightGates(input: PlugUpInput, computed: {hostPort: number |
   const tenantMemory = facts.tenantUsage.memoryBytes
   const quotaProblems: string[] = []
   if (tierRank(policy.tier) < tierRank(plug.tier)) quotaProblems.push(`${plug.id} needs tier ${plug.tier}, tenant ${request.tenant} is ${policy.tier}`)
-  if (tenantInstances.length + (existing ? 0 : 1) > policy.limits.instances) quotaProblems.push(`${tenantInstances.length} of ${policy.limits.instances} instances used`)
+  if (instancesAfter > policy.limits.instances) quotaProblems.push(`${instancesAfter - 1} of ${policy.limits.instances} instances used`)
   if (tenantCpus + computed.resources.cpus > policy.limits.cpus + 1e-9) quotaProblems.push(`CPU ${round2(tenantCpus)} + ${computed.resources.cpus} > ${policy.limits.cpus}`)
   if (tenantMemory + computed.resources.memoryBytes > policy.limits.memoryBytes) quotaProblems.push(`memory ${formatBytes(tenantMemory)} + ${formatBytes(computed.resources.memoryBytes)} > ${formatBytes(policy.limits.memoryBytes)}`)
   gates.push(
     quotaProblems.length > 0
       ? gate('quota', 'tenant quota', false, `tier ${policy.tier}: ${quotaProblems.join('; ')}`, `raise the tier (aims config set tenants.${request.tenant}.tier pro) or free resources`)
-      : gate('quota', 'tenant quota', true, `tier ${policy.tier}: ${tenantInstances.length + 1}/${policy.limits.instances} instances, ${round2(tenantCpus + computed.resources.cpus)}/${policy.limits.cpus} CPU, ${formatBytes(tenantMemory + computed.resources.memoryBytes)}/${formatBytes(policy.limits.memoryBytes)}`),
+      : gate('quota', 'tenant quota', true, `tier ${policy.tier}: ${instancesAfter}/${policy.limits.instances} instances, ${round2(tenantCpus + computed.resources.cpus)}/${policy.limits.cpus} CPU, ${formatBytes(tenantMemory + computed.resources.memoryBytes)}/${formatBytes(policy.limits.memoryBytes)}`),
   )
 
   const apiOk = compareVersions(facts.apiVersion, '1.41') >= 0
@@ -420,6 +432,23 @@ export function preflightGates(input: PlugUpInput, computed: {hostPort: number |
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100
+
+/** A container, volume or instance network this deploy would create that already belongs to someone else. */
+function nameClash(input: PlugUpInput, target: string): {name: string; owner: string} | undefined {
+  const owners = input.facts.objectOwners ?? {}
+  const {tenant, instance} = input.request
+  const services = Object.keys(input.plug.services)
+  const names = [
+    ...services.map((service) => containerName(tenant, instance, service)),
+    ...Object.values(input.plug.services).flatMap((service) => service.volumes.map((volume) => volumeName(tenant, instance, volume.name))),
+    ...(services.length > 1 ? [instanceNetworkName(tenant, instance)] : []),
+  ]
+  for (const name of names) {
+    const owner = owners[name]
+    if (owner !== undefined && owner !== target) return {name, owner}
+  }
+  return undefined
+}
 
 export function compareVersions(a: string, b: string): number {
   const left = a.split('.').map(Number)

@@ -4,6 +4,7 @@
  */
 import {DEFAULT_PRICES, type Prices} from '../catalog/cost.js'
 import {TIERS, type Tier} from '../catalog/model.js'
+import {getPreference} from '../preferences.js'
 
 export interface TierLimits {
   instances: number
@@ -32,10 +33,13 @@ export type {Prices}
 /** Prices for a host: its own (hosts.NAME.prices), else the preferences', else the defaults (catalog/cost.ts). */
 export function hostPrices(entryPrices: Partial<Prices> | undefined, preferences: Record<string, unknown>): Prices {
   // config keys: prices.currency, prices.cpu-monthly, prices.memory-gib-monthly, prices.disk-gib-monthly
-  const configured = (preferences.prices ?? {}) as Record<string, unknown>
-  const pick = (key: string) => (typeof configured[key] === 'number' ? (configured[key] as number) : undefined)
+  const pick = (key: string) => {
+    const value = getPreference(preferences, `prices.${key}`)
+    return typeof value === 'number' ? value : undefined
+  }
+  const currency = getPreference(preferences, 'prices.currency')
   const preferred: Partial<Prices> = {
-    ...(typeof configured.currency === 'string' ? {currency: configured.currency} : {}),
+    ...(typeof currency === 'string' ? {currency} : {}),
     ...(pick('cpu-monthly') !== undefined ? {cpuMonthly: pick('cpu-monthly')} : {}),
     ...(pick('memory-gib-monthly') !== undefined ? {memoryGiBMonthly: pick('memory-gib-monthly')} : {}),
     ...(pick('disk-gib-monthly') !== undefined ? {diskGiBMonthly: pick('disk-gib-monthly')} : {}),
@@ -58,18 +62,25 @@ interface TenantPreferences {
 }
 
 export function tenantPolicy(preferences: Record<string, unknown>, tenant: string): TenantPolicy {
-  const tenants = (preferences.tenants ?? {}) as Record<string, TenantPreferences>
-  const configured = tenants[tenant] ?? {}
+  // Through getPreference: nested ({tenants: {acme: {tier}}}) and flat ("tenants.acme.tier") configs alike.
+  const configured: TenantPreferences = {
+    tier: getPreference(preferences, `tenants.${tenant}.tier`) as string | undefined,
+    'spending-limit': getPreference(preferences, `tenants.${tenant}.spending-limit`) as number | undefined,
+  }
   const tier = (TIERS as readonly string[]).includes(configured.tier ?? '') ? (configured.tier as Tier) : DEFAULT_TENANT_TIER
-  const overrides = ((preferences.tiers ?? {}) as Record<string, Partial<{instances: number; cpus: number; memory: number}>>)[tier] ?? {}
+  const overrides = {
+    instances: getPreference(preferences, `tiers.${tier}.instances`),
+    cpus: getPreference(preferences, `tiers.${tier}.cpus`),
+    memory: getPreference(preferences, `tiers.${tier}.memory`),
+  }
   const base = DEFAULT_TIERS[tier]
   const limit = Number(configured['spending-limit'])
   return {
     tier,
     limits: {
-      instances: Number.isFinite(Number(overrides.instances)) ? Number(overrides.instances) : base.instances,
-      cpus: Number.isFinite(Number(overrides.cpus)) ? Number(overrides.cpus) : base.cpus,
-      memoryBytes: Number.isFinite(Number(overrides.memory)) ? Number(overrides.memory) : base.memoryBytes,
+      instances: typeof overrides.instances === 'number' ? overrides.instances : base.instances,
+      cpus: typeof overrides.cpus === 'number' ? overrides.cpus : base.cpus,
+      memoryBytes: typeof overrides.memory === 'number' ? overrides.memory : base.memoryBytes,
     },
     ...(Number.isFinite(limit) && configured['spending-limit'] !== undefined ? {spendingLimit: limit} : {}),
   }

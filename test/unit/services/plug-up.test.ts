@@ -460,11 +460,11 @@ describe('plugUp: concurrency and crashes', () => {
     expect(world.log).toEqual([])
   })
 
-  it('a container name held by something else fails with a conflict and rolls back what this deploy created', async () => {
+  it('a container name held by something else fails the names gate (exit 2) before anything is created', async () => {
     const world = makeWorld()
     world.engine.seedContainer({name: 'aims-acme-site-web', labels: {'com.example': 'by hand'}, state: 'exited'})
     const error = await rejection(plugUp(world.deps, options()))
-    expect(error).toMatchObject({kind: 'conflict', message: 'a container named aims-acme-site-web already exists on vps'})
+    expect(error).toMatchObject({kind: 'usage', exitCode: 2, message: expect.stringContaining('aims-acme-site-web is already used by something aims did not create')})
     expect(world.engine.containerNames()).toEqual(['aims-acme-site-web'])
     expect(world.engine.container('aims-acme-site-web')!.labels).toEqual({'com.example': 'by hand'})
     expect(world.engine.volumeNames()).toEqual([])
@@ -505,7 +505,7 @@ describe('plugUp: known bugs (it.fails until fixed; see the comments)', () => {
   // `docker volume create` of an existing name succeeds (checked on the bed: it keeps the first
   // labels), so the second deploy passes every gate and mounts the other tenant's data.
   // Expected: refused (names gate) or a distinct volume. Actual: a/b-c mounts a-b/c's volume.
-  it.fails("never mounts another tenant's volume when tenant-instance names run together", async () => {
+  it("never mounts another tenant's volume when tenant-instance names run together", async () => {
     const otherApp = testPlug('other-app', {services: {app: {image: 'aims-fixture/web:1', entry: {port: 8080}, health: {type: 'http', path: '/health'}, volumes: [{name: 'data', path: '/data'}]}}})
     const world = makeWorld({plugs: [fixturePlug('fixture-web'), otherApp]})
     await plugUp(world.deps, options({tenant: 'a-b', name: 'c'}))
@@ -519,7 +519,7 @@ describe('plugUp: known bugs (it.fails until fixed; see the comments)', () => {
   // src/core/plan/plug-up.ts:284): two multi-service instances a-b/c and a/b-c share the
   // instance network "aims-i-a-b-c"; the second sees it as existing and joins it, so tenant a's
   // services can reach tenant a-b's (and their service aliases collide in DNS).
-  it.fails('never puts two tenants on one instance network when tenant-instance names run together', async () => {
+  it('never puts two tenants on one instance network when tenant-instance names run together', async () => {
     const duo = testPlug('duo', {
       services: {
         api: {image: 'aims-fixture/web:1', entry: {port: 8080}, health: {type: 'http', path: '/health'}},
@@ -542,7 +542,7 @@ describe('plugUp: known bugs (it.fails until fixed; see the comments)', () => {
   // stopped containers still reference (checked on the bed; they then fail to start with
   // "network … not found"). A re-run after a killed deploy that had created the tenant network
   // removes that network even though another instance of the tenant (stopped) still uses it.
-  it.fails("cleaning up an interrupted deploy keeps a tenant network a stopped instance still uses", async () => {
+  it("cleaning up an interrupted deploy keeps a tenant network a stopped instance still uses", async () => {
     const world = makeWorld()
     world.engine.seedNetwork('aims-t-acme', {[LABEL.managed]: 'true', [LABEL.tenant]: 'acme', [LABEL.deployId]: 'killed-1', 'aims.network-scope': 'tenant'}, ['10.210.0.0/24'])
     world.engine.seedContainer({name: 'aims-acme-keep-web', image: 'aims-fixture/web:1', state: 'exited', labels: otherLabels('keep', {[LABEL.entry]: 'true', [LABEL.port]: '51000'}), ports: [{containerPort: 8080, protocol: 'tcp', hostPort: 51000, hostIp: '127.0.0.1'}], networks: {'aims-t-acme': ['keep']}})

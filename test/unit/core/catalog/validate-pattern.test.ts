@@ -12,7 +12,7 @@ describe('checkPlugRules: env patterns', () => {
   // try/catch): with an invalid pattern AND a default, `new RegExp(spec.pattern)` runs again outside
   // the try and throws a raw SyntaxError, so parsePlug throws no CatalogValidationError; `aims catalog
   // validate` then reports "cannot read the file (Invalid regular expression …): check its permissions".
-  it.fails('reports an invalid pattern with a default as a catalog issue too', () => {
+  it('reports an invalid pattern with a default as a catalog issue too', () => {
     expect(() => testPlug('bad-pattern', {env: {X: {description: 'x', default: 'a', pattern: '('}}})).toThrow(CatalogValidationError)
   })
 })

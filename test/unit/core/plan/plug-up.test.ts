@@ -95,6 +95,7 @@ describe('buildPlugUpPlan: one service (fixture-web)', () => {
       [LABEL.port]: '51000',
       [LABEL.diskEstimate]: String(100 * MiB),
       [LABEL.health]: JSON.stringify({type: 'http', path: '/health', port: 8080}),
+      [LABEL.healthBudget]: '7500',
     })
   })
 
@@ -478,7 +479,7 @@ describe('preflightGates', () => {
     // BUG (src/core/plan/plug-up.ts:385 preflightGates, the passing quota detail): it always shows
     // `tenantInstances.length + 1`, though a redeploy over an interrupted deploy is not counted as a
     // new instance; the gate passes while saying "3/2 instances".
-    it.fails('reports the instance count it checked when redeploying over an interrupted deploy', () => {
+    it('reports the instance count it checked when redeploying over an interrupted deploy', () => {
       const result = gate(plan(web, {policy: free, facts: {instances: [view('acme', 'a'), view('acme', 'site')], interrupted: ['acme/site']}}).plan.gates, 'quota')
       expect(result.detail).toMatch(/^tier free: 2\/2 instances/)
     })

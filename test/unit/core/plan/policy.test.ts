@@ -84,7 +84,7 @@ describe('hostPrices', () => {
   // BUG (src/core/plan/policy.ts:35 hostPrices reads only preferences.prices; tenantPolicy at :61 and the tiers at :64 likewise): flat dotted keys such as
   // {"prices.cpu-monthly": 3} — which getPreference honours for "older configs, hand edits", so
   // `aims config get prices.cpu-monthly` shows 3 — are ignored by the planner, which prices with 4.
-  it.fails('honours flat dotted keys the way `aims config get` does', () => {
+  it('honours flat dotted keys the way `aims config get` does', () => {
     expect(hostPrices(undefined, {'prices.cpu-monthly': 3}).cpuMonthly).toBe(3)
   })
 })
