@@ -215,7 +215,7 @@ export class AimsContext {
 
   /** Everything the lifecycle services need, wired to the real adapters. */
   async lifecycleDeps(session: HostSession, options: {approver: Approver; progress: Progress; origin: Origin; ask?: (variable: MissingVariable) => Promise<string>}): Promise<PlugUpDeps> {
-    const [config, catalog, audit, random, {nginxProxyManager}, {readTemplate}] = await Promise.all([this.config.read(), this.catalog(), this.audit(), import('./adapters/random.js'), import('./services/proxy-manager.js'), import('./adapters/templates.js')])
+    const [config, catalog, audit, random, {nginxProxyManager}, {readTemplate}, {hostLifecycleEventWriter}] = await Promise.all([this.config.read(), this.catalog(), this.audit(), import('./adapters/random.js'), import('./services/proxy-manager.js'), import('./adapters/templates.js'), import('./services/lifecycle-events.js')])
     const entry = config.hosts[session.host.name] as (typeof config.hosts)[string] & {prices?: Record<string, number>}
     const network = (config.preferences.network ?? {}) as {pool?: string; 'tenant-prefix'?: number; 'instance-prefix'?: number}
     return {
@@ -234,6 +234,7 @@ export class AimsContext {
       origin: options.origin,
       proxy: nginxProxyManager(session, readTemplate),
       networkPool: {pool: network.pool ?? '10.210.0.0/16', tenantPrefix: network['tenant-prefix'] ?? 24, instancePrefix: network['instance-prefix'] ?? 27},
+      recordEvent: hostLifecycleEventWriter(session),
     }
   }
 
