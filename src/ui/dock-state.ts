@@ -328,7 +328,6 @@ export function handleKey(state: DockState, key: DockKey): {state: DockState; ef
     case 'confirm':
       return confirmKey(state, key)
     case 'help':
-      if (key.input === 'q' && !key.ctrl) return {state: {...state, mode: 'table'}}
       return {state: {...state, mode: 'table'}}
     case 'filter': {
       if (key.escape) return {state: arrange({...state, mode: 'table', filter: ''})}
@@ -355,7 +354,7 @@ function confirmKey(state: DockState, key: DockKey): {state: DockState; effect?:
     return {state}
   }
   if (key.enter || key.input === 'y' || key.input === 'Y') return {state, effect: {kind: 'confirm', answer: 'apply', typed: ''}}
-  if (key.escape || key.input === 'n' || key.input === 'N') return {state, effect: {kind: 'confirm', answer: 'decline', typed: ''}}
+  if (key.escape || key.input === 'n' || key.input === 'N' || key.input === 'q') return {state, effect: {kind: 'confirm', answer: 'decline', typed: ''}}
   return {state}
 }
 

@@ -68,14 +68,14 @@ export function tableColumns(width: number): Column[] {
   const wide = width >= 120
   const specs: ColumnSpec[] = [
     ...(wide ? [{id: 'tenant' as const, title: 'TENANT', min: 8, ideal: 14, keep: 8, grow: 2, align: 'left' as const}] : []),
-    {id: 'instance', title: wide ? 'INSTANCE' : 'TENANT/INSTANCE', min: 12, ideal: wide ? 20 : 24, keep: 10, grow: 1, align: 'left'},
-    {id: 'plug', title: 'PLUG', min: 8, ideal: 14, keep: 5, grow: 4, align: 'left'},
+    {id: 'instance', title: wide ? 'INSTANCE' : 'TENANT/INSTANCE', min: 12, ideal: wide ? 20 : 22, keep: 10, grow: 1, align: 'left'},
+    {id: 'plug', title: 'PLUG', min: 8, ideal: 14, keep: 5, grow: 2, align: 'left'},
     {id: 'status', title: 'STATUS', min: 7, ideal: 10, keep: 9, grow: 6, align: 'left'},
     {id: 'health', title: 'HEALTH', min: 9, ideal: 9, keep: 9, grow: 9, align: 'left'},
     {id: 'cpu', title: 'CPU', min: 10, ideal: 18, keep: 7, grow: 3, align: 'left'},
     {id: 'memory', title: 'MEM', min: 10, ideal: 20, keep: 7, grow: 3, align: 'left'},
     {id: 'uptime', title: 'UP', min: 6, ideal: 7, keep: 6, grow: 7, align: 'right'},
-    {id: 'url', title: 'URL', min: 14, ideal: 200, keep: 1, grow: 8, align: 'left'},
+    {id: 'url', title: 'URL', min: 15, ideal: 200, keep: 1, grow: 8, align: 'left'},
   ]
   const budget = width - MARKER_WIDTH
   const used = (list: ColumnSpec[]) => list.reduce((sum, spec) => sum + spec.min, 0) + GAP * Math.max(0, list.length - 1)

@@ -159,7 +159,10 @@ function headerLine(state: DockState, width: number): ScreenLine {
         ? {text: '◌ connecting…', color: 'yellow', bold: true}
         : {text: `◌ stale${connection.retryAt !== undefined ? `, retry in ${Math.max(0, Math.ceil((connection.retryAt - state.now) / 1000))}s` : ''}`, color: 'red', bold: true, inverse: true}
   const total = Object.keys(state.rows).length
-  const count = state.filter !== '' ? `${state.order.length}/${total} instances` : `${total} instance${total === 1 ? '' : 's'}`
+  const height = dockLayout(state.size, state.pane).tableRows
+  // Where the window is when the table scrolls: "rows 18–34".
+  const window = state.order.length > height ? ` (rows ${state.top + 1}–${Math.min(state.order.length, state.top + height)})` : ''
+  const count = `${state.filter !== '' ? `${state.order.length}/${total} instances` : `${total} instance${total === 1 ? '' : 's'}`}${window}`
   const left: ScreenLine = [
     {text: ' aims dock ', bold: true, inverse: true},
     {text: ` ${state.host}`, bold: true},
@@ -176,8 +179,7 @@ function headerLine(state: DockState, width: number): ScreenLine {
 
 function tableHeader(state: DockState, columns: Column[]): ScreenLine {
   const arrow = state.sort.descending ? '↓' : '↑'
-  const sortColumn = state.sort.key === 'instance' ? 'instance' : state.sort.key === 'uptime' ? 'uptime' : state.sort.key
-  const cells = columns.map((column) => ({text: fit(column.id === sortColumn ? `${column.title}${arrow}` : column.title, column.width, column.align), bold: true, dim: column.id !== sortColumn}))
+  const cells = columns.map((column) => ({text: fit(column.id === state.sort.key ? `${column.title}${arrow}` : column.title, column.width, column.align), bold: true, dim: column.id !== state.sort.key}))
   return [{text: ' '.repeat(MARKER_WIDTH)}, ...joinCells(cells)]
 }
 
@@ -200,9 +202,6 @@ function tableBody(state: DockState, columns: Column[], height: number): ScreenL
     }
   }
   while (lines.length < height) lines.push([])
-  // A scroll hint on the last row when more rows are below.
-  const below = state.order.length - (state.top + height)
-  if (state.synced && below > 0 && height > 1) lines[height - 1] = [{text: `  … ${below} more (↓ / PgDn)`, dim: true}]
   return lines.slice(0, height)
 }
 
