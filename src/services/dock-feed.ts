@@ -119,6 +119,8 @@ export class DockFeed {
   private readonly pending = new Set<string>()
   private flushScheduled = false
   private readonly reprobing = new Set<string>()
+  /** A health change seen once, waiting for a second probe of the same container run to confirm it. */
+  private readonly suspects = new Map<string, {known: Known; health: InstanceHealth}>()
   private readonly health = new Map<string, DefiniteHealth>()
   private readonly seen = new SeenEvents()
   private watched?: string
@@ -378,27 +380,42 @@ export class DockFeed {
 
   /**
    * Probes the instance's entry the way `plug ls` does. A failure within the
-   * start grace period shows as "starting" and is probed again shortly; a
-   * definite change against the last known health is recorded on the host.
+   * start grace period (or of a container whose start time is not known, one
+   * that is stopping) shows as "starting" and is probed again shortly. A
+   * definite change against the last known health is recorded on the host
+   * only once a second probe of the same container run confirms it, so a
+   * container caught stopping or restarting records nothing.
    */
   private async probe(ref: string): Promise<void> {
     const known = this.known.get(ref)
     if (!known || !isUp(known.view) || !this.live) return
     const result = await probeEntry(this.options.session, known.view, known.labels)
-    if (this.known.get(ref) !== known) return // re-read meanwhile: that read probes again
+    if (this.known.get(ref) !== known || !this.live) return // re-read meanwhile: that read probes again
     const now = this.options.clock.now().getTime()
-    const young = known.startedAt !== undefined && now - known.startedAt < this.intervals.startGraceMs
-    const health: InstanceHealth = !result.ok && young && result.health !== 'healthy' ? 'starting' : result.health
+    const settling = known.startedAt === undefined || now - known.startedAt < this.intervals.startGraceMs
+    const health: InstanceHealth = !result.ok && settling && result.health !== 'healthy' ? 'starting' : result.health
     this.options.dispatch({type: 'health', ref, health, detail: result.detail})
-    await this.recordHealth(known.view, health, result.detail)
-    if (health === 'starting' && !this.reprobing.has(ref)) {
-      this.reprobing.add(ref)
-      void (async () => {
-        await this.pause(1500)
-        this.reprobing.delete(ref)
-        await this.probe(ref)
-      })().catch((error: unknown) => this.background(error))
+    const last = this.health.get(ref)
+    const changed = (health === 'healthy' || health === 'unhealthy') && last !== undefined && last !== health
+    const suspect = this.suspects.get(ref)
+    if (changed && !(suspect && suspect.known === known && suspect.health === health)) {
+      this.suspects.set(ref, {known, health})
+      this.probeAgain(ref, 1500)
+      return
     }
+    this.suspects.delete(ref)
+    await this.recordHealth(known.view, health, result.detail)
+    if (health === 'starting') this.probeAgain(ref, 1500)
+  }
+
+  private probeAgain(ref: string, ms: number): void {
+    if (this.reprobing.has(ref)) return
+    this.reprobing.add(ref)
+    void (async () => {
+      await this.pause(ms)
+      this.reprobing.delete(ref)
+      await this.probe(ref)
+    })().catch((error: unknown) => this.background(error))
   }
 
   private async recordHealth(view: InstanceView, health: InstanceHealth, detail: string): Promise<void> {

@@ -32,7 +32,9 @@ export class TmuxPane {
   }
 
   private tmux(args: string[]): Promise<string> {
-    const env = Object.fromEntries(Object.entries({...this.options.env, TMUX: undefined}).filter((entry): entry is [string, string] => entry[1] !== undefined))
+    const env: Record<string, string> = {}
+    // A tmux started from inside tmux would talk to the outer one.
+    for (const [key, value] of Object.entries(this.options.env)) if (value !== undefined && key !== 'TMUX') env[key] = value
     return run('tmux', ['-u', '-L', this.options.socket, '-f', this.config, ...args], {env, cwd: this.options.cwd}).then((result) => result.stdout)
   }
 

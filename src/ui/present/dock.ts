@@ -170,11 +170,9 @@ function headerLine(state: DockState, width: number): ScreenLine {
     badge,
     ...(state.readonly ? [{text: ' read-only ', color: 'yellow' as const, inverse: true}] : []),
   ]
-  const stale = connection.status === 'stale' && connection.detail ? ` ${sanitizeUntrusted(connection.detail)}` : ''
   const right = '? help  q quit'
-  const room = width - lineWidth(left) - right.length - 1
-  const middle: Segment = {text: fit(stale, Math.max(0, room)), color: 'red'}
-  return clip([...left, middle, {text: ' '}, {text: right, dim: true}], width)
+  const room = width - lineWidth(left) - right.length
+  return clip([...left, {text: ' '.repeat(Math.max(1, room))}, {text: right, dim: true}], width)
 }
 
 function tableHeader(state: DockState, columns: Column[]): ScreenLine {
@@ -280,6 +278,10 @@ const KEY_HINTS = '↑↓/jk move · ⏎ details · l logs · r restart · s sto
 
 function footerLine(state: DockState, width: number): ScreenLine {
   if (state.mode === 'filter') return clip([{text: ' / ', inverse: true, bold: true}, {text: ` ${state.filter}`}, {text: '▏', color: 'cyan'}, {text: '  enter: keep · esc: clear', dim: true}], width)
+  if (state.connection.status === 'stale') {
+    // Why the dock is stale, in the footer (the header has no room for a sentence).
+    return clip([{text: 'stale: ', color: 'red', bold: true}, {text: sanitizeUntrusted(state.connection.detail ?? 'the connection dropped'), color: 'red'}, {text: ` — reconnecting (attempt ${state.connection.attempt ?? 1})`, dim: true}], width)
+  }
   if (state.mode === 'confirm') return clip([{text: 'waiting for your answer: nothing changes until you confirm', color: 'yellow'}], width)
   if (state.busy) return clip([{text: `⟳ ${state.busy.action} ${state.busy.ref}`, color: 'yellow', bold: true}, {text: state.busy.progress ? `: ${sanitizeUntrusted(state.busy.progress)}` : '…', dim: true}], width)
   if (state.notice && state.now - state.notice.at < NOTICE_MS) {

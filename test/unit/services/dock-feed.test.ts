@@ -170,6 +170,27 @@ describe('DockFeed', () => {
     expect(h.of('events').flatMap((update) => update.events).filter((event) => event.action === 'health-changed')).toHaveLength(1)
   })
 
+  it('records nothing for a container caught stopping: one failed probe is only a suspicion', async () => {
+    let status = 200
+    const http = JSON.stringify({type: 'http', path: '/health', port: 8080})
+    const h = harness({
+      containers: [summary('acme', 'web', {id: 'w1', port: 51001, health: http})],
+      visible: () => ['acme/web'],
+      intervals: {probeMs: 30, startGraceMs: 0},
+      connectTcp: httpAnswering(() => status),
+    })
+    h.feed.start()
+    await eventually(() => expect(h.of('health').at(-1)).toMatchObject({health: 'healthy'}))
+    status = 502
+    await eventually(() => expect(h.of('health').at(-1)).toMatchObject({health: 'unhealthy'}))
+    // The engine says it stopped before a second probe could confirm anything.
+    h.containers[0] = summary('acme', 'web', {id: 'w1', port: 51001, health: http, state: 'exited'})
+    h.streams.push(containerEvent('acme', 'web', 'die'))
+    await eventually(() => expect(h.of('instance').at(-1)?.snapshot?.view.status).toBe('stopped'))
+    await new Promise((resolve) => setTimeout(resolve, 1800))
+    expect(h.recorded).toEqual([])
+  })
+
   it('calls a probe failure right after a start "starting", not unhealthy', async () => {
     const http = JSON.stringify({type: 'http', path: '/health', port: 8080})
     const young = summary('acme', 'web', {id: 'w1', port: 51001, health: http})

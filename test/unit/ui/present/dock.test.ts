@@ -78,7 +78,8 @@ describe('the screen', () => {
 
   it('shows the stale badge with the retry countdown and why', () => {
     const state = reduceDock(dockState({instances: 1, size: {columns: 120, rows: 24}}), {type: 'connection', connection: {status: 'stale', detail: 'the Docker engine on vps is not answering', attempt: 2, retryAt: NOW + 2400}})
-    expect(text(state).split('\n')[0]).toMatch(/◌ stale, retry in 3s the Docker engine on vps is not/)
+    expect(text(state).split('\n')[0]).toMatch(/◌ stale, retry in 3s +\? help/)
+    expect(text(state).split('\n').at(-1)).toBe('stale: the Docker engine on vps is not answering — reconnecting (attempt 2)')
   })
 
   it('the detail pane lists services, ports and env names, and the live logs', () => {

@@ -1,0 +1,70 @@
+/**
+ * The dock across an engine restart: dockerd stops while the dock is open →
+ * the stale badge; dockerd comes back → live again and resynced, without
+ * restarting the dock. Stopping dockerd disturbs everyone on the shared bed:
+ * the window is kept short and dockerd is restored whatever happens.
+ */
+import {join} from 'node:path'
+import {tmpdir} from 'node:os'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {aims, aimsEnv, BIN, homeWithHost, ROOT} from '../support/aims.js'
+import {dockerAnswers, restoreBedDockerd, stopBedDockerd} from '../support/dockerd.js'
+import {purgeTenant} from '../support/engine.js'
+import {TmuxPane} from '../support/tmux.js'
+
+const TENANT = 'dock-rc-e2e'
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'plugs')
+let home: string
+let pane: TmuxPane
+
+beforeAll(async () => {
+  await restoreBedDockerd()
+  await purgeTenant(TENANT)
+  home = await homeWithHost()
+  const up = await aims(['plug', 'up', 'fixture-web', '--name', 'web', '--tenant', TENANT, '--yes'], {home, env: {AIMS_CATALOG_PATH: FIXTURES}})
+  expect(up.code, up.stderr).toBe(0)
+  pane = new TmuxPane({socket: 'aims-dock-test', session: 'dock-rc', width: 100, height: 30, env: aimsEnv({home, env: {AIMS_CATALOG_PATH: FIXTURES, CI: undefined, NO_COLOR: undefined, TERM: 'tmux-256color'}}), cwd: ROOT})
+})
+
+afterAll(async () => {
+  await restoreBedDockerd()
+  pane?.report(join(tmpdir(), 'aims-dock-reconnect-e2e'))
+  await pane?.kill()
+  await purgeTenant(TENANT)
+}, 180_000)
+
+describe('the dock when the engine restarts', () => {
+  it('shows stale while dockerd is down and comes back live by itself', async () => {
+    await pane.start([process.execPath, BIN, 'dock', '--tenant', TENANT])
+    const live = await pane.waitFor((screen) => /● live/.test(screen) && /dock-rc-e2e\/web\s+fixture-web\s+running/.test(screen), 20_000)
+    await pane.keep('live', live.screen)
+
+    const stopping = Date.now()
+    let backAt = 0
+    try {
+      await stopBedDockerd()
+      const stale = await pane.waitFor(/◌ stale/, 15_000)
+      console.log(`[dock e2e] stale ${stale.at - stopping} ms after dockerd was asked to stop`)
+      await pane.keep('stale', stale.screen)
+      expect(stale.screen).toMatch(/retry in \d+s/)
+    } finally {
+      await restoreBedDockerd()
+      backAt = Date.now()
+    }
+    expect(await dockerAnswers()).toBe(true)
+    // The same dock process reconnects (backoff ≤ 8 s) and resyncs: the instance is back (restart policy).
+    const again = await pane.waitFor((screen) => /● live/.test(screen) && /dock-rc-e2e\/web\s+fixture-web\s+running/.test(screen), 30_000)
+    console.log(`[dock e2e] live again ${again.at - backAt} ms after dockerd answered; engine down ${backAt - stopping} ms`)
+    await pane.keep('live-again', again.screen)
+    expect((await pane.info()).dead).toBe(false)
+
+    await pane.send('q')
+    const deadline = Date.now() + 10_000
+    let info = await pane.info()
+    while (!info.dead && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      info = await pane.info()
+    }
+    expect(info).toMatchObject({dead: true, status: 0, alternate: false})
+  })
+})
