@@ -5,6 +5,7 @@ import {existsSync} from 'node:fs'
 import {BIN, table} from './lib.js'
 import {benchStartup} from './startup.js'
 import {benchTransport} from './transport.js'
+import {benchDock} from './dock.js'
 
 if (!existsSync(new URL('../dist/vendor/oclif-core.cjs', import.meta.url))) {
   console.error('aims is not built: run npm run build first')
@@ -15,6 +16,7 @@ const only = process.argv.slice(2)
 const benches = [
   ['startup', benchStartup],
   ['transport', benchTransport],
+  ['dock', benchDock],
 ].filter(([name]) => only.length === 0 || only.includes(name))
 
 const rows = []

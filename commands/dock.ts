@@ -26,6 +26,8 @@ export default class Dock extends AimsCommand {
     } catch (error) {
       if (error instanceof AimsError && (error.kind === 'auth' || error.kind === 'host-key' || error.kind === 'usage')) throw error
     }
+    // React's development build re-checks every render; a CLI wants the production one (chosen at its first import).
+    process.env.NODE_ENV ??= 'production'
     const {runDock} = await import('../src/ui/views/dock-app.js')
     await runDock({context, session, ...(flags.tenant ? {tenant: flags.tenant} : {}), readonly: flags.readonly, argv: ['dock', ...this.argv], ...(process.env.AIMS_DOCK_METRICS ? {metricsFile: process.env.AIMS_DOCK_METRICS} : {})})
     return undefined

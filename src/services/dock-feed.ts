@@ -16,7 +16,7 @@
  *   resyncs everything, because events are lost while disconnected.
  */
 import type {ConnectionState, FeedUpdate, InstanceDetails, InstanceSnapshot, InstanceUsage, ServiceDetails} from '../core/dock.js'
-import {LABEL, type EngineEvent, type LogLine} from '../core/engine-types.js'
+import {LABEL, type EngineEvent, type LogLine, type StatsSample} from '../core/engine-types.js'
 import {AimsError} from '../core/errors.js'
 import {engineEventToAims, isNoiseAction, lifecycleEventToAims, SeenEvents, type AimsEvent, type LifecycleEvent} from '../core/events.js'
 import {healthBaseline, healthChangeMessage, healthChanges, type DefiniteHealth} from '../core/health-report.js'
@@ -26,7 +26,7 @@ import {sanitizeUntrusted} from '../ui/present/text.js'
 import {followInstanceLogs, probeEntry} from './instances.js'
 import {lifecycleEventRecord, readLifecycleEventsFrom, readRecentLifecycleEvents, type EventEmitterDeps} from './lifecycle-events.js'
 import type {Clock, Engine, HostSession, HostShell, LabelFilter} from './ports.js'
-import {mapWithLimit, sampleContainers} from './stats.js'
+import {mapWithLimit} from './stats.js'
 
 export interface DockFeedIntervals {
   statsMs: number
@@ -55,8 +55,8 @@ export const DEFAULT_FEED_INTERVALS: DockFeedIntervals = {
   backoffMs: (attempt) => Math.min(500 * 2 ** (attempt - 1), 8000),
 }
 
-/** Stats requests in flight at once: the engine answers them at its next tick, and other calls need sockets too. */
-const STATS_CONCURRENCY = 6
+/** Stats requests in flight at once: the engine answers them at its next tick; the rest of the socket pool stays free for re-reads and logs. */
+const STATS_LANES = 12
 const INSPECT_CONCURRENCY = 8
 /** More instances than this waiting for a re-read: one full listing is cheaper. */
 const RESYNC_THRESHOLD = 20
@@ -234,7 +234,7 @@ export class DockFeed {
       this.pumpEngineEvents(stream, first),
       this.followAimsEvents(shell, recent.size, signal),
       this.every(signal, this.intervals.safetyMs, () => this.resync(engine, false)),
-      this.every(signal, this.intervals.statsMs, () => this.sampleStats(engine)),
+      this.sampleStatsLanes(engine, signal),
       this.every(signal, this.intervals.probeMs, () => this.probeVisible()),
       this.every(signal, this.intervals.pingMs, () => this.withTimeout(engine.ping(), this.intervals.pingTimeoutMs, 'answer a ping')),
     ])
@@ -433,17 +433,76 @@ export class DockFeed {
 
   // ---- stats -------------------------------------------------------------------
 
-  private async sampleStats(engine: Engine): Promise<void> {
-    const views = this.options.visibleRefs().flatMap((ref) => {
-      const known = this.known.get(ref)
-      return known && isUp(known.view) ? [known.view] : []
-    })
-    if (views.length === 0) return
-    const samples = await sampleContainers(engine, views, STATS_CONCURRENCY)
-    const usage: InstanceUsage[] = aggregateStats(views, samples)
-      .filter((instance) => instance.containers.some((container) => container.sampled))
-      .map((instance) => ({ref: instance.ref, cpuPercent: instance.cpuPercent, memoryBytes: instance.memoryBytes, memoryLimitBytes: instance.memoryLimitBytes, networkRxBytes: instance.networkRxBytes, networkTxBytes: instance.networkTxBytes}))
-    this.options.dispatch({type: 'stats', usage, at: this.options.clock.now().getTime()})
+  /**
+   * Keeps the visible rows' usage fresh: STATS_LANES requests in flight, each
+   * lane taking the visible running container whose sample is the oldest and
+   * due (older than statsMs). The engine answers a stats request at its next
+   * collection tick (about a second), so rounds would leave sockets idle
+   * between ticks; lanes keep every row within a few seconds.
+   */
+  private async sampleStatsLanes(engine: Engine, signal: AbortSignal): Promise<void> {
+    const sampledAt = new Map<string, number>()
+    const inFlight = new Set<string>()
+    const latest = new Map<string, StatsSample>()
+    const dirty = new Set<string>()
+    let flushTimer: NodeJS.Timeout | undefined
+    const flush = () => {
+      flushTimer = undefined
+      if (signal.aborted) return
+      const views = [...dirty].flatMap((ref) => {
+        const known = this.known.get(ref)
+        return known ? [known.view] : []
+      })
+      dirty.clear()
+      const usage: InstanceUsage[] = aggregateStats(views, latest)
+        .filter((instance) => instance.containers.some((container) => container.sampled))
+        .map((instance) => ({ref: instance.ref, cpuPercent: instance.cpuPercent, memoryBytes: instance.memoryBytes, memoryLimitBytes: instance.memoryLimitBytes, networkRxBytes: instance.networkRxBytes, networkTxBytes: instance.networkTxBytes}))
+      if (usage.length > 0) this.options.dispatch({type: 'stats', usage, at: this.options.clock.now().getTime()})
+      // Forget containers that are gone, so the maps stay the size of the host.
+      if (latest.size > 64) {
+        const present = new Set([...this.known.values()].flatMap((known) => known.view.replicas.map((replica) => replica.containerId)))
+        for (const id of [...latest.keys()]) if (!present.has(id)) (latest.delete(id), sampledAt.delete(id))
+      }
+    }
+    const visibleContainers = () =>
+      this.options.visibleRefs().flatMap((ref) => {
+        const known = this.known.get(ref)
+        return known && isUp(known.view) ? known.view.replicas.filter((replica) => replica.state === 'running').map((replica) => ({ref, id: replica.containerId})) : []
+      })
+    const lane = async (): Promise<void> => {
+      while (!signal.aborted && !this.stopped) {
+        const now = this.options.clock.now().getTime()
+        let pick: {ref: string; id: string} | undefined
+        let wait = 1000
+        for (const container of visibleContainers()) {
+          if (inFlight.has(container.id)) continue
+          const last = sampledAt.get(container.id) ?? 0
+          if (last + this.intervals.statsMs > now) wait = Math.min(wait, last + this.intervals.statsMs - now)
+          else if (!pick || last < (sampledAt.get(pick.id) ?? 0)) pick = container
+        }
+        if (!pick) {
+          if (!(await this.pause(Math.max(50, wait), signal))) return
+          continue
+        }
+        inFlight.add(pick.id)
+        sampledAt.set(pick.id, now)
+        try {
+          latest.set(pick.id, await engine.stats(pick.id))
+          dirty.add(pick.ref)
+          // Samples of one tick arrive together: one dispatch for them.
+          flushTimer ??= setTimeout(flush, 100)
+        } catch (error) {
+          if (isConnectionFailure(error)) throw error
+        } finally {
+          inFlight.delete(pick.id)
+        }
+      }
+    }
+    try {
+      await Promise.all(Array.from({length: STATS_LANES}, lane))
+    } finally {
+      if (flushTimer) clearTimeout(flushTimer)
+    }
   }
 
   // ---- the watched instance --------------------------------------------------------

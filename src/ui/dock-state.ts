@@ -10,6 +10,7 @@ import type {AimsEvent} from '../core/events.js'
 import type {InstanceHealth, InstanceStatus, InstanceView} from '../core/instances.js'
 import type {Plan} from '../core/plan/plan.js'
 import {dockLayout, type PaneMode, type ScreenSize} from './present/dock-layout.js'
+import {formatDuration} from './present/text.js'
 
 export type SortKey = 'instance' | 'plug' | 'status' | 'health' | 'cpu' | 'memory' | 'uptime'
 export const SORT_KEYS: SortKey[] = ['instance', 'plug', 'status', 'health', 'cpu', 'memory', 'uptime']
@@ -233,6 +234,23 @@ function rowFrom(snapshot: InstanceSnapshot, previous: DockRow | undefined): Doc
   }
 }
 
+/**
+ * Whether moving the clock to `now` changes anything on screen: uptimes
+ * show seconds only under a minute, a notice expires, the stale countdown
+ * runs, an uptime on screen reaches its next minute. Otherwise an idle dock
+ * would repaint every second for nothing.
+ */
+export function clockShows(state: DockState, now: number): boolean {
+  if (state.connection.status !== 'live') return true
+  if (state.notice && state.now - state.notice.at < NOTICE_MS) return true
+  const height = tableRows(state)
+  for (let index = state.top; index < Math.min(state.order.length, state.top + height); index++) {
+    const row = state.rows[state.order[index]!]
+    if (row?.startedAt !== undefined && formatDuration(now - row.startedAt) !== formatDuration(state.now - row.startedAt)) return true
+  }
+  return false
+}
+
 function withNotice(state: DockState, text: string, tone: 'info' | 'ok' | 'error'): DockState {
   return {...state, notice: {text, tone, at: state.now}}
 }
@@ -287,7 +305,7 @@ export function reduceDock(state: DockState, action: DockAction): DockState {
     case 'details':
       return {...state, details: action.details}
     case 'tick':
-      return {...state, now: action.now}
+      return clockShows(state, action.now) ? {...state, now: action.now} : state
     case 'resize':
       return action.size.columns === state.size.columns && action.size.rows === state.size.rows ? state : scrollTo({...state, size: action.size})
     case 'confirm-open':

@@ -43,12 +43,27 @@ const sameSegments = (a: {segments: ScreenLine}, b: {segments: ScreenLine}) =>
     return segment.text === other.text && segment.color === other.color && segment.bold === other.bold && segment.dim === other.dim && segment.inverse === other.inverse
   })
 
+const sameStyle = (a: Segment, b: Segment) => a.color === b.color && a.bold === b.bold && a.dim === b.dim && a.inverse === b.inverse
+
+/** Neighbouring segments of one style become one: fewer nodes and escape codes for Ink to lay out and tokenize. */
+export function coalesce(segments: ScreenLine): ScreenLine {
+  const out: Segment[] = []
+  for (const segment of segments) {
+    const last = out.at(-1)
+    if (last && sameStyle(last, segment)) out[out.length - 1] = {...last, text: last.text + segment.text}
+    else if (segment.text !== '') out.push(segment)
+  }
+  return out
+}
+
 /** One screen line; unchanged lines are not re-rendered. */
 const Line = memo(function Line({segments}: {segments: ScreenLine}) {
-  if (segments.length === 0) return <Text> </Text>
+  const merged = coalesce(segments)
+  if (merged.length === 0) return <Text> </Text>
+  if (merged.length === 1 && !merged[0]!.color && !merged[0]!.bold && !merged[0]!.dim && !merged[0]!.inverse) return <Text wrap="truncate-end">{merged[0]!.text}</Text>
   return (
     <Text wrap="truncate-end">
-      {segments.map((segment: Segment, index: number) => (
+      {merged.map((segment: Segment, index: number) => (
         <Text key={index} {...(segment.color ? {color: segment.color} : {})} bold={segment.bold ?? false} dimColor={segment.dim ?? false} inverse={segment.inverse ?? false}>
           {segment.text}
         </Text>

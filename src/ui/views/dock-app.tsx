@@ -91,17 +91,21 @@ export async function runDock(options: RunDockOptions): Promise<void> {
   const stopOnSignal = () => quit()
   process.once('SIGTERM', stopOnSignal)
   process.once('SIGHUP', stopOnSignal)
+  // The benchmark asks for figures mid-run (SIGUSR2) without stopping the dock.
+  const writeMetrics = () => metrics?.write(options.metricsFile!, {publications: store.publications, instances: Object.keys(store.getState().rows).length, size: store.getState().size, connection: store.getState().connection.status, transport: session.metrics()})
+  if (metrics) process.on('SIGUSR2', writeMetrics)
   try {
     await Promise.race([quitting, app.waitUntilExit()])
   } finally {
     process.off('SIGTERM', stopOnSignal)
     process.off('SIGHUP', stopOnSignal)
+    process.off('SIGUSR2', writeMetrics)
     clearInterval(ticker)
     unsubscribe()
     controller.dispose()
     app.unmount()
     await app.waitUntilExit().catch(() => undefined)
     await feed.stop()
-    if (metrics && options.metricsFile) metrics.write(options.metricsFile, {publications: store.publications, instances: Object.keys(store.getState().rows).length, size: store.getState().size})
+    if (metrics) writeMetrics()
   }
 }

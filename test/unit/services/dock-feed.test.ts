@@ -52,6 +52,7 @@ function harness(options: {engine?: Partial<Engine>; visible?: () => string[]; i
       const container = containers.find((item) => item.id === id)
       return container && details(container, {env: {GREETING: 'hi', APP_SECRET: 'sentinel-secret-value-42', PATH: '/bin'}})
     },
+    stats: async (id) => ({id, name: id, cpuPercent: 1, memoryBytes: 100, memoryLimitBytes: 1000, networkRxBytes: 0, networkTxBytes: 0, read: new Date()}),
     ...options.engine,
   })
   const updates: FeedUpdate[] = []
@@ -131,21 +132,41 @@ describe('DockFeed', () => {
     await eventually(() => expect(h.of('connection').at(-1)?.connection.status).toBe('live'))
   })
 
-  it('samples stats only for the rows on screen that run', async () => {
-    const sampled: string[] = []
+  it('samples stats only for the rows on screen that run, each again once its sample is statsMs old', async () => {
+    const sampled: Array<{id: string; at: number}> = []
+    let inFlight = 0
+    let peak = 0
+    const visible = ['acme/web', 'globex/shop']
     const h = harness({
-      visible: () => ['acme/web', 'globex/shop'],
-      intervals: {statsMs: 20},
-      engine: {stats: async (id) => (sampled.push(id), {id, name: id, cpuPercent: 7, memoryBytes: 1000, memoryLimitBytes: 2000, networkRxBytes: 1, networkTxBytes: 2, read: new Date()})},
+      visible: () => visible,
+      intervals: {statsMs: 100},
+      engine: {
+        stats: async (id) => {
+          sampled.push({id, at: Date.now()})
+          inFlight++
+          peak = Math.max(peak, inFlight)
+          // The engine answers at its next tick.
+          await new Promise((resolve) => setTimeout(resolve, 30))
+          inFlight--
+          return {id, name: id, cpuPercent: 7, memoryBytes: 1000, memoryLimitBytes: 2000, networkRxBytes: 1, networkTxBytes: 2, read: new Date()}
+        },
+      },
     })
     h.feed.start()
-    await eventually(() => expect(h.of('stats').length).toBeGreaterThanOrEqual(2))
-    expect(new Set(sampled)).toEqual(new Set(['w1']))
+    await eventually(() => expect(h.of('stats').length).toBeGreaterThanOrEqual(3))
+    expect(new Set(sampled.map((sample) => sample.id))).toEqual(new Set(['w1']))
     expect(h.of('stats')[0]!.usage).toEqual([{ref: 'acme/web', cpuPercent: 7, memoryBytes: 1000, memoryLimitBytes: 2000, networkRxBytes: 1, networkTxBytes: 2}])
+    // One container is never sampled twice at once, and not more often than every statsMs.
+    expect(peak).toBe(1)
+    const gaps = sampled.slice(1).map((sample, index) => sample.at - sampled[index]!.at)
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(95)
+    // A row scrolled into view is sampled too.
+    visible.push('acme/api')
+    await eventually(() => expect(sampled.some((sample) => sample.id === 'a1')).toBe(true))
   })
 
   it('a failed call that is not a transport failure does not make the dock stale', async () => {
-    const h = harness({intervals: {statsMs: 20}, engine: {stats: async () => Promise.reject(new AimsError('not-found', 'no such container'))}})
+    const h = harness({intervals: {statsMs: 5}, engine: {stats: async () => Promise.reject(new AimsError('not-found', 'no such container'))}})
     h.feed.start()
     await eventually(() => expect(h.of('connection').at(-1)?.connection.status).toBe('live'))
     await new Promise((resolve) => setTimeout(resolve, 120))

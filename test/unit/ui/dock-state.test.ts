@@ -93,6 +93,21 @@ describe('the table model', () => {
     expect(history.at(-1)!.cpuPercent).toBe(90)
   })
 
+  it('lets the clock repaint only when the screen would change', () => {
+    // Five-minute uptimes show minutes: seconds passing change nothing.
+    const idle = dockState({instances: 3})
+    expect(reduceDock(idle, {type: 'tick', now: NOW + 1000})).toBe(idle)
+    expect(reduceDock(idle, {type: 'tick', now: NOW + 59_000})).toBe(idle)
+    expect(reduceDock(idle, {type: 'tick', now: NOW + 60_000}).now).toBe(NOW + 60_000)
+    // A row that started seconds ago shows seconds; so do a notice and a stale countdown.
+    const fresh = reduceDock(idle, {type: 'instance', ref: 'acme/app-002', snapshot: {...snapshots([{instance: 'app-002'}])[0]!, startedAt: NOW - 5000}, at: NOW})
+    expect(reduceDock(fresh, {type: 'tick', now: NOW + 1000}).now).toBe(NOW + 1000)
+    const noticed = reduceDock(idle, {type: 'notice', text: 'hello', tone: 'info'})
+    expect(reduceDock(noticed, {type: 'tick', now: NOW + 1000}).now).toBe(NOW + 1000)
+    const stale = reduceDock(idle, {type: 'connection', connection: {status: 'stale', retryAt: NOW + 4000}})
+    expect(reduceDock(stale, {type: 'tick', now: NOW + 1000}).now).toBe(NOW + 1000)
+  })
+
   it('caps the log buffer and counts what it dropped', () => {
     let state = reduceDock(dockState({instances: 1}), {type: 'logs-reset', ref: 'acme/app-001'})
     state = reduceDock(state, {type: 'logs', ref: 'acme/app-001', lines: Array.from({length: LOG_LINES + 20}, (_, index) => `line ${index}`)})

@@ -41,14 +41,15 @@ describe('the dock store', () => {
     let renders = 0
     store.subscribe(() => renders++)
     // 1000 updates a second for 3 seconds (ticks, stats, events…).
+    store.dispatch({type: 'logs-reset', ref: 'acme/app-001'})
     for (let ms = 0; ms < 3000; ms++) {
-      store.dispatch({type: 'tick', now: NOW + ms})
+      store.dispatch({type: 'logs', ref: 'acme/app-001', lines: [`line ${ms}`]})
       advance(1)
     }
     advance(200)
     expect(renders).toBeGreaterThanOrEqual(29)
     expect(renders).toBeLessThanOrEqual(31)
-    expect(store.getSnapshot().now).toBe(NOW + 2999)
+    expect(store.getSnapshot().logs.lines.at(-1)).toBe('line 2999')
   })
 
   it('paints a lone key press at once, and a second one within the interval', () => {
