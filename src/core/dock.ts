@@ -59,7 +59,8 @@ export type FeedUpdate =
   | {type: 'stats'; usage: InstanceUsage[]; at: number}
   | {type: 'health'; ref: string; health: InstanceHealth; detail: string}
   | {type: 'events'; events: AimsEvent[]}
-  | {type: 'connection'; connection: ConnectionState}
+  /** `at`: when it changed (ms since epoch), so countdowns start from the right time. */
+  | {type: 'connection'; connection: ConnectionState; at?: number}
   | {type: 'logs-reset'; ref: string}
   | {type: 'logs'; ref: string; lines: string[]}
   | {type: 'details'; details: InstanceDetails}

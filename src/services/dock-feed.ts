@@ -245,7 +245,7 @@ export class DockFeed {
   }
 
   private setConnection(connection: ConnectionState): void {
-    this.options.dispatch({type: 'connection', connection})
+    this.options.dispatch({type: 'connection', connection, at: this.options.clock.now().getTime()})
   }
 
   /** A failure in background work: a transport failure ends the connected period; others are dropped. */

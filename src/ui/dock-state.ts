@@ -293,7 +293,7 @@ export function reduceDock(state: DockState, action: DockAction): DockState {
     case 'events':
       return action.events.length === 0 ? state : {...state, events: [...state.events, ...action.events].slice(-EVENT_LINES)}
     case 'connection':
-      return {...state, connection: action.connection}
+      return {...state, connection: action.connection, now: Math.max(state.now, action.at ?? state.now)}
     case 'logs-reset':
       return {...state, logs: {ref: action.ref, lines: [], dropped: 0}}
     case 'logs': {

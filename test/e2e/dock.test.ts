@@ -67,6 +67,15 @@ describe('aims dock in a terminal', () => {
     const ready = await pane.waitFor((screen) => /running\s+healthy/.test(rowOf(screen)) && /deploy-ready/.test(screen), 20_000)
     await pane.keep('deployed-by-another-process', ready.screen)
 
+    // Resized to 80x24 it reflows (the URL column goes, nothing wider than 80); back to 100x30 it returns.
+    await pane.resize(80, 24)
+    const small = await pane.waitFor((screen) => !/ URL\s*$/m.test(screen) && /TENANT\/INSTANCE/.test(screen) && screen.split('\n').every((line) => line.length <= 80), 5000)
+    await pane.keep('resized-80x24', small.screen)
+    expect(small.screen.trimEnd().split('\n').length).toBeLessThanOrEqual(24)
+    expect(small.screen).toMatch(/› dock-e2e\/web +fixture\S* +running +healthy/)
+    await pane.resize(100, 30)
+    await pane.waitFor(/ URL\s*$/m, 5000)
+
     // r: the plan inline, y applies; the engine's StartedAt moves and the uptime resets.
     const before = await startedAt()
     await pane.waitFor((screen) => uptimeSeconds(rowOf(screen)) >= 4, 20_000, 200)

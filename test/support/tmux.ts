@@ -62,6 +62,11 @@ export class TmuxPane {
     }
   }
 
+  /** Resizes the window (the program gets SIGWINCH, as with a terminal window dragged smaller). */
+  async resize(width: number, height: number): Promise<void> {
+    await this.tmux(['resize-window', '-t', this.options.session, '-x', String(width), '-y', String(height)])
+  }
+
   capture(): Promise<string> {
     return this.tmux(['capture-pane', '-p', '-t', this.options.session])
   }
