@@ -29,7 +29,10 @@ import type {Clock, Engine, HostSession, HostShell, LabelFilter} from './ports.j
 import {mapWithLimit} from './stats.js'
 
 export interface DockFeedIntervals {
+  /** A visible container is sampled again once its last sample is this old. */
   statsMs: number
+  /** Samples are handed to the dock in batches this far apart (each batch is one frame). */
+  statsFlushMs: number
   probeMs: number
   safetyMs: number
   pingMs: number
@@ -45,6 +48,7 @@ export interface DockFeedIntervals {
 
 export const DEFAULT_FEED_INTERVALS: DockFeedIntervals = {
   statsMs: 3000,
+  statsFlushMs: 2000,
   probeMs: 10_000,
   safetyMs: 30_000,
   pingMs: 10_000,
@@ -489,8 +493,8 @@ export class DockFeed {
         try {
           latest.set(pick.id, await engine.stats(pick.id))
           dirty.add(pick.ref)
-          // Samples of one tick arrive together: one dispatch for them.
-          flushTimer ??= setTimeout(flush, 100)
+          // Samples arrive a few a second: one dispatch (one frame) per statsFlushMs for all of them.
+          flushTimer ??= setTimeout(flush, this.intervals.statsFlushMs)
         } catch (error) {
           if (isConnectionFailure(error)) throw error
         } finally {

@@ -15,7 +15,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'aims-dock-feed-'))
 afterAll(() => rmSync(scratch, {recursive: true, force: true}))
 let dirs = 0
 
-const FAST: Partial<DockFeedIntervals> = {statsMs: 60_000, probeMs: 60_000, safetyMs: 60_000, pingMs: 60_000, aimsPollMs: 20, debounceMs: 15, backoffMs: () => 40}
+const FAST: Partial<DockFeedIntervals> = {statsMs: 60_000, statsFlushMs: 20, probeMs: 60_000, safetyMs: 60_000, pingMs: 60_000, aimsPollMs: 20, debounceMs: 15, backoffMs: () => 40}
 
 interface Harness {
   feed: DockFeed
