@@ -29,7 +29,7 @@ export default class Dock extends AimsCommand {
     // React's development build re-checks every render; a CLI wants the production one (chosen at its first import).
     process.env.NODE_ENV ??= 'production'
     const {runDock} = await import('../src/ui/views/dock-app.js')
-    await runDock({context, session, ...(flags.tenant ? {tenant: flags.tenant} : {}), readonly: flags.readonly, argv: ['dock', ...this.argv], ...(process.env.AIMS_DOCK_METRICS ? {metricsFile: process.env.AIMS_DOCK_METRICS} : {})})
+    await runDock({context, session, ...(flags.tenant ? {tenant: flags.tenant} : {}), readonly: flags.readonly, ...(process.env.AIMS_DOCK_METRICS ? {metricsFile: process.env.AIMS_DOCK_METRICS} : {})})
     return undefined
   }
 }

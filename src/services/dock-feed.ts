@@ -558,7 +558,7 @@ export class DockFeed {
     let resumed = false
     while (!signal.aborted && !this.stopped) {
       const multi = (this.known.get(ref)?.view.replicas.length ?? 1) > 1
-      const format = (line: LogLine & {service: string; replica: number}) => `${multi ? `${line.service}${line.replica > 1 ? `#${line.replica}` : ''} | ` : ''}${sanitizeUntrusted(line.text)}`
+      const format = (line: LogLine & {service: string; replica: number}) => `${multi ? `${line.service}${line.replica > 1 ? `#${line.replica}` : ''} | ` : ''}${sanitizeUntrusted(line.text).replace(/\t/g, '    ')}`
       let opening: string[] | undefined = resumed ? [] : undefined
       let openingTimer: NodeJS.Timeout | undefined
       const closeOpening = () => {

@@ -23,8 +23,11 @@ export interface DockMutations {
 export interface DockControllerOptions {
   store: DockStore
   feed: {refresh(ref: string): void; watch(ref: string | undefined): void}
-  /** Lifecycle deps for one mutation, wired to the dock's approver and progress (origin dock). */
-  lifecycleDeps: (approver: Approver, progress: Progress) => Promise<LifecycleDeps>
+  /**
+   * Lifecycle deps for one mutation, wired to the dock's approver and progress (origin dock);
+   * `argv` is the CLI command the key press amounts to, for the audit log.
+   */
+  lifecycleDeps: (approver: Approver, progress: Progress, argv: string[]) => Promise<LifecycleDeps>
   mutations: () => Promise<DockMutations>
   exportInstance: ExportRunner
   onQuit: () => void
@@ -124,7 +127,7 @@ export class DockController {
     try {
       const ref = parseInstanceRef(refText)
       const [deps, mutations] = await Promise.all([
-        this.options.lifecycleDeps(this.approver, (event) => store.dispatch({type: 'busy', busy: {ref: refText, action: DOING[action], progress: event.message}})),
+        this.options.lifecycleDeps(this.approver, (event) => store.dispatch({type: 'busy', busy: {ref: refText, action: DOING[action], progress: event.message}}), ['plug', action, refText]),
         this.options.mutations(),
       ])
       const result = action === 'down' ? await mutations.plugDown(deps, ref, {keepData: false}) : await mutations.changeState(deps, ref, action)

@@ -92,6 +92,10 @@ describe('aims dock in a terminal', () => {
     await pane.keep('restarted', settled.screen)
     expect(restarted.screen).toMatch(/restarted: HTTP 200 on \/health|container aims-dock-e2e-web-web restart/)
 
+    // The audit log says it came from the dock, as the command the key press amounts to.
+    const audit = await aims(['audit', '--json'], {home})
+    expect(audit.json().records.at(-1)).toMatchObject({action: 'plug restart', target: 'dock-e2e/web', outcome: 'applied', origin: 'dock', command: 'plug restart dock-e2e/web'})
+
     // d: typing a wrong name, or esc, changes nothing.
     await pane.send('d')
     await pane.waitFor(/Type the instance name \(web\) and press enter:/, 5000)

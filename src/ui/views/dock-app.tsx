@@ -21,7 +21,6 @@ export interface RunDockOptions {
   session: HostSession
   tenant?: string
   readonly: boolean
-  argv: string[]
   /** AIMS_DOCK_METRICS: a file that receives frame timings and CPU use when the dock exits. */
   metricsFile?: string
 }
@@ -70,7 +69,7 @@ export async function runDock(options: RunDockOptions): Promise<void> {
   const controller = new DockController({
     store,
     feed,
-    lifecycleDeps: (approver, progress) => context.lifecycleDeps(session, {approver, progress, origin: {kind: 'dock', argv: options.argv}}),
+    lifecycleDeps: (approver, progress, argv) => context.lifecycleDeps(session, {approver, progress, origin: {kind: 'dock', argv}}),
     mutations: () => import('../../services/plug-manage.js'),
     exportInstance: exportRunner({cwd: process.cwd(), request: (ref, outDir) => ({session, catalog: context.catalog(), target: ref, instance: ref, out: outDir, outDir})}),
     onQuit: () => quit(),

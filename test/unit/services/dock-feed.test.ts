@@ -232,7 +232,7 @@ describe('DockFeed', () => {
   })
 
   it('follows the watched instance: logs sanitized and batched, details with env names but never values', async () => {
-    const lines: LogLine[] = [{stream: 'stdout', text: 'hello'}, {stream: 'stderr', text: '\u001b[31mred\u001b[0m\u0007 and \u001b]0;title\u0007done'}]
+    const lines: LogLine[] = [{stream: 'stdout', text: 'hello'}, {stream: 'stderr', text: '\u001b[31mred\u001b[0m\u0007 and \u001b]0;title\u0007done\tafter a tab'}]
     const h = harness({
       engine: {
         followLogs: (_id, options) =>
@@ -245,7 +245,7 @@ describe('DockFeed', () => {
     h.feed.start()
     await eventually(() => expect(h.of('connection').at(-1)?.connection.status).toBe('live'))
     h.feed.watch('acme/web')
-    await eventually(() => expect(h.of('logs').flatMap((update) => update.lines)).toEqual(['hello', 'red and done']))
+    await eventually(() => expect(h.of('logs').flatMap((update) => update.lines)).toEqual(['hello', 'red and done    after a tab']))
     expect(h.of('logs-reset')).toEqual([{type: 'logs-reset', ref: 'acme/web'}])
     await eventually(() => expect(h.of('details')[0]?.details.services[0]).toMatchObject({service: 'web', envNames: ['APP_SECRET', 'GREETING'], ports: []}))
     expect(JSON.stringify(h.updates)).not.toContain('sentinel-secret-value-42')

@@ -25,6 +25,8 @@ interface Setup {
   applied: string[]
   quits: number
   watched: Array<string | undefined>
+  /** The CLI commands the key presses amounted to (recorded in the audit log). */
+  commands: string[]
 }
 
 const unmounts: Array<() => void> = []
@@ -36,7 +38,8 @@ function setup(options: {readonly?: boolean; instances?: number} = {}): Setup {
   const store = createDockStore(dockState({instances: options.instances ?? 3, size: {columns: 80, rows: 24}, ...(options.readonly ? {readonly: true} : {})}))
   const applied: string[] = []
   const watched: Array<string | undefined> = []
-  const result: Setup = {frame: () => '', type: async () => undefined, applied, quits: 0, watched}
+  const commands: string[] = []
+  const result: Setup = {frame: () => '', type: async () => undefined, applied, quits: 0, watched, commands}
   // What the real services do with the gate: build the plan, pass it, then act.
   const gated = async (plan: Plan, deps: LifecycleDeps, what: string) => {
     const decision = await passGate(plan, deps.approver)
@@ -57,7 +60,10 @@ function setup(options: {readonly?: boolean; instances?: number} = {}): Setup {
   const controller = new DockController({
     store,
     feed: {refresh: () => undefined, watch: (ref) => void watched.push(ref)},
-    lifecycleDeps: async (approver, progress) => ({approver, progress}) as unknown as LifecycleDeps,
+    lifecycleDeps: async (approver, progress, argv) => {
+      commands.push(argv.join(' '))
+      return {approver, progress} as unknown as LifecycleDeps
+    },
     mutations: async () => mutations,
     exportInstance: exportRunner({cwd: '/tmp', request: () => ({}), load: async () => undefined}),
     onQuit: () => void result.quits++,
@@ -108,6 +114,7 @@ describe('the dock view', () => {
     await dock.type('y')
     await eventually(() => expect(dock.frame()).toMatch(/✓ restarted acme\/app-001 \(\d+\.\d s\), HTTP 200 on \/health/))
     expect(dock.applied).toEqual(['restart acme/app-001'])
+    expect(dock.commands).toEqual(['plug restart acme/app-001'])
     expect(dock.frame()).not.toMatch(/Plan: Restart/)
   })
 
