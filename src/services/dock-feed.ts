@@ -120,6 +120,9 @@ export class DockFeed {
   private engine?: Engine
   private live = false
   private known = new Map<string, Known>()
+  /** Reads take increasing tickets; per instance, the ticket of the read its data came from. */
+  private tickets = 0
+  private readonly applied = new Map<string, number>()
   private readonly pending = new Set<string>()
   private flushScheduled = false
   private readonly reprobing = new Set<string>()
@@ -326,13 +329,19 @@ export class DockFeed {
     return details?.state === 'running' ? details.startedAt?.getTime() : undefined
   }
 
-  /** The full listing: on (re)connect with every entry inspected, later only what changed. */
+  /**
+   * The full listing: on (re)connect with every entry inspected, later only
+   * what changed. Reads overlap (an event's re-read, the safety net); each
+   * takes a ticket when it starts, and an instance keeps the data of the
+   * latest read that started, whichever finishes last.
+   */
   private async resync(engine: Engine, inspectAll: boolean): Promise<void> {
+    const ticket = ++this.tickets
     const containers = await engine.listContainers({all: true, labels: this.labels()})
     const views = groupInstances(containers, this.urlContext())
     const labelsById = new Map(containers.map((container) => [container.id, container.labels]))
     const changed: string[] = []
-    const next = new Map<string, Known>()
+    const read = new Map<string, Known>()
     await mapWithLimit(views, INSPECT_CONCURRENCY, async (view) => {
       const previous = this.known.get(view.ref)
       const fingerprint = fingerprintOf(view)
@@ -340,10 +349,19 @@ export class DockFeed {
       const same = !inspectAll && previous?.fingerprint === fingerprint
       const startedAt = same ? previous.startedAt : await this.startedAtOf(engine, view)
       if (!same) changed.push(view.ref)
-      next.set(view.ref, {view, labels: (entry && labelsById.get(entry.containerId)) ?? {}, fingerprint, ...(startedAt !== undefined ? {startedAt} : {})})
+      read.set(view.ref, {view, labels: (entry && labelsById.get(entry.containerId)) ?? {}, fingerprint, ...(startedAt !== undefined ? {startedAt} : {})})
     })
+    // A re-read that started after this listing knows better about its instance (it may even be new or gone).
+    const next = new Map<string, Known>()
+    for (const ref of new Set([...read.keys(), ...this.known.keys()])) {
+      const fresher = (this.applied.get(ref) ?? 0) > ticket
+      const known = fresher ? this.known.get(ref) : read.get(ref)
+      if (!fresher) this.applied.set(ref, ticket)
+      if (known) next.set(ref, known)
+    }
     this.known = next
-    this.options.dispatch({type: 'synced', snapshots: views.map((view) => this.snapshot(next.get(view.ref)!)), at: this.options.clock.now().getTime()})
+    const snapshots = [...next.values()].sort((a, b) => a.view.tenant.localeCompare(b.view.tenant) || a.view.instance.localeCompare(b.view.instance)).map((known) => this.snapshot(known))
+    this.options.dispatch({type: 'synced', snapshots, at: this.options.clock.now().getTime()})
     const visible = new Set(this.options.visibleRefs())
     void mapWithLimit(changed.filter((ref) => visible.has(ref)), INSPECT_CONCURRENCY, (ref) => this.probe(ref)).catch((error: unknown) => this.background(error))
   }
@@ -355,16 +373,20 @@ export class DockFeed {
   private async readInstance(engine: Engine, ref: string): Promise<void> {
     const [tenant, instance] = ref.split('/')
     if (!tenant || !instance) return
+    const ticket = ++this.tickets
     const containers = await engine.listContainers({all: true, labels: {[LABEL.managed]: 'true', [LABEL.tenant]: tenant, [LABEL.instance]: instance}})
     const [view] = groupInstances(containers, this.urlContext())
+    const entry = view ? (view.replicas.find((replica) => replica.entry) ?? view.replicas[0]) : undefined
+    const startedAt = view ? await this.startedAtOf(engine, view) : undefined
+    // An older read finishing late must not undo a newer one.
+    if ((this.applied.get(ref) ?? 0) > ticket) return
+    this.applied.set(ref, ticket)
     const at = this.options.clock.now().getTime()
     if (!view) {
       this.known.delete(ref)
       this.options.dispatch({type: 'instance', ref, at})
       return
     }
-    const entry = view.replicas.find((replica) => replica.entry) ?? view.replicas[0]
-    const startedAt = await this.startedAtOf(engine, view)
     const known: Known = {view, labels: containers.find((container) => container.id === entry?.containerId)?.labels ?? {}, fingerprint: fingerprintOf(view), ...(startedAt !== undefined ? {startedAt} : {})}
     this.known.set(ref, known)
     this.options.dispatch({type: 'instance', ref, snapshot: this.snapshot(known), at})

@@ -25,6 +25,8 @@ interface Harness {
   containers: ContainerSummary[]
   stateDir: string
   recorded: LifecycleEvent[]
+  /** Instance re-reads (label-filtered listings) answered by a test's own function. */
+  slowReads: Map<string, () => Promise<ContainerSummary[]>>
   of<T extends FeedUpdate['type']>(type: T): Array<Extract<FeedUpdate, {type: T}>>
 }
 
@@ -39,6 +41,7 @@ function harness(options: {engine?: Partial<Engine>; visible?: () => string[]; i
   writeFileSync(eventsPath(stateDir), '')
   const containers = options.containers ?? [summary('acme', 'web', {id: 'w1'}), summary('acme', 'api', {id: 'a1'}), summary('globex', 'shop', {id: 's1', state: 'exited'})]
   const listings: LabelFilter[] = []
+  const slowReads = new Map<string, () => Promise<ContainerSummary[]>>()
   const streams = new EventStreams()
   const matches = (container: ContainerSummary, labels: LabelFilter) => Object.entries(labels).every(([key, value]) => (value === true ? key in container.labels : container.labels[key] === value))
   const engine = fakeEngine({
@@ -46,7 +49,10 @@ function harness(options: {engine?: Partial<Engine>; visible?: () => string[]; i
     events: streams.events,
     listContainers: async (filter) => {
       listings.push(filter.labels ?? {})
-      return containers.filter((container) => matches(container, filter.labels ?? {}))
+      const labels = filter.labels ?? {}
+      const slow = typeof labels['aims.instance'] === 'string' ? slowReads.get(`${String(labels['aims.tenant'])}/${labels['aims.instance']}`) : undefined
+      if (slow) return slow()
+      return containers.filter((container) => matches(container, labels))
     },
     inspectContainer: async (id) => {
       const container = containers.find((item) => item.id === id)
@@ -68,7 +74,7 @@ function harness(options: {engine?: Partial<Engine>; visible?: () => string[]; i
     intervals: {...FAST, ...options.intervals},
   })
   feeds.push(feed)
-  return {feed, updates, listings, streams, containers, stateDir, recorded, of: (type) => updates.filter((update) => update.type === type) as never}
+  return {feed, updates, listings, streams, containers, stateDir, recorded, slowReads, of: (type) => updates.filter((update) => update.type === type) as never}
 }
 
 describe('DockFeed', () => {
@@ -97,6 +103,30 @@ describe('DockFeed', () => {
     expect(h.of('instance')[0]).toMatchObject({ref: 'acme/web', snapshot: {view: {ref: 'acme/web'}}})
     // The events themselves go to the strip.
     await eventually(() => expect(h.of('events').flatMap((update) => update.events.map((event) => event.action))).toEqual(['kill', 'die', 'stop', 'start', 'restart']))
+  })
+
+  it('keeps the newest read of an instance when an older one finishes late', async () => {
+    let reads = 0
+    const h = harness()
+    h.feed.start()
+    await eventually(() => expect(h.of('connection').at(-1)?.connection.status).toBe('live'))
+    // From now on, the first re-read of acme/web is slow and sees the container stopped; the next is fast and sees it running.
+    const running = h.containers.find((container) => container.id === 'w1')!
+    const stopped = {...running, state: 'exited' as const, status: 'Exited (0)'}
+    h.slowReads.set('acme/web', async () => {
+      reads++
+      if (reads === 1) {
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        return [stopped]
+      }
+      return [running]
+    })
+    h.streams.push(containerEvent('acme', 'web', 'die'))
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    h.streams.push(containerEvent('acme', 'web', 'start'))
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(reads).toBe(2)
+    expect(h.of('instance').map((update) => update.snapshot?.view.status)).toEqual(['running'])
   })
 
   it('says when an instance is gone', async () => {
