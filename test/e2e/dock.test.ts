@@ -115,14 +115,9 @@ describe('aims dock in a terminal', () => {
 
     // q: exit 0, the alternate screen left, the cursor back.
     await pane.send('q')
-    const deadline = Date.now() + 10_000
-    let info = await pane.info()
-    while (!info.dead && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50))
-      info = await pane.info()
-    }
+    expect(await pane.waitForExit(10_000)).toBe(0)
     await pane.keep('after-quit')
-    expect(info).toMatchObject({dead: true, status: 0, alternate: false, cursorVisible: true, width: 100, height: 30})
+    expect(await pane.info()).toMatchObject({status: 0, alternate: false, cursorVisible: true, width: 100, height: 30})
     expect(await pane.capture()).not.toMatch(/aims dock/)
   })
 })

@@ -42,14 +42,26 @@ export class TmuxPane {
 
   /**
    * Starts `command` (argv, quoted here) in a new detached window of the
-   * fixed size. Its exit code is written to a file when it ends (tmux's own
-   * pane_dead_status is not reliable across versions).
+   * fixed size. When it ends, its exit code goes to a file and the pane stays
+   * alive (a shell sleeping): the terminal state it left behind (alternate
+   * screen, cursor) can be read as it is — tmux resets a dead pane's modes.
    */
   async start(command: string[]): Promise<void> {
     this.exitFile = join(mkdtempSync(join(tmpdir(), 'aims-tmux-exit-')), 'code')
     const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`
-    const script = `${command.map(quote).join(' ')}; echo $? > ${quote(this.exitFile)}`
+    const script = `${command.map(quote).join(' ')}; echo $? > ${quote(this.exitFile)}; exec sleep 600`
     await this.tmux(['new-session', '-d', '-s', this.options.session, '-x', String(this.options.width), '-y', String(this.options.height), '-c', this.options.cwd, script])
+  }
+
+  /** Waits until the command ended; its exit code. */
+  async waitForExit(timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const code = this.exitCode()
+      if (code !== undefined) return code
+      if (Date.now() > deadline) throw new Error(`the command did not exit within ${timeoutMs} ms; the screen shows:\n${await this.capture()}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
   }
 
   /** The command's exit code once it ended. */
