@@ -6,6 +6,7 @@ import {BIN, table} from './lib.js'
 import {benchStartup} from './startup.js'
 import {benchTransport} from './transport.js'
 import {benchPlugUp} from './plug-up.js'
+import {benchDock} from './dock.js'
 
 if (!existsSync(new URL('../dist/vendor/oclif-core.cjs', import.meta.url))) {
   console.error('aims is not built: run npm run build first')
@@ -17,6 +18,7 @@ const benches = [
   ['startup', benchStartup],
   ['transport', benchTransport],
   ['plug-up', benchPlugUp],
+  ['dock', benchDock],
 ].filter(([name]) => only.length === 0 || only.includes(name))
 
 const rows = []

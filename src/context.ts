@@ -235,7 +235,7 @@ export class AimsContext {
 
   /** Everything the lifecycle services need, wired to the real adapters. */
   async lifecycleDeps(session: HostSession, options: {approver: Approver; progress: Progress; origin: Origin; ask?: (variable: MissingVariable) => Promise<string>}): Promise<PlugUpDeps> {
-    const [config, catalog, audit, random, {nginxProxyManager}, {readTemplate}] = await Promise.all([this.config.read(), this.catalog(), this.audit(), import('./adapters/random.js'), import('./services/proxy-manager.js'), import('./adapters/templates.js')])
+    const [config, catalog, audit, random, {nginxProxyManager}, {readTemplate}, {hostLifecycleEventWriter}] = await Promise.all([this.config.read(), this.catalog(), this.audit(), import('./adapters/random.js'), import('./services/proxy-manager.js'), import('./adapters/templates.js'), import('./services/lifecycle-events.js')])
     const entry = config.hosts[session.host.name] as (typeof config.hosts)[string] & {prices?: Record<string, number>}
     const preference = (key: string) => getPreference(config.preferences, key)
     const network = {pool: preference('network.pool'), 'tenant-prefix': preference('network.tenant-prefix'), 'instance-prefix': preference('network.instance-prefix')} as {pool?: string; 'tenant-prefix'?: number; 'instance-prefix'?: number}
@@ -255,18 +255,20 @@ export class AimsContext {
       origin: options.origin,
       proxy: nginxProxyManager(session, readTemplate),
       networkPool: {pool: network.pool ?? '10.210.0.0/16', tenantPrefix: network['tenant-prefix'] ?? 24, instancePrefix: network['instance-prefix'] ?? 27},
+      recordEvent: hostLifecycleEventWriter(session),
     }
   }
 
   /** Everything `exportBundle` needs; the host session opens only when an instance is exported. */
-  async exportDeps(options: {host?: string; aimsVersion: string}): Promise<ExportDeps> {
+  /** `session`: an open session to use (the dock's, ACHEEVY's); otherwise `host` selects one when needed. */
+  async exportDeps(options: {host?: string; session?: HostSession; aimsVersion: string}): Promise<ExportDeps> {
     const [{readTemplate}, {fileBundleOutput}, defaultTenant] = await Promise.all([import('./adapters/templates.js'), import('./adapters/bundle-output.js'), this.defaultTenant()])
     return {
       catalog: this.catalog(),
       readTemplate,
       output: fileBundleOutput(),
       clock: this.clock,
-      session: async () => this.session(await this.hostEntry(options.host)),
+      session: async () => options.session ?? this.session(await this.hostEntry(options.host)),
       defaultTenant,
       aimsVersion: options.aimsVersion,
     }

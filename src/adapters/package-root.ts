@@ -16,3 +16,9 @@ export function packageRoot(): string {
   cached = dir
   return dir
 }
+
+/** The installed aims version (package.json), for bundle headers and the like. */
+export async function packageVersion(): Promise<string> {
+  const {readFile} = await import('node:fs/promises')
+  return (JSON.parse(await readFile(join(packageRoot(), 'package.json'), 'utf8')) as {version: string}).version
+}

@@ -14,6 +14,7 @@ import {passGate} from './gate.js'
 import {probeService} from './health.js'
 import {gatherHostFacts, journalPath, networkInUse} from './host-facts.js'
 import {readInstances, requireInstance} from './instances.js'
+import {emitForAudit} from './lifecycle-events.js'
 import type {PlugUpDeps} from './plug-up.js'
 import {DEFAULT_PROXY} from './proxy-manager.js'
 import {confFileName, confOwner} from '../core/proxy/plug-conf.js'
@@ -60,6 +61,7 @@ async function record(deps: LifecycleDeps, entry: Pick<AuditRecord, 'action' | '
   }
   await deps.audit.append(record)
   await appendRemoteAudit(await deps.session.shell(), deps.session.host.stateDir, record)
+  await emitForAudit(deps, entry)
 }
 
 async function lockInstance(deps: LifecycleDeps, ref: InstanceRef): Promise<HostLock> {

@@ -25,6 +25,7 @@ import type {CatalogSource} from './catalog-port.js'
 import {passGate, type Approver} from './gate.js'
 import {probeService} from './health.js'
 import {gatherHostFacts, journalPath, networkInUse, refreshHostFacts} from './host-facts.js'
+import {emitForAudit, emitLifecycleEvent, type LifecycleEventWriter} from './lifecycle-events.js'
 import type {Clock, Engine, HostSession} from './ports.js'
 import type {Progress} from './progress.js'
 import type {ProxyManager} from './proxy-manager.js'
@@ -69,6 +70,8 @@ export interface PlugUpDeps {
   origin: Origin
   /** Subnet pool for tenant/instance networks. */
   networkPool: {pool: string; tenantPrefix: number; instancePrefix: number}
+  /** Appends aims' lifecycle events to the host's events file (absent: not recorded). */
+  recordEvent?: LifecycleEventWriter
 }
 
 export interface PlugUpResult {
@@ -205,6 +208,7 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
   const warnings: string[] = []
   let spec: DeploySpec | undefined
   let created = false
+  await emitLifecycleEvent(deps, {action: 'deploy-started', tenant: request.ref.tenant, instance: request.ref.instance, message: `deploying ${plug.id} as ${target}`})
   try {
     await cleanupInterrupted(deps, engine, request.ref)
 
@@ -250,6 +254,8 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
       await shell.removeFile(journalPath(host.stateDir, spec.tenant, spec.instance)).catch(() => undefined)
       await recordAudit(deps, {action: 'plug up', target, outcome: failure.kind === 'unhealthy' ? 'rolled-back' : 'failed', detail: failure.message})
       if (warnings.length > 0) throw new AimsError(failure.kind, failure.message, {...(failure.hint ? {hint: failure.hint} : {}), exitCode: failure.exitCode, details: {...failure.details, warnings}})
+    } else {
+      await emitLifecycleEvent(deps, {action: 'deploy-failed', tenant: request.ref.tenant, instance: request.ref.instance, message: `plug up failed: ${(error as Error).message}`})
     }
     throw error
   } finally {
@@ -290,6 +296,7 @@ async function recordAudit(deps: PlugUpDeps, entry: Pick<AuditRecord, 'action' |
   }
   await deps.audit.append(record)
   const remote = await appendRemoteAudit(await deps.session.shell(), deps.session.host.stateDir, record)
+  await emitForAudit(deps, entry)
   return remote ? `the host's audit copy was not updated: ${remote}` : undefined
 }
 

@@ -101,9 +101,14 @@ describe('aims ask (offline)', () => {
     ])
   })
 
-  it('stats, health, events and export say "not available in this build" until those services land', async () => {
-    const stats = await run(['ask', `stats for ${ASK}/web`, '--json'])
-    expect(stats.json().actions[0]).toMatchObject({tool: 'stats', status: 'unavailable'})
+  it('stats, health and events run through the same services as their commands', async () => {
+    const stats = await run(['ask', 'show me resource usage', '--json'])
+    expect(stats.code, stats.stderr).toBe(0)
+    expect(stats.json().actions[0]).toMatchObject({tool: 'stats', status: 'ok'})
+    const health = await run(['ask', 'is anything down?', '--json'])
+    expect(health.json().actions[0]).toMatchObject({tool: 'health', status: 'ok'})
+    const events = await run(['ask', 'what happened recently?', '--json'])
+    expect(events.json().actions[0]).toMatchObject({tool: 'events', status: 'ok'})
   })
 })
 

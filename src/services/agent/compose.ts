@@ -12,9 +12,9 @@ import {RESOURCE_NAME} from '../../core/names.js'
 import {getPreference} from '../../core/preferences.js'
 import type {AimsContext} from '../../context.js'
 import type {HostSession} from '../ports.js'
-import {loadExtraServices} from './extra-services.js'
+import {packageVersion} from '../../adapters/package-root.js'
 import {OfflineChatProvider} from './offline-provider.js'
-import {loadAgentServices, type ToolRuntime} from './runtime.js'
+import {loadAgentServices, type ExtraServices, type ToolRuntime} from './runtime.js'
 import {systemPrompt} from './system-prompt.js'
 import {ToolRegistry} from './tools.js'
 
@@ -39,8 +39,22 @@ const stringPreference = (preferences: Record<string, unknown>, key: string) => 
 /** Labels are the engine's to say, but only well-formed names reach a prompt or the parser. */
 const wellFormed = (instance: IntentInstance) => RESOURCE_NAME.test(instance.tenant) && RESOURCE_NAME.test(instance.instance) && /^[a-z0-9][a-z0-9-]{0,62}$/.test(instance.plug)
 
+/** Export, stats, health and events: the same services as their CLI commands, loaded when first used. */
+export function extraServices(context: AimsContext, aimsVersion: string): ExtraServices {
+  return {
+    exportBundle: async (request, deps) => {
+      const {exportBundle} = await import('../export.js')
+      return exportBundle(await context.exportDeps({session: deps.session, aimsVersion}), {target: request.target, ...(request.out ? {out: request.out} : {})})
+    },
+    stats: async (request, session) => (await import('../stats.js')).instanceStats(session, request.ref ? {ref: request.ref} : {}),
+    health: async (request, session) => (await import('../health-report.js')).checkHealth(session, request.ref ? {ref: request.ref} : {}),
+    events: async (request, session) => (await import('../events.js')).listEvents(session, {since: request.since, until: request.until}),
+  }
+}
+
 export async function wireAgent(context: AimsContext, options: {hostFlag?: string; focus?: () => string | undefined}): Promise<AgentWiring> {
-  const [{preferences}, defaultTenant, services, extras] = await Promise.all([context.config.read(), context.defaultTenant(), loadAgentServices(), loadExtraServices()])
+  const [{preferences}, defaultTenant, services, aimsVersion] = await Promise.all([context.config.read(), context.defaultTenant(), loadAgentServices(), packageVersion()])
+  const extras = extraServices(context, aimsVersion)
   const settings = resolveAiSettings({
     config: {
       provider: stringPreference(preferences, 'ai.provider') as string | undefined,

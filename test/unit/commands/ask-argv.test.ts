@@ -19,7 +19,7 @@ import {heldOut} from '../core/intents/heldout.js'
 import {utterances} from '../core/intents/utterances.js'
 
 const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, unknown>}
-const PENDING = ['stats', 'health', 'events', 'dock']
+const PENDING: string[] = []
 
 /** The command id an argv starts with (longest match of its words), if this build has it. */
 function commandOf(argv: string[]): {id: string; rest: string[]} | undefined {

@@ -4,7 +4,7 @@ import {AimsError} from '../../../../src/core/errors.js'
 import {COMMAND_EFFECTS, commandPathOf, parseUtterance} from '../../../../src/core/intents/index.js'
 import {AgentLog} from '../../../../src/services/agent/agent-log.js'
 import {agentApprover} from '../../../../src/services/agent/approver.js'
-import {EXTRA_BINDINGS, importOptional, loadExtraServices} from '../../../../src/services/agent/extra-services.js'
+import {extraServices} from '../../../../src/services/agent/compose.js'
 import type {ToolCallContext} from '../../../../src/services/agent/runtime.js'
 import {AGENT_TOOLS, argsFromArgv, ToolRegistry, toolArgv, type AgentTool} from '../../../../src/services/agent/tools.js'
 import {fakeRuntime, fakeSession, ScriptedUi, type ServiceRecord} from '../../../support/agent-fakes.js'
@@ -218,38 +218,9 @@ describe('running the tools against the services', () => {
 })
 
 describe('the real bindings of export, stats, health and events', () => {
-  it('expects exactly these modules and functions', () => {
-    expect(EXTRA_BINDINGS).toEqual({
-      exportBundle: {module: 'export.js', exportName: 'exportBundle'},
-      stats: {module: 'stats.js', exportName: 'collectStats'},
-      health: {module: 'health.js', exportName: 'healthReport'},
-      events: {module: 'events.js', exportName: 'recentEvents'},
-    })
-  })
-
-  it('a missing module or function means "not in this build"; a module that fails inside is an error', async () => {
-    const missing = Object.assign(new Error("Cannot find module '/x/src/services/stats.js' imported from /x/src/services/agent/extra-services.js"), {code: 'ERR_MODULE_NOT_FOUND'})
-    expect(await importOptional('file:///x/src/services/stats.js', 'collectStats', async () => Promise.reject(missing))).toBeUndefined()
-    expect(await importOptional('file:///x/src/services/health.js', 'healthReport', async () => ({httpProbe: () => undefined}))).toBeUndefined()
-    const inner = Object.assign(new Error("Cannot find package 'left-pad' imported from /x/src/services/stats.js"), {code: 'ERR_MODULE_NOT_FOUND'})
-    await expect(importOptional('file:///x/src/services/stats.js', 'collectStats', async () => Promise.reject(inner))).rejects.toThrow(/left-pad/)
-    const found = async () => 'ok'
-    expect(await importOptional('file:///x/src/services/stats.js', 'collectStats', async () => ({collectStats: found}))).toBe(found)
-  })
-
-  it('binds present functions with the (session, options) order the services use', async () => {
-    const calls: unknown[] = []
-    const services = await loadExtraServices(async (specifier) => {
-      if (specifier.endsWith('/stats.js')) return {collectStats: async (...args: unknown[]) => (calls.push(args), 'stats')}
-      throw Object.assign(new Error(`Cannot find module '${specifier.replace('file://', '')}' imported from x`), {code: 'ERR_MODULE_NOT_FOUND', url: specifier})
-    })
-    expect(Object.keys(services)).toEqual(['stats'])
-    expect(await services.stats!({ref: {tenant: 'a', instance: 'b'}}, 'SESSION' as never)).toBe('stats')
-    expect(calls).toEqual([['SESSION', {ref: {tenant: 'a', instance: 'b'}}]])
-  })
-
-  it('in this build, resolves whatever src/services has (and health.ts has no healthReport yet)', async () => {
-    const services = await loadExtraServices()
-    expect(services.health).toBeUndefined()
+  it('every one is bound to its service (no "not available in this build")', () => {
+    const services = extraServices({} as never, '0.0.0')
+    expect(Object.keys(services).sort()).toEqual(['events', 'exportBundle', 'health', 'stats'])
+    for (const service of Object.values(services)) expect(typeof service).toBe('function')
   })
 })
