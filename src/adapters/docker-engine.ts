@@ -531,7 +531,8 @@ export class DockerEngine implements Engine {
     try {
       stream = (await this.docker.getEvents({
         ...(options.since ? {since: Math.floor(options.since.getTime() / 1000)} : {}),
-        ...(options.until ? {until: Math.floor(options.until.getTime() / 1000)} : {}),
+        // Docker reads "seconds.nanoseconds"; whole seconds would drop everything in the last second.
+        ...(options.until ? {until: (options.until.getTime() / 1000).toFixed(3)} : {}),
         filters,
         abortSignal: options.signal,
       } as never)) as unknown as NodeJS.ReadableStream

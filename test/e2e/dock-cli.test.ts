@@ -4,13 +4,15 @@
  * every container, live health with a "health changed" event when an
  * instance stops answering.
  */
+import {randomBytes} from 'node:crypto'
 import {spawn} from 'node:child_process'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {aims, aimsEnv, BIN, homeWithHost, ROOT} from '../support/aims.js'
 import {docker, purgeTenant} from '../support/engine.js'
 
-const TENANT = 'dock-cli-e2e'
+// A fresh tenant per run: events and health changes of earlier runs stay on the host (events.jsonl).
+const TENANT = `dock-cli-${randomBytes(2).toString('hex').slice(0, 3)}`
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'plugs')
 const env = {AIMS_CATALOG_PATH: FIXTURES}
 let home: string
@@ -46,8 +48,8 @@ describe('aims events', () => {
     expect(result.stdout).not.toContain(secret)
 
     const human = await run(['events', '--since', '10m', '--tenant', TENANT])
-    expect(human.stdout).toMatch(/^\d\d:\d\d:\d\d {2}aims {4}dock-cli-e2e\/web {2}deploy-ready: fixture-web on port \d+$/m)
-    expect(human.stdout).toMatch(/^\d\d:\d\d:\d\d {2}engine {2}dock-cli-e2e\/web {2}container aims-dock-cli-e2e-web-web start$/m)
+    expect(human.stdout).toMatch(/^\d\d:\d\d:\d\d {2}aims {4}dock-cli-[0-9a-f]{3}\/web {2}deploy-ready: fixture-web on port \d+$/m)
+    expect(human.stdout).toMatch(/^\d\d:\d\d:\d\d {2}engine {2}dock-cli-[0-9a-f]{3}\/web {2}container aims-dock-cli-[0-9a-f]{3}-web-web start$/m)
   })
 
   it('--follow streams what another process does, then stops cleanly on Ctrl-C', async () => {
@@ -87,7 +89,7 @@ describe('aims stats', () => {
     expect(instance.cpuPercent).toBeGreaterThanOrEqual(0)
     expect(instance.containers[0]).toMatchObject({service: 'web', sampled: true})
     const human = await run(['stats', '--tenant', TENANT])
-    expect(human.stdout).toMatch(/^dock-cli-e2e\/web +fixture-web +running +\d+\.\d% +\S+ \/ 64M +\S+ \/ \S+$/m)
+    expect(human.stdout).toMatch(/^dock-cli-[0-9a-f]{3}\/web +fixture-web +running +\d+\.\d% +\S+ \/ 64M +\S+ \/ \S+$/m)
     expect(human.stdout).toMatch(/^total \(1 running container\)/m)
   })
 })
@@ -103,7 +105,7 @@ describe('aims health', () => {
       const sick = await run(['health', `${TENANT}/web`])
       expect(sick.code).toBe(1)
       expect(sick.stdout).toMatch(/^ {2}web +paused +fail +container is paused$/m)
-      expect(sick.stderr).toMatch(/^Error: dock-cli-e2e\/web is unhealthy: web: container is paused — see aims plug logs dock-cli-e2e\/web$/m)
+      expect(sick.stderr).toMatch(/^Error: dock-cli-[0-9a-f]{3}\/web is unhealthy: web: container is paused — see aims plug logs dock-cli-[0-9a-f]{3}\/web$/m)
       const json = await run(['health', `${TENANT}/web`, '--json'])
       expect(json.code).toBe(1)
       expect(json.json()).toMatchObject({healthy: false, changes: []})

@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {aims, bed, tempHome} from '../support/aims.js'
 
-const CHECKS = ['ssh', 'host-key', 'engine', 'storage', 'disk', 'memory', 'nginx', 'nginx-conf-dir', 'state-dir', 'ports', 'clock']
+const CHECKS = ['ssh', 'host-key', 'engine', 'storage', 'disk', 'memory', 'nginx', 'nginx-conf-dir', 'state-dir', 'ports', 'clock', 'proxy-confs']
 
 describe('aims doctor on the bed', () => {
   it('host add, host trust, then every doctor check passes', async () => {
@@ -53,7 +53,7 @@ describe('aims doctor on the bed', () => {
     for (const title of ['SSH login', 'Host key', 'Docker engine', 'Storage driver', 'Free disk', 'Memory', 'nginx', 'nginx conf dir', 'State dir', 'Port range', 'Clock skew']) {
       expect(doctor.stdout).toMatch(new RegExp(`^${title}\\s+ok\\s+\\S`, 'm'))
     }
-    expect(doctor.stdout).toContain('Host is ready: vps — 11 passed.')
+    expect(doctor.stdout).toContain('Host is ready: vps — 12 passed.')
   })
 
   it('works for the local engine too', async () => {
