@@ -9,12 +9,12 @@ import type {InstanceView, ServiceReplica} from '../core/instances.js'
 import {containerName, formatBytes, formatInstanceRef, parseCpus, parseMemorySize, tenantNetworkName, type InstanceRef} from '../core/names.js'
 import type {Plan, PlanChange} from '../core/plan/plan.js'
 import {allocateHostPort, instanceNetworkName, type ProbeSpec} from '../core/plan/plug-up.js'
-import {appendRemoteAudit, maskCommandLine, type AuditRecord} from './audit.js'
+import type {AuditRecord} from './audit.js'
 import {passGate} from './gate.js'
 import {probeService} from './health.js'
 import {gatherHostFacts, journalPath, networkInUse} from './host-facts.js'
 import {readInstances, requireInstance} from './instances.js'
-import {emitForAudit} from './lifecycle-events.js'
+import {recordAction} from './record-action.js'
 import type {PlugUpDeps} from './plug-up.js'
 import {DEFAULT_PROXY} from './proxy-manager.js'
 import {confFileName, confOwner} from '../core/proxy/plug-conf.js'
@@ -49,19 +49,7 @@ function replicasInOrder(view: InstanceView, reverse = false): ServiceReplica[] 
 }
 
 async function record(deps: LifecycleDeps, entry: Pick<AuditRecord, 'action' | 'target' | 'outcome' | 'detail'>): Promise<void> {
-  const record: AuditRecord = {
-    id: deps.newId(),
-    time: deps.clock.now().toISOString(),
-    actor: deps.actor,
-    host: deps.session.host.name,
-    origin: deps.origin.kind,
-    ...(deps.origin.argv ? {command: maskCommandLine(deps.origin.argv)} : {}),
-    ...(deps.origin.utterance ? {utterance: deps.origin.utterance} : {}),
-    ...entry,
-  }
-  await deps.audit.append(record)
-  await appendRemoteAudit(await deps.session.shell(), deps.session.host.stateDir, record)
-  await emitForAudit(deps, entry)
+  await recordAction(deps, entry)
 }
 
 async function lockInstance(deps: LifecycleDeps, ref: InstanceRef): Promise<HostLock> {

@@ -20,12 +20,13 @@ import {tenantPolicy, type Prices} from '../core/plan/policy.js'
 import {allocateSubnet} from '../core/network/subnets.js'
 import {didYouMean} from '../core/suggest.js'
 import {sanitizeUntrusted} from '../ui/present/text.js'
-import {appendRemoteAudit, maskCommandLine, type AuditLog, type AuditRecord} from './audit.js'
+import type {AuditLog, AuditRecord} from './audit.js'
 import type {CatalogSource} from './catalog-port.js'
 import {passGate, type Approver} from './gate.js'
 import {probeService} from './health.js'
 import {gatherHostFacts, journalPath, networkInUse, refreshHostFacts} from './host-facts.js'
-import {emitForAudit, emitLifecycleEvent, type LifecycleEventWriter} from './lifecycle-events.js'
+import {emitLifecycleEvent, type LifecycleEventWriter} from './lifecycle-events.js'
+import {recordAction} from './record-action.js'
 import type {Clock, Engine, HostSession} from './ports.js'
 import type {Progress} from './progress.js'
 import type {ProxyManager} from './proxy-manager.js'
@@ -283,22 +284,7 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
 
 const domainUrl = (spec: DeploySpec, tls: unknown) => `${tls ? 'https' : 'http'}://${spec.domain}/`
 
-async function recordAudit(deps: PlugUpDeps, entry: Pick<AuditRecord, 'action' | 'target' | 'outcome' | 'detail'>): Promise<string | undefined> {
-  const record: AuditRecord = {
-    id: deps.newId(),
-    time: deps.clock.now().toISOString(),
-    actor: deps.actor,
-    host: deps.session.host.name,
-    origin: deps.origin.kind,
-    ...(deps.origin.argv ? {command: maskCommandLine(deps.origin.argv)} : {}),
-    ...(deps.origin.utterance ? {utterance: deps.origin.utterance} : {}),
-    ...entry,
-  }
-  await deps.audit.append(record)
-  const remote = await appendRemoteAudit(await deps.session.shell(), deps.session.host.stateDir, record)
-  await emitForAudit(deps, entry)
-  return remote ? `the host's audit copy was not updated: ${remote}` : undefined
-}
+const recordAudit = recordAction
 
 /** A previous run was killed mid-deploy: remove what it created (its deploy id is in the journal and on every object). */
 async function cleanupInterrupted(deps: PlugUpDeps, engine: Engine, ref: InstanceRef): Promise<void> {

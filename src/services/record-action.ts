@@ -1,0 +1,28 @@
+/**
+ * What every applied (or failed) change leaves behind: an audit record here
+ * and on the host, and a lifecycle event on the host for \`aims events\` and
+ * the dock.
+ */
+import {appendRemoteAudit, maskCommandLine, type AuditRecord} from './audit.js'
+import {emitForAudit} from './lifecycle-events.js'
+import type {PlugUpDeps} from './plug-up.js'
+
+export type RecordDeps = Pick<PlugUpDeps, 'newId' | 'clock' | 'actor' | 'session' | 'origin' | 'audit' | 'recordEvent'>
+
+/** Returns a warning when the host's audit copy could not be written (the action itself stands). */
+export async function recordAction(deps: RecordDeps, entry: Pick<AuditRecord, 'action' | 'target' | 'outcome' | 'detail'>): Promise<string | undefined> {
+  const record: AuditRecord = {
+    id: deps.newId(),
+    time: deps.clock.now().toISOString(),
+    actor: deps.actor,
+    host: deps.session.host.name,
+    origin: deps.origin.kind,
+    ...(deps.origin.argv ? {command: maskCommandLine(deps.origin.argv)} : {}),
+    ...(deps.origin.utterance ? {utterance: deps.origin.utterance} : {}),
+    ...entry,
+  }
+  await deps.audit.append(record)
+  const remote = await appendRemoteAudit(await deps.session.shell(), deps.session.host.stateDir, record)
+  await emitForAudit(deps, entry)
+  return remote ? `the host's audit copy was not updated: ${remote}` : undefined
+}
