@@ -61,7 +61,7 @@ describe('connection failures', () => {
 
   it('a key the server does not accept', async () => {
     const home = await hostOn(b.sshPort, '.bed/wrong_ed25519')
-    await expectBothFail(home, {check: 'ssh', cause: /^SSH authentication as root@127\.0\.0\.1:2222 failed$/, fix: /authorized_keys.*ssh-add.*--identity/})
+    await expectBothFail(home, {check: 'ssh', cause: new RegExp(`^SSH authentication as root@127\\.0\\.0\\.1:${b.sshPort} failed$`), fix: /authorized_keys.*ssh-add.*--identity/})
   })
 
   it('a host key that changed since it was trusted', async () => {

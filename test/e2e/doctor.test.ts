@@ -15,10 +15,10 @@ describe('aims doctor on the bed', () => {
     const b = bed()
     const add = await aims(['host', 'add', 'vps', `root@127.0.0.1:${b.sshPort}`, '--identity', '.bed/id_ed25519'], {home})
     expect(add.code, add.stderr).toBe(0)
-    expect(add.stdout).toContain('Added host vps → root@127.0.0.1:2222 (default).')
+    expect(add.stdout).toContain(`Added host vps → root@127.0.0.1:${b.sshPort} (default).`)
     const trust = await aims(['host', 'trust', 'vps', '--yes'], {home})
     expect(trust.code, trust.stderr).toBe(0)
-    expect(trust.stderr).toContain("The authenticity of host '[127.0.0.1]:2222' can't be established.")
+    expect(trust.stderr).toContain(`The authenticity of host '[127.0.0.1]:${b.sshPort}' can't be established.`)
     expect(existsSync(join(home, '.aims', 'known_hosts'))).toBe(true)
 
     const doctor = await aims(['doctor', '--host', 'vps', '--json'], {home})
