@@ -332,6 +332,10 @@ export class SshHostSession implements HostSession {
       if (verdict === 'denied') return new AimsError('engine', `permission denied on the Docker socket ${socket} for ${this.host.ssh?.user} on ${this.host.name}`, {hint: `add the user to the docker group (usermod -aG docker ${this.host.ssh?.user}) and log in again`})
       return new AimsError('engine', `the Docker engine on ${this.host.name} is not answering on ${socket}`, {hint: 'start it on the host (systemctl start docker) and check journalctl -u docker'})
     }
+    // A request cut while the SSH connection itself is still up: the engine went away, not SSH.
+    if ((error as NodeJS.ErrnoException)?.code === 'ECONNRESET' && (await this.connectionAlive())) {
+      return new AimsError('engine', `the Docker engine on ${this.host.name} closed the connection mid-request (${socket})`, {hint: 'it may be restarting: retry in a moment, or check journalctl -u docker on the host'})
+    }
     if (error instanceof Error && (error as NodeJS.ErrnoException).code) return connectionError(error as NodeJS.ErrnoException, this.host, this.options.connectTimeoutMs)
     return new AimsError('engine', `Docker API call to ${this.host.name} failed: ${oneLine(String((error as Error)?.message ?? error))}`)
   }
@@ -364,6 +368,13 @@ export class SshHostSession implements HostSession {
         else stream.end()
       })
     })
+  }
+
+  /** Whether the SSH connection is open right now (without opening one). */
+  private async connectionAlive(): Promise<boolean> {
+    if (!this.client) return false
+    const client = await this.client.catch(() => undefined)
+    return Boolean(client && (client as unknown as {_sock?: {writable?: boolean}})._sock?.writable)
   }
 
   private sftp(): Promise<SFTPWrapper> {
