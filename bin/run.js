@@ -54,6 +54,8 @@ async function main() {
 /** undefined: not a (cacheable) help request; {text}: a hit; {store}: a miss to fill. */
 async function helpFromCache() {
   if (process.env.AIMS_HELP_CACHE === 'off') return undefined
+  // Most runs are not help requests: decide that before loading the cache module (isHelpRequest's cheap test).
+  if (argv.length > 0 && argv[0] !== 'help' && argv.at(-1) !== '--help') return undefined
   const cache = await import('../dist/src/cli/help-cache.js').catch(() => undefined)
   if (!cache?.isHelpRequest(argv)) return undefined
   const {fileURLToPath} = await import('node:url')
