@@ -66,6 +66,18 @@ export function parseServiceList(value: string | undefined): string[] {
   return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean)
 }
 
+/** Env keys whose values are secret, as the deploy recorded them on a container (aims.secret-keys). */
+export function secretKeysFromLabels(labels: Record<string, string> | undefined): string[] {
+  return parseServiceList(labels?.[LABEL.secretKeys])
+}
+
+/** Env the image sets, not the user: not worth showing with an instance's settings. */
+export const IMAGE_DEFAULT_ENV: ReadonlySet<string> = new Set(['PATH', 'HOSTNAME', 'HOME'])
+
+export function withoutImageDefaults(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !IMAGE_DEFAULT_ENV.has(key)))
+}
+
 export interface InstanceUrlContext {
   domain?: string
   /** Whether the host's proxy serves TLS for this domain. */

@@ -20,7 +20,7 @@ import {LABEL, type EngineEvent, type LogLine, type StatsSample} from '../core/e
 import {AimsError} from '../core/errors.js'
 import {engineEventToAims, isNoiseAction, lifecycleEventToAims, SeenEvents, type AimsEvent, type LifecycleEvent} from '../core/events.js'
 import {healthBaseline, healthChangeMessage, healthChanges, type DefiniteHealth} from '../core/health-report.js'
-import {groupInstances, type InstanceHealth, type InstanceView} from '../core/instances.js'
+import {groupInstances, IMAGE_DEFAULT_ENV, secretKeysFromLabels, type InstanceHealth, type InstanceView} from '../core/instances.js'
 import {aggregateStats} from '../core/stats.js'
 import {sanitizeUntrusted} from '../ui/present/text.js'
 import {followInstanceLogs, probeEntry} from './instances.js'
@@ -65,7 +65,6 @@ const INSPECT_CONCURRENCY = 8
 /** More instances than this waiting for a re-read: one full listing is cheaper. */
 const RESYNC_THRESHOLD = 20
 const LOG_TAIL = 100
-const IMAGE_ENV = new Set(['PATH', 'HOSTNAME', 'HOME'])
 
 export interface DockFeedOptions {
   session: HostSession
@@ -539,7 +538,7 @@ export class DockFeed {
     const services = await Promise.all(
       known.view.replicas.map(async (replica): Promise<ServiceDetails> => {
         const details = await engine.inspectContainer(replica.containerId)
-        const secretNames = (details?.labels[LABEL.secretKeys] ?? '').split(',').filter(Boolean)
+        const secretNames = secretKeysFromLabels(details?.labels)
         return {
           service: replica.service,
           replica: replica.replica,
@@ -548,7 +547,7 @@ export class DockFeed {
           state: details?.state ?? 'missing',
           ports: (details?.ports ?? []).map((port) => `${port.hostIp}:${port.hostPort}→${port.containerPort}/${port.protocol}`),
           // Names only: the values never leave this function.
-          envNames: Object.keys(details?.env ?? {}).filter((name) => !IMAGE_ENV.has(name)).sort(),
+          envNames: Object.keys(details?.env ?? {}).filter((name) => !IMAGE_DEFAULT_ENV.has(name)).sort(),
           secretNames,
           restartCount: details?.restartCount ?? 0,
         }

@@ -8,7 +8,7 @@ import {LABEL, type ContainerSummary} from '../core/engine-types.js'
 import {healthBaseline, healthChangeMessage, healthChanges, instanceVerdict, type HealthChange, type InstanceHealthReport, type ServiceHealth} from '../core/health-report.js'
 import {findInstance, groupInstances, type InstanceView} from '../core/instances.js'
 import type {InstanceRef} from '../core/names.js'
-import type {ProbeSpec} from '../core/plan/plug-up.js'
+import {probeFromLabels} from '../core/plan/plug-up.js'
 import {probeService} from './health.js'
 import {requireInstance} from './instances.js'
 import {emitLifecycleEvent, readRecentLifecycleEvents, type EventEmitterDeps} from './lifecycle-events.js'
@@ -19,15 +19,6 @@ export interface HealthQuery {
   ref?: InstanceRef
 }
 
-function probeOf(labels: Record<string, string> | undefined): ProbeSpec {
-  try {
-    const parsed = JSON.parse(labels?.[LABEL.health] ?? '') as ProbeSpec
-    return parsed && typeof parsed === 'object' && 'type' in parsed ? parsed : {type: 'running'}
-  } catch {
-    return {type: 'running'}
-  }
-}
-
 /** Probes every container of one instance (from one listing's summaries). */
 export async function probeInstance(session: HostSession, engine: Engine, view: InstanceView, summaries: ReadonlyMap<string, ContainerSummary>): Promise<InstanceHealthReport> {
   const services = await Promise.all(
@@ -35,7 +26,7 @@ export async function probeInstance(session: HostSession, engine: Engine, view: 
       const summary = summaries.get(replica.containerId)
       const entryPort = summary?.ports[0]?.containerPort
       const result = replica.state === 'running'
-        ? await probeService(session, engine, {probe: probeOf(summary?.labels), containerId: replica.containerId, ...(replica.hostPort && entryPort ? {hostPort: replica.hostPort, entryContainerPort: entryPort} : {})})
+        ? await probeService(session, engine, {probe: probeFromLabels(summary?.labels), containerId: replica.containerId, ...(replica.hostPort && entryPort ? {hostPort: replica.hostPort, entryContainerPort: entryPort} : {})})
         : {ok: false, detail: `container is ${replica.state}`}
       return {service: replica.service, replica: replica.replica, container: replica.containerName, state: replica.state, ok: result.ok, detail: result.detail}
     }),

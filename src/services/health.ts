@@ -98,6 +98,8 @@ export interface ProbeTarget {
   /** The entry service's host port, for probes of the entry port (127.0.0.1 on the host). */
   hostPort?: number
   entryContainerPort?: number
+  /** The container as the caller inspected it just now: spares a second inspect per check. */
+  details?: ContainerDetails
 }
 
 /** A container's first IP (aims containers sit on one or two aims networks). */
@@ -106,7 +108,7 @@ function containerIp(details: ContainerDetails): string | undefined {
 }
 
 export async function probeService(session: HostSession, engine: Engine, target: ProbeTarget): Promise<ProbeResult> {
-  const details = await engine.inspectContainer(target.containerId)
+  const details = target.details ?? (await engine.inspectContainer(target.containerId))
   if (!details) return {ok: false, detail: 'container is gone'}
   if (details.state !== 'running') return {ok: false, detail: `container is ${details.state}${details.exitCode ? ` (exit code ${details.exitCode})` : ''}`}
   const probe = target.probe

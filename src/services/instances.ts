@@ -5,10 +5,10 @@
  */
 import {AimsError} from '../core/errors.js'
 import {LABEL, type ContainerDetails, type LogLine} from '../core/engine-types.js'
-import {findInstance, groupInstances, type InstanceHealth, type InstanceView} from '../core/instances.js'
+import {findInstance, groupInstances, secretKeysFromLabels, withoutImageDefaults, type InstanceHealth, type InstanceView} from '../core/instances.js'
 import {formatInstanceRef, type InstanceRef} from '../core/names.js'
 import {maskEnv} from '../core/plan/env.js'
-import type {ProbeSpec} from '../core/plan/plug-up.js'
+import {probeFromLabels} from '../core/plan/plug-up.js'
 import {closest} from '../core/suggest.js'
 import {httpProbe, probeService, tcpProbe, type ProbeResult} from './health.js'
 import type {Engine, HostSession} from './ports.js'
@@ -22,26 +22,15 @@ export async function readInstances(session: HostSession, engine: Engine, filter
   return groupInstances(containers, {...(session.host.domain ? {domain: session.host.domain} : {}), tls: Boolean(session.host.tls)})
 }
 
-function probeOf(view: InstanceView, containerLabels?: Record<string, string>): ProbeSpec | undefined {
-  const raw = containerLabels?.[LABEL.health]
-  if (!raw) return undefined
-  try {
-    return JSON.parse(raw) as ProbeSpec
-  } catch {
-    void view
-    return undefined
-  }
-}
-
 /** Live health of the entry service without inspecting: probes go straight to the host port. */
 export async function probeEntry(session: HostSession, view: InstanceView, labels: Record<string, string> | undefined): Promise<ProbeResult & {health: InstanceHealth}> {
   const entry = view.replicas.find((replica) => replica.entry && replica.replica === 1) ?? view.replicas.find((replica) => replica.entry)
   if (!entry) return {ok: false, detail: 'no entry service', health: 'unknown'}
   if (entry.state !== 'running') return {ok: false, detail: `entry is ${entry.state}`, health: view.status === 'restarting' ? 'unhealthy' : 'unknown'}
-  const probe = probeOf(view, labels)
+  const probe = probeFromLabels(labels)
   let result: ProbeResult
-  if (probe?.type === 'http' && entry.hostPort) result = await httpProbe(session, '127.0.0.1', entry.hostPort, probe.path, 1500)
-  else if (probe?.type === 'tcp' && entry.hostPort) result = await tcpProbe(session, '127.0.0.1', entry.hostPort, 1500)
+  if (probe.type === 'http' && entry.hostPort) result = await httpProbe(session, '127.0.0.1', entry.hostPort, probe.path, 1500)
+  else if (probe.type === 'tcp' && entry.hostPort) result = await tcpProbe(session, '127.0.0.1', entry.hostPort, 1500)
   else if (entry.health !== 'none') result = {ok: entry.health === 'healthy', detail: `Docker health: ${entry.health}`}
   else result = {ok: true, detail: 'running'}
   return {...result, health: result.ok ? 'healthy' : entry.health === 'starting' ? 'starting' : 'unhealthy'}
@@ -106,9 +95,8 @@ export async function instanceStatus(session: HostSession, ref: InstanceRef): Pr
   const services = await Promise.all(
     view.replicas.map(async (replica, index): Promise<ServiceStatus> => {
       const detail = details[index] as ContainerDetails | undefined
-      const probe = detail ? probeOf(view, detail.labels) : undefined
-      const result = detail && probe ? await probeService(session, engine, {probe, containerId: detail.id, ...(replica.hostPort ? {hostPort: replica.hostPort, entryContainerPort: entryContainerPort(detail)} : {})}) : {ok: false, detail: 'container is gone'}
-      const secretKeys = (detail?.labels[LABEL.secretKeys] ?? '').split(',').filter(Boolean)
+      const result = detail ? await probeService(session, engine, {probe: probeFromLabels(detail.labels), containerId: detail.id, details: detail, ...(replica.hostPort ? {hostPort: replica.hostPort, entryContainerPort: entryContainerPort(detail)} : {})}) : {ok: false, detail: 'container is gone'}
+      const secretKeys = secretKeysFromLabels(detail?.labels)
       return {
         service: replica.service,
         replica: replica.replica,
@@ -137,11 +125,6 @@ function entryContainerPort(detail: ContainerDetails): number | undefined {
   return detail.ports[0]?.containerPort
 }
 
-/** PATH and friends come from the image, not from the user: not worth showing. */
-function withoutImageDefaults(env: Record<string, string>): Record<string, string> {
-  const {PATH: _path, HOSTNAME: _hostname, HOME: _home, ...rest} = env
-  return rest
-}
 
 export interface LogOptions {
   tail: number

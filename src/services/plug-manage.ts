@@ -8,7 +8,7 @@ import {LABEL} from '../core/engine-types.js'
 import type {InstanceView, ServiceReplica} from '../core/instances.js'
 import {containerName, formatBytes, formatInstanceRef, parseCpus, parseMemorySize, tenantNetworkName, type InstanceRef} from '../core/names.js'
 import type {Plan, PlanChange} from '../core/plan/plan.js'
-import {allocateHostPort, instanceNetworkName, type ProbeSpec} from '../core/plan/plug-up.js'
+import {allocateHostPort, instanceNetworkName, probeFromLabels} from '../core/plan/plug-up.js'
 import type {AuditRecord} from './audit.js'
 import {passGate} from './gate.js'
 import {probeService} from './health.js'
@@ -63,14 +63,6 @@ async function lockInstance(deps: LifecycleDeps, ref: InstanceRef): Promise<Host
   }
 }
 
-function probeLabel(labels: Record<string, string> | undefined): ProbeSpec {
-  try {
-    return JSON.parse(labels?.[LABEL.health] ?? '') as ProbeSpec
-  } catch {
-    return {type: 'running'}
-  }
-}
-
 /** The plug's health gate (retries × interval), recorded on the container at deploy; 60 s for older containers. */
 export function healthBudgetMs(labels: Record<string, string> | undefined): number {
   const budget = Number(labels?.[LABEL.healthBudget])
@@ -87,7 +79,7 @@ export async function awaitHealthy(deps: LifecycleDeps, engine: Engine, containe
     if (!details) return {ok: false, detail: 'container is gone'}
     if (details.state === 'exited' || details.state === 'dead') return {ok: false, detail: `container ${details.state}${details.exitCode ? ` (exit code ${details.exitCode})` : ''}`}
     const hostPort = Number(details.labels[LABEL.port]) || undefined
-    last = await probeService(deps.session, engine, {probe: probeLabel(details.labels), containerId, ...(hostPort ? {hostPort, entryContainerPort: details.ports[0]?.containerPort} : {})})
+    last = await probeService(deps.session, engine, {probe: probeFromLabels(details.labels), containerId, details, ...(hostPort ? {hostPort, entryContainerPort: details.ports[0]?.containerPort} : {})})
     if (last.ok || deps.clock.now().getTime() - started >= budgetMs) return last
     await deps.clock.sleep(delay)
     delay = Math.min(delay * 2, 2000)

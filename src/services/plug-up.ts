@@ -12,6 +12,7 @@
 import {AimsError, ExitCode, usageError} from '../core/errors.js'
 import type {Plug} from '../core/catalog/schema.js'
 import {LABEL, type LogLine} from '../core/engine-types.js'
+import {secretKeysFromLabels} from '../core/instances.js'
 import {checkDomain, checkResourceName, formatInstanceRef, parseCpus, parseInstanceRef, parseMemorySize, type InstanceRef} from '../core/names.js'
 import {parseEnvAssignment, parseEnvFile, resolveEnvSpec, type MissingVariable, type ResolvedVariable} from '../core/plan/env.js'
 import type {Plan} from '../core/plan/plan.js'
@@ -414,6 +415,7 @@ async function waitHealthy(deps: PlugUpDeps, engine: Engine, spec: DeploySpec, s
     const result = await probeService(deps.session, engine, {
       probe: service.probe,
       containerId: service.container.name,
+      ...(details ? {details} : {}),
       ...(service.entry ? {hostPort: spec.entry.hostPort, entryContainerPort: spec.entry.containerPort} : {}),
     })
     if (result.ok) {
@@ -440,7 +442,7 @@ async function unhealthy(deps: PlugUpDeps, engine: Engine, spec: DeploySpec, ser
     lines = []
   }
   const secrets = Object.entries(service.container.env)
-    .filter(([key]) => (service.container.labels[LABEL.secretKeys] ?? '').split(',').includes(key))
+    .filter(([key]) => secretKeysFromLabels(service.container.labels).includes(key))
     .map(([, value]) => value)
     .filter((value) => value.length >= 4)
   const logs = lines.map((line) => secrets.reduce((text, secret) => text.split(secret).join('••••••'), sanitizeUntrusted(line.text)))

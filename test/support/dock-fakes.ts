@@ -4,6 +4,7 @@
  * on this machine (so host scripts are tested as the host runs them), and a
  * controllable event stream.
  */
+import {systemClock} from '../../src/context.js'
 import {spawn} from 'node:child_process'
 import {appendFile, mkdir, readFile} from 'node:fs/promises'
 import {Duplex} from 'node:stream'
@@ -101,19 +102,8 @@ export function fakeSession(options: {engine: Engine; shell?: HostShell; host?: 
   }
 }
 
-/** A real-time clock whose sleeps can be cut short by the signal (as the system clock's). */
-export const realClock: Clock = {
-  now: () => new Date(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason)
-      const timer = setTimeout(resolve, ms)
-      signal?.addEventListener('abort', () => {
-        clearTimeout(timer)
-        reject(signal.reason)
-      }, {once: true})
-    }),
-}
+/** A real-time clock whose sleeps can be cut short by the signal: the system clock itself. */
+export const realClock: Clock = systemClock
 
 /**
  * An engine event stream the test drives: push events, end the stream (the

@@ -9,7 +9,7 @@ import type {Plug} from '../catalog/schema.js'
 import {checkImageReference} from '../catalog/schema.js'
 import {ENV_KEY} from '../names.js'
 import {LABEL, type ContainerDetails} from '../engine-types.js'
-import type {InstanceView} from '../instances.js'
+import {secretKeysFromLabels, type InstanceView} from '../instances.js'
 import {looksSecret} from '../plan/env.js'
 import type {InstanceExport} from './model.js'
 
@@ -76,7 +76,7 @@ export function readInstanceExport(reading: InstanceReading): InstanceExportWith
   })
 
   const secretKeys = new Set(view.secretKeys)
-  for (const detail of reading.details) for (const key of (detail?.labels[LABEL.secretKeys] ?? '').split(',')) if (key) secretKeys.add(key)
+  for (const detail of reading.details) for (const key of secretKeysFromLabels(detail?.labels)) secretKeys.add(key)
   const isSecretKey = (key: string) => secretKeys.has(key) || looksSecret(key)
 
   const declared = new Set(Object.keys(plug.env))

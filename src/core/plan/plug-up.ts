@@ -166,6 +166,16 @@ export function probeFor(service: PlugService, entry: {port: number} | undefined
   }
 }
 
+/** The probe recorded on a container at deploy (aims.health); "running" when absent or unreadable. */
+export function probeFromLabels(labels: Record<string, string> | undefined): ProbeSpec {
+  try {
+    const parsed = JSON.parse(labels?.[LABEL.health] ?? '') as ProbeSpec
+    return parsed && typeof parsed === 'object' && 'type' in parsed ? parsed : {type: 'running'}
+  } catch {
+    return {type: 'running'}
+  }
+}
+
 function dockerHealthcheck(service: PlugService, intervalSeconds: number): EngineHealthcheck | undefined {
   if (service.health?.type !== 'command') return undefined
   return {test: ['CMD', ...service.health.command], intervalSeconds: Math.max(1, Math.round(intervalSeconds)), timeoutSeconds: 5, retries: 3, startPeriodSeconds: 0}

@@ -15,6 +15,7 @@ import {fenceUntrusted} from '../../core/ai/untrusted.js'
 import type {ObjectJsonSchema, ToolEffect, ToolSpec} from '../../core/ai/types.js'
 import {canonicalArgv, COMMAND_EFFECTS, type CommandPath, type Flag} from '../../core/intents/canonical.js'
 import {LABEL} from '../../core/engine-types.js'
+import {secretKeysFromLabels} from '../../core/instances.js'
 import {formatInstanceRef, parseInstanceRef, type InstanceRef} from '../../core/names.js'
 import {looksSecret} from '../../core/plan/env.js'
 import type {Plan} from '../../core/plan/plan.js'
@@ -135,7 +136,7 @@ export async function instanceSecretValues(session: HostSession, ref: InstanceRe
     const containers = await engine.listContainers({all: true, labels: {[LABEL.managed]: 'true', [LABEL.tenant]: ref.tenant, [LABEL.instance]: ref.instance}})
     const values: string[] = []
     for (const container of containers) {
-      const keys = new Set((container.labels[LABEL.secretKeys] ?? '').split(',').filter(Boolean))
+      const keys = new Set(secretKeysFromLabels(container.labels))
       const details = await engine.inspectContainer(container.id)
       for (const [key, value] of Object.entries(details?.env ?? {})) if ((keys.has(key) || looksSecret(key)) && value.length >= 4) values.push(value)
     }
