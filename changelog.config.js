@@ -10,10 +10,16 @@
 // preset's (conventional-changelog composes preset, then config).
 
 const link = (text, url) => (url ? `[${text}](${url})` : text)
-const repoUrl = (context) => (context.host && context.owner && context.repository ? `${context.host}/${context.owner}/${context.repository}` : context.repoUrl)
+const repoUrl = (context) =>
+  context.host && context.owner && context.repository
+    ? `${context.host}/${context.owner}/${context.repository}`
+    : context.repoUrl
 
 function headerPartial(context) {
-  const compare = context.linkCompare && repoUrl(context) ? `${repoUrl(context)}/compare/${context.previousTag}...${context.currentTag}` : undefined
+  const compare =
+    context.linkCompare && repoUrl(context)
+      ? `${repoUrl(context)}/compare/${context.previousTag}...${context.currentTag}`
+      : undefined
   const version = link(context.version ?? 'Unreleased', compare)
   return `## ${version}${context.title ? ` "${context.title}"` : ''}${context.date ? ` (${context.date})` : ''}`
 }
@@ -21,7 +27,9 @@ function headerPartial(context) {
 function commitPartial(context, commit) {
   const base = repoUrl(context)
   const hash = commit.shortHash ?? (typeof commit.hash === 'string' ? commit.hash.slice(0, 7) : undefined)
-  const hashText = hash ? ` (${context.linkReferences && base ? link(hash, `${base}/commit/${commit.hash}`) : hash})` : ''
+  const hashText = hash
+    ? ` (${context.linkReferences && base ? link(hash, `${base}/commit/${commit.hash}`) : hash})`
+    : ''
   const references = (commit.references ?? []).map((reference) => `${reference.prefix ?? '#'}${reference.issue}`)
   return `* ${commit.scope ? `**${commit.scope}:** ` : ''}${commit.subject ?? commit.header}${hashText}${references.length > 0 ? `, closes ${references.join(' ')}` : ''}`
 }
@@ -29,7 +37,9 @@ function commitPartial(context, commit) {
 function template(context) {
   const sections = [headerPartial(context)]
   for (const group of context.noteGroups ?? []) {
-    sections.push(`### ⚠ ${group.title}\n\n${group.notes.map((note) => `* ${note.commit?.scope ? `**${note.commit.scope}:** ` : ''}${note.text}`).join('\n')}`)
+    sections.push(
+      `### ⚠ ${group.title}\n\n${group.notes.map((note) => `* ${note.commit?.scope ? `**${note.commit.scope}:** ` : ''}${note.text}`).join('\n')}`,
+    )
   }
   for (const group of context.commitGroups ?? []) {
     const lines = group.commits.map((commit) => commitPartial(context, commit)).join('\n')

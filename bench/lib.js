@@ -9,7 +9,11 @@ export const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 export function timed(command, args, options = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now()
-    const child = spawn(command, args, {cwd: options.cwd ?? ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? ROOT,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk) => (stdout += chunk))
@@ -17,7 +21,8 @@ export function timed(command, args, options = {}) {
     child.on('error', reject)
     child.on('close', (code) => {
       const ms = performance.now() - started
-      if (code !== 0 && !options.allowFailure) reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`))
+      if (code !== 0 && !options.allowFailure)
+        reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`))
       else resolve({ms, code, stdout, stderr})
     })
   })
@@ -36,5 +41,12 @@ export function table(headers, rows) {
   const widths = headers.map((_, column) => Math.max(...cells.map((row) => row[column].length)))
   // Numbers (and ratios) right-aligned, words left-aligned.
   const numeric = headers.map((_, column) => rows.every((row) => /^[\d.]*x?$/.test(String(row[column]))))
-  return cells.map((row) => row.map((cell, column) => (numeric[column] ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd()).join('\n')
+  return cells
+    .map((row) =>
+      row
+        .map((cell, column) => (numeric[column] ? cell.padStart(widths[column]) : cell.padEnd(widths[column])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
 }

@@ -39,7 +39,13 @@ async function until200(port, deadline = Date.now() + 30_000) {
 export async function benchPlugUp({runs = RUNS} = {}) {
   const bed = JSON.parse(readFileSync(join(ROOT, '.bed', 'bed.json'), 'utf8'))
   const work = mkdtempSync(join(tmpdir(), 'aims-bench-up-'))
-  const aimsEnv = {...process.env, HOME: join(work, 'home'), AIMS_HOME: join(work, 'home', '.aims'), NO_COLOR: '1', AIMS_CATALOG_PATH: join(ROOT, 'test', 'fixtures', 'plugs')}
+  const aimsEnv = {
+    ...process.env,
+    HOME: join(work, 'home'),
+    AIMS_HOME: join(work, 'home', '.aims'),
+    NO_COLOR: '1',
+    AIMS_CATALOG_PATH: join(ROOT, 'test', 'fixtures', 'plugs'),
+  }
   delete aimsEnv.SSH_AUTH_SOCK
   delete aimsEnv.DOCKER_HOST
   const aims = (args) => timed(process.execPath, [BIN, ...args], {env: aimsEnv})
@@ -47,14 +53,52 @@ export async function benchPlugUp({runs = RUNS} = {}) {
   const bin = join(work, 'bin')
   mkdirSync(bin)
   const sshConfig = join(work, 'ssh_config')
-  writeFileSync(sshConfig, [`Host ${bed.sshHost}`, `  Port ${bed.sshPort}`, '  User root', `  IdentityFile ${bed.identity}`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${bed.knownHosts}`, '  BatchMode yes', ''].join('\n'))
+  writeFileSync(
+    sshConfig,
+    [
+      `Host ${bed.sshHost}`,
+      `  Port ${bed.sshPort}`,
+      '  User root',
+      `  IdentityFile ${bed.identity}`,
+      '  IdentitiesOnly yes',
+      `  UserKnownHostsFile ${bed.knownHosts}`,
+      '  BatchMode yes',
+      '',
+    ].join('\n'),
+  )
   writeFileSync(join(bin, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -F '${sshConfig}' "$@"\n`)
   chmodSync(join(bin, 'ssh'), 0o755)
   const dockerEnv = {...process.env, PATH: `${bin}:${process.env.PATH}`}
   delete dockerEnv.DOCKER_HOST
   const network = `aims-t-${TENANT}`
   const dockerRun = (hostArgs, name) =>
-    timed('docker', [...hostArgs, 'run', '-d', '--name', name, '--init', '--network', network, '--memory', '64m', '--memory-swap', '64m', '--cpus', '0.25', '--restart', 'unless-stopped', '-v', `${name}-data:/data`, '-p', `127.0.0.1:${PORT}:8080`, 'aims-fixture/web:1'], {env: dockerEnv})
+    timed(
+      'docker',
+      [
+        ...hostArgs,
+        'run',
+        '-d',
+        '--name',
+        name,
+        '--init',
+        '--network',
+        network,
+        '--memory',
+        '64m',
+        '--memory-swap',
+        '64m',
+        '--cpus',
+        '0.25',
+        '--restart',
+        'unless-stopped',
+        '-v',
+        `${name}-data:/data`,
+        '-p',
+        `127.0.0.1:${PORT}:8080`,
+        'aims-fixture/web:1',
+      ],
+      {env: dockerEnv},
+    )
   const cleanDocker = async (name) => {
     await timed('docker', ['rm', '-f', name], {allowFailure: true})
     await timed('docker', ['volume', 'rm', '-f', `${name}-data`], {allowFailure: true})
@@ -69,7 +113,19 @@ export async function benchPlugUp({runs = RUNS} = {}) {
       for (const transport of ['local', 'ssh']) {
         const hostFlag = transport === 'local' ? 'local' : 'bench'
         const started = performance.now()
-        const up = await aims(['plug', 'up', 'fixture-web', '--name', 'measured', '--tenant', TENANT, '--host', hostFlag, '--yes', '--json'])
+        const up = await aims([
+          'plug',
+          'up',
+          'fixture-web',
+          '--name',
+          'measured',
+          '--tenant',
+          TENANT,
+          '--host',
+          hostFlag,
+          '--yes',
+          '--json',
+        ])
         const port = JSON.parse(up.stdout).port
         await until200(port)
         results[transport].aims.push(performance.now() - started)
@@ -94,8 +150,24 @@ export async function benchPlugUp({runs = RUNS} = {}) {
     const dockerMs = median(results[transport].docker)
     const ratio = aimsMs / dockerMs
     rows.push(
-      {bench: 'plug-up', subject: `aims plug up fixture-web (${transport}) → HTTP 200`, runs: runs, medianMs: round(aimsMs), ratio: round(ratio, 2), budget: '<= 1.3x', ok: ratio <= 1.3},
-      {bench: 'plug-up', subject: `docker ${transport === 'ssh' ? '-H ssh://… ' : ''}run (same settings) → HTTP 200`, runs: runs, medianMs: round(dockerMs), ratio: 1, budget: '', ok: true},
+      {
+        bench: 'plug-up',
+        subject: `aims plug up fixture-web (${transport}) → HTTP 200`,
+        runs: runs,
+        medianMs: round(aimsMs),
+        ratio: round(ratio, 2),
+        budget: '<= 1.3x',
+        ok: ratio <= 1.3,
+      },
+      {
+        bench: 'plug-up',
+        subject: `docker ${transport === 'ssh' ? '-H ssh://… ' : ''}run (same settings) → HTTP 200`,
+        runs: runs,
+        medianMs: round(dockerMs),
+        ratio: 1,
+        budget: '',
+        ok: true,
+      },
     )
   }
   return rows

@@ -31,7 +31,16 @@ console.log(`aims benchmarks — node ${process.version}, ${BIN}`)
 console.log(
   table(
     ['bench', 'subject', 'runs', 'median ms', 'ratio', 'per call ms', 'budget', ''],
-    rows.map((row) => [row.bench, row.subject, row.runs, row.medianMs, typeof row.ratio === 'number' ? `${row.ratio}x` : row.ratio, row.perCallMs ?? '', row.budget, row.ok ? 'ok' : 'OVER BUDGET']),
+    rows.map((row) => [
+      row.bench,
+      row.subject,
+      row.runs,
+      row.medianMs,
+      typeof row.ratio === 'number' ? `${row.ratio}x` : row.ratio,
+      row.perCallMs ?? '',
+      row.budget,
+      row.ok ? 'ok' : 'OVER BUDGET',
+    ]),
   ),
 )
 process.exitCode = rows.every((row) => row.ok) ? 0 : 1

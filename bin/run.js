@@ -37,7 +37,11 @@ async function main() {
     resolve(specifier, context, next) {
       if (specifier === '@oclif/core') {
         const esm = context.conditions?.includes('import')
-        return {url: `${vendor}oclif-core.${esm ? 'mjs' : 'cjs'}`, format: esm ? 'module' : 'commonjs', shortCircuit: true}
+        return {
+          url: `${vendor}oclif-core.${esm ? 'mjs' : 'cjs'}`,
+          format: esm ? 'module' : 'commonjs',
+          shortCircuit: true,
+        }
       }
       // dockerode without its BuildKit (gRPC) session support, in one file (scripts/vendor-oclif.mjs).
       if (specifier === 'dockerode') return {url: `${vendor}dockerode.cjs`, format: 'commonjs', shortCircuit: true}
@@ -48,7 +52,8 @@ async function main() {
   const {execute} = await import('@oclif/core')
   await execute({dir: import.meta.url})
   // Only a clean rendering is worth keeping: exit 0, nothing on stderr.
-  if (help && capture && !capture.stderrWritten && !process.exitCode && capture.text() !== '') help.store(capture.text())
+  if (help && capture && !capture.stderrWritten && !process.exitCode && capture.text() !== '')
+    help.store(capture.text())
 }
 
 /** undefined: not a (cacheable) help request; {text}: a hit; {store}: a miss to fill. */
@@ -64,7 +69,10 @@ async function helpFromCache() {
     root,
     argv,
     env: process.env,
-    stdout: {isTTY: process.stdout.isTTY, columns: process.stdout.isTTY ? process.stdout.getWindowSize?.()[0] : undefined},
+    stdout: {
+      isTTY: process.stdout.isTTY,
+      columns: process.stdout.isTTY ? process.stdout.getWindowSize?.()[0] : undefined,
+    },
     stderr: {isTTY: process.stderr.isTTY},
     platform: process.platform,
     arch: process.arch,
@@ -82,7 +90,11 @@ function captureOutput() {
   const state = {stderrWritten: false, text: () => Buffer.concat(chunks).toString('utf8')}
   const stdoutWrite = process.stdout.write.bind(process.stdout)
   process.stdout.write = (chunk, encoding, callback) => {
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8') : Buffer.from(chunk))
+    chunks.push(
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8')
+        : Buffer.from(chunk),
+    )
     return stdoutWrite(chunk, encoding, callback)
   }
   const stderrWrite = process.stderr.write.bind(process.stderr)

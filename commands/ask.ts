@@ -4,19 +4,28 @@ import {dryRunFlag, yesFlag} from '../src/cli/flags.js'
 import {usageError} from '../src/core/errors.js'
 
 export default class Ask extends AimsCommand {
-  static override description = 'Ask ACHEEVY once: your words become an aims command; reads run, changes need --yes (or a yes at a terminal)'
+  static override description =
+    'Ask ACHEEVY once: your words become an aims command; reads run, changes need --yes (or a yes at a terminal)'
   static override examples = [
     `<%= config.bin %> ask "what's running?"`,
     '<%= config.bin %> ask "spin up n8n for acme" --dry-run --json   # {"argv": ["plug","up","n8n","--tenant","acme"], …}',
     '<%= config.bin %> ask "restart acme/n8n" --yes',
     '<%= config.bin %> ask "take down acme/blog" --yes   # a destroy needs --yes and the instance named',
   ]
-  static override args = {text: Args.string({description: 'what you want, in your own words (quote it)', required: true, ignoreStdin: true})}
+  static override args = {
+    text: Args.string({description: 'what you want, in your own words (quote it)', required: true, ignoreStdin: true}),
+  }
   // Unquoted words are one request.
   static override strict = false
   static override flags = {
-    'dry-run': {...dryRunFlag, description: 'print the aims command the request maps to and change nothing (works without a host)'},
-    yes: {...yesFlag, description: 'apply a change without asking; a destroy also needs the instance named in the request'},
+    'dry-run': {
+      ...dryRunFlag,
+      description: 'print the aims command the request maps to and change nothing (works without a host)',
+    },
+    yes: {
+      ...yesFlag,
+      description: 'apply a change without asking; a destroy also needs the instance named in the request',
+    },
   }
 
   async run() {
@@ -24,21 +33,33 @@ export default class Ask extends AimsCommand {
     const words = (argv as string[]).filter((word) => !word.startsWith('-'))
     const text = (words.length > 1 ? words.join(' ') : args.text).trim()
     if (text === '') throw usageError('the request is empty', 'say what you want, e.g. aims ask "what\'s running?"')
-    if (text.length > 2000) throw usageError(`the request is ${text.length} characters long`, 'keep a request under 2000 characters')
+    if (text.length > 2000)
+      throw usageError(`the request is ${text.length} characters long`, 'keep a request under 2000 characters')
     const context = await this.context()
-    const [{wireAgent}, {askDryRunOffline, askWithAgent}, {progressView}] = await Promise.all([import('../src/services/agent/compose.js'), import('../src/services/agent/ask.js'), import('../src/ui/progress.js')])
+    const [{wireAgent}, {askDryRunOffline, askWithAgent}, {progressView}] = await Promise.all([
+      import('../src/services/agent/compose.js'),
+      import('../src/services/agent/ask.js'),
+      import('../src/ui/progress.js'),
+    ])
     const wiring = await wireAgent(context, {...(flags.host ? {hostFlag: flags.host} : {})})
     const offline = wiring.provider.name === 'offline'
 
     if (flags['dry-run'] && offline) {
       // The parser alone: no host needed; a reachable one lends its instance names (3 s at most).
       const result = askDryRunOffline(text, await wiring.intentContext(undefined, {timeoutMs: 3000}))
-      this.say(`${this.style.bold(result.command ?? '')}\n  ${result.summary}${result.mutates ? this.style.dim(` (${result.destructive ? 'destroys data' : 'changes the host'}: nothing was run)`) : ''}`)
+      this.say(
+        `${this.style.bold(result.command ?? '')}\n  ${result.summary}${result.mutates ? this.style.dim(` (${result.destructive ? 'destroys data' : 'changes the host'}: nothing was run)`) : ''}`,
+      )
       return result
     }
 
-    const [{Agent}, {AgentView, settlingProgress}] = await Promise.all([import('../src/services/agent/agent.js'), import('../src/ui/agent-view.js')])
-    const progress = settlingProgress(progressView({json: this.jsonEnabled(), tty: Boolean(process.stderr.isTTY), style: this.errStyle}))
+    const [{Agent}, {AgentView, settlingProgress}] = await Promise.all([
+      import('../src/services/agent/agent.js'),
+      import('../src/ui/agent-view.js'),
+    ])
+    const progress = settlingProgress(
+      progressView({json: this.jsonEnabled(), tty: Boolean(process.stderr.isTTY), style: this.errStyle}),
+    )
     const prompter = context.prompter
     const view = new AgentView(
       {
@@ -47,7 +68,8 @@ export default class Ask extends AimsCommand {
         readLine: async (prompt, options) => {
           if (!prompter.interactive) return undefined
           progress.settle()
-          if (/\[yes\/no\] $/.test(prompt)) return (await prompter.confirm(prompt.replace(/\s*\[yes\/no\] $/, ''), false)) ? 'yes' : 'no'
+          if (/\[yes\/no\] $/.test(prompt))
+            return (await prompter.confirm(prompt.replace(/\s*\[yes\/no\] $/, ''), false)) ? 'yes' : 'no'
           return prompter.input(prompt.trim(), {...(options?.secret ? {secret: true} : {})})
         },
       },
@@ -67,7 +89,11 @@ export default class Ask extends AimsCommand {
       intake: false,
       system: (focus) => wiring.system(focus),
     })
-    const {result, exitCode, error} = await askWithAgent(agent, text, {provider: offline ? 'offline' : `${wiring.provider.name}`, offline, plans: view.plans})
+    const {result, exitCode, error} = await askWithAgent(agent, text, {
+      provider: offline ? 'offline' : `${wiring.provider.name}`,
+      offline,
+      plans: view.plans,
+    })
     progress.settle()
     if (exitCode !== 0) {
       process.exitCode = exitCode

@@ -3,7 +3,8 @@ import {AimsCommand} from '../src/cli/base-command.js'
 import {renderTable} from '../src/ui/present/table.js'
 
 export default class Audit extends AimsCommand {
-  static override description = 'What was applied, by whom, from which command or utterance (this machine, or the host copy with --remote)'
+  static override description =
+    'What was applied, by whom, from which command or utterance (this machine, or the host copy with --remote)'
   static override examples = ['<%= config.bin %> audit', '<%= config.bin %> audit --remote --host vps --json']
   static override flags = {
     remote: Flags.boolean({description: "read the host's copy (every machine's actions on that host)", default: false}),
@@ -28,7 +29,21 @@ export default class Audit extends AimsCommand {
     }
     const shown = records.slice(-flags.limit)
     if (shown.length === 0) this.say(`No audit records yet in ${source}.`)
-    else this.say(renderTable(['TIME', 'ACTOR', 'HOST', 'ACTION', 'TARGET', 'OUTCOME', 'FROM'], shown.map((record) => [record.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), record.actor, record.host, record.action, record.target, record.outcome, record.utterance ? `"${record.utterance}"` : (record.command ?? record.origin)])))
+    else
+      this.say(
+        renderTable(
+          ['TIME', 'ACTOR', 'HOST', 'ACTION', 'TARGET', 'OUTCOME', 'FROM'],
+          shown.map((record) => [
+            record.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+            record.actor,
+            record.host,
+            record.action,
+            record.target,
+            record.outcome,
+            record.utterance ? `"${record.utterance}"` : (record.command ?? record.origin),
+          ]),
+        ),
+      )
     return {source, records: shown}
   }
 }

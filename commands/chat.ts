@@ -4,7 +4,8 @@ import {AimsCommand} from '../src/cli/base-command.js'
 import {usageError} from '../src/core/errors.js'
 
 export default class Chat extends AimsCommand {
-  static override description = 'Talk to ACHEEVY: ask in your own words; it runs the same commands as the CLI and asks before every change'
+  static override description =
+    'Talk to ACHEEVY: ask in your own words; it runs the same commands as the CLI and asks before every change'
   static override examples = [
     '<%= config.bin %> chat',
     '<%= config.bin %> chat --resume            # continue the latest chat',
@@ -12,16 +13,34 @@ export default class Chat extends AimsCommand {
     'printf "deploy fixture-web for acme\\nyes\\n" | <%= config.bin %> chat   # without a terminal, answers are the next lines of stdin',
   ]
   static override enableJsonFlag = false
-  static override args = {id: Args.string({description: 'chat to continue (with --resume; default: the latest)', required: false, ignoreStdin: true})}
+  static override args = {
+    id: Args.string({
+      description: 'chat to continue (with --resume; default: the latest)',
+      required: false,
+      ignoreStdin: true,
+    }),
+  }
   static override flags = {
     resume: Flags.boolean({description: 'continue a chat: the given ID, or the latest one', default: false}),
   }
 
   async run() {
     const {args, flags} = await this.parse(Chat)
-    if (args.id && !flags.resume) throw usageError(`to continue chat ${args.id}, pass --resume`, `aims chat --resume ${args.id}`)
+    if (args.id && !flags.resume)
+      throw usageError(`to continue chat ${args.id}, pass --resume`, `aims chat --resume ${args.id}`)
     const context = await this.context()
-    const [{wireAgent}, {Agent}, {runChat}, {TranscriptWriter, loadTranscript}, {FileTranscriptStore}, {terminalChatIo}, {AgentView, settlingProgress}, {progressView}, {newChatId, TRANSCRIPT_VERSION}, {newId}] = await Promise.all([
+    const [
+      {wireAgent},
+      {Agent},
+      {runChat},
+      {TranscriptWriter, loadTranscript},
+      {FileTranscriptStore},
+      {terminalChatIo},
+      {AgentView, settlingProgress},
+      {progressView},
+      {newChatId, TRANSCRIPT_VERSION},
+      {newId},
+    ] = await Promise.all([
       import('../src/services/agent/compose.js'),
       import('../src/services/agent/agent.js'),
       import('../src/services/agent/chat.js'),
@@ -37,14 +56,39 @@ export default class Chat extends AimsCommand {
     const resumed = flags.resume ? await loadTranscript(store, args.id) : undefined
     let agent: InstanceType<typeof Agent> | undefined
     const wiring = await wireAgent(context, {...(flags.host ? {hostFlag: flags.host} : {}), focus: () => agent?.focus})
-    const hostLabel = await context.hostEntry(flags.host).then((entry) => entry.name, () => 'no host configured')
+    const hostLabel = await context.hostEntry(flags.host).then(
+      (entry) => entry.name,
+      () => 'no host configured',
+    )
 
-    const io = terminalChatIo({input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY)})
-    const progress = settlingProgress(progressView({json: false, tty: Boolean(process.stderr.isTTY), style: this.errStyle}))
-    const view = new AgentView({write: (text) => (progress.settle(), io.write(text)), readLine: (prompt, options) => (progress.settle(), io.readLine(this.style.bold(prompt), options))}, this.style, progress.progress)
+    const io = terminalChatIo({
+      input: process.stdin,
+      output: process.stdout,
+      interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    })
+    const progress = settlingProgress(
+      progressView({json: false, tty: Boolean(process.stderr.isTTY), style: this.errStyle}),
+    )
+    const view = new AgentView(
+      {
+        write: (text) => (progress.settle(), io.write(text)),
+        readLine: (prompt, options) => (progress.settle(), io.readLine(this.style.bold(prompt), options)),
+      },
+      this.style,
+      progress.progress,
+    )
     const id = resumed?.id ?? newChatId(new Date(), newId())
     const transcript = new TranscriptWriter(id, store, () => wiring.runtime.secrets)
-    if (!resumed) transcript.write({type: 'meta', version: TRANSCRIPT_VERSION, id, createdAt: new Date().toISOString(), provider: wiring.provider.name, model: wiring.provider.model, host: hostLabel})
+    if (!resumed)
+      transcript.write({
+        type: 'meta',
+        version: TRANSCRIPT_VERSION,
+        id,
+        createdAt: new Date().toISOString(),
+        provider: wiring.provider.name,
+        model: wiring.provider.model,
+        host: hostLabel,
+      })
     agent = new Agent({
       provider: wiring.provider,
       registry: wiring.registry,
@@ -59,13 +103,19 @@ export default class Chat extends AimsCommand {
     })
     // What was confirmed or refused is part of the record of a chat.
     agent.log.onEvent((event) => {
-      if (event.type === 'plan' || event.type === 'approval' || event.type === 'intake') transcript.write({type: 'event', at: new Date().toISOString(), event})
+      if (event.type === 'plan' || event.type === 'approval' || event.type === 'intake')
+        transcript.write({type: 'event', at: new Date().toISOString(), event})
     })
-    const provider = wiring.provider.name === 'offline' ? 'offline parser (no model configured)' : `${wiring.provider.name} ${wiring.provider.model}`
+    const provider =
+      wiring.provider.name === 'offline'
+        ? 'offline parser (no model configured)'
+        : `${wiring.provider.name} ${wiring.provider.model}`
     const lastRequest = resumed?.messages.filter((message) => message.role === 'user').at(-1)
     const banner = [
       `ACHEEVY · ${provider} · host ${hostLabel} · chat ${id}`,
-      resumed ? `Resumed: ${resumed.messages.length} messages${lastRequest ? `, last request "${lastRequest.content.slice(0, 80)}"` : ''}${resumed.focus ? `, about ${resumed.focus}` : ''}.` : 'Type a request, /help for help, /exit to leave.',
+      resumed
+        ? `Resumed: ${resumed.messages.length} messages${lastRequest ? `, last request "${lastRequest.content.slice(0, 80)}"` : ''}${resumed.focus ? `, about ${resumed.focus}` : ''}.`
+        : 'Type a request, /help for help, /exit to leave.',
     ].join('\n')
     try {
       await runChat({agent, io, transcript, banner, prompt: 'you › ', now: () => new Date()})

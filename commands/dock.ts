@@ -5,18 +5,34 @@ import {AimsError, usageError} from '../src/core/errors.js'
 import {checkResourceName} from '../src/core/names.js'
 
 export default class Dock extends AimsCommand {
-  static override description = 'The live dock: a full-screen view of every instance (status, health, CPU and memory sparklines, URL, uptime), its services, env names and live logs, and the events stream; restart, stop/start, take down or export from the keyboard, each change confirmed through the same gate as the CLI'
-  static override examples = ['<%= config.bin %> dock', '<%= config.bin %> dock --tenant acme', '<%= config.bin %> dock --readonly   # watch only: r, s and d are disabled']
+  static override description =
+    'The live dock: a full-screen view of every instance (status, health, CPU and memory sparklines, URL, uptime), its services, env names and live logs, and the events stream; restart, stop/start, take down or export from the keyboard, each change confirmed through the same gate as the CLI'
+  static override examples = [
+    '<%= config.bin %> dock',
+    '<%= config.bin %> dock --tenant acme',
+    '<%= config.bin %> dock --readonly   # watch only: r, s and d are disabled',
+  ]
   static override flags = {
     tenant: tenantFlag,
-    readonly: Flags.boolean({description: 'watch only: the keys that change instances (r, s, d) are disabled', default: false}),
+    readonly: Flags.boolean({
+      description: 'watch only: the keys that change instances (r, s, d) are disabled',
+      default: false,
+    }),
   }
 
   async run() {
     const {flags} = await this.parse(Dock)
     if (flags.tenant) checkResourceName('tenant', flags.tenant)
-    if (this.jsonEnabled()) throw usageError('aims dock is interactive and has no --json output', 'for scripts use aims plug ls --json, aims stats --json or aims events --follow --json')
-    if (!process.stdin.isTTY || !process.stdout.isTTY) throw usageError('aims dock needs a terminal (stdin and stdout must be a TTY)', 'run it in a terminal; in scripts use aims plug ls, aims stats or aims events --follow')
+    if (this.jsonEnabled())
+      throw usageError(
+        'aims dock is interactive and has no --json output',
+        'for scripts use aims plug ls --json, aims stats --json or aims events --follow --json',
+      )
+    if (!process.stdin.isTTY || !process.stdout.isTTY)
+      throw usageError(
+        'aims dock needs a terminal (stdin and stdout must be a TTY)',
+        'run it in a terminal; in scripts use aims plug ls, aims stats or aims events --follow',
+      )
     const context = await this.context()
     const session = await context.session(await context.hostEntry(flags.host))
     // Connect before the full screen takes over, so a key passphrase can be asked and a wrong key or
@@ -24,12 +40,20 @@ export default class Dock extends AimsCommand {
     try {
       await (await session.engine()).ping()
     } catch (error) {
-      if (error instanceof AimsError && (error.kind === 'auth' || error.kind === 'host-key' || error.kind === 'usage')) throw error
+      if (error instanceof AimsError && (error.kind === 'auth' || error.kind === 'host-key' || error.kind === 'usage'))
+        throw error
     }
     // React's development build re-checks every render; a CLI wants the production one (chosen at its first import).
     process.env.NODE_ENV ??= 'production'
     const {runDock} = await import('../src/ui/views/dock-app.js')
-    await runDock({context, session, aimsVersion: this.config.version, ...(flags.tenant ? {tenant: flags.tenant} : {}), readonly: flags.readonly, ...(process.env.AIMS_DOCK_METRICS ? {metricsFile: process.env.AIMS_DOCK_METRICS} : {})})
+    await runDock({
+      context,
+      session,
+      aimsVersion: this.config.version,
+      ...(flags.tenant ? {tenant: flags.tenant} : {}),
+      readonly: flags.readonly,
+      ...(process.env.AIMS_DOCK_METRICS ? {metricsFile: process.env.AIMS_DOCK_METRICS} : {}),
+    })
     return undefined
   }
 }

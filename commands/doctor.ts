@@ -3,7 +3,8 @@ import {runDoctor} from '../src/services/doctor.js'
 import {renderDoctorReport} from '../src/ui/present/doctor.js'
 
 export default class Doctor extends AimsCommand {
-  static override description = 'Check that a host is ready for aims: SSH, host key, Docker engine, storage, disk, memory, nginx, ports and clock'
+  static override description =
+    'Check that a host is ready for aims: SSH, host key, Docker engine, storage, disk, memory, nginx, ports and clock'
   static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --host vps --json']
 
   async run() {

@@ -6,7 +6,8 @@ import {checkResourceName} from '../src/core/names.js'
 import {eventInstance, eventLine} from '../src/ui/present/events.js'
 
 export default class Events extends AimsCommand {
-  static override description = "What happened to instances: the engine's events for aims-managed containers merged with aims' own lifecycle events (deploys, restarts, scaling, health changes, decommissions), recorded on the host so every machine sees them"
+  static override description =
+    "What happened to instances: the engine's events for aims-managed containers merged with aims' own lifecycle events (deploys, restarts, scaling, health changes, decommissions), recorded on the host so every machine sees them"
   static override examples = [
     '<%= config.bin %> events                      # the last hour',
     '<%= config.bin %> events --since 1d --tenant acme',
@@ -14,7 +15,10 @@ export default class Events extends AimsCommand {
   ]
   static override flags = {
     follow: Flags.boolean({char: 'f', description: 'keep streaming new events (Ctrl-C to stop)', default: false}),
-    since: Flags.string({description: 'start this long ago (90s, 10m, 2h, 1d) or at an ISO time [default: 1h; with --follow: only new events]'}),
+    since: Flags.string({
+      description:
+        'start this long ago (90s, 10m, 2h, 1d) or at an ISO time [default: 1h; with --follow: only new events]',
+    }),
     tenant: tenantFlag,
   }
 
@@ -23,7 +27,8 @@ export default class Events extends AimsCommand {
     if (flags.tenant) checkResourceName('tenant', flags.tenant)
     const context = await this.context()
     const now = context.clock.now()
-    const since = flags.since !== undefined ? parseSince(flags.since, now) : flags.follow ? undefined : parseSince('1h', now)
+    const since =
+      flags.since !== undefined ? parseSince(flags.since, now) : flags.follow ? undefined : parseSince('1h', now)
     const session = await context.session(await context.hostEntry(flags.host))
     const json = this.jsonEnabled()
     const write = (event: AimsEvent, width = 20) => {
@@ -37,7 +42,13 @@ export default class Events extends AimsCommand {
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
       try {
-        await followEvents(session, {...(since ? {since} : {}), ...(flags.tenant ? {tenant: flags.tenant} : {}), signal: controller.signal, clock: context.clock, onEvent: (event) => write(event)})
+        await followEvents(session, {
+          ...(since ? {since} : {}),
+          ...(flags.tenant ? {tenant: flags.tenant} : {}),
+          signal: controller.signal,
+          clock: context.clock,
+          onEvent: (event) => write(event),
+        })
       } finally {
         process.off('SIGINT', stop)
         process.off('SIGTERM', stop)
@@ -45,8 +56,15 @@ export default class Events extends AimsCommand {
       return undefined
     }
     const {listEvents} = await import('../src/services/events.js')
-    const events = await listEvents(session, {since: since!, until: now, ...(flags.tenant ? {tenant: flags.tenant} : {})})
-    if (events.length === 0 && !json) this.note(`No events on ${session.host.name}${flags.tenant ? ` for tenant ${flags.tenant}` : ''} since ${since!.toISOString()}.`)
+    const events = await listEvents(session, {
+      since: since!,
+      until: now,
+      ...(flags.tenant ? {tenant: flags.tenant} : {}),
+    })
+    if (events.length === 0 && !json)
+      this.note(
+        `No events on ${session.host.name}${flags.tenant ? ` for tenant ${flags.tenant}` : ''} since ${since!.toISOString()}.`,
+      )
     const width = Math.max(8, ...events.map((event) => eventInstance(event).length))
     for (const event of events) write(event, width)
     // --json is one object per line (written above), not one document.

@@ -6,9 +6,16 @@ import {checkResourceName} from '../src/core/names.js'
 import {healthTable} from '../src/ui/present/stats.js'
 
 export default class Health extends LifecycleCommand {
-  static override description = "Live health of every instance (or one), with each service's probe result; exits 1 when a checked instance is unhealthy"
-  static override examples = ['<%= config.bin %> health', '<%= config.bin %> health acme/n8n || alert', '<%= config.bin %> health --tenant acme --json']
-  static override args = {instance: Args.string({description: 'INSTANCE or TENANT/INSTANCE (default: all)', required: false})}
+  static override description =
+    "Live health of every instance (or one), with each service's probe result; exits 1 when a checked instance is unhealthy"
+  static override examples = [
+    '<%= config.bin %> health',
+    '<%= config.bin %> health acme/n8n || alert',
+    '<%= config.bin %> health --tenant acme --json',
+  ]
+  static override args = {
+    instance: Args.string({description: 'INSTANCE or TENANT/INSTANCE (default: all)', required: false}),
+  }
   static override flags = {tenant: tenantFlag}
 
   async run() {
@@ -17,19 +24,46 @@ export default class Health extends LifecycleCommand {
     const ref = args.instance ? await this.instanceRef(args.instance, flags.tenant) : undefined
     const context = await this.context()
     const session = await context.session(await context.hostEntry(flags.host))
-    const [{checkHealth, recordHealthChanges}, {hostLifecycleEventWriter}, {newId}] = await Promise.all([import('../src/services/health-report.js'), import('../src/services/lifecycle-events.js'), import('../src/adapters/random.js')])
+    const [{checkHealth, recordHealthChanges}, {hostLifecycleEventWriter}, {newId}] = await Promise.all([
+      import('../src/services/health-report.js'),
+      import('../src/services/lifecycle-events.js'),
+      import('../src/adapters/random.js'),
+    ])
     const reports = await checkHealth(session, {...(ref ? {ref} : {}), ...(flags.tenant ? {tenant: flags.tenant} : {})})
-    const changes = await recordHealthChanges({session, recordEvent: hostLifecycleEventWriter(session), newId, clock: context.clock, actor: context.actor, origin: {kind: 'cli'}}, reports)
-    if (reports.length === 0) this.say(`Nothing deployed on ${session.host.name}${flags.tenant ? ` for tenant ${flags.tenant}` : ''} yet.`)
+    const changes = await recordHealthChanges(
+      {
+        session,
+        recordEvent: hostLifecycleEventWriter(session),
+        newId,
+        clock: context.clock,
+        actor: context.actor,
+        origin: {kind: 'cli'},
+      },
+      reports,
+    )
+    if (reports.length === 0)
+      this.say(`Nothing deployed on ${session.host.name}${flags.tenant ? ` for tenant ${flags.tenant}` : ''} yet.`)
     else this.say(healthTable(reports, this.style))
     // An instance asked for by name must be healthy; across the host, one stopped on purpose is not a failure.
-    const failing = reports.filter((report) => report.health === 'unhealthy' || (ref !== undefined && report.health === 'stopped'))
-    const result = {host: session.host.name, checkedAt: context.clock.now().toISOString(), healthy: failing.length === 0, instances: reports, changes}
+    const failing = reports.filter(
+      (report) => report.health === 'unhealthy' || (ref !== undefined && report.health === 'stopped'),
+    )
+    const result = {
+      host: session.host.name,
+      checkedAt: context.clock.now().toISOString(),
+      healthy: failing.length === 0,
+      instances: reports,
+      changes,
+    }
     if (failing.length > 0) {
       if (this.jsonEnabled()) process.exitCode = ExitCode.failure
       else {
         const first = failing[0]!
-        throw new AimsError('unhealthy', `${failing.length === 1 ? `${first.ref} is ${first.health}` : `${failing.length} instances are not healthy (${failing.map((report) => report.ref).join(', ')})`}: ${first.detail}`, {hint: `see aims plug logs ${first.ref}`, exitCode: ExitCode.failure})
+        throw new AimsError(
+          'unhealthy',
+          `${failing.length === 1 ? `${first.ref} is ${first.health}` : `${failing.length} instances are not healthy (${failing.map((report) => report.ref).join(', ')})`}: ${first.detail}`,
+          {hint: `see aims plug logs ${first.ref}`, exitCode: ExitCode.failure},
+        )
       }
     }
     return result

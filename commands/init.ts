@@ -20,7 +20,8 @@ const readable = (path: string) => {
 }
 
 export default class Init extends AimsCommand {
-  static override description = 'Guided first run: add and trust your VPS, check it, pick a default tenant and an AI provider for ACHEEVY'
+  static override description =
+    'Guided first run: add and trust your VPS, check it, pick a default tenant and an AI provider for ACHEEVY'
   static override examples = [
     '<%= config.bin %> init                      # asks, on a terminal',
     '<%= config.bin %> init --target root@203.0.113.7 --identity ~/.ssh/id_ed25519 --domain apps.example.com --tenant acme --yes',
@@ -32,7 +33,9 @@ export default class Init extends AimsCommand {
     identity: Flags.string({char: 'i', description: 'private key to log in with'}),
     domain: Flags.string({description: 'domain whose subdomains route to this host'}),
     tenant: Flags.string({description: 'default tenant'}),
-    'ai-provider': Flags.string({description: 'ACHEEVY provider: offline, anthropic, openai, openai-compatible, ollama, vllm, llama.cpp, lmstudio'}),
+    'ai-provider': Flags.string({
+      description: 'ACHEEVY provider: offline, anthropic, openai, openai-compatible, ollama, vllm, llama.cpp, lmstudio',
+    }),
     'ai-base-url': Flags.string({description: 'base URL of an OpenAI-compatible server'}),
     'skip-doctor': Flags.boolean({description: 'do not check the host', default: false}),
     yes: yesFlag,
@@ -49,29 +52,67 @@ export default class Init extends AimsCommand {
       return answer === '' ? fallback : answer
     }
     if (!prompter.interactive && flags.target === undefined) {
-      throw usageError('aims init needs a terminal to ask, or the answers as flags', 'run it in a terminal, or pass --target (and --identity, --domain, --tenant, --ai-provider) with --yes')
+      throw usageError(
+        'aims init needs a terminal to ask, or the answers as flags',
+        'run it in a terminal, or pass --target (and --identity, --domain, --tenant, --ai-provider) with --yes',
+      )
     }
 
     const target = await ask('SSH target of your VPS (user@host[:port], or "local" for this machine):', flags.target)
     if (!target) throw usageError('no host target given', 'pass --target user@host')
-    const defaultKey = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(process.env.HOME || homedir(), '.ssh', name)).find((file) => existsSync(file))
-    const identity = target === 'local' ? undefined : await ask('Private key to log in with (empty: ssh-agent / ~/.ssh/config):', flags.identity, defaultKey)
+    const defaultKey = ['id_ed25519', 'id_ecdsa', 'id_rsa']
+      .map((name) => join(process.env.HOME || homedir(), '.ssh', name))
+      .find((file) => existsSync(file))
+    const identity =
+      target === 'local'
+        ? undefined
+        : await ask('Private key to log in with (empty: ssh-agent / ~/.ssh/config):', flags.identity, defaultKey)
     const domain = await ask('Domain for your apps (empty: none; apps are then reached on the host):', flags.domain)
     const added = await addHost(
-      {config: context.config, now: () => new Date(), cwd: process.cwd(), fileReadable: (path) => existsSync(path) && readable(path)},
-      {name: flags.name, target, makeDefault: true, force: true, ...(identity ? {identity} : {}), ...(domain ? {domain} : {})},
+      {
+        config: context.config,
+        now: () => new Date(),
+        cwd: process.cwd(),
+        fileReadable: (path) => existsSync(path) && readable(path),
+      },
+      {
+        name: flags.name,
+        target,
+        makeDefault: true,
+        force: true,
+        ...(identity ? {identity} : {}),
+        ...(domain ? {domain} : {}),
+      },
     )
     this.say(`${this.style.green('✓')} host ${added.host.name} (${target}) is the default host`)
 
     if (target !== 'local') {
       const host = await context.resolveHost(added.host)
-      const trusted = await trustHost({knownHosts: context.knownHosts, scanner: await context.hostKeyScanner(), prompter, show: (line) => this.note(line)}, host, {yes: flags.yes, dryRun: false})
-      this.say(`${this.style.green('✓')} host key ${trusted.fingerprint} ${trusted.recorded ? 'recorded' : 'already trusted'}`)
+      const trusted = await trustHost(
+        {
+          knownHosts: context.knownHosts,
+          scanner: await context.hostKeyScanner(),
+          prompter,
+          show: (line) => this.note(line),
+        },
+        host,
+        {yes: flags.yes, dryRun: false},
+      )
+      this.say(
+        `${this.style.green('✓')} host key ${trusted.fingerprint} ${trusted.recorded ? 'recorded' : 'already trusted'}`,
+      )
     }
 
     const tenant = await ask('Default tenant (your own apps, or a client name):', flags.tenant, 'default')
-    const provider = await ask('AI provider for ACHEEVY (offline, anthropic, openai, ollama, openai-compatible):', flags['ai-provider'], 'offline')
-    const baseUrl = provider && ['openai-compatible', 'vllm', 'llama.cpp', 'lmstudio'].includes(provider) ? await ask('Base URL of the model server:', flags['ai-base-url']) : flags['ai-base-url']
+    const provider = await ask(
+      'AI provider for ACHEEVY (offline, anthropic, openai, ollama, openai-compatible):',
+      flags['ai-provider'],
+      'offline',
+    )
+    const baseUrl =
+      provider && ['openai-compatible', 'vllm', 'llama.cpp', 'lmstudio'].includes(provider)
+        ? await ask('Base URL of the model server:', flags['ai-base-url'])
+        : flags['ai-base-url']
     const settings: Array<[string, string]> = [
       ['default-tenant', tenant ?? 'default'],
       ['ai.provider', provider ?? 'offline'],
@@ -81,9 +122,12 @@ export default class Init extends AimsCommand {
     await context.config.update((config) => {
       for (const [key, value] of parsed) setPreference(config.preferences as Record<string, unknown>, key, value)
     })
-    this.say(`${this.style.green('✓')} default tenant ${tenant}, ACHEEVY provider ${provider}${baseUrl ? ` at ${baseUrl}` : ''}`)
+    this.say(
+      `${this.style.green('✓')} default tenant ${tenant}, ACHEEVY provider ${provider}${baseUrl ? ` at ${baseUrl}` : ''}`,
+    )
     const keyEnv = provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : provider === 'openai' ? 'OPENAI_API_KEY' : undefined
-    if (keyEnv && !process.env[keyEnv]) this.say(`  API keys are never stored by aims: export ${keyEnv}=… in your shell profile.`)
+    if (keyEnv && !process.env[keyEnv])
+      this.say(`  API keys are never stored by aims: export ${keyEnv}=… in your shell profile.`)
 
     let doctorOk: boolean | undefined
     if (!flags['skip-doctor']) {
@@ -92,8 +136,19 @@ export default class Init extends AimsCommand {
       doctorOk = report.ok
       this.say(renderDoctorReport(report, this.style))
     }
-    this.say(`\nNext: aims catalog ls, then aims plug up PLUG${doctorOk === false ? ' (after fixing what doctor reports)' : ''}. Or ask ACHEEVY: aims chat`)
-    if (doctorOk === false && !this.jsonEnabled()) throw new AimsError('engine', `the host ${added.host.name} is not ready yet`, {hint: 'fix what aims doctor reports above, then run aims doctor again'})
-    return {host: added.host.name, target, tenant, ai: {provider, ...(baseUrl ? {baseUrl} : {})}, doctorOk: doctorOk ?? null}
+    this.say(
+      `\nNext: aims catalog ls, then aims plug up PLUG${doctorOk === false ? ' (after fixing what doctor reports)' : ''}. Or ask ACHEEVY: aims chat`,
+    )
+    if (doctorOk === false && !this.jsonEnabled())
+      throw new AimsError('engine', `the host ${added.host.name} is not ready yet`, {
+        hint: 'fix what aims doctor reports above, then run aims doctor again',
+      })
+    return {
+      host: added.host.name,
+      target,
+      tenant,
+      ai: {provider, ...(baseUrl ? {baseUrl} : {})},
+      doctorOk: doctorOk ?? null,
+    }
   }
 }

@@ -11,7 +11,8 @@ import {fileURLToPath} from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const home = mkdtempSync(join(tmpdir(), 'aims-prewarm-'))
-const keyed = /^(OCLIF_.*|AIMS_.*|NODE_ENV|DEBUG|CLI_FLAGS_DEBUG|FORCE_COLOR|NO_COLOR|TERM|TERM_PROGRAM|TERM_PROGRAM_VERSION|COLORTERM|CI|CI_NAME|TEAMCITY_VERSION|TRAVIS|CIRCLECI|APPVEYOR|GITLAB_CI|GITHUB_ACTIONS|BUILDKITE|DRONE)$/
+const keyed =
+  /^(OCLIF_.*|AIMS_.*|NODE_ENV|DEBUG|CLI_FLAGS_DEBUG|FORCE_COLOR|NO_COLOR|TERM|TERM_PROGRAM|TERM_PROGRAM_VERSION|COLORTERM|CI|CI_NAME|TEAMCITY_VERSION|TRAVIS|CIRCLECI|APPVEYOR|GITLAB_CI|GITHUB_ACTIONS|BUILDKITE|DRONE)$/
 const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !keyed.test(name)))
 env.AIMS_HOME = join(home, '.aims')
 try {
@@ -21,7 +22,8 @@ try {
   const rendered = join(env.AIMS_HOME, 'cache', 'help')
   const target = join(root, 'dist', 'help-cache')
   rmSync(target, {recursive: true, force: true})
-  if (!existsSync(rendered) || readdirSync(rendered).length === 0) throw new Error('no help was cached: is bin/run.js answering help from dist/src/cli/help-cache.js?')
+  if (!existsSync(rendered) || readdirSync(rendered).length === 0)
+    throw new Error('no help was cached: is bin/run.js answering help from dist/src/cli/help-cache.js?')
   cpSync(rendered, target, {recursive: true})
 } finally {
   rmSync(home, {recursive: true, force: true})

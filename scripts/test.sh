@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 ./scripts/install.sh
 # shellcheck source=scripts/node22.sh
 source scripts/node22.sh
+# Style first: prettier and eslint (fast, and CI fails on either).
+scripts/lint.sh
 test/bed/setup.sh
 if [ "$#" -gt 0 ]; then
   exec npx vitest run "$@"

@@ -20,7 +20,9 @@ await build({
   outfile: new URL('oclif-core.cjs', out).pathname,
   logLevel: 'warning',
 })
-const names = Object.keys(require('@oclif/core')).filter((name) => name !== 'default' && /^[A-Za-z_$][\w$]*$/.test(name))
+const names = Object.keys(require('@oclif/core')).filter(
+  (name) => name !== 'default' && /^[A-Za-z_$][\w$]*$/.test(name),
+)
 writeFileSync(
   new URL('oclif-core.mjs', out),
   [
@@ -50,13 +52,18 @@ await build({
     {
       name: 'no-buildkit-session',
       setup(builder) {
-        builder.onResolve({filter: /^\.\/session$/}, (args) => (args.importer.includes('dockerode') ? {path: 'session', namespace: 'aims-stub'} : undefined))
+        builder.onResolve({filter: /^\.\/session$/}, (args) =>
+          args.importer.includes('dockerode') ? {path: 'session', namespace: 'aims-stub'} : undefined,
+        )
         // docker-modem's own SSH transport (one connection per call) is what aims replaces.
-        builder.onResolve({filter: /^\.\/ssh$/}, (args) => (args.importer.includes('docker-modem') ? {path: 'ssh', namespace: 'aims-stub'} : undefined))
+        builder.onResolve({filter: /^\.\/ssh$/}, (args) =>
+          args.importer.includes('docker-modem') ? {path: 'ssh', namespace: 'aims-stub'} : undefined,
+        )
         builder.onLoad({filter: /.*/, namespace: 'aims-stub'}, (args) => ({
-          contents: args.path === 'ssh'
-            ? "module.exports = function () { throw new Error('docker-modem SSH is not part of aims: aims brings its own transport') }"
-            : "module.exports = function withSession() { throw new Error('BuildKit sessions are not part of aims') }",
+          contents:
+            args.path === 'ssh'
+              ? "module.exports = function () { throw new Error('docker-modem SSH is not part of aims: aims brings its own transport') }"
+              : "module.exports = function withSession() { throw new Error('BuildKit sessions are not part of aims') }",
           loader: 'js',
         }))
       },

@@ -4,9 +4,15 @@
  */
 import {accessSync, constants, existsSync} from 'node:fs'
 import {hostname, userInfo} from 'node:os'
-import {delimiter, dirname, join} from 'node:path'
+import {dirname, join} from 'node:path'
 import {AimsError} from './core/errors.js'
-import {hostFromDockerHost, LOCAL_HOST, resolveHostEntry, type HostEntry, type ResolvedHost} from './core/host-target.js'
+import {
+  hostFromDockerHost,
+  LOCAL_HOST,
+  resolveHostEntry,
+  type HostEntry,
+  type ResolvedHost,
+} from './core/host-target.js'
 import {didYouMean} from './core/suggest.js'
 import {JsonConfigStore, FileKnownHostsStore} from './adapters/config-store.js'
 import {aimsPaths, type AimsPaths} from './adapters/paths.js'
@@ -41,7 +47,8 @@ function writableOrCreatable(path: string): boolean {
   }
 }
 
-const numberFromEnv = (value: string | undefined, fallback: number) => (value && /^\d+$/.test(value) ? Number(value) : fallback)
+const numberFromEnv = (value: string | undefined, fallback: number) =>
+  value && /^\d+$/.test(value) ? Number(value) : fallback
 
 export const systemClock: Clock = {
   now: () => new Date(),
@@ -49,10 +56,14 @@ export const systemClock: Clock = {
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason)
       const timer = setTimeout(resolve, ms)
-      signal?.addEventListener('abort', () => {
-        clearTimeout(timer)
-        reject(signal.reason)
-      }, {once: true})
+      signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer)
+          reject(signal.reason)
+        },
+        {once: true},
+      )
     }),
 }
 
@@ -112,7 +123,12 @@ export class AimsContext {
       if (entry) return entry
       const known = Object.keys(config.hosts)
       throw new AimsError('not-found', `no host named "${wanted}"`, {
-        hint: [didYouMean(wanted, [...known, LOCAL_HOST]), known.length > 0 ? `known hosts: ${known.join(', ')}` : 'add one with aims host add NAME user@host'].filter(Boolean).join(' '),
+        hint: [
+          didYouMean(wanted, [...known, LOCAL_HOST]),
+          known.length > 0 ? `known hosts: ${known.join(', ')}` : 'add one with aims host add NAME user@host',
+        ]
+          .filter(Boolean)
+          .join(' '),
       })
     }
     const fromDockerHost = this.env.DOCKER_HOST ? hostFromDockerHost(this.env.DOCKER_HOST) : undefined
@@ -121,9 +137,18 @@ export class AimsContext {
     const only = Object.values(config.hosts)
     if (only.length === 1) return only[0]!
     if (existsSync('/var/run/docker.sock')) return {name: LOCAL_HOST, target: LOCAL_HOST}
-    throw new AimsError('usage', only.length > 1 ? 'several hosts are configured and none is the default' : 'no host is configured and no local Docker engine was found', {
-      hint: only.length > 1 ? 'pass --host NAME or run aims host use NAME' : 'add your VPS with aims host add NAME user@host --default',
-    })
+    throw new AimsError(
+      'usage',
+      only.length > 1
+        ? 'several hosts are configured and none is the default'
+        : 'no host is configured and no local Docker engine was found',
+      {
+        hint:
+          only.length > 1
+            ? 'pass --host NAME or run aims host use NAME'
+            : 'add your VPS with aims host add NAME user@host --default',
+      },
+    )
   }
 
   async resolveHost(entry: HostEntry): Promise<ResolvedHost> {
@@ -132,7 +157,8 @@ export class AimsContext {
     const alias = entry.target === LOCAL_HOST ? undefined : (entry.target.alias ?? entry.target.host)
     const resolved = resolveHostEntry(entry, resolveContextFor(alias, this.env))
     // On a laptop aims may not run as root: keep the local engine's locks and journals in the user's state dir.
-    if (resolved.kind === 'local' && !entry.stateDir && !writableOrCreatable(resolved.stateDir)) return {...resolved, stateDir: join(this.paths.stateDir, 'local-host')}
+    if (resolved.kind === 'local' && !entry.stateDir && !writableOrCreatable(resolved.stateDir))
+      return {...resolved, stateDir: join(this.paths.stateDir, 'local-host')}
     return resolved
   }
 
@@ -174,9 +200,14 @@ export class AimsContext {
       const {join, resolve} = await import('node:path')
       const {preferences} = await this.config.read()
       // Stored flat ("catalog.paths") or nested ({catalog: {paths}}): accept both.
-      const nested = preferences.catalog && typeof preferences.catalog === 'object' ? (preferences.catalog as Record<string, unknown>).paths : undefined
+      const nested =
+        preferences.catalog && typeof preferences.catalog === 'object'
+          ? (preferences.catalog as Record<string, unknown>).paths
+          : undefined
       const configured = preferences['catalog.paths'] ?? nested
-      const fromConfig = Array.isArray(configured) ? configured.filter((dir): dir is string => typeof dir === 'string' && dir.trim() !== '') : []
+      const fromConfig = Array.isArray(configured)
+        ? configured.filter((dir): dir is string => typeof dir === 'string' && dir.trim() !== '')
+        : []
       const fromEnv = (this.env.AIMS_CATALOG_PATH ?? '').split(':').filter((dir) => dir.trim() !== '')
       const dirs: CatalogDir[] = [{dir: join(packageRoot(), 'plugs-catalog'), source: 'builtin'}]
       for (const dir of [...fromConfig, ...fromEnv]) {
@@ -204,7 +235,6 @@ export class AimsContext {
     }
     return this.catalogSource
   }
-
 
   private auditLog?: AuditLog
   async audit(): Promise<AuditLog> {
@@ -234,11 +264,32 @@ export class AimsContext {
   }
 
   /** Everything the lifecycle services need, wired to the real adapters. */
-  async lifecycleDeps(session: HostSession, options: {approver: Approver; progress: Progress; origin: Origin; ask?: (variable: MissingVariable) => Promise<string>}): Promise<PlugUpDeps> {
-    const [config, catalog, audit, random, {nginxProxyManager}, {readTemplate}, {hostLifecycleEventWriter}] = await Promise.all([this.config.read(), this.catalog(), this.audit(), import('./adapters/random.js'), import('./services/proxy-manager.js'), import('./adapters/templates.js'), import('./services/lifecycle-events.js')])
+  async lifecycleDeps(
+    session: HostSession,
+    options: {
+      approver: Approver
+      progress: Progress
+      origin: Origin
+      ask?: (variable: MissingVariable) => Promise<string>
+    },
+  ): Promise<PlugUpDeps> {
+    const [config, catalog, audit, random, {nginxProxyManager}, {readTemplate}, {hostLifecycleEventWriter}] =
+      await Promise.all([
+        this.config.read(),
+        this.catalog(),
+        this.audit(),
+        import('./adapters/random.js'),
+        import('./services/proxy-manager.js'),
+        import('./adapters/templates.js'),
+        import('./services/lifecycle-events.js'),
+      ])
     const entry = config.hosts[session.host.name] as (typeof config.hosts)[string] & {prices?: Record<string, number>}
     const preference = (key: string) => getPreference(config.preferences, key)
-    const network = {pool: preference('network.pool'), 'tenant-prefix': preference('network.tenant-prefix'), 'instance-prefix': preference('network.instance-prefix')} as {pool?: string; 'tenant-prefix'?: number; 'instance-prefix'?: number}
+    const network = {
+      pool: preference('network.pool'),
+      'tenant-prefix': preference('network.tenant-prefix'),
+      'instance-prefix': preference('network.instance-prefix'),
+    } as {pool?: string; 'tenant-prefix'?: number; 'instance-prefix'?: number}
     return {
       session,
       catalog,
@@ -254,7 +305,11 @@ export class AimsContext {
       ...(options.ask ? {ask: options.ask} : {}),
       origin: options.origin,
       proxy: nginxProxyManager(session, readTemplate),
-      networkPool: {pool: network.pool ?? '10.210.0.0/16', tenantPrefix: network['tenant-prefix'] ?? 24, instancePrefix: network['instance-prefix'] ?? 27},
+      networkPool: {
+        pool: network.pool ?? '10.210.0.0/16',
+        tenantPrefix: network['tenant-prefix'] ?? 24,
+        instancePrefix: network['instance-prefix'] ?? 27,
+      },
       recordEvent: hostLifecycleEventWriter(session),
     }
   }
@@ -262,7 +317,11 @@ export class AimsContext {
   /** Everything `exportBundle` needs; the host session opens only when an instance is exported. */
   /** `session`: an open session to use (the dock's, ACHEEVY's); otherwise `host` selects one when needed. */
   async exportDeps(options: {host?: string; session?: HostSession; aimsVersion: string}): Promise<ExportDeps> {
-    const [{readTemplate}, {fileBundleOutput}, defaultTenant] = await Promise.all([import('./adapters/templates.js'), import('./adapters/bundle-output.js'), this.defaultTenant()])
+    const [{readTemplate}, {fileBundleOutput}, defaultTenant] = await Promise.all([
+      import('./adapters/templates.js'),
+      import('./adapters/bundle-output.js'),
+      this.defaultTenant(),
+    ])
     return {
       catalog: this.catalog(),
       readTemplate,
@@ -281,7 +340,9 @@ export class AimsContext {
 
   async close(): Promise<void> {
     const sessions = await Promise.allSettled(this.sessions.values())
-    await Promise.allSettled(sessions.map((result) => (result.status === 'fulfilled' ? result.value.close() : undefined)))
+    await Promise.allSettled(
+      sessions.map((result) => (result.status === 'fulfilled' ? result.value.close() : undefined)),
+    )
     this.sessions.clear()
   }
 }

@@ -6,9 +6,14 @@ import {listCatalog} from '../../src/services/catalog.js'
 import {renderCatalogList, skippedFilesNote} from '../../src/ui/present/catalog.js'
 
 export default class CatalogLs extends AimsCommand {
-  static override description = 'List the plugs you can deploy, with their size, minimum tier and estimated monthly cost'
+  static override description =
+    'List the plugs you can deploy, with their size, minimum tier and estimated monthly cost'
   static override aliases = ['catalog:list']
-  static override examples = ['<%= config.bin %> catalog ls', '<%= config.bin %> catalog ls --category ai', '<%= config.bin %> catalog ls --json']
+  static override examples = [
+    '<%= config.bin %> catalog ls',
+    '<%= config.bin %> catalog ls --category ai',
+    '<%= config.bin %> catalog ls --json',
+  ]
   static override flags = {
     category: Flags.string({char: 'c', description: `only plugs of this category (${CATEGORIES.join(', ')})`}),
   }

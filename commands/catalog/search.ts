@@ -6,7 +6,11 @@ import {renderSearchResults} from '../../src/ui/present/catalog.js'
 
 export default class CatalogSearch extends AimsCommand {
   static override description = 'Search the catalog by id, name, tags and description (typos forgiven)'
-  static override examples = ['<%= config.bin %> catalog search automation', '<%= config.bin %> catalog search "uptime kuma"', '<%= config.bin %> catalog search llm --json']
+  static override examples = [
+    '<%= config.bin %> catalog search automation',
+    '<%= config.bin %> catalog search "uptime kuma"',
+    '<%= config.bin %> catalog search llm --json',
+  ]
   static override args = {
     query: Args.string({description: 'words to look for', required: true}),
   }

@@ -5,7 +5,8 @@ import {showCatalogPlug} from '../../src/services/catalog.js'
 import {renderPlugDetails} from '../../src/ui/present/catalog.js'
 
 export default class CatalogShow extends AimsCommand {
-  static override description = 'Show a plug: services, ports, volumes, health checks, the questions it asks, resources and estimated cost'
+  static override description =
+    'Show a plug: services, ports, volumes, health checks, the questions it asks, resources and estimated cost'
   static override examples = ['<%= config.bin %> catalog show n8n', '<%= config.bin %> catalog show ghost --json']
   static override args = {
     plug: Args.string({description: 'plug id (see aims catalog ls)', required: true}),

@@ -5,8 +5,13 @@ import {validateCatalog} from '../../src/services/catalog.js'
 import {renderValidationIssues, validationSummary} from '../../src/ui/present/catalog.js'
 
 export default class CatalogValidate extends AimsCommand {
-  static override description = 'Check catalog files (a file or a directory; default: every configured catalog directory) and explain each problem'
-  static override examples = ['<%= config.bin %> catalog validate', '<%= config.bin %> catalog validate ./my-plugs', '<%= config.bin %> catalog validate ./my-plugs/app.yaml --json']
+  static override description =
+    'Check catalog files (a file or a directory; default: every configured catalog directory) and explain each problem'
+  static override examples = [
+    '<%= config.bin %> catalog validate',
+    '<%= config.bin %> catalog validate ./my-plugs',
+    '<%= config.bin %> catalog validate ./my-plugs/app.yaml --json',
+  ]
   static override args = {
     path: Args.string({description: 'a plug file (<id>.yaml) or a directory of them'}),
   }

@@ -5,7 +5,11 @@ import {renderTable} from '../../src/ui/present/table.js'
 
 export default class ConfigGet extends AimsCommand {
   static override description = 'Show a preference, or every preference that is set and the keys you can set'
-  static override examples = ['<%= config.bin %> config get', '<%= config.bin %> config get ai.provider', '<%= config.bin %> config get tenants.acme.tier --json']
+  static override examples = [
+    '<%= config.bin %> config get',
+    '<%= config.bin %> config get ai.provider',
+    '<%= config.bin %> config get tenants.acme.tier --json',
+  ]
   static override args = {key: Args.string({description: 'a dotted key such as default-tenant or tenants.acme.tier'})}
 
   async run() {
@@ -19,9 +23,20 @@ export default class ConfigGet extends AimsCommand {
       return {key: args.key, value: value ?? null}
     }
     const set = flattenPreferences(preferences)
-    if (set.length > 0) this.say(renderTable(['KEY', 'VALUE'], set.map(([key, value]) => [key, Array.isArray(value) ? value.join(':') : String(value)])))
+    if (set.length > 0)
+      this.say(
+        renderTable(
+          ['KEY', 'VALUE'],
+          set.map(([key, value]) => [key, Array.isArray(value) ? value.join(':') : String(value)]),
+        ),
+      )
     else this.say('No preferences set.')
-    this.say(`\nKeys:\n${PREFERENCE_KEYS.map((spec) => `  ${spec.pattern.replace('*', spec.pattern.startsWith('tenants') ? 'TENANT' : 'TIER').padEnd(32)} ${spec.description}`).join('\n')}`)
-    return {preferences: Object.fromEntries(set), keys: PREFERENCE_KEYS.map((spec) => ({key: spec.pattern, description: spec.description}))}
+    this.say(
+      `\nKeys:\n${PREFERENCE_KEYS.map((spec) => `  ${spec.pattern.replace('*', spec.pattern.startsWith('tenants') ? 'TENANT' : 'TIER').padEnd(32)} ${spec.description}`).join('\n')}`,
+    )
+    return {
+      preferences: Object.fromEntries(set),
+      keys: PREFERENCE_KEYS.map((spec) => ({key: spec.pattern, description: spec.description})),
+    }
   }
 }

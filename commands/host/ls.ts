@@ -15,7 +15,13 @@ export default class HostLs extends AimsCommand {
       this.say(
         renderTable(
           ['', 'NAME', 'TARGET', 'DOMAIN', 'HOST KEY'],
-          rows.map((row) => [row.default ? '*' : '', row.name, row.target, row.domain ?? '-', row.fingerprint ?? row.hostKey]),
+          rows.map((row) => [
+            row.default ? '*' : '',
+            row.name,
+            row.target,
+            row.domain ?? '-',
+            row.fingerprint ?? row.hostKey,
+          ]),
         ),
       )
     }

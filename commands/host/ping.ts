@@ -15,7 +15,9 @@ export default class HostPing extends AimsCommand {
     const context = await this.context()
     const session = await context.session(await context.hostEntry(args.name ?? flags.host))
     const result = await pingHost(session, flags.count, () => performance.now())
-    this.say(`${result.host}: ${result.calls} engine calls over ${result.sshLogins === 0 ? 'the local socket' : `${result.sshLogins} SSH login`}; connect ${result.connectMs} ms, per call median ${result.medianMs} ms, p95 ${result.p95Ms} ms`)
+    this.say(
+      `${result.host}: ${result.calls} engine calls over ${result.sshLogins === 0 ? 'the local socket' : `${result.sshLogins} SSH login`}; connect ${result.connectMs} ms, per call median ${result.medianMs} ms, p95 ${result.p95Ms} ms`,
+    )
     return result
   }
 }

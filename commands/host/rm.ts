@@ -13,7 +13,10 @@ export default class HostRm extends AimsCommand {
     const context = await this.context()
     const result = await removeHost(context.config, args.name, flags['dry-run'])
     if (result.dryRun) this.say(`Would forget host ${args.name}. Its instances keep running.`)
-    else this.say(`Forgot host ${args.name}; its instances keep running.${result.newDefault ? ` Default host is now ${result.newDefault}.` : ''}`)
+    else
+      this.say(
+        `Forgot host ${args.name}; its instances keep running.${result.newDefault ? ` Default host is now ${result.newDefault}.` : ''}`,
+      )
     return result
   }
 }

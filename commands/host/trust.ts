@@ -5,7 +5,10 @@ import {trustHost} from '../../src/services/hosts.js'
 
 export default class HostTrust extends AimsCommand {
   static override description = "Fetch a host's SSH key, show its SHA256 fingerprint, and record it once you confirm"
-  static override examples = ['<%= config.bin %> host trust vps', '<%= config.bin %> host trust vps --yes   # scripts: trust on first use']
+  static override examples = [
+    '<%= config.bin %> host trust vps',
+    '<%= config.bin %> host trust vps --yes   # scripts: trust on first use',
+  ]
   static override args = {name: Args.string({description: 'host name', required: true})}
   static override flags = {yes: yesFlag, 'dry-run': dryRunFlag}
 
@@ -14,7 +17,12 @@ export default class HostTrust extends AimsCommand {
     const context = await this.context()
     const host = await context.resolveHost(await context.hostEntry(args.name))
     const result = await trustHost(
-      {knownHosts: context.knownHosts, scanner: await context.hostKeyScanner(), prompter: context.prompter, show: (line) => this.note(line)},
+      {
+        knownHosts: context.knownHosts,
+        scanner: await context.hostKeyScanner(),
+        prompter: context.prompter,
+        show: (line) => this.note(line),
+      },
       host,
       {yes: flags.yes, dryRun: flags['dry-run']},
     )

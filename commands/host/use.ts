@@ -12,7 +12,11 @@ export default class HostUse extends AimsCommand {
     const {args, flags} = await this.parse(HostUse)
     const context = await this.context()
     const result = await useHost(context.config, args.name, flags['dry-run'])
-    this.say(result.dryRun ? `Would make ${result.name} the default host.` : `Default host is now ${this.style.bold(result.name)}.`)
+    this.say(
+      result.dryRun
+        ? `Would make ${result.name} the default host.`
+        : `Default host is now ${this.style.bold(result.name)}.`,
+    )
     return result
   }
 }

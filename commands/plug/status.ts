@@ -5,7 +5,8 @@ import {formatBytes} from '../../src/core/names.js'
 import {renderTable} from '../../src/ui/present/table.js'
 
 export default class PlugStatus extends LifecycleCommand {
-  static override description = 'Show one instance: services, containers, health, ports, limits and env (secrets masked)'
+  static override description =
+    'Show one instance: services, containers, health, ports, limits and env (secrets masked)'
   static override examples = ['<%= config.bin %> plug status n8n', '<%= config.bin %> plug status acme/n8n --json']
   static override args = {instance: Args.string({description: 'INSTANCE or TENANT/INSTANCE', required: true})}
   static override flags = {tenant: tenantFlag}
@@ -18,14 +19,31 @@ export default class PlugStatus extends LifecycleCommand {
     const {instanceStatus} = await import('../../src/services/instances.js')
     const status = await instanceStatus(session, ref)
     const view = status.instance
-    this.say(`${this.style.bold(view.ref)}  ${view.plug}  ${view.status}, ${view.health}${view.healthDetail ? ` (${view.healthDetail})` : ''}`)
+    this.say(
+      `${this.style.bold(view.ref)}  ${view.plug}  ${view.status}, ${view.health}${view.healthDetail ? ` (${view.healthDetail})` : ''}`,
+    )
     if (view.domainUrl) this.say(`URL      ${view.domainUrl}`)
     if (view.localUrl) this.say(`On host  ${view.localUrl}`)
     this.say('')
-    this.say(renderTable(['SERVICE', 'CONTAINER', 'STATE', 'HEALTH', 'PORT', 'CPU', 'MEMORY', 'RESTARTS'], status.services.map((service) => [service.replica > 1 ? `${service.service} #${service.replica}` : service.service, service.container, service.state, service.health, service.hostPort ? String(service.hostPort) : '-', service.cpus ? String(service.cpus) : '-', service.memoryLimitBytes ? formatBytes(service.memoryLimitBytes) : '-', String(service.restartCount)])))
+    this.say(
+      renderTable(
+        ['SERVICE', 'CONTAINER', 'STATE', 'HEALTH', 'PORT', 'CPU', 'MEMORY', 'RESTARTS'],
+        status.services.map((service) => [
+          service.replica > 1 ? `${service.service} #${service.replica}` : service.service,
+          service.container,
+          service.state,
+          service.health,
+          service.hostPort ? String(service.hostPort) : '-',
+          service.cpus ? String(service.cpus) : '-',
+          service.memoryLimitBytes ? formatBytes(service.memoryLimitBytes) : '-',
+          String(service.restartCount),
+        ]),
+      ),
+    )
     for (const service of status.services.filter((item) => item.replica === 1)) {
       const env = Object.entries(service.env)
-      if (env.length > 0) this.say(`\nenv ${service.service}: ${env.map(([key, value]) => `${key}=${value}`).join(' ')}`)
+      if (env.length > 0)
+        this.say(`\nenv ${service.service}: ${env.map(([key, value]) => `${key}=${value}`).join(' ')}`)
     }
     return status
   }

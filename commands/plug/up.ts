@@ -6,7 +6,8 @@ import {AimsError, usageError} from '../../src/core/errors.js'
 import {sanitizeUntrusted} from '../../src/ui/present/text.js'
 
 export default class PlugUp extends LifecycleCommand {
-  static override description = 'Deploy a plug from the catalog: plan, pre-flight gates, confirm, deploy, health gate, ready'
+  static override description =
+    'Deploy a plug from the catalog: plan, pre-flight gates, confirm, deploy, health gate, ready'
   static override examples = [
     '<%= config.bin %> plug up n8n --tenant acme',
     '<%= config.bin %> plug up uptime-kuma --name status --memory 512m --yes',
@@ -16,13 +17,22 @@ export default class PlugUp extends LifecycleCommand {
   static override flags = {
     name: Flags.string({char: 'n', description: 'instance name (default: the plug id)'}),
     tenant: tenantFlag,
-    env: Flags.string({char: 'e', description: 'set a variable: KEY=VALUE (repeatable; the value is passed byte for byte)', multiple: true, default: []}),
+    env: Flags.string({
+      char: 'e',
+      description: 'set a variable: KEY=VALUE (repeatable; the value is passed byte for byte)',
+      multiple: true,
+      default: [],
+    }),
     'env-file': Flags.string({description: 'read variables from a KEY=VALUE file'}),
     domain: Flags.string({description: 'serve the instance at this domain (default: INSTANCE.TENANT.<host domain>)'}),
     cpus: Flags.string({description: 'CPU limit of the main service, e.g. 0.5 or 2'}),
     memory: Flags.string({description: 'memory limit of the main service, e.g. 512m or 2g'}),
     expose: Flags.boolean({description: 'publish the port on all interfaces instead of 127.0.0.1', default: false}),
-    link: Flags.string({description: 'let this instance reach TENANT/INSTANCE of another tenant (repeatable)', multiple: true, default: []}),
+    link: Flags.string({
+      description: 'let this instance reach TENANT/INSTANCE of another tenant (repeatable)',
+      multiple: true,
+      default: [],
+    }),
     yes: yesFlag,
     'dry-run': dryRunFlag,
   }
@@ -36,11 +46,25 @@ export default class PlugUp extends LifecycleCommand {
       try {
         envFile = {path: flags['env-file'], text: await readFile(flags['env-file'], 'utf8')}
       } catch (error) {
-        throw usageError(`cannot read --env-file ${flags['env-file']} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'check the path')
+        throw usageError(
+          `cannot read --env-file ${flags['env-file']} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+          'check the path',
+        )
       }
     }
     const {validatePlugUpOptions, plugUp} = await import('../../src/services/plug-up.js')
-    const options = {plug: args.plug, tenant, env: flags.env, expose: flags.expose, links: flags.link, ...(flags.name ? {name: flags.name} : {}), ...(envFile ? {envFile} : {}), ...(flags.domain ? {domain: flags.domain} : {}), ...(flags.cpus ? {cpus: flags.cpus} : {}), ...(flags.memory ? {memory: flags.memory} : {})}
+    const options = {
+      plug: args.plug,
+      tenant,
+      env: flags.env,
+      expose: flags.expose,
+      links: flags.link,
+      ...(flags.name ? {name: flags.name} : {}),
+      ...(envFile ? {envFile} : {}),
+      ...(flags.domain ? {domain: flags.domain} : {}),
+      ...(flags.cpus ? {cpus: flags.cpus} : {}),
+      ...(flags.memory ? {memory: flags.memory} : {}),
+    }
     // Bad input fails here, before any connection is made.
     validatePlugUpOptions(options)
     const {deps} = await this.lifecycle(flags, {ask: true})
@@ -50,7 +74,9 @@ export default class PlugUp extends LifecycleCommand {
       if (result.status === 'dry-run') {
         this.say(this.style.dim('Dry run: nothing was changed.'))
       } else {
-        this.say(`${this.style.green('✓')} ${this.style.bold(result.instance)} is ready (${(result.durationMs / 1000).toFixed(1)} s)`)
+        this.say(
+          `${this.style.green('✓')} ${this.style.bold(result.instance)} is ready (${(result.durationMs / 1000).toFixed(1)} s)`,
+        )
         if (result.domainUrl) this.say(`  URL      ${result.domainUrl}`)
         this.say(`  On host  ${result.localUrl}`)
         if (result.notes) this.say(`  Notes    ${result.notes.trim().replace(/\n/g, '\n           ')}`)
@@ -61,7 +87,9 @@ export default class PlugUp extends LifecycleCommand {
       this.view?.stop()
       if (error instanceof AimsError && error.kind === 'unhealthy' && !this.jsonEnabled()) {
         const logs = (error.details?.logs as string[] | undefined) ?? []
-        process.stderr.write(`Last ${logs.length} log lines of ${String(error.details?.service)}:\n${logs.map((line) => `  │ ${sanitizeUntrusted(line)}`).join('\n')}\n`)
+        process.stderr.write(
+          `Last ${logs.length} log lines of ${String(error.details?.service)}:\n${logs.map((line) => `  │ ${sanitizeUntrusted(line)}`).join('\n')}\n`,
+        )
       }
       throw error
     }

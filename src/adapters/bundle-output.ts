@@ -8,7 +8,12 @@ import type {BundleOutput, OutputState} from '../services/export.js'
 
 function writeError(path: string, error: unknown): AimsError {
   const code = (error as NodeJS.ErrnoException).code
-  const hint = code === 'EACCES' || code === 'EPERM' ? 'choose a directory you may write to with --out' : code === 'ENOSPC' ? 'free some disk space' : 'check the path given with --out'
+  const hint =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'choose a directory you may write to with --out'
+      : code === 'ENOSPC'
+        ? 'free some disk space'
+        : 'check the path given with --out'
   return new AimsError('usage', `cannot write ${path}: ${code ?? (error as Error).message}`, {hint})
 }
 

@@ -24,12 +24,24 @@ function schemaStamp(): number {
   }
 }
 
-export async function readCatalogDir(dir: string, source: CatalogEntry['source']): Promise<{entries: CatalogEntry[]; issues: CatalogIssue[]}> {
+export async function readCatalogDir(
+  dir: string,
+  source: CatalogEntry['source'],
+): Promise<{entries: CatalogEntry[]; issues: CatalogIssue[]}> {
   let names: string[]
   try {
     names = (await readdir(dir)).filter((name) => /\.ya?ml$/.test(name)).sort()
   } catch (error) {
-    return {entries: [], issues: [{file: dir, path: '', message: `cannot read the catalog directory (${(error as NodeJS.ErrnoException).code ?? 'error'}): fix the path in AIMS_CATALOG_PATH or catalog.paths`}]}
+    return {
+      entries: [],
+      issues: [
+        {
+          file: dir,
+          path: '',
+          message: `cannot read the catalog directory (${(error as NodeJS.ErrnoException).code ?? 'error'}): fix the path in AIMS_CATALOG_PATH or catalog.paths`,
+        },
+      ],
+    }
   }
   const entries: CatalogEntry[] = []
   const issues: CatalogIssue[] = []
@@ -70,11 +82,19 @@ export class FileCatalog implements CatalogSource {
   private async parseCached(file: string, id: string): Promise<Plug | undefined> {
     const info = await stat(file)
     const stamp = schemaStamp()
-    const cacheFile = this.cacheDir ? join(this.cacheDir, `${createHash('sha1').update(file).digest('hex')}.json`) : undefined
+    const cacheFile = this.cacheDir
+      ? join(this.cacheDir, `${createHash('sha1').update(file).digest('hex')}.json`)
+      : undefined
     if (cacheFile) {
       try {
         const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as CachedPlug
-        if (cached.file === file && cached.mtimeMs === info.mtimeMs && cached.size === info.size && cached.stamp === stamp) return cached.plug
+        if (
+          cached.file === file &&
+          cached.mtimeMs === info.mtimeMs &&
+          cached.size === info.size &&
+          cached.stamp === stamp
+        )
+          return cached.plug
       } catch {
         // no cache entry yet
       }
@@ -88,7 +108,12 @@ export class FileCatalog implements CatalogSource {
     }
     if (cacheFile) {
       const entry: CachedPlug = {file, mtimeMs: info.mtimeMs, size: info.size, stamp, plug}
-      await mkdir(this.cacheDir!, {recursive: true}).then(() => writeFile(cacheFile, JSON.stringify(entry)), () => undefined).catch(() => undefined)
+      await mkdir(this.cacheDir!, {recursive: true})
+        .then(
+          () => writeFile(cacheFile, JSON.stringify(entry)),
+          () => undefined,
+        )
+        .catch(() => undefined)
     }
     return plug
   }

@@ -15,8 +15,14 @@
 import {createInterface, type Interface} from 'node:readline'
 import type {ChatIo} from '../services/agent/chat.js'
 
-export function terminalChatIo(options: {input: NodeJS.ReadableStream & {isTTY?: boolean}; output: NodeJS.WritableStream; interactive: boolean}): ChatIo {
-  return options.interactive ? new TtyChatIo(options.input, options.output) : new ScriptedChatIo(options.input, options.output)
+export function terminalChatIo(options: {
+  input: NodeJS.ReadableStream & {isTTY?: boolean}
+  output: NodeJS.WritableStream
+  interactive: boolean
+}): ChatIo {
+  return options.interactive
+    ? new TtyChatIo(options.input, options.output)
+    : new ScriptedChatIo(options.input, options.output)
 }
 
 class ScriptedChatIo implements ChatIo {
@@ -26,7 +32,10 @@ class ScriptedChatIo implements ChatIo {
   private waiting: ((line: string | undefined) => void) | undefined
   private readonly rl: Interface
 
-  constructor(input: NodeJS.ReadableStream, private readonly output: NodeJS.WritableStream) {
+  constructor(
+    input: NodeJS.ReadableStream,
+    private readonly output: NodeJS.WritableStream,
+  ) {
     this.rl = createInterface({input, terminal: false, crlfDelay: Number.POSITIVE_INFINITY})
     this.rl.on('line', (line) => {
       if (this.waiting) {
@@ -49,8 +58,15 @@ class ScriptedChatIo implements ChatIo {
 
   async readLine(prompt: string, options: {secret?: boolean} = {}): Promise<string | undefined> {
     this.output.write(prompt)
-    const line = this.lines.length > 0 ? this.lines.shift() : this.ended ? undefined : await new Promise<string | undefined>((resolve) => (this.waiting = resolve))
-    this.output.write(line === undefined ? '(end of input)\n' : `${options.secret && line !== '' ? '•'.repeat(8) : line}\n`)
+    const line =
+      this.lines.length > 0
+        ? this.lines.shift()
+        : this.ended
+          ? undefined
+          : await new Promise<string | undefined>((resolve) => (this.waiting = resolve))
+    this.output.write(
+      line === undefined ? '(end of input)\n' : `${options.secret && line !== '' ? '•'.repeat(8) : line}\n`,
+    )
     return line
   }
 
@@ -70,7 +86,10 @@ class TtyChatIo implements ChatIo {
   private pending: ((line: string | undefined) => void) | undefined
   private interruptHandler: (() => void) | undefined
 
-  constructor(input: NodeJS.ReadableStream, private readonly output: NodeJS.WritableStream) {
+  constructor(
+    input: NodeJS.ReadableStream,
+    private readonly output: NodeJS.WritableStream,
+  ) {
     this.rl = createInterface({input, output, terminal: true, historySize: 200})
     // Secret answers: keep readline's line editing, but write nothing of what is typed.
     const rl = this.rl as unknown as {_writeToOutput: (text: string) => void}

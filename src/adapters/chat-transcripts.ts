@@ -32,7 +32,12 @@ export class FileTranscriptStore implements TranscriptStore {
       return []
     }
     const chats = await Promise.all(
-      names.filter((name) => name.endsWith('.jsonl')).map(async (name) => ({id: name.slice(0, -'.jsonl'.length), modified: (await stat(join(this.dir, name))).mtime})),
+      names
+        .filter((name) => name.endsWith('.jsonl'))
+        .map(async (name) => ({
+          id: name.slice(0, -'.jsonl'.length),
+          modified: (await stat(join(this.dir, name))).mtime,
+        })),
     )
     return chats.sort((a, b) => b.modified.getTime() - a.modified.getTime() || b.id.localeCompare(a.id))
   }

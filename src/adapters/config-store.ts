@@ -20,7 +20,9 @@ function parseConfig(text: string | undefined, file: string): AimsConfig {
     const parsed = JSON.parse(text) as Partial<AimsConfig>
     return {...emptyConfig(), ...parsed, version: 1, hosts: parsed.hosts ?? {}, preferences: parsed.preferences ?? {}}
   } catch (error) {
-    throw new AimsError('validation', `the aims config file ${file} is not valid JSON (${(error as Error).message})`, {hint: 'fix or remove it; aims will start with an empty config'})
+    throw new AimsError('validation', `the aims config file ${file} is not valid JSON (${(error as Error).message})`, {
+      hint: 'fix or remove it; aims will start with an empty config',
+    })
   }
 }
 

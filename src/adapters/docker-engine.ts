@@ -58,16 +58,28 @@ export function healthFromStatus(status: string): HealthStatus {
 function portsFromSummary(ports: Dockerode.Port[] | undefined): PortBinding[] {
   return (ports ?? [])
     .filter((port) => port.PublicPort !== undefined)
-    .map((port) => ({containerPort: port.PrivatePort, protocol: port.Type === 'udp' ? 'udp' : 'tcp', hostPort: port.PublicPort, hostIp: port.IP ?? '0.0.0.0'}))
+    .map((port) => ({
+      containerPort: port.PrivatePort,
+      protocol: port.Type === 'udp' ? 'udp' : 'tcp',
+      hostPort: port.PublicPort,
+      hostIp: port.IP ?? '0.0.0.0',
+    }))
 }
 
-function portsFromBindings(bindings: Record<string, Array<{HostIp?: string; HostPort?: string}> | null> | undefined): PortBinding[] {
+function portsFromBindings(
+  bindings: Record<string, Array<{HostIp?: string; HostPort?: string}> | null> | undefined,
+): PortBinding[] {
   const result: PortBinding[] = []
   for (const [key, list] of Object.entries(bindings ?? {})) {
     const [port, protocol] = key.split('/')
     for (const binding of list ?? []) {
       if (!binding.HostPort) continue
-      result.push({containerPort: Number(port), protocol: protocol === 'udp' ? 'udp' : 'tcp', hostPort: Number(binding.HostPort), hostIp: binding.HostIp || '0.0.0.0'})
+      result.push({
+        containerPort: Number(port),
+        protocol: protocol === 'udp' ? 'udp' : 'tcp',
+        hostPort: Number(binding.HostPort),
+        hostIp: binding.HostIp || '0.0.0.0',
+      })
     }
   }
   return result
@@ -92,7 +104,11 @@ export class DockerEngine implements Engine {
   ) {}
 
   /** Runs one API call with a timeout and maps its errors. */
-  private async call<T>(what: string, run: (signal: AbortSignal) => Promise<T>, timeoutMs = this.options.callTimeoutMs): Promise<T> {
+  private async call<T>(
+    what: string,
+    run: (signal: AbortSignal) => Promise<T>,
+    timeoutMs = this.options.callTimeoutMs,
+  ): Promise<T> {
     this.options.onCall?.()
     const signal = AbortSignal.timeout(timeoutMs)
     const started = performance.now()
@@ -102,7 +118,10 @@ export class DockerEngine implements Engine {
       throw await this.mapError(error, what, signal)
     } finally {
       // AIMS_TRACE=1: every engine call and its duration on stderr (diagnosing slow hosts).
-      if (process.env.AIMS_TRACE) process.stderr.write(`trace: ${Math.round(performance.now())} ms  ${what} (${Math.round(performance.now() - started)} ms)\n`)
+      if (process.env.AIMS_TRACE)
+        process.stderr.write(
+          `trace: ${Math.round(performance.now())} ms  ${what} (${Math.round(performance.now() - started)} ms)\n`,
+        )
     }
   }
 
@@ -110,13 +129,19 @@ export class DockerEngine implements Engine {
     if (error instanceof AimsError) return error
     const docker = error as DockerError
     if (signal?.aborted || docker.name === 'AbortError' || docker.name === 'TimeoutError') {
-      return new AimsError('connection', `the Docker engine on ${this.options.where} did not answer ${what} in time`, {hint: 'check the host load and network, then retry'})
+      return new AimsError('connection', `the Docker engine on ${this.options.where} did not answer ${what} in time`, {
+        hint: 'check the host load and network, then retry',
+      })
     }
     if (typeof docker.statusCode === 'number') {
       const message = oneLine(docker.json?.message ?? docker.reason ?? docker.message)
       if (docker.statusCode === 400 && /client version .* is too new/i.test(message)) {
         const max = /maximum supported API version is ([\d.]+)/i.exec(message)?.[1] ?? 'older'
-        return new AimsError('engine', `the Docker engine on ${this.options.where} speaks API ${max}, older than ${MIN_API_VERSION}`, {hint: 'upgrade Docker on the host to 20.10 or newer'})
+        return new AimsError(
+          'engine',
+          `the Docker engine on ${this.options.where} speaks API ${max}, older than ${MIN_API_VERSION}`,
+          {hint: 'upgrade Docker on the host to 20.10 or newer'},
+        )
       }
       if (docker.statusCode === 404) return new AimsError('not-found', `${what}: ${message}`, {exitCode: 1})
       if (docker.statusCode === 409) return new AimsError('conflict', `${what}: ${message}`)
@@ -130,7 +155,10 @@ export class DockerEngine implements Engine {
   }
 
   async version(): Promise<EngineVersion> {
-    const version = await this.call('version', (abortSignal) => loose(this.docker).version({abortSignal}) as Promise<Dockerode.DockerVersion>)
+    const version = await this.call(
+      'version',
+      (abortSignal) => loose(this.docker).version({abortSignal}) as Promise<Dockerode.DockerVersion>,
+    )
     return {
       version: version.Version,
       apiVersion: version.ApiVersion,
@@ -142,7 +170,10 @@ export class DockerEngine implements Engine {
   }
 
   async info(): Promise<EngineInfo> {
-    const info = await this.call('info', (abortSignal) => loose(this.docker).info({abortSignal}) as Promise<Record<string, any>>)
+    const info = await this.call(
+      'info',
+      (abortSignal) => loose(this.docker).info({abortSignal}) as Promise<Record<string, EngineJson>>,
+    )
     return {
       name: info.Name,
       storageDriver: info.Driver,
@@ -161,7 +192,9 @@ export class DockerEngine implements Engine {
     const labels = labelFilters(filter.labels)
     if (labels.length > 0) filters.label = labels
     if (filter.name) filters.name = [filter.name]
-    const list = await this.call('list containers', (abortSignal) => this.docker.listContainers({all: filter.all ?? true, filters, abortSignal} as Dockerode.ContainerListOptions))
+    const list = await this.call('list containers', (abortSignal) =>
+      this.docker.listContainers({all: filter.all ?? true, filters, abortSignal} as Dockerode.ContainerListOptions),
+    )
     return list.map((item) => ({
       id: item.Id,
       name: stripSlash(item.Names[0] ?? item.Id),
@@ -178,7 +211,9 @@ export class DockerEngine implements Engine {
 
   async inspectContainer(idOrName: string): Promise<ContainerDetails | undefined> {
     try {
-      const info = await this.call(`inspect container ${idOrName}`, (abortSignal) => this.docker.getContainer(idOrName).inspect({abortSignal}))
+      const info = await this.call(`inspect container ${idOrName}`, (abortSignal) =>
+        this.docker.getContainer(idOrName).inspect({abortSignal}),
+      )
       const networks = info.NetworkSettings?.Networks ?? {}
       return {
         id: info.Id,
@@ -200,7 +235,12 @@ export class DockerEngine implements Engine {
         memoryBytes: info.HostConfig.Memory || undefined,
         nanoCpus: info.HostConfig.NanoCpus || undefined,
         command: [...(info.Config.Entrypoint ? [info.Config.Entrypoint].flat() : []), ...(info.Config.Cmd ?? [])],
-        mounts: (info.Mounts ?? []).map((mount) => ({type: mount.Type, name: mount.Name, source: mount.Source, destination: mount.Destination})),
+        mounts: (info.Mounts ?? []).map((mount) => ({
+          type: mount.Type,
+          name: mount.Name,
+          source: mount.Source,
+          destination: mount.Destination,
+        })),
         oomKilled: info.State.OOMKilled,
         error: info.State.Error || undefined,
       }
@@ -246,9 +286,17 @@ export class DockerEngine implements Engine {
         Init: spec.init,
         // No swap beyond the memory limit: limits mean what they say.
         ...(spec.memoryBytes ? {MemorySwap: spec.memoryBytes} : {}),
-        RestartPolicy: {Name: spec.restartPolicy, ...(spec.restartPolicy === 'on-failure' ? {MaximumRetryCount: 5} : {})},
+        RestartPolicy: {
+          Name: spec.restartPolicy,
+          ...(spec.restartPolicy === 'on-failure' ? {MaximumRetryCount: 5} : {}),
+        },
         PortBindings: bindings,
-        Mounts: spec.volumes.map((volume) => ({Type: 'volume' as const, Source: volume.source, Target: volume.target, ReadOnly: volume.readOnly ?? false})),
+        Mounts: spec.volumes.map((volume) => ({
+          Type: 'volume' as const,
+          Source: volume.source,
+          Target: volume.target,
+          ReadOnly: volume.readOnly ?? false,
+        })),
         ...(spec.memoryBytes ? {Memory: spec.memoryBytes} : {}),
         ...(spec.nanoCpus ? {NanoCpus: spec.nanoCpus} : {}),
         ...(spec.tmpfs ? {Tmpfs: Object.fromEntries(spec.tmpfs.map((path) => [path, '']))} : {}),
@@ -257,26 +305,47 @@ export class DockerEngine implements Engine {
       },
       ...(first ? {NetworkingConfig: {EndpointsConfig: {[first.name]: {Aliases: first.aliases}}}} : {}),
     }
-    const container = await this.call(`create container ${spec.name}`, (abortSignal) => this.docker.createContainer({...options, abortSignal} as never))
+    const container = await this.call(`create container ${spec.name}`, (abortSignal) =>
+      this.docker.createContainer({...options, abortSignal} as never),
+    )
     for (const network of others) await this.connectNetwork(network.name, container.id, network.aliases)
     return container.id
   }
 
   async startContainer(id: string): Promise<void> {
-    await this.call(`start container ${id}`, (abortSignal) => this.docker.getContainer(id).start({abortSignal}).catch(ignoreNotModified))
+    await this.call(`start container ${id}`, (abortSignal) =>
+      this.docker.getContainer(id).start({abortSignal}).catch(ignoreNotModified),
+    )
   }
 
   async stopContainer(id: string, timeoutSeconds?: number): Promise<void> {
-    await this.call(`stop container ${id}`, (abortSignal) => this.docker.getContainer(id).stop({...(timeoutSeconds === undefined ? {} : {t: timeoutSeconds}), abortSignal}).catch(ignoreNotModified), ((timeoutSeconds ?? 600) + 30) * 1000)
+    await this.call(
+      `stop container ${id}`,
+      (abortSignal) =>
+        this.docker
+          .getContainer(id)
+          .stop({...(timeoutSeconds === undefined ? {} : {t: timeoutSeconds}), abortSignal})
+          .catch(ignoreNotModified),
+      ((timeoutSeconds ?? 600) + 30) * 1000,
+    )
   }
 
   async restartContainer(id: string, timeoutSeconds?: number): Promise<void> {
-    await this.call(`restart container ${id}`, (abortSignal) => this.docker.getContainer(id).restart({...(timeoutSeconds === undefined ? {} : {t: timeoutSeconds}), abortSignal}), ((timeoutSeconds ?? 600) + 30) * 1000)
+    await this.call(
+      `restart container ${id}`,
+      (abortSignal) =>
+        this.docker
+          .getContainer(id)
+          .restart({...(timeoutSeconds === undefined ? {} : {t: timeoutSeconds}), abortSignal}),
+      ((timeoutSeconds ?? 600) + 30) * 1000,
+    )
   }
 
   async removeContainer(id: string, options: {force?: boolean} = {}): Promise<void> {
     try {
-      await this.call(`remove container ${id}`, (abortSignal) => this.docker.getContainer(id).remove({force: options.force ?? true, v: false, abortSignal}))
+      await this.call(`remove container ${id}`, (abortSignal) =>
+        this.docker.getContainer(id).remove({force: options.force ?? true, v: false, abortSignal}),
+      )
     } catch (error) {
       if (error instanceof AimsError && error.kind === 'not-found') return
       // "removal of container … is already in progress" is as good as done.
@@ -295,8 +364,13 @@ export class DockerEngine implements Engine {
     )
   }
 
-  async cloneContainer(source: string, changes: {name: string; labels: Record<string, string>; ports: PortBinding[]}): Promise<string> {
-    const info = (await this.call(`inspect container ${source}`, (abortSignal) => this.docker.getContainer(source).inspect({abortSignal}))) as Dockerode.ContainerInspectInfo
+  async cloneContainer(
+    source: string,
+    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]},
+  ): Promise<string> {
+    const info = (await this.call(`inspect container ${source}`, (abortSignal) =>
+      this.docker.getContainer(source).inspect({abortSignal}),
+    )) as Dockerode.ContainerInspectInfo
     const bindings: Record<string, Array<{HostIp: string; HostPort: string}>> = {}
     for (const port of changes.ports) {
       const key = `${port.containerPort}/${port.protocol}`
@@ -305,7 +379,8 @@ export class DockerEngine implements Engine {
     const networks = Object.entries(info.NetworkSettings?.Networks ?? {})
     const [first, ...others] = networks
     // Aliases Docker adds itself (the container's short id) must not be copied.
-    const aliasesOf = (network: Dockerode.NetworkInfo | undefined) => ((network?.Aliases ?? []) as string[]).filter((alias: string) => !info.Id.startsWith(alias))
+    const aliasesOf = (network: Dockerode.NetworkInfo | undefined) =>
+      ((network?.Aliases ?? []) as string[]).filter((alias: string) => !info.Id.startsWith(alias))
     const hostConfig = {...(info.HostConfig as Record<string, unknown>), PortBindings: bindings}
     const options = {
       ...(info.Config as unknown as Record<string, unknown>),
@@ -315,18 +390,32 @@ export class DockerEngine implements Engine {
       HostConfig: hostConfig,
       ...(first ? {NetworkingConfig: {EndpointsConfig: {[first[0]]: {Aliases: aliasesOf(first[1])}}}} : {}),
     }
-    const created = await this.call(`create container ${changes.name}`, (abortSignal) => this.docker.createContainer({...options, abortSignal} as never))
+    const created = await this.call(`create container ${changes.name}`, (abortSignal) =>
+      this.docker.createContainer({...options, abortSignal} as never),
+    )
     for (const [name, network] of others) await this.connectNetwork(name, created.id, aliasesOf(network))
     return created.id
   }
 
   async connectNetwork(network: string, container: string, aliases: string[]): Promise<void> {
-    await this.call(`connect ${container} to ${network}`, (abortSignal) => (this.docker.getNetwork(network).connect as (options: unknown) => Promise<unknown>)({Container: container, EndpointConfig: {Aliases: aliases}, abortSignal} as never))
+    await this.call(`connect ${container} to ${network}`, (abortSignal) =>
+      (this.docker.getNetwork(network).connect as (options: unknown) => Promise<unknown>)({
+        Container: container,
+        EndpointConfig: {Aliases: aliases},
+        abortSignal,
+      } as never),
+    )
   }
 
   async disconnectNetwork(network: string, container: string): Promise<void> {
     try {
-      await this.call(`disconnect ${container} from ${network}`, (abortSignal) => (this.docker.getNetwork(network).disconnect as (options: unknown) => Promise<unknown>)({Container: container, Force: true, abortSignal} as never))
+      await this.call(`disconnect ${container} from ${network}`, (abortSignal) =>
+        (this.docker.getNetwork(network).disconnect as (options: unknown) => Promise<unknown>)({
+          Container: container,
+          Force: true,
+          abortSignal,
+        } as never),
+      )
     } catch (error) {
       if (error instanceof AimsError && (error.kind === 'not-found' || /is not connected/.test(error.message))) return
       throw error
@@ -334,16 +423,18 @@ export class DockerEngine implements Engine {
   }
 
   async logs(id: string, options: {tail?: number; since?: Date; timestamps?: boolean}): Promise<LogLine[]> {
-    const buffer = await this.call(`read logs of ${id}`, (abortSignal) =>
-      this.docker.getContainer(id).logs({
-        stdout: true,
-        stderr: true,
-        follow: false,
-        ...(options.tail !== undefined ? {tail: options.tail} : {}),
-        ...(options.since ? {since: Math.floor(options.since.getTime() / 1000)} : {}),
-        timestamps: options.timestamps ?? false,
-        abortSignal,
-      } as never) as unknown as Promise<Buffer>,
+    const buffer = await this.call(
+      `read logs of ${id}`,
+      (abortSignal) =>
+        this.docker.getContainer(id).logs({
+          stdout: true,
+          stderr: true,
+          follow: false,
+          ...(options.tail !== undefined ? {tail: options.tail} : {}),
+          ...(options.since ? {since: Math.floor(options.since.getTime() / 1000)} : {}),
+          timestamps: options.timestamps ?? false,
+          abortSignal,
+        } as never) as unknown as Promise<Buffer>,
     )
     return demuxAll(Buffer.isBuffer(buffer) ? buffer : Buffer.from(String(buffer)), options.timestamps ?? false)
   }
@@ -352,7 +443,13 @@ export class DockerEngine implements Engine {
     this.options.onCall?.()
     let stream: NodeJS.ReadableStream
     try {
-      stream = (await this.docker.getContainer(id).logs({stdout: true, stderr: true, follow: true, tail: options.tail ?? 100, abortSignal: options.signal} as never)) as unknown as NodeJS.ReadableStream
+      stream = (await this.docker.getContainer(id).logs({
+        stdout: true,
+        stderr: true,
+        follow: true,
+        tail: options.tail ?? 100,
+        abortSignal: options.signal,
+      } as never)) as unknown as NodeJS.ReadableStream
     } catch (error) {
       if (options.signal.aborted) return
       throw await this.mapError(error, `follow logs of ${id}`)
@@ -374,8 +471,11 @@ export class DockerEngine implements Engine {
   }
 
   async stats(id: string): Promise<StatsSample> {
-    const sample = (await this.call(`sample stats of ${id}`, (abortSignal) => loose(this.docker.getContainer(id)).stats({stream: false, abortSignal}))) as unknown as Dockerode.ContainerStats & {name?: string; id?: string}
-    const cpuDelta = (sample.cpu_stats?.cpu_usage?.total_usage ?? 0) - (sample.precpu_stats?.cpu_usage?.total_usage ?? 0)
+    const sample = (await this.call(`sample stats of ${id}`, (abortSignal) =>
+      loose(this.docker.getContainer(id)).stats({stream: false, abortSignal}),
+    )) as unknown as Dockerode.ContainerStats & {name?: string; id?: string}
+    const cpuDelta =
+      (sample.cpu_stats?.cpu_usage?.total_usage ?? 0) - (sample.precpu_stats?.cpu_usage?.total_usage ?? 0)
     const systemDelta = (sample.cpu_stats?.system_cpu_usage ?? 0) - (sample.precpu_stats?.system_cpu_usage ?? 0)
     const cpus = sample.cpu_stats?.online_cpus || sample.cpu_stats?.cpu_usage?.percpu_usage?.length || 1
     const cache = (sample.memory_stats?.stats as Record<string, number> | undefined)?.inactive_file ?? 0
@@ -399,7 +499,12 @@ export class DockerEngine implements Engine {
       const chunks: Buffer[] = []
       for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer))
       const inspect = await exec.inspect()
-      return {exitCode: inspect.ExitCode ?? -1, output: demuxAll(Buffer.concat(chunks), false).map((line) => line.text).join('\n')}
+      return {
+        exitCode: inspect.ExitCode ?? -1,
+        output: demuxAll(Buffer.concat(chunks), false)
+          .map((line) => line.text)
+          .join('\n'),
+      }
     })
   }
 
@@ -408,23 +513,33 @@ export class DockerEngine implements Engine {
     const labels = labelFilters(filter.labels)
     if (labels.length > 0) filters.label = labels
     if (filter.name) filters.name = [filter.name]
-    const list = await this.call('list networks', (abortSignal) => loose(this.docker).listNetworks({filters, abortSignal}) as Promise<Dockerode.NetworkInspectInfo[]>)
-    return list
-      // The name filter matches substrings; keep exact names only.
-      .filter((network) => !filter.name || network.Name === filter.name)
-      .map((network) => ({
-        id: network.Id,
-        name: network.Name,
-        labels: network.Labels ?? {},
-        subnets: (network.IPAM?.Config ?? []).map((config) => config.Subnet ?? '').filter(Boolean),
-        created: new Date(network.Created ?? 0),
-        containers: Object.keys(network.Containers ?? {}).length,
-      }))
+    const list = await this.call(
+      'list networks',
+      (abortSignal) =>
+        loose(this.docker).listNetworks({filters, abortSignal}) as Promise<Dockerode.NetworkInspectInfo[]>,
+    )
+    return (
+      list
+        // The name filter matches substrings; keep exact names only.
+        .filter((network) => !filter.name || network.Name === filter.name)
+        .map((network) => ({
+          id: network.Id,
+          name: network.Name,
+          labels: network.Labels ?? {},
+          subnets: (network.IPAM?.Config ?? []).map((config) => config.Subnet ?? '').filter(Boolean),
+          created: new Date(network.Created ?? 0),
+          containers: Object.keys(network.Containers ?? {}).length,
+        }))
+    )
   }
 
   async inspectNetwork(idOrName: string): Promise<(NetworkSummary & {containerNames: string[]}) | undefined> {
     try {
-      const network = (await this.call(`inspect network ${idOrName}`, (abortSignal) => loose(this.docker.getNetwork(idOrName)).inspect({abortSignal}) as Promise<Dockerode.NetworkInspectInfo>)) as Dockerode.NetworkInspectInfo
+      const network = (await this.call(
+        `inspect network ${idOrName}`,
+        (abortSignal) =>
+          loose(this.docker.getNetwork(idOrName)).inspect({abortSignal}) as Promise<Dockerode.NetworkInspectInfo>,
+      )) as Dockerode.NetworkInspectInfo
       const containers = Object.values(network.Containers ?? {})
       return {
         id: network.Id,
@@ -449,7 +564,14 @@ export class DockerEngine implements Engine {
         CheckDuplicate: true,
         Labels: spec.labels,
         Internal: spec.internal ?? false,
-        ...(spec.subnet ? {IPAM: {Driver: 'default', Config: [{Subnet: spec.subnet, ...(spec.gateway ? {Gateway: spec.gateway} : {})}]}} : {}),
+        ...(spec.subnet
+          ? {
+              IPAM: {
+                Driver: 'default',
+                Config: [{Subnet: spec.subnet, ...(spec.gateway ? {Gateway: spec.gateway} : {})}],
+              },
+            }
+          : {}),
         abortSignal,
       } as never),
     )
@@ -458,31 +580,51 @@ export class DockerEngine implements Engine {
 
   async removeNetwork(idOrName: string): Promise<void> {
     try {
-      await this.call(`remove network ${idOrName}`, (abortSignal) => (this.docker.getNetwork(idOrName).remove as (options: unknown) => Promise<unknown>)({abortSignal}))
+      await this.call(`remove network ${idOrName}`, (abortSignal) =>
+        (this.docker.getNetwork(idOrName).remove as (options: unknown) => Promise<unknown>)({abortSignal}),
+      )
     } catch (error) {
       if (error instanceof AimsError && error.kind === 'not-found') return
-      if (error instanceof AimsError && /active endpoints/.test(error.message)) throw new AimsError('conflict', error.message)
+      if (error instanceof AimsError && /active endpoints/.test(error.message))
+        throw new AimsError('conflict', error.message)
       throw error
     }
   }
 
   async listVolumes(filter: {labels?: LabelFilter}): Promise<VolumeSummary[]> {
     const labels = labelFilters(filter.labels)
-    const result = await this.call('list volumes', (abortSignal) => loose(this.docker).listVolumes({...(labels.length > 0 ? {filters: {label: labels}} : {}), abortSignal}) as Promise<{Volumes?: Dockerode.VolumeInspectInfo[]}>)
+    const result = await this.call(
+      'list volumes',
+      (abortSignal) =>
+        loose(this.docker).listVolumes({
+          ...(labels.length > 0 ? {filters: {label: labels}} : {}),
+          abortSignal,
+        }) as Promise<{Volumes?: Dockerode.VolumeInspectInfo[]}>,
+    )
     return (result.Volumes ?? []).map((volume) => ({
       name: volume.Name,
       labels: volume.Labels ?? {},
-      created: (volume as {CreatedAt?: string}).CreatedAt ? new Date((volume as {CreatedAt?: string}).CreatedAt ?? '') : undefined,
+      created: (volume as {CreatedAt?: string}).CreatedAt
+        ? new Date((volume as {CreatedAt?: string}).CreatedAt ?? '')
+        : undefined,
     }))
   }
 
   async createVolume(spec: VolumeSpec): Promise<void> {
-    await this.call(`create volume ${spec.name}`, (abortSignal) => (this.docker.createVolume as (options: unknown) => Promise<unknown>)({Name: spec.name, Labels: spec.labels, abortSignal}))
+    await this.call(`create volume ${spec.name}`, (abortSignal) =>
+      (this.docker.createVolume as (options: unknown) => Promise<unknown>)({
+        Name: spec.name,
+        Labels: spec.labels,
+        abortSignal,
+      }),
+    )
   }
 
   async removeVolume(name: string): Promise<void> {
     try {
-      await this.call(`remove volume ${name}`, (abortSignal) => (this.docker.getVolume(name).remove as (options: unknown) => Promise<unknown>)({abortSignal}))
+      await this.call(`remove volume ${name}`, (abortSignal) =>
+        (this.docker.getVolume(name).remove as (options: unknown) => Promise<unknown>)({abortSignal}),
+      )
     } catch (error) {
       if (error instanceof AimsError && error.kind === 'not-found') return
       throw error
@@ -491,7 +633,9 @@ export class DockerEngine implements Engine {
 
   async imageExists(reference: string): Promise<boolean> {
     try {
-      await this.call(`inspect image ${reference}`, (abortSignal) => loose(this.docker.getImage(reference)).inspect({abortSignal}))
+      await this.call(`inspect image ${reference}`, (abortSignal) =>
+        loose(this.docker.getImage(reference)).inspect({abortSignal}),
+      )
       return true
     } catch (error) {
       if (error instanceof AimsError && error.kind === 'not-found') return false
@@ -509,11 +653,24 @@ export class DockerEngine implements Engine {
             stream,
             (error: Error | null, output: Array<{error?: string}>) => {
               const failed = error ?? output.find((event) => event.error)?.error
-              if (failed) reject(failed instanceof Error ? failed : new AimsError('engine', `pull of ${reference} failed: ${oneLine(failed)}`, {hint: 'check the image name and that the host can reach its registry'}))
+              if (failed)
+                reject(
+                  failed instanceof Error
+                    ? failed
+                    : new AimsError('engine', `pull of ${reference} failed: ${oneLine(failed)}`, {
+                        hint: 'check the image name and that the host can reach its registry',
+                      }),
+                )
               else resolve()
             },
             (event: {status?: string; id?: string; progressDetail?: {current?: number; total?: number}}) => {
-              onProgress?.({image: reference, status: event.status ?? '', layer: event.id, current: event.progressDetail?.current, total: event.progressDetail?.total})
+              onProgress?.({
+                image: reference,
+                status: event.status ?? '',
+                layer: event.id,
+                current: event.progressDetail?.current,
+                total: event.progressDetail?.total,
+              })
             },
           )
         })
@@ -522,7 +679,12 @@ export class DockerEngine implements Engine {
     )
   }
 
-  async *events(options: {since?: Date; until?: Date; labels?: LabelFilter; signal: AbortSignal}): AsyncIterable<EngineEvent> {
+  async *events(options: {
+    since?: Date
+    until?: Date
+    labels?: LabelFilter
+    signal: AbortSignal
+  }): AsyncIterable<EngineEvent> {
     this.options.onCall?.()
     const filters: Record<string, string[]> = {}
     const labels = labelFilters(options.labels)
@@ -550,7 +712,13 @@ export class DockerEngine implements Engine {
         pending = lines.pop() ?? ''
         for (const line of lines) {
           if (line.trim() === '') continue
-          const event = JSON.parse(line) as {Type: string; Action: string; Actor?: {ID?: string; Attributes?: Record<string, string>}; timeNano?: number; time?: number}
+          const event = JSON.parse(line) as {
+            Type: string
+            Action: string
+            Actor?: {ID?: string; Attributes?: Record<string, string>}
+            timeNano?: number
+            time?: number
+          }
           yield {
             type: event.Type,
             action: event.Action,
@@ -568,9 +736,17 @@ export class DockerEngine implements Engine {
   }
 }
 
-/** dockerode's typings lag its promise API with options; calls go through this one loose view. */
+/** What dockerode's untyped calls answer: the engine's JSON, read field by field by the caller. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-function loose(target: object): {[method: string]: (options?: object) => Promise<any>} & Record<"ping" | "version" | "info" | "listNetworks" | "inspect" | "listVolumes" | "stats" | "update", (options?: object) => Promise<any>> {
+type EngineJson = any
+
+/** dockerode's typings lag its promise API with options; calls go through this one loose view. */
+function loose(
+  target: object,
+): {[method: string]: (options?: object) => Promise<EngineJson>} & Record<
+  'ping' | 'version' | 'info' | 'listNetworks' | 'inspect' | 'listVolumes' | 'stats' | 'update',
+  (options?: object) => Promise<EngineJson>
+> {
   return target as never
 }
 

@@ -19,7 +19,10 @@ export interface DemuxResult {
 
 export type DemuxState = Pick<DemuxResult, 'rest' | 'partial'>
 
-export const emptyDemuxState = (): DemuxState => ({rest: Buffer.alloc(0), partial: {stdout: Buffer.alloc(0), stderr: Buffer.alloc(0)}})
+export const emptyDemuxState = (): DemuxState => ({
+  rest: Buffer.alloc(0),
+  partial: {stdout: Buffer.alloc(0), stderr: Buffer.alloc(0)},
+})
 
 const TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z) /
 
@@ -32,7 +35,11 @@ function toLine(stream: 'stdout' | 'stderr', bytes: Buffer, timestamps: boolean)
   return {stream, text}
 }
 
-export function demuxChunk(chunk: Buffer, state: DemuxState, options: {timestamps: boolean; flush?: boolean}): DemuxResult {
+export function demuxChunk(
+  chunk: Buffer,
+  state: DemuxState,
+  options: {timestamps: boolean; flush?: boolean},
+): DemuxResult {
   let buffer = state.rest.length > 0 ? Buffer.concat([state.rest, chunk]) : chunk
   const partial = {...state.partial}
   const lines: LogLine[] = []
@@ -61,9 +68,14 @@ export function demuxChunk(chunk: Buffer, state: DemuxState, options: {timestamp
 
 /** A whole multiplexed buffer (non-follow logs) to lines. Falls back to raw text for TTY containers. */
 export function demuxAll(buffer: Buffer, timestamps: boolean): LogLine[] {
-  const looksMultiplexed = buffer.length >= 8 && (buffer[0] === 1 || buffer[0] === 2) && buffer[1] === 0 && buffer[2] === 0 && buffer[3] === 0
+  const looksMultiplexed =
+    buffer.length >= 8 && (buffer[0] === 1 || buffer[0] === 2) && buffer[1] === 0 && buffer[2] === 0 && buffer[3] === 0
   if (!looksMultiplexed) {
-    return buffer.toString('utf8').split('\n').filter((line, index, all) => line !== '' || index < all.length - 1).map((line) => toLine('stdout', Buffer.from(line), timestamps))
+    return buffer
+      .toString('utf8')
+      .split('\n')
+      .filter((line, index, all) => line !== '' || index < all.length - 1)
+      .map((line) => toLine('stdout', Buffer.from(line), timestamps))
   }
   return demuxChunk(buffer, emptyDemuxState(), {timestamps, flush: true}).lines
 }

@@ -34,7 +34,11 @@ async function isStale(lockDir: string, staleMs: number): Promise<boolean> {
   }
 }
 
-export async function withLocalLock<T>(target: string, work: () => Promise<T>, options: LocalLockOptions = {}): Promise<T> {
+export async function withLocalLock<T>(
+  target: string,
+  work: () => Promise<T>,
+  options: LocalLockOptions = {},
+): Promise<T> {
   const lockDir = `${target}.lock`
   const deadline = Date.now() + (options.timeoutMs ?? 15_000)
   const staleMs = options.staleMs ?? 30_000
@@ -55,7 +59,9 @@ export async function withLocalLock<T>(target: string, work: () => Promise<T>, o
         continue
       }
       if (Date.now() > deadline) {
-        throw new AimsError('conflict', `could not lock ${target}: another aims process holds it`, {hint: `wait for it to finish, or remove ${lockDir} if no aims is running`})
+        throw new AimsError('conflict', `could not lock ${target}: another aims process holds it`, {
+          hint: `wait for it to finish, or remove ${lockDir} if no aims is running`,
+        })
       }
       await new Promise((resolve) => setTimeout(resolve, delay + Math.random() * delay))
       delay = Math.min(delay * 2, 100)

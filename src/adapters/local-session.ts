@@ -5,7 +5,19 @@
  */
 import {spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {access, appendFile, constants, mkdir, readdir, readFile, rename, rm, stat, statfs, writeFile} from 'node:fs/promises'
+import {
+  access,
+  appendFile,
+  constants,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  statfs,
+  writeFile,
+} from 'node:fs/promises'
 import {connect} from 'node:net'
 import type {Duplex} from 'node:stream'
 import {createRequire} from 'node:module'
@@ -34,7 +46,11 @@ function run(argv: string[], options: {stdin?: string | Buffer; timeoutMs?: numb
     })
     child.on('close', (code) => {
       if (timer) clearTimeout(timer)
-      resolve({exitCode: code ?? -1, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8')})
+      resolve({
+        exitCode: code ?? -1,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+      })
     })
     // A command that exits without reading its input (nginx -s reload) closes the pipe first: EPIPE is not a failure.
     child.stdin.on('error', (error: NodeJS.ErrnoException) => {
@@ -67,9 +83,18 @@ export class LocalHostSession implements HostSession {
       onCall: () => this.counters.apiCalls++,
       mapTransportError: async (error) => {
         const code = (error as NodeJS.ErrnoException).code
-        if (code === 'ENOENT') return new AimsError('engine', `no Docker engine on this machine: ${socketPath} does not exist`, {hint: 'install and start Docker, or add a VPS with aims host add NAME user@host'})
-        if (code === 'EACCES') return new AimsError('engine', `permission denied on ${socketPath}`, {hint: 'add yourself to the docker group (sudo usermod -aG docker $USER) and log in again'})
-        if (code === 'ECONNREFUSED') return new AimsError('engine', `the Docker engine is not answering on ${socketPath}`, {hint: 'start it (sudo systemctl start docker)'})
+        if (code === 'ENOENT')
+          return new AimsError('engine', `no Docker engine on this machine: ${socketPath} does not exist`, {
+            hint: 'install and start Docker, or add a VPS with aims host add NAME user@host',
+          })
+        if (code === 'EACCES')
+          return new AimsError('engine', `permission denied on ${socketPath}`, {
+            hint: 'add yourself to the docker group (sudo usermod -aG docker $USER) and log in again',
+          })
+        if (code === 'ECONNREFUSED')
+          return new AimsError('engine', `the Docker engine is not answering on ${socketPath}`, {
+            hint: 'start it (sudo systemctl start docker)',
+          })
         return new AimsError('engine', `Docker API call failed: ${oneLine(String((error as Error)?.message ?? error))}`)
       },
     })
@@ -94,7 +119,9 @@ export class LocalHostSession implements HostSession {
           await rename(temp, path)
         } catch (error) {
           await rm(temp, {force: true})
-          throw new AimsError('remote', `cannot write ${path}: ${oneLine((error as Error).message)}`, {hint: 'check that you may write there'})
+          throw new AimsError('remote', `cannot write ${path}: ${oneLine((error as Error).message)}`, {
+            hint: 'check that you may write there',
+          })
         }
       },
       appendFile: async (path, data) => {
@@ -110,7 +137,9 @@ export class LocalHostSession implements HostSession {
         try {
           await mkdir(path, {recursive: true})
         } catch (error) {
-          throw new AimsError('remote', `cannot create ${path}: ${oneLine((error as Error).message)}`, {hint: 'check that you may write there, or configure another directory for the host'})
+          throw new AimsError('remote', `cannot create ${path}: ${oneLine((error as Error).message)}`, {
+            hint: 'check that you may write there, or configure another directory for the host',
+          })
         }
       },
       diskFree: async (path) => {
@@ -143,13 +172,17 @@ export class LocalHostSession implements HostSession {
   async lock(name: string, options: {wait: boolean; timeoutMs?: number}): Promise<HostLock> {
     const dir = `${this.host.stateDir}/locks`
     await mkdir(dir, {recursive: true}).catch((error: Error) => {
-      throw new AimsError('remote', `cannot create ${dir}: ${oneLine(error.message)}`, {hint: 'let your user write the state dir, or configure another one'})
+      throw new AimsError('remote', `cannot create ${dir}: ${oneLine(error.message)}`, {
+        hint: 'let your user write the state dir, or configure another one',
+      })
     })
     await access(dir, constants.W_OK)
     const file = `${dir}/${name}.lock`
     const flockOptions = options.wait ? ['-w', String(Math.ceil((options.timeoutMs ?? 60_000) / 1000))] : ['-n']
     return new Promise<HostLock>((resolve, reject) => {
-      const child = spawn('flock', [...flockOptions, file, 'sh', '-c', 'echo locked; exec cat >/dev/null'], {stdio: ['pipe', 'pipe', 'pipe']})
+      const child = spawn('flock', [...flockOptions, file, 'sh', '-c', 'echo locked; exec cat >/dev/null'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      })
       let acquired = false
       let stderr = ''
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
@@ -165,9 +198,18 @@ export class LocalHostSession implements HostSession {
           })
         }
       })
-      child.on('error', (error: NodeJS.ErrnoException) => reject(new AimsError('remote', `cannot run flock: ${error.message}`, {hint: 'install util-linux'})))
+      child.on('error', (error: NodeJS.ErrnoException) =>
+        reject(new AimsError('remote', `cannot run flock: ${error.message}`, {hint: 'install util-linux'})),
+      )
       child.on('close', (code) => {
-        if (!acquired) reject(new AimsError('conflict', `another aims process holds the ${name} lock${code === 1 ? '' : ` (${oneLine(stderr)})`}`, {hint: 'wait for it to finish and retry'}))
+        if (!acquired)
+          reject(
+            new AimsError(
+              'conflict',
+              `another aims process holds the ${name} lock${code === 1 ? '' : ` (${oneLine(stderr)})`}`,
+              {hint: 'wait for it to finish and retry'},
+            ),
+          )
       })
     })
   }

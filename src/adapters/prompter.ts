@@ -9,7 +9,9 @@ export class TerminalPrompter implements Prompter {
   constructor(readonly interactive: boolean) {}
 
   private refuse(message: string): never {
-    throw new AimsError('not-confirmed', `cannot ask "${message}" without a terminal`, {hint: 'pass the value as a flag, or --yes to confirm'})
+    throw new AimsError('not-confirmed', `cannot ask "${message}" without a terminal`, {
+      hint: 'pass the value as a flag, or --yes to confirm',
+    })
   }
 
   async confirm(message: string, defaultValue = false): Promise<boolean> {
@@ -29,9 +31,13 @@ export class TerminalPrompter implements Prompter {
     try {
       return options.secret
         ? await prompts.password({message, mask: '•'}, {output: process.stderr})
-        : await prompts.input({message, ...(options.defaultValue === undefined ? {} : {default: options.defaultValue})}, {output: process.stderr})
+        : await prompts.input(
+            {message, ...(options.defaultValue === undefined ? {} : {default: options.defaultValue})},
+            {output: process.stderr},
+          )
     } catch (error) {
-      if ((error as Error).name === 'ExitPromptError') throw new AimsError('not-confirmed', 'cancelled', {hint: 'run the command again when ready'})
+      if ((error as Error).name === 'ExitPromptError')
+        throw new AimsError('not-confirmed', 'cancelled', {hint: 'run the command again when ready'})
       throw error
     }
   }

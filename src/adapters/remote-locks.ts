@@ -98,9 +98,17 @@ export class RemoteLockManager {
   }
 
   private startError(line: string): AimsError {
-    if (line.includes('no-flock')) return new AimsError('remote', `flock is missing on ${this.where}`, {hint: 'install util-linux on the host (apt-get install util-linux)'})
-    if (line.includes('mkdir')) return new AimsError('remote', `cannot create ${this.dir} on ${this.where}`, {hint: 'let the SSH user write the host state dir, or configure another one with aims host add --state-dir'})
-    return new AimsError('remote', `cannot start the lock helper on ${this.where} (${oneLine(line)})`, {hint: 'check that the host has a POSIX sh and flock'})
+    if (line.includes('no-flock'))
+      return new AimsError('remote', `flock is missing on ${this.where}`, {
+        hint: 'install util-linux on the host (apt-get install util-linux)',
+      })
+    if (line.includes('mkdir'))
+      return new AimsError('remote', `cannot create ${this.dir} on ${this.where}`, {
+        hint: 'let the SSH user write the host state dir, or configure another one with aims host add --state-dir',
+      })
+    return new AimsError('remote', `cannot start the lock helper on ${this.where} (${oneLine(line)})`, {
+      hint: 'check that the host has a POSIX sh and flock',
+    })
   }
 
   private send(command: string): Promise<string> {
@@ -120,16 +128,24 @@ export class RemoteLockManager {
     const fd = this.free.shift()
     if (fd === undefined) throw new AimsError('internal', 'too many host locks held at once')
     const seconds = Math.max(1, Math.ceil((options.timeoutMs ?? 60_000) / 1000))
-    const answer = await this.send(`lock ${fd} ${options.wait ? 'wait' : 'nowait'} ${seconds} ${name}`).catch((error: unknown) => {
-      this.free.unshift(fd)
-      throw error
-    })
+    const answer = await this.send(`lock ${fd} ${options.wait ? 'wait' : 'nowait'} ${seconds} ${name}`).catch(
+      (error: unknown) => {
+        this.free.unshift(fd)
+        throw error
+      },
+    )
     if (answer !== `ok ${fd}`) {
       this.free.unshift(fd)
       if (answer.startsWith('busy')) {
-        throw new AimsError('conflict', `another aims process holds the ${name} lock on ${this.where}${options.wait ? ` (waited ${seconds} s)` : ''}`, {hint: 'wait for it to finish and retry'})
+        throw new AimsError(
+          'conflict',
+          `another aims process holds the ${name} lock on ${this.where}${options.wait ? ` (waited ${seconds} s)` : ''}`,
+          {hint: 'wait for it to finish and retry'},
+        )
       }
-      throw new AimsError('remote', `cannot take the ${name} lock on ${this.where} (${oneLine(answer)})`, {hint: `check that ${this.dir} is writable`})
+      throw new AimsError('remote', `cannot take the ${name} lock on ${this.where} (${oneLine(answer)})`, {
+        hint: `check that ${this.dir} is writable`,
+      })
     }
     let released = false
     return {

@@ -17,7 +17,10 @@ function readBlocks(file: string, sshDir: string, depth = 0): SshConfigBlock[] {
   // Includes are read in place of the whole file's end; exact positional
   // semantics matter little for the four keywords aims reads.
   const included = includedFiles(blocks).filter((path) => !/[*?]/.test(path))
-  return [...blocks, ...included.flatMap((path) => readBlocks(isAbsolute(path) ? path : join(sshDir, path), sshDir, depth + 1))]
+  return [
+    ...blocks,
+    ...included.flatMap((path) => readBlocks(isAbsolute(path) ? path : join(sshDir, path), sshDir, depth + 1)),
+  ]
 }
 
 export function resolveContextFor(alias: string | undefined, env: NodeJS.ProcessEnv = process.env): ResolveContext {
@@ -29,7 +32,9 @@ export function resolveContextFor(alias: string | undefined, env: NodeJS.Process
   } catch {
     // keep $USER
   }
-  const defaultIdentityFiles = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(sshDir, name)).filter((file) => existsSync(file))
+  const defaultIdentityFiles = ['id_ed25519', 'id_ecdsa', 'id_rsa']
+    .map((name) => join(sshDir, name))
+    .filter((file) => existsSync(file))
   const context: ResolveContext = {home, localUser, defaultIdentityFiles}
   if (alias) {
     const configFile = env.AIMS_SSH_CONFIG || join(sshDir, 'config')

@@ -19,9 +19,28 @@ import ssh2 from 'ssh2'
 import type {AnyAuthMethod, AuthenticationType, ClientChannel, ParsedKey, SFTPWrapper} from 'ssh2'
 import {AimsError, oneLine} from '../core/errors.js'
 import type {ResolvedHost} from '../core/host-target.js'
-import {fingerprint, keyTypeLabel, keyTypeOf, knownHostName, knownKeyTypes, verifyHostKey, type HostKey, type HostKeyVerdict} from '../core/known-hosts.js'
+import {
+  fingerprint,
+  keyTypeLabel,
+  keyTypeOf,
+  knownHostName,
+  knownKeyTypes,
+  verifyHostKey,
+  type HostKey,
+  type HostKeyVerdict,
+} from '../core/known-hosts.js'
 import {quoteCommand} from '../core/shell-quote.js'
-import type {Engine, ExecResult, HostKeyScanner, HostLock, HostSession, HostShell, KnownHostsStore, Prompter, TransportMetrics} from '../services/ports.js'
+import type {
+  Engine,
+  ExecResult,
+  HostKeyScanner,
+  HostLock,
+  HostSession,
+  HostShell,
+  KnownHostsStore,
+  Prompter,
+  TransportMetrics,
+} from '../services/ports.js'
 import {DockerEngine} from './docker-engine.js'
 
 /** require(), not import: CommonJS loaded from ESM through import() is scanned for named exports first (~40 ms on this bundle). */
@@ -68,45 +87,77 @@ function asSocket(channel: ClientChannel): Duplex {
   return channel
 }
 
-function connectionError(error: NodeJS.ErrnoException & {level?: string}, host: ResolvedHost, timeoutMs: number): AimsError {
+function connectionError(
+  error: NodeJS.ErrnoException & {level?: string},
+  host: ResolvedHost,
+  timeoutMs: number,
+): AimsError {
   const where = describeEndpoint(host)
   const ssh = host.ssh
   const address = ssh ? `${ssh.host}:${ssh.port}` : host.name
   switch (error.code) {
     case 'ECONNREFUSED':
-      return new AimsError('connection', `SSH connection to ${address} refused (host ${host.name})`, {hint: 'check that sshd runs on the host and the port is right (aims host ls)'})
+      return new AimsError('connection', `SSH connection to ${address} refused (host ${host.name})`, {
+        hint: 'check that sshd runs on the host and the port is right (aims host ls)',
+      })
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new AimsError('connection', `cannot resolve ${ssh?.host ?? host.name} (host ${host.name})`, {hint: 'check the host name or use its IP address'})
+      return new AimsError('connection', `cannot resolve ${ssh?.host ?? host.name} (host ${host.name})`, {
+        hint: 'check the host name or use its IP address',
+      })
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return new AimsError('connection', `${address} is unreachable from here (host ${host.name})`, {hint: 'check your network, VPN or the host firewall'})
+      return new AimsError('connection', `${address} is unreachable from here (host ${host.name})`, {
+        hint: 'check your network, VPN or the host firewall',
+      })
     case 'ECONNRESET':
-      return new AimsError('connection', `the SSH connection to ${address} was reset (host ${host.name})`, {hint: 'sshd may limit connections (MaxStartups) or a firewall drops them; retry'})
+      return new AimsError('connection', `the SSH connection to ${address} was reset (host ${host.name})`, {
+        hint: 'sshd may limit connections (MaxStartups) or a firewall drops them; retry',
+      })
     default:
       break
   }
   if (error.level === 'client-timeout' || error.code === 'ETIMEDOUT' || /timed out/i.test(error.message)) {
-    return new AimsError('connection', `SSH connection to ${address} timed out after ${Math.round(timeoutMs / 1000)} s (host ${host.name})`, {hint: 'check that the host is up and that a firewall lets SSH through'})
+    return new AimsError(
+      'connection',
+      `SSH connection to ${address} timed out after ${Math.round(timeoutMs / 1000)} s (host ${host.name})`,
+      {hint: 'check that the host is up and that a firewall lets SSH through'},
+    )
   }
   if (error.level === 'client-authentication') {
-    return new AimsError('auth', `SSH authentication as ${where} failed`, {hint: `add your public key to ~${ssh?.user}/.ssh/authorized_keys on the host, load it with ssh-add, or pass --identity to aims host add`})
+    return new AimsError('auth', `SSH authentication as ${where} failed`, {
+      hint: `add your public key to ~${ssh?.user}/.ssh/authorized_keys on the host, load it with ssh-add, or pass --identity to aims host add`,
+    })
   }
-  return new AimsError('connection', `SSH connection to ${address} failed: ${oneLine(error.message)} (host ${host.name})`, {hint: 'run aims doctor for a diagnosis'})
+  return new AimsError(
+    'connection',
+    `SSH connection to ${address} failed: ${oneLine(error.message)} (host ${host.name})`,
+    {hint: 'run aims doctor for a diagnosis'},
+  )
 }
 
 export function hostKeyError(verdict: HostKeyVerdict, offered: HostKey, host: ResolvedHost): AimsError {
   const label = keyTypeLabel(offered.type)
   const offeredPrint = fingerprint(offered.blob)
   if (verdict.status === 'changed') {
-    const known = verdict.known.map((entry) => `${keyTypeLabel(entry.key.type)} ${fingerprint(entry.key.blob)} (${entry.file}:${entry.line})`).join(', ')
-    return new AimsError('host-key', `HOST KEY CHANGED for ${host.name}: it now offers ${label} ${offeredPrint}, but ${known} was recorded`, {
-      hint: `someone may be intercepting the connection; if the host was rebuilt, verify the new key out of band and run aims host trust ${host.name}`,
-      details: {offered: offeredPrint, recorded: verdict.known.map((entry) => fingerprint(entry.key.blob))},
-    })
+    const known = verdict.known
+      .map((entry) => `${keyTypeLabel(entry.key.type)} ${fingerprint(entry.key.blob)} (${entry.file}:${entry.line})`)
+      .join(', ')
+    return new AimsError(
+      'host-key',
+      `HOST KEY CHANGED for ${host.name}: it now offers ${label} ${offeredPrint}, but ${known} was recorded`,
+      {
+        hint: `someone may be intercepting the connection; if the host was rebuilt, verify the new key out of band and run aims host trust ${host.name}`,
+        details: {offered: offeredPrint, recorded: verdict.known.map((entry) => fingerprint(entry.key.blob))},
+      },
+    )
   }
   if (verdict.status === 'revoked') {
-    return new AimsError('host-key', `the host key of ${host.name} (${label} ${offeredPrint}) is marked @revoked in ${verdict.entry.file}`, {hint: 'do not connect; rotate the host key'})
+    return new AimsError(
+      'host-key',
+      `the host key of ${host.name} (${label} ${offeredPrint}) is marked @revoked in ${verdict.entry.file}`,
+      {hint: 'do not connect; rotate the host key'},
+    )
   }
   return new AimsError('host-key', `the host key of ${host.name} is not known (${label} ${offeredPrint})`, {
     hint: `check the fingerprint, then run aims host trust ${host.name}`,
@@ -186,14 +237,22 @@ export class SshHostSession implements HostSession {
         fail(mapped)
       })
       client.on('close', () => {
-        if (!settled) fail(new AimsError('connection', `the SSH connection to ${this.host.name} closed during the handshake`, {hint: 'check sshd logs on the host (MaxStartups, AllowUsers, DenyUsers)'}))
+        if (!settled)
+          fail(
+            new AimsError('connection', `the SSH connection to ${this.host.name} closed during the handshake`, {
+              hint: 'check sshd logs on the host (MaxStartups, AllowUsers, DenyUsers)',
+            }),
+          )
         // A dropped connection is reopened by the next call.
-        void this.client?.then((current) => {
-          if (current === client) {
-            this.client = undefined
-            this.sftpSession = undefined
-          }
-        }, () => undefined)
+        void this.client?.then(
+          (current) => {
+            if (current === client) {
+              this.client = undefined
+              this.sftpSession = undefined
+            }
+          },
+          () => undefined,
+        )
       })
       let next = 0
       client.connect({
@@ -203,18 +262,28 @@ export class SshHostSession implements HostSession {
         readyTimeout: this.options.connectTimeoutMs,
         keepaliveInterval: 15_000,
         keepaliveCountMax: 3,
-        ...(knownTypes.length > 0 ? {algorithms: {serverHostKey: {prepend: hostKeyAlgorithmsFor(knownTypes)} as never}} : {}),
+        ...(knownTypes.length > 0
+          ? {algorithms: {serverHostKey: {prepend: hostKeyAlgorithmsFor(knownTypes)} as never}}
+          : {}),
         hostVerifier: (blob: Buffer) => {
           const key = {type: keyTypeOf(blob), blob}
           const verdict = verifyHostKey(entries, names, key)
           if (verdict.status === 'trusted') {
-            this.counters.hostKey = {type: keyTypeLabel(key.type), fingerprint: fingerprint(blob), source: `${verdict.entry.file}:${verdict.entry.line}`}
+            this.counters.hostKey = {
+              type: keyTypeLabel(key.type),
+              fingerprint: fingerprint(blob),
+              source: `${verdict.entry.file}:${verdict.entry.line}`,
+            }
             return true
           }
           rejected = {verdict, key}
           return false
         },
-        authHandler: (_left: AuthenticationType[], _partial: boolean, callback: (method: AnyAuthMethod | false) => void) => {
+        authHandler: (
+          _left: AuthenticationType[],
+          _partial: boolean,
+          callback: (method: AnyAuthMethod | false) => void,
+        ) => {
           const method = methods[next++]
           callback(method ?? false)
         },
@@ -225,9 +294,14 @@ export class SshHostSession implements HostSession {
   /** Agent first unless a key was given explicitly; then keys from --identity, ~/.ssh/config and the defaults. */
   private async authMethods(username: string, failures: string[]): Promise<AnyAuthMethod[]> {
     const ssh = this.host.ssh!
-    const candidates: KeyCandidate[] = ssh.identityFiles.map((file) => ({file, explicit: file === ssh.explicitIdentity}))
+    const candidates: KeyCandidate[] = ssh.identityFiles.map((file) => ({
+      file,
+      explicit: file === ssh.explicitIdentity,
+    }))
     const methods: AnyAuthMethod[] = []
-    const agent = this.options.agentSocket ? [{type: 'agent', username, agent: this.options.agentSocket} as AnyAuthMethod] : []
+    const agent = this.options.agentSocket
+      ? [{type: 'agent', username, agent: this.options.agentSocket} as AnyAuthMethod]
+      : []
     const explicit = candidates.filter((candidate) => candidate.explicit)
     const others = candidates.filter((candidate) => !candidate.explicit)
     for (const candidate of explicit) {
@@ -241,11 +315,15 @@ export class SshHostSession implements HostSession {
     }
     if (methods.length === 0) {
       const encrypted = failures.some((failure) => failure.includes('is encrypted'))
-      throw new AimsError('auth', `no SSH key to log in to ${this.host.name} with (${failures.join('; ') || 'no ssh-agent and no key in ~/.ssh'})`, {
-        hint: encrypted
-          ? 'load the key into ssh-agent with ssh-add (then SSH_AUTH_SOCK reaches aims), or run aims in a terminal to type the passphrase'
-          : 'pass --identity FILE to aims host add, start ssh-agent and ssh-add a key, or name an IdentityFile in ~/.ssh/config',
-      })
+      throw new AimsError(
+        'auth',
+        `no SSH key to log in to ${this.host.name} with (${failures.join('; ') || 'no ssh-agent and no key in ~/.ssh'})`,
+        {
+          hint: encrypted
+            ? 'load the key into ssh-agent with ssh-add (then SSH_AUTH_SOCK reaches aims), or run aims in a terminal to type the passphrase'
+            : 'pass --identity FILE to aims host add, start ssh-agent and ssh-add a key, or name an IdentityFile in ~/.ssh/config',
+        },
+      )
     }
     return methods
   }
@@ -256,7 +334,11 @@ export class SshHostSession implements HostSession {
       data = readFileSync(candidate.file)
     } catch (error) {
       if (candidate.explicit) {
-        throw new AimsError('usage', `cannot read the identity file ${candidate.file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {hint: 'check the path given to --identity and its permissions'})
+        throw new AimsError(
+          'usage',
+          `cannot read the identity file ${candidate.file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+          {hint: 'check the path given to --identity and its permissions'},
+        )
       }
       return undefined
     }
@@ -269,12 +351,19 @@ export class SshHostSession implements HostSession {
       const passphrase = await this.options.prompter.input(`Passphrase for ${candidate.file}:`, {secret: true})
       parsed = utils.parseKey(data, passphrase)
       if (parsed instanceof Error) {
-        throw new AimsError('auth', `wrong passphrase for ${candidate.file}`, {hint: 'try again, or load the key with ssh-add'})
+        throw new AimsError('auth', `wrong passphrase for ${candidate.file}`, {
+          hint: 'try again, or load the key with ssh-add',
+        })
       }
     }
     if (parsed instanceof Error) {
       failures.push(`${candidate.file} is not a private key aims can read (${oneLine(parsed.message)})`)
-      if (candidate.explicit) throw new AimsError('usage', `${candidate.file} is not a private key aims can read (${oneLine(parsed.message)})`, {hint: 'give the private key file (not the .pub) in OpenSSH or PEM format'})
+      if (candidate.explicit)
+        throw new AimsError(
+          'usage',
+          `${candidate.file} is not a private key aims can read (${oneLine(parsed.message)})`,
+          {hint: 'give the private key file (not the .pub) in OpenSSH or PEM format'},
+        )
       return undefined
     }
     return Array.isArray(parsed) ? parsed[0] : parsed
@@ -292,7 +381,10 @@ export class SshHostSession implements HostSession {
         return 'StreamLocalAgent'
       }
 
-      override createConnection(_options: unknown, callback?: (error: Error | null, socket: Duplex) => void): Duplex | undefined {
+      override createConnection(
+        _options: unknown,
+        callback?: (error: Error | null, socket: Duplex) => void,
+      ): Duplex | undefined {
         session.connection().then(
           (client) => {
             client.openssh_forwardOutStreamLocal(socketPath, (error, channel) => {
@@ -306,7 +398,13 @@ export class SshHostSession implements HostSession {
       }
     }
     const agent = new StreamLocalAgent({keepAlive: true, maxSockets: 16})
-    const docker = new (loadDockerode())({protocol: 'http', host: 'docker.sock', port: 2375, agent, version: 'v1.41'} as DockerodeType.DockerOptions)
+    const docker = new (loadDockerode())({
+      protocol: 'http',
+      host: 'docker.sock',
+      port: 2375,
+      agent,
+      version: 'v1.41',
+    } as DockerodeType.DockerOptions)
     this.engineInstance = new DockerEngine(docker, {
       callTimeoutMs: this.options.callTimeoutMs,
       where: this.host.name,
@@ -323,21 +421,53 @@ export class SshHostSession implements HostSession {
     const socket = this.host.dockerSocket
     if (failure.aimsSocketForward) {
       if (failure.reason === 1) {
-        return new AimsError('connection', `sshd on ${this.host.name} forbids forwarding to the Docker socket`, {hint: 'set AllowStreamLocalForwarding yes in /etc/ssh/sshd_config on the host and reload sshd'})
+        return new AimsError('connection', `sshd on ${this.host.name} forbids forwarding to the Docker socket`, {
+          hint: 'set AllowStreamLocalForwarding yes in /etc/ssh/sshd_config on the host and reload sshd',
+        })
       }
-      const probe = await this.exec(['sh', '-c', 'if [ ! -e "$1" ]; then echo missing; elif [ ! -S "$1" ]; then echo not-socket; elif [ ! -r "$1" ] || [ ! -w "$1" ]; then echo denied; else echo ok; fi', 'aims-probe', socket], {timeoutMs: 5000}).catch(() => undefined)
+      const probe = await this.exec(
+        [
+          'sh',
+          '-c',
+          'if [ ! -e "$1" ]; then echo missing; elif [ ! -S "$1" ]; then echo not-socket; elif [ ! -r "$1" ] || [ ! -w "$1" ]; then echo denied; else echo ok; fi',
+          'aims-probe',
+          socket,
+        ],
+        {timeoutMs: 5000},
+      ).catch(() => undefined)
       const verdict = probe?.stdout.trim()
-      if (verdict === 'missing') return new AimsError('engine', `the Docker socket ${socket} does not exist on ${this.host.name}`, {hint: 'install and start Docker on the host (systemctl start docker), or set the socket path with aims host add --docker-socket'})
-      if (verdict === 'not-socket') return new AimsError('engine', `${socket} on ${this.host.name} is not a Unix socket`, {hint: 'point aims at the Docker socket with --docker-socket'})
-      if (verdict === 'denied') return new AimsError('engine', `permission denied on the Docker socket ${socket} for ${this.host.ssh?.user} on ${this.host.name}`, {hint: `add the user to the docker group (usermod -aG docker ${this.host.ssh?.user}) and log in again`})
-      return new AimsError('engine', `the Docker engine on ${this.host.name} is not answering on ${socket}`, {hint: 'start it on the host (systemctl start docker) and check journalctl -u docker'})
+      if (verdict === 'missing')
+        return new AimsError('engine', `the Docker socket ${socket} does not exist on ${this.host.name}`, {
+          hint: 'install and start Docker on the host (systemctl start docker), or set the socket path with aims host add --docker-socket',
+        })
+      if (verdict === 'not-socket')
+        return new AimsError('engine', `${socket} on ${this.host.name} is not a Unix socket`, {
+          hint: 'point aims at the Docker socket with --docker-socket',
+        })
+      if (verdict === 'denied')
+        return new AimsError(
+          'engine',
+          `permission denied on the Docker socket ${socket} for ${this.host.ssh?.user} on ${this.host.name}`,
+          {hint: `add the user to the docker group (usermod -aG docker ${this.host.ssh?.user}) and log in again`},
+        )
+      return new AimsError('engine', `the Docker engine on ${this.host.name} is not answering on ${socket}`, {
+        hint: 'start it on the host (systemctl start docker) and check journalctl -u docker',
+      })
     }
     // A request cut while the SSH connection itself is still up: the engine went away, not SSH.
     if ((error as NodeJS.ErrnoException)?.code === 'ECONNRESET' && (await this.connectionAlive())) {
-      return new AimsError('engine', `the Docker engine on ${this.host.name} closed the connection mid-request (${socket})`, {hint: 'it may be restarting: retry in a moment, or check journalctl -u docker on the host'})
+      return new AimsError(
+        'engine',
+        `the Docker engine on ${this.host.name} closed the connection mid-request (${socket})`,
+        {hint: 'it may be restarting: retry in a moment, or check journalctl -u docker on the host'},
+      )
     }
-    if (error instanceof Error && (error as NodeJS.ErrnoException).code) return connectionError(error as NodeJS.ErrnoException, this.host, this.options.connectTimeoutMs)
-    return new AimsError('engine', `Docker API call to ${this.host.name} failed: ${oneLine(String((error as Error)?.message ?? error))}`)
+    if (error instanceof Error && (error as NodeJS.ErrnoException).code)
+      return connectionError(error as NodeJS.ErrnoException, this.host, this.options.connectTimeoutMs)
+    return new AimsError(
+      'engine',
+      `Docker API call to ${this.host.name} failed: ${oneLine(String((error as Error)?.message ?? error))}`,
+    )
   }
 
   async exec(argv: string[], options: {stdin?: string | Buffer; timeoutMs?: number} = {}): Promise<ExecResult> {
@@ -345,14 +475,22 @@ export class SshHostSession implements HostSession {
     const command = quoteCommand(argv)
     return new Promise<ExecResult>((resolve, reject) => {
       client.exec(command, (error, stream) => {
-        if (error) return reject(new AimsError('remote', `cannot run ${argv[0]} on ${this.host.name}: ${oneLine(error.message)}`))
+        if (error)
+          return reject(
+            new AimsError('remote', `cannot run ${argv[0]} on ${this.host.name}: ${oneLine(error.message)}`),
+          )
         const stdout: Buffer[] = []
         const stderr: Buffer[] = []
         let exitCode = -1
         const timer = options.timeoutMs
           ? setTimeout(() => {
               stream.close()
-              reject(new AimsError('remote', `${argv[0]} on ${this.host.name} did not finish within ${Math.round(options.timeoutMs! / 1000)} s`))
+              reject(
+                new AimsError(
+                  'remote',
+                  `${argv[0]} on ${this.host.name} did not finish within ${Math.round(options.timeoutMs! / 1000)} s`,
+                ),
+              )
             }, options.timeoutMs)
           : undefined
         stream.on('data', (chunk: Buffer) => stdout.push(chunk))
@@ -362,7 +500,11 @@ export class SshHostSession implements HostSession {
         })
         stream.on('close', () => {
           if (timer) clearTimeout(timer)
-          resolve({exitCode, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8')})
+          resolve({
+            exitCode,
+            stdout: Buffer.concat(stdout).toString('utf8'),
+            stderr: Buffer.concat(stderr).toString('utf8'),
+          })
         })
         if (options.stdin !== undefined) stream.end(options.stdin)
         else stream.end()
@@ -381,7 +523,15 @@ export class SshHostSession implements HostSession {
     this.sftpSession ??= this.connection().then(
       (client) =>
         new Promise<SFTPWrapper>((resolve, reject) => {
-          client.sftp((error, sftp) => (error ? reject(new AimsError('remote', `SFTP is not available on ${this.host.name}: ${oneLine(error.message)}`, {hint: 'enable the sftp Subsystem in sshd_config'})) : resolve(sftp)))
+          client.sftp((error, sftp) =>
+            error
+              ? reject(
+                  new AimsError('remote', `SFTP is not available on ${this.host.name}: ${oneLine(error.message)}`, {
+                    hint: 'enable the sftp Subsystem in sshd_config',
+                  }),
+                )
+              : resolve(sftp),
+          )
         }),
     )
     this.sftpSession.catch(() => (this.sftpSession = undefined))
@@ -390,12 +540,21 @@ export class SshHostSession implements HostSession {
 
   async shell(): Promise<HostShell> {
     const session = this
-    const sftpCall = <T>(what: string, run: (sftp: SFTPWrapper, done: (error: (Error & {code?: number}) | null | undefined, value?: T) => void) => void) =>
+    const sftpCall = <T>(
+      what: string,
+      run: (sftp: SFTPWrapper, done: (error: (Error & {code?: number}) | null | undefined, value?: T) => void) => void,
+    ) =>
       this.sftp().then(
         (sftp) =>
           new Promise<T>((resolve, reject) => {
             run(sftp, (error, value) => {
-              if (error) reject(Object.assign(new AimsError('remote', `${what} on ${session.host.name} failed: ${oneLine(error.message)}`), {sftpCode: error.code}))
+              if (error)
+                reject(
+                  Object.assign(
+                    new AimsError('remote', `${what} on ${session.host.name} failed: ${oneLine(error.message)}`),
+                    {sftpCode: error.code},
+                  ),
+                )
               else resolve(value as T)
             })
           }),
@@ -413,10 +572,17 @@ export class SshHostSession implements HostSession {
       },
       writeFile: async (path, data, mode = 0o644) => {
         const temp = `${path}.aims-${randomBytes(4).toString('hex')}.tmp`
-        await sftpCall<void>(`write ${path}`, (sftp, done) => sftp.writeFile(temp, data, {mode}, (error) => done(error)))
-        await sftpCall<void>(`rename ${temp}`, (sftp, done) => sftp.ext_openssh_rename(temp, path, (error) => done(error)))
+        await sftpCall<void>(`write ${path}`, (sftp, done) =>
+          sftp.writeFile(temp, data, {mode}, (error) => done(error)),
+        )
+        await sftpCall<void>(`rename ${temp}`, (sftp, done) =>
+          sftp.ext_openssh_rename(temp, path, (error) => done(error)),
+        )
       },
-      appendFile: (path, data) => sftpCall<void>(`append to ${path}`, (sftp, done) => sftp.appendFile(path, data, {mode: 0o640}, (error) => done(error))),
+      appendFile: (path, data) =>
+        sftpCall<void>(`append to ${path}`, (sftp, done) =>
+          sftp.appendFile(path, data, {mode: 0o640}, (error) => done(error)),
+        ),
       removeFile: async (path) => {
         try {
           await sftpCall<void>(`remove ${path}`, (sftp, done) => sftp.unlink(path, (error) => done(error)))
@@ -424,17 +590,29 @@ export class SshHostSession implements HostSession {
           if (!noSuchFile(error)) throw error
         }
       },
-      rename: (from, to) => sftpCall<void>(`rename ${from}`, (sftp, done) => sftp.ext_openssh_rename(from, to, (error) => done(error))),
+      rename: (from, to) =>
+        sftpCall<void>(`rename ${from}`, (sftp, done) => sftp.ext_openssh_rename(from, to, (error) => done(error))),
       // Over SFTP, not `mkdir -p` through exec: exec starts a login shell, which can cost far more than the round trips.
       mkdirp: async (path) => {
-        const isDir = (target: string) => sftpCall<{isDirectory(): boolean}>(`stat ${target}`, (sftp, done) => sftp.stat(target, done)).then((stats) => stats.isDirectory(), () => false)
+        const isDir = (target: string) =>
+          sftpCall<{isDirectory(): boolean}>(`stat ${target}`, (sftp, done) => sftp.stat(target, done)).then(
+            (stats) => stats.isDirectory(),
+            () => false,
+          )
         const make = async (target: string): Promise<void> => {
           try {
-            await sftpCall<void>(`create ${target}`, (sftp, done) => sftp.mkdir(target, {mode: 0o755}, (error) => done(error)))
+            await sftpCall<void>(`create ${target}`, (sftp, done) =>
+              sftp.mkdir(target, {mode: 0o755}, (error) => done(error)),
+            )
           } catch (error) {
             if (await isDir(target)) return
             const parent = target.replace(/\/[^/]+$/, '')
-            if (!noSuchFile(error) || parent === '' || parent === target) throw new AimsError('remote', `cannot create ${target} on ${this.host.name}: ${oneLine((error as Error).message)}`, {hint: 'check the SSH user may write there, or configure another directory for the host'})
+            if (!noSuchFile(error) || parent === '' || parent === target)
+              throw new AimsError(
+                'remote',
+                `cannot create ${target} on ${this.host.name}: ${oneLine((error as Error).message)}`,
+                {hint: 'check the SSH user may write there, or configure another directory for the host'},
+              )
             await make(parent)
             await make(target)
           }
@@ -443,7 +621,10 @@ export class SshHostSession implements HostSession {
       },
       diskFree: async (path) => {
         try {
-          const stats = await sftpCall<{bavail: number; frsize: number; blocks: number; bsize: number}>(`statvfs ${path}`, (sftp, done) => sftp.ext_openssh_statvfs(path, done as never))
+          const stats = await sftpCall<{bavail: number; frsize: number; blocks: number; bsize: number}>(
+            `statvfs ${path}`,
+            (sftp, done) => sftp.ext_openssh_statvfs(path, done as never),
+          )
           const unit = stats.frsize || stats.bsize
           return {freeBytes: Number(stats.bavail) * unit, totalBytes: Number(stats.blocks) * unit}
         } catch {
@@ -452,7 +633,9 @@ export class SshHostSession implements HostSession {
       },
       listDir: async (path) => {
         try {
-          const list = await sftpCall<Array<{filename: string}>>(`list ${path}`, (sftp, done) => sftp.readdir(path, done))
+          const list = await sftpCall<Array<{filename: string}>>(`list ${path}`, (sftp, done) =>
+            sftp.readdir(path, done),
+          )
           return list.map((entry) => entry.filename).sort()
         } catch (error) {
           if (noSuchFile(error)) return undefined
@@ -466,7 +649,12 @@ export class SshHostSession implements HostSession {
     const client = await this.connection()
     return new Promise<Duplex>((resolve, reject) => {
       client.forwardOut('127.0.0.1', 0, host, port, (error, channel) => {
-        if (error) reject(Object.assign(new Error(`connect to ${host}:${port} on ${this.host.name} failed: ${error.message}`), {code: 'ECONNREFUSED'}))
+        if (error)
+          reject(
+            Object.assign(new Error(`connect to ${host}:${port} on ${this.host.name} failed: ${error.message}`), {
+              code: 'ECONNREFUSED',
+            }),
+          )
         else resolve(asSocket(channel))
       })
     })
@@ -485,7 +673,18 @@ export class SshHostSession implements HostSession {
     this.locks ??= new RemoteLockManager(
       async (command) => {
         const client = await this.connection()
-        return new Promise<ClientChannel>((resolve, reject) => client.exec(command, (error, channel) => (error ? reject(new AimsError('remote', `cannot start the lock helper on ${this.host.name}: ${oneLine(error.message)}`)) : resolve(channel))))
+        return new Promise<ClientChannel>((resolve, reject) =>
+          client.exec(command, (error, channel) =>
+            error
+              ? reject(
+                  new AimsError(
+                    'remote',
+                    `cannot start the lock helper on ${this.host.name}: ${oneLine(error.message)}`,
+                  ),
+                )
+              : resolve(channel),
+          ),
+        )
       },
       `${this.host.stateDir}/locks`,
       this.host.name,
@@ -511,7 +710,12 @@ export class SshHostKeyScanner implements HostKeyScanner {
 
   scan(host: ResolvedHost): Promise<HostKey> {
     const ssh = host.ssh
-    if (!ssh) return Promise.reject(new AimsError('usage', `host ${host.name} is the local engine: it has no SSH host key`, {hint: 'trust is only for SSH hosts'}))
+    if (!ssh)
+      return Promise.reject(
+        new AimsError('usage', `host ${host.name} is the local engine: it has no SSH host key`, {
+          hint: 'trust is only for SSH hosts',
+        }),
+      )
     return new Promise<HostKey>((resolve, reject) => {
       const client = new Client()
       let key: HostKey | undefined

@@ -11,11 +11,16 @@ export function templatesDir(): string {
 
 /** `name` is relative to templates/, e.g. PLUG_CONF_TEMPLATE ("nginx/plug.conf.tmpl"). */
 export async function readTemplate(name: string): Promise<string> {
-  if (!/^[a-z0-9][a-z0-9._/-]*$/.test(name) || name.split('/').includes('..')) throw new AimsError('internal', `invalid template name ${JSON.stringify(name)}`)
+  if (!/^[a-z0-9][a-z0-9._/-]*$/.test(name) || name.split('/').includes('..'))
+    throw new AimsError('internal', `invalid template name ${JSON.stringify(name)}`)
   const file = join(templatesDir(), name)
   try {
     return await readFile(file, 'utf8')
   } catch (error) {
-    throw new AimsError('internal', `cannot read the template ${name}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {hint: 'reinstall aims: its templates/ directory is incomplete'})
+    throw new AimsError(
+      'internal',
+      `cannot read the template ${name}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      {hint: 'reinstall aims: its templates/ directory is incomplete'},
+    )
   }
 }

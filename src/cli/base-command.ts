@@ -8,7 +8,9 @@ import {AimsError, ExitCode, oneLine} from '../core/errors.js'
 import {colorEnabled, makeStyle, type Style} from '../ui/style.js'
 import type {AimsContext} from '../context.js'
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof AimsCommand)['baseFlags'] & T['flags']>
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof AimsCommand)['baseFlags'] & T['flags']
+>
 
 /** Errors that are not AimsErrors: oclif's parse errors become usage errors. */
 export function toAimsError(error: unknown): AimsError {
@@ -20,18 +22,30 @@ export function toAimsError(error: unknown): AimsError {
       .split('\n')
       .map((line) => line.trim())
       .filter((line) => line !== '' && !/^(Note:|Alternatively|See more help)/.test(line))
-    const message = oneLine(lines[0]?.endsWith(':') && lines[1] ? `${lines[0]} ${lines[1].replace(/\s{2,}/g, ' — ')}` : (lines[0] ?? error.message))
-    return new AimsError('usage', message, {hint: 'see --help for usage', exitCode: (exit === 2 || exit === undefined ? ExitCode.badInput : exit) as ExitCode})
+    const message = oneLine(
+      lines[0]?.endsWith(':') && lines[1]
+        ? `${lines[0]} ${lines[1].replace(/\s{2,}/g, ' — ')}`
+        : (lines[0] ?? error.message),
+    )
+    return new AimsError('usage', message, {
+      hint: 'see --help for usage',
+      exitCode: (exit === 2 || exit === undefined ? ExitCode.badInput : exit) as ExitCode,
+    })
   }
   const message = error instanceof Error ? error.message : String(error)
-  return new AimsError('internal', `unexpected error: ${message}`, {hint: 'run again with AIMS_DEBUG=1 for details, and report it if it persists'})
+  return new AimsError('internal', `unexpected error: ${message}`, {
+    hint: 'run again with AIMS_DEBUG=1 for details, and report it if it persists',
+  })
 }
 
 export abstract class AimsCommand extends Command {
   static override enableJsonFlag = true
 
   static override baseFlags = {
-    host: Flags.string({description: 'host to act on (default: AIMS_HOST, the default host, or the local engine)', helpGroup: 'GLOBAL'}),
+    host: Flags.string({
+      description: 'host to act on (default: AIMS_HOST, the default host, or the local engine)',
+      helpGroup: 'GLOBAL',
+    }),
   }
 
   private contextInstance?: AimsContext

@@ -2,5 +2,12 @@
 import {Flags} from '@oclif/core'
 
 export const dryRunFlag = Flags.boolean({description: 'show the plan and change nothing', default: false})
-export const yesFlag = Flags.boolean({char: 'y', description: 'confirm without asking (for scripts and CI)', default: false})
-export const tenantFlag = Flags.string({char: 't', description: 'tenant (default: the configured default tenant, or "default")'})
+export const yesFlag = Flags.boolean({
+  char: 'y',
+  description: 'confirm without asking (for scripts and CI)',
+  default: false,
+})
+export const tenantFlag = Flags.string({
+  char: 't',
+  description: 'tenant (default: the configured default tenant, or "default")',
+})

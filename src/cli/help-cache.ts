@@ -45,13 +45,21 @@ export interface HelpEnvironment {
 }
 
 /** Variables oclif itself reads (scoped ones as AIMS_…), and debug output switches. */
-const OCLIF_ENV = /^(OCLIF_.*|AIMS_(CONFIG_DIR|DATA_DIR|CACHE_DIR|DEBUG|DISABLE_THEME|BINPATH|NPM_REGISTRY)|NODE_ENV|DEBUG|CLI_FLAGS_DEBUG|FORCE_COLOR)$/
+const OCLIF_ENV =
+  /^(OCLIF_.*|AIMS_(CONFIG_DIR|DATA_DIR|CACHE_DIR|DEBUG|DISABLE_THEME|BINPATH|NPM_REGISTRY)|NODE_ENV|DEBUG|CLI_FLAGS_DEBUG|FORCE_COLOR)$/
 /** What supports-color reads; it only matters when both streams are terminals, or colour is forced. */
-const COLOR_ENV = /^(NO_COLOR|TERM|TERM_PROGRAM|TERM_PROGRAM_VERSION|COLORTERM|CI|CI_NAME|TEAMCITY_VERSION|TRAVIS|CIRCLECI|APPVEYOR|GITLAB_CI|GITHUB_ACTIONS|BUILDKITE|DRONE)$/
+const COLOR_ENV =
+  /^(NO_COLOR|TERM|TERM_PROGRAM|TERM_PROGRAM_VERSION|COLORTERM|CI|CI_NAME|TEAMCITY_VERSION|TRAVIS|CIRCLECI|APPVEYOR|GITLAB_CI|GITHUB_ACTIONS|BUILDKITE|DRONE)$/
 
 interface PackageJson {
   version?: string
-  oclif?: {plugins?: string[]; devPlugins?: string[]; jitPlugins?: unknown; theme?: unknown; hooks?: Record<string, unknown>}
+  oclif?: {
+    plugins?: string[]
+    devPlugins?: string[]
+    jitPlugins?: unknown
+    theme?: unknown
+    hooks?: Record<string, unknown>
+  }
 }
 
 function readIfExists(file: string): string | undefined {
@@ -71,7 +79,8 @@ function pluginDir(root: string, name: string): string | undefined {
   }
 }
 
-const hooksThatRunBeforeHelp = (pjson: PackageJson) => Object.keys(pjson.oclif?.hooks ?? {}).some((hook) => hook === 'init' || hook === 'preparse' || hook === 'prerun')
+const hooksThatRunBeforeHelp = (pjson: PackageJson) =>
+  Object.keys(pjson.oclif?.hooks ?? {}).some((hook) => hook === 'init' || hook === 'preparse' || hook === 'prerun')
 
 /** oclif's config dir (where a user theme.json would be). */
 function oclifConfigDir(env: NodeJS.ProcessEnv): string {
@@ -86,7 +95,8 @@ export function helpCacheKey(input: HelpEnvironment): string | undefined {
   if (!packageText || !manifest) return undefined
   const pjson = JSON.parse(packageText) as PackageJson
   const oclif = pjson.oclif ?? {}
-  if (oclif.theme || oclif.jitPlugins || (oclif.devPlugins?.length ?? 0) > 0 || hooksThatRunBeforeHelp(pjson)) return undefined
+  if (oclif.theme || oclif.jitPlugins || (oclif.devPlugins?.length ?? 0) > 0 || hooksThatRunBeforeHelp(pjson))
+    return undefined
   if ((oclif.plugins ?? []).some((name) => name === '@oclif/plugin-plugins')) return undefined // user plugins
   if (existsSync(join(oclifConfigDir(input.env), 'theme.json'))) return undefined
 
@@ -113,7 +123,10 @@ export function helpCacheKey(input: HelpEnvironment): string | undefined {
     return undefined
   }
   const terminals = Boolean(input.stdout.isTTY) && Boolean(input.stderr.isTTY)
-  add('tty', `${Boolean(input.stdout.isTTY)} ${Boolean(input.stderr.isTTY)} ${input.stdout.isTTY ? (input.stdout.columns ?? 0) : ''}`)
+  add(
+    'tty',
+    `${Boolean(input.stdout.isTTY)} ${Boolean(input.stderr.isTTY)} ${input.stdout.isTTY ? (input.stdout.columns ?? 0) : ''}`,
+  )
   const colorMatters = terminals || input.env.FORCE_COLOR !== undefined
   const env = Object.keys(input.env)
     .filter((name) => OCLIF_ENV.test(name) || (colorMatters && COLOR_ENV.test(name)))
@@ -144,7 +157,9 @@ export function writeCachedHelp(dir: string, key: string, text: string): void {
     const entries = readdirSync(dir).filter((name) => name.endsWith('.txt'))
     if (entries.length > KEEP_ENTRIES) {
       // Old keys (earlier builds, other widths) go, newest kept.
-      const byAge = entries.map((name) => ({name, mtime: statSync(join(dir, name)).mtimeMs})).sort((a, b) => b.mtime - a.mtime)
+      const byAge = entries
+        .map((name) => ({name, mtime: statSync(join(dir, name)).mtimeMs}))
+        .sort((a, b) => b.mtime - a.mtime)
       for (const stale of byAge.slice(KEEP_ENTRIES / 2)) rmSync(join(dir, stale.name), {force: true})
     }
   } catch {

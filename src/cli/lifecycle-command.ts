@@ -17,7 +17,10 @@ export abstract class LifecycleCommand extends AimsCommand {
   protected view?: ProgressView
   protected shownPlan?: Plan
 
-  protected async lifecycle(flags: {host?: string; yes?: boolean; 'dry-run'?: boolean}, options: {ask?: boolean} = {}): Promise<{session: HostSession; deps: PlugUpDeps}> {
+  protected async lifecycle(
+    flags: {host?: string; yes?: boolean; 'dry-run'?: boolean},
+    options: {ask?: boolean} = {},
+  ): Promise<{session: HostSession; deps: PlugUpDeps}> {
     const context = await this.context()
     const session = await context.session(await context.hostEntry(flags.host))
     // Connect while the catalog, config and services load (dry runs need the host's facts too).
@@ -38,8 +41,12 @@ export abstract class LifecycleCommand extends AimsCommand {
       options.ask && context.prompter.interactive
         ? async (variable: MissingVariable) => {
             this.view?.stop()
-            const answer = await context.prompter.input(variable.spec.question ?? `${variable.key} (${variable.spec.description}):`, {secret: variable.spec.secret})
-            if (answer === '') throw new AimsError('usage', `${variable.key} is required`, {hint: `pass --env ${variable.key}=…`})
+            const answer = await context.prompter.input(
+              variable.spec.question ?? `${variable.key} (${variable.spec.description}):`,
+              {secret: variable.spec.secret},
+            )
+            if (answer === '')
+              throw new AimsError('usage', `${variable.key} is required`, {hint: `pass --env ${variable.key}=…`})
             return answer
           }
         : undefined
@@ -56,7 +63,10 @@ export abstract class LifecycleCommand extends AimsCommand {
   protected async instanceRef(value: string, tenant?: string): Promise<InstanceRef> {
     if (value.includes('/') && tenant) {
       const ref = parseInstanceRef(value)
-      if (ref.tenant !== tenant) throw new AimsError('usage', `${value} is in tenant ${ref.tenant}, but --tenant ${tenant} was given`, {hint: 'drop one of them'})
+      if (ref.tenant !== tenant)
+        throw new AimsError('usage', `${value} is in tenant ${ref.tenant}, but --tenant ${tenant} was given`, {
+          hint: 'drop one of them',
+        })
       return ref
     }
     return parseInstanceRef(value, tenant ?? (await (await this.context()).defaultTenant()))
@@ -66,7 +76,13 @@ export abstract class LifecycleCommand extends AimsCommand {
     this.view?.stop()
     // Under --json a refused or failed plan travels inside the error, so scripts see what was planned.
     if (error instanceof AimsError && this.shownPlan && this.jsonEnabled() && !error.details?.plan) {
-      return super.catch(new AimsError(error.kind, error.message, {...(error.hint ? {hint: error.hint} : {}), exitCode: error.exitCode, details: {...error.details, plan: this.shownPlan}}))
+      return super.catch(
+        new AimsError(error.kind, error.message, {
+          ...(error.hint ? {hint: error.hint} : {}),
+          exitCode: error.exitCode,
+          details: {...error.details, plan: this.shownPlan},
+        }),
+      )
     }
     return super.catch(error)
   }

@@ -13,7 +13,19 @@ import {formatBytes} from './names.js'
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skipped'
 
-export type CheckId = 'ssh' | 'host-key' | 'engine' | 'storage' | 'disk' | 'memory' | 'nginx' | 'nginx-conf-dir' | 'state-dir' | 'ports' | 'clock' | 'proxy-confs'
+export type CheckId =
+  | 'ssh'
+  | 'host-key'
+  | 'engine'
+  | 'storage'
+  | 'disk'
+  | 'memory'
+  | 'nginx'
+  | 'nginx-conf-dir'
+  | 'state-dir'
+  | 'ports'
+  | 'clock'
+  | 'proxy-confs'
 
 export interface DoctorCheck {
   id: CheckId
@@ -43,7 +55,8 @@ export const factOk = <T>(value: T): Fact<T> => ({ok: true, value})
 export const factFailed = <T>(error: unknown): Fact<T> => ({ok: false, error: toFactError(error)})
 
 export function toFactError(error: unknown): FactError {
-  if (error instanceof AimsError) return {kind: error.kind, message: error.message, ...(error.hint ? {hint: error.hint} : {})}
+  if (error instanceof AimsError)
+    return {kind: error.kind, message: error.message, ...(error.hint ? {hint: error.hint} : {})}
   return {kind: 'internal', message: error instanceof Error ? error.message : String(error)}
 }
 
@@ -98,7 +111,13 @@ const TITLES: Record<CheckId, string> = {
   'proxy-confs': 'Proxy routes',
 }
 
-const check = (id: CheckId, status: CheckStatus, detail: string, fix: string | null = null): DoctorCheck => ({id, title: TITLES[id], status, detail, fix})
+const check = (id: CheckId, status: CheckStatus, detail: string, fix: string | null = null): DoctorCheck => ({
+  id,
+  title: TITLES[id],
+  status,
+  detail,
+  fix,
+})
 
 /** Compares dotted versions numerically: 1.41 < 1.100. */
 export function compareVersions(a: string, b: string): number {
@@ -119,23 +138,36 @@ function skippedBecause(id: CheckId, reason: string, fix: string | null = null):
 
 function evaluateConnection(facts: DoctorFacts): DoctorCheck[] {
   if (facts.host.kind === 'local') {
-    return [check('ssh', 'skipped', 'local engine: no SSH needed'), check('host-key', 'skipped', 'local engine: no SSH host key')]
+    return [
+      check('ssh', 'skipped', 'local engine: no SSH needed'),
+      check('host-key', 'skipped', 'local engine: no SSH host key'),
+    ]
   }
   const connection = facts.connection
   const key = facts.hostKey
   const trusted = key ? `trusted: ${key.type} ${key.fingerprint}${key.source ? ` (${key.source})` : ''}` : 'trusted'
   if (connection.ok) {
     return [
-      check('ssh', 'pass', `logged in to ${facts.host.endpoint ?? facts.host.name}${connection.value.connectMs === undefined ? '' : ` in ${Math.round(connection.value.connectMs)} ms`}`),
+      check(
+        'ssh',
+        'pass',
+        `logged in to ${facts.host.endpoint ?? facts.host.name}${connection.value.connectMs === undefined ? '' : ` in ${Math.round(connection.value.connectMs)} ms`}`,
+      ),
       check('host-key', 'pass', trusted),
     ]
   }
   const error = connection.error
   if (error.kind === 'host-key') {
-    return [skippedBecause('ssh', 'not attempted: the host key is not trusted', 'fix the host key first'), failedFact('host-key', error)]
+    return [
+      skippedBecause('ssh', 'not attempted: the host key is not trusted', 'fix the host key first'),
+      failedFact('host-key', error),
+    ]
   }
   // Authentication happens after the key exchange, so an auth failure means the key was fine.
-  const hostKey = error.kind === 'auth' || key ? check('host-key', 'pass', trusted) : skippedBecause('host-key', 'not checked: no SSH connection', 'fix the SSH login first')
+  const hostKey =
+    error.kind === 'auth' || key
+      ? check('host-key', 'pass', trusted)
+      : skippedBecause('host-key', 'not checked: no SSH connection', 'fix the SSH login first')
   return [failedFact('ssh', error), hostKey]
 }
 
@@ -145,7 +177,12 @@ function evaluateEngine(engine: DoctorFacts['engine']): DoctorCheck {
   const {version} = engine.value
   const detail = `Docker ${version.version}, API ${version.apiVersion} (${version.os}/${version.arch})`
   if (compareVersions(version.apiVersion, MIN_API_VERSION) < 0) {
-    return check('engine', 'fail', `${detail}: API older than ${MIN_API_VERSION}`, 'upgrade Docker on the host to 20.10 or newer')
+    return check(
+      'engine',
+      'fail',
+      `${detail}: API older than ${MIN_API_VERSION}`,
+      'upgrade Docker on the host to 20.10 or newer',
+    )
   }
   return check('engine', 'pass', detail)
 }
@@ -160,28 +197,52 @@ function evaluateStorage(engine: DoctorFacts['engine']): DoctorCheck {
   if (!engine?.ok) return skippedBecause('storage', 'needs the Docker engine', 'fix the Docker engine check first')
   const driver = engine.value.info.storageDriver || 'unknown'
   const poor = POOR_STORAGE_DRIVERS[driver]
-  if (poor) return check('storage', 'warn', `${driver} ${poor}`, 'switch Docker to overlay2 ("storage-driver": "overlay2" in /etc/docker/daemon.json) on a supported filesystem')
+  if (poor)
+    return check(
+      'storage',
+      'warn',
+      `${driver} ${poor}`,
+      'switch Docker to overlay2 ("storage-driver": "overlay2" in /etc/docker/daemon.json) on a supported filesystem',
+    )
   return check('storage', 'pass', driver)
 }
 
 function evaluateDisk(disk: DoctorFacts['disk']): DoctorCheck {
-  if (!disk) return skippedBecause('disk', "needs the Docker engine (to find Docker's root dir)", 'fix the Docker engine check first')
-  if (!disk.ok) return check('disk', 'warn', `could not measure free disk: ${disk.error.message}`, disk.error.hint ?? 'check that df works on the host')
+  if (!disk)
+    return skippedBecause(
+      'disk',
+      "needs the Docker engine (to find Docker's root dir)",
+      'fix the Docker engine check first',
+    )
+  if (!disk.ok)
+    return check(
+      'disk',
+      'warn',
+      `could not measure free disk: ${disk.error.message}`,
+      disk.error.hint ?? 'check that df works on the host',
+    )
   const {path, availableBytes, totalBytes} = disk.value
   const detail = `${formatBytes(availableBytes)} free of ${formatBytes(totalBytes)} on ${path}`
   const fix = 'free space on the host (docker image prune, old logs) or grow the disk'
   if (availableBytes < THRESHOLDS.diskFailBytes) return check('disk', 'fail', detail, fix)
-  if (availableBytes < THRESHOLDS.diskWarnBytes || (totalBytes > 0 && availableBytes / totalBytes < THRESHOLDS.diskWarnRatio)) return check('disk', 'warn', detail, fix)
+  if (
+    availableBytes < THRESHOLDS.diskWarnBytes ||
+    (totalBytes > 0 && availableBytes / totalBytes < THRESHOLDS.diskWarnRatio)
+  )
+    return check('disk', 'warn', detail, fix)
   return check('disk', 'pass', detail)
 }
 
 function evaluateMemory(memory: DoctorFacts['memory']): DoctorCheck {
   if (!memory) return skippedBecause('memory', 'needs an SSH login', 'fix the SSH login first')
-  if (!memory.ok) return check('memory', 'warn', `could not read memory: ${memory.error.message}`, memory.error.hint ?? null)
+  if (!memory.ok)
+    return check('memory', 'warn', `could not read memory: ${memory.error.message}`, memory.error.hint ?? null)
   const {totalBytes, availableBytes} = memory.value
   if (availableBytes === undefined) {
     const detail = `${formatBytes(totalBytes)} total (available memory unknown)`
-    return totalBytes < THRESHOLDS.memoryWarnBytes ? check('memory', 'warn', detail, 'give the host more memory') : check('memory', 'pass', detail)
+    return totalBytes < THRESHOLDS.memoryWarnBytes
+      ? check('memory', 'warn', detail, 'give the host more memory')
+      : check('memory', 'pass', detail)
   }
   const detail = `${formatBytes(availableBytes)} available of ${formatBytes(totalBytes)}`
   const fix = 'stop what you do not need on the host, add swap, or give it more memory'
@@ -193,14 +254,32 @@ function evaluateMemory(memory: DoctorFacts['memory']): DoctorCheck {
 function evaluateNginx(facts: DoctorFacts): DoctorCheck {
   const nginx = facts.nginx
   if (!nginx) return skippedBecause('nginx', 'needs an SSH login', 'fix the SSH login first')
-  if (!nginx.ok) return check('nginx', 'fail', `could not run nginx -v: ${nginx.error.message}`, nginx.error.hint ?? null)
-  if (nginx.value.installed) return check('nginx', 'pass', nginx.value.version ? `nginx ${nginx.value.version}` : 'installed')
+  if (!nginx.ok)
+    return check('nginx', 'fail', `could not run nginx -v: ${nginx.error.message}`, nginx.error.hint ?? null)
+  if (nginx.value.installed)
+    return check('nginx', 'pass', nginx.value.version ? `nginx ${nginx.value.version}` : 'installed')
   // On a laptop nginx is optional: plugs stay reachable on their 127.0.0.1 ports.
-  if (facts.host.kind === 'local') return check('nginx', 'warn', 'not installed: plugs are reachable on their 127.0.0.1 ports only', 'install nginx to give plugs domain names (apt-get install nginx)')
-  return check('nginx', 'fail', 'not installed: plugs cannot get domain names', 'install it on the host (apt-get install nginx) and start it')
+  if (facts.host.kind === 'local')
+    return check(
+      'nginx',
+      'warn',
+      'not installed: plugs are reachable on their 127.0.0.1 ports only',
+      'install nginx to give plugs domain names (apt-get install nginx)',
+    )
+  return check(
+    'nginx',
+    'fail',
+    'not installed: plugs cannot get domain names',
+    'install it on the host (apt-get install nginx) and start it',
+  )
 }
 
-function evaluateDir(id: 'nginx-conf-dir' | 'state-dir', path: string, state: Fact<DirState> | undefined, user: string): DoctorCheck {
+function evaluateDir(
+  id: 'nginx-conf-dir' | 'state-dir',
+  path: string,
+  state: Fact<DirState> | undefined,
+  user: string,
+): DoctorCheck {
   if (!state) return skippedBecause(id, 'needs an SSH login', 'fix the SSH login first')
   if (!state.ok) return check(id, 'fail', `could not check ${path}: ${state.error.message}`, state.error.hint ?? null)
   const other = id === 'nginx-conf-dir' ? 'aims host add --nginx-conf-dir' : 'aims host add --state-dir'
@@ -210,17 +289,38 @@ function evaluateDir(id: 'nginx-conf-dir' | 'state-dir', path: string, state: Fa
     case 'creatable':
       return check(id, 'pass', `${path} does not exist yet; aims will create it`)
     case 'read-only':
-      return check(id, 'fail', `${path} is not writable by ${user}`, `let ${user} write it (chown or a group), or use another directory with ${other} --force`)
+      return check(
+        id,
+        'fail',
+        `${path} is not writable by ${user}`,
+        `let ${user} write it (chown or a group), or use another directory with ${other} --force`,
+      )
     case 'not-a-directory':
-      return check(id, 'fail', `${path} exists but is not a directory`, `remove it, or use another directory with ${other} --force`)
+      return check(
+        id,
+        'fail',
+        `${path} exists but is not a directory`,
+        `remove it, or use another directory with ${other} --force`,
+      )
     case 'not-creatable':
-      return check(id, 'fail', `${path} does not exist and ${user} cannot create it`, `create it as root (mkdir -p ${path}) and let ${user} write it`)
+      return check(
+        id,
+        'fail',
+        `${path} does not exist and ${user} cannot create it`,
+        `create it as root (mkdir -p ${path}) and let ${user} write it`,
+      )
   }
 }
 
 function evaluatePorts(ports: DoctorFacts['ports']): DoctorCheck {
   if (!ports) return skippedBecause('ports', 'needs an SSH login', 'fix the SSH login first')
-  if (!ports.ok) return check('ports', 'warn', `could not list listening ports: ${ports.error.message}`, ports.error.hint ?? 'install iproute2 (ss) on the host')
+  if (!ports.ok)
+    return check(
+      'ports',
+      'warn',
+      `could not list listening ports: ${ports.error.message}`,
+      ports.error.hint ?? 'install iproute2 (ss) on the host',
+    )
   const size = PORT_RANGE.last - PORT_RANGE.first + 1
   const used = new Set(ports.value.inUse.filter((port) => port >= PORT_RANGE.first && port <= PORT_RANGE.last))
   const free = size - used.size
@@ -239,7 +339,8 @@ function formatSkew(ms: number): string {
 
 function evaluateClock(clock: DoctorFacts['clock']): DoctorCheck {
   if (!clock) return skippedBecause('clock', 'needs an SSH login', 'fix the SSH login first')
-  if (!clock.ok) return check('clock', 'warn', `could not read the host clock: ${clock.error.message}`, clock.error.hint ?? null)
+  if (!clock.ok)
+    return check('clock', 'warn', `could not read the host clock: ${clock.error.message}`, clock.error.hint ?? null)
   const {skewMs, uncertaintyMs} = clock.value
   // Only what the measurement can vouch for counts: subtract the round-trip uncertainty.
   const sure = Math.max(0, Math.abs(skewMs) - uncertaintyMs)
@@ -271,10 +372,20 @@ function evaluateProxyConfs(fact: DoctorFacts['proxyConfs']): DoctorCheck {
   if (!fact) return skippedBecause('proxy-confs', 'needs the Docker engine')
   if (!fact.ok) return check('proxy-confs', 'warn', fact.error.message, fact.error.hint ?? null)
   const {total, stale} = fact.value
-  if (stale.length === 0) return check('proxy-confs', 'pass', total === 0 ? 'no instance routes yet' : `${total} route${total === 1 ? '' : 's'}, each to a running instance`)
+  if (stale.length === 0)
+    return check(
+      'proxy-confs',
+      'pass',
+      total === 0 ? 'no instance routes yet' : `${total} route${total === 1 ? '' : 's'}, each to a running instance`,
+    )
   const named = stale.map((item) => (item.owner ? `${item.file} (${item.owner})` : item.file))
   const example = stale.find((item) => item.owner)?.owner
-  return check('proxy-confs', 'warn', `${stale.length} route${stale.length === 1 ? ' points' : 's point'} at instances that no longer exist: ${named.join(', ')}`, example ? `aims plug down ${example} removes it (and reloads nginx)` : 'remove the file and reload nginx')
+  return check(
+    'proxy-confs',
+    'warn',
+    `${stale.length} route${stale.length === 1 ? ' points' : 's point'} at instances that no longer exist: ${named.join(', ')}`,
+    example ? `aims plug down ${example} removes it (and reloads nginx)` : 'remove the file and reload nginx',
+  )
 }
 
 /**
@@ -285,14 +396,25 @@ function evaluateProxyConfs(fact: DoctorFacts['proxyConfs']): DoctorCheck {
 export function doctorFailure(report: DoctorReport, facts: DoctorFacts): AimsError | undefined {
   const failed = report.checks.filter((item) => item.status === 'fail')
   if (failed.length === 0) return undefined
-  const root = !facts.connection.ok ? facts.connection.error : facts.engine && !facts.engine.ok ? facts.engine.error : undefined
+  const root = !facts.connection.ok
+    ? facts.connection.error
+    : facts.engine && !facts.engine.ok
+      ? facts.engine.error
+      : undefined
   if (root && failed.length === 1) {
     return new AimsError(asKind(root.kind), root.message, root.hint ? {hint: root.hint} : {})
   }
   const first = failed[0]!
   const summary = failed.map((item) => `${item.title.toLowerCase()}: ${item.detail}`).join('; ')
-  const hint = failed.length === 1 ? (first.fix ?? 'see the check above') : `${first.fix ?? 'see the checks above'} (then see the other fixes above)`
-  return new AimsError(root ? asKind(root.kind) : 'remote', `${failed.length === 1 ? 'a doctor check failed' : `${failed.length} doctor checks failed`} on ${report.host}: ${summary}`, {hint})
+  const hint =
+    failed.length === 1
+      ? (first.fix ?? 'see the check above')
+      : `${first.fix ?? 'see the checks above'} (then see the other fixes above)`
+  return new AimsError(
+    root ? asKind(root.kind) : 'remote',
+    `${failed.length === 1 ? 'a doctor check failed' : `${failed.length} doctor checks failed`} on ${report.host}: ${summary}`,
+    {hint},
+  )
 }
 
 const KINDS = new Set(['connection', 'host-key', 'auth', 'engine', 'remote', 'internal'])
@@ -390,14 +512,20 @@ export function parseProbeSections(output: string): Map<string, {text: string; e
 
 export function parseDirState(output: string): DirState | undefined {
   const word = output.trim()
-  return (['writable', 'read-only', 'not-a-directory', 'creatable', 'not-creatable'] as const).find((state) => state === word)
+  return (['writable', 'read-only', 'not-a-directory', 'creatable', 'not-creatable'] as const).find(
+    (state) => state === word,
+  )
 }
 
 /**
  * Clock skew from a remote reading taken between two local readings: the
  * best estimate is the midpoint, good to half the round trip.
  */
-export function clockSkew(localBeforeMs: number, remoteMs: number, localAfterMs: number): {skewMs: number; uncertaintyMs: number} {
+export function clockSkew(
+  localBeforeMs: number,
+  remoteMs: number,
+  localAfterMs: number,
+): {skewMs: number; uncertaintyMs: number} {
   const midpoint = (localBeforeMs + localAfterMs) / 2
   return {skewMs: remoteMs - midpoint, uncertaintyMs: (localAfterMs - localBeforeMs) / 2}
 }

@@ -101,7 +101,6 @@ export function isAimsError(error: unknown): error is AimsError {
 export function oneLine(text: string): string {
   return text
     .replace(/\r?\n|\r/g, ' ⏎ ')
-    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
     .trim()
 }

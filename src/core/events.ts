@@ -82,7 +82,22 @@ export interface EventJson {
  * Engine actions that say nothing a person watching instances needs: health
  * checks run as execs every few seconds, terminal attach/resize, copies.
  */
-const NOISE = new Set(['exec_create', 'exec_start', 'exec_die', 'exec_detach', 'attach', 'detach', 'resize', 'top', 'export', 'commit', 'copy', 'archive-path', 'extract-to-dir', 'update'])
+const NOISE = new Set([
+  'exec_create',
+  'exec_start',
+  'exec_die',
+  'exec_detach',
+  'attach',
+  'detach',
+  'resize',
+  'top',
+  'export',
+  'commit',
+  'copy',
+  'archive-path',
+  'extract-to-dir',
+  'update',
+])
 
 export function isNoiseAction(action: string): boolean {
   return NOISE.has(action.split(':')[0]!.trim())
@@ -92,11 +107,14 @@ function engineMessage(event: EngineEvent): string {
   const attributes = event.attributes
   const name = attributes.name ?? event.id.slice(0, 12)
   const action = event.action
-  if (action === 'die') return `${name} exited${attributes.exitCode !== undefined ? ` (exit code ${attributes.exitCode})` : ''}`
+  if (action === 'die')
+    return `${name} exited${attributes.exitCode !== undefined ? ` (exit code ${attributes.exitCode})` : ''}`
   if (action === 'kill') return `${name} was sent signal ${attributes.signal ?? '?'}`
   if (action === 'oom') return `${name} ran out of memory`
-  if (action.startsWith('health_status')) return `${name} is ${action.slice(action.indexOf(':') + 1).trim()} (Docker health check)`
-  if (event.type === 'network' && (action === 'connect' || action === 'disconnect')) return `network ${name} ${action}ed ${attributes.container?.slice(0, 12) ?? ''}`.trim()
+  if (action.startsWith('health_status'))
+    return `${name} is ${action.slice(action.indexOf(':') + 1).trim()} (Docker health check)`
+  if (event.type === 'network' && (action === 'connect' || action === 'disconnect'))
+    return `network ${name} ${action}ed ${attributes.container?.slice(0, 12) ?? ''}`.trim()
   return `${event.type} ${name} ${action}`
 }
 
@@ -155,7 +173,8 @@ export function eventToJson(event: AimsEvent): EventJson {
 
 const ORIGINS = new Set(['cli', 'chat', 'ask', 'dock'])
 const ACTIONS = new Set<string>(LIFECYCLE_ACTIONS)
-const text = (value: unknown, max: number): string | undefined => (typeof value === 'string' && value.length <= max ? value : undefined)
+const text = (value: unknown, max: number): string | undefined =>
+  typeof value === 'string' && value.length <= max ? value : undefined
 
 /**
  * Lines of the host's events file. Anyone with access to the host can write
@@ -182,7 +201,8 @@ export function parseLifecycleLines(content: string): LifecycleEvent[] {
     const actor = text(raw.actor, 200) ?? 'unknown'
     const origin = text(raw.origin, 10)
     if (!id || !time || Number.isNaN(Date.parse(time)) || !action || !ACTIONS.has(action)) continue
-    if (!tenant || !RESOURCE_NAME.test(tenant) || !instance || !RESOURCE_NAME.test(instance) || message === undefined) continue
+    if (!tenant || !RESOURCE_NAME.test(tenant) || !instance || !RESOURCE_NAME.test(instance) || message === undefined)
+      continue
     const service = text(raw.service, 64)
     const host = text(raw.host, 64)
     const health = raw.health === 'healthy' || raw.health === 'unhealthy' ? raw.health : undefined
@@ -205,13 +225,27 @@ export function parseLifecycleLines(content: string): LifecycleEvent[] {
 }
 
 /** What a lifecycle service just recorded in the audit log, as a lifecycle event. */
-export function lifecycleActionFor(auditAction: string, outcome: 'applied' | 'failed' | 'rolled-back' | 'declined'): LifecycleAction | undefined {
+export function lifecycleActionFor(
+  auditAction: string,
+  outcome: 'applied' | 'failed' | 'rolled-back' | 'declined',
+): LifecycleAction | undefined {
   if (outcome === 'declined') return undefined
   const verb = auditAction.replace(/^plug /, '')
-  if (verb === 'up') return outcome === 'applied' ? 'deploy-ready' : outcome === 'rolled-back' ? 'deploy-rolled-back' : 'deploy-failed'
+  if (verb === 'up')
+    return outcome === 'applied' ? 'deploy-ready' : outcome === 'rolled-back' ? 'deploy-rolled-back' : 'deploy-failed'
   if (verb === 'down') return outcome === 'applied' ? 'decommissioned' : 'decommission-failed'
-  const applied: Record<string, LifecycleAction> = {start: 'started', stop: 'stopped', restart: 'restarted', scale: 'scaled'}
-  const failed: Record<string, LifecycleAction> = {start: 'start-failed', stop: 'stop-failed', restart: 'restart-failed', scale: 'scale-failed'}
+  const applied: Record<string, LifecycleAction> = {
+    start: 'started',
+    stop: 'stopped',
+    restart: 'restarted',
+    scale: 'scaled',
+  }
+  const failed: Record<string, LifecycleAction> = {
+    start: 'start-failed',
+    stop: 'stop-failed',
+    restart: 'restart-failed',
+    scale: 'scale-failed',
+  }
   return outcome === 'applied' ? applied[verb] : failed[verb]
 }
 
@@ -229,10 +263,14 @@ export function parseSince(value: string, now: Date): Date {
   }
   if (/^\d{4}-\d{2}-\d{2}/.test(trimmed) && !Number.isNaN(Date.parse(trimmed))) {
     const date = new Date(trimmed)
-    if (date.getTime() > now.getTime()) throw usageError(`--since ${shown(value)} is in the future`, 'give a past time, or a duration such as 10m')
+    if (date.getTime() > now.getTime())
+      throw usageError(`--since ${shown(value)} is in the future`, 'give a past time, or a duration such as 10m')
     return date
   }
-  throw usageError(`invalid --since ${shown(value)}`, 'give a duration such as 90s, 10m, 2h, 1d or 1h30m, or an ISO time such as 2025-01-31T12:00:00Z')
+  throw usageError(
+    `invalid --since ${shown(value)}`,
+    'give a duration such as 90s, 10m, 2h, 1d or 1h30m, or an ISO time such as 2025-01-31T12:00:00Z',
+  )
 }
 
 /** Events in time order; equal times keep their order (engine before aims for the same instant is arbitrary but stable). */

@@ -35,10 +35,17 @@ export interface InstanceHealthReport {
  * An instance is healthy when every container runs and passes its probe;
  * one whose containers were all stopped on purpose is "stopped", not sick.
  */
-export function instanceVerdict(status: InstanceStatus, services: ServiceHealth[]): {health: InstanceVerdict; detail: string} {
+export function instanceVerdict(
+  status: InstanceStatus,
+  services: ServiceHealth[],
+): {health: InstanceVerdict; detail: string} {
   if (status === 'stopped' || status === 'created') return {health: 'stopped', detail: `instance is ${status}`}
   const failing = services.find((service) => !service.ok)
-  if (failing) return {health: 'unhealthy', detail: `${failing.service}${failing.replica > 1 ? ` #${failing.replica}` : ''}: ${failing.detail}`}
+  if (failing)
+    return {
+      health: 'unhealthy',
+      detail: `${failing.service}${failing.replica > 1 ? ` #${failing.replica}` : ''}: ${failing.detail}`,
+    }
   if (status !== 'running') return {health: 'unhealthy', detail: `instance is ${status}`}
   return {health: 'healthy', detail: services[0]?.detail ?? 'running'}
 }
@@ -53,7 +60,8 @@ export function healthBaseline(events: readonly LifecycleEvent[]): Map<string, D
   for (const event of events) {
     const ref = `${event.tenant}/${event.instance}`
     if (event.action === 'health-changed' && event.health) baseline.set(ref, event.health)
-    else if (event.action === 'deploy-ready' || event.action === 'started' || event.action === 'restarted') baseline.set(ref, 'healthy')
+    else if (event.action === 'deploy-ready' || event.action === 'started' || event.action === 'restarted')
+      baseline.set(ref, 'healthy')
     else if (event.action === 'decommissioned') baseline.delete(ref)
   }
   return baseline
@@ -73,16 +81,28 @@ export interface HealthChange {
  * a baseline, not a change; "stopped" and in-between states change nothing.
  * Updates `known` in place so the caller can keep watching.
  */
-export function healthChanges(known: Map<string, DefiniteHealth>, observed: ReadonlyArray<{tenant: string; instance: string; health: string; detail: string}>): HealthChange[] {
+export function healthChanges(
+  known: Map<string, DefiniteHealth>,
+  observed: ReadonlyArray<{tenant: string; instance: string; health: string; detail: string}>,
+): HealthChange[] {
   const changes: HealthChange[] = []
   for (const item of observed) {
     if (item.health !== 'healthy' && item.health !== 'unhealthy') continue
     const ref = `${item.tenant}/${item.instance}`
     const before = known.get(ref)
     known.set(ref, item.health)
-    if (before && before !== item.health) changes.push({ref, tenant: item.tenant, instance: item.instance, from: before, to: item.health, detail: item.detail})
+    if (before && before !== item.health)
+      changes.push({
+        ref,
+        tenant: item.tenant,
+        instance: item.instance,
+        from: before,
+        to: item.health,
+        detail: item.detail,
+      })
   }
   return changes
 }
 
-export const healthChangeMessage = (change: HealthChange) => `health changed: ${change.from} → ${change.to} (${change.detail})`
+export const healthChangeMessage = (change: HealthChange) =>
+  `health changed: ${change.from} → ${change.to} (${change.detail})`

@@ -51,7 +51,11 @@ const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/
 
 function parsePort(text: string, raw: string): number {
   const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN
-  if (!(port >= 1 && port <= 65_535)) throw usageError(`invalid port in SSH target ${shown(raw)}`, 'use a port between 1 and 65535, e.g. root@203.0.113.7:2222')
+  if (!(port >= 1 && port <= 65_535))
+    throw usageError(
+      `invalid port in SSH target ${shown(raw)}`,
+      'use a port between 1 and 65535, e.g. root@203.0.113.7:2222',
+    )
   return port
 }
 
@@ -60,7 +64,11 @@ function parsePort(text: string, raw: string): number {
  * from ~/.ssh/config. IPv6 addresses go in brackets: `root@[2001:db8::1]:22`.
  */
 export function parseSshTarget(raw: string): typeof LOCAL_HOST | SshEndpoint {
-  const bad = () => usageError(`invalid SSH target ${shown(raw)}`, 'write local, user@host[:port] or ssh://user@host[:port] (or an alias from ~/.ssh/config)')
+  const bad = () =>
+    usageError(
+      `invalid SSH target ${shown(raw)}`,
+      'write local, user@host[:port] or ssh://user@host[:port] (or an alias from ~/.ssh/config)',
+    )
   if (raw === LOCAL_HOST) return LOCAL_HOST
   if (raw.length === 0 || raw.length > 255 || /[\s'"`$;&|<>\\(){}*?!#,]/.test(raw)) throw bad()
   let rest = raw
@@ -73,7 +81,11 @@ export function parseSshTarget(raw: string): typeof LOCAL_HOST | SshEndpoint {
   if (at !== -1) {
     user = rest.slice(0, at)
     rest = rest.slice(at + 1)
-    if (!USER.test(user)) throw usageError(`invalid user name in SSH target ${shown(raw)}`, 'use a plain Unix user name such as root or deploy')
+    if (!USER.test(user))
+      throw usageError(
+        `invalid user name in SSH target ${shown(raw)}`,
+        'use a plain Unix user name such as root or deploy',
+      )
   }
 
   let host = rest
@@ -87,7 +99,10 @@ export function parseSshTarget(raw: string): typeof LOCAL_HOST | SshEndpoint {
     host = name
     port = parsePort(portText, raw)
   } else if (rest.includes(':')) {
-    throw usageError(`invalid SSH target ${shown(raw)}: IPv6 addresses need brackets`, 'write e.g. root@[2001:db8::1]:22')
+    throw usageError(
+      `invalid SSH target ${shown(raw)}: IPv6 addresses need brackets`,
+      'write e.g. root@[2001:db8::1]:22',
+    )
   }
 
   if (!isNetworkHost(host)) throw bad()
@@ -112,16 +127,33 @@ const UNSAFE_PATH = /[\n\r\t;'"`$|&<>\\*?{}()!\u0000-\u001f]/
 
 export function checkLocalPath(value: string, what: string): string {
   if (value.length === 0 || value.length > 180) {
-    throw usageError(`invalid ${what} ${shown(value)}: ${value.length === 0 ? 'it is empty' : `it is ${value.length} characters long`}`, 'give a path of at most 180 characters')
+    throw usageError(
+      `invalid ${what} ${shown(value)}: ${value.length === 0 ? 'it is empty' : `it is ${value.length} characters long`}`,
+      'give a path of at most 180 characters',
+    )
   }
-  if (UNSAFE_PATH.test(value)) throw usageError(`invalid ${what} ${shown(value)}: it holds shell metacharacters, quotes or control characters`, 'rename the file or give a plain path')
-  if (value.split('/').includes('..')) throw usageError(`invalid ${what} ${shown(value)}: it climbs out of its directory with ".."`, 'give the path without "..", e.g. an absolute path')
+  if (UNSAFE_PATH.test(value))
+    throw usageError(
+      `invalid ${what} ${shown(value)}: it holds shell metacharacters, quotes or control characters`,
+      'rename the file or give a plain path',
+    )
+  if (value.split('/').includes('..'))
+    throw usageError(
+      `invalid ${what} ${shown(value)}: it climbs out of its directory with ".."`,
+      'give the path without "..", e.g. an absolute path',
+    )
   return value
 }
 
 /** Absolute paths on the host (conf dir, state dir, socket): plain, absolute, no `..`. */
 export function checkRemotePath(value: string, what: string): string {
-  if (!value.startsWith('/') || value.length > 180 || UNSAFE_PATH.test(value) || /\s/.test(value) || value.split('/').includes('..')) {
+  if (
+    !value.startsWith('/') ||
+    value.length > 180 ||
+    UNSAFE_PATH.test(value) ||
+    /\s/.test(value) ||
+    value.split('/').includes('..')
+  ) {
     throw usageError(`invalid ${what} ${shown(value)}`, 'give a plain absolute path such as /var/run/docker.sock')
   }
   return value.replace(/\/+$/, '') || '/'
@@ -152,7 +184,8 @@ export function buildHostEntry(input: HostAddInput, now: Date): HostEntry {
     throw usageError('the host name "local" is reserved for the local Docker engine', 'choose another name, e.g. vps')
   }
   if (input.identity !== undefined) {
-    if (entry.target === LOCAL_HOST) throw usageError('--identity makes no sense for the local engine', 'drop --identity, or give an SSH target')
+    if (entry.target === LOCAL_HOST)
+      throw usageError('--identity makes no sense for the local engine', 'drop --identity, or give an SSH target')
     entry.identityFile = checkLocalPath(input.identity, 'identity file path')
   }
   if (input.domain !== undefined) entry.domain = checkDomain(input.domain)
@@ -160,20 +193,33 @@ export function buildHostEntry(input: HostAddInput, now: Date): HostEntry {
   if (input.nginxConfDir !== undefined) entry.nginxConfDir = checkRemotePath(input.nginxConfDir, 'nginx conf dir')
   if (input.stateDir !== undefined) entry.stateDir = checkRemotePath(input.stateDir, 'state dir')
   if (input.tlsCertbotDir !== undefined) {
-    if (input.tlsCertificate !== undefined || input.tlsKey !== undefined) throw usageError('give either --tls-certbot-dir or --tls-cert with --tls-key, not both', 'a certbot live dir holds fullchain.pem and privkey.pem')
+    if (input.tlsCertificate !== undefined || input.tlsKey !== undefined)
+      throw usageError(
+        'give either --tls-certbot-dir or --tls-cert with --tls-key, not both',
+        'a certbot live dir holds fullchain.pem and privkey.pem',
+      )
     entry.tls = {certbotLiveDir: checkRemotePath(input.tlsCertbotDir, 'certbot live dir')}
   } else if (input.tlsCertificate !== undefined || input.tlsKey !== undefined) {
-    if (input.tlsCertificate === undefined || input.tlsKey === undefined) throw usageError('--tls-cert and --tls-key go together', 'give both paths (on the host)')
-    entry.tls = {certificate: checkRemotePath(input.tlsCertificate, 'TLS certificate path'), key: checkRemotePath(input.tlsKey, 'TLS key path')}
+    if (input.tlsCertificate === undefined || input.tlsKey === undefined)
+      throw usageError('--tls-cert and --tls-key go together', 'give both paths (on the host)')
+    entry.tls = {
+      certificate: checkRemotePath(input.tlsCertificate, 'TLS certificate path'),
+      key: checkRemotePath(input.tlsKey, 'TLS key path'),
+    }
   }
-  if (entry.tls && !entry.domain) throw usageError('TLS needs a domain', 'add --domain (instances are served at INSTANCE.TENANT.DOMAIN)')
+  if (entry.tls && !entry.domain)
+    throw usageError('TLS needs a domain', 'add --domain (instances are served at INSTANCE.TENANT.DOMAIN)')
   return entry
 }
 
 /** Host selected by `DOCKER_HOST=ssh://…` (CI), so aims works with no config at all. */
 export function hostFromDockerHost(value: string): HostEntry | undefined {
   if (value.startsWith('unix://')) {
-    return {name: LOCAL_HOST, target: LOCAL_HOST, dockerSocket: checkRemotePath(value.slice('unix://'.length), 'DOCKER_HOST socket path')}
+    return {
+      name: LOCAL_HOST,
+      target: LOCAL_HOST,
+      dockerSocket: checkRemotePath(value.slice('unix://'.length), 'DOCKER_HOST socket path'),
+    }
   }
   if (!value.startsWith('ssh://')) return undefined
   return {name: 'docker-host', target: parseSshTarget(value)}
@@ -207,7 +253,13 @@ export function resolveHostEntry(entry: HostEntry, context: ResolveContext): Res
   const port = target.port ?? fromConfig?.port ?? 22
   const expand = (file: string) => {
     const withHome = file.startsWith('~/') ? `${context.home}${file.slice(1)}` : file
-    return withHome.replace(/%d/g, context.home).replace(/%u/g, context.localUser).replace(/%r/g, user).replace(/%h/g, host).replace(/%p/g, String(port)).replace(/%%/g, '%')
+    return withHome
+      .replace(/%d/g, context.home)
+      .replace(/%u/g, context.localUser)
+      .replace(/%r/g, user)
+      .replace(/%h/g, host)
+      .replace(/%p/g, String(port))
+      .replace(/%%/g, '%')
   }
   const identityFiles = [
     ...(entry.identityFile ? [entry.identityFile] : []),
@@ -217,6 +269,13 @@ export function resolveHostEntry(entry: HostEntry, context: ResolveContext): Res
   return {
     ...common,
     kind: 'ssh',
-    ssh: {host, port, user, identityFiles: [...new Set(identityFiles)], ...(target.alias ? {alias: target.alias} : {}), ...(entry.identityFile ? {explicitIdentity: entry.identityFile} : {})},
+    ssh: {
+      host,
+      port,
+      user,
+      identityFiles: [...new Set(identityFiles)],
+      ...(target.alias ? {alias: target.alias} : {}),
+      ...(entry.identityFile ? {explicitIdentity: entry.identityFile} : {}),
+    },
   }
 }

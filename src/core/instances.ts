@@ -48,7 +48,15 @@ export interface InstanceView {
   links: string[]
 }
 
-const stateRank: Record<ContainerState, number> = {running: 0, restarting: 1, paused: 2, created: 3, exited: 4, dead: 5, removing: 6}
+const stateRank: Record<ContainerState, number> = {
+  running: 0,
+  restarting: 1,
+  paused: 2,
+  created: 3,
+  exited: 4,
+  dead: 5,
+  removing: 6,
+}
 
 function instanceStatus(replicas: ServiceReplica[], declared: string[]): InstanceStatus {
   const present = new Set(replicas.map((replica) => replica.service))
@@ -63,7 +71,10 @@ function instanceStatus(replicas: ServiceReplica[], declared: string[]): Instanc
 }
 
 export function parseServiceList(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean)
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
 }
 
 /** Env keys whose values are secret, as the deploy recorded them on a container (aims.secret-keys). */
@@ -124,13 +135,18 @@ export function groupInstances(containers: ContainerSummary[], context: Instance
     const domainLabel = members.map((member) => member.labels[LABEL.domain]).find(Boolean)
     const domain = instanceDomain({tenant, instance}, context.domain, domainLabel)
     const entryHealth: InstanceHealth = !entry ? 'unknown' : entry.health === 'none' ? 'unknown' : entry.health
-    const secretKeys = [...new Set(members.flatMap((member) => parseServiceList(member.labels[LABEL.secretKeys])))].sort()
+    const secretKeys = [
+      ...new Set(members.flatMap((member) => parseServiceList(member.labels[LABEL.secretKeys]))),
+    ].sort()
     views.push({
       tenant,
       instance,
       ref,
       plug: labels[LABEL.plug] ?? '?',
-      status: instanceStatus(replicas, declaredServices.length > 0 ? declaredServices : [...new Set(replicas.map((replica) => replica.service))]),
+      status: instanceStatus(
+        replicas,
+        declaredServices.length > 0 ? declaredServices : [...new Set(replicas.map((replica) => replica.service))],
+      ),
       health: entryHealth,
       ...(entry?.hostPort ? {hostPort: entry.hostPort, localUrl: `http://127.0.0.1:${entry.hostPort}/`} : {}),
       ...(domain ? {domain, domainUrl: `${context.tls ? 'https' : 'http'}://${domain}/`} : {}),

@@ -69,7 +69,10 @@ export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
 }
 
 function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.')
   return new RegExp(`^${escaped}$`, 'i')
 }
 
@@ -102,7 +105,9 @@ export function patternsMatch(patterns: string[], name: string): boolean {
  * this exact key, changed when lines for this host exist but none has it.
  */
 export function verifyHostKey(entries: KnownHostEntry[], names: string[], offered: HostKey): HostKeyVerdict {
-  const forHost = entries.filter((entry) => entry.marker !== '@cert-authority' && names.some((name) => patternsMatch(entry.patterns, name)))
+  const forHost = entries.filter(
+    (entry) => entry.marker !== '@cert-authority' && names.some((name) => patternsMatch(entry.patterns, name)),
+  )
   const revoked = entries.find((entry) => entry.marker === '@revoked' && entry.key.blob.equals(offered.blob))
   if (revoked) return {status: 'revoked', entry: revoked}
   const trusted = forHost.find((entry) => entry.marker === undefined && entry.key.blob.equals(offered.blob))
@@ -113,7 +118,13 @@ export function verifyHostKey(entries: KnownHostEntry[], names: string[], offere
 
 /** Key types already recorded for a host, so the handshake asks for those first (as ssh does). */
 export function knownKeyTypes(entries: KnownHostEntry[], names: string[]): string[] {
-  return [...new Set(entries.filter((entry) => entry.marker === undefined && names.some((name) => patternsMatch(entry.patterns, name))).map((entry) => entry.key.type))]
+  return [
+    ...new Set(
+      entries
+        .filter((entry) => entry.marker === undefined && names.some((name) => patternsMatch(entry.patterns, name)))
+        .map((entry) => entry.key.type),
+    ),
+  ]
 }
 
 export function formatKnownHostLine(name: string, key: HostKey): string {

@@ -25,22 +25,29 @@ function describe(kind: NameKind): string {
 export function checkResourceName(kind: NameKind, value: string): string {
   const pattern = kind === 'host' ? HOST_ENTRY_NAME : RESOURCE_NAME
   if (pattern.test(value)) return value
-  const reason = value.length === 0
-    ? 'is empty'
-    : value.length > 32
-      ? `is ${value.length} characters long (at most 32)`
-      : /[A-Z]/.test(value) && pattern.test(value.toLowerCase())
-        ? 'has upper-case letters'
-        : 'may only hold lower-case letters, digits and inner hyphens'
+  const reason =
+    value.length === 0
+      ? 'is empty'
+      : value.length > 32
+        ? `is ${value.length} characters long (at most 32)`
+        : /[A-Z]/.test(value) && pattern.test(value.toLowerCase())
+          ? 'has upper-case letters'
+          : 'may only hold lower-case letters, digits and inner hyphens'
   const suggestion = kind === 'host' ? 'e.g. vps or prod-1' : 'e.g. acme or n8n-2'
-  throw usageError(`invalid ${describe(kind)} ${shown(value)}: it ${reason}`, `use 1-32 of a-z, 0-9 and "-" (${suggestion})`)
+  throw usageError(
+    `invalid ${describe(kind)} ${shown(value)}: it ${reason}`,
+    `use 1-32 of a-z, 0-9 and "-" (${suggestion})`,
+  )
 }
 
 export const isResourceName = (value: string) => RESOURCE_NAME.test(value)
 
 export function checkEnvKey(key: string): string {
   if (ENV_KEY.test(key)) return key
-  throw usageError(`invalid environment variable name ${shown(key)}`, 'use letters, digits and "_", not starting with a digit (e.g. DB_PASSWORD)')
+  throw usageError(
+    `invalid environment variable name ${shown(key)}`,
+    'use letters, digits and "_", not starting with a digit (e.g. DB_PASSWORD)',
+  )
 }
 
 /** A domain name: lower-case DNS labels, at least two of them, at most 253 characters. */
@@ -72,9 +79,13 @@ export interface InstanceRef {
 /** `NAME` (in the default tenant) or `TENANT/NAME`. */
 export function parseInstanceRef(value: string, defaultTenant = DEFAULT_TENANT): InstanceRef {
   const parts = value.split('/')
-  if (parts.length === 1) return {tenant: checkResourceName('tenant', defaultTenant), instance: checkResourceName('instance', value)}
+  if (parts.length === 1)
+    return {tenant: checkResourceName('tenant', defaultTenant), instance: checkResourceName('instance', value)}
   if (parts.length === 2) {
-    return {tenant: checkResourceName('tenant', parts[0] ?? ''), instance: checkResourceName('instance', parts[1] ?? '')}
+    return {
+      tenant: checkResourceName('tenant', parts[0] ?? ''),
+      instance: checkResourceName('instance', parts[1] ?? ''),
+    }
   }
   throw usageError(`invalid instance ${shown(value)}`, 'write NAME or TENANT/NAME, e.g. acme/n8n')
 }

@@ -21,21 +21,25 @@ interface KeySpec {
 }
 
 const nonEmpty = (value: string, key: string) => {
-  if (value.trim() === '' || /[\u0000-\u001f]/.test(value)) throw usageError(`invalid value for ${key}: ${shown(value)}`, 'give a non-empty value on one line')
+  if (value.trim() === '' || /[\u0000-\u001f]/.test(value))
+    throw usageError(`invalid value for ${key}: ${shown(value)}`, 'give a non-empty value on one line')
   return value.trim()
 }
 const oneOf = (values: readonly string[]) => (value: string, key: string) => {
-  if (!values.includes(value)) throw usageError(`invalid value for ${key}: ${shown(value)}`, `use one of ${values.join(', ')}`)
+  if (!values.includes(value))
+    throw usageError(`invalid value for ${key}: ${shown(value)}`, `use one of ${values.join(', ')}`)
   return value
 }
 const positiveNumber = (value: string, key: string) => {
   const number = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN
-  if (!Number.isFinite(number)) throw usageError(`invalid value for ${key}: ${shown(value)}`, 'give a number such as 25 or 4.5')
+  if (!Number.isFinite(number))
+    throw usageError(`invalid value for ${key}: ${shown(value)}`, 'give a number such as 25 or 4.5')
   return number
 }
 const wholeNumber = (min: number, max: number) => (value: string, key: string) => {
   const number = /^\d+$/.test(value) ? Number(value) : Number.NaN
-  if (!(number >= min && number <= max)) throw usageError(`invalid value for ${key}: ${shown(value)}`, `give a whole number from ${min} to ${max}`)
+  if (!(number >= min && number <= max))
+    throw usageError(`invalid value for ${key}: ${shown(value)}`, `give a whole number from ${min} to ${max}`)
   return number
 }
 const url = (value: string, key: string) => {
@@ -44,7 +48,10 @@ const url = (value: string, key: string) => {
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol')
     return value.replace(/\/+$/, '')
   } catch {
-    throw usageError(`invalid value for ${key}: ${shown(value)}`, 'give an http(s) URL such as http://127.0.0.1:11434/v1')
+    throw usageError(
+      `invalid value for ${key}: ${shown(value)}`,
+      'give an http(s) URL such as http://127.0.0.1:11434/v1',
+    )
   }
 }
 const onOff = (value: string, key: string) => {
@@ -54,36 +61,98 @@ const onOff = (value: string, key: string) => {
 }
 const tenantSegment = (value: string) => void checkResourceName('tenant', value)
 const tierSegment = (value: string) => {
-  if (!(TIERS as readonly string[]).includes(value)) throw usageError(`unknown tier ${shown(value)}`, `tiers are ${TIERS.join(', ')}`)
+  if (!(TIERS as readonly string[]).includes(value))
+    throw usageError(`unknown tier ${shown(value)}`, `tiers are ${TIERS.join(', ')}`)
 }
 
 export const PREFERENCE_KEYS: KeySpec[] = [
-  {pattern: 'default-tenant', description: 'tenant used when a command names none', parse: (value) => checkResourceName('tenant', value)},
-  {pattern: 'ai.provider', description: 'ACHEEVY model provider: offline, anthropic, openai, openai-compatible (or ollama, vllm, llama.cpp, lmstudio)', parse: oneOf(['offline', 'anthropic', 'openai', 'openai-compatible', 'ollama', 'vllm', 'llama.cpp', 'lmstudio'])},
+  {
+    pattern: 'default-tenant',
+    description: 'tenant used when a command names none',
+    parse: (value) => checkResourceName('tenant', value),
+  },
+  {
+    pattern: 'ai.provider',
+    description:
+      'ACHEEVY model provider: offline, anthropic, openai, openai-compatible (or ollama, vllm, llama.cpp, lmstudio)',
+    parse: oneOf(['offline', 'anthropic', 'openai', 'openai-compatible', 'ollama', 'vllm', 'llama.cpp', 'lmstudio']),
+  },
   {pattern: 'ai.model', description: 'model name for the provider', parse: nonEmpty},
-  {pattern: 'ai.base-url', description: 'base URL of an OpenAI-compatible server (Ollama, vLLM, llama.cpp)', parse: url},
+  {
+    pattern: 'ai.base-url',
+    description: 'base URL of an OpenAI-compatible server (Ollama, vLLM, llama.cpp)',
+    parse: url,
+  },
   {pattern: 'ai.tools', description: 'use native tool calling (on) or the JSON-mode fallback (off)', parse: onOff},
-  {pattern: 'ai.timeout', description: 'seconds without progress before a model request fails', parse: wholeNumber(5, 3600)},
-  {pattern: 'catalog.paths', description: 'extra catalog directories (colon-separated)', parse: (value, key) => nonEmpty(value, key).split(':').filter(Boolean)},
-  {pattern: 'tenants.*.tier', description: 'tier of a tenant: free, starter, pro, business', parse: oneOf(TIERS), segment: tenantSegment},
-  {pattern: 'tenants.*.spending-limit', description: 'monthly spending limit of a tenant (in the price currency)', parse: positiveNumber, segment: tenantSegment},
-  {pattern: 'tiers.*.instances', description: 'instances a tenant of this tier may run', parse: wholeNumber(0, 100_000), segment: tierSegment},
-  {pattern: 'tiers.*.cpus', description: 'CPUs a tenant of this tier may reserve', parse: positiveNumber, segment: tierSegment},
-  {pattern: 'tiers.*.memory', description: 'memory a tenant of this tier may reserve (e.g. 4g)', parse: (value) => parseMemorySize(value), segment: tierSegment},
+  {
+    pattern: 'ai.timeout',
+    description: 'seconds without progress before a model request fails',
+    parse: wholeNumber(5, 3600),
+  },
+  {
+    pattern: 'catalog.paths',
+    description: 'extra catalog directories (colon-separated)',
+    parse: (value, key) => nonEmpty(value, key).split(':').filter(Boolean),
+  },
+  {
+    pattern: 'tenants.*.tier',
+    description: 'tier of a tenant: free, starter, pro, business',
+    parse: oneOf(TIERS),
+    segment: tenantSegment,
+  },
+  {
+    pattern: 'tenants.*.spending-limit',
+    description: 'monthly spending limit of a tenant (in the price currency)',
+    parse: positiveNumber,
+    segment: tenantSegment,
+  },
+  {
+    pattern: 'tiers.*.instances',
+    description: 'instances a tenant of this tier may run',
+    parse: wholeNumber(0, 100_000),
+    segment: tierSegment,
+  },
+  {
+    pattern: 'tiers.*.cpus',
+    description: 'CPUs a tenant of this tier may reserve',
+    parse: positiveNumber,
+    segment: tierSegment,
+  },
+  {
+    pattern: 'tiers.*.memory',
+    description: 'memory a tenant of this tier may reserve (e.g. 4g)',
+    parse: (value) => parseMemorySize(value),
+    segment: tierSegment,
+  },
   {
     pattern: 'prices.currency',
     description: 'currency of the prices (e.g. USD, EUR)',
     parse: (value, key) => {
       if (/^[A-Z]{3}$/.test(value)) return value
-      throw usageError(`invalid value for ${key}: ${shown(value)}`, 'give a three-letter ISO 4217 code such as USD, EUR or GBP')
+      throw usageError(
+        `invalid value for ${key}: ${shown(value)}`,
+        'give a three-letter ISO 4217 code such as USD, EUR or GBP',
+      )
     },
   },
   {pattern: 'prices.cpu-monthly', description: 'price of one vCPU per month', parse: positiveNumber},
   {pattern: 'prices.memory-gib-monthly', description: 'price of 1 GiB of memory per month', parse: positiveNumber},
   {pattern: 'prices.disk-gib-monthly', description: 'price of 1 GiB of disk per month', parse: positiveNumber},
-  {pattern: 'network.pool', description: 'address pool for tenant networks (e.g. 10.210.0.0/16)', parse: (value) => (checkSubnetPool(value), value)},
-  {pattern: 'network.tenant-prefix', description: 'prefix length of each tenant network (default 24)', parse: wholeNumber(16, 28)},
-  {pattern: 'network.instance-prefix', description: 'prefix length of each multi-service instance network (default 27)', parse: wholeNumber(16, 29)},
+  {
+    pattern: 'network.pool',
+    description: 'address pool for tenant networks (e.g. 10.210.0.0/16)',
+    parse: (value) => (checkSubnetPool(value), value),
+  },
+  {
+    pattern: 'network.tenant-prefix',
+    description: 'prefix length of each tenant network (default 24)',
+    parse: wholeNumber(16, 28),
+  },
+  {
+    pattern: 'network.instance-prefix',
+    description: 'prefix length of each multi-service instance network (default 27)',
+    parse: wholeNumber(16, 29),
+  },
 ]
 
 function matchKey(key: string): KeySpec | undefined {
@@ -97,8 +166,16 @@ function matchKey(key: string): KeySpec | undefined {
 export function checkPreferenceKey(key: string): KeySpec {
   const spec = matchKey(key)
   if (!spec) {
-    const suggestions = closest(key, PREFERENCE_KEYS.map((item) => item.pattern.replace('*', key.split('.')[1] ?? 'NAME')))
-    throw usageError(`unknown config key ${shown(key)}`, suggestions.length > 0 ? `did you mean ${suggestions.map((item) => `"${item}"`).join(' or ')}? (aims config get lists them)` : 'aims config get lists the keys')
+    const suggestions = closest(
+      key,
+      PREFERENCE_KEYS.map((item) => item.pattern.replace('*', key.split('.')[1] ?? 'NAME')),
+    )
+    throw usageError(
+      `unknown config key ${shown(key)}`,
+      suggestions.length > 0
+        ? `did you mean ${suggestions.map((item) => `"${item}"`).join(' or ')}? (aims config get lists them)`
+        : 'aims config get lists the keys',
+    )
   }
   const pattern = spec.pattern.split('.')
   key.split('.').forEach((part, index) => {
@@ -122,7 +199,11 @@ export function getPreference(preferences: Record<string, unknown>, key: string)
   return current
 }
 
-export function setPreference(preferences: Record<string, unknown>, key: string, value: PreferenceValue | undefined): void {
+export function setPreference(
+  preferences: Record<string, unknown>,
+  key: string,
+  value: PreferenceValue | undefined,
+): void {
   delete preferences[key]
   const parts = key.split('.')
   let current = preferences
@@ -140,6 +221,8 @@ export function setPreference(preferences: Record<string, unknown>, key: string,
 export function flattenPreferences(preferences: Record<string, unknown>, prefix = ''): Array<[string, unknown]> {
   return Object.entries(preferences).flatMap(([key, value]) => {
     const path = prefix ? `${prefix}.${key}` : key
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? flattenPreferences(value as Record<string, unknown>, path) : [[path, value] as [string, unknown]]
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? flattenPreferences(value as Record<string, unknown>, path)
+      : [[path, value] as [string, unknown]]
   })
 }

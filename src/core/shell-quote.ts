@@ -6,10 +6,11 @@
  */
 import {AimsError} from './errors.js'
 
-const PLAIN = /^[A-Za-z0-9_\/.,:=@%+-]+$/
+const PLAIN = /^[A-Za-z0-9_/.,:=@%+-]+$/
 
 export function quoteShellArg(arg: string): string {
-  if (arg.includes('\u0000')) throw new AimsError('usage', 'an argument for a remote command holds a NUL byte', {hint: 'remove it'})
+  if (arg.includes('\u0000'))
+    throw new AimsError('usage', 'an argument for a remote command holds a NUL byte', {hint: 'remove it'})
   if (PLAIN.test(arg)) return arg
   return `'${arg.replace(/'/g, `'\\''`)}'`
 }

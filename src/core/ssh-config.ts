@@ -47,7 +47,10 @@ function unquote(value: string): string {
 }
 
 function globMatch(pattern: string, value: string): boolean {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.')
   return new RegExp(`^${escaped}$`, 'i').test(value)
 }
 
@@ -77,13 +80,20 @@ export function expandTokens(value: string, context: TokenContext): string {
   const withHome = value.startsWith('~/') ? `${context.home}${value.slice(1)}` : value
   return withHome.replace(/%([%dhnpru])/g, (_, token: string) => {
     switch (token) {
-      case '%': return '%'
-      case 'd': return context.home
-      case 'h': return context.hostName
-      case 'n': return context.alias
-      case 'p': return String(context.port)
-      case 'r': return context.remoteUser ?? context.localUser
-      default: return context.localUser
+      case '%':
+        return '%'
+      case 'd':
+        return context.home
+      case 'h':
+        return context.hostName
+      case 'n':
+        return context.alias
+      case 'p':
+        return String(context.port)
+      case 'r':
+        return context.remoteUser ?? context.localUser
+      default:
+        return context.localUser
     }
   })
 }
@@ -114,5 +124,7 @@ export function resolveSshConfig(blocks: SshConfigBlock[], alias: string): SshCo
 
 /** Paths named by Include lines (relative ones are relative to ~/.ssh), for the caller to read. */
 export function includedFiles(blocks: SshConfigBlock[]): string[] {
-  return blocks.flatMap((block) => block.options.filter(([keyword]) => keyword === 'include').flatMap(([, value]) => value.split(/\s+/)))
+  return blocks.flatMap((block) =>
+    block.options.filter(([keyword]) => keyword === 'include').flatMap(([, value]) => value.split(/\s+/)),
+  )
 }

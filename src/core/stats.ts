@@ -56,7 +56,8 @@ export function aggregateStats(views: InstanceView[], samples: ReadonlyMap<strin
         networkTxBytes: sample?.networkTxBytes ?? 0,
       }
     })
-    const sum = (pick: (container: ContainerStats) => number) => containers.reduce((total, container) => total + pick(container), 0)
+    const sum = (pick: (container: ContainerStats) => number) =>
+      containers.reduce((total, container) => total + pick(container), 0)
     return {
       tenant: view.tenant,
       instance: view.instance,
@@ -64,7 +65,10 @@ export function aggregateStats(views: InstanceView[], samples: ReadonlyMap<strin
       plug: view.plug,
       status: view.status,
       containers,
-      cpuPercent: round(sum((container) => container.cpuPercent), 2),
+      cpuPercent: round(
+        sum((container) => container.cpuPercent),
+        2,
+      ),
       memoryBytes: sum((container) => container.memoryBytes),
       memoryLimitBytes: sum((container) => container.memoryLimitBytes),
       networkRxBytes: sum((container) => container.networkRxBytes),
@@ -74,10 +78,18 @@ export function aggregateStats(views: InstanceView[], samples: ReadonlyMap<strin
 }
 
 /** Sums for the whole selection (the last line of `aims stats`). */
-export function totalStats(instances: InstanceStats[]): Pick<InstanceStats, 'cpuPercent' | 'memoryBytes' | 'networkRxBytes' | 'networkTxBytes'> & {containers: number} {
+export function totalStats(
+  instances: InstanceStats[],
+): Pick<InstanceStats, 'cpuPercent' | 'memoryBytes' | 'networkRxBytes' | 'networkTxBytes'> & {containers: number} {
   return {
-    containers: instances.reduce((total, instance) => total + instance.containers.filter((container) => container.sampled).length, 0),
-    cpuPercent: round(instances.reduce((total, instance) => total + instance.cpuPercent, 0), 2),
+    containers: instances.reduce(
+      (total, instance) => total + instance.containers.filter((container) => container.sampled).length,
+      0,
+    ),
+    cpuPercent: round(
+      instances.reduce((total, instance) => total + instance.cpuPercent, 0),
+      2,
+    ),
     memoryBytes: instances.reduce((total, instance) => total + instance.memoryBytes, 0),
     networkRxBytes: instances.reduce((total, instance) => total + instance.networkRxBytes, 0),
     networkTxBytes: instances.reduce((total, instance) => total + instance.networkTxBytes, 0),

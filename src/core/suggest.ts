@@ -21,10 +21,15 @@ export function closest(input: string, candidates: Iterable<string>, limit = 3):
   const scored = [...new Set(candidates)]
     .map((candidate) => {
       const lower = candidate.toLowerCase()
-      const distance = lower.includes(needle) || needle.includes(lower) ? Math.min(1, editDistance(needle, lower)) : editDistance(needle, lower)
+      const distance =
+        lower.includes(needle) || needle.includes(lower)
+          ? Math.min(1, editDistance(needle, lower))
+          : editDistance(needle, lower)
       return {candidate, distance}
     })
-    .filter(({candidate, distance}) => distance <= Math.max(2, Math.floor(Math.max(candidate.length, needle.length) / 3)))
+    .filter(
+      ({candidate, distance}) => distance <= Math.max(2, Math.floor(Math.max(candidate.length, needle.length) / 3)),
+    )
     .sort((x, y) => x.distance - y.distance || x.candidate.localeCompare(y.candidate))
   return scored.slice(0, limit).map(({candidate}) => candidate)
 }

@@ -54,7 +54,11 @@ export function maskCommandLine(argv: string[]): string {
 }
 
 /** Appends to the host's copy; failures there never fail the action (it is reported instead). */
-export async function appendRemoteAudit(shell: HostShell, stateDir: string, record: AuditRecord): Promise<string | undefined> {
+export async function appendRemoteAudit(
+  shell: HostShell,
+  stateDir: string,
+  record: AuditRecord,
+): Promise<string | undefined> {
   try {
     await shell.mkdirp(stateDir)
     await shell.appendFile(`${stateDir}/audit.jsonl`, `${JSON.stringify(record)}\n`)

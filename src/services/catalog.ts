@@ -4,7 +4,13 @@
  */
 import {CATEGORIES, type Plug} from '../core/catalog/schema.js'
 import {CatalogValidationError, parsePlug, type CatalogIssue} from '../core/catalog/validate.js'
-import {estimateMonthlyCost, resourceTotals, type MonthlyCost, type Prices, type ResourceTotals} from '../core/catalog/cost.js'
+import {
+  estimateMonthlyCost,
+  resourceTotals,
+  type MonthlyCost,
+  type Prices,
+  type ResourceTotals,
+} from '../core/catalog/cost.js'
 import {searchPlugs, type MatchKind} from '../core/catalog/search.js'
 import {AimsError, shown} from '../core/errors.js'
 import {closest} from '../core/suggest.js'
@@ -61,7 +67,9 @@ export async function listCatalog(deps: CatalogDeps, options: {category?: string
     })
   }
   const [entries, issues] = await Promise.all([deps.catalog.list(), deps.catalog.issues()])
-  const plugs = entries.filter((entry) => category === undefined || entry.plug.category === category).map((entry) => summarize(entry, deps.prices))
+  const plugs = entries
+    .filter((entry) => category === undefined || entry.plug.category === category)
+    .map((entry) => summarize(entry, deps.prices))
   return {plugs, ...(category ? {category} : {}), skipped: new Set(issues.map((issue) => issue.file)).size}
 }
 
@@ -72,13 +80,17 @@ export interface CatalogSearchResult {
 
 export async function searchCatalog(deps: CatalogDeps, options: {query: string}): Promise<CatalogSearchResult> {
   const query = options.query.trim()
-  if (query === '') throw new AimsError('usage', 'the search query is empty', {hint: 'give a word such as "automation" or a plug name'})
+  if (query === '')
+    throw new AimsError('usage', 'the search query is empty', {hint: 'give a word such as "automation" or a plug name'})
   const entries = await deps.catalog.list()
   const hits = searchPlugs(
     entries.map((entry) => ({...entry.plug, entry})),
     query,
   )
-  return {query, results: hits.map((hit) => ({...summarize(hit.plug.entry, deps.prices), score: hit.score, matched: hit.matched}))}
+  return {
+    query,
+    results: hits.map((hit) => ({...summarize(hit.plug.entry, deps.prices), score: hit.score, matched: hit.matched})),
+  }
 }
 
 export interface CatalogShowResult {
@@ -96,19 +108,33 @@ export async function showCatalogPlug(deps: CatalogDeps, options: {id: string}):
     const known = (await deps.catalog.list()).map((candidate) => candidate.plug.id)
     const suggestions = closest(id.toLowerCase(), known)
     throw new AimsError('not-found', `no plug named ${shown(id)} in the catalog`, {
-      hint: suggestions.length > 0 ? `did you mean ${suggestions.map((name) => `"${name}"`).join(' or ')}? (aims catalog search ${shown(id)})` : 'list the plugs with aims catalog ls, or search with aims catalog search WORD',
+      hint:
+        suggestions.length > 0
+          ? `did you mean ${suggestions.map((name) => `"${name}"`).join(' or ')}? (aims catalog search ${shown(id)})`
+          : 'list the plugs with aims catalog ls, or search with aims catalog search WORD',
       details: {suggestions},
     })
   }
   const resources = resourceTotals(entry.plug)
-  return {plug: redactSecretDefaults(entry.plug), source: entry.source, file: entry.file, resources, monthlyCost: estimateMonthlyCost(resources, deps.prices)}
+  return {
+    plug: redactSecretDefaults(entry.plug),
+    source: entry.source,
+    file: entry.file,
+    resources,
+    monthlyCost: estimateMonthlyCost(resources, deps.prices),
+  }
 }
 
 export const REDACTED = '********'
 
 /** A plug as shown to people and --json: the default of a secret is itself a secret. */
 export function redactSecretDefaults(plug: Plug): Plug {
-  const env = Object.fromEntries(Object.entries(plug.env).map(([key, spec]) => [key, spec.secret && spec.default !== undefined ? {...spec, default: REDACTED} : spec]))
+  const env = Object.fromEntries(
+    Object.entries(plug.env).map(([key, spec]) => [
+      key,
+      spec.secret && spec.default !== undefined ? {...spec, default: REDACTED} : spec,
+    ]),
+  )
   return {...plug, env}
 }
 
@@ -128,7 +154,10 @@ export interface CatalogValidationResult {
   issues: CatalogIssue[]
 }
 
-export async function validateCatalog(files: CatalogFileReader, options: {paths: string[]}): Promise<CatalogValidationResult> {
+export async function validateCatalog(
+  files: CatalogFileReader,
+  options: {paths: string[]},
+): Promise<CatalogValidationResult> {
   const issues: CatalogIssue[] = []
   let checked = 0
   const validateFile = async (path: string, name: string) => {
@@ -137,7 +166,12 @@ export async function validateCatalog(files: CatalogFileReader, options: {paths:
       parsePlug(await files.read(path), path, name.replace(/\.ya?ml$/i, ''))
     } catch (error) {
       if (error instanceof CatalogValidationError) issues.push(...error.issues)
-      else issues.push({file: path, path: '', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check its permissions`})
+      else
+        issues.push({
+          file: path,
+          path: '',
+          message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check its permissions`,
+        })
     }
   }
   for (const path of options.paths) {
@@ -145,11 +179,13 @@ export async function validateCatalog(files: CatalogFileReader, options: {paths:
     if (kind === 'missing') {
       issues.push({file: path, path: '', message: 'no such file or directory: check the path'})
     } else if (kind === 'file') {
-      if (!/\.ya?ml$/i.test(path)) issues.push({file: path, path: '', message: 'catalog files are named <id>.yaml: rename the file'})
+      if (!/\.ya?ml$/i.test(path))
+        issues.push({file: path, path: '', message: 'catalog files are named <id>.yaml: rename the file'})
       else await validateFile(path, path.split(/[\\/]/).pop() ?? path)
     } else {
       const names = await files.catalogFiles(path)
-      if (names.length === 0) issues.push({file: path, path: '', message: 'holds no .yaml catalog files: check the path'})
+      if (names.length === 0)
+        issues.push({file: path, path: '', message: 'holds no .yaml catalog files: check the path'})
       for (const name of names) await validateFile(files.join(path, name), name)
     }
   }

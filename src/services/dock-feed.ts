@@ -15,16 +15,41 @@
  *   backoff (the session reopens SSH on the next call after a drop) and
  *   resyncs everything, because events are lost while disconnected.
  */
-import type {ConnectionState, FeedUpdate, InstanceDetails, InstanceSnapshot, InstanceUsage, ServiceDetails} from '../core/dock.js'
+import type {
+  ConnectionState,
+  FeedUpdate,
+  InstanceDetails,
+  InstanceSnapshot,
+  InstanceUsage,
+  ServiceDetails,
+} from '../core/dock.js'
 import {LABEL, type EngineEvent, type LogLine, type StatsSample} from '../core/engine-types.js'
 import {AimsError} from '../core/errors.js'
-import {engineEventToAims, isNoiseAction, lifecycleEventToAims, SeenEvents, type AimsEvent, type LifecycleEvent} from '../core/events.js'
+import {
+  engineEventToAims,
+  isNoiseAction,
+  lifecycleEventToAims,
+  SeenEvents,
+  type AimsEvent,
+  type LifecycleEvent,
+} from '../core/events.js'
 import {healthBaseline, healthChangeMessage, healthChanges, type DefiniteHealth} from '../core/health-report.js'
-import {groupInstances, IMAGE_DEFAULT_ENV, secretKeysFromLabels, type InstanceHealth, type InstanceView} from '../core/instances.js'
+import {
+  groupInstances,
+  IMAGE_DEFAULT_ENV,
+  secretKeysFromLabels,
+  type InstanceHealth,
+  type InstanceView,
+} from '../core/instances.js'
 import {aggregateStats} from '../core/stats.js'
 import {sanitizeUntrusted} from '../ui/present/text.js'
 import {followInstanceLogs, probeEntry} from './instances.js'
-import {lifecycleEventRecord, readLifecycleEventsFrom, readRecentLifecycleEvents, type EventEmitterDeps} from './lifecycle-events.js'
+import {
+  lifecycleEventRecord,
+  readLifecycleEventsFrom,
+  readRecentLifecycleEvents,
+  type EventEmitterDeps,
+} from './lifecycle-events.js'
 import type {Clock, Engine, HostSession, HostShell, LabelFilter} from './ports.js'
 import {mapWithLimit} from './stats.js'
 
@@ -101,14 +126,17 @@ export function isConnectionFailure(error: unknown): boolean {
 export function logOverlap(previous: readonly string[], incoming: readonly string[]): number {
   for (let size = Math.min(previous.length, incoming.length); size > 0; size--) {
     let same = true
-    for (let index = 0; index < size && same; index++) same = previous[previous.length - size + index] === incoming[index]
+    for (let index = 0; index < size && same; index++)
+      same = previous[previous.length - size + index] === incoming[index]
     if (same) return size
   }
   return 0
 }
 
-const fingerprintOf = (view: InstanceView) => view.replicas.map((replica) => `${replica.containerId}:${replica.state}:${replica.health}`).join(',')
-const isUp = (view: InstanceView) => view.status === 'running' || view.status === 'partial' || view.status === 'restarting'
+const fingerprintOf = (view: InstanceView) =>
+  view.replicas.map((replica) => `${replica.containerId}:${replica.state}:${replica.health}`).join(',')
+const isUp = (view: InstanceView) =>
+  view.status === 'running' || view.status === 'partial' || view.status === 'restarting'
 
 export class DockFeed {
   private readonly intervals: DockFeedIntervals
@@ -176,7 +204,8 @@ export class DockFeed {
     this.watchAbort = controller
     this.options.dispatch({type: 'logs-reset', ref})
     void this.followLogs(ref, controller.signal)
-    if (this.engine && this.live) void this.loadDetails(this.engine, ref).catch((error: unknown) => this.background(error))
+    if (this.engine && this.live)
+      void this.loadDetails(this.engine, ref).catch((error: unknown) => this.background(error))
   }
 
   // ---- connection ---------------------------------------------------------
@@ -192,13 +221,22 @@ export class DockFeed {
       try {
         if (!this.connectedOnce) this.setConnection({status: 'connecting'})
         await this.connect(connection.signal, failed)
-        if (!this.stopped) throw new AimsError('connection', `the Docker engine on ${this.options.session.host.name} ended its event stream`)
+        if (!this.stopped)
+          throw new AimsError(
+            'connection',
+            `the Docker engine on ${this.options.session.host.name} ended its event stream`,
+          )
       } catch (error) {
         if (this.stopped) break
         this.live = false
         attempt++
         const delay = this.intervals.backoffMs(attempt)
-        this.setConnection({status: 'stale', detail: describe(error), attempt, retryAt: this.options.clock.now().getTime() + delay})
+        this.setConnection({
+          status: 'stale',
+          detail: describe(error),
+          attempt,
+          retryAt: this.options.clock.now().getTime() + delay,
+        })
         connection.abort()
         await this.pause(delay)
         continue
@@ -218,11 +256,15 @@ export class DockFeed {
     await this.withTimeout(engine.ping(), this.intervals.pingTimeoutMs, 'answer a ping')
     const shell = await session.shell()
     // Ask for events before listing, so nothing that happens during the listing is missed.
-    const stream = engine.events({since: this.options.clock.now(), labels: this.labels(), signal})[Symbol.asyncIterator]()
+    const events = engine.events({since: this.options.clock.now(), labels: this.labels(), signal})
+    const stream = events[Symbol.asyncIterator]()
     const first = stream.next()
     first.catch(() => undefined)
     // The events file is an extra: unreadable, the dock still works (a broken connection shows in the listing next).
-    const recent = await readRecentLifecycleEvents(shell, session.host.stateDir, 500).catch(() => ({events: [] as LifecycleEvent[], size: 0}))
+    const recent = await readRecentLifecycleEvents(shell, session.host.stateDir, 500).catch(() => ({
+      events: [] as LifecycleEvent[],
+      size: 0,
+    }))
     if (!this.connectedOnce) this.seedFromHistory(recent.events)
     this.engine = engine
     this.live = true
@@ -242,7 +284,9 @@ export class DockFeed {
       this.every(signal, this.intervals.safetyMs, () => this.resync(engine, false)),
       this.sampleStatsLanes(engine, signal),
       this.every(signal, this.intervals.probeMs, () => this.probeVisible()),
-      this.every(signal, this.intervals.pingMs, () => this.withTimeout(engine.ping(), this.intervals.pingTimeoutMs, 'answer a ping')),
+      this.every(signal, this.intervals.pingMs, () =>
+        this.withTimeout(engine.ping(), this.intervals.pingTimeoutMs, 'answer a ping'),
+      ),
     ])
   }
 
@@ -260,7 +304,10 @@ export class DockFeed {
     this.failConnection?.(error)
   }
 
-  private async pumpEngineEvents(stream: AsyncIterator<EngineEvent>, first: Promise<IteratorResult<EngineEvent>>): Promise<void> {
+  private async pumpEngineEvents(
+    stream: AsyncIterator<EngineEvent>,
+    first: Promise<IteratorResult<EngineEvent>>,
+  ): Promise<void> {
     let result = await first
     while (!result.done) {
       this.onEngineEvent(result.value)
@@ -274,7 +321,8 @@ export class DockFeed {
     if (shown && this.seen.firstTime(shown.key)) this.options.dispatch({type: 'events', events: [shown]})
     const tenant = event.attributes[LABEL.tenant]
     const instance = event.attributes[LABEL.instance]
-    if (event.type === 'container' && tenant && instance && (!this.options.tenant || tenant === this.options.tenant)) this.refresh(`${tenant}/${instance}`)
+    if (event.type === 'container' && tenant && instance && (!this.options.tenant || tenant === this.options.tenant))
+      this.refresh(`${tenant}/${instance}`)
   }
 
   /** Polls the host's events file; never ends the connection (a broken one shows in the engine calls). */
@@ -299,7 +347,8 @@ export class DockFeed {
       const aims = lifecycleEventToAims(event)
       if (!this.seen.firstTime(aims.key)) continue
       shown.push(aims)
-      if (event.action === 'health-changed' && event.health) this.health.set(`${event.tenant}/${event.instance}`, event.health)
+      if (event.action === 'health-changed' && event.health)
+        this.health.set(`${event.tenant}/${event.instance}`, event.health)
       this.refresh(`${event.tenant}/${event.instance}`)
     }
     if (shown.length > 0) this.options.dispatch({type: 'events', events: shown})
@@ -308,7 +357,9 @@ export class DockFeed {
   /** First connection: the strip shows the last few lifecycle events; health changes are judged against the host's record. */
   private seedFromHistory(events: LifecycleEvent[]): void {
     for (const [ref, health] of healthBaseline(events)) this.health.set(ref, health)
-    const mine = events.filter((event) => !this.options.tenant || event.tenant === this.options.tenant).map(lifecycleEventToAims)
+    const mine = events
+      .filter((event) => !this.options.tenant || event.tenant === this.options.tenant)
+      .map(lifecycleEventToAims)
     for (const event of mine) this.seen.firstTime(event.key)
     if (mine.length > 0) this.options.dispatch({type: 'events', events: mine.slice(-5)})
   }
@@ -322,7 +373,10 @@ export class DockFeed {
 
   /** When the entry container last started, from one inspect. */
   private async startedAtOf(engine: Engine, view: InstanceView): Promise<number | undefined> {
-    const entry = view.replicas.find((replica) => replica.entry && replica.replica === 1) ?? view.replicas.find((replica) => replica.entry) ?? view.replicas[0]
+    const entry =
+      view.replicas.find((replica) => replica.entry && replica.replica === 1) ??
+      view.replicas.find((replica) => replica.entry) ??
+      view.replicas[0]
     if (!entry || entry.state !== 'running') return undefined
     const details = await engine.inspectContainer(entry.containerId)
     return details?.state === 'running' ? details.startedAt?.getTime() : undefined
@@ -348,7 +402,12 @@ export class DockFeed {
       const same = !inspectAll && previous?.fingerprint === fingerprint
       const startedAt = same ? previous.startedAt : await this.startedAtOf(engine, view)
       if (!same) changed.push(view.ref)
-      read.set(view.ref, {view, labels: (entry && labelsById.get(entry.containerId)) ?? {}, fingerprint, ...(startedAt !== undefined ? {startedAt} : {})})
+      read.set(view.ref, {
+        view,
+        labels: (entry && labelsById.get(entry.containerId)) ?? {},
+        fingerprint,
+        ...(startedAt !== undefined ? {startedAt} : {}),
+      })
     })
     // A re-read that started after this listing knows better about its instance (it may even be new or gone).
     const next = new Map<string, Known>()
@@ -359,10 +418,16 @@ export class DockFeed {
       if (known) next.set(ref, known)
     }
     this.known = next
-    const snapshots = [...next.values()].sort((a, b) => a.view.tenant.localeCompare(b.view.tenant) || a.view.instance.localeCompare(b.view.instance)).map((known) => this.snapshot(known))
+    const snapshots = [...next.values()]
+      .sort((a, b) => a.view.tenant.localeCompare(b.view.tenant) || a.view.instance.localeCompare(b.view.instance))
+      .map((known) => this.snapshot(known))
     this.options.dispatch({type: 'synced', snapshots, at: this.options.clock.now().getTime()})
     const visible = new Set(this.options.visibleRefs())
-    void mapWithLimit(changed.filter((ref) => visible.has(ref)), INSPECT_CONCURRENCY, (ref) => this.probe(ref)).catch((error: unknown) => this.background(error))
+    void mapWithLimit(
+      changed.filter((ref) => visible.has(ref)),
+      INSPECT_CONCURRENCY,
+      (ref) => this.probe(ref),
+    ).catch((error: unknown) => this.background(error))
   }
 
   private snapshot(known: Known): InstanceSnapshot {
@@ -373,7 +438,10 @@ export class DockFeed {
     const [tenant, instance] = ref.split('/')
     if (!tenant || !instance) return
     const ticket = ++this.tickets
-    const containers = await engine.listContainers({all: true, labels: {[LABEL.managed]: 'true', [LABEL.tenant]: tenant, [LABEL.instance]: instance}})
+    const containers = await engine.listContainers({
+      all: true,
+      labels: {[LABEL.managed]: 'true', [LABEL.tenant]: tenant, [LABEL.instance]: instance},
+    })
     const [view] = groupInstances(containers, this.urlContext())
     const entry = view ? (view.replicas.find((replica) => replica.entry) ?? view.replicas[0]) : undefined
     const startedAt = view ? await this.startedAtOf(engine, view) : undefined
@@ -386,7 +454,12 @@ export class DockFeed {
       this.options.dispatch({type: 'instance', ref, at})
       return
     }
-    const known: Known = {view, labels: containers.find((container) => container.id === entry?.containerId)?.labels ?? {}, fingerprint: fingerprintOf(view), ...(startedAt !== undefined ? {startedAt} : {})}
+    const known: Known = {
+      view,
+      labels: containers.find((container) => container.id === entry?.containerId)?.labels ?? {},
+      fingerprint: fingerprintOf(view),
+      ...(startedAt !== undefined ? {startedAt} : {}),
+    }
     this.known.set(ref, known)
     this.options.dispatch({type: 'instance', ref, snapshot: this.snapshot(known), at})
     if (ref === this.watched) await this.loadDetails(engine, ref)
@@ -448,7 +521,16 @@ export class DockFeed {
     const deps = this.options.events
     if (!deps) return
     for (const change of changes) {
-      const record = lifecycleEventRecord({...deps, session: this.options.session}, {action: 'health-changed', tenant: change.tenant, instance: change.instance, message: healthChangeMessage(change), health: change.to})
+      const record = lifecycleEventRecord(
+        {...deps, session: this.options.session},
+        {
+          action: 'health-changed',
+          tenant: change.tenant,
+          instance: change.instance,
+          message: healthChangeMessage(change),
+          health: change.to,
+        },
+      )
       const shown = lifecycleEventToAims(record)
       this.seen.firstTime(shown.key)
       this.options.dispatch({type: 'events', events: [shown]})
@@ -481,18 +563,35 @@ export class DockFeed {
       dirty.clear()
       const usage: InstanceUsage[] = aggregateStats(views, latest)
         .filter((instance) => instance.containers.some((container) => container.sampled))
-        .map((instance) => ({ref: instance.ref, cpuPercent: instance.cpuPercent, memoryBytes: instance.memoryBytes, memoryLimitBytes: instance.memoryLimitBytes, networkRxBytes: instance.networkRxBytes, networkTxBytes: instance.networkTxBytes}))
+        .map((instance) => ({
+          ref: instance.ref,
+          cpuPercent: instance.cpuPercent,
+          memoryBytes: instance.memoryBytes,
+          memoryLimitBytes: instance.memoryLimitBytes,
+          networkRxBytes: instance.networkRxBytes,
+          networkTxBytes: instance.networkTxBytes,
+        }))
       if (usage.length > 0) this.options.dispatch({type: 'stats', usage, at: this.options.clock.now().getTime()})
       // Forget containers that are gone, so the maps stay the size of the host.
       if (latest.size > 64) {
-        const present = new Set([...this.known.values()].flatMap((known) => known.view.replicas.map((replica) => replica.containerId)))
-        for (const id of [...latest.keys()]) if (!present.has(id)) (latest.delete(id), sampledAt.delete(id))
+        const present = new Set(
+          [...this.known.values()].flatMap((known) => known.view.replicas.map((replica) => replica.containerId)),
+        )
+        for (const id of [...latest.keys()]) {
+          if (present.has(id)) continue
+          latest.delete(id)
+          sampledAt.delete(id)
+        }
       }
     }
     const visibleContainers = () =>
       this.options.visibleRefs().flatMap((ref) => {
         const known = this.known.get(ref)
-        return known && isUp(known.view) ? known.view.replicas.filter((replica) => replica.state === 'running').map((replica) => ({ref, id: replica.containerId})) : []
+        return known && isUp(known.view)
+          ? known.view.replicas
+              .filter((replica) => replica.state === 'running')
+              .map((replica) => ({ref, id: replica.containerId}))
+          : []
       })
     const lane = async (): Promise<void> => {
       while (!signal.aborted && !this.stopped) {
@@ -545,9 +644,13 @@ export class DockFeed {
           container: replica.containerName,
           image: replica.image,
           state: details?.state ?? 'missing',
-          ports: (details?.ports ?? []).map((port) => `${port.hostIp}:${port.hostPort}→${port.containerPort}/${port.protocol}`),
+          ports: (details?.ports ?? []).map(
+            (port) => `${port.hostIp}:${port.hostPort}→${port.containerPort}/${port.protocol}`,
+          ),
           // Names only: the values never leave this function.
-          envNames: Object.keys(details?.env ?? {}).filter((name) => !IMAGE_DEFAULT_ENV.has(name)).sort(),
+          envNames: Object.keys(details?.env ?? {})
+            .filter((name) => !IMAGE_DEFAULT_ENV.has(name))
+            .sort(),
           secretNames,
           restartCount: details?.restartCount ?? 0,
         }
@@ -579,7 +682,8 @@ export class DockFeed {
     let resumed = false
     while (!signal.aborted && !this.stopped) {
       const multi = (this.known.get(ref)?.view.replicas.length ?? 1) > 1
-      const format = (line: LogLine & {service: string; replica: number}) => `${multi ? `${line.service}${line.replica > 1 ? `#${line.replica}` : ''} | ` : ''}${sanitizeUntrusted(line.text).replace(/\t/g, '    ')}`
+      const format = (line: LogLine & {service: string; replica: number}) =>
+        `${multi ? `${line.service}${line.replica > 1 ? `#${line.replica}` : ''} | ` : ''}${sanitizeUntrusted(line.text).replace(/\t/g, '    ')}`
       let opening: string[] | undefined = resumed ? [] : undefined
       let openingTimer: NodeJS.Timeout | undefined
       const closeOpening = () => {
@@ -592,20 +696,24 @@ export class DockFeed {
       }
       const started = Date.now()
       try {
-        await followInstanceLogs(this.options.session, {tenant, instance}, {
-          tail: resumed ? 20 : LOG_TAIL,
-          signal,
-          onLine: (line) => {
-            if (opening) {
-              // A resumed stream starts with the last lines again: hold them briefly to drop the repeat.
-              opening.push(format(line))
-              openingTimer ??= setTimeout(closeOpening, 150)
-              return
-            }
-            batch.push(format(line))
-            timer ??= setTimeout(flush, 50)
+        await followInstanceLogs(
+          this.options.session,
+          {tenant, instance},
+          {
+            tail: resumed ? 20 : LOG_TAIL,
+            signal,
+            onLine: (line) => {
+              if (opening) {
+                // A resumed stream starts with the last lines again: hold them briefly to drop the repeat.
+                opening.push(format(line))
+                openingTimer ??= setTimeout(closeOpening, 150)
+                return
+              }
+              batch.push(format(line))
+              timer ??= setTimeout(flush, 50)
+            },
           },
-        })
+        )
       } catch {
         // The instance went away or the connection dropped: retried below while it is still watched.
       }
@@ -650,7 +758,16 @@ export class DockFeed {
       return await Promise.race([
         promise,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new AimsError('connection', `the Docker engine on ${this.options.session.host.name} did not ${what} within ${Math.round(ms / 1000)} s`)), ms)
+          timer = setTimeout(
+            () =>
+              reject(
+                new AimsError(
+                  'connection',
+                  `the Docker engine on ${this.options.session.host.name} did not ${what} within ${Math.round(ms / 1000)} s`,
+                ),
+              ),
+            ms,
+          )
         }),
       ])
     } finally {

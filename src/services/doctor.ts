@@ -38,7 +38,17 @@ const ENGINE_TIMEOUT_MS = 10_000
 function answerWithin<T>(work: Promise<T>, hostName: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AimsError('engine', `the Docker engine on ${hostName} did not answer within ${ENGINE_TIMEOUT_MS / 1000} s`, {hint: 'check dockerd on the host (systemctl status docker, journalctl -u docker)'})), ENGINE_TIMEOUT_MS)
+    timer = setTimeout(
+      () =>
+        reject(
+          new AimsError(
+            'engine',
+            `the Docker engine on ${hostName} did not answer within ${ENGINE_TIMEOUT_MS / 1000} s`,
+            {hint: 'check dockerd on the host (systemctl status docker, journalctl -u docker)'},
+          ),
+        ),
+      ENGINE_TIMEOUT_MS,
+    )
     timer.unref?.()
   })
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
@@ -87,11 +97,22 @@ type Sections = Map<string, {text: string; exitCode: number}>
 const LOGIN_FAILURES = new Set(['connection', 'auth', 'host-key'])
 
 function sectionFailed(what: string, section: {text: string; exitCode: number} | undefined): AimsError {
-  if (!section) return new AimsError('remote', `${what}: the probe printed nothing`, {hint: 'check that the SSH user has a POSIX shell on the host'})
-  return new AimsError('remote', `${what} exited with ${section.exitCode}: ${oneLine(section.text).slice(0, 200) || 'no output'}`)
+  if (!section)
+    return new AimsError('remote', `${what}: the probe printed nothing`, {
+      hint: 'check that the SSH user has a POSIX shell on the host',
+    })
+  return new AimsError(
+    'remote',
+    `${what} exited with ${section.exitCode}: ${oneLine(section.text).slice(0, 200) || 'no output'}`,
+  )
 }
 
-function fromSection<T>(sections: Sections, name: string, what: string, read: (section: {text: string; exitCode: number}) => T | undefined): Fact<T> {
+function fromSection<T>(
+  sections: Sections,
+  name: string,
+  what: string,
+  read: (section: {text: string; exitCode: number}) => T | undefined,
+): Fact<T> {
   const section = sections.get(name)
   const value = section ? read(section) : undefined
   return value === undefined ? factFailed(sectionFailed(what, section)) : factOk(value)
@@ -138,18 +159,33 @@ async function enginePorts(engine: Engine): Promise<number[]> {
   })
 }
 
-async function probe(shell: HostShell, host: HostSession['host'], now: () => number): Promise<{result: ExecResult; before: number; after: number}> {
+async function probe(
+  shell: HostShell,
+  host: HostSession['host'],
+  now: () => number,
+): Promise<{result: ExecResult; before: number; after: number}> {
   const before = now()
-  const result = await shell.exec(['sh', '-c', PROBE_SCRIPT, 'aims-doctor', host.nginxConfDir, host.stateDir, DEFAULT_DOCKER_ROOT], {timeoutMs: EXEC_TIMEOUT_MS})
+  const result = await shell.exec(
+    ['sh', '-c', PROBE_SCRIPT, 'aims-doctor', host.nginxConfDir, host.stateDir, DEFAULT_DOCKER_ROOT],
+    {timeoutMs: EXEC_TIMEOUT_MS},
+  )
   return {result, before, after: now()}
 }
 
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorOutcome> {
   const {session, now} = deps
   const host = session.host
-  const endpoint = host.ssh ? `${host.ssh.user}@${host.ssh.host}${host.ssh.port === 22 ? '' : `:${host.ssh.port}`}` : undefined
+  const endpoint = host.ssh
+    ? `${host.ssh.user}@${host.ssh.host}${host.ssh.port === 22 ? '' : `:${host.ssh.port}`}`
+    : undefined
   const facts: DoctorFacts = {
-    host: {name: host.name, kind: host.kind, ...(endpoint ? {endpoint} : {}), nginxConfDir: host.nginxConfDir, stateDir: host.stateDir},
+    host: {
+      name: host.name,
+      kind: host.kind,
+      ...(endpoint ? {endpoint} : {}),
+      nginxConfDir: host.nginxConfDir,
+      stateDir: host.stateDir,
+    },
     connection: factOk({}),
   }
   const finish = (): DoctorOutcome => {
@@ -163,12 +199,17 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorOutcome> {
   // Both open (and share) the one connection; whichever logs in first serves the other.
   const [probed, engineFacts] = await Promise.allSettled([
     probe(shell, host, now),
-    answerWithin(Promise.all([engine.version(), engine.info()]).then(([version, info]) => ({version, info})), host.name),
+    answerWithin(
+      Promise.all([engine.version(), engine.info()]).then(([version, info]) => ({version, info})),
+      host.name,
+    ),
   ])
 
   if (probed.status === 'rejected' && engineFacts.status === 'rejected') {
     // Neither got through: when either says why logging in failed, that is the SSH check's failure.
-    const login = [probed.reason, engineFacts.reason].find((error) => error instanceof AimsError && LOGIN_FAILURES.has(error.kind))
+    const login = [probed.reason, engineFacts.reason].find(
+      (error) => error instanceof AimsError && LOGIN_FAILURES.has(error.kind),
+    )
     if (login) {
       facts.connection = factFailed(login)
       const hostKey = session.metrics().hostKey
@@ -180,12 +221,22 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorOutcome> {
   facts.connection = factOk(metrics.connectMs === undefined ? {} : {connectMs: metrics.connectMs})
   if (metrics.hostKey) facts.hostKey = metrics.hostKey
 
-  facts.engine = engineFacts.status === 'fulfilled' ? factOk({version: engineFacts.value.version, info: engineFacts.value.info}) : factFailed(engineFacts.reason)
+  facts.engine =
+    engineFacts.status === 'fulfilled'
+      ? factOk({version: engineFacts.value.version, info: engineFacts.value.info})
+      : factFailed(engineFacts.reason)
   const published = facts.engine.ok ? await enginePorts(engine).catch(() => undefined) : undefined
 
   if (probed.status === 'rejected') {
     const failed = factFailed<never>(probed.reason)
-    Object.assign(facts, {nginx: failed, nginxConfDir: failed, stateDir: failed, memory: failed, ports: failed, clock: failed})
+    Object.assign(facts, {
+      nginx: failed,
+      nginxConfDir: failed,
+      stateDir: failed,
+      memory: failed,
+      ports: failed,
+      clock: failed,
+    })
     if (facts.engine.ok) facts.disk = failed
     return finish()
   }
@@ -202,17 +253,27 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorOutcome> {
       if (remote === undefined) return undefined
       const skew = clockSkew(probed.value.before, remote, probed.value.after)
       // Without %N (non-GNU date) the reading is only good to the second.
-      return /^\d+\.\d{3,}/.test(section.text.trim()) ? skew : {skewMs: skew.skewMs + 500, uncertaintyMs: skew.uncertaintyMs + 500}
+      return /^\d+\.\d{3,}/.test(section.text.trim())
+        ? skew
+        : {skewMs: skew.skewMs + 500, uncertaintyMs: skew.uncertaintyMs + 500}
     })
   }
 
   facts.nginx = nginxFact(sections)
-  facts.nginxConfDir = fromSection(sections, 'nginx-conf-dir', `checking ${host.nginxConfDir}`, (section) => parseDirState(section.text))
-  facts.stateDir = fromSection(sections, 'state-dir', `checking ${host.stateDir}`, (section) => parseDirState(section.text))
+  facts.nginxConfDir = fromSection(sections, 'nginx-conf-dir', `checking ${host.nginxConfDir}`, (section) =>
+    parseDirState(section.text),
+  )
+  facts.stateDir = fromSection(sections, 'state-dir', `checking ${host.stateDir}`, (section) =>
+    parseDirState(section.text),
+  )
   facts.memory = memoryFact(sections, facts.engine.ok ? facts.engine.value.info.memTotalBytes : undefined)
   const listening = listeningFact(sections)
   facts.ports = listening.ok
-    ? factOk({inUse: [...new Set([...listening.value.ports, ...(published ?? [])])].sort((a, b) => a - b), source: listening.value.source, engineKnown: published !== undefined})
+    ? factOk({
+        inUse: [...new Set([...listening.value.ports, ...(published ?? [])])].sort((a, b) => a - b),
+        source: listening.value.source,
+        engineKnown: published !== undefined,
+      })
     : listening
 
   if (facts.engine.ok) facts.proxyConfs = await proxyConfsFact(shell, engine, host.nginxConfDir)
@@ -229,7 +290,10 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorOutcome> {
 /** Confs in the conf dir whose owner (first line) is no longer an instance on the engine. */
 async function proxyConfsFact(shell: HostShell, engine: Engine, confDir: string): Promise<DoctorFacts['proxyConfs']> {
   try {
-    const [names, containers] = await Promise.all([listPlugConfs(shell, confDir), engine.listContainers({all: true, labels: {[LABEL.managed]: 'true'}})])
+    const [names, containers] = await Promise.all([
+      listPlugConfs(shell, confDir),
+      engine.listContainers({all: true, labels: {[LABEL.managed]: 'true'}}),
+    ])
     const live = groupInstances(containers).map((view) => ({tenant: view.tenant, instance: view.instance}))
     const liveRefs = new Set(live.map((ref) => `${ref.tenant}/${ref.instance}`))
     const candidates = staleConfs(names, live)
@@ -247,7 +311,10 @@ async function proxyConfsFact(shell: HostShell, engine: Engine, confDir: string)
   }
 }
 
-async function readEngineClock(engine: Engine, now: () => number): Promise<{skewMs: number; uncertaintyMs: number} | undefined> {
+async function readEngineClock(
+  engine: Engine,
+  now: () => number,
+): Promise<{skewMs: number; uncertaintyMs: number} | undefined> {
   try {
     const before = now()
     const info = await engine.info()

@@ -5,7 +5,14 @@
  */
 import {AimsError} from '../core/errors.js'
 import {LABEL} from '../core/engine-types.js'
-import {engineEventToAims, inTenant, lifecycleEventToAims, SeenEvents, sortEvents, type AimsEvent} from '../core/events.js'
+import {
+  engineEventToAims,
+  inTenant,
+  lifecycleEventToAims,
+  SeenEvents,
+  sortEvents,
+  type AimsEvent,
+} from '../core/events.js'
 import {followLifecycleEvents, readRecentLifecycleEvents} from './lifecycle-events.js'
 import type {Clock, HostSession, LabelFilter} from './ports.js'
 
@@ -18,7 +25,10 @@ export interface EventsWindow {
   tenant?: string
 }
 
-const engineLabels = (tenant: string | undefined): LabelFilter => ({[LABEL.managed]: 'true', ...(tenant ? {[LABEL.tenant]: tenant} : {})})
+const engineLabels = (tenant: string | undefined): LabelFilter => ({
+  [LABEL.managed]: 'true',
+  ...(tenant ? {[LABEL.tenant]: tenant} : {}),
+})
 
 /** Everything that happened in a window, oldest first. */
 export async function listEvents(session: HostSession, window: EventsWindow): Promise<AimsEvent[]> {
@@ -26,7 +36,12 @@ export async function listEvents(session: HostSession, window: EventsWindow): Pr
   const controller = new AbortController()
   const fromEngine = (async () => {
     const events: AimsEvent[] = []
-    for await (const event of engine.events({since: window.since, until: window.until, labels: engineLabels(window.tenant), signal: controller.signal})) {
+    for await (const event of engine.events({
+      since: window.since,
+      until: window.until,
+      labels: engineLabels(window.tenant),
+      signal: controller.signal,
+    })) {
       const shown = engineEventToAims(event)
       if (shown) events.push(shown)
     }
@@ -66,19 +81,30 @@ export async function followEvents(session: HostSession, options: FollowEventsOp
   // The file offset is taken before the backlog so nothing appended in between is lost (ids de-duplicate).
   const recent = await readRecentLifecycleEvents(shell, session.host.stateDir, options.since ? RECENT_LINES : 1)
   if (options.since) {
-    for (const event of await listEvents(session, {since: options.since, until: startedAt, ...(options.tenant ? {tenant: options.tenant} : {})})) emit(event)
+    for (const event of await listEvents(session, {
+      since: options.since,
+      until: startedAt,
+      ...(options.tenant ? {tenant: options.tenant} : {}),
+    }))
+      emit(event)
   }
   const inner = new AbortController()
   const stop = () => inner.abort()
   options.signal.addEventListener('abort', stop, {once: true})
   try {
     const engineFollow = (async () => {
-      for await (const event of engine.events({since: startedAt, labels: engineLabels(options.tenant), signal: inner.signal})) {
+      for await (const event of engine.events({
+        since: startedAt,
+        labels: engineLabels(options.tenant),
+        signal: inner.signal,
+      })) {
         const shown = engineEventToAims(event)
         if (shown) emit(shown)
       }
       if (!inner.signal.aborted) {
-        throw new AimsError('connection', `the Docker engine on ${session.host.name} ended its event stream`, {hint: 'the engine restarted or the connection dropped; run aims events --follow again'})
+        throw new AimsError('connection', `the Docker engine on ${session.host.name} ended its event stream`, {
+          hint: 'the engine restarted or the connection dropped; run aims events --follow again',
+        })
       }
     })()
     const aimsFollow = followLifecycleEvents(shell, session.host.stateDir, {
@@ -91,10 +117,14 @@ export async function followEvents(session: HostSession, options: FollowEventsOp
       },
     })
     // Either source failing ends the follow (and stops the other one).
-    await Promise.all([engineFollow, aimsFollow].map((follow) => follow.catch((error: unknown) => {
-      inner.abort()
-      throw error
-    })))
+    await Promise.all(
+      [engineFollow, aimsFollow].map((follow) =>
+        follow.catch((error: unknown) => {
+          inner.abort()
+          throw error
+        }),
+      ),
+    )
   } finally {
     options.signal.removeEventListener('abort', stop)
     inner.abort()

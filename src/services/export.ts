@@ -17,7 +17,13 @@ import {readInstanceExport, MIN_SECRET_MATCH} from '../core/export/instance.js'
 import {buildBundleModel, type BundleModel, type InstanceExport} from '../core/export/model.js'
 import {BUNDLE_TEMPLATES, renderBundle, type BundleFile, type BundleTemplates} from '../core/export/render.js'
 import {findInstance, type InstanceView} from '../core/instances.js'
-import {checkResourceName, formatInstanceRef, isResourceName, parseInstanceRef, type InstanceRef} from '../core/names.js'
+import {
+  checkResourceName,
+  formatInstanceRef,
+  isResourceName,
+  parseInstanceRef,
+  type InstanceRef,
+} from '../core/names.js'
 import {closest} from '../core/suggest.js'
 import type {CatalogSource} from './catalog-port.js'
 import {readInstances, requireInstance} from './instances.js'
@@ -80,42 +86,68 @@ export interface ExportResult {
   warnings: string[]
 }
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 
 /** Checks the input without I/O: bad input fails here, before anything is read or written. */
 export function validateExportOptions(options: ExportOptions): void {
   const target = options.target ?? ''
-  if (target.trim() === '') throw usageError('no plug or instance to export', 'give a plug id (aims catalog ls) or an instance (TENANT/NAME)')
-  if (CONTROL.test(target)) throw usageError(`invalid export target ${shown(target)}: it holds a control character`, 'give a plug id or TENANT/NAME')
+  if (target.trim() === '')
+    throw usageError('no plug or instance to export', 'give a plug id (aims catalog ls) or an instance (TENANT/NAME)')
+  if (CONTROL.test(target))
+    throw usageError(
+      `invalid export target ${shown(target)}: it holds a control character`,
+      'give a plug id or TENANT/NAME',
+    )
   if (options.tenant !== undefined) checkResourceName('tenant', options.tenant)
   if (target.includes('/')) {
     const ref = parseInstanceRef(target)
-    if (options.tenant !== undefined && options.tenant !== ref.tenant) throw usageError(`${target} is in tenant ${ref.tenant}, but --tenant ${options.tenant} was given`, 'drop one of them')
+    if (options.tenant !== undefined && options.tenant !== ref.tenant)
+      throw usageError(
+        `${target} is in tenant ${ref.tenant}, but --tenant ${options.tenant} was given`,
+        'drop one of them',
+      )
   } else if (options.tenant !== undefined) {
     checkResourceName('instance', target)
   }
   if (options.out !== undefined) {
     if (options.out.trim() === '') throw usageError('--out is empty', 'give a directory, e.g. --out ./n8n-bundle')
     // A path is the user's choice (relative, absolute, ../), but a line break or control character in it is a mistake or a trick.
-    if (CONTROL.test(options.out)) throw usageError(`invalid --out ${shown(options.out)}: it holds a line break or control character`, 'give a plain directory path')
+    if (CONTROL.test(options.out))
+      throw usageError(
+        `invalid --out ${shown(options.out)}: it holds a line break or control character`,
+        'give a plain directory path',
+      )
     if (options.out.length > 4096) throw usageError('--out is longer than 4096 characters', 'give a shorter path')
   }
 }
 
-type Target = {kind: 'plug'; plug: Plug} | {kind: 'instance'; ref: InstanceRef} | {kind: 'plug-or-instance'; name: string}
+type Target =
+  {kind: 'plug'; plug: Plug} | {kind: 'instance'; ref: InstanceRef} | {kind: 'plug-or-instance'; name: string}
 
-async function plugNotFound(catalog: CatalogSource, name: string, extra: {instances?: InstanceView[]; defaultTenant?: string; hint?: string} = {}): Promise<AimsError> {
+async function plugNotFound(
+  catalog: CatalogSource,
+  name: string,
+  extra: {instances?: InstanceView[]; defaultTenant?: string; hint?: string} = {},
+): Promise<AimsError> {
   const plugs = (await catalog.list()).map((entry) => entry.plug.id)
   const needle = name.toLowerCase()
   // Instances of the default tenant go by their name; others by TENANT/NAME when their name is close.
   const instances = extra.instances ?? []
   const local = instances.filter((view) => view.tenant === extra.defaultTenant).map((view) => view.instance)
-  const elsewhere = instances.filter((view) => view.tenant !== extra.defaultTenant && closest(needle, [view.instance]).length > 0).map((view) => view.ref)
+  const elsewhere = instances
+    .filter((view) => view.tenant !== extra.defaultTenant && closest(needle, [view.instance]).length > 0)
+    .map((view) => view.ref)
   const suggestions = [...closest(needle, [...plugs, ...local]), ...elsewhere].slice(0, 3)
   const what = extra.instances ? 'no plug or instance' : 'no plug'
   return new AimsError('not-found', `${what} named ${shown(name)}${extra.instances ? '' : ' in the catalog'}`, {
-    hint: [suggestions.length > 0 ? `did you mean ${suggestions.map((item) => `"${item}"`).join(' or ')}?` : 'list the plugs with aims catalog ls', extra.hint].filter(Boolean).join('; '),
+    hint: [
+      suggestions.length > 0
+        ? `did you mean ${suggestions.map((item) => `"${item}"`).join(' or ')}?`
+        : 'list the plugs with aims catalog ls',
+      extra.hint,
+    ]
+      .filter(Boolean)
+      .join('; '),
     details: {suggestions},
   })
 }
@@ -142,7 +174,9 @@ function defaultOut(target: Target): string {
 }
 
 async function loadTemplates(deps: ExportDeps): Promise<BundleTemplates> {
-  const entries = await Promise.all(Object.entries(BUNDLE_TEMPLATES).map(async ([key, name]) => [key, await deps.readTemplate(name)] as const))
+  const entries = await Promise.all(
+    Object.entries(BUNDLE_TEMPLATES).map(async ([key, name]) => [key, await deps.readTemplate(name)] as const),
+  )
   return Object.fromEntries(entries) as BundleTemplates
 }
 
@@ -158,18 +192,33 @@ async function readInstance(deps: ExportDeps, session: HostSession, ref: Instanc
   const view = await requireInstance(session, engine, ref)
   const entry = await deps.catalog.find(view.plug)
   if (!entry) {
-    throw new AimsError('not-found', `${formatInstanceRef(ref)} runs plug ${shown(view.plug)}, which is not in the catalog here`, {
-      hint: 'add the catalog directory it came from (aims config set catalog.paths, or AIMS_CATALOG_PATH), then export again',
-    })
+    throw new AimsError(
+      'not-found',
+      `${formatInstanceRef(ref)} runs plug ${shown(view.plug)}, which is not in the catalog here`,
+      {
+        hint: 'add the catalog directory it came from (aims config set catalog.paths, or AIMS_CATALOG_PATH), then export again',
+      },
+    )
   }
-  const details: Array<ContainerDetails | undefined> = await Promise.all(view.replicas.map((replica) => engine.inspectContainer(replica.containerId)))
+  const details: Array<ContainerDetails | undefined> = await Promise.all(
+    view.replicas.map((replica) => engine.inspectContainer(replica.containerId)),
+  )
   const reading = readInstanceExport({plug: entry.plug, view, details, host: session.host.name})
   const warnings: string[] = []
   const deployed = reading.export.plugVersion
-  if (deployed && deployed !== String(entry.plug.version)) warnings.push(`${formatInstanceRef(ref)} was deployed from catalog entry v${deployed} of ${view.plug}; the bundle follows the current entry v${entry.plug.version} (images and limits are the instance's)`)
-  const missing = Object.keys(entry.plug.services).filter((service) => !view.replicas.some((replica) => replica.service === service))
-  if (missing.length > 0) warnings.push(`${formatInstanceRef(ref)} has no container for ${missing.join(', ')}: those services come from the catalog entry`)
-  for (const [key, reason] of Object.entries(reading.export.withheld)) warnings.push(`${key} is not exported: ${reason}`)
+  if (deployed && deployed !== String(entry.plug.version))
+    warnings.push(
+      `${formatInstanceRef(ref)} was deployed from catalog entry v${deployed} of ${view.plug}; the bundle follows the current entry v${entry.plug.version} (images and limits are the instance's)`,
+    )
+  const missing = Object.keys(entry.plug.services).filter(
+    (service) => !view.replicas.some((replica) => replica.service === service),
+  )
+  if (missing.length > 0)
+    warnings.push(
+      `${formatInstanceRef(ref)} has no container for ${missing.join(', ')}: those services come from the catalog entry`,
+    )
+  for (const [key, reason] of Object.entries(reading.export.withheld))
+    warnings.push(`${key} is not exported: ${reason}`)
   return {plug: entry.plug, export: reading.export, secretValues: reading.secretValues, warnings}
 }
 
@@ -178,15 +227,24 @@ export function assertNoSecretValues(files: BundleFile[], secretValues: string[]
   for (const secret of secretValues) {
     if (secret.length < MIN_SECRET_MATCH) continue
     const file = files.find((candidate) => candidate.content.includes(secret))
-    if (file) throw new AimsError('internal', `refusing to write the bundle: ${file.path} would contain a secret value of the instance`, {hint: 'nothing was written; report this as a bug in aims export'})
+    if (file)
+      throw new AimsError(
+        'internal',
+        `refusing to write the bundle: ${file.path} would contain a secret value of the instance`,
+        {hint: 'nothing was written; report this as a bug in aims export'},
+      )
   }
 }
 
 async function checkOutput(deps: ExportDeps, dir: string, given: string, force: boolean): Promise<OutputState> {
   const state = await deps.output.inspect(dir)
-  if (state.kind === 'other') throw usageError(`--out ${shown(given)} exists and is not a directory`, 'choose a directory path')
+  if (state.kind === 'other')
+    throw usageError(`--out ${shown(given)} exists and is not a directory`, 'choose a directory path')
   if (state.kind === 'directory' && state.entries.length > 0 && !force) {
-    throw usageError(`${shown(given)} is not empty (${state.entries.length} entr${state.entries.length === 1 ? 'y' : 'ies'})`, 'pass --force to write the bundle into it (its files are replaced; others, such as .env, are kept), or choose another --out')
+    throw usageError(
+      `${shown(given)} is not empty (${state.entries.length} entr${state.entries.length === 1 ? 'y' : 'ies'})`,
+      'pass --force to write the bundle into it (its files are replaced; others, such as .env, are kept), or choose another --out',
+    )
   }
   return state
 }
@@ -213,16 +271,28 @@ export async function exportBundle(deps: ExportDeps, options: ExportOptions): Pr
     try {
       session = await deps.session()
     } catch (error) {
-      throw await plugNotFound(deps.catalog, target.name, {hint: `it is no instance either, as far as aims can tell: the host did not answer (${error instanceof AimsError ? error.message : String(error)})`})
+      throw await plugNotFound(deps.catalog, target.name, {
+        hint: `it is no instance either, as far as aims can tell: the host did not answer (${error instanceof AimsError ? error.message : String(error)})`,
+      })
     }
     const engine = await session.engine()
     const views = await readInstances(session, engine)
-    if (!findInstance(views, ref)) throw await plugNotFound(deps.catalog, target.name, {instances: views, defaultTenant: deps.defaultTenant, hint: 'an instance of another tenant is TENANT/NAME'})
+    if (!findInstance(views, ref))
+      throw await plugNotFound(deps.catalog, target.name, {
+        instances: views,
+        defaultTenant: deps.defaultTenant,
+        hint: 'an instance of another tenant is TENANT/NAME',
+      })
     instance = await readInstance(deps, session, ref)
     plug = instance.plug
   }
 
-  const model: BundleModel = buildBundleModel({plug, ...(instance ? {instance: instance.export} : {}), exportedAt: deps.clock.now(), aimsVersion: deps.aimsVersion})
+  const model: BundleModel = buildBundleModel({
+    plug,
+    ...(instance ? {instance: instance.export} : {}),
+    exportedAt: deps.clock.now(),
+    aimsVersion: deps.aimsVersion,
+  })
   const files = renderBundle(await loadTemplates(deps), model)
   if (instance) assertNoSecretValues(files, instance.secretValues)
   await deps.output.write(dir, files)
@@ -234,7 +304,11 @@ export async function exportBundle(deps: ExportDeps, options: ExportOptions): Pr
     plug: plug.id,
     ...(source ? {instance: `${source.tenant}/${source.instance}`, host: source.host} : {}),
     dir,
-    files: files.map((file) => ({path: file.path, mode: `0${file.mode.toString(8)}`, bytes: Buffer.byteLength(file.content)})),
+    files: files.map((file) => ({
+      path: file.path,
+      mode: `0${file.mode.toString(8)}`,
+      bytes: Buffer.byteLength(file.content),
+    })),
     services: model.services.map((service) => service.name),
     projectName: model.projectName,
     port: model.port,
@@ -243,7 +317,9 @@ export async function exportBundle(deps: ExportDeps, options: ExportOptions): Pr
       settings: model.variables.filter((variable) => variable.kind === 'setting').map((variable) => variable.key),
       secrets: secrets.map((variable) => variable.key),
       generated: secrets.filter((variable) => variable.generate).map((variable) => variable.key),
-      required: model.variables.filter((variable) => variable.required && variable.value === '').map((variable) => variable.key),
+      required: model.variables
+        .filter((variable) => variable.required && variable.value === '')
+        .map((variable) => variable.key),
       withheld: model.variables.filter((variable) => variable.withheld).map((variable) => variable.key),
     },
     next: `cd ${shellPath(given)} && ./setup.sh`,

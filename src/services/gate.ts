@@ -22,12 +22,22 @@ export function gateFailure(plan: Plan): AimsError | undefined {
   if (failed.length === 0) return undefined
   const first = failed[0]!
   const exitCode = failed.some((gate) => gate.exitCode === ExitCode.badInput) ? ExitCode.badInput : ExitCode.failure
-  const others = failed.length > 1 ? ` (and ${failed.slice(1).map((gate) => gate.title).join(', ')})` : ''
-  return new AimsError(exitCode === ExitCode.badInput ? 'usage' : 'quota', `pre-flight gate "${first.title}" failed: ${first.detail}${others}`, {
-    ...(first.fix ? {hint: first.fix} : {}),
-    exitCode,
-    details: {gates: plan.gates},
-  })
+  const others =
+    failed.length > 1
+      ? ` (and ${failed
+          .slice(1)
+          .map((gate) => gate.title)
+          .join(', ')})`
+      : ''
+  return new AimsError(
+    exitCode === ExitCode.badInput ? 'usage' : 'quota',
+    `pre-flight gate "${first.title}" failed: ${first.detail}${others}`,
+    {
+      ...(first.fix ? {hint: first.fix} : {}),
+      exitCode,
+      details: {gates: plan.gates},
+    },
+  )
 }
 
 export async function passGate(plan: Plan, approver: Approver): Promise<GateDecision> {
@@ -38,18 +48,32 @@ export async function passGate(plan: Plan, approver: Approver): Promise<GateDeci
 }
 
 /** The CLI's approver: --dry-run, --yes, or a question on a TTY. */
-export function cliApprover(options: {yes: boolean; dryRun: boolean; prompter: Prompter; show: (plan: Plan) => void}): Approver {
+export function cliApprover(options: {
+  yes: boolean
+  dryRun: boolean
+  prompter: Prompter
+  show: (plan: Plan) => void
+}): Approver {
   return {
     show: options.show,
     async decide(plan) {
       if (options.dryRun) return 'dry-run'
       if (options.yes) return 'apply'
       if (!options.prompter.interactive) {
-        throw new AimsError('not-confirmed', `not confirmed: ${plan.summary}`, {hint: 'run it in a terminal to confirm, or pass --yes (the plan is printed above)'})
+        throw new AimsError('not-confirmed', `not confirmed: ${plan.summary}`, {
+          hint: 'run it in a terminal to confirm, or pass --yes (the plan is printed above)',
+        })
       }
       if (plan.confirmWord) {
-        const typed = await options.prompter.input(`This destroys ${plan.target}${plan.changes.some((change) => change.kind === 'volume' && change.action === 'remove') ? ' and its data' : ''}. Type the instance name (${plan.confirmWord}) to confirm:`)
-        if (typed.trim() !== plan.confirmWord) throw new AimsError('not-confirmed', `not confirmed: you typed ${JSON.stringify(typed.trim())}, not ${JSON.stringify(plan.confirmWord)}`, {hint: 'nothing was changed'})
+        const typed = await options.prompter.input(
+          `This destroys ${plan.target}${plan.changes.some((change) => change.kind === 'volume' && change.action === 'remove') ? ' and its data' : ''}. Type the instance name (${plan.confirmWord}) to confirm:`,
+        )
+        if (typed.trim() !== plan.confirmWord)
+          throw new AimsError(
+            'not-confirmed',
+            `not confirmed: you typed ${JSON.stringify(typed.trim())}, not ${JSON.stringify(plan.confirmWord)}`,
+            {hint: 'nothing was changed'},
+          )
         return 'apply'
       }
       const ok = await options.prompter.confirm(`${plan.summary}?`, false)

@@ -31,7 +31,13 @@ export interface HttpHead {
  * One HTTP/1.1 GET over a stream opened from the host's side of the
  * connection; resolves with the status line and headers (the body is not read).
  */
-export async function httpHead(session: HostSession, host: string, port: number, path: string, options: {hostHeader?: string; timeoutMs?: number} = {}): Promise<HttpHead> {
+export async function httpHead(
+  session: HostSession,
+  host: string,
+  port: number,
+  path: string,
+  options: {hostHeader?: string; timeoutMs?: number} = {},
+): Promise<HttpHead> {
   const timeoutMs = options.timeoutMs ?? 2000
   let stream: Duplex | undefined
   try {
@@ -62,7 +68,9 @@ export async function httpHead(session: HostSession, host: string, port: number,
         // Docker's port proxy accepts and then closes when nothing listens in the container.
         opened.on('end', () => reject(new Error('connection closed before a response')))
         opened.on('close', () => reject(new Error('connection closed before a response')))
-        opened.write(`GET ${path} HTTP/1.1\r\nHost: ${options.hostHeader ?? 'localhost'}\r\nUser-Agent: aims-health\r\nAccept: */*\r\nConnection: close\r\n\r\n`)
+        opened.write(
+          `GET ${path} HTTP/1.1\r\nHost: ${options.hostHeader ?? 'localhost'}\r\nUser-Agent: aims-health\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
+        )
       }),
       timeoutMs,
       `GET ${path}`,
@@ -73,16 +81,29 @@ export async function httpHead(session: HostSession, host: string, port: number,
 }
 
 /** Healthy on 2xx/3xx. */
-export async function httpProbe(session: HostSession, host: string, port: number, path: string, timeoutMs = 2000): Promise<ProbeResult> {
+export async function httpProbe(
+  session: HostSession,
+  host: string,
+  port: number,
+  path: string,
+  timeoutMs = 2000,
+): Promise<ProbeResult> {
   try {
     const {status} = await httpHead(session, host, port, path, {timeoutMs})
-    return status >= 200 && status < 400 ? {ok: true, detail: `HTTP ${status} on ${path}`} : {ok: false, detail: `HTTP ${status} on ${path}`}
+    return status >= 200 && status < 400
+      ? {ok: true, detail: `HTTP ${status} on ${path}`}
+      : {ok: false, detail: `HTTP ${status} on ${path}`}
   } catch (error) {
     return {ok: false, detail: (error as Error).message}
   }
 }
 
-export async function tcpProbe(session: HostSession, host: string, port: number, timeoutMs = 2000): Promise<ProbeResult> {
+export async function tcpProbe(
+  session: HostSession,
+  host: string,
+  port: number,
+  timeoutMs = 2000,
+): Promise<ProbeResult> {
   try {
     const stream = await withTimeout(session.connectTcp(host, port), timeoutMs, `connect to ${host}:${port}`)
     stream.destroy()
@@ -110,14 +131,24 @@ function containerIp(details: ContainerDetails): string | undefined {
 export async function probeService(session: HostSession, engine: Engine, target: ProbeTarget): Promise<ProbeResult> {
   const details = target.details ?? (await engine.inspectContainer(target.containerId))
   if (!details) return {ok: false, detail: 'container is gone'}
-  if (details.state !== 'running') return {ok: false, detail: `container is ${details.state}${details.exitCode ? ` (exit code ${details.exitCode})` : ''}`}
+  if (details.state !== 'running')
+    return {
+      ok: false,
+      detail: `container is ${details.state}${details.exitCode ? ` (exit code ${details.exitCode})` : ''}`,
+    }
   const probe = target.probe
   const viaHostPort = (port: number) => target.hostPort !== undefined && port === target.entryContainerPort
   switch (probe.type) {
     case 'running':
       return {ok: true, detail: 'running'}
     case 'docker':
-      return details.health === 'healthy' ? {ok: true, detail: 'Docker health: healthy'} : {ok: details.health === 'none', detail: details.health === 'none' ? 'running (image has no health check)' : `Docker health: ${details.health}`}
+      return details.health === 'healthy'
+        ? {ok: true, detail: 'Docker health: healthy'}
+        : {
+            ok: details.health === 'none',
+            detail:
+              details.health === 'none' ? 'running (image has no health check)' : `Docker health: ${details.health}`,
+          }
     case 'http': {
       if (viaHostPort(probe.port)) return httpProbe(session, '127.0.0.1', target.hostPort!, probe.path)
       const ip = containerIp(details)

@@ -17,13 +17,20 @@ export interface GatheredFacts {
 }
 
 export const deploysDir = (stateDir: string) => `${stateDir}/deploys`
-export const journalPath = (stateDir: string, tenant: string, instance: string) => `${deploysDir(stateDir)}/${journalFileName(tenant, instance)}`
+export const journalPath = (stateDir: string, tenant: string, instance: string) =>
+  `${deploysDir(stateDir)}/${journalFileName(tenant, instance)}`
 
 /** Owner of every existing aims-looking object name (see HostFacts.objectOwners). */
-export function objectOwners(containers: ContainerSummary[], networks: NetworkSummary[], volumes: VolumeSummary[]): Record<string, string> {
+export function objectOwners(
+  containers: ContainerSummary[],
+  networks: NetworkSummary[],
+  volumes: VolumeSummary[],
+): Record<string, string> {
   const owners: Record<string, string> = {}
-  const ownerOf = (labels: Record<string, string>) => (labels[LABEL.managed] === 'true' ? `${labels[LABEL.tenant] ?? ''}/${labels[LABEL.instance] ?? ''}` : '')
-  for (const container of containers) if (container.name.startsWith('aims-')) owners[container.name] = ownerOf(container.labels)
+  const ownerOf = (labels: Record<string, string>) =>
+    labels[LABEL.managed] === 'true' ? `${labels[LABEL.tenant] ?? ''}/${labels[LABEL.instance] ?? ''}` : ''
+  for (const container of containers)
+    if (container.name.startsWith('aims-')) owners[container.name] = ownerOf(container.labels)
   for (const network of networks) if (network.name.startsWith('aims-')) owners[network.name] = ownerOf(network.labels)
   for (const volume of volumes) if (volume.name.startsWith('aims-')) owners[volume.name] = ownerOf(volume.labels)
   return owners
@@ -53,10 +60,22 @@ export async function interruptedDeploys(shell: HostShell, stateDir: string): Pr
  * networks, the tenant's usage); engine version, memory and disk are kept
  * from `previous`. Used for the re-check under the host lock.
  */
-export async function refreshHostFacts(session: HostSession, engine: Engine, tenant: string, previous: HostFacts): Promise<GatheredFacts> {
-  const [containers, networkSummaries, volumes] = await Promise.all([engine.listContainers({all: true}), engine.listNetworks({}), engine.listVolumes({})])
+export async function refreshHostFacts(
+  session: HostSession,
+  engine: Engine,
+  tenant: string,
+  previous: HostFacts,
+): Promise<GatheredFacts> {
+  const [containers, networkSummaries, volumes] = await Promise.all([
+    engine.listContainers({all: true}),
+    engine.listNetworks({}),
+    engine.listVolumes({}),
+  ])
   const listening = previous.usedPorts
-  const instances = groupInstances(containers.filter((container) => container.labels[LABEL.managed] === 'true'), {...(session.host.domain ? {domain: session.host.domain} : {}), tls: Boolean(session.host.tls)})
+  const instances = groupInstances(
+    containers.filter((container) => container.labels[LABEL.managed] === 'true'),
+    {...(session.host.domain ? {domain: session.host.domain} : {}), tls: Boolean(session.host.tls)},
+  )
   return {
     facts: {
       ...previous,
@@ -72,8 +91,14 @@ export async function refreshHostFacts(session: HostSession, engine: Engine, ten
   }
 }
 
-async function tenantUsage(engine: Engine, containers: ContainerSummary[], tenant: string): Promise<HostFacts['tenantUsage']> {
-  const tenantContainers = containers.filter((container) => container.labels[LABEL.managed] === 'true' && container.labels[LABEL.tenant] === tenant)
+async function tenantUsage(
+  engine: Engine,
+  containers: ContainerSummary[],
+  tenant: string,
+): Promise<HostFacts['tenantUsage']> {
+  const tenantContainers = containers.filter(
+    (container) => container.labels[LABEL.managed] === 'true' && container.labels[LABEL.tenant] === tenant,
+  )
   const details = await Promise.all(tenantContainers.map((container) => engine.inspectContainer(container.id)))
   const usage = {cpus: 0, memoryBytes: 0, diskBytes: 0}
   for (const [index, detail] of details.entries()) {
@@ -96,13 +121,25 @@ export async function gatherHostFacts(session: HostSession, engine: Engine, tena
   ])
   // Files and statvfs over SFTP: a handful of round trips, no login shell.
   const [meminfo, disk, tcp4, tcp6] = await Promise.all([
-    shell.readFile('/proc/meminfo').then((data) => data?.toString('utf8') ?? '', () => ''),
+    shell.readFile('/proc/meminfo').then(
+      (data) => data?.toString('utf8') ?? '',
+      () => '',
+    ),
     shell.diskFree(info.dockerRootDir),
-    shell.readFile('/proc/net/tcp').then((data) => data?.toString('utf8') ?? '', () => ''),
-    shell.readFile('/proc/net/tcp6').then((data) => data?.toString('utf8') ?? '', () => ''),
+    shell.readFile('/proc/net/tcp').then(
+      (data) => data?.toString('utf8') ?? '',
+      () => '',
+    ),
+    shell.readFile('/proc/net/tcp6').then(
+      (data) => data?.toString('utf8') ?? '',
+      () => '',
+    ),
   ])
   const listeningPorts = [...parseProcNetTcp(tcp4), ...parseProcNetTcp(tcp6)]
-  const instances = groupInstances(containers.filter((container) => container.labels[LABEL.managed] === 'true'), {...(session.host.domain ? {domain: session.host.domain} : {}), tls: Boolean(session.host.tls)})
+  const instances = groupInstances(
+    containers.filter((container) => container.labels[LABEL.managed] === 'true'),
+    {...(session.host.domain ? {domain: session.host.domain} : {}), tls: Boolean(session.host.tls)},
+  )
   return {
     facts: {
       engineVersion: version.version,

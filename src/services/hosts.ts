@@ -4,7 +4,14 @@
  */
 import {isAbsolute, resolve} from 'node:path'
 import {AimsError, notFoundError, usageError} from '../core/errors.js'
-import {buildHostEntry, formatTarget, LOCAL_HOST, type HostAddInput, type HostEntry, type ResolvedHost} from '../core/host-target.js'
+import {
+  buildHostEntry,
+  formatTarget,
+  LOCAL_HOST,
+  type HostAddInput,
+  type HostEntry,
+  type ResolvedHost,
+} from '../core/host-target.js'
 import {fingerprint, keyTypeLabel, knownHostName, verifyHostKey, type HostKey} from '../core/known-hosts.js'
 import {didYouMean} from '../core/suggest.js'
 import type {ConfigStore, HostKeyScanner, KnownHostsStore, Prompter} from './ports.js'
@@ -28,20 +35,35 @@ export interface HostDeps {
 }
 
 function notFound(name: string, known: string[]): AimsError {
-  return notFoundError(`no host named "${name}"`, didYouMean(name, known) ?? (known.length > 0 ? `known hosts: ${known.join(', ')}` : 'add one with aims host add NAME user@host'))
+  return notFoundError(
+    `no host named "${name}"`,
+    didYouMean(name, known) ??
+      (known.length > 0 ? `known hosts: ${known.join(', ')}` : 'add one with aims host add NAME user@host'),
+  )
 }
 
-export async function addHost(deps: HostDeps, input: HostAddInput & {makeDefault?: boolean; force?: boolean; dryRun?: boolean}): Promise<{host: HostEntry; default: boolean; replaced: boolean; dryRun: boolean}> {
+export async function addHost(
+  deps: HostDeps,
+  input: HostAddInput & {makeDefault?: boolean; force?: boolean; dryRun?: boolean},
+): Promise<{host: HostEntry; default: boolean; replaced: boolean; dryRun: boolean}> {
   const entry = buildHostEntry(input, deps.now())
   if (entry.identityFile) {
     const absolute = isAbsolute(entry.identityFile) ? entry.identityFile : resolve(deps.cwd, entry.identityFile)
-    if (!deps.fileReadable(absolute)) throw usageError(`identity file ${absolute} does not exist or is not readable`, 'give the path of your private key, e.g. ~/.ssh/id_ed25519')
+    if (!deps.fileReadable(absolute))
+      throw usageError(
+        `identity file ${absolute} does not exist or is not readable`,
+        'give the path of your private key, e.g. ~/.ssh/id_ed25519',
+      )
     entry.identityFile = absolute
   }
   const apply = async (config: Awaited<ReturnType<ConfigStore['read']>>) => {
     const replaced = Boolean(config.hosts[entry.name])
     if (replaced && !input.force) {
-      throw new AimsError('conflict', `a host named "${entry.name}" already exists (${formatTarget(config.hosts[entry.name]!.target)})`, {hint: `pick another name, or pass --force to replace it`, exitCode: 2})
+      throw new AimsError(
+        'conflict',
+        `a host named "${entry.name}" already exists (${formatTarget(config.hosts[entry.name]!.target)})`,
+        {hint: `pick another name, or pass --force to replace it`, exitCode: 2},
+      )
     }
     const makeDefault = input.makeDefault || !config.defaultHost || !config.hosts[config.defaultHost]
     config.hosts[entry.name] = entry
@@ -52,7 +74,11 @@ export async function addHost(deps: HostDeps, input: HostAddInput & {makeDefault
   return deps.config.update(apply)
 }
 
-export async function listHosts(config: ConfigStore, knownHosts: KnownHostsStore, resolveHost: (entry: HostEntry) => Promise<ResolvedHost>): Promise<HostRow[]> {
+export async function listHosts(
+  config: ConfigStore,
+  knownHosts: KnownHostsStore,
+  resolveHost: (entry: HostEntry) => Promise<ResolvedHost>,
+): Promise<HostRow[]> {
   const current = await config.read()
   const entries = await knownHosts.entries()
   const rows: HostRow[] = []
@@ -68,7 +94,9 @@ export async function listHosts(config: ConfigStore, knownHosts: KnownHostsStore
     if (entry.target !== LOCAL_HOST) {
       const host = await resolveHost(entry)
       const names = [knownHostName(host.ssh!.host, host.ssh!.port)]
-      const recorded = entries.find((known) => known.marker === undefined && names.some((name) => known.patterns.includes(name)))
+      const recorded = entries.find(
+        (known) => known.marker === undefined && names.some((name) => known.patterns.includes(name)),
+      )
       row.hostKey = recorded ? 'trusted' : 'unknown'
       if (recorded) row.fingerprint = `${keyTypeLabel(recorded.key.type)} ${fingerprint(recorded.key.blob)}`
     }
@@ -77,12 +105,17 @@ export async function listHosts(config: ConfigStore, knownHosts: KnownHostsStore
   return rows
 }
 
-export async function useHost(config: ConfigStore, name: string, dryRun = false): Promise<{name: string; dryRun: boolean}> {
+export async function useHost(
+  config: ConfigStore,
+  name: string,
+  dryRun = false,
+): Promise<{name: string; dryRun: boolean}> {
   const current = await config.read()
   if (!current.hosts[name] && name !== LOCAL_HOST) throw notFound(name, Object.keys(current.hosts))
   if (!dryRun) {
     await config.update((latest) => {
-      if (name === LOCAL_HOST && !latest.hosts[LOCAL_HOST]) latest.hosts[LOCAL_HOST] = {name: LOCAL_HOST, target: LOCAL_HOST, addedAt: new Date().toISOString()}
+      if (name === LOCAL_HOST && !latest.hosts[LOCAL_HOST])
+        latest.hosts[LOCAL_HOST] = {name: LOCAL_HOST, target: LOCAL_HOST, addedAt: new Date().toISOString()}
       if (!latest.hosts[name]) throw notFound(name, Object.keys(latest.hosts))
       latest.defaultHost = name
     })
@@ -90,7 +123,11 @@ export async function useHost(config: ConfigStore, name: string, dryRun = false)
   return {name, dryRun}
 }
 
-export async function removeHost(config: ConfigStore, name: string, dryRun = false): Promise<{removed: HostEntry; newDefault?: string; dryRun: boolean}> {
+export async function removeHost(
+  config: ConfigStore,
+  name: string,
+  dryRun = false,
+): Promise<{removed: HostEntry; newDefault?: string; dryRun: boolean}> {
   const current = await config.read()
   const existing = current.hosts[name]
   if (!existing) throw notFound(name, Object.keys(current.hosts))
@@ -130,7 +167,8 @@ export async function trustHost(
   host: ResolvedHost,
   options: {yes: boolean; dryRun: boolean},
 ): Promise<TrustResult> {
-  if (host.kind === 'local' || !host.ssh) throw usageError(`host ${host.name} is the local engine and has no SSH host key`, 'trust is only for SSH hosts')
+  if (host.kind === 'local' || !host.ssh)
+    throw usageError(`host ${host.name} is the local engine and has no SSH host key`, 'trust is only for SSH hosts')
   const key: HostKey = await deps.scanner.scan(host)
   const name = knownHostName(host.ssh.host, host.ssh.port)
   const verdict = verifyHostKey(await deps.knownHosts.entries(), [name], key)
@@ -145,14 +183,22 @@ export async function trustHost(
     recorded: false,
     file: deps.knownHosts.ownFile,
   }
-  if (verdict.status === 'revoked') throw new AimsError('host-key', `the key ${label} ${print} of ${host.name} is marked @revoked in ${verdict.entry.file}`, {hint: 'do not trust it; rotate the host key'})
+  if (verdict.status === 'revoked')
+    throw new AimsError(
+      'host-key',
+      `the key ${label} ${print} of ${host.name} is marked @revoked in ${verdict.entry.file}`,
+      {hint: 'do not trust it; rotate the host key'},
+    )
   if (verdict.status === 'trusted') {
     deps.show(`${host.name} (${name}) is already trusted: ${label} key fingerprint is ${print}.`)
     return result
   }
   if (verdict.status === 'changed') {
     deps.show(`WARNING: the host key of ${host.name} (${name}) has CHANGED.`)
-    for (const entry of verdict.known) deps.show(`  recorded: ${keyTypeLabel(entry.key.type)} ${fingerprint(entry.key.blob)} (${entry.file}:${entry.line})`)
+    for (const entry of verdict.known)
+      deps.show(
+        `  recorded: ${keyTypeLabel(entry.key.type)} ${fingerprint(entry.key.blob)} (${entry.file}:${entry.line})`,
+      )
     deps.show(`  offered:  ${label} ${print}`)
   } else {
     deps.show(`The authenticity of host '${name}' can't be established.`)
@@ -161,10 +207,16 @@ export async function trustHost(
   if (options.dryRun) return result
   if (!options.yes) {
     if (!deps.prompter.interactive) {
-      throw new AimsError('not-confirmed', `not trusting ${host.name} without confirmation`, {hint: `compare the fingerprint with the host's (ssh-keygen -lf /etc/ssh/ssh_host_${key.type.replace(/^ssh-/, '').replace(/^ecdsa-.*/, 'ecdsa')}_key.pub), then run aims host trust ${host.name} --yes`})
+      throw new AimsError('not-confirmed', `not trusting ${host.name} without confirmation`, {
+        hint: `compare the fingerprint with the host's (ssh-keygen -lf /etc/ssh/ssh_host_${key.type.replace(/^ssh-/, '').replace(/^ecdsa-.*/, 'ecdsa')}_key.pub), then run aims host trust ${host.name} --yes`,
+      })
     }
-    const ok = await deps.prompter.confirm(verdict.status === 'changed' ? 'Replace the recorded key with this one?' : 'Trust this host key?', false)
-    if (!ok) throw new AimsError('not-confirmed', `host key of ${host.name} not trusted`, {hint: 'nothing was recorded'})
+    const ok = await deps.prompter.confirm(
+      verdict.status === 'changed' ? 'Replace the recorded key with this one?' : 'Trust this host key?',
+      false,
+    )
+    if (!ok)
+      throw new AimsError('not-confirmed', `host key of ${host.name} not trusted`, {hint: 'nothing was recorded'})
   }
   await deps.knownHosts.record(name, key)
   result.recorded = true

@@ -5,7 +5,14 @@
  */
 import {AimsError} from '../core/errors.js'
 import {LABEL, type ContainerDetails, type LogLine} from '../core/engine-types.js'
-import {findInstance, groupInstances, secretKeysFromLabels, withoutImageDefaults, type InstanceHealth, type InstanceView} from '../core/instances.js'
+import {
+  findInstance,
+  groupInstances,
+  secretKeysFromLabels,
+  withoutImageDefaults,
+  type InstanceHealth,
+  type InstanceView,
+} from '../core/instances.js'
 import {formatInstanceRef, type InstanceRef} from '../core/names.js'
 import {maskEnv} from '../core/plan/env.js'
 import {probeFromLabels} from '../core/plan/plug-up.js'
@@ -17,29 +24,60 @@ export interface ProbedInstance extends InstanceView {
   healthDetail?: string
 }
 
-export async function readInstances(session: HostSession, engine: Engine, filter: {tenant?: string} = {}): Promise<InstanceView[]> {
-  const containers = await engine.listContainers({all: true, labels: {[LABEL.managed]: 'true', ...(filter.tenant ? {[LABEL.tenant]: filter.tenant} : {})}})
-  return groupInstances(containers, {...(session.host.domain ? {domain: session.host.domain} : {}), tls: Boolean(session.host.tls)})
+export async function readInstances(
+  session: HostSession,
+  engine: Engine,
+  filter: {tenant?: string} = {},
+): Promise<InstanceView[]> {
+  const containers = await engine.listContainers({
+    all: true,
+    labels: {[LABEL.managed]: 'true', ...(filter.tenant ? {[LABEL.tenant]: filter.tenant} : {})},
+  })
+  return groupInstances(containers, {
+    ...(session.host.domain ? {domain: session.host.domain} : {}),
+    tls: Boolean(session.host.tls),
+  })
 }
 
 /** Live health of the entry service without inspecting: probes go straight to the host port. */
-export async function probeEntry(session: HostSession, view: InstanceView, labels: Record<string, string> | undefined): Promise<ProbeResult & {health: InstanceHealth}> {
-  const entry = view.replicas.find((replica) => replica.entry && replica.replica === 1) ?? view.replicas.find((replica) => replica.entry)
+export async function probeEntry(
+  session: HostSession,
+  view: InstanceView,
+  labels: Record<string, string> | undefined,
+): Promise<ProbeResult & {health: InstanceHealth}> {
+  const entry =
+    view.replicas.find((replica) => replica.entry && replica.replica === 1) ??
+    view.replicas.find((replica) => replica.entry)
   if (!entry) return {ok: false, detail: 'no entry service', health: 'unknown'}
-  if (entry.state !== 'running') return {ok: false, detail: `entry is ${entry.state}`, health: view.status === 'restarting' ? 'unhealthy' : 'unknown'}
+  if (entry.state !== 'running')
+    return {
+      ok: false,
+      detail: `entry is ${entry.state}`,
+      health: view.status === 'restarting' ? 'unhealthy' : 'unknown',
+    }
   const probe = probeFromLabels(labels)
   let result: ProbeResult
-  if (probe.type === 'http' && entry.hostPort) result = await httpProbe(session, '127.0.0.1', entry.hostPort, probe.path, 1500)
+  if (probe.type === 'http' && entry.hostPort)
+    result = await httpProbe(session, '127.0.0.1', entry.hostPort, probe.path, 1500)
   else if (probe.type === 'tcp' && entry.hostPort) result = await tcpProbe(session, '127.0.0.1', entry.hostPort, 1500)
   else if (entry.health !== 'none') result = {ok: entry.health === 'healthy', detail: `Docker health: ${entry.health}`}
   else result = {ok: true, detail: 'running'}
   return {...result, health: result.ok ? 'healthy' : entry.health === 'starting' ? 'starting' : 'unhealthy'}
 }
 
-export async function listInstances(session: HostSession, options: {tenant?: string; probe: boolean}): Promise<ProbedInstance[]> {
+export async function listInstances(
+  session: HostSession,
+  options: {tenant?: string; probe: boolean},
+): Promise<ProbedInstance[]> {
   const engine = await session.engine()
-  const containers = await engine.listContainers({all: true, labels: {[LABEL.managed]: 'true', ...(options.tenant ? {[LABEL.tenant]: options.tenant} : {})}})
-  const views = groupInstances(containers, {...(session.host.domain ? {domain: session.host.domain} : {}), tls: Boolean(session.host.tls)})
+  const containers = await engine.listContainers({
+    all: true,
+    labels: {[LABEL.managed]: 'true', ...(options.tenant ? {[LABEL.tenant]: options.tenant} : {})},
+  })
+  const views = groupInstances(containers, {
+    ...(session.host.domain ? {domain: session.host.domain} : {}),
+    tls: Boolean(session.host.tls),
+  })
   if (!options.probe) return views
   const labelsById = new Map(containers.map((container) => [container.id, container.labels]))
   return Promise.all(
@@ -60,7 +98,12 @@ export async function requireInstance(session: HostSession, engine: Engine, ref:
   const sameName = views.filter((view) => view.instance === ref.instance).map((view) => view.ref)
   const suggestions = sameName.length > 0 ? sameName : closest(formatInstanceRef(ref), refs)
   throw new AimsError('not-found', `no instance ${formatInstanceRef(ref)} on ${session.host.name}`, {
-    hint: suggestions.length > 0 ? `did you mean ${suggestions.map((item) => `"${item}"`).join(' or ')}?` : views.length > 0 ? 'see aims plug ls' : 'nothing is deployed there yet: aims plug up PLUG',
+    hint:
+      suggestions.length > 0
+        ? `did you mean ${suggestions.map((item) => `"${item}"`).join(' or ')}?`
+        : views.length > 0
+          ? 'see aims plug ls'
+          : 'nothing is deployed there yet: aims plug up PLUG',
   })
 }
 
@@ -95,7 +138,14 @@ export async function instanceStatus(session: HostSession, ref: InstanceRef): Pr
   const services = await Promise.all(
     view.replicas.map(async (replica, index): Promise<ServiceStatus> => {
       const detail = details[index] as ContainerDetails | undefined
-      const result = detail ? await probeService(session, engine, {probe: probeFromLabels(detail.labels), containerId: detail.id, details: detail, ...(replica.hostPort ? {hostPort: replica.hostPort, entryContainerPort: entryContainerPort(detail)} : {})}) : {ok: false, detail: 'container is gone'}
+      const result = detail
+        ? await probeService(session, engine, {
+            probe: probeFromLabels(detail.labels),
+            containerId: detail.id,
+            details: detail,
+            ...(replica.hostPort ? {hostPort: replica.hostPort, entryContainerPort: entryContainerPort(detail)} : {}),
+          })
+        : {ok: false, detail: 'container is gone'}
       const secretKeys = secretKeysFromLabels(detail?.labels)
       return {
         service: replica.service,
@@ -112,19 +162,33 @@ export async function instanceStatus(session: HostSession, ref: InstanceRef): Pr
         ...(detail?.nanoCpus ? {cpus: detail.nanoCpus / 1e9} : {}),
         env: maskEnv(withoutImageDefaults(detail?.env ?? {}), secretKeys),
         ips: detail?.ips ?? {},
-        mounts: (detail?.mounts ?? []).map((mount) => ({...(mount.name ? {volume: mount.name} : {}), path: mount.destination})),
+        mounts: (detail?.mounts ?? []).map((mount) => ({
+          ...(mount.name ? {volume: mount.name} : {}),
+          path: mount.destination,
+        })),
       }
     }),
   )
-  const entry = services.find((service) => view.replicas.find((replica) => replica.containerName === service.container)?.entry)
-  const instance: ProbedInstance = {...view, health: entry ? (entry.health === 'healthy' ? 'healthy' : entry.state === 'running' ? 'unhealthy' : 'unknown') : view.health, ...(entry ? {healthDetail: entry.healthDetail} : {})}
+  const entry = services.find(
+    (service) => view.replicas.find((replica) => replica.containerName === service.container)?.entry,
+  )
+  const instance: ProbedInstance = {
+    ...view,
+    health: entry
+      ? entry.health === 'healthy'
+        ? 'healthy'
+        : entry.state === 'running'
+          ? 'unhealthy'
+          : 'unknown'
+      : view.health,
+    ...(entry ? {healthDetail: entry.healthDetail} : {}),
+  }
   return {instance, services}
 }
 
 function entryContainerPort(detail: ContainerDetails): number | undefined {
   return detail.ports[0]?.containerPort
 }
-
 
 export interface LogOptions {
   tail: number
@@ -141,15 +205,29 @@ async function logTargets(session: HostSession, ref: InstanceRef, service: strin
   const view = await requireInstance(session, engine, ref)
   const services = [...new Set(view.replicas.map((replica) => replica.service))]
   if (service && !services.includes(service)) {
-    throw new AimsError('not-found', `${formatInstanceRef(ref)} has no service "${service}"`, {hint: `its services: ${services.join(', ')}`})
+    throw new AimsError('not-found', `${formatInstanceRef(ref)} has no service "${service}"`, {
+      hint: `its services: ${services.join(', ')}`,
+    })
   }
   return {engine, view, replicas: view.replicas.filter((replica) => !service || replica.service === service)}
 }
 
 /** The last lines of each selected container, merged in time order. */
-export async function instanceLogs(session: HostSession, ref: InstanceRef, options: LogOptions): Promise<ServiceLogLine[]> {
+export async function instanceLogs(
+  session: HostSession,
+  ref: InstanceRef,
+  options: LogOptions,
+): Promise<ServiceLogLine[]> {
   const {engine, replicas} = await logTargets(session, ref, options.service)
-  const perContainer = await Promise.all(replicas.map(async (replica) => (await engine.logs(replica.containerId, {tail: options.tail, timestamps: true})).map((line) => ({...line, service: replica.service, replica: replica.replica}))))
+  const perContainer = await Promise.all(
+    replicas.map(async (replica) =>
+      (await engine.logs(replica.containerId, {tail: options.tail, timestamps: true})).map((line) => ({
+        ...line,
+        service: replica.service,
+        replica: replica.replica,
+      })),
+    ),
+  )
   return perContainer
     .flat()
     .map((line, index) => ({line, index}))
@@ -159,11 +237,16 @@ export async function instanceLogs(session: HostSession, ref: InstanceRef, optio
 }
 
 /** Follows the logs of the selected containers until the signal aborts. */
-export async function followInstanceLogs(session: HostSession, ref: InstanceRef, options: LogOptions & {signal: AbortSignal; onLine: (line: ServiceLogLine) => void}): Promise<void> {
+export async function followInstanceLogs(
+  session: HostSession,
+  ref: InstanceRef,
+  options: LogOptions & {signal: AbortSignal; onLine: (line: ServiceLogLine) => void},
+): Promise<void> {
   const {engine, replicas} = await logTargets(session, ref, options.service)
   await Promise.all(
     replicas.map(async (replica) => {
-      for await (const line of engine.followLogs(replica.containerId, {tail: options.tail, signal: options.signal})) options.onLine({...line, service: replica.service, replica: replica.replica})
+      for await (const line of engine.followLogs(replica.containerId, {tail: options.tail, signal: options.signal}))
+        options.onLine({...line, service: replica.service, replica: replica.replica})
     }),
   )
 }

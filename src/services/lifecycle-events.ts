@@ -58,7 +58,10 @@ export interface LifecycleEventInput {
 }
 
 /** The full record of an event, stamped with who, when and from where. */
-export function lifecycleEventRecord(deps: Omit<EventEmitterDeps, 'recordEvent'>, input: LifecycleEventInput): LifecycleEvent {
+export function lifecycleEventRecord(
+  deps: Omit<EventEmitterDeps, 'recordEvent'>,
+  input: LifecycleEventInput,
+): LifecycleEvent {
   return {
     v: 1,
     id: deps.newId(),
@@ -84,11 +87,19 @@ export async function emitLifecycleEvent(deps: EventEmitterDeps, input: Lifecycl
 }
 
 /** The lifecycle event matching an audit record a service just appended. */
-export async function emitForAudit(deps: EventEmitterDeps, entry: Pick<AuditRecord, 'action' | 'target' | 'outcome' | 'detail'>): Promise<void> {
+export async function emitForAudit(
+  deps: EventEmitterDeps,
+  entry: Pick<AuditRecord, 'action' | 'target' | 'outcome' | 'detail'>,
+): Promise<void> {
   const action = lifecycleActionFor(entry.action, entry.outcome)
   const [tenant, instance] = entry.target.split('/')
   if (!action || !tenant || !instance) return
-  await emitLifecycleEvent(deps, {action, tenant, instance, message: entry.detail ?? `${entry.action} ${entry.outcome}`})
+  await emitLifecycleEvent(deps, {
+    action,
+    tenant,
+    instance,
+    message: entry.detail ?? `${entry.action} ${entry.outcome}`,
+  })
 }
 
 /**
@@ -111,15 +122,22 @@ interface ReadOutput {
 }
 
 async function runRead(shell: HostShell, path: string, mode: 'lines' | 'bytes', n: number): Promise<ReadOutput> {
-  const result = await shell.exec(['sh', '-c', READ_EVENTS_SCRIPT, 'aims-events', path, mode, String(n)], {timeoutMs: 15_000})
-  if (result.exitCode !== 0) throw new Error(`reading ${path} failed: ${result.stderr.trim() || `exit code ${result.exitCode}`}`)
+  const result = await shell.exec(['sh', '-c', READ_EVENTS_SCRIPT, 'aims-events', path, mode, String(n)], {
+    timeoutMs: 15_000,
+  })
+  if (result.exitCode !== 0)
+    throw new Error(`reading ${path} failed: ${result.stderr.trim() || `exit code ${result.exitCode}`}`)
   const newline = result.stdout.indexOf('\n')
   const size = Number(newline === -1 ? result.stdout.trim() : result.stdout.slice(0, newline))
   return {size: Number.isFinite(size) ? size : 0, content: newline === -1 ? '' : result.stdout.slice(newline + 1)}
 }
 
 /** The last `lines` events on the host and the file size they end at (the offset to follow from). */
-export async function readRecentLifecycleEvents(shell: HostShell, stateDir: string, lines = 2000): Promise<{events: LifecycleEvent[]; size: number}> {
+export async function readRecentLifecycleEvents(
+  shell: HostShell,
+  stateDir: string,
+  lines = 2000,
+): Promise<{events: LifecycleEvent[]; size: number}> {
   const {size, content} = await runRead(shell, eventsPath(stateDir), 'lines', lines)
   return {events: parseLifecycleLines(content), size}
 }
@@ -130,7 +148,11 @@ export async function readRecentLifecycleEvents(shell: HostShell, stateDir: stri
  * next poll). A file smaller than the offset was truncated or replaced: it is
  * read again from its start.
  */
-export async function readLifecycleEventsFrom(shell: HostShell, stateDir: string, offset: number): Promise<{events: LifecycleEvent[]; offset: number}> {
+export async function readLifecycleEventsFrom(
+  shell: HostShell,
+  stateDir: string,
+  offset: number,
+): Promise<{events: LifecycleEvent[]; offset: number}> {
   const {size, content} = await runRead(shell, eventsPath(stateDir), 'bytes', offset)
   if (size < offset) return readLifecycleEventsFrom(shell, stateDir, 0)
   const lastNewline = content.lastIndexOf('\n')
@@ -149,7 +171,11 @@ export interface FollowLifecycleOptions {
 }
 
 /** Polls the host's events file until the signal aborts; a failed read rejects (the caller reconnects). */
-export async function followLifecycleEvents(shell: HostShell, stateDir: string, options: FollowLifecycleOptions): Promise<void> {
+export async function followLifecycleEvents(
+  shell: HostShell,
+  stateDir: string,
+  options: FollowLifecycleOptions,
+): Promise<void> {
   let offset = options.from
   while (!options.signal.aborted) {
     const read = await readLifecycleEventsFrom(shell, stateDir, offset)

@@ -27,7 +27,10 @@ export async function pingHost(session: HostSession, count: number, now: () => n
     durations.push(now() - before)
   }
   durations.sort((a, b) => a - b)
-  const pick = (quantile: number) => (durations.length === 0 ? connected - started : durations[Math.min(durations.length - 1, Math.floor(quantile * durations.length))]!)
+  const pick = (quantile: number) =>
+    durations.length === 0
+      ? connected - started
+      : durations[Math.min(durations.length - 1, Math.floor(quantile * durations.length))]!
   return {
     host: session.host.name,
     calls: session.metrics().apiCalls,

@@ -6,7 +6,15 @@
 import {AimsError, ExitCode, usageError} from '../core/errors.js'
 import {LABEL} from '../core/engine-types.js'
 import type {InstanceView, ServiceReplica} from '../core/instances.js'
-import {containerName, formatBytes, formatInstanceRef, parseCpus, parseMemorySize, tenantNetworkName, type InstanceRef} from '../core/names.js'
+import {
+  containerName,
+  formatBytes,
+  formatInstanceRef,
+  parseCpus,
+  parseMemorySize,
+  tenantNetworkName,
+  type InstanceRef,
+} from '../core/names.js'
 import type {Plan, PlanChange} from '../core/plan/plan.js'
 import {allocateHostPort, instanceNetworkName, probeFromLabels} from '../core/plan/plug-up.js'
 import type {AuditRecord} from './audit.js'
@@ -20,7 +28,8 @@ import {DEFAULT_PROXY} from './proxy-manager.js'
 import {confFileName, confOwner} from '../core/proxy/plug-conf.js'
 import type {Engine, HostLock} from './ports.js'
 
-export type LifecycleDeps = Omit<PlugUpDeps, 'catalog' | 'generateSecret' | 'networkPool' | 'preferences' | 'prices'> & Partial<Pick<PlugUpDeps, 'catalog' | 'preferences' | 'prices'>>
+export type LifecycleDeps = Omit<PlugUpDeps, 'catalog' | 'generateSecret' | 'networkPool' | 'preferences' | 'prices'> &
+  Partial<Pick<PlugUpDeps, 'catalog' | 'preferences' | 'prices'>>
 
 export interface ChangeResult {
   status: 'applied' | 'dry-run'
@@ -37,18 +46,26 @@ const MAX_REPLICAS = 20
 
 /** Services in deploy order, from the label written at deploy time (dependencies first). */
 function deployOrder(view: InstanceView): string[] {
-  const declared = view.declaredServices.length > 0 ? view.declaredServices : [...new Set(view.replicas.map((replica) => replica.service))]
+  const declared =
+    view.declaredServices.length > 0
+      ? view.declaredServices
+      : [...new Set(view.replicas.map((replica) => replica.service))]
   const present = new Set(view.replicas.map((replica) => replica.service))
   return declared.filter((service) => present.has(service))
 }
 
 function replicasInOrder(view: InstanceView, reverse = false): ServiceReplica[] {
   const order = deployOrder(view)
-  const sorted = [...view.replicas].sort((a, b) => order.indexOf(a.service) - order.indexOf(b.service) || a.replica - b.replica)
+  const sorted = [...view.replicas].sort(
+    (a, b) => order.indexOf(a.service) - order.indexOf(b.service) || a.replica - b.replica,
+  )
   return reverse ? sorted.reverse() : sorted
 }
 
-async function record(deps: LifecycleDeps, entry: Pick<AuditRecord, 'action' | 'target' | 'outcome' | 'detail'>): Promise<void> {
+async function record(
+  deps: LifecycleDeps,
+  entry: Pick<AuditRecord, 'action' | 'target' | 'outcome' | 'detail'>,
+): Promise<void> {
   await recordAction(deps, entry)
 }
 
@@ -57,7 +74,9 @@ async function lockInstance(deps: LifecycleDeps, ref: InstanceRef): Promise<Host
     return await deps.session.lock(`instance-${ref.tenant}-${ref.instance}`, {wait: true, timeoutMs: 15_000})
   } catch (error) {
     if (error instanceof AimsError && error.kind === 'conflict') {
-      throw new AimsError('conflict', `another aims process is changing ${formatInstanceRef(ref)} right now`, {hint: 'wait for it to finish and retry'})
+      throw new AimsError('conflict', `another aims process is changing ${formatInstanceRef(ref)} right now`, {
+        hint: 'wait for it to finish and retry',
+      })
     }
     throw error
   }
@@ -70,23 +89,43 @@ export function healthBudgetMs(labels: Record<string, string> | undefined): numb
 }
 
 /** Waits for a container to pass its probe (from its aims.health label). */
-export async function awaitHealthy(deps: LifecycleDeps, engine: Engine, containerId: string, budgetMs = 60_000): Promise<{ok: boolean; detail: string}> {
+export async function awaitHealthy(
+  deps: LifecycleDeps,
+  engine: Engine,
+  containerId: string,
+  budgetMs = 60_000,
+): Promise<{ok: boolean; detail: string}> {
   const started = deps.clock.now().getTime()
   let delay = 50
-  let last = {ok: false, detail: 'not checked'}
   for (;;) {
     const details = await engine.inspectContainer(containerId)
     if (!details) return {ok: false, detail: 'container is gone'}
-    if (details.state === 'exited' || details.state === 'dead') return {ok: false, detail: `container ${details.state}${details.exitCode ? ` (exit code ${details.exitCode})` : ''}`}
+    if (details.state === 'exited' || details.state === 'dead')
+      return {
+        ok: false,
+        detail: `container ${details.state}${details.exitCode ? ` (exit code ${details.exitCode})` : ''}`,
+      }
     const hostPort = Number(details.labels[LABEL.port]) || undefined
-    last = await probeService(deps.session, engine, {probe: probeFromLabels(details.labels), containerId, details, ...(hostPort ? {hostPort, entryContainerPort: details.ports[0]?.containerPort} : {})})
+    const last = await probeService(deps.session, engine, {
+      probe: probeFromLabels(details.labels),
+      containerId,
+      details,
+      ...(hostPort ? {hostPort, entryContainerPort: details.ports[0]?.containerPort} : {}),
+    })
     if (last.ok || deps.clock.now().getTime() - started >= budgetMs) return last
     await deps.clock.sleep(delay)
     delay = Math.min(delay * 2, 2000)
   }
 }
 
-function basePlan(action: Plan['action'], verb: string, view: InstanceView, host: string, changes: PlanChange[], facts: Plan['facts'] = []): Plan {
+function basePlan(
+  action: Plan['action'],
+  verb: string,
+  view: InstanceView,
+  host: string,
+  changes: PlanChange[],
+  facts: Plan['facts'] = [],
+): Plan {
   return {
     action,
     summary: `${verb} ${view.ref} (${view.plug}) on ${host}`,
@@ -99,22 +138,36 @@ function basePlan(action: Plan['action'], verb: string, view: InstanceView, host
   }
 }
 
-export async function changeState(deps: LifecycleDeps, ref: InstanceRef, action: 'start' | 'stop' | 'restart'): Promise<ChangeResult> {
+export async function changeState(
+  deps: LifecycleDeps,
+  ref: InstanceRef,
+  action: 'start' | 'stop' | 'restart',
+): Promise<ChangeResult> {
   const started = deps.clock.now().getTime()
   const engine = await deps.session.engine()
   const view = await requireInstance(deps.session, engine, ref)
   const host = deps.session.host.name
   const ordered = replicasInOrder(view, action === 'stop')
   const verb = {start: 'Start', stop: 'Stop', restart: 'Restart'}[action]
-  const plan = basePlan(`plug-${action}`, verb, view, host, ordered.map((replica) => ({action, kind: 'container', name: replica.containerName, detail: replica.state})))
+  const plan = basePlan(
+    `plug-${action}`,
+    verb,
+    view,
+    host,
+    ordered.map((replica) => ({action, kind: 'container', name: replica.containerName, detail: replica.state})),
+  )
   const decision = await passGate(plan, deps.approver)
-  if (decision === 'dry-run') return {status: 'dry-run', action: plan.action, instance: view.ref, host, plan, durationMs: 0}
+  if (decision === 'dry-run')
+    return {status: 'dry-run', action: plan.action, instance: view.ref, host, plan, durationMs: 0}
 
   const lock = await lockInstance(deps, ref)
   let health: {ok: boolean; detail: string} | undefined
   try {
     for (const replica of ordered) {
-      deps.progress({step: action === 'stop' ? 'stop' : action === 'start' ? 'start' : 'restart', message: `${action === 'stop' ? 'stopping' : action === 'start' ? 'starting' : 'restarting'} ${replica.containerName}`})
+      deps.progress({
+        step: action === 'stop' ? 'stop' : action === 'start' ? 'start' : 'restart',
+        message: `${action === 'stop' ? 'stopping' : action === 'start' ? 'starting' : 'restarting'} ${replica.containerName}`,
+      })
       // No timeout given: Docker uses each container's own stop grace (the catalog's stop_grace_seconds).
       if (action === 'stop') await engine.stopContainer(replica.containerId)
       else if (action === 'start') await engine.startContainer(replica.containerId)
@@ -124,20 +177,47 @@ export async function changeState(deps: LifecycleDeps, ref: InstanceRef, action:
       const entry = ordered.find((replica) => replica.entry)
       if (entry) {
         deps.progress({step: 'health', message: `waiting for ${entry.service} to be healthy`})
-        health = await awaitHealthy(deps, engine, entry.containerId, healthBudgetMs((await engine.inspectContainer(entry.containerId))?.labels))
+        health = await awaitHealthy(
+          deps,
+          engine,
+          entry.containerId,
+          healthBudgetMs((await engine.inspectContainer(entry.containerId))?.labels),
+        )
       }
     }
   } catch (error) {
-    await record(deps, {action: `plug ${action}`, target: view.ref, outcome: 'failed', detail: (error as Error).message})
+    await record(deps, {
+      action: `plug ${action}`,
+      target: view.ref,
+      outcome: 'failed',
+      detail: (error as Error).message,
+    })
     throw error
   } finally {
     await lock.release()
   }
-  await record(deps, {action: `plug ${action}`, target: view.ref, outcome: 'applied', ...(health ? {detail: health.detail} : {})})
+  await record(deps, {
+    action: `plug ${action}`,
+    target: view.ref,
+    outcome: 'applied',
+    ...(health ? {detail: health.detail} : {}),
+  })
   if (health && !health.ok) {
-    throw new AimsError('unhealthy', `${view.ref} was ${action === 'start' ? 'started' : 'restarted'} but is not healthy: ${health.detail}`, {hint: `see aims plug logs ${view.ref}`, exitCode: ExitCode.failure})
+    throw new AimsError(
+      'unhealthy',
+      `${view.ref} was ${action === 'start' ? 'started' : 'restarted'} but is not healthy: ${health.detail}`,
+      {hint: `see aims plug logs ${view.ref}`, exitCode: ExitCode.failure},
+    )
   }
-  return {status: 'applied', action: plan.action, instance: view.ref, host, plan, ...(health ? {health} : {}), durationMs: deps.clock.now().getTime() - started}
+  return {
+    status: 'applied',
+    action: plan.action,
+    instance: view.ref,
+    host,
+    plan,
+    ...(health ? {health} : {}),
+    durationMs: deps.clock.now().getTime() - started,
+  }
 }
 
 export interface DownResult extends ChangeResult {
@@ -152,7 +232,9 @@ export interface DownResult extends ChangeResult {
 async function downLeftoverRoute(deps: LifecycleDeps, ref: InstanceRef, missing: AimsError): Promise<DownResult> {
   const host = deps.session.host
   const file = confFileName(ref.tenant, ref.instance)
-  const content = (await (await deps.session.shell()).readFile(`${host.nginxConfDir}/${file}`).catch(() => undefined))?.toString('utf8')
+  const content = (
+    await (await deps.session.shell()).readFile(`${host.nginxConfDir}/${file}`).catch(() => undefined)
+  )?.toString('utf8')
   const owner = content ? confOwner(content) : undefined
   if (!deps.proxy || !owner || owner.tenant !== ref.tenant || owner.instance !== ref.instance) throw missing
   const target = formatInstanceRef(ref)
@@ -169,14 +251,37 @@ async function downLeftoverRoute(deps: LifecycleDeps, ref: InstanceRef, missing:
   }
   const decision = await passGate(plan, deps.approver)
   const empty = {containers: [], volumes: [], networks: [], proxyConf: false}
-  if (decision === 'dry-run') return {status: 'dry-run', action: 'plug-down', instance: target, host: host.name, plan, durationMs: 0, removed: empty, keptVolumes: []}
+  if (decision === 'dry-run')
+    return {
+      status: 'dry-run',
+      action: 'plug-down',
+      instance: target,
+      host: host.name,
+      plan,
+      durationMs: 0,
+      removed: empty,
+      keptVolumes: [],
+    }
   const started = deps.clock.now().getTime()
   const removed = await deps.proxy.remove(ref.tenant, ref.instance)
   await record(deps, {action: 'plug down', target, outcome: 'applied', detail: 'removed a leftover proxy route'})
-  return {status: 'applied', action: 'plug-down', instance: target, host: host.name, plan, durationMs: deps.clock.now().getTime() - started, removed: {...empty, proxyConf: removed}, keptVolumes: []}
+  return {
+    status: 'applied',
+    action: 'plug-down',
+    instance: target,
+    host: host.name,
+    plan,
+    durationMs: deps.clock.now().getTime() - started,
+    removed: {...empty, proxyConf: removed},
+    keptVolumes: [],
+  }
 }
 
-export async function plugDown(deps: LifecycleDeps, ref: InstanceRef, options: {keepData: boolean}): Promise<DownResult> {
+export async function plugDown(
+  deps: LifecycleDeps,
+  ref: InstanceRef,
+  options: {keepData: boolean},
+): Promise<DownResult> {
   const started = deps.clock.now().getTime()
   const engine = await deps.session.engine()
   let view: InstanceView
@@ -196,11 +301,39 @@ export async function plugDown(deps: LifecycleDeps, ref: InstanceRef, options: {
   const tenantNetwork = tenantNetworkName(ref.tenant)
   const tenantWillBeEmpty = tenantInstances.every((instance) => instance.instance === ref.instance)
   const changes: PlanChange[] = [
-    ...replicasInOrder(view, true).map((replica) => ({action: 'remove' as const, kind: 'container' as const, name: replica.containerName, detail: `stop gracefully, then remove (${replica.state})`})),
-    ...volumes.map((volume) => ({action: options.keepData ? ('keep' as const) : ('remove' as const), kind: 'volume' as const, name: volume.name, ...(options.keepData ? {detail: '--keep-data'} : {detail: 'its data is deleted'})})),
+    ...replicasInOrder(view, true).map((replica) => ({
+      action: 'remove' as const,
+      kind: 'container' as const,
+      name: replica.containerName,
+      detail: `stop gracefully, then remove (${replica.state})`,
+    })),
+    ...volumes.map((volume) => ({
+      action: options.keepData ? ('keep' as const) : ('remove' as const),
+      kind: 'volume' as const,
+      name: volume.name,
+      ...(options.keepData ? {detail: '--keep-data'} : {detail: 'its data is deleted'}),
+    })),
     ...networks.map((network) => ({action: 'remove' as const, kind: 'network' as const, name: network.name})),
-    ...(tenantWillBeEmpty ? [{action: 'remove' as const, kind: 'network' as const, name: tenantNetwork, detail: 'the tenant has no other instance'}] : []),
-    ...(view.domain ? [{action: 'remove' as const, kind: 'proxy-conf' as const, name: `${ref.tenant}-${ref.instance}.conf`, detail: view.domain}] : []),
+    ...(tenantWillBeEmpty
+      ? [
+          {
+            action: 'remove' as const,
+            kind: 'network' as const,
+            name: tenantNetwork,
+            detail: 'the tenant has no other instance',
+          },
+        ]
+      : []),
+    ...(view.domain
+      ? [
+          {
+            action: 'remove' as const,
+            kind: 'proxy-conf' as const,
+            name: `${ref.tenant}-${ref.instance}.conf`,
+            detail: view.domain,
+          },
+        ]
+      : []),
   ]
   const plan: Plan = {
     ...basePlan('plug-down', 'Decommission', view, host, changes),
@@ -208,14 +341,30 @@ export async function plugDown(deps: LifecycleDeps, ref: InstanceRef, options: {
     confirmWord: ref.instance,
   }
   const decision = await passGate(plan, deps.approver)
-  if (decision === 'dry-run') return {status: 'dry-run', action: 'plug-down', instance: view.ref, host, plan, durationMs: 0, removed: {containers: [], volumes: [], networks: [], proxyConf: false}, keptVolumes: []}
+  if (decision === 'dry-run')
+    return {
+      status: 'dry-run',
+      action: 'plug-down',
+      instance: view.ref,
+      host,
+      plan,
+      durationMs: 0,
+      removed: {containers: [], volumes: [], networks: [], proxyConf: false},
+      keptVolumes: [],
+    }
 
   const lock = await lockInstance(deps, ref)
   const removed: DownResult['removed'] = {containers: [], volumes: [], networks: [], proxyConf: false}
   try {
     deps.progress({step: 'stop', message: `stopping ${view.ref}`})
     // Graceful: SIGTERM, then SIGKILL after each container's stop timeout.
-    await Promise.all(replicasInOrder(view, true).map((replica) => (replica.state === 'running' || replica.state === 'restarting' ? engine.stopContainer(replica.containerId).catch(() => undefined) : undefined)))
+    await Promise.all(
+      replicasInOrder(view, true).map((replica) =>
+        replica.state === 'running' || replica.state === 'restarting'
+          ? engine.stopContainer(replica.containerId).catch(() => undefined)
+          : undefined,
+      ),
+    )
     // Containers created since the listing (a racing scale) carry the same labels.
     const containers = await engine.listContainers({all: true, labels})
     for (const container of containers) {
@@ -239,14 +388,21 @@ export async function plugDown(deps: LifecycleDeps, ref: InstanceRef, options: {
     }
     const tenant = await engine.inspectNetwork(tenantNetwork)
     if (tenant && !(await networkInUse(engine, tenantNetwork))) {
-      const gone = await engine.removeNetwork(tenant.id).then(() => true, () => false)
+      const gone = await engine.removeNetwork(tenant.id).then(
+        () => true,
+        () => false,
+      )
       if (gone) removed.networks.push(tenantNetwork)
     }
     if (deps.proxy) {
       deps.progress({step: 'proxy', message: 'removing the proxy route'})
       removed.proxyConf = await deps.proxy.remove(ref.tenant, ref.instance)
     }
-    await (await deps.session.shell()).removeFile(journalPath(deps.session.host.stateDir, ref.tenant, ref.instance)).catch(() => undefined)
+    await (
+      await deps.session.shell()
+    )
+      .removeFile(journalPath(deps.session.host.stateDir, ref.tenant, ref.instance))
+      .catch(() => undefined)
   } catch (error) {
     await record(deps, {action: 'plug down', target: view.ref, outcome: 'failed', detail: (error as Error).message})
     throw error
@@ -254,8 +410,22 @@ export async function plugDown(deps: LifecycleDeps, ref: InstanceRef, options: {
     await lock.release()
   }
   const keptVolumes = options.keepData ? volumes.map((volume) => volume.name) : []
-  await record(deps, {action: 'plug down', target: view.ref, outcome: 'applied', detail: `removed ${removed.containers.length} containers, ${removed.volumes.length} volumes, ${removed.networks.length} networks${keptVolumes.length > 0 ? `; kept ${keptVolumes.join(', ')}` : ''}`})
-  return {status: 'applied', action: 'plug-down', instance: view.ref, host, plan, durationMs: deps.clock.now().getTime() - started, removed, keptVolumes}
+  await record(deps, {
+    action: 'plug down',
+    target: view.ref,
+    outcome: 'applied',
+    detail: `removed ${removed.containers.length} containers, ${removed.volumes.length} volumes, ${removed.networks.length} networks${keptVolumes.length > 0 ? `; kept ${keptVolumes.join(', ')}` : ''}`,
+  })
+  return {
+    status: 'applied',
+    action: 'plug-down',
+    instance: view.ref,
+    host,
+    plan,
+    durationMs: deps.clock.now().getTime() - started,
+    removed,
+    keptVolumes,
+  }
 }
 
 export interface ScaleOptions {
@@ -270,8 +440,12 @@ export interface ScaleResult extends ChangeResult {
 }
 
 export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, options: ScaleOptions): Promise<ScaleResult> {
-  if (options.replicas === undefined && options.cpus === undefined && options.memory === undefined) throw usageError('nothing to scale', 'pass --replicas N, --cpus N and/or --memory SIZE')
-  if (options.replicas !== undefined && (!Number.isInteger(options.replicas) || options.replicas < 1 || options.replicas > MAX_REPLICAS)) {
+  if (options.replicas === undefined && options.cpus === undefined && options.memory === undefined)
+    throw usageError('nothing to scale', 'pass --replicas N, --cpus N and/or --memory SIZE')
+  if (
+    options.replicas !== undefined &&
+    (!Number.isInteger(options.replicas) || options.replicas < 1 || options.replicas > MAX_REPLICAS)
+  ) {
     throw usageError(`invalid replica count ${options.replicas}`, `give a whole number from 1 to ${MAX_REPLICAS}`)
   }
   const cpus = options.cpus === undefined ? undefined : parseCpus(options.cpus)
@@ -282,19 +456,55 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, options: 
   const host = deps.session.host.name
   const entries = view.replicas.filter((replica) => replica.entry).sort((a, b) => a.replica - b.replica)
   const first = entries[0]
-  if (!first) throw new AimsError('engine', `${view.ref} has no entry container to scale`, {hint: 'redeploy it: aims plug down, then aims plug up'})
+  if (!first)
+    throw new AimsError('engine', `${view.ref} has no entry container to scale`, {
+      hint: 'redeploy it: aims plug down, then aims plug up',
+    })
   const current = entries.length
   const target = options.replicas ?? current
   const changes: PlanChange[] = []
-  for (let replica = current + 1; replica <= target; replica++) changes.push({action: 'create', kind: 'container', name: containerName(ref.tenant, ref.instance, first.service, replica), detail: 'copy of replica 1 on a new host port'})
-  for (const replica of entries.filter((item) => item.replica > target)) changes.push({action: 'remove', kind: 'container', name: replica.containerName})
+  for (let replica = current + 1; replica <= target; replica++)
+    changes.push({
+      action: 'create',
+      kind: 'container',
+      name: containerName(ref.tenant, ref.instance, first.service, replica),
+      detail: 'copy of replica 1 on a new host port',
+    })
+  for (const replica of entries.filter((item) => item.replica > target))
+    changes.push({action: 'remove', kind: 'container', name: replica.containerName})
   if (cpus !== undefined || memoryBytes !== undefined) {
-    for (const replica of entries.filter((item) => item.replica <= target)) changes.push({action: 'update', kind: 'container', name: replica.containerName, detail: [cpus !== undefined ? `${cpus} CPU` : '', memoryBytes !== undefined ? formatBytes(memoryBytes) : ''].filter(Boolean).join(', ')})
+    for (const replica of entries.filter((item) => item.replica <= target))
+      changes.push({
+        action: 'update',
+        kind: 'container',
+        name: replica.containerName,
+        detail: [cpus !== undefined ? `${cpus} CPU` : '', memoryBytes !== undefined ? formatBytes(memoryBytes) : '']
+          .filter(Boolean)
+          .join(', '),
+      })
   }
-  if (view.domain && target !== current) changes.push({action: 'write', kind: 'proxy-conf', name: `${ref.tenant}-${ref.instance}.conf`, detail: `${target} upstream server${target === 1 ? '' : 's'}`})
-  const plan = basePlan('plug-scale', 'Scale', view, host, changes, [{label: 'replicas', value: `${current} → ${target} (${first.service})`}])
+  if (view.domain && target !== current)
+    changes.push({
+      action: 'write',
+      kind: 'proxy-conf',
+      name: `${ref.tenant}-${ref.instance}.conf`,
+      detail: `${target} upstream server${target === 1 ? '' : 's'}`,
+    })
+  const plan = basePlan('plug-scale', 'Scale', view, host, changes, [
+    {label: 'replicas', value: `${current} → ${target} (${first.service})`},
+  ])
   const decision = await passGate(plan, deps.approver)
-  if (decision === 'dry-run') return {status: 'dry-run', action: 'plug-scale', instance: view.ref, host, plan, durationMs: 0, replicas: current, ports: entries.flatMap((entry) => (entry.hostPort ? [entry.hostPort] : []))}
+  if (decision === 'dry-run')
+    return {
+      status: 'dry-run',
+      action: 'plug-scale',
+      instance: view.ref,
+      host,
+      plan,
+      durationMs: 0,
+      replicas: current,
+      ports: entries.flatMap((entry) => (entry.hostPort ? [entry.hostPort] : [])),
+    }
 
   const lock = await lockInstance(deps, ref)
   let health: {ok: boolean; detail: string} | undefined
@@ -308,14 +518,22 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, options: 
         const used = new Set((await gatherHostFacts(deps.session, engine, ref.tenant)).facts.usedPorts)
         details = await engine.inspectContainer(first.containerId)
         const binding = details?.ports[0]
-        if (!binding) throw new AimsError('engine', `${first.containerName} publishes no port`, {hint: 'redeploy the instance'})
+        if (!binding)
+          throw new AimsError('engine', `${first.containerName} publishes no port`, {hint: 'redeploy the instance'})
         for (let replica = current + 1; replica <= target; replica++) {
           const port = allocateHostPort(used)
-          if (port === undefined) throw new AimsError('quota', 'no free host port left in 51000-51999', {hint: 'take down unused instances'})
+          if (port === undefined)
+            throw new AimsError('quota', 'no free host port left in 51000-51999', {hint: 'take down unused instances'})
           used.add(port)
           const name = containerName(ref.tenant, ref.instance, first.service, replica)
           deps.progress({step: 'scale', message: `creating ${name} on port ${port}`})
-          createdIds.push(await engine.cloneContainer(first.containerId, {name, labels: {[LABEL.replica]: String(replica), [LABEL.port]: String(port), [LABEL.deployId]: deps.newId()}, ports: [{...binding, hostPort: port}]}))
+          createdIds.push(
+            await engine.cloneContainer(first.containerId, {
+              name,
+              labels: {[LABEL.replica]: String(replica), [LABEL.port]: String(port), [LABEL.deployId]: deps.newId()},
+              ports: [{...binding, hostPort: port}],
+            }),
+          )
         }
       } finally {
         await allocation.release()
@@ -324,7 +542,12 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, options: 
         for (const id of createdIds) await engine.startContainer(id)
         for (const id of createdIds) {
           health = await awaitHealthy(deps, engine, id, healthBudgetMs(details?.labels))
-          if (!health.ok) throw new AimsError('unhealthy', `a new replica of ${view.ref} did not become healthy: ${health.detail}; the new replicas were removed`, {hint: `see aims plug logs ${view.ref}`, exitCode: ExitCode.unhealthy})
+          if (!health.ok)
+            throw new AimsError(
+              'unhealthy',
+              `a new replica of ${view.ref} did not become healthy: ${health.detail}; the new replicas were removed`,
+              {hint: `see aims plug logs ${view.ref}`, exitCode: ExitCode.unhealthy},
+            )
         }
       } catch (error) {
         // Nothing half-scaled stays behind: the replicas of this run go, the instance is as before.
@@ -342,7 +565,10 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, options: 
       const now = all.find((instance) => instance.instance === ref.instance)
       for (const replica of (now?.replicas ?? []).filter((item) => item.entry)) {
         deps.progress({step: 'scale', message: `updating limits of ${replica.containerName}`})
-        await engine.updateContainer(replica.containerId, {...(memoryBytes !== undefined ? {memoryBytes} : {}), ...(cpus !== undefined ? {nanoCpus: Math.round(cpus * 1e9)} : {})})
+        await engine.updateContainer(replica.containerId, {
+          ...(memoryBytes !== undefined ? {memoryBytes} : {}),
+          ...(cpus !== undefined ? {nanoCpus: Math.round(cpus * 1e9)} : {}),
+        })
       }
     }
   } catch (error) {
@@ -351,15 +577,46 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, options: 
   } finally {
     await lock.release()
   }
-  const after = (await readInstances(deps.session, engine, {tenant: ref.tenant})).find((instance) => instance.instance === ref.instance)
-  const ports = (after?.replicas ?? []).filter((replica) => replica.entry).flatMap((replica) => (replica.hostPort ? [replica.hostPort] : []))
+  const after = (await readInstances(deps.session, engine, {tenant: ref.tenant})).find(
+    (instance) => instance.instance === ref.instance,
+  )
+  const ports = (after?.replicas ?? [])
+    .filter((replica) => replica.entry)
+    .flatMap((replica) => (replica.hostPort ? [replica.hostPort] : []))
   if (deps.proxy && after?.domain && target !== current) {
-    deps.progress({step: 'proxy', message: `routing ${after.domain} to ${ports.length} replica${ports.length === 1 ? '' : 's'}`})
+    deps.progress({
+      step: 'proxy',
+      message: `routing ${after.domain} to ${ports.length} replica${ports.length === 1 ? '' : 's'}`,
+    })
     const plug = await deps.catalog?.find(view.plug)
-    await deps.proxy.apply({tenant: ref.tenant, instance: ref.instance, plug: view.plug, domain: after.domain, proxy: plug?.plug.proxy ?? DEFAULT_PROXY}, ports)
+    await deps.proxy.apply(
+      {
+        tenant: ref.tenant,
+        instance: ref.instance,
+        plug: view.plug,
+        domain: after.domain,
+        proxy: plug?.plug.proxy ?? DEFAULT_PROXY,
+      },
+      ports,
+    )
   }
-  await record(deps, {action: 'plug scale', target: view.ref, outcome: 'applied', detail: `replicas ${current} → ${target}${cpus !== undefined ? `, ${cpus} CPU` : ''}${memoryBytes !== undefined ? `, ${formatBytes(memoryBytes)}` : ''}`})
-  return {status: 'applied', action: 'plug-scale', instance: view.ref, host, plan, ...(health ? {health} : {}), durationMs: deps.clock.now().getTime() - started, replicas: target, ports}
+  await record(deps, {
+    action: 'plug scale',
+    target: view.ref,
+    outcome: 'applied',
+    detail: `replicas ${current} → ${target}${cpus !== undefined ? `, ${cpus} CPU` : ''}${memoryBytes !== undefined ? `, ${formatBytes(memoryBytes)}` : ''}`,
+  })
+  return {
+    status: 'applied',
+    action: 'plug-scale',
+    instance: view.ref,
+    host,
+    plan,
+    ...(health ? {health} : {}),
+    durationMs: deps.clock.now().getTime() - started,
+    replicas: target,
+    ports,
+  }
 }
 
 export {instanceNetworkName}

@@ -13,10 +13,30 @@ import {AimsError, ExitCode, usageError} from '../core/errors.js'
 import type {Plug} from '../core/catalog/schema.js'
 import {LABEL, type LogLine} from '../core/engine-types.js'
 import {secretKeysFromLabels} from '../core/instances.js'
-import {checkDomain, checkResourceName, formatInstanceRef, parseCpus, parseInstanceRef, parseMemorySize, type InstanceRef} from '../core/names.js'
-import {parseEnvAssignment, parseEnvFile, resolveEnvSpec, type MissingVariable, type ResolvedVariable} from '../core/plan/env.js'
+import {
+  checkDomain,
+  checkResourceName,
+  formatInstanceRef,
+  parseCpus,
+  parseInstanceRef,
+  parseMemorySize,
+  type InstanceRef,
+} from '../core/names.js'
+import {
+  parseEnvAssignment,
+  parseEnvFile,
+  resolveEnvSpec,
+  type MissingVariable,
+  type ResolvedVariable,
+} from '../core/plan/env.js'
 import type {Plan} from '../core/plan/plan.js'
-import {buildPlugUpPlan, type DeploySpec, type HostFacts, type PlugUpPlan, type ServiceDeploy} from '../core/plan/plug-up.js'
+import {
+  buildPlugUpPlan,
+  type DeploySpec,
+  type HostFacts,
+  type PlugUpPlan,
+  type ServiceDeploy,
+} from '../core/plan/plug-up.js'
 import {tenantPolicy, type Prices} from '../core/plan/policy.js'
 import {allocateSubnet} from '../core/network/subnets.js'
 import {didYouMean} from '../core/suggest.js'
@@ -106,7 +126,10 @@ export interface ValidatedRequest {
 /** Everything the user typed, checked before any I/O (exit 2, no side effect). */
 export function validatePlugUpOptions(options: PlugUpOptions): ValidatedRequest {
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(options.plug)) {
-    throw usageError(`unknown plug ${JSON.stringify(options.plug.length > 60 ? `${options.plug.slice(0, 57)}…` : options.plug)}`, 'plug ids are lower-case words such as n8n or uptime-kuma; see aims catalog ls')
+    throw usageError(
+      `unknown plug ${JSON.stringify(options.plug.length > 60 ? `${options.plug.slice(0, 57)}…` : options.plug)}`,
+      'plug ids are lower-case words such as n8n or uptime-kuma; see aims catalog ls',
+    )
   }
   const tenant = checkResourceName('tenant', options.tenant)
   const instance = checkResourceName('instance', options.name ?? options.plug)
@@ -120,7 +143,9 @@ export function validatePlugUpOptions(options: PlugUpOptions): ValidatedRequest 
     if (!link.includes('/')) throw usageError(`invalid --link ${JSON.stringify(link)}`, 'write --link TENANT/INSTANCE')
     return parseInstanceRef(link)
   })
-  for (const link of links) if (link.tenant === tenant && link.instance === instance) throw usageError('an instance cannot link to itself', 'drop that --link')
+  for (const link of links)
+    if (link.tenant === tenant && link.instance === instance)
+      throw usageError('an instance cannot link to itself', 'drop that --link')
   return {
     plugId: options.plug,
     ref: {tenant, instance},
@@ -138,9 +163,18 @@ export async function findPlug(catalog: CatalogSource, id: string): Promise<{plu
   const entry = await catalog.find(id)
   if (entry) return {plug: entry.plug, file: entry.file}
   const ids = (await catalog.list()).map((item) => item.plug.id)
-  const broken = (await catalog.issues()).find((issue) => issue.file.endsWith(`/${id}.yaml`) || issue.file.endsWith(`/${id}.yml`))
-  if (broken) throw new AimsError('validation', `the catalog entry for ${id} is invalid: ${broken.path ? `${broken.path}: ` : ''}${broken.message}`, {hint: `fix ${broken.file} (aims catalog validate)`})
-  throw new AimsError('not-found', `unknown plug "${id}"`, {hint: didYouMean(id, ids) ?? 'see aims catalog ls or aims catalog search WORDS'})
+  const broken = (await catalog.issues()).find(
+    (issue) => issue.file.endsWith(`/${id}.yaml`) || issue.file.endsWith(`/${id}.yml`),
+  )
+  if (broken)
+    throw new AimsError(
+      'validation',
+      `the catalog entry for ${id} is invalid: ${broken.path ? `${broken.path}: ` : ''}${broken.message}`,
+      {hint: `fix ${broken.file} (aims catalog validate)`},
+    )
+  throw new AimsError('not-found', `unknown plug "${id}"`, {
+    hint: didYouMean(id, ids) ?? 'see aims catalog ls or aims catalog search WORDS',
+  })
 }
 
 const sleep = (clock: Clock, ms: number) => clock.sleep(ms)
@@ -156,10 +190,14 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
 
   // Configure: flags > answers > env file > defaults > generated secrets.
   const asked: Record<string, string> = {}
-  let env = resolveEnvSpec(plug, {flags: request.envFlags, file: request.envFile, asked}, (spec) => deps.generateSecret(spec))
+  let env = resolveEnvSpec(plug, {flags: request.envFlags, file: request.envFile, asked}, (spec) =>
+    deps.generateSecret(spec),
+  )
   if (env.missing.length > 0 && deps.ask) {
     for (const variable of env.missing) asked[variable.key] = await deps.ask(variable)
-    env = resolveEnvSpec(plug, {flags: request.envFlags, file: request.envFile, asked}, (spec) => deps.generateSecret(spec))
+    env = resolveEnvSpec(plug, {flags: request.envFlags, file: request.envFile, asked}, (spec) =>
+      deps.generateSecret(spec),
+    )
   }
   const variables: ResolvedVariable[] = env.variables
 
@@ -167,7 +205,9 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
   const deployId = deps.newId()
   let lastFacts: HostFacts | undefined
   const makePlan = async (): Promise<PlugUpPlan> => {
-    const {facts} = lastFacts ? await refreshHostFacts(deps.session, engine, request.ref.tenant, lastFacts) : await gatherHostFacts(deps.session, engine, request.ref.tenant)
+    const {facts} = lastFacts
+      ? await refreshHostFacts(deps.session, engine, request.ref.tenant, lastFacts)
+      : await gatherHostFacts(deps.session, engine, request.ref.tenant)
     lastFacts = facts
     return buildPlugUpPlan({
       plug,
@@ -192,25 +232,59 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
   }
   const first = await makePlan()
   for (const link of request.links) {
-    const linked = await engine.listContainers({all: true, labels: {[LABEL.managed]: 'true', [LABEL.tenant]: link.tenant, [LABEL.instance]: link.instance, [LABEL.entry]: 'true'}})
-    if (linked.length === 0) throw new AimsError('not-found', `--link ${formatInstanceRef(link)}: no such instance on ${host.name}`, {hint: 'see aims plug ls'})
+    const linked = await engine.listContainers({
+      all: true,
+      labels: {
+        [LABEL.managed]: 'true',
+        [LABEL.tenant]: link.tenant,
+        [LABEL.instance]: link.instance,
+        [LABEL.entry]: 'true',
+      },
+    })
+    if (linked.length === 0)
+      throw new AimsError('not-found', `--link ${formatInstanceRef(link)}: no such instance on ${host.name}`, {
+        hint: 'see aims plug ls',
+      })
   }
   const decision = await passGate(first.plan, deps.approver)
   if (decision === 'dry-run') {
-    return {status: 'dry-run', instance: target, plug: plug.id, host: host.name, plan: first.plan, port: first.spec.entry.hostPort, localUrl: first.spec.localUrl, ...(first.spec.domain ? {domainUrl: domainUrl(first.spec, host.tls)} : {}), deployId, durationMs: deps.clock.now().getTime() - started, warnings: []}
+    return {
+      status: 'dry-run',
+      instance: target,
+      plug: plug.id,
+      host: host.name,
+      plan: first.plan,
+      port: first.spec.entry.hostPort,
+      localUrl: first.spec.localUrl,
+      ...(first.spec.domain ? {domainUrl: domainUrl(first.spec, host.tls)} : {}),
+      deployId,
+      durationMs: deps.clock.now().getTime() - started,
+      warnings: [],
+    }
   }
 
   // Apply.
-  const instanceLock = await deps.session.lock(`instance-${request.ref.tenant}-${request.ref.instance}`, {wait: false}).catch((error: unknown) => {
-    if (error instanceof AimsError && error.kind === 'conflict') {
-      throw new AimsError('conflict', `another aims process is deploying or changing ${target} on ${host.name} right now`, {hint: 'wait for it to finish (aims plug status), or pick another name with --name'})
-    }
-    throw error
-  })
+  const instanceLock = await deps.session
+    .lock(`instance-${request.ref.tenant}-${request.ref.instance}`, {wait: false})
+    .catch((error: unknown) => {
+      if (error instanceof AimsError && error.kind === 'conflict') {
+        throw new AimsError(
+          'conflict',
+          `another aims process is deploying or changing ${target} on ${host.name} right now`,
+          {hint: 'wait for it to finish (aims plug status), or pick another name with --name'},
+        )
+      }
+      throw error
+    })
   const warnings: string[] = []
   let spec: DeploySpec | undefined
   let created = false
-  await emitLifecycleEvent(deps, {action: 'deploy-started', tenant: request.ref.tenant, instance: request.ref.instance, message: `deploying ${plug.id} as ${target}`})
+  await emitLifecycleEvent(deps, {
+    action: 'deploy-started',
+    tenant: request.ref.tenant,
+    instance: request.ref.instance,
+    message: `deploying ${plug.id} as ${target}`,
+  })
   try {
     await cleanupInterrupted(deps, engine, request.ref)
 
@@ -218,7 +292,14 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
     for (const image of first.spec.images) {
       if (await engine.imageExists(image)) continue
       deps.progress({step: 'pull', message: `pulling ${image}`})
-      await engine.pullImage(image, (event) => deps.progress({step: 'pull', message: `${image}: ${event.status}${event.layer ? ` ${event.layer}` : ''}`, ...(event.current !== undefined ? {current: event.current} : {}), ...(event.total !== undefined ? {total: event.total} : {})}))
+      await engine.pullImage(image, (event) =>
+        deps.progress({
+          step: 'pull',
+          message: `${image}: ${event.status}${event.layer ? ` ${event.layer}` : ''}`,
+          ...(event.current !== undefined ? {current: event.current} : {}),
+          ...(event.total !== undefined ? {total: event.total} : {}),
+        }),
+      )
     }
 
     // Allocate and create atomically with respect to other aims processes.
@@ -229,11 +310,24 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
       const failed = fresh.plan.gates.filter((gate) => gate.status === 'fail')
       if (failed.length > 0) {
         const gate = failed[0]!
-        throw new AimsError(gate.id === 'names' ? 'conflict' : 'quota', `${target} can no longer be deployed: ${gate.title}: ${gate.detail}`, {...(gate.fix ? {hint: gate.fix} : {}), ...(gate.exitCode ? {exitCode: gate.exitCode} : {})})
+        throw new AimsError(
+          gate.id === 'names' ? 'conflict' : 'quota',
+          `${target} can no longer be deployed: ${gate.title}: ${gate.detail}`,
+          {...(gate.fix ? {hint: gate.fix} : {}), ...(gate.exitCode ? {exitCode: gate.exitCode} : {})},
+        )
       }
       spec = fresh.spec
       await shell.mkdirp(`${host.stateDir}/deploys`)
-      await shell.writeFile(journalPath(host.stateDir, spec.tenant, spec.instance), JSON.stringify({deployId: spec.deployId, plug: plug.id, actor: deps.actor, startedAt: deps.clock.now().toISOString()}), 0o600)
+      await shell.writeFile(
+        journalPath(host.stateDir, spec.tenant, spec.instance),
+        JSON.stringify({
+          deployId: spec.deployId,
+          plug: plug.id,
+          actor: deps.actor,
+          startedAt: deps.clock.now().toISOString(),
+        }),
+        0o600,
+      )
       created = true
       await provision(deps, engine, spec)
     } finally {
@@ -245,26 +339,51 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
 
     if (deps.proxy && spec.entry.protocol === 'http' && spec.domain) {
       deps.progress({step: 'proxy', message: `routing ${spec.domain}`})
-      await deps.proxy.apply({tenant: spec.tenant, instance: spec.instance, plug: spec.plug, domain: spec.domain, proxy: spec.proxy}, [spec.entry.hostPort])
+      await deps.proxy.apply(
+        {tenant: spec.tenant, instance: spec.instance, plug: spec.plug, domain: spec.domain, proxy: spec.proxy},
+        [spec.entry.hostPort],
+      )
     }
     await shell.removeFile(journalPath(host.stateDir, spec.tenant, spec.instance))
   } catch (error) {
     if (created && spec) {
       const failure = error instanceof AimsError ? error : new AimsError('engine', (error as Error).message)
       deps.progress({step: 'rollback', message: `rolling back ${target}`})
-      await rollback(deps, engine, spec).catch((rollbackError: Error) => warnings.push(`rollback incomplete: ${rollbackError.message}`))
+      await rollback(deps, engine, spec).catch((rollbackError: Error) =>
+        warnings.push(`rollback incomplete: ${rollbackError.message}`),
+      )
       await shell.removeFile(journalPath(host.stateDir, spec.tenant, spec.instance)).catch(() => undefined)
-      await recordAudit(deps, {action: 'plug up', target, outcome: failure.kind === 'unhealthy' ? 'rolled-back' : 'failed', detail: failure.message})
-      if (warnings.length > 0) throw new AimsError(failure.kind, failure.message, {...(failure.hint ? {hint: failure.hint} : {}), exitCode: failure.exitCode, details: {...failure.details, warnings}})
+      await recordAudit(deps, {
+        action: 'plug up',
+        target,
+        outcome: failure.kind === 'unhealthy' ? 'rolled-back' : 'failed',
+        detail: failure.message,
+      })
+      if (warnings.length > 0)
+        throw new AimsError(failure.kind, failure.message, {
+          ...(failure.hint ? {hint: failure.hint} : {}),
+          exitCode: failure.exitCode,
+          details: {...failure.details, warnings},
+        })
     } else {
-      await emitLifecycleEvent(deps, {action: 'deploy-failed', tenant: request.ref.tenant, instance: request.ref.instance, message: `plug up failed: ${(error as Error).message}`})
+      await emitLifecycleEvent(deps, {
+        action: 'deploy-failed',
+        tenant: request.ref.tenant,
+        instance: request.ref.instance,
+        message: `plug up failed: ${(error as Error).message}`,
+      })
     }
     throw error
   } finally {
     await instanceLock.release()
   }
 
-  const remoteWarning = await recordAudit(deps, {action: 'plug up', target, outcome: 'applied', detail: `${plug.id} on port ${spec.entry.hostPort}`})
+  const remoteWarning = await recordAudit(deps, {
+    action: 'plug up',
+    target,
+    outcome: 'applied',
+    detail: `${plug.id} on port ${spec.entry.hostPort}`,
+  })
   if (remoteWarning) warnings.push(remoteWarning)
   deps.progress({step: 'ready', message: `${target} is ready`})
   return {
@@ -300,18 +419,34 @@ async function cleanupInterrupted(deps: PlugUpDeps, engine: Engine, ref: Instanc
     deployId = undefined
   }
   deps.progress({step: 'cleanup', message: `cleaning up an interrupted deploy of ${formatInstanceRef(ref)}`})
-  const labels = {[LABEL.managed]: 'true', [LABEL.tenant]: ref.tenant, [LABEL.instance]: ref.instance, ...(deployId ? {[LABEL.deployId]: deployId} : {})}
+  const labels = {
+    [LABEL.managed]: 'true',
+    [LABEL.tenant]: ref.tenant,
+    [LABEL.instance]: ref.instance,
+    ...(deployId ? {[LABEL.deployId]: deployId} : {}),
+  }
   await removeDeployObjects(deps, engine, labels, ref)
   await shell.removeFile(path)
 }
 
-async function removeDeployObjects(deps: Pick<PlugUpDeps, 'session'>, engine: Engine, labels: Record<string, string>, ref: InstanceRef): Promise<void> {
+async function removeDeployObjects(
+  deps: Pick<PlugUpDeps, 'session'>,
+  engine: Engine,
+  labels: Record<string, string>,
+  ref: InstanceRef,
+): Promise<void> {
   const containers = await engine.listContainers({all: true, labels})
   await Promise.all(containers.map((container) => engine.removeContainer(container.id, {force: true})))
   const volumes = await engine.listVolumes({labels})
   for (const volume of volumes) await engine.removeVolume(volume.name).catch(() => undefined)
   // Networks this deploy created: the instance network always; the tenant network only when nothing else uses it.
-  const networks = await engine.listNetworks({labels: {[LABEL.managed]: 'true', [LABEL.tenant]: ref.tenant, ...(labels[LABEL.deployId] ? {[LABEL.deployId]: labels[LABEL.deployId]!} : {})}})
+  const networks = await engine.listNetworks({
+    labels: {
+      [LABEL.managed]: 'true',
+      [LABEL.tenant]: ref.tenant,
+      ...(labels[LABEL.deployId] ? {[LABEL.deployId]: labels[LABEL.deployId]!} : {}),
+    },
+  })
   for (const network of networks) {
     if (!(await networkInUse(engine, network.name))) await engine.removeNetwork(network.id).catch(() => undefined)
   }
@@ -326,7 +461,12 @@ async function provision(deps: PlugUpDeps, engine: Engine, spec: DeploySpec): Pr
     const prefix = network.scope === 'tenant' ? deps.networkPool.tenantPrefix : deps.networkPool.instancePrefix
     const {subnet, gateway} = allocateSubnet({pool: deps.networkPool.pool, prefixLength: prefix, used: existingSubnets})
     existingSubnets.push(subnet)
-    await engine.createNetwork({name: network.name, labels: {...network.labels, [LABEL.subnet]: subnet}, subnet, gateway})
+    await engine.createNetwork({
+      name: network.name,
+      labels: {...network.labels, [LABEL.subnet]: subnet},
+      subnet,
+      gateway,
+    })
   }
   for (const volume of spec.volumes) {
     deps.progress({step: 'volume', message: `creating volume ${volume.name}`})
@@ -338,7 +478,11 @@ async function provision(deps: PlugUpDeps, engine: Engine, spec: DeploySpec): Pr
       await engine.createContainer(service.container)
     } catch (error) {
       if (error instanceof AimsError && error.kind === 'conflict') {
-        throw new AimsError('conflict', `a container named ${service.container.name} already exists on ${deps.session.host.name}`, {hint: 'another tool or a name clash holds it; remove it or deploy under another --name'})
+        throw new AimsError(
+          'conflict',
+          `a container named ${service.container.name} already exists on ${deps.session.host.name}`,
+          {hint: 'another tool or a name clash holds it; remove it or deploy under another --name'},
+        )
       }
       throw error
     }
@@ -351,11 +495,30 @@ async function provision(deps: PlugUpDeps, engine: Engine, spec: DeploySpec): Pr
  * entry container and the linked instance's, so nothing else of either
  * tenant becomes reachable.
  */
-async function provisionLinks(deps: PlugUpDeps, engine: Engine, spec: DeploySpec, usedSubnets: string[]): Promise<void> {
+async function provisionLinks(
+  deps: PlugUpDeps,
+  engine: Engine,
+  spec: DeploySpec,
+  usedSubnets: string[],
+): Promise<void> {
   const entry = spec.services.find((service) => service.entry)!
   for (const link of spec.links) {
-    const [target] = await engine.listContainers({all: true, labels: {[LABEL.managed]: 'true', [LABEL.tenant]: link.tenant, [LABEL.instance]: link.instance, [LABEL.entry]: 'true', [LABEL.replica]: '1'}})
-    if (!target) throw new AimsError('not-found', `--link ${formatInstanceRef(link)}: no such instance on ${deps.session.host.name}`, {hint: 'see aims plug ls'})
+    const [target] = await engine.listContainers({
+      all: true,
+      labels: {
+        [LABEL.managed]: 'true',
+        [LABEL.tenant]: link.tenant,
+        [LABEL.instance]: link.instance,
+        [LABEL.entry]: 'true',
+        [LABEL.replica]: '1',
+      },
+    })
+    if (!target)
+      throw new AimsError(
+        'not-found',
+        `--link ${formatInstanceRef(link)}: no such instance on ${deps.session.host.name}`,
+        {hint: 'see aims plug ls'},
+      )
     const name = linkNetworkName(spec, link)
     deps.progress({step: 'network', message: `linking ${formatInstanceRef(spec)} to ${formatInstanceRef(link)}`})
     const {subnet, gateway} = allocateSubnet({pool: deps.networkPool.pool, prefixLength: 28, used: usedSubnets})
@@ -364,14 +527,24 @@ async function provisionLinks(deps: PlugUpDeps, engine: Engine, spec: DeploySpec
       name,
       subnet,
       gateway,
-      labels: {[LABEL.managed]: 'true', [LABEL.tenant]: spec.tenant, [LABEL.instance]: spec.instance, [LABEL.createdBy]: deps.actor, [LABEL.deployId]: spec.deployId, 'aims.network-scope': 'link', 'aims.link-target': formatInstanceRef(link), [LABEL.subnet]: subnet},
+      labels: {
+        [LABEL.managed]: 'true',
+        [LABEL.tenant]: spec.tenant,
+        [LABEL.instance]: spec.instance,
+        [LABEL.createdBy]: deps.actor,
+        [LABEL.deployId]: spec.deployId,
+        'aims.network-scope': 'link',
+        'aims.link-target': formatInstanceRef(link),
+        [LABEL.subnet]: subnet,
+      },
     })
     await engine.connectNetwork(name, entry.container.name, [])
     await engine.connectNetwork(name, target.id, [`${link.instance}.${link.tenant}`, `${link.tenant}-${link.instance}`])
   }
 }
 
-export const linkNetworkName = (from: InstanceRef, to: InstanceRef) => `aims-l-${from.tenant}-${from.instance}--${to.tenant}-${to.instance}`
+export const linkNetworkName = (from: InstanceRef, to: InstanceRef) =>
+  `aims-l-${from.tenant}-${from.instance}--${to.tenant}-${to.instance}`
 
 async function startInOrder(deps: PlugUpDeps, engine: Engine, spec: DeploySpec): Promise<void> {
   const byName = new Map(spec.services.map((service) => [service.service, service]))
@@ -397,20 +570,38 @@ async function healthGate(deps: PlugUpDeps, engine: Engine, spec: DeploySpec): P
  * checks 2 s apart = 60 s); the first checks come sooner (50 ms, doubling up
  * to the interval) so a fast app is ready as soon as it answers.
  */
-async function waitHealthy(deps: PlugUpDeps, engine: Engine, spec: DeploySpec, service: ServiceDeploy, why: string): Promise<void> {
+async function waitHealthy(
+  deps: PlugUpDeps,
+  engine: Engine,
+  spec: DeploySpec,
+  service: ServiceDeploy,
+  why: string,
+): Promise<void> {
   const {retries, intervalMs} = spec.healthGate
   const budgetMs = retries * intervalMs
   const started = deps.clock.now().getTime()
   let delay = Math.min(50, intervalMs)
-  let last = 'not checked'
+  let last: string
   let checks = 0
   for (;;) {
     checks++
     const details = await engine.inspectContainer(service.container.name)
     // A container that exits or restarts will not become healthy: fail now, not after the whole budget.
-    if (details && (details.state === 'exited' || details.state === 'dead' || details.state === 'restarting' || details.restartCount > 0)) {
+    if (
+      details &&
+      (details.state === 'exited' ||
+        details.state === 'dead' ||
+        details.state === 'restarting' ||
+        details.restartCount > 0)
+    ) {
       const how = details.state === 'exited' || details.state === 'dead' ? 'exited' : 'crashed and was restarted'
-      throw await unhealthy(deps, engine, spec, service, `${service.service} ${how}${details.exitCode ? ` (exit code ${details.exitCode})` : ''}${details.oomKilled ? ' (out of memory)' : ''}`)
+      throw await unhealthy(
+        deps,
+        engine,
+        spec,
+        service,
+        `${service.service} ${how}${details.exitCode ? ` (exit code ${details.exitCode})` : ''}${details.oomKilled ? ' (out of memory)' : ''}`,
+      )
     }
     const result = await probeService(deps.session, engine, {
       probe: service.probe,
@@ -425,19 +616,37 @@ async function waitHealthy(deps: PlugUpDeps, engine: Engine, spec: DeploySpec, s
     last = result.detail
     const elapsed = deps.clock.now().getTime() - started
     if (elapsed >= budgetMs) break
-    deps.progress({step: 'health', message: `${why}: waiting for ${service.service} (${Math.round(elapsed / 1000)}/${Math.round(budgetMs / 1000)} s: ${last})`})
+    deps.progress({
+      step: 'health',
+      message: `${why}: waiting for ${service.service} (${Math.round(elapsed / 1000)}/${Math.round(budgetMs / 1000)} s: ${last})`,
+    })
     await sleep(deps.clock, Math.min(delay, Math.max(0, budgetMs - elapsed)))
     delay = Math.min(delay * 2, intervalMs)
   }
-  throw await unhealthy(deps, engine, spec, service, `${service.service} did not become healthy within ${Math.round(budgetMs / 1000)} s (${checks} checks; last: ${last})`)
+  throw await unhealthy(
+    deps,
+    engine,
+    spec,
+    service,
+    `${service.service} did not become healthy within ${Math.round(budgetMs / 1000)} s (${checks} checks; last: ${last})`,
+  )
 }
 
 /** The failing service's last 50 log lines (secrets masked, control characters removed) in an exit-4 error. */
-async function unhealthy(deps: PlugUpDeps, engine: Engine, spec: DeploySpec, service: ServiceDeploy, reason: string): Promise<AimsError> {
-  let lines: LogLine[] = []
+async function unhealthy(
+  deps: PlugUpDeps,
+  engine: Engine,
+  spec: DeploySpec,
+  service: ServiceDeploy,
+  reason: string,
+): Promise<AimsError> {
+  let lines: LogLine[]
   try {
     // Timestamps let stdout and stderr lines be put back in the order they were written.
-    lines = (await engine.logs(service.container.name, {tail: 50, timestamps: true})).map((line, index) => ({line, index})).sort((a, b) => (a.line.time?.getTime() ?? 0) - (b.line.time?.getTime() ?? 0) || a.index - b.index).map(({line}) => line)
+    lines = (await engine.logs(service.container.name, {tail: 50, timestamps: true}))
+      .map((line, index) => ({line, index}))
+      .sort((a, b) => (a.line.time?.getTime() ?? 0) - (b.line.time?.getTime() ?? 0) || a.index - b.index)
+      .map(({line}) => line)
   } catch {
     lines = []
   }
@@ -445,21 +654,42 @@ async function unhealthy(deps: PlugUpDeps, engine: Engine, spec: DeploySpec, ser
     .filter(([key]) => secretKeysFromLabels(service.container.labels).includes(key))
     .map(([, value]) => value)
     .filter((value) => value.length >= 4)
-  const logs = lines.map((line) => secrets.reduce((text, secret) => text.split(secret).join('••••••'), sanitizeUntrusted(line.text)))
-  return new AimsError('unhealthy', `${formatInstanceRef(spec)} failed its health gate: ${reason}; everything this deploy created was removed`, {
-    hint: `see the log lines above; fix the configuration and run plug up again`,
-    exitCode: ExitCode.unhealthy,
-    details: {service: service.service, container: service.container.name, logs},
-  })
+  const logs = lines.map((line) =>
+    secrets.reduce((text, secret) => text.split(secret).join('••••••'), sanitizeUntrusted(line.text)),
+  )
+  return new AimsError(
+    'unhealthy',
+    `${formatInstanceRef(spec)} failed its health gate: ${reason}; everything this deploy created was removed`,
+    {
+      hint: `see the log lines above; fix the configuration and run plug up again`,
+      exitCode: ExitCode.unhealthy,
+      details: {service: service.service, container: service.container.name, logs},
+    },
+  )
 }
 
 async function rollback(deps: PlugUpDeps, engine: Engine, spec: DeploySpec): Promise<void> {
-  await removeDeployObjects(deps, engine, {[LABEL.managed]: 'true', [LABEL.tenant]: spec.tenant, [LABEL.instance]: spec.instance, [LABEL.deployId]: spec.deployId}, spec)
+  await removeDeployObjects(
+    deps,
+    engine,
+    {
+      [LABEL.managed]: 'true',
+      [LABEL.tenant]: spec.tenant,
+      [LABEL.instance]: spec.instance,
+      [LABEL.deployId]: spec.deployId,
+    },
+    spec,
+  )
   // The tenant network carries the deploy id of the run that created it, not the instance label.
   const tenantNetwork = spec.networks.find((network) => network.scope === 'tenant' && !network.exists)
   if (tenantNetwork) {
     const details = await engine.inspectNetwork(tenantNetwork.name)
-    if (details && details.labels[LABEL.deployId] === spec.deployId && !(await networkInUse(engine, tenantNetwork.name))) await engine.removeNetwork(details.id).catch(() => undefined)
+    if (
+      details &&
+      details.labels[LABEL.deployId] === spec.deployId &&
+      !(await networkInUse(engine, tenantNetwork.name))
+    )
+      await engine.removeNetwork(details.id).catch(() => undefined)
   }
   if (deps.proxy && spec.domain) await deps.proxy.remove(spec.tenant, spec.instance).catch(() => undefined)
 }

@@ -47,7 +47,10 @@ export interface Engine {
    * Creates a copy of a container (same image, command, env, mounts, networks,
    * limits) with a new name, merged labels and new port bindings. Used for replicas.
    */
-  cloneContainer(source: string, changes: {name: string; labels: Record<string, string>; ports: PortBinding[]}): Promise<string>
+  cloneContainer(
+    source: string,
+    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]},
+  ): Promise<string>
   connectNetwork(network: string, container: string, aliases: string[]): Promise<void>
   disconnectNetwork(network: string, container: string): Promise<void>
   logs(id: string, options: {tail?: number; since?: Date; timestamps?: boolean}): Promise<LogLine[]>

@@ -1,6 +1,22 @@
 /** Progress of long operations, for a TTY spinner, plain stderr lines, or nothing (--json). */
 export interface ProgressEvent {
-  step: 'plan' | 'lock' | 'cleanup' | 'pull' | 'network' | 'volume' | 'create' | 'start' | 'health' | 'proxy' | 'rollback' | 'ready' | 'stop' | 'remove' | 'restart' | 'scale'
+  step:
+    | 'plan'
+    | 'lock'
+    | 'cleanup'
+    | 'pull'
+    | 'network'
+    | 'volume'
+    | 'create'
+    | 'start'
+    | 'health'
+    | 'proxy'
+    | 'rollback'
+    | 'ready'
+    | 'stop'
+    | 'remove'
+    | 'restart'
+    | 'scale'
   message: string
   /** Bytes or items done/total, when known (image pulls). */
   current?: number

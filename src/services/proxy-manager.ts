@@ -5,7 +5,14 @@
  * other's half-written files.
  */
 import type {Plug} from '../core/catalog/schema.js'
-import {confFileName, DEFAULT_INCLUDE_FILE, PLUG_CONF_TEMPLATE, proxySettingsFor, renderPlugConf, tlsFilesFor} from '../core/proxy/plug-conf.js'
+import {
+  confFileName,
+  DEFAULT_INCLUDE_FILE,
+  PLUG_CONF_TEMPLATE,
+  proxySettingsFor,
+  renderPlugConf,
+  tlsFilesFor,
+} from '../core/proxy/plug-conf.js'
 import type {HostSession} from './ports.js'
 import {httpHead} from './health.js'
 import {applyPlugConf, removePlugConf} from './proxy.js'
@@ -49,13 +56,28 @@ export function nginxProxyManager(session: HostSession, loadTemplate: (name: str
         ...(host.tls ? {tls: tlsFilesFor(host.tls)} : {}),
       })
       const shell = await session.shell()
-      await locked(() => applyPlugConf(shell, {confDir: host.nginxConfDir, includeFile: DEFAULT_INCLUDE_FILE, fileName: confFileName(target.tenant, target.instance), content}))
+      await locked(() =>
+        applyPlugConf(shell, {
+          confDir: host.nginxConfDir,
+          includeFile: DEFAULT_INCLUDE_FILE,
+          fileName: confFileName(target.tenant, target.instance),
+          content,
+        }),
+      )
       await routeSettles(session, target.domain, (owner) => owner === `${target.tenant}/${target.instance}`)
     },
     async remove(tenant, instance) {
       const shell = await session.shell()
-      const domain = (await shell.readFile(`${host.nginxConfDir}/${confFileName(tenant, instance)}`))?.toString('utf8').match(/server_name ([^\s;]+)/)?.[1]
-      const result = await locked(() => removePlugConf(shell, {confDir: host.nginxConfDir, fileName: confFileName(tenant, instance), owner: {tenant, instance}}))
+      const domain = (await shell.readFile(`${host.nginxConfDir}/${confFileName(tenant, instance)}`))
+        ?.toString('utf8')
+        .match(/server_name ([^\s;]+)/)?.[1]
+      const result = await locked(() =>
+        removePlugConf(shell, {
+          confDir: host.nginxConfDir,
+          fileName: confFileName(tenant, instance),
+          owner: {tenant, instance},
+        }),
+      )
       if (result.removed && domain) await routeSettles(session, domain, (owner) => owner !== `${tenant}/${instance}`)
       return result.removed
     },
@@ -68,7 +90,12 @@ export function nginxProxyManager(session: HostSession, loadTemplate: (name: str
  * X-Aims-Instance header), so "ready" means the URL works. Gives up quietly
  * after a few seconds: the reload itself succeeded.
  */
-async function routeSettles(session: HostSession, domain: string, ok: (owner: string | undefined) => boolean, budgetMs = 5000): Promise<boolean> {
+async function routeSettles(
+  session: HostSession,
+  domain: string,
+  ok: (owner: string | undefined) => boolean,
+  budgetMs = 5000,
+): Promise<boolean> {
   const deadline = Date.now() + budgetMs
   let delay = 25
   for (;;) {

@@ -48,15 +48,32 @@ interface FileChange {
 
 const CONF_FILE = /^[a-z0-9][a-z0-9-]{0,70}\.conf$/
 
-function checkConfPaths(options: {confDir: string; includeFile?: string; fileName: string}): {confDir: string; path: string; includeFile: string} {
+function checkConfPaths(options: {confDir: string; includeFile?: string; fileName: string}): {
+  confDir: string
+  path: string
+  includeFile: string
+} {
   const confDir = checkNginxPath(checkRemotePath(options.confDir, 'nginx conf dir'), 'nginx conf dir')
   let includeFile = ''
   if (options.includeFile !== undefined) {
     includeFile = checkNginxPath(checkRemotePath(options.includeFile, 'nginx include file'), 'nginx include file')
-    if (!options.includeFile.endsWith('.conf')) throw new AimsError('usage', `invalid nginx include file ${shown(options.includeFile)}: nginx only includes files ending in .conf from conf.d`, {hint: 'use a name such as /etc/nginx/conf.d/aims-plugs.conf'})
-    if (options.includeFile.startsWith(`${confDir}/`)) throw new AimsError('usage', `the nginx include file ${shown(options.includeFile)} is inside the conf dir it includes`, {hint: 'keep the include file in /etc/nginx/conf.d/ and the plug confs in a directory of their own'})
+    if (!options.includeFile.endsWith('.conf'))
+      throw new AimsError(
+        'usage',
+        `invalid nginx include file ${shown(options.includeFile)}: nginx only includes files ending in .conf from conf.d`,
+        {hint: 'use a name such as /etc/nginx/conf.d/aims-plugs.conf'},
+      )
+    if (options.includeFile.startsWith(`${confDir}/`))
+      throw new AimsError(
+        'usage',
+        `the nginx include file ${shown(options.includeFile)} is inside the conf dir it includes`,
+        {hint: 'keep the include file in /etc/nginx/conf.d/ and the plug confs in a directory of their own'},
+      )
   }
-  if (!CONF_FILE.test(options.fileName)) throw new AimsError('usage', `invalid nginx conf file name ${shown(options.fileName)}`, {hint: 'use confFileName(tenant, instance)'})
+  if (!CONF_FILE.test(options.fileName))
+    throw new AimsError('usage', `invalid nginx conf file name ${shown(options.fileName)}`, {
+      hint: 'use confFileName(tenant, instance)',
+    })
   return {confDir, path: `${confDir}/${options.fileName}`, includeFile}
 }
 
@@ -77,14 +94,19 @@ export function nginxErrorLine(result: ExecResult): string {
   const output = `${result.stderr}\n${result.stdout}`
   const [first] = nginxMessages(output, /\[emerg\]/).concat(nginxMessages(output, ERROR_LEVELS))
   if (first) return first
-  const line = output.split('\n').map((text) => text.trim()).find((text) => text && !/test failed$/.test(text))
+  const line = output
+    .split('\n')
+    .map((text) => text.trim())
+    .find((text) => text && !/test failed$/.test(text))
   return oneLine(line ?? `nginx exited with code ${result.exitCode}`)
 }
 
 async function nginxTest(shell: HostShell, nginx: string[]): Promise<ExecResult> {
   const result = await shell.exec([...nginx, '-t'], {timeoutMs: NGINX_TIMEOUT_MS})
   if (result.exitCode === 127) {
-    throw new AimsError('remote', `nginx is not installed on the host (${oneLine(result.stderr)})`, {hint: 'install it (apt-get install nginx) and run aims doctor'})
+    throw new AimsError('remote', `nginx is not installed on the host (${oneLine(result.stderr)})`, {
+      hint: 'install it (apt-get install nginx) and run aims doctor',
+    })
   }
   return result
 }
@@ -123,10 +145,14 @@ function serverNamesIn(content: string): string[] {
 
 function conflictingNames(warnings: string[], names: string[]): string[] {
   const wanted = new Set(names)
-  return [...new Set(warnings.flatMap((line) => {
-    const match = /conflicting server name "([^"]*)"/.exec(line)
-    return match && wanted.has(match[1]!) ? [match[1]!] : []
-  }))]
+  return [
+    ...new Set(
+      warnings.flatMap((line) => {
+        const match = /conflicting server name "([^"]*)"/.exec(line)
+        return match && wanted.has(match[1]!) ? [match[1]!] : []
+      }),
+    ),
+  ]
 }
 
 function refuseForeignOwner(existing: string | undefined, content: string, path: string): void {
@@ -134,12 +160,18 @@ function refuseForeignOwner(existing: string | undefined, content: string, path:
   const theirs = confOwner(existing)
   const ours = confOwner(content)
   if (ours && theirs && (theirs.tenant !== ours.tenant || theirs.instance !== ours.instance)) {
-    throw new AimsError('conflict', `${path} already routes ${theirs.tenant}/${theirs.instance}, not ${ours.tenant}/${ours.instance}`, {
-      hint: `tenant and instance names run together in conf file names: choose another instance name for ${ours.tenant}/${ours.instance}`,
-    })
+    throw new AimsError(
+      'conflict',
+      `${path} already routes ${theirs.tenant}/${theirs.instance}, not ${ours.tenant}/${ours.instance}`,
+      {
+        hint: `tenant and instance names run together in conf file names: choose another instance name for ${ours.tenant}/${ours.instance}`,
+      },
+    )
   }
   if (ours && !theirs) {
-    throw new AimsError('conflict', `${path} exists and was not written by aims`, {hint: 'move that file out of the aims conf dir, or choose another instance name'})
+    throw new AimsError('conflict', `${path} exists and was not written by aims`, {
+      hint: 'move that file out of the aims conf dir, or choose another instance name',
+    })
   }
 }
 
@@ -152,7 +184,10 @@ function refuseForeignOwner(existing: string | undefined, content: string, path:
 export async function applyPlugConf(shell: HostShell, options: ApplyPlugConfOptions): Promise<ApplyPlugConfResult> {
   const {confDir, path, includeFile} = checkConfPaths(options)
   const nginx = options.nginxCommand ?? DEFAULT_NGINX_COMMAND
-  if (!options.content.trim()) throw new AimsError('usage', `refusing to write an empty nginx conf to ${path}`, {hint: 'render it with renderPlugConf'})
+  if (!options.content.trim())
+    throw new AimsError('usage', `refusing to write an empty nginx conf to ${path}`, {
+      hint: 'render it with renderPlugConf',
+    })
 
   await shell.mkdirp(confDir)
   const previousConf = await readText(shell, path)
@@ -164,17 +199,22 @@ export async function applyPlugConf(shell: HostShell, options: ApplyPlugConfOpti
   const previousInclude = await readText(shell, includeFile)
   let include = previousInclude
   const writeInclude = async (content: string) => {
-    if (!changes.some((change) => change.path === includeFile)) changes.push({path: includeFile, previous: previousInclude})
+    if (!changes.some((change) => change.path === includeFile))
+      changes.push({path: includeFile, previous: previousInclude})
     await shell.writeFile(includeFile, content)
     include = content
   }
   const fail = async (error: AimsError): Promise<never> => {
     const failures = await restore(shell, changes)
     if (failures.length > 0) {
-      throw new AimsError(error.kind, `${error.message}; and aims could not put the previous files back (${failures.join('; ')})`, {
-        hint: `fix or remove ${path} by hand, then check with nginx -t`,
-        details: error.details,
-      })
+      throw new AimsError(
+        error.kind,
+        `${error.message}; and aims could not put the previous files back (${failures.join('; ')})`,
+        {
+          hint: `fix or remove ${path} by hand, then check with nginx -t`,
+          details: error.details,
+        },
+      )
     }
     throw error
   }
@@ -191,7 +231,12 @@ export async function applyPlugConf(shell: HostShell, options: ApplyPlugConfOpti
     const hash = test.exitCode === 0 ? undefined : hashTuningProblem(test)
     // The main nginx.conf sets the hash sizes itself (nginx refuses them twice): keep its values.
     // Or it stopped setting them and a long name no longer fits: set them again.
-    const better = hash === 'duplicate' && include === tuned ? untuned : hash === 'too-small' && include === untuned ? tuned : undefined
+    const better =
+      hash === 'duplicate' && include === tuned
+        ? untuned
+        : hash === 'too-small' && include === untuned
+          ? tuned
+          : undefined
     if (better !== undefined) {
       await writeInclude(better)
       const retest = await nginxTest(shell, nginx)
@@ -200,27 +245,41 @@ export async function applyPlugConf(shell: HostShell, options: ApplyPlugConfOpti
     }
   } catch (error) {
     // A write refused, nginx missing, the connection lost: whatever we wrote must not wait for the next reload.
-    return fail(error instanceof AimsError ? error : new AimsError('remote', `cannot apply ${path}: ${oneLine(String((error as Error)?.message ?? error))}`, {cause: error}))
+    return fail(
+      error instanceof AimsError
+        ? error
+        : new AimsError('remote', `cannot apply ${path}: ${oneLine(String((error as Error)?.message ?? error))}`, {
+            cause: error,
+          }),
+    )
   }
   if (test.exitCode !== 0) {
     const line = nginxErrorLine(test)
     const ours = line.includes(path) || line.includes(includeFile)
-    await fail(new AimsError('remote', `nginx refused the configuration: ${line}`, {
-      hint: line.includes('could not build server_names_hash')
-        ? 'the main nginx.conf sets server_names_hash_bucket_size too small for this name: raise it (e.g. to 512), or use a shorter domain'
-        : ours
-        ? `the previous conf is back and nginx keeps serving it; this is likely a bug in the conf template, run nginx -t on the host to see more`
-        : `nginx's configuration was already failing outside aims' files: fix that file (nginx -t on the host), then retry; nothing was changed`,
-      details: {nginx: line, file: path},
-    }))
+    await fail(
+      new AimsError('remote', `nginx refused the configuration: ${line}`, {
+        hint: line.includes('could not build server_names_hash')
+          ? 'the main nginx.conf sets server_names_hash_bucket_size too small for this name: raise it (e.g. to 512), or use a shorter domain'
+          : ours
+            ? `the previous conf is back and nginx keeps serving it; this is likely a bug in the conf template, run nginx -t on the host to see more`
+            : `nginx's configuration was already failing outside aims' files: fix that file (nginx -t on the host), then retry; nothing was changed`,
+        details: {nginx: line, file: path},
+      }),
+    )
   }
   const warnings = nginxMessages(`${test.stderr}\n${test.stdout}`, WARN_LEVEL)
   const conflicts = conflictingNames(warnings, serverNamesIn(options.content))
   if (conflicts.length > 0) {
-    await fail(new AimsError('conflict', `the server name ${conflicts.map((name) => shown(name)).join(', ')} is already routed by another nginx server`, {
-      hint: 'choose another --domain, or remove the other conf first (aims doctor lists stale confs)',
-      details: {serverNames: conflicts},
-    }))
+    await fail(
+      new AimsError(
+        'conflict',
+        `the server name ${conflicts.map((name) => shown(name)).join(', ')} is already routed by another nginx server`,
+        {
+          hint: 'choose another --domain, or remove the other conf first (aims doctor lists stale confs)',
+          details: {serverNames: conflicts},
+        },
+      ),
+    )
   }
   await nginxReload(shell, nginx)
   return {
@@ -235,7 +294,14 @@ export async function applyPlugConf(shell: HostShell, options: ApplyPlugConfOpti
 function hashTuningProblem(test: ExecResult): 'duplicate' | 'too-small' | undefined {
   const lines = nginxMessages(`${test.stderr}\n${test.stdout}`, ERROR_LEVELS)
   // A duplicate names whichever file nginx read second: the include file, nginx.conf or a site.
-  if (lines.some((line) => line.includes('directive is duplicate') && HASH_TUNING_DIRECTIVES.some((directive) => line.includes(`"${directive}"`)))) return 'duplicate'
+  if (
+    lines.some(
+      (line) =>
+        line.includes('directive is duplicate') &&
+        HASH_TUNING_DIRECTIVES.some((directive) => line.includes(`"${directive}"`)),
+    )
+  )
+    return 'duplicate'
   if (lines.some((line) => line.includes('could not build server_names_hash'))) return 'too-small'
   return undefined
 }
@@ -252,7 +318,10 @@ export interface RemovePlugConfOptions {
  * Removes an instance's conf and reloads nginx. Idempotent: a missing conf is
  * not an error and causes no reload.
  */
-export async function removePlugConf(shell: HostShell, options: RemovePlugConfOptions): Promise<{path: string; removed: boolean}> {
+export async function removePlugConf(
+  shell: HostShell,
+  options: RemovePlugConfOptions,
+): Promise<{path: string; removed: boolean}> {
   const {path} = checkConfPaths(options)
   const nginx = options.nginxCommand ?? DEFAULT_NGINX_COMMAND
   const existing = await readText(shell, path)
@@ -260,9 +329,13 @@ export async function removePlugConf(shell: HostShell, options: RemovePlugConfOp
   if (options.owner) {
     const owner = confOwner(existing)
     if (!owner || owner.tenant !== options.owner.tenant || owner.instance !== options.owner.instance) {
-      throw new AimsError('conflict', `${path} routes ${owner ? `${owner.tenant}/${owner.instance}` : 'something aims did not write'}, not ${options.owner.tenant}/${options.owner.instance}: left in place`, {
-        hint: 'nothing to remove for this instance',
-      })
+      throw new AimsError(
+        'conflict',
+        `${path} routes ${owner ? `${owner.tenant}/${owner.instance}` : 'something aims did not write'}, not ${options.owner.tenant}/${options.owner.instance}: left in place`,
+        {
+          hint: 'nothing to remove for this instance',
+        },
+      )
     }
   }
   await shell.removeFile(path)

@@ -10,7 +10,10 @@ import type {PlugUpDeps} from './plug-up.js'
 export type RecordDeps = Pick<PlugUpDeps, 'newId' | 'clock' | 'actor' | 'session' | 'origin' | 'audit' | 'recordEvent'>
 
 /** Returns a warning when the host's audit copy could not be written (the action itself stands). */
-export async function recordAction(deps: RecordDeps, entry: Pick<AuditRecord, 'action' | 'target' | 'outcome' | 'detail'>): Promise<string | undefined> {
+export async function recordAction(
+  deps: RecordDeps,
+  entry: Pick<AuditRecord, 'action' | 'target' | 'outcome' | 'detail'>,
+): Promise<string | undefined> {
   const record: AuditRecord = {
     id: deps.newId(),
     time: deps.clock.now().toISOString(),

@@ -29,7 +29,11 @@ export interface StatsReport {
  * requests must overlap; the limit keeps them from taking every socket the
  * connection pools.
  */
-export async function mapWithLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapWithLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length)
   let next = 0
   const lane = async () => {
@@ -43,8 +47,14 @@ export async function mapWithLimit<T, R>(items: readonly T[], limit: number, wor
 }
 
 /** Samples the running containers of the given instances; a container gone meanwhile is just not sampled. */
-export async function sampleContainers(engine: Engine, views: InstanceView[], limit: number): Promise<Map<string, StatsSample>> {
-  const running = views.flatMap((view) => view.replicas.filter((replica) => replica.state === 'running').map((replica) => replica.containerId))
+export async function sampleContainers(
+  engine: Engine,
+  views: InstanceView[],
+  limit: number,
+): Promise<Map<string, StatsSample>> {
+  const running = views.flatMap((view) =>
+    view.replicas.filter((replica) => replica.state === 'running').map((replica) => replica.containerId),
+  )
   const samples = await mapWithLimit(running, limit, async (id) => {
     try {
       return await engine.stats(id)
@@ -56,7 +66,11 @@ export async function sampleContainers(engine: Engine, views: InstanceView[], li
   return new Map(samples.flatMap((sample, index) => (sample ? [[running[index]!, sample] as const] : [])))
 }
 
-export async function instanceStats(session: HostSession, query: StatsQuery, options: {concurrency?: number; now?: () => Date} = {}): Promise<StatsReport> {
+export async function instanceStats(
+  session: HostSession,
+  query: StatsQuery,
+  options: {concurrency?: number; now?: () => Date} = {},
+): Promise<StatsReport> {
   const now = options.now ?? (() => new Date())
   const started = now()
   const engine = await session.engine()
@@ -71,5 +85,10 @@ export async function instanceStats(session: HostSession, query: StatsQuery, opt
   }
   // 16 matches the SSH session's socket pool: every sample of a normal host fits in one engine tick.
   const samples = await sampleContainers(engine, views, options.concurrency ?? 16)
-  return {host: session.host.name, sampledAt: started.toISOString(), durationMs: now().getTime() - started.getTime(), instances: aggregateStats(views, samples)}
+  return {
+    host: session.host.name,
+    sampledAt: started.toISOString(),
+    durationMs: now().getTime() - started.getTime(),
+    instances: aggregateStats(views, samples),
+  }
 }

@@ -16,8 +16,16 @@ import type {DockStore} from './dock-store.js'
 import type {ExportRunner} from './dock-export.js'
 
 export interface DockMutations {
-  changeState(deps: LifecycleDeps, ref: {tenant: string; instance: string}, action: 'start' | 'stop' | 'restart'): Promise<ChangeResult>
-  plugDown(deps: LifecycleDeps, ref: {tenant: string; instance: string}, options: {keepData: boolean}): Promise<DownResult>
+  changeState(
+    deps: LifecycleDeps,
+    ref: {tenant: string; instance: string},
+    action: 'start' | 'stop' | 'restart',
+  ): Promise<ChangeResult>
+  plugDown(
+    deps: LifecycleDeps,
+    ref: {tenant: string; instance: string},
+    options: {keepData: boolean},
+  ): Promise<DownResult>
 }
 
 export interface DockControllerOptions {
@@ -36,8 +44,18 @@ export interface DockControllerOptions {
   now?: () => number
 }
 
-const PAST: Record<MutatingAction, string> = {restart: 'restarted', start: 'started', stop: 'stopped', down: 'decommissioned'}
-const DOING: Record<MutatingAction, string> = {restart: 'restarting', start: 'starting', stop: 'stopping', down: 'decommissioning'}
+const PAST: Record<MutatingAction, string> = {
+  restart: 'restarted',
+  start: 'started',
+  stop: 'stopped',
+  down: 'decommissioned',
+}
+const DOING: Record<MutatingAction, string> = {
+  restart: 'restarting',
+  start: 'starting',
+  stop: 'stopping',
+  down: 'decommissioning',
+}
 
 export class DockController {
   private pending?: {plan: Plan; resolve: (decision: GateDecision) => void; reject: (error: AimsError) => void}
@@ -80,10 +98,13 @@ export class DockController {
     const state = this.options.store.getState()
     const wanted = state.pane !== 'none' ? state.selected : undefined
     if (this.watchTimer) clearTimeout(this.watchTimer)
-    this.watchTimer = setTimeout(() => {
-      this.watchTimer = undefined
-      this.options.feed.watch(wanted)
-    }, wanted === undefined ? 0 : (this.options.watchDelayMs ?? 150))
+    this.watchTimer = setTimeout(
+      () => {
+        this.watchTimer = undefined
+        this.options.feed.watch(wanted)
+      },
+      wanted === undefined ? 0 : (this.options.watchDelayMs ?? 150),
+    )
   }
 
   dispose(): void {
@@ -97,7 +118,11 @@ export class DockController {
     if (this.pending) return this.answer('decline', '')
     if (state.busy && (this.quitArmedAt === undefined || this.now() - this.quitArmedAt > 3000)) {
       this.quitArmedAt = this.now()
-      this.options.store.dispatch({type: 'notice', text: `${state.busy.action} ${state.busy.ref} is still running: press q again to quit anyway`, tone: 'error'})
+      this.options.store.dispatch({
+        type: 'notice',
+        text: `${state.busy.action} ${state.busy.ref} is still running: press q again to quit anyway`,
+        tone: 'error',
+      })
       return
     }
     this.options.onQuit()
@@ -112,10 +137,17 @@ export class DockController {
     this.pending = undefined
     this.options.store.dispatch({type: 'confirm-close'})
     if (!pending) return
-    if (answer === 'decline') return pending.reject(new AimsError('not-confirmed', 'not confirmed', {hint: 'nothing was changed'}))
+    if (answer === 'decline')
+      return pending.reject(new AimsError('not-confirmed', 'not confirmed', {hint: 'nothing was changed'}))
     const word = pending.plan.confirmWord
     if (word !== undefined && typed.trim() !== word) {
-      return pending.reject(new AimsError('not-confirmed', `not confirmed: you typed ${JSON.stringify(typed.trim())}, not ${JSON.stringify(word)}`, {hint: 'nothing was changed'}))
+      return pending.reject(
+        new AimsError(
+          'not-confirmed',
+          `not confirmed: you typed ${JSON.stringify(typed.trim())}, not ${JSON.stringify(word)}`,
+          {hint: 'nothing was changed'},
+        ),
+      )
     }
     pending.resolve('apply')
   }
@@ -127,15 +159,34 @@ export class DockController {
     try {
       const ref = parseInstanceRef(refText)
       const [deps, mutations] = await Promise.all([
-        this.options.lifecycleDeps(this.approver, (event) => store.dispatch({type: 'busy', busy: {ref: refText, action: DOING[action], progress: event.message}}), ['plug', action, refText]),
+        this.options.lifecycleDeps(
+          this.approver,
+          (event) =>
+            store.dispatch({type: 'busy', busy: {ref: refText, action: DOING[action], progress: event.message}}),
+          ['plug', action, refText],
+        ),
         this.options.mutations(),
       ])
-      const result = action === 'down' ? await mutations.plugDown(deps, ref, {keepData: false}) : await mutations.changeState(deps, ref, action)
+      const result =
+        action === 'down'
+          ? await mutations.plugDown(deps, ref, {keepData: false})
+          : await mutations.changeState(deps, ref, action)
       const seconds = ((this.now() - started) / 1000).toFixed(1)
-      store.dispatch({type: 'notice', text: `✓ ${PAST[action]} ${refText} (${seconds} s)${result.health ? `, ${result.health.detail}` : ''}`, tone: 'ok'})
+      store.dispatch({
+        type: 'notice',
+        text: `✓ ${PAST[action]} ${refText} (${seconds} s)${result.health ? `, ${result.health.detail}` : ''}`,
+        tone: 'ok',
+      })
     } catch (error) {
       const failure = error instanceof AimsError ? error : new AimsError('internal', (error as Error).message)
-      store.dispatch({type: 'notice', text: failure.kind === 'not-confirmed' ? `${failure.message} — ${failure.hint ?? 'nothing was changed'}` : `${action} ${refText} failed: ${failure.line}`, tone: failure.kind === 'not-confirmed' ? 'info' : 'error'})
+      store.dispatch({
+        type: 'notice',
+        text:
+          failure.kind === 'not-confirmed'
+            ? `${failure.message} — ${failure.hint ?? 'nothing was changed'}`
+            : `${action} ${refText} failed: ${failure.line}`,
+        tone: failure.kind === 'not-confirmed' ? 'info' : 'error',
+      })
     } finally {
       if (this.pending) this.answer('decline', '')
       store.dispatch({type: 'confirm-close'})

@@ -12,7 +12,10 @@ export interface ExportOutcome {
 export type ExportRunner = (ref: string) => Promise<ExportOutcome>
 
 /** `run` is the export service bound to the dock's host (wired by the composition). */
-export function exportRunner(options: {run: (ref: string, outDir: string) => Promise<{dir: string}>; cwd: string}): ExportRunner {
+export function exportRunner(options: {
+  run: (ref: string, outDir: string) => Promise<{dir: string}>
+  cwd: string
+}): ExportRunner {
   return async (ref) => {
     const outDir = join(options.cwd, `aims-export-${ref.replace('/', '-')}`)
     try {

@@ -114,7 +114,13 @@ export type DockEffect =
   | {kind: 'export'; ref: string}
   | {kind: 'confirm'; answer: 'apply' | 'decline'; typed: string}
 
-export function initialDockState(options: {host: string; tenant?: string; readonly: boolean; size: ScreenSize; now: number}): DockState {
+export function initialDockState(options: {
+  host: string
+  tenant?: string
+  readonly: boolean
+  size: ScreenSize
+  now: number
+}): DockState {
   return {
     host: options.host,
     ...(options.tenant ? {tenant: options.tenant} : {}),
@@ -135,7 +141,14 @@ export function initialDockState(options: {host: string; tenant?: string; readon
   }
 }
 
-const statusRank: Record<InstanceStatus, number> = {failed: 0, restarting: 1, partial: 2, running: 3, created: 4, stopped: 5}
+const statusRank: Record<InstanceStatus, number> = {
+  failed: 0,
+  restarting: 1,
+  partial: 2,
+  running: 3,
+  created: 4,
+  stopped: 5,
+}
 const healthRank: Record<InstanceHealth, number> = {unhealthy: 0, starting: 1, unknown: 2, healthy: 3}
 
 function compareRows(key: SortKey): (a: DockRow, b: DockRow) => number {
@@ -246,7 +259,11 @@ export function clockShows(state: DockState, now: number): boolean {
   const height = tableRows(state)
   for (let index = state.top; index < Math.min(state.order.length, state.top + height); index++) {
     const row = state.rows[state.order[index]!]
-    if (row?.startedAt !== undefined && formatDuration(now - row.startedAt) !== formatDuration(state.now - row.startedAt)) return true
+    if (
+      row?.startedAt !== undefined &&
+      formatDuration(now - row.startedAt) !== formatDuration(state.now - row.startedAt)
+    )
+      return true
   }
   return false
 }
@@ -259,7 +276,8 @@ export function reduceDock(state: DockState, action: DockAction): DockState {
   switch (action.type) {
     case 'synced': {
       const rows: Record<string, DockRow> = {}
-      for (const snapshot of action.snapshots) rows[snapshot.view.ref] = rowFrom(snapshot, state.rows[snapshot.view.ref])
+      for (const snapshot of action.snapshots)
+        rows[snapshot.view.ref] = rowFrom(snapshot, state.rows[snapshot.view.ref])
       return arrange({...state, rows, synced: true})
     }
     case 'instance': {
@@ -277,7 +295,14 @@ export function reduceDock(state: DockState, action: DockAction): DockState {
         const point = {at: action.at, cpuPercent: usage.cpuPercent, memoryBytes: usage.memoryBytes}
         rows[usage.ref] = {
           ...row,
-          usage: {cpuPercent: usage.cpuPercent, memoryBytes: usage.memoryBytes, memoryLimitBytes: usage.memoryLimitBytes, networkRxBytes: usage.networkRxBytes, networkTxBytes: usage.networkTxBytes, at: action.at},
+          usage: {
+            cpuPercent: usage.cpuPercent,
+            memoryBytes: usage.memoryBytes,
+            memoryLimitBytes: usage.memoryLimitBytes,
+            networkRxBytes: usage.networkRxBytes,
+            networkTxBytes: usage.networkTxBytes,
+            at: action.at,
+          },
           history: [...row.history.filter((old) => old.at > action.at - HISTORY_MS), point],
         }
       }
@@ -287,11 +312,16 @@ export function reduceDock(state: DockState, action: DockAction): DockState {
     case 'health': {
       const row = state.rows[action.ref]
       if (!row || (row.health === action.health && row.healthDetail === action.detail)) return state
-      const next = {...state, rows: {...state.rows, [action.ref]: {...row, health: action.health, healthDetail: action.detail}}}
+      const next = {
+        ...state,
+        rows: {...state.rows, [action.ref]: {...row, health: action.health, healthDetail: action.detail}},
+      }
       return state.sort.key === 'health' || state.filter !== '' ? arrange(next) : next
     }
     case 'events':
-      return action.events.length === 0 ? state : {...state, events: [...state.events, ...action.events].slice(-EVENT_LINES)}
+      return action.events.length === 0
+        ? state
+        : {...state, events: [...state.events, ...action.events].slice(-EVENT_LINES)}
     case 'connection':
       return {...state, connection: action.connection, now: Math.max(state.now, action.at ?? state.now)}
     case 'logs-reset':
@@ -300,14 +330,23 @@ export function reduceDock(state: DockState, action: DockAction): DockState {
       if (action.ref !== state.logs.ref) return state
       const lines = [...state.logs.lines, ...action.lines]
       const overflow = Math.max(0, lines.length - LOG_LINES)
-      return {...state, logs: {ref: action.ref, lines: overflow > 0 ? lines.slice(overflow) : lines, dropped: state.logs.dropped + overflow}}
+      return {
+        ...state,
+        logs: {
+          ref: action.ref,
+          lines: overflow > 0 ? lines.slice(overflow) : lines,
+          dropped: state.logs.dropped + overflow,
+        },
+      }
     }
     case 'details':
       return {...state, details: action.details}
     case 'tick':
       return clockShows(state, action.now) ? {...state, now: action.now} : state
     case 'resize':
-      return action.size.columns === state.size.columns && action.size.rows === state.size.rows ? state : scrollTo({...state, size: action.size})
+      return action.size.columns === state.size.columns && action.size.rows === state.size.rows
+        ? state
+        : scrollTo({...state, size: action.size})
     case 'confirm-open':
       return {...state, mode: 'confirm', confirm: {plan: action.plan, typed: ''}}
     case 'confirm-close': {
@@ -327,19 +366,30 @@ export function reduceDock(state: DockState, action: DockAction): DockState {
 function move(state: DockState, delta: number | 'first' | 'last'): DockState {
   if (state.order.length === 0) return state
   const current = state.selected ? state.order.indexOf(state.selected) : 0
-  const index = delta === 'first' ? 0 : delta === 'last' ? state.order.length - 1 : Math.min(state.order.length - 1, Math.max(0, current + delta))
+  const index =
+    delta === 'first'
+      ? 0
+      : delta === 'last'
+        ? state.order.length - 1
+        : Math.min(state.order.length - 1, Math.max(0, current + delta))
   return scrollTo({...state, selected: state.order[index]})
 }
 
 const printable = (key: DockKey) => key.input.length > 0 && !key.ctrl && !/[\u0000-\u001f\u007f]/.test(key.input)
 
-const KEY_NAMES: Record<MutatingAction, string> = {restart: 'r (restart)', start: 's (start)', stop: 's (stop)', down: 'd (down)'}
+const KEY_NAMES: Record<MutatingAction, string> = {
+  restart: 'r (restart)',
+  start: 's (start)',
+  stop: 's (stop)',
+  down: 'd (down)',
+}
 
 /** What a key does in the current mode: a new state, and maybe an effect for the controller. */
 export function handleKey(state: DockState, key: DockKey): {state: DockState; effect?: DockEffect} {
   if (key.ctrl && key.input === 'c') {
     // Ctrl-C inside a confirmation declines it first; anywhere else it quits.
-    if (state.mode === 'confirm') return {state, effect: {kind: 'confirm', answer: 'decline', typed: state.confirm?.typed ?? ''}}
+    if (state.mode === 'confirm')
+      return {state, effect: {kind: 'confirm', answer: 'decline', typed: state.confirm?.typed ?? ''}}
     return {state, effect: {kind: 'quit'}}
   }
   switch (state.mode) {
@@ -368,11 +418,14 @@ function confirmKey(state: DockState, key: DockKey): {state: DockState; effect?:
     if (key.escape) return {state, effect: {kind: 'confirm', answer: 'decline', typed: confirm.typed}}
     if (key.enter) return {state, effect: {kind: 'confirm', answer: 'apply', typed: confirm.typed}}
     if (key.backspace) return {state: {...state, confirm: {...confirm, typed: confirm.typed.slice(0, -1)}}}
-    if (printable(key)) return {state: {...state, confirm: {...confirm, typed: (confirm.typed + key.input).slice(0, 64)}}}
+    if (printable(key))
+      return {state: {...state, confirm: {...confirm, typed: (confirm.typed + key.input).slice(0, 64)}}}
     return {state}
   }
-  if (key.enter || key.input === 'y' || key.input === 'Y') return {state, effect: {kind: 'confirm', answer: 'apply', typed: ''}}
-  if (key.escape || key.input === 'n' || key.input === 'N' || key.input === 'q') return {state, effect: {kind: 'confirm', answer: 'decline', typed: ''}}
+  if (key.enter || key.input === 'y' || key.input === 'Y')
+    return {state, effect: {kind: 'confirm', answer: 'apply', typed: ''}}
+  if (key.escape || key.input === 'n' || key.input === 'N' || key.input === 'q')
+    return {state, effect: {kind: 'confirm', answer: 'decline', typed: ''}}
   return {state}
 }
 
@@ -395,18 +448,42 @@ function tableKey(state: DockState, key: DockKey): {state: DockState; effect?: D
   if (key.input === '?') return {state: {...state, mode: 'help'}}
   if (key.input === 'q') return {state, effect: {kind: 'quit'}}
   if (key.input === 'o' || key.input === 'O') {
-    const sort = key.input === 'o' ? nextSort(state.sort.key) : {key: state.sort.key, descending: !state.sort.descending}
-    return {state: withNotice(arrange({...state, sort}), `sorted by ${sort.key}${sort.descending ? ' (descending)' : ''}`, 'info')}
+    const sort =
+      key.input === 'o' ? nextSort(state.sort.key) : {key: state.sort.key, descending: !state.sort.descending}
+    return {
+      state: withNotice(
+        arrange({...state, sort}),
+        `sorted by ${sort.key}${sort.descending ? ' (descending)' : ''}`,
+        'info',
+      ),
+    }
   }
-  const mutation = key.input === 'r' ? 'restart' : key.input === 's' ? 'start-or-stop' : key.input === 'd' ? 'down' : undefined
+  const mutation =
+    key.input === 'r' ? 'restart' : key.input === 's' ? 'start-or-stop' : key.input === 'd' ? 'down' : undefined
   if (mutation || key.input === 'x') {
     const row = state.selected ? state.rows[state.selected] : undefined
     if (!row) return {state: withNotice(state, 'no instance selected', 'info')}
     if (key.input === 'x') return {state, effect: {kind: 'export', ref: row.ref}}
-    const action: MutatingAction = mutation === 'start-or-stop' ? (row.status === 'stopped' || row.status === 'created' || row.status === 'failed' ? 'start' : 'stop') : (mutation as MutatingAction)
-    if (state.readonly) return {state: withNotice(state, `read-only dock (--readonly): ${KEY_NAMES[action]} is disabled; run aims dock without --readonly to change instances`, 'error')}
-    if (state.busy) return {state: withNotice(state, `busy: ${state.busy.action} ${state.busy.ref} is still running`, 'info')}
-    if (state.connection.status !== 'live') return {state: withNotice(state, `the connection is ${state.connection.status}: wait until it is live again`, 'error')}
+    const action: MutatingAction =
+      mutation === 'start-or-stop'
+        ? row.status === 'stopped' || row.status === 'created' || row.status === 'failed'
+          ? 'start'
+          : 'stop'
+        : (mutation as MutatingAction)
+    if (state.readonly)
+      return {
+        state: withNotice(
+          state,
+          `read-only dock (--readonly): ${KEY_NAMES[action]} is disabled; run aims dock without --readonly to change instances`,
+          'error',
+        ),
+      }
+    if (state.busy)
+      return {state: withNotice(state, `busy: ${state.busy.action} ${state.busy.ref} is still running`, 'info')}
+    if (state.connection.status !== 'live')
+      return {
+        state: withNotice(state, `the connection is ${state.connection.status}: wait until it is live again`, 'error'),
+      }
     return {state, effect: {kind: 'mutate', action, ref: row.ref}}
   }
   return {state}

@@ -33,7 +33,10 @@ export const realScheduler: Scheduler = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 }
 
-export function createDockStore(initial: DockState, options: {minIntervalMs?: number; scheduler?: Scheduler} = {}): DockStore {
+export function createDockStore(
+  initial: DockState,
+  options: {minIntervalMs?: number; scheduler?: Scheduler} = {},
+): DockStore {
   const minInterval = options.minIntervalMs ?? 100
   const scheduler = options.scheduler ?? realScheduler
   const listeners = new Set<() => void>()

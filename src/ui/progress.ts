@@ -14,7 +14,12 @@ export interface ProgressView {
   stop(): void
 }
 
-export function progressView(options: {json: boolean; tty: boolean; style: Style; stream?: NodeJS.WriteStream}): ProgressView {
+export function progressView(options: {
+  json: boolean
+  tty: boolean
+  style: Style
+  stream?: NodeJS.WriteStream
+}): ProgressView {
   const stream = options.stream ?? process.stderr
   if (options.json) return {progress: () => undefined, stop: () => undefined}
   if (!options.tty) {

@@ -19,7 +19,8 @@ export function colorEnabled(stream: {isTTY?: boolean}, env: NodeJS.ProcessEnv =
 }
 
 export function makeStyle(enabled: boolean): Style {
-  const wrap = (open: number, close: number) => (text: string) => (enabled ? `\u001B[${open}m${text}\u001B[${close}m` : text)
+  const wrap = (open: number, close: number) => (text: string) =>
+    enabled ? `\u001B[${open}m${text}\u001B[${close}m` : text
   return {
     enabled,
     bold: wrap(1, 22),

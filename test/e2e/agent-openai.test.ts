@@ -30,7 +30,10 @@ beforeAll(async () => {
     script: [
       {toolCalls: [{id: 'call_ls', name: 'plug_ls', arguments: {tenant: TENANT}}]},
       {text: `Nothing is deployed for ${TENANT} yet.`},
-      {text: 'I will deploy fixture-web.', toolCalls: [{id: 'call_up', name: 'plug_up', arguments: {plug: 'fixture-web', tenant: TENANT}}]},
+      {
+        text: 'I will deploy fixture-web.',
+        toolCalls: [{id: 'call_up', name: 'plug_up', arguments: {plug: 'fixture-web', tenant: TENANT}}],
+      },
       {text: `${INSTANCE} is ready.`},
       {toolCalls: [{id: 'call_logs', name: 'plug_logs', arguments: {instance: INSTANCE, tail: 20}}]},
       {text: 'It is listening on :8080 and answering its health checks.'},
@@ -50,11 +53,19 @@ afterAll(async () => {
 
 /** The tool messages of one recorded request, by call id. */
 const toolResults = (index: number): Record<string, any> =>
-  Object.fromEntries(server.requests[index]!.body.messages.filter((message: any) => message.role === 'tool').map((message: any) => [message.tool_call_id, JSON.parse(message.content)]))
+  Object.fromEntries(
+    server.requests[index]!.body.messages.filter((message: any) => message.role === 'tool').map((message: any) => [
+      message.tool_call_id,
+      JSON.parse(message.content),
+    ]),
+  )
 
 describe('aims chat over an OpenAI-compatible server (AIMS_AI_BASE_URL)', () => {
-  it('runs the model\'s tool calls through the same gate, every result going back to it', async () => {
-    const chat = new ChatDriver([], {home, env: {AIMS_CATALOG_PATH: FIXTURES, AIMS_AI_BASE_URL: server.url, AIMS_AI_MODEL: 'fake-gpt'}})
+  it("runs the model's tool calls through the same gate, every result going back to it", async () => {
+    const chat = new ChatDriver([], {
+      home,
+      env: {AIMS_CATALOG_PATH: FIXTURES, AIMS_AI_BASE_URL: server.url, AIMS_AI_MODEL: 'fake-gpt'},
+    })
     const banner = await chat.answer(PROMPT, `what's running for ${TENANT}?`)
     expect(banner).toMatch(/ACHEEVY · openai-compatible fake-gpt · host vps/)
     await chat.answer(PROMPT, `spin up fixture-web for ${TENANT}`)
@@ -92,13 +103,23 @@ describe('aims chat over an OpenAI-compatible server (AIMS_AI_BASE_URL)', () => 
     expect(server.requests[0]!.body.tools.map((tool: any) => tool.function.name)).toContain('plug_down')
     expect(toolResults(1).call_ls).toMatchObject({summary: `nothing is deployed on vps for tenant ${TENANT}`})
     expect(toolResults(3).call_up).toMatchObject({status: 'ready', instance: INSTANCE})
-    expect(String(toolResults(5).call_logs.logs)).toMatch(/^<<<UNTRUSTED DATA id=\w+ source="logs of [^"]+">>>[\s\S]*fixture web: listening on :8080[\s\S]*<<<END UNTRUSTED DATA id=\w+>>>$/)
+    expect(String(toolResults(5).call_logs.logs)).toMatch(
+      /^<<<UNTRUSTED DATA id=\w+ source="logs of [^"]+">>>[\s\S]*fixture web: listening on :8080[\s\S]*<<<END UNTRUSTED DATA id=\w+>>>$/,
+    )
     expect(toolResults(7).call_restart).toMatchObject({status: 'applied'})
     expect(toolResults(9).call_down_1).toMatchObject({declined: true, reason: 'you typed "no", not "fixture-web"'})
     expect(toolResults(11).call_down_2).toMatchObject({status: 'applied'})
 
-    const audit = (await aims(['audit', '--json'], {home})).json().records.filter((record: {target: string}) => record.target === INSTANCE)
-    expect(audit.map((record: {action: string; origin: string; utterance: string}) => [record.action, record.origin, record.utterance])).toEqual([
+    const audit = (await aims(['audit', '--json'], {home}))
+      .json()
+      .records.filter((record: {target: string}) => record.target === INSTANCE)
+    expect(
+      audit.map((record: {action: string; origin: string; utterance: string}) => [
+        record.action,
+        record.origin,
+        record.utterance,
+      ]),
+    ).toEqual([
       ['plug up', 'chat', `spin up fixture-web for ${TENANT}`],
       ['plug restart', 'chat', 'restart it'],
       ['plug down', 'chat', 'take it down'],
@@ -107,10 +128,22 @@ describe('aims chat over an OpenAI-compatible server (AIMS_AI_BASE_URL)', () => 
 
   it('aims ask --dry-run --json with a model: the first change it proposes is the contract, and nothing runs', async () => {
     const before = server.requests.length
-    server.enqueue({text: 'Deploying.', toolCalls: [{id: 'call_dry', name: 'plug_up', arguments: {plug: 'fixture-web', tenant: TENANT, memory: '256M'}}]})
-    const ask = await aims(['ask', `put a fixture web with 256 megs on ${TENANT}`, '--dry-run', '--json'], {home, env: {AIMS_CATALOG_PATH: FIXTURES, AIMS_AI_BASE_URL: server.url}})
+    server.enqueue({
+      text: 'Deploying.',
+      toolCalls: [{id: 'call_dry', name: 'plug_up', arguments: {plug: 'fixture-web', tenant: TENANT, memory: '256M'}}],
+    })
+    const ask = await aims(['ask', `put a fixture web with 256 megs on ${TENANT}`, '--dry-run', '--json'], {
+      home,
+      env: {AIMS_CATALOG_PATH: FIXTURES, AIMS_AI_BASE_URL: server.url},
+    })
     expect(ask.code, ask.stderr).toBe(0)
-    expect(ask.json()).toMatchObject({argv: ['plug', 'up', 'fixture-web', '--tenant', TENANT, '--memory', '256m'], mutates: true, destructive: false, status: 'proposed', provider: 'openai-compatible'})
+    expect(ask.json()).toMatchObject({
+      argv: ['plug', 'up', 'fixture-web', '--tenant', TENANT, '--memory', '256m'],
+      mutates: true,
+      destructive: false,
+      status: 'proposed',
+      provider: 'openai-compatible',
+    })
     // The proposal ends the turn: no second request, nothing deployed.
     expect(server.requests.length - before).toBe(1)
     expect(await aimsObjects({'aims.tenant': TENANT})).toEqual({containers: [], volumes: [], networks: []})

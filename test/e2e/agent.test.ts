@@ -36,7 +36,12 @@ describe('aims ask (offline)', () => {
     const ask = await run(['ask', `spin up fixture-web for ${ASK}`, '--dry-run', '--json'])
     expect(ask.code, ask.stderr).toBe(0)
     const contract = ask.json()
-    expect(contract).toMatchObject({argv: ['plug', 'up', 'fixture-web', '--tenant', ASK], summary: `Deploy fixture-web for tenant ${ASK}`, mutates: true, destructive: false})
+    expect(contract).toMatchObject({
+      argv: ['plug', 'up', 'fixture-web', '--tenant', ASK],
+      summary: `Deploy fixture-web for tenant ${ASK}`,
+      mutates: true,
+      destructive: false,
+    })
     const planned = await run([...contract.argv, '--dry-run', '--json'])
     expect(planned.code, planned.stderr).toBe(0)
     expect(planned.json()).toMatchObject({status: 'dry-run', instance: `${ASK}/fixture-web`})
@@ -60,7 +65,11 @@ describe('aims ask (offline)', () => {
     const ask = await run(['ask', `spin up fixture-web for ${ASK}`, '--json'])
     expect(ask.code, ask.stdout).toBe(3)
     const result = ask.json()
-    expect(result).toMatchObject({argv: ['plug', 'up', 'fixture-web', '--tenant', ASK], status: 'declined', error: {kind: 'not-confirmed', exitCode: 3}})
+    expect(result).toMatchObject({
+      argv: ['plug', 'up', 'fixture-web', '--tenant', ASK],
+      status: 'declined',
+      error: {kind: 'not-confirmed', exitCode: 3},
+    })
     expect(result.actions[0].plan.summary).toMatch(new RegExp(`Deploy fixture-web as ${ASK}/fixture-web`))
     expect(await aimsObjects({'aims.tenant': ASK})).toEqual({containers: [], volumes: [], networks: []})
   })
@@ -76,7 +85,11 @@ describe('aims ask (offline)', () => {
     const ls = await run(['ask', "what's running?", '--json'])
     expect(ls.code, ls.stderr).toBe(0)
     expect(ls.json()).toMatchObject({argv: ['plug', 'ls'], mutates: false, status: 'ok'})
-    expect(ls.json().result.instances).toEqual(expect.arrayContaining([expect.objectContaining({instance: `${ASK}/fixture-web`, plug: 'fixture-web', status: 'running'})]))
+    expect(ls.json().result.instances).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({instance: `${ASK}/fixture-web`, plug: 'fixture-web', status: 'running'}),
+      ]),
+    )
 
     const human = await run(['ask', `show me the last 5 lines of logs for ${ASK}/fixture-web`])
     expect(human.code, human.stderr).toBe(0)
@@ -94,8 +107,18 @@ describe('aims ask (offline)', () => {
     expect(down.json()).toMatchObject({argv: ['plug', 'down', `${ASK}/fixture-web`], destructive: true, status: 'ok'})
     expect(await aimsObjects({'aims.tenant': ASK})).toEqual({containers: [], volumes: [], networks: []})
 
-    const audit = (await run(['audit', '--json'])).json().records.filter((record: {target: string}) => record.target === `${ASK}/fixture-web`)
-    expect(audit.map((record: {action: string; origin: string; utterance: string; outcome: string; command: string}) => [record.action, record.origin, record.utterance, record.outcome, record.command])).toEqual([
+    const audit = (await run(['audit', '--json']))
+      .json()
+      .records.filter((record: {target: string}) => record.target === `${ASK}/fixture-web`)
+    expect(
+      audit.map((record: {action: string; origin: string; utterance: string; outcome: string; command: string}) => [
+        record.action,
+        record.origin,
+        record.utterance,
+        record.outcome,
+        record.command,
+      ]),
+    ).toEqual([
       ['plug up', 'ask', `spin up fixture-web for ${ASK}`, 'applied', `plug up fixture-web --tenant ${ASK}`],
       ['plug down', 'ask', `take down ${ASK}/fixture-web`, 'applied', `plug down ${ASK}/fixture-web`],
     ])
@@ -132,7 +155,9 @@ describe('aims chat (offline provider, scripted stdin)', () => {
     expect(secret.length).toBeGreaterThanOrEqual(24)
     const port = (await docker(['inspect', '-f', '{{index .Config.Labels "aims.port"}}', container])).trim()
     expect((await httpGet(`http://127.0.0.1:${port}/`)).body).toContain('hello from ACHEEVY')
-    expect((await docker(['inspect', '-f', '{{.HostConfig.Memory}}', container])).trim()).toBe(String(128 * 1024 * 1024))
+    expect((await docker(['inspect', '-f', '{{.HostConfig.Memory}}', container])).trim()).toBe(
+      String(128 * 1024 * 1024),
+    )
     const startedAt = (await docker(['inspect', '-f', '{{.State.StartedAt}}', container])).trim()
 
     chat.child.stdin!.write('show me its logs\n')
@@ -152,7 +177,9 @@ describe('aims chat (offline provider, scripted stdin)', () => {
 
     chat.child.stdin!.write('take it down\n')
     await chat.answer(TYPE_NAME('fixture-web'), 'fixture-web')
-    expect(await chat.waitFor(PROMPT)).toMatch(new RegExp(`✓ ${CHAT}/fixture-web is gone: 1 container, 1 volume removed`))
+    expect(await chat.waitFor(PROMPT)).toMatch(
+      new RegExp(`✓ ${CHAT}/fixture-web is gone: 1 container, 1 volume removed`),
+    )
     expect(await aimsObjects({'aims.tenant': CHAT})).toEqual({containers: [], volumes: [], networks: []})
 
     chat.child.stdin!.write(`what's running for ${CHAT}?\n`)
@@ -171,10 +198,24 @@ describe('aims chat (offline provider, scripted stdin)', () => {
     const saved = readFileSync(join(chats, file!), 'utf8')
     expect(transcript).not.toContain(secret)
     expect(saved).not.toContain(secret)
-    expect(saved.split('\n').filter((line) => line.includes('"approval"')).map((line) => JSON.parse(line).event.decision)).toEqual(['apply', 'apply', 'declined', 'apply'])
+    expect(
+      saved
+        .split('\n')
+        .filter((line) => line.includes('"approval"'))
+        .map((line) => JSON.parse(line).event.decision),
+    ).toEqual(['apply', 'apply', 'declined', 'apply'])
 
-    const audit = (await run(['audit', '--json'])).json().records.filter((record: {target: string}) => record.target === `${CHAT}/fixture-web`)
-    expect(audit.map((record: {action: string; origin: string; utterance: string; outcome: string}) => [record.action, record.origin, record.utterance, record.outcome])).toEqual([
+    const audit = (await run(['audit', '--json']))
+      .json()
+      .records.filter((record: {target: string}) => record.target === `${CHAT}/fixture-web`)
+    expect(
+      audit.map((record: {action: string; origin: string; utterance: string; outcome: string}) => [
+        record.action,
+        record.origin,
+        record.utterance,
+        record.outcome,
+      ]),
+    ).toEqual([
       ['plug up', 'chat', `spin up fixture-web for ${CHAT}`, 'applied'],
       ['plug restart', 'chat', 'restart it', 'applied'],
       ['plug down', 'chat', 'take it down', 'applied'],

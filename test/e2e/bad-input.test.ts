@@ -24,10 +24,22 @@ const hostile = (base: string) => [
 ]
 
 const cases: Array<{what: string; argv: string[]}> = [
-  ...hostile('vps').map((name) => ({what: `host name ${JSON.stringify(name)}`, argv: ['host', 'add', name, 'root@127.0.0.1:2222']})),
-  ...hostile('root@127.0.0.1').map((target) => ({what: `target ${JSON.stringify(target)}`, argv: ['host', 'add', 'vps', target]})),
-  ...hostile('.bed/id_ed25519').map((identity) => ({what: `identity ${JSON.stringify(identity)}`, argv: ['host', 'add', 'vps', 'root@127.0.0.1:2222', '--identity', identity]})),
-  {what: 'identity climbing out with ../', argv: ['host', 'add', 'vps', 'root@127.0.0.1:2222', '--identity', '../../etc/shadow']},
+  ...hostile('vps').map((name) => ({
+    what: `host name ${JSON.stringify(name)}`,
+    argv: ['host', 'add', name, 'root@127.0.0.1:2222'],
+  })),
+  ...hostile('root@127.0.0.1').map((target) => ({
+    what: `target ${JSON.stringify(target)}`,
+    argv: ['host', 'add', 'vps', target],
+  })),
+  ...hostile('.bed/id_ed25519').map((identity) => ({
+    what: `identity ${JSON.stringify(identity)}`,
+    argv: ['host', 'add', 'vps', 'root@127.0.0.1:2222', '--identity', identity],
+  })),
+  {
+    what: 'identity climbing out with ../',
+    argv: ['host', 'add', 'vps', 'root@127.0.0.1:2222', '--identity', '../../etc/shadow'],
+  },
   {what: 'target with a leading dash (ssh option injection)', argv: ['host', 'add', 'vps', '-oProxyCommand=touch']},
 ]
 
@@ -62,7 +74,9 @@ describe('unknown commands in scripts', () => {
     const {aims: run} = await import('../support/aims.js')
     const typo = await run(['plgu', 'up', 'n8n'])
     expect(typo.code).toBe(2)
-    expect(typo.stderr.trim()).toBe('Error: "plgu up" is not an aims command — did you mean "plug up"? (aims help lists the commands)')
+    expect(typo.stderr.trim()).toBe(
+      'Error: "plgu up" is not an aims command — did you mean "plug up"? (aims help lists the commands)',
+    )
     const json = await run(['dcotor', '--json'])
     expect(json.code).toBe(2)
     expect(json.json().error).toMatchObject({kind: 'usage', hint: expect.stringContaining('"doctor"')})

@@ -6,7 +6,24 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {aims} from '../support/aims.js'
 
-const REQUIRED_IDS = ['n8n', 'deerflow', 'uptime-kuma', 'gitea', 'open-webui', 'flowise', 'vaultwarden', 'ghost', 'metabase', 'grafana', 'minio', 'postgres', 'redis', 'agent-zero', 'nextcloud', 'langflow']
+const REQUIRED_IDS = [
+  'n8n',
+  'deerflow',
+  'uptime-kuma',
+  'gitea',
+  'open-webui',
+  'flowise',
+  'vaultwarden',
+  'ghost',
+  'metabase',
+  'grafana',
+  'minio',
+  'postgres',
+  'redis',
+  'agent-zero',
+  'nextcloud',
+  'langflow',
+]
 
 const tempDirs: string[] = []
 const tempDir = (prefix: string) => {
@@ -46,7 +63,9 @@ describe('aims catalog', () => {
   it('ls --json returns typed summaries, --category filters, an unknown category exits 2 with the valid ones', async () => {
     const json = await aims(['catalog', 'ls', '--json'])
     expect(json.code).toBe(0)
-    const plugs = json.json<{plugs: Array<{id: string; monthlyCost: {currency: string; total: number}; resources: {cpus: number}}>}>().plugs
+    const plugs = json.json<{
+      plugs: Array<{id: string; monthlyCost: {currency: string; total: number}; resources: {cpus: number}}>
+    }>().plugs
     expect(plugs.map((plug) => plug.id).sort()).toEqual([...REQUIRED_IDS].sort())
     for (const plug of plugs) expect(plug.monthlyCost.total).toBeGreaterThan(0)
 
@@ -91,7 +110,10 @@ describe('aims catalog', () => {
     expect(result.stdout).toMatch(/Estimated cost\s+\$\d+\.\d\d\/mo/)
 
     const json = await aims(['catalog', 'show', 'n8n', '--json'])
-    const shown = json.json<{plug: {id: string; services: Record<string, {image: string}>}; monthlyCost: {total: number}}>()
+    const shown = json.json<{
+      plug: {id: string; services: Record<string, {image: string}>}
+      monthlyCost: {total: number}
+    }>()
     expect(shown.plug.id).toBe('n8n')
     expect(shown.plug.services.n8n?.image).toMatch(/^docker\.n8n\.io\/n8nio\/n8n:\d+\.\d+\.\d+$/)
     expect(shown.monthlyCost.total).toBeGreaterThan(0)
@@ -120,24 +142,43 @@ describe('aims catalog', () => {
     writeFileSync(join(dir, 'good.yaml'), validPlug('good'))
     writeFileSync(join(dir, 'latest.yaml'), validPlug('latest').replace('example/web:1.0.0', 'example/web:latest'))
     writeFileSync(join(dir, 'renamed.yaml'), validPlug('other-id'))
-    writeFileSync(join(dir, 'cycle.yaml'), `${validPlug('cycle')}    depends_on: {worker: started}\n  worker:\n    image: example/worker:1.0.0\n    depends_on: {web: started}\n`)
+    writeFileSync(
+      join(dir, 'cycle.yaml'),
+      `${validPlug('cycle')}    depends_on: {worker: started}\n  worker:\n    image: example/worker:1.0.0\n    depends_on: {web: started}\n`,
+    )
     writeFileSync(join(dir, 'syntax.yaml'), 'id: syntax\nservices: [unclosed\n')
     const result = await aims(['catalog', 'validate', dir])
     expect(result.code).toBe(2)
     const lines = result.stdout.trim().split('\n')
-    expect(lines).toContainEqual(`${join(dir, 'latest.yaml')}: services.web.image: image "example/web:latest" uses the "latest" tag — pin a version tag or a digest`)
-    expect(lines).toContainEqual(`${join(dir, 'renamed.yaml')}: id: id "other-id" does not match the file name "renamed.yaml" — rename one of them`)
-    expect(lines.some((line) => line.startsWith(`${join(dir, 'cycle.yaml')}: services.`) && /dependency cycle/.test(line))).toBe(true)
-    expect(lines.some((line) => line.startsWith(`${join(dir, 'syntax.yaml')}: line `) && /YAML syntax/.test(line))).toBe(true)
+    expect(lines).toContainEqual(
+      `${join(dir, 'latest.yaml')}: services.web.image: image "example/web:latest" uses the "latest" tag — pin a version tag or a digest`,
+    )
+    expect(lines).toContainEqual(
+      `${join(dir, 'renamed.yaml')}: id: id "other-id" does not match the file name "renamed.yaml" — rename one of them`,
+    )
+    expect(
+      lines.some((line) => line.startsWith(`${join(dir, 'cycle.yaml')}: services.`) && /dependency cycle/.test(line)),
+    ).toBe(true)
+    expect(
+      lines.some((line) => line.startsWith(`${join(dir, 'syntax.yaml')}: line `) && /YAML syntax/.test(line)),
+    ).toBe(true)
     expect(lines.some((line) => line.includes('good.yaml'))).toBe(false)
     expect(result.stderr).toMatch(/issues? in 4 of 5 catalog files/)
 
     const json = await aims(['catalog', 'validate', dir, '--json'])
     expect(json.code).toBe(2)
-    const report = json.json<{ok: boolean; files: number; issues: Array<{file: string; path: string; message: string}>}>()
+    const report = json.json<{
+      ok: boolean
+      files: number
+      issues: Array<{file: string; path: string; message: string}>
+    }>()
     expect(report.ok).toBe(false)
     expect(report.files).toBe(5)
-    expect(report.issues).toContainEqual({file: join(dir, 'latest.yaml'), path: 'services.web.image', message: 'image "example/web:latest" uses the "latest" tag: pin a version tag or a digest'})
+    expect(report.issues).toContainEqual({
+      file: join(dir, 'latest.yaml'),
+      path: 'services.web.image',
+      message: 'image "example/web:latest" uses the "latest" tag: pin a version tag or a digest',
+    })
   })
 
   it('ls still works when an extra directory holds broken files, and says they were skipped', async () => {

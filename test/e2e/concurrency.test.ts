@@ -25,12 +25,16 @@ afterAll(async () => {
 describe('concurrent deploys', () => {
   it('10 concurrent plug up of 10 names → 10 healthy instances on 10 distinct ports', async () => {
     const names = Array.from({length: 10}, (_, index) => `par-${index}`)
-    const results = await Promise.all(names.map((name) => run(['plug', 'up', 'fixture-web', '--name', name, '--tenant', TENANT, '--yes', '--json'])))
+    const results = await Promise.all(
+      names.map((name) => run(['plug', 'up', 'fixture-web', '--name', name, '--tenant', TENANT, '--yes', '--json'])),
+    )
     for (const result of results) expect(result.code, result.stderr + result.stdout).toBe(0)
     const ports = results.map((result) => result.json().port as number)
     expect(new Set(ports).size).toBe(10)
     for (const result of results) expect((await httpGet(result.json().localUrl)).status).toBe(200)
-    const ls = (await run(['plug', 'ls', '--tenant', TENANT, '--json'])).json().instances.filter((row: {instance: string}) => row.instance.startsWith('par-'))
+    const ls = (await run(['plug', 'ls', '--tenant', TENANT, '--json']))
+      .json()
+      .instances.filter((row: {instance: string}) => row.instance.startsWith('par-'))
     expect(ls).toHaveLength(10)
     expect(ls.every((row: {health: string}) => row.health === 'healthy')).toBe(true)
     await Promise.all(names.map((name) => run(['plug', 'down', `${TENANT}/${name}`, '--yes'])))
@@ -38,12 +42,16 @@ describe('concurrent deploys', () => {
   })
 
   it('2 concurrent plug up of the same name → exactly one instance, the other a clear error', async () => {
-    const [first, second] = await Promise.all([0, 1].map(() => run(['plug', 'up', 'fixture-stack', '--name', 'same', '--tenant', TENANT, '--yes'])))
+    const [first, second] = await Promise.all(
+      [0, 1].map(() => run(['plug', 'up', 'fixture-stack', '--name', 'same', '--tenant', TENANT, '--yes'])),
+    )
     const codes = [first!.code, second!.code].sort()
     expect(codes[0]).toBe(0)
     expect(codes[1]).not.toBe(0)
     const loser = first!.code === 0 ? second! : first!
-    expect(loser.stderr).toMatch(/another aims process is deploying or changing cc-e2e\/same|cc-e2e\/same already exists/)
+    expect(loser.stderr).toMatch(
+      /another aims process is deploying or changing cc-e2e\/same|cc-e2e\/same already exists/,
+    )
     expect(loser.stderr.trim().split('\n').at(-1)).toMatch(/^Error: /)
     const objects = await aimsObjects({'aims.tenant': TENANT, 'aims.instance': 'same'})
     expect(objects.containers.sort()).toEqual([`aims-${TENANT}-same-backend`, `aims-${TENANT}-same-front`])

@@ -37,7 +37,10 @@ async function expectBothFail(home: string, failure: {cause: RegExp; fix: RegExp
 
   const json = await aims(['doctor', '--json'], {home, timeoutMs: 30_000})
   expect(json.code).toBe(1)
-  const report = json.json<{ok: boolean; checks: Array<{id: string; status: string; detail: string; fix: string | null}>}>()
+  const report = json.json<{
+    ok: boolean
+    checks: Array<{id: string; status: string; detail: string; fix: string | null}>
+  }>()
   expect(report.ok).toBe(false)
   const failed = report.checks.filter((check) => check.status === 'fail')
   expect(failed.map((check) => check.id)).toEqual([failure.check])
@@ -61,7 +64,11 @@ describe('connection failures', () => {
 
   it('a key the server does not accept', async () => {
     const home = await hostOn(b.sshPort, '.bed/wrong_ed25519')
-    await expectBothFail(home, {check: 'ssh', cause: new RegExp(`^SSH authentication as root@127\\.0\\.0\\.1:${b.sshPort} failed$`), fix: /authorized_keys.*ssh-add.*--identity/})
+    await expectBothFail(home, {
+      check: 'ssh',
+      cause: new RegExp(`^SSH authentication as root@127\\.0\\.0\\.1:${b.sshPort} failed$`),
+      fix: /authorized_keys.*ssh-add.*--identity/,
+    })
   })
 
   it('a host key that changed since it was trusted', async () => {
@@ -70,21 +77,36 @@ describe('connection failures', () => {
     await sshd.start(b.otherHostKey)
     const recorded = fingerprintOf(`${b.hostKey}.pub`)
     const offered = fingerprintOf(`${b.otherHostKey}.pub`)
-    const cause = new RegExp(`^HOST KEY CHANGED for vps: it now offers ED25519 ${offered.replace(/[+/]/g, '\\$&')}, but ED25519 ${recorded.replace(/[+/]/g, '\\$&')} \\(.*known_hosts:1\\) was recorded$`)
-    await expectBothFail(home, {check: 'host-key', cause, fix: /verify the new key out of band and run aims host trust vps/})
+    const cause = new RegExp(
+      `^HOST KEY CHANGED for vps: it now offers ED25519 ${offered.replace(/[+/]/g, '\\$&')}, but ED25519 ${recorded.replace(/[+/]/g, '\\$&')} \\(.*known_hosts:1\\) was recorded$`,
+    )
+    await expectBothFail(home, {
+      check: 'host-key',
+      cause,
+      fix: /verify the new key out of band and run aims host trust vps/,
+    })
   })
 
   it('sshd stopped', async () => {
     sshd = await privateSshd(b.hostKey)
     const home = await hostOn(sshd.port, b.identity)
     await sshd.stop()
-    await expectBothFail(home, {check: 'ssh', cause: new RegExp(`^SSH connection to 127\\.0\\.0\\.1:${sshd.port} refused \\(host vps\\)$`), fix: /check that sshd runs on the host/})
+    await expectBothFail(home, {
+      check: 'ssh',
+      cause: new RegExp(`^SSH connection to 127\\.0\\.0\\.1:${sshd.port} refused \\(host vps\\)$`),
+      fix: /check that sshd runs on the host/,
+    })
   })
 
   it('an encrypted key and no terminal to ask its passphrase', async () => {
     const home = await hostOn(b.sshPort, '.bed/encrypted_ed25519', 'enc')
     const ping = await aims(['host', 'ping'], {home})
-    expectOneLineError(ping, {exit: 1, cause: /encrypted_ed25519 is encrypted and there is no terminal to ask for its passphrase/, fix: /ssh-add.*terminal/, withinMs: 10_000})
+    expectOneLineError(ping, {
+      exit: 1,
+      cause: /encrypted_ed25519 is encrypted and there is no terminal to ask for its passphrase/,
+      fix: /ssh-add.*terminal/,
+      withinMs: 10_000,
+    })
   })
 })
 
@@ -100,7 +122,11 @@ describe('dockerd stopped', () => {
     // Keep the engine's downtime short: everything that does not need it is ready first.
     await stopBedDockerd()
     try {
-      await expectBothFail(home, {check: 'engine', cause: /^the Docker (socket \/var\/run\/docker\.sock does not exist|engine) on vps/, fix: /start (it|Docker) on the host/})
+      await expectBothFail(home, {
+        check: 'engine',
+        cause: /^the Docker (socket \/var\/run\/docker\.sock does not exist|engine) on vps/,
+        fix: /start (it|Docker) on the host/,
+      })
     } finally {
       await restoreBedDockerd()
     }

@@ -25,9 +25,19 @@ beforeAll(async () => {
   await restoreBedDockerd()
   await purgeTenant(TENANT)
   home = await homeWithHost()
-  const up = await aims(['plug', 'up', 'fixture-web', '--name', 'web', '--tenant', TENANT, '--yes'], {home, env: {AIMS_CATALOG_PATH: FIXTURES}})
+  const up = await aims(['plug', 'up', 'fixture-web', '--name', 'web', '--tenant', TENANT, '--yes'], {
+    home,
+    env: {AIMS_CATALOG_PATH: FIXTURES},
+  })
   expect(up.code, up.stderr).toBe(0)
-  pane = new TmuxPane({socket: 'aims-dock-test', session: 'dock-rc', width: 100, height: 30, env: aimsEnv({home, env: {AIMS_CATALOG_PATH: FIXTURES, CI: undefined, NO_COLOR: undefined, TERM: 'tmux-256color'}}), cwd: ROOT})
+  pane = new TmuxPane({
+    socket: 'aims-dock-test',
+    session: 'dock-rc',
+    width: 100,
+    height: 30,
+    env: aimsEnv({home, env: {AIMS_CATALOG_PATH: FIXTURES, CI: undefined, NO_COLOR: undefined, TERM: 'tmux-256color'}}),
+    cwd: ROOT,
+  })
 })
 
 afterAll(async () => {
@@ -40,21 +50,40 @@ afterAll(async () => {
 /** The local ports of a process's established connections to the bed's sshd. */
 async function sshPortsOf(pid: number): Promise<number[]> {
   const {stdout} = await run('ss', ['-tnpH', 'state', 'established', `( dport = :${bed().sshPort} )`])
-  return stdout.split('\n').filter((line) => line.includes(`pid=${pid},`)).map((line) => Number(/:(\d+)\s+\S+:\d+\s/.exec(line)?.[1])).filter((port) => port > 0)
+  return stdout
+    .split('\n')
+    .filter((line) => line.includes(`pid=${pid},`))
+    .map((line) => Number(/:(\d+)\s+\S+:\d+\s/.exec(line)?.[1]))
+    .filter((port) => port > 0)
 }
 
 /** The sshd processes serving the connection from a local port. */
 async function sshdServing(port: number): Promise<number[]> {
-  const {stdout} = await run('ss', ['-tnpH', 'state', 'established', `( sport = :${bed().sshPort} and dport = :${port} )`])
+  const {stdout} = await run('ss', [
+    '-tnpH',
+    'state',
+    'established',
+    `( sport = :${bed().sshPort} and dport = :${port} )`,
+  ])
   return [...stdout.matchAll(/pid=(\d+)/g)].map((match) => Number(match[1]))
 }
 
 describe('the dock when its SSH connection drops', () => {
   it('goes stale, logs in again by itself and is live again', async () => {
     await pane.start([process.execPath, BIN, 'dock', '--tenant', TENANT])
-    await pane.waitFor((screen) => /● live/.test(screen) && /dock-rc-e2e\/web\s+fixture-web\s+running/.test(screen), 20_000)
-    const panePid = Number((await run('tmux', ['-L', 'aims-dock-test', 'display-message', '-p', '-t', 'dock-rc', '#{pane_pid}'])).stdout.trim())
-    const children = (await run('pgrep', ['-P', String(panePid)]).catch(() => ({stdout: ''}))).stdout.split('\n').filter(Boolean).map(Number)
+    await pane.waitFor(
+      (screen) => /● live/.test(screen) && /dock-rc-e2e\/web\s+fixture-web\s+running/.test(screen),
+      20_000,
+    )
+    const panePid = Number(
+      (
+        await run('tmux', ['-L', 'aims-dock-test', 'display-message', '-p', '-t', 'dock-rc', '#{pane_pid}'])
+      ).stdout.trim(),
+    )
+    const children = (await run('pgrep', ['-P', String(panePid)]).catch(() => ({stdout: ''}))).stdout
+      .split('\n')
+      .filter(Boolean)
+      .map(Number)
     const dockPid = children.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dock')) ?? panePid
     const [before] = await sshPortsOf(dockPid)
     expect(before, 'the dock holds one SSH connection').toBeGreaterThan(0)
@@ -62,7 +91,10 @@ describe('the dock when its SSH connection drops', () => {
     for (const pid of await sshdServing(before!)) process.kill(pid, 'SIGTERM')
     const stale = await pane.waitFor(/◌ stale/, 30_000)
     await pane.keep('ssh-dropped', stale.screen)
-    const again = await pane.waitFor((screen) => /● live/.test(screen) && /dock-rc-e2e\/web\s+fixture-web\s+running/.test(screen), 30_000)
+    const again = await pane.waitFor(
+      (screen) => /● live/.test(screen) && /dock-rc-e2e\/web\s+fixture-web\s+running/.test(screen),
+      30_000,
+    )
     await pane.keep('ssh-live-again', again.screen)
     const after = await sshPortsOf(dockPid)
     expect(after).toHaveLength(1)
@@ -76,11 +108,14 @@ describe('the dock when its SSH connection drops', () => {
 describe('the dock when the engine restarts', () => {
   it('shows stale while dockerd is down and comes back live by itself', async () => {
     await pane.start([process.execPath, BIN, 'dock', '--tenant', TENANT])
-    const live = await pane.waitFor((screen) => /● live/.test(screen) && /dock-rc-e2e\/web\s+fixture-web\s+running/.test(screen), 20_000)
+    const live = await pane.waitFor(
+      (screen) => /● live/.test(screen) && /dock-rc-e2e\/web\s+fixture-web\s+running/.test(screen),
+      20_000,
+    )
     await pane.keep('live', live.screen)
 
     const stopping = Date.now()
-    let backAt = 0
+    let backAt: number
     try {
       await stopBedDockerd()
       const stale = await pane.waitFor(/◌ stale/, 15_000)
@@ -93,8 +128,13 @@ describe('the dock when the engine restarts', () => {
     }
     expect(await dockerAnswers()).toBe(true)
     // The same dock process reconnects (backoff ≤ 8 s) and resyncs: the instance is back (restart policy).
-    const again = await pane.waitFor((screen) => /● live/.test(screen) && /dock-rc-e2e\/web\s+fixture-web\s+running/.test(screen), 30_000)
-    console.log(`[dock e2e] live again ${again.at - backAt} ms after dockerd answered; engine down ${backAt - stopping} ms`)
+    const again = await pane.waitFor(
+      (screen) => /● live/.test(screen) && /dock-rc-e2e\/web\s+fixture-web\s+running/.test(screen),
+      30_000,
+    )
+    console.log(
+      `[dock e2e] live again ${again.at - backAt} ms after dockerd answered; engine down ${backAt - stopping} ms`,
+    )
     await pane.keep('live-again', again.screen)
     expect(pane.exitCode()).toBeUndefined()
 

@@ -20,9 +20,11 @@ let home: string
 let pane: TmuxPane
 
 const startedAt = async () => (await docker(['inspect', '--format', '{{.State.StartedAt}}', CONTAINER])).trim()
-const exists = async () => (await docker(['ps', '-a', '--filter', `name=^${CONTAINER}$`, '--format', '{{.Names}}'])).trim() === CONTAINER
+const exists = async () =>
+  (await docker(['ps', '-a', '--filter', `name=^${CONTAINER}$`, '--format', '{{.Names}}'])).trim() === CONTAINER
 /** The row of an instance on the screen, and its uptime in seconds (from the UP column). */
-const rowOf = (screen: string) => screen.split('\n').find((line) => line.includes(`${TENANT}/web`) && /running|stopped|created/.test(line)) ?? ''
+const rowOf = (screen: string) =>
+  screen.split('\n').find((line) => line.includes(`${TENANT}/web`) && /running|stopped|created/.test(line)) ?? ''
 const uptimeSeconds = (row: string) => {
   const match = /\s(\d+)s\s/.exec(row) ?? /\s(\d+)m\s/.exec(row)
   if (!match) return Number.NaN
@@ -32,7 +34,10 @@ const uptimeSeconds = (row: string) => {
 beforeAll(async () => {
   await purgeTenant(TENANT)
   home = await homeWithHost()
-  const env = aimsEnv({home, env: {AIMS_CATALOG_PATH: FIXTURES, CI: undefined, NO_COLOR: undefined, TERM: 'tmux-256color'}})
+  const env = aimsEnv({
+    home,
+    env: {AIMS_CATALOG_PATH: FIXTURES, CI: undefined, NO_COLOR: undefined, TERM: 'tmux-256color'},
+  })
   pane = new TmuxPane({socket: 'aims-dock-test', session: 'dock', width: 100, height: 30, env, cwd: ROOT})
   await pane.kill()
 })
@@ -52,7 +57,10 @@ describe('aims dock in a terminal', () => {
     expect(await pane.info()).toMatchObject({dead: false, alternate: true, cursorVisible: false})
 
     // Another process deploys; the row appears from the engine's events.
-    const deploy = aims(['plug', 'up', 'fixture-web', '--name', 'web', '--tenant', TENANT, '--yes', '--json'], {home, env: {AIMS_CATALOG_PATH: FIXTURES}})
+    const deploy = aims(['plug', 'up', 'fixture-web', '--name', 'web', '--tenant', TENANT, '--yes', '--json'], {
+      home,
+      env: {AIMS_CATALOG_PATH: FIXTURES},
+    })
     let created = 0
     while (!created) {
       if (await exists()) created = Date.now()
@@ -64,12 +72,21 @@ describe('aims dock in a terminal', () => {
     expect(latencyMs).toBeLessThan(3000)
     const up = await deploy
     expect(up.code, up.stderr).toBe(0)
-    const ready = await pane.waitFor((screen) => /running\s+healthy/.test(rowOf(screen)) && /deploy-ready/.test(screen), 20_000)
+    const ready = await pane.waitFor(
+      (screen) => /running\s+healthy/.test(rowOf(screen)) && /deploy-ready/.test(screen),
+      20_000,
+    )
     await pane.keep('deployed-by-another-process', ready.screen)
 
     // Resized to 80x24 it reflows (the URL column goes, nothing wider than 80); back to 100x30 it returns.
     await pane.resize(80, 24)
-    const small = await pane.waitFor((screen) => !/ URL\s*$/m.test(screen) && /TENANT\/INSTANCE/.test(screen) && screen.split('\n').every((line) => line.length <= 80), 5000)
+    const small = await pane.waitFor(
+      (screen) =>
+        !/ URL\s*$/m.test(screen) &&
+        /TENANT\/INSTANCE/.test(screen) &&
+        screen.split('\n').every((line) => line.length <= 80),
+      5000,
+    )
     await pane.keep('resized-80x24', small.screen)
     expect(small.screen.trimEnd().split('\n').length).toBeLessThanOrEqual(24)
     expect(small.screen).toMatch(/› dock-e2e\/web +fixture\S* +running +healthy/)
@@ -81,20 +98,32 @@ describe('aims dock in a terminal', () => {
     await pane.waitFor((screen) => uptimeSeconds(rowOf(screen)) >= 4, 20_000, 200)
     const uptimeBefore = uptimeSeconds(rowOf(await pane.capture()))
     await pane.send('r')
-    const confirm = await pane.waitFor(/Plan: Restart dock-e2e\/web \(fixture-web\) on vps[\s\S]*y \/ enter: apply/, 5000)
+    const confirm = await pane.waitFor(
+      /Plan: Restart dock-e2e\/web \(fixture-web\) on vps[\s\S]*y \/ enter: apply/,
+      5000,
+    )
     await pane.keep('restart-confirmation', confirm.screen)
     expect(await startedAt()).toBe(before)
     await pane.send('y')
     const restarted = await pane.waitFor(/✓ restarted dock-e2e\/web/, 30_000)
     const after = await startedAt()
     expect(Date.parse(after)).toBeGreaterThan(Date.parse(before))
-    const settled = await pane.waitFor((screen) => /running\s+healthy/.test(rowOf(screen)) && uptimeSeconds(rowOf(screen)) < uptimeBefore, 10_000)
+    const settled = await pane.waitFor(
+      (screen) => /running\s+healthy/.test(rowOf(screen)) && uptimeSeconds(rowOf(screen)) < uptimeBefore,
+      10_000,
+    )
     await pane.keep('restarted', settled.screen)
     expect(restarted.screen).toMatch(/restarted: HTTP 200 on \/health|container aims-dock-e2e-web-web restart/)
 
     // The audit log says it came from the dock, as the command the key press amounts to.
     const audit = await aims(['audit', '--json'], {home})
-    expect(audit.json().records.at(-1)).toMatchObject({action: 'plug restart', target: 'dock-e2e/web', outcome: 'applied', origin: 'dock', command: 'plug restart dock-e2e/web'})
+    expect(audit.json().records.at(-1)).toMatchObject({
+      action: 'plug restart',
+      target: 'dock-e2e/web',
+      outcome: 'applied',
+      origin: 'dock',
+      command: 'plug restart dock-e2e/web',
+    })
 
     // d: typing a wrong name, or esc, changes nothing.
     await pane.send('d')

@@ -7,13 +7,28 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {aims, bed, tempHome} from '../support/aims.js'
 
-const CHECKS = ['ssh', 'host-key', 'engine', 'storage', 'disk', 'memory', 'nginx', 'nginx-conf-dir', 'state-dir', 'ports', 'clock', 'proxy-confs']
+const CHECKS = [
+  'ssh',
+  'host-key',
+  'engine',
+  'storage',
+  'disk',
+  'memory',
+  'nginx',
+  'nginx-conf-dir',
+  'state-dir',
+  'ports',
+  'clock',
+  'proxy-confs',
+]
 
 describe('aims doctor on the bed', () => {
   it('host add, host trust, then every doctor check passes', async () => {
     const home = tempHome('aims-fnd-doctor-')
     const b = bed()
-    const add = await aims(['host', 'add', 'vps', `root@127.0.0.1:${b.sshPort}`, '--identity', '.bed/id_ed25519'], {home})
+    const add = await aims(['host', 'add', 'vps', `root@127.0.0.1:${b.sshPort}`, '--identity', '.bed/id_ed25519'], {
+      home,
+    })
     expect(add.code, add.stderr).toBe(0)
     expect(add.stdout).toContain(`Added host vps → root@127.0.0.1:${b.sshPort} (default).`)
     const trust = await aims(['host', 'trust', 'vps', '--yes'], {home})
@@ -24,7 +39,11 @@ describe('aims doctor on the bed', () => {
     const doctor = await aims(['doctor', '--host', 'vps', '--json'], {home})
     expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0)
     expect(doctor.stderr).toBe('')
-    const report = doctor.json<{host: string; ok: boolean; checks: Array<{id: string; title: string; status: string; detail: string; fix: string | null}>}>()
+    const report = doctor.json<{
+      host: string
+      ok: boolean
+      checks: Array<{id: string; title: string; status: string; detail: string; fix: string | null}>
+    }>()
     expect(report.host).toBe('vps')
     expect(report.checks.map((check) => check.id)).toEqual(CHECKS)
     for (const check of report.checks) {
@@ -50,7 +69,19 @@ describe('aims doctor on the bed', () => {
     const lines = doctor.stdout.split('\n')
     expect(lines[0]).toBe('Doctor: vps')
     expect(lines[2]).toMatch(/^CHECK\s+STATUS\s+DETAIL$/)
-    for (const title of ['SSH login', 'Host key', 'Docker engine', 'Storage driver', 'Free disk', 'Memory', 'nginx', 'nginx conf dir', 'State dir', 'Port range', 'Clock skew']) {
+    for (const title of [
+      'SSH login',
+      'Host key',
+      'Docker engine',
+      'Storage driver',
+      'Free disk',
+      'Memory',
+      'nginx',
+      'nginx conf dir',
+      'State dir',
+      'Port range',
+      'Clock skew',
+    ]) {
       expect(doctor.stdout).toMatch(new RegExp(`^${title}\\s+ok\\s+\\S`, 'm'))
     }
     expect(doctor.stdout).toContain('Host is ready: vps — 12 passed.')
@@ -61,6 +92,12 @@ describe('aims doctor on the bed', () => {
     expect(doctor.code, doctor.stdout).toBe(0)
     const report = doctor.json<{ok: boolean; checks: Array<{id: string; status: string}>}>()
     expect(report.ok).toBe(true)
-    expect(Object.fromEntries(report.checks.map((check) => [check.id, check.status]))).toMatchObject({ssh: 'skipped', 'host-key': 'skipped', engine: 'pass', nginx: 'pass', ports: 'pass'})
+    expect(Object.fromEntries(report.checks.map((check) => [check.id, check.status]))).toMatchObject({
+      ssh: 'skipped',
+      'host-key': 'skipped',
+      engine: 'pass',
+      nginx: 'pass',
+      ports: 'pass',
+    })
   })
 })

@@ -26,7 +26,15 @@ describe('aims export input', () => {
     const result = await aims(['export', 'fixture-web'], {home, env, cwd})
     expect(result.code, result.stderr).toBe(0)
     const dir = join(cwd, 'fixture-web-bundle')
-    expect(readdirSync(dir).sort()).toEqual(['.env.example', 'README.md', 'docker-compose.yml', 'healthcheck.sh', 'nginx-map.conf', 'nginx.conf', 'setup.sh'])
+    expect(readdirSync(dir).sort()).toEqual([
+      '.env.example',
+      'README.md',
+      'docker-compose.yml',
+      'healthcheck.sh',
+      'nginx-map.conf',
+      'nginx.conf',
+      'setup.sh',
+    ])
     expect(statSync(join(dir, 'setup.sh')).mode & 0o777).toBe(0o755)
     expect(statSync(join(dir, 'healthcheck.sh')).mode & 0o777).toBe(0o755)
     expect(statSync(join(dir, '.env.example')).mode & 0o777).toBe(0o644)

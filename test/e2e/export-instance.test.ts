@@ -29,13 +29,22 @@ let home: string
 let instancePort: number
 const env = {AIMS_CATALOG_PATH: FIXTURES}
 
-async function tool(command: string, args: string[], cwd: string, timeoutMs = 60_000): Promise<{code: number; stdout: string; stderr: string}> {
+async function tool(
+  command: string,
+  args: string[],
+  cwd: string,
+  timeoutMs = 60_000,
+): Promise<{code: number; stdout: string; stderr: string}> {
   try {
     const {stdout, stderr} = await run(command, args, {cwd, timeout: timeoutMs, maxBuffer: 8 * 1024 * 1024})
     return {code: 0, stdout, stderr}
   } catch (error) {
     const failed = error as {code?: number; stdout?: string; stderr?: string}
-    return {code: typeof failed.code === 'number' ? failed.code : 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? ''}
+    return {
+      code: typeof failed.code === 'number' ? failed.code : 1,
+      stdout: failed.stdout ?? '',
+      stderr: failed.stderr ?? '',
+    }
   }
 }
 
@@ -52,7 +61,26 @@ function filesIn(dir: string): Array<{path: string; text: string}> {
 beforeAll(async () => {
   await purgeTenant(TENANT)
   home = await homeWithHost()
-  const up = await aims(['plug', 'up', 'fixture-web', '--tenant', TENANT, '--name', INSTANCE, '--env', `APP_SECRET=${SENTINEL}`, '--env', `GREETING=${GREETING}`, '--env', `PARTNER_TOKEN=${PARTNER_SENTINEL}`, '--yes', '--json'], {home, env})
+  const up = await aims(
+    [
+      'plug',
+      'up',
+      'fixture-web',
+      '--tenant',
+      TENANT,
+      '--name',
+      INSTANCE,
+      '--env',
+      `APP_SECRET=${SENTINEL}`,
+      '--env',
+      `GREETING=${GREETING}`,
+      '--env',
+      `PARTNER_TOKEN=${PARTNER_SENTINEL}`,
+      '--yes',
+      '--json',
+    ],
+    {home, env},
+  )
   if (up.code !== 0) throw new Error(`plug up failed (${up.code}): ${up.stderr}`)
   instancePort = up.json().port
 })
@@ -69,12 +97,27 @@ describe('aims export INSTANCE', () => {
     const exported = await aims(['export', `${TENANT}/${INSTANCE}`, '--out', dir, '--json'], {home, env})
     expect(exported.code, exported.stderr).toBe(0)
     const result = exported.json()
-    expect(result).toMatchObject({kind: 'instance', plug: 'fixture-web', instance: `${TENANT}/${INSTANCE}`, host: 'vps', port: instancePort, projectName: `${TENANT}-${INSTANCE}`})
+    expect(result).toMatchObject({
+      kind: 'instance',
+      plug: 'fixture-web',
+      instance: `${TENANT}/${INSTANCE}`,
+      host: 'vps',
+      port: instancePort,
+      projectName: `${TENANT}-${INSTANCE}`,
+    })
     expect(result.variables.settings).toEqual(['GREETING'])
     expect(result.variables.secrets).toEqual(['APP_SECRET', 'PARTNER_TOKEN'])
 
     const files = filesIn(dir)
-    expect(files.map((file) => file.path.slice(dir.length + 1)).sort()).toEqual(['.env.example', 'README.md', 'docker-compose.yml', 'healthcheck.sh', 'nginx-map.conf', 'nginx.conf', 'setup.sh'])
+    expect(files.map((file) => file.path.slice(dir.length + 1)).sort()).toEqual([
+      '.env.example',
+      'README.md',
+      'docker-compose.yml',
+      'healthcheck.sh',
+      'nginx-map.conf',
+      'nginx.conf',
+      'setup.sh',
+    ])
     for (const file of files) {
       expect(file.text, file.path).not.toContain(SENTINEL)
       expect(file.text, file.path).not.toContain(PARTNER_SENTINEL)

@@ -77,16 +77,25 @@ describe.each(TOOLS)('the HTTP health check with only %s', (name, tools) => {
   })
 })
 
-describe.each(TOOLS.filter(([name]) => ['node', 'python3', 'bash'].includes(name)))('the TCP health check with only %s', (name, tools) => {
-  it('passes on an open port and fails on a closed one', async () => {
-    const path = pathWith(`tcp-${name}`, tools)
-    expect(await probe(tcpProbeScript(port), path)).toMatchObject({code: 0})
-    expect((await probe(tcpProbeScript(closedPort), path)).code).not.toBe(0)
-  })
-})
+describe.each(TOOLS.filter(([name]) => ['node', 'python3', 'bash'].includes(name)))(
+  'the TCP health check with only %s',
+  (name, tools) => {
+    it('passes on an open port and fails on a closed one', async () => {
+      const path = pathWith(`tcp-${name}`, tools)
+      expect(await probe(tcpProbeScript(port), path)).toMatchObject({code: 0})
+      expect((await probe(tcpProbeScript(closedPort), path)).code).not.toBe(0)
+    })
+  },
+)
 
 it('says which tools it looked for when the image has none of them', async () => {
   const path = pathWith('none', {})
-  expect(await probe(httpProbeScript(port, '/ok'), path)).toEqual({code: 1, stderr: 'health check: no HTTP client in the image (wget, curl, node, python3, bash)\n'})
-  expect(await probe(tcpProbeScript(port), path)).toEqual({code: 1, stderr: 'health check: no TCP client in the image (bash, python3, node, nc)\n'})
+  expect(await probe(httpProbeScript(port, '/ok'), path)).toEqual({
+    code: 1,
+    stderr: 'health check: no HTTP client in the image (wget, curl, node, python3, bash)\n',
+  })
+  expect(await probe(tcpProbeScript(port), path)).toEqual({
+    code: 1,
+    stderr: 'health check: no TCP client in the image (bash, python3, node, nc)\n',
+  })
 })

@@ -27,13 +27,26 @@ const home = tempHome('exp-run-home-')
 const projects: Array<{project: string; dir: string}> = []
 const nginxFiles: string[] = []
 
-async function tool(command: string, args: string[], options: {cwd: string; env?: Record<string, string>; timeoutMs?: number}): Promise<{code: number; stdout: string; stderr: string}> {
+async function tool(
+  command: string,
+  args: string[],
+  options: {cwd: string; env?: Record<string, string>; timeoutMs?: number},
+): Promise<{code: number; stdout: string; stderr: string}> {
   try {
-    const {stdout, stderr} = await run(command, args, {cwd: options.cwd, env: {...process.env, ...options.env}, timeout: options.timeoutMs ?? 60_000, maxBuffer: 8 * 1024 * 1024})
+    const {stdout, stderr} = await run(command, args, {
+      cwd: options.cwd,
+      env: {...process.env, ...options.env},
+      timeout: options.timeoutMs ?? 60_000,
+      maxBuffer: 8 * 1024 * 1024,
+    })
     return {code: 0, stdout, stderr}
   } catch (error) {
     const failed = error as {code?: number; stdout?: string; stderr?: string}
-    return {code: typeof failed.code === 'number' ? failed.code : 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? ''}
+    return {
+      code: typeof failed.code === 'number' ? failed.code : 1,
+      stdout: failed.stdout ?? '',
+      stderr: failed.stderr ?? '',
+    }
   }
 }
 
@@ -48,12 +61,26 @@ async function freePort(): Promise<number> {
 
 async function projectObjects(project: string): Promise<{containers: string[]; volumes: string[]; networks: string[]}> {
   const filter = ['--filter', `label=com.docker.compose.project=${project}`]
-  const lines = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean)
-  const [containers, volumes, networks] = await Promise.all([docker(['ps', '-a', '--format', '{{.Names}}', ...filter]), docker(['volume', 'ls', '--format', '{{.Name}}', ...filter]), docker(['network', 'ls', '--format', '{{.Name}}', ...filter])])
+  const lines = (text: string) =>
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+  const [containers, volumes, networks] = await Promise.all([
+    docker(['ps', '-a', '--format', '{{.Names}}', ...filter]),
+    docker(['volume', 'ls', '--format', '{{.Name}}', ...filter]),
+    docker(['network', 'ls', '--format', '{{.Name}}', ...filter]),
+  ])
   return {containers: lines(containers), volumes: lines(volumes), networks: lines(networks)}
 }
 
-const dotenv = (dir: string) => Object.fromEntries(readFileSync(join(dir, '.env'), 'utf8').split('\n').filter((line) => /^[A-Za-z_]\w*=/.test(line)).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
+const dotenv = (dir: string) =>
+  Object.fromEntries(
+    readFileSync(join(dir, '.env'), 'utf8')
+      .split('\n')
+      .filter((line) => /^[A-Za-z_]\w*=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  )
 
 afterAll(async () => {
   // Only what these tests created: their own compose projects and nginx files.
@@ -67,10 +94,32 @@ afterAll(async () => {
 })
 
 describe.each([
-  {plug: 'fixture-web', services: ['web'], entry: 'web', body: 'hello from the aims fixture', secret: 'APP_SECRET', stop: 'web'},
-  {plug: 'fixture-stack', services: ['backend', 'front'], entry: 'front', body: 'front of fixture-stack', secret: 'DB_PASSWORD', stop: 'backend'},
+  {
+    plug: 'fixture-web',
+    services: ['web'],
+    entry: 'web',
+    body: 'hello from the aims fixture',
+    secret: 'APP_SECRET',
+    stop: 'web',
+  },
+  {
+    plug: 'fixture-stack',
+    services: ['backend', 'front'],
+    entry: 'front',
+    body: 'front of fixture-stack',
+    secret: 'DB_PASSWORD',
+    stop: 'backend',
+  },
   // A required setting without default: setup.sh stops until it is set, then the app shows it.
-  {plug: 'fixture-ask', services: ['web'], entry: 'web', body: 'welcome to My Exported Site', secret: undefined, stop: 'web', required: {key: 'SITE_NAME', value: "'My Exported Site'"}},
+  {
+    plug: 'fixture-ask',
+    services: ['web'],
+    entry: 'web',
+    body: 'welcome to My Exported Site',
+    secret: undefined,
+    stop: 'web',
+    required: {key: 'SITE_NAME', value: "'My Exported Site'"},
+  },
 ])('the bundle of $plug on the bed', ({plug, services, entry, body, secret, stop, required}) => {
   const project = `exp-e2e-${SUFFIX}-${plug.replace('fixture-', '')}`
   const dir = join(work, plug)
@@ -89,7 +138,10 @@ describe.each([
       expect(refused.code).toBe(1)
       expect(refused.stderr).toContain(`setup: error: set ${required.key} in .env`)
       expect(await projectObjects(project)).toEqual({containers: [], volumes: [], networks: []})
-      const filled = readFileSync(join(dir, '.env'), 'utf8').replace(new RegExp(`^${required.key}=$`, 'm'), `${required.key}=${required.value}`)
+      const filled = readFileSync(join(dir, '.env'), 'utf8').replace(
+        new RegExp(`^${required.key}=$`, 'm'),
+        `${required.key}=${required.value}`,
+      )
       writeFileSync(join(dir, '.env'), filled)
     }
     const setup = await tool('bash', ['setup.sh'], {cwd: dir, timeoutMs: 110_000})
@@ -108,9 +160,23 @@ describe.each([
     expect(health.stdout).toBe(`healthcheck: healthy: ${services.join(' ')}\n`)
 
     // The containers carry what the compose file says.
-    const id = (await docker(['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${entry}`])).trim()
+    const id = (
+      await docker([
+        'ps',
+        '-q',
+        '--filter',
+        `label=com.docker.compose.project=${project}`,
+        '--filter',
+        `label=com.docker.compose.service=${entry}`,
+      ])
+    ).trim()
     const inspected = JSON.parse(await docker(['inspect', id]))[0]
-    expect(inspected.HostConfig).toMatchObject({Memory: 64 * 1024 ** 2, NanoCpus: 250_000_000, Init: true, RestartPolicy: {Name: 'unless-stopped'}})
+    expect(inspected.HostConfig).toMatchObject({
+      Memory: 64 * 1024 ** 2,
+      NanoCpus: 250_000_000,
+      Init: true,
+      RestartPolicy: {Name: 'unless-stopped'},
+    })
     expect(inspected.HostConfig.PortBindings['8080/tcp']).toEqual([{HostIp: '127.0.0.1', HostPort: String(port)}])
     expect(inspected.State.Health.Status).toBe('healthy')
 
@@ -122,7 +188,18 @@ describe.each([
     expect(again.stdout).toContain('setup: keeping the values in .env')
     expect(again.stdout).not.toContain('generated')
     expect(dotenv(dir)).toEqual(before)
-    expect((await docker(['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${entry}`])).trim()).toBe(id)
+    expect(
+      (
+        await docker([
+          'ps',
+          '-q',
+          '--filter',
+          `label=com.docker.compose.project=${project}`,
+          '--filter',
+          `label=com.docker.compose.service=${entry}`,
+        ])
+      ).trim(),
+    ).toBe(id)
 
     // A stopped service is named, with a non-zero exit.
     const stopped = await tool('docker-compose', ['stop', stop], {cwd: dir})
@@ -160,14 +237,20 @@ describe('the bundle nginx.conf', () => {
     const site = `/etc/nginx/conf.d/exp-e2e-${SUFFIX}.conf`
     const map = `/etc/nginx/conf.d/exp-e2e-${SUFFIX}-map.conf`
     nginxFiles.push(site, map)
-    writeFileSync(site, readFileSync(join(dir, 'nginx.conf'), 'utf8').replaceAll('__AIMS_SERVER_NAME__', domain).replaceAll('127.0.0.1:51000', `127.0.0.1:${port}`))
+    writeFileSync(
+      site,
+      readFileSync(join(dir, 'nginx.conf'), 'utf8')
+        .replaceAll('__AIMS_SERVER_NAME__', domain)
+        .replaceAll('127.0.0.1:51000', `127.0.0.1:${port}`),
+    )
     writeFileSync(map, readFileSync(join(dir, 'nginx-map.conf'), 'utf8'))
     const check = await tool('nginx', ['-t', '-q'], {cwd: dir})
     expect(check.code, check.stderr).toBe(0)
     expect((await tool('nginx', ['-s', 'reload'], {cwd: dir})).code).toBe(0)
 
     // A reload is asynchronous: until the new workers run, the default site answers (with its own 200).
-    const routed = (page: {status: number; body: string}) => page.status === 200 && page.body.includes('hello from the aims fixture')
+    const routed = (page: {status: number; body: string}) =>
+      page.status === 200 && page.body.includes('hello from the aims fixture')
     let page = {status: 0, body: ''}
     for (let attempt = 0; attempt < 100 && !routed(page); attempt++) {
       page = await httpGet('http://127.0.0.1/', {host: domain}).catch(() => ({status: 0, body: ''}))

@@ -35,7 +35,10 @@ esac
   )
   chmodSync(join(dir, 'docker'), 0o755)
   if (options.compose) {
-    writeFileSync(join(dir, 'docker-compose'), `#!/bin/sh\n[ "$1 $2" = "version --short" ] && { echo ${options.compose}; exit 0; }\nexit 1\n`)
+    writeFileSync(
+      join(dir, 'docker-compose'),
+      `#!/bin/sh\n[ "$1 $2" = "version --short" ] && { echo ${options.compose}; exit 0; }\nexit 1\n`,
+    )
     chmodSync(join(dir, 'docker-compose'), 0o755)
   }
   return dir
@@ -45,7 +48,8 @@ esac
 function toolsDir(): string {
   const dir = join(work, 'tools')
   mkdirSync(dir)
-  for (const tool of ['bash', 'dirname', 'cp', 'chmod', 'grep', 'head', 'tr', 'mktemp', 'mv', 'cat', 'sleep']) symlinkSync(`/usr/bin/${tool}`, join(dir, tool))
+  for (const tool of ['bash', 'dirname', 'cp', 'chmod', 'grep', 'head', 'tr', 'mktemp', 'mv', 'cat', 'sleep'])
+    symlinkSync(`/usr/bin/${tool}`, join(dir, tool))
   return dir
 }
 
@@ -54,7 +58,10 @@ const bundles: Record<string, string> = {}
 
 beforeAll(async () => {
   tools = toolsDir()
-  for (const [plug, catalog] of [['fixture-web', FIXTURES], ['deerflow', undefined]] as const) {
+  for (const [plug, catalog] of [
+    ['fixture-web', FIXTURES],
+    ['deerflow', undefined],
+  ] as const) {
     const out = join(work, `${plug}-bundle`)
     const result = await aims(['export', plug, '--out', out], {home, env: catalog ? {AIMS_CATALOG_PATH: catalog} : {}})
     if (result.code !== 0) throw new Error(result.stderr)
@@ -68,18 +75,38 @@ afterAll(() => {
 
 function setup(dir: string, path: string, fake: string): Promise<{code: number; stdout: string; stderr: string}> {
   return new Promise((resolve) => {
-    execFile('/usr/bin/bash', ['setup.sh'], {cwd: dir, env: {PATH: path, FAKE_DOCKER: fake, HOME: home}, timeout: 20_000}, (error, stdout, stderr) => {
-      resolve({code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr})
-    })
+    execFile(
+      '/usr/bin/bash',
+      ['setup.sh'],
+      {cwd: dir, env: {PATH: path, FAKE_DOCKER: fake, HOME: home}, timeout: 20_000},
+      (error, stdout, stderr) => {
+        resolve({code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr})
+      },
+    )
   })
 }
 
 describe('setup.sh checks before it changes anything', () => {
   it.each([
     ['no docker', () => tools, 'plugin', /setup: error: Docker is not installed\. Install Docker Engine/],
-    ['an engine that does not answer', () => `${fakeBin('down')}:${tools}`, 'down', /setup: error: cannot reach the Docker engine\./],
-    ['no compose tool', () => `${fakeBin('nocompose')}:${tools}`, 'none', /setup: error: no compose tool: install the Docker Compose plugin/],
-    ['docker-compose 1.25', () => `${fakeBin('old', {compose: '1.25.0'})}:${tools}`, 'none', /setup: error: docker-compose 1\.25\.0 is too old for docker-compose\.yml \(it needs 1\.27 or newer\)/],
+    [
+      'an engine that does not answer',
+      () => `${fakeBin('down')}:${tools}`,
+      'down',
+      /setup: error: cannot reach the Docker engine\./,
+    ],
+    [
+      'no compose tool',
+      () => `${fakeBin('nocompose')}:${tools}`,
+      'none',
+      /setup: error: no compose tool: install the Docker Compose plugin/,
+    ],
+    [
+      'docker-compose 1.25',
+      () => `${fakeBin('old', {compose: '1.25.0'})}:${tools}`,
+      'none',
+      /setup: error: docker-compose 1\.25\.0 is too old for docker-compose\.yml \(it needs 1\.27 or newer\)/,
+    ],
   ])('stops on %s with a message saying what to do', async (_name, path, fake, message) => {
     const dir = bundles['fixture-web']!
     const result = await setup(dir, path(), fake)
@@ -98,7 +125,9 @@ describe('setup.sh and .env', () => {
     expect(first.code).toBe(1)
     expect(first.stdout).toContain('setup: using docker compose 2.29.1')
     expect(first.stdout).toContain('setup: generated BETTER_AUTH_SECRET (48 random characters)')
-    expect(first.stderr).toContain('setup: error: set OPENAI_API_KEY in .env (what each one is: see the comments in .env.example), then run ./setup.sh again.')
+    expect(first.stderr).toContain(
+      'setup: error: set OPENAI_API_KEY in .env (what each one is: see the comments in .env.example), then run ./setup.sh again.',
+    )
     // Nothing was started.
     expect(readFileSync(CALLS, 'utf8')).not.toMatch(/ up /)
 

@@ -5,7 +5,17 @@
  * from the cache, and a changed manifest (a rebuild) gets a fresh rendering.
  */
 import {execFileSync} from 'node:child_process'
-import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -14,7 +24,15 @@ import {aims, ROOT, tempHome} from '../support/aims.js'
 const scratch = mkdtempSync(join(tmpdir(), 'aims-fnd-help-'))
 afterAll(() => rmSync(scratch, {recursive: true, force: true}))
 
-const REQUESTS = [['--help'], ['help'], [], ['host', '--help'], ['host', 'add', '--help'], ['doctor', '--help'], ['help', 'host']].map((argv) => ({argv, shown: `aims ${argv.join(' ')}`.trim()}))
+const REQUESTS = [
+  ['--help'],
+  ['help'],
+  [],
+  ['host', '--help'],
+  ['host', 'add', '--help'],
+  ['doctor', '--help'],
+  ['help', 'host'],
+].map((argv) => ({argv, shown: `aims ${argv.join(' ')}`.trim()}))
 
 async function render(argv: string[], home: string, env: Record<string, string> = {}, cwdRoot = ROOT) {
   const result = await aims(argv, {home, env, cwd: cwdRoot})
@@ -29,7 +47,7 @@ const userEntries = (home: string) => {
 }
 
 describe('help cache', () => {
-  it.each(REQUESTS)('$shown: the cached text is exactly oclif\'s rendering (miss, then hit)', async ({argv}) => {
+  it.each(REQUESTS)("$shown: the cached text is exactly oclif's rendering (miss, then hit)", async ({argv}) => {
     const home = tempHome('aims-fnd-help-')
     const oclif = await render(argv, home, {AIMS_HELP_CACHE: 'off'})
     expect(oclif).toMatch(/USAGE/)
@@ -74,7 +92,9 @@ describe('help cache', () => {
     symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'))
     const home = tempHome('aims-fnd-help-')
     const run = (extra: Record<string, string> = {}) =>
-      execFileSync(process.execPath, [join(pkg, 'bin', 'run.js'), '--help'], {env: {PATH: process.env.PATH, HOME: home, AIMS_HOME: join(home, '.aims'), NO_COLOR: '1', ...extra}}).toString()
+      execFileSync(process.execPath, [join(pkg, 'bin', 'run.js'), '--help'], {
+        env: {PATH: process.env.PATH, HOME: home, AIMS_HOME: join(home, '.aims'), NO_COLOR: '1', ...extra},
+      }).toString()
 
     const before = run()
     expect(before).toBe(run({AIMS_HELP_CACHE: 'off'}))
@@ -104,7 +124,9 @@ describe('help cache', () => {
     const home = tempHome('aims-fnd-help-')
     const inTerminal = (columns: number, extra = '') => {
       const command = `stty cols ${columns} rows 40; ${extra} ${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'bin', 'run.js'))} host add --help`
-      return execFileSync('script', ['-q', '-e', '-c', command, '/dev/null'], {env: {PATH: process.env.PATH, HOME: home, AIMS_HOME: join(home, '.aims'), TERM: 'xterm'}}).toString()
+      return execFileSync('script', ['-q', '-e', '-c', command, '/dev/null'], {
+        env: {PATH: process.env.PATH, HOME: home, AIMS_HOME: join(home, '.aims'), TERM: 'xterm'},
+      }).toString()
     }
     for (const columns of [60, 140]) {
       const oclif = inTerminal(columns, 'AIMS_HELP_CACHE=off')

@@ -14,7 +14,10 @@ describe('host selection', () => {
   it('an alias from ~/.ssh/config (HostName, User, Port, IdentityFile) works as a target, with known_hosts honoured', async () => {
     const home = tempHome()
     mkdirSync(join(home, '.ssh'), {mode: 0o700})
-    writeFileSync(join(home, '.ssh', 'config'), `Host bedbox\n  HostName ${b.sshHost}\n  User root\n  Port ${b.sshPort}\n  IdentityFile ${b.identity}\n`)
+    writeFileSync(
+      join(home, '.ssh', 'config'),
+      `Host bedbox\n  HostName ${b.sshHost}\n  User root\n  Port ${b.sshPort}\n  IdentityFile ${b.identity}\n`,
+    )
     // The user's own known_hosts already trusts the bed: no aims host trust needed.
     writeFileSync(join(home, '.ssh', 'known_hosts'), readFileSync(b.knownHosts))
     expect((await aims(['host', 'add', 'box', 'bedbox'], {home})).code).toBe(0)
@@ -28,11 +31,16 @@ describe('host selection', () => {
     mkdirSync(join(home, '.ssh'), {mode: 0o700})
     writeFileSync(join(home, '.ssh', 'known_hosts'), readFileSync(b.knownHosts))
     writeFileSync(join(home, '.ssh', 'config'), `Host ${b.sshHost}\n  IdentityFile ${b.identity}\n`)
-    const viaDockerHost = await aims(['host', 'ping', '--json'], {home, env: {DOCKER_HOST: `ssh://root@${b.sshHost}:${b.sshPort}`}})
+    const viaDockerHost = await aims(['host', 'ping', '--json'], {
+      home,
+      env: {DOCKER_HOST: `ssh://root@${b.sshHost}:${b.sshPort}`},
+    })
     expect(viaDockerHost.code, viaDockerHost.stderr).toBe(0)
     expect(viaDockerHost.json().sshLogins).toBe(1)
 
-    expect((await aims(['host', 'add', 'one', `root@${b.sshHost}:${b.sshPort}`, '--identity', b.identity], {home})).code).toBe(0)
+    expect(
+      (await aims(['host', 'add', 'one', `root@${b.sshHost}:${b.sshPort}`, '--identity', b.identity], {home})).code,
+    ).toBe(0)
     expect((await aims(['host', 'add', 'two', 'local'], {home})).code).toBe(0)
     const viaAimsHost = await aims(['host', 'ping', '--json'], {home, env: {AIMS_HOST: 'one'}})
     expect(viaAimsHost.code, viaAimsHost.stderr).toBe(0)
@@ -47,17 +55,39 @@ describe('the local config under concurrency', () => {
   it('20 aims processes adding hosts at once: none is lost', async () => {
     const home = tempHome()
     const names = Array.from({length: 20}, (_, index) => `h${index}`)
-    const results = await Promise.all(names.map((name, index) => aims(['host', 'add', name, `root@10.0.0.${index + 1}`], {home})))
+    const results = await Promise.all(
+      names.map((name, index) => aims(['host', 'add', name, `root@10.0.0.${index + 1}`], {home})),
+    )
     for (const result of results) expect(result.code, result.stderr).toBe(0)
     const ls = await aims(['host', 'ls', '--json'], {home})
-    expect(ls.json().hosts.map((host: {name: string}) => host.name).sort()).toEqual([...names].sort())
+    expect(
+      ls
+        .json()
+        .hosts.map((host: {name: string}) => host.name)
+        .sort(),
+    ).toEqual([...names].sort())
   })
 })
 
 describe('aims init', () => {
   it('non-interactive with flags: adds and trusts the host, sets tenant and provider, and checks the host', async () => {
     const home = tempHome()
-    const result = await aims(['init', '--target', `root@${b.sshHost}:${b.sshPort}`, '--identity', b.identity, '--tenant', 'acme', '--ai-provider', 'ollama', '--yes', '--json'], {home})
+    const result = await aims(
+      [
+        'init',
+        '--target',
+        `root@${b.sshHost}:${b.sshPort}`,
+        '--identity',
+        b.identity,
+        '--tenant',
+        'acme',
+        '--ai-provider',
+        'ollama',
+        '--yes',
+        '--json',
+      ],
+      {home},
+    )
     expect(result.code, result.stderr).toBe(0)
     expect(result.json()).toMatchObject({host: 'vps', tenant: 'acme', ai: {provider: 'ollama'}, doctorOk: true})
     const config = await aims(['config', 'get', '--json'], {home})

@@ -47,7 +47,9 @@ describe.each(['fixture-web', 'fixture-stack'])('lifecycle of %s', (plug) => {
 
     const stop = await run(['plug', 'stop', `${TENANT}/${plug}`, '--yes'])
     expect(stop.code, stop.stderr).toBe(0)
-    const stopped = (await run(['plug', 'ls', '--tenant', TENANT, '--json'])).json().instances.find((item: {instance: string}) => item.instance === plug)
+    const stopped = (await run(['plug', 'ls', '--tenant', TENANT, '--json']))
+      .json()
+      .instances.find((item: {instance: string}) => item.instance === plug)
     expect(stopped.status).toBe('stopped')
     await expect(httpGet(result.localUrl)).rejects.toThrow()
 
@@ -99,7 +101,11 @@ describe('the gate', () => {
     expect(up.code).toBe(3)
     expect(up.stdout).toMatch(/Plan: Deploy fixture-web as lc-e2e\/gate-test/)
     expect(up.stderr).toMatch(/not confirmed/)
-    expect(await aimsObjects({'aims.tenant': TENANT, 'aims.instance': 'gate-test'})).toEqual({containers: [], volumes: [], networks: []})
+    expect(await aimsObjects({'aims.tenant': TENANT, 'aims.instance': 'gate-test'})).toEqual({
+      containers: [],
+      volumes: [],
+      networks: [],
+    })
   })
 
   it('--dry-run --json prints the plan and changes nothing', async () => {
@@ -112,7 +118,11 @@ describe('the gate', () => {
     expect(result.plan.changes.map((change: {kind: string}) => change.kind)).toContain('container')
     // Generated secrets are masked in the plan.
     expect(JSON.stringify(result)).toMatch(/DB_PASSWORD=••••••/)
-    expect(await aimsObjects({'aims.tenant': TENANT, 'aims.instance': 'dry'})).toEqual({containers: [], volumes: [], networks: []})
+    expect(await aimsObjects({'aims.tenant': TENANT, 'aims.instance': 'dry'})).toEqual({
+      containers: [],
+      volumes: [],
+      networks: [],
+    })
   })
 
   it('a taken name fails the names gate with exit 2 and suggests --name', async () => {
@@ -145,7 +155,16 @@ describe('the gate', () => {
 
 describe('hostile input', () => {
   const marker = '/tmp/aims-e2e-injected'
-  const hostile = ['a;touch /tmp/aims-e2e-injected', '$(touch /tmp/aims-e2e-injected)', '`touch /tmp/aims-e2e-injected`', 'a"b', "a'b", 'a\nb', '../etc', 'x'.repeat(200)]
+  const hostile = [
+    'a;touch /tmp/aims-e2e-injected',
+    '$(touch /tmp/aims-e2e-injected)',
+    '`touch /tmp/aims-e2e-injected`',
+    'a"b',
+    "a'b",
+    'a\nb',
+    '../etc',
+    'x'.repeat(200),
+  ]
 
   it.each(hostile)('instance, tenant and env key %j → exit 2, nothing created', async (value) => {
     rmSync(marker, {force: true})
@@ -178,7 +197,19 @@ describe('hostile input', () => {
   it('an env value with shell syntax reaches the container byte for byte and runs nothing', async () => {
     rmSync(marker, {force: true})
     const value = `$(touch ${marker}) "quoted" 'single' \`touch ${marker}\`; echo done`
-    const up = await run(['plug', 'up', 'fixture-web', '--name', 'bytes', '--tenant', TENANT, '--env', `GREETING=${value}`, '--yes', '--json'])
+    const up = await run([
+      'plug',
+      'up',
+      'fixture-web',
+      '--name',
+      'bytes',
+      '--tenant',
+      TENANT,
+      '--env',
+      `GREETING=${value}`,
+      '--yes',
+      '--json',
+    ])
     expect(up.code, up.stderr).toBe(0)
     const {containerEnv} = await import('../support/engine.js')
     expect((await containerEnv(`aims-${TENANT}-bytes-web`)).GREETING).toBe(value)
@@ -196,14 +227,32 @@ describe('configuration sources and the audit trail', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aims-envfile-'))
     const file = join(dir, 'web.env')
     writeFileSync(file, '# settings\nGREETING="from the env file"\nexport APP_SECRET=s3cr3t-from-file\n')
-    const up = await run(['plug', 'up', 'fixture-web', '--name', 'envfile', '--tenant', TENANT, '--env-file', file, '--env', 'EXTRA_TOKEN=tok-123', '--yes', '--json'])
+    const up = await run([
+      'plug',
+      'up',
+      'fixture-web',
+      '--name',
+      'envfile',
+      '--tenant',
+      TENANT,
+      '--env-file',
+      file,
+      '--env',
+      'EXTRA_TOKEN=tok-123',
+      '--yes',
+      '--json',
+    ])
     expect(up.code, up.stderr).toBe(0)
     expect((await httpGet(up.json().localUrl)).body).toBe('from the env file\n')
     const {containerEnv} = await import('../support/engine.js')
     expect((await containerEnv(`aims-${TENANT}-envfile-web`)).APP_SECRET).toBe('s3cr3t-from-file')
 
     const local = await run(['audit', '--json'])
-    const record = local.json().records.find((item: {target: string; action: string}) => item.target === `${TENANT}/envfile` && item.action === 'plug up')
+    const record = local
+      .json()
+      .records.find(
+        (item: {target: string; action: string}) => item.target === `${TENANT}/envfile` && item.action === 'plug up',
+      )
     expect(record).toMatchObject({outcome: 'applied', origin: 'cli', host: 'vps'})
     expect(record.command).toMatch(/--env "EXTRA_TOKEN=\*\*\*"/)
     const remote = await run(['audit', '--remote', '--json'])

@@ -18,7 +18,9 @@ describe('one SSH login per process', () => {
 
   it('50 Docker API calls (host ping --count 50) log exactly one "Accepted publickey" in sshd', async () => {
     const home = tempHome('aims-fnd-login-')
-    expect((await aims(['host', 'add', 'vps', `root@127.0.0.1:${sshd.port}`, '--identity', bed().identity], {home})).code).toBe(0)
+    expect(
+      (await aims(['host', 'add', 'vps', `root@127.0.0.1:${sshd.port}`, '--identity', bed().identity], {home})).code,
+    ).toBe(0)
     expect((await aims(['host', 'trust', 'vps', '--yes'], {home})).code).toBe(0)
 
     const mark = sshd.logSize()
@@ -31,7 +33,9 @@ describe('one SSH login per process', () => {
     const logins = sshd.logSince(mark).filter((line) => line.includes('Accepted publickey'))
     expect(logins, sshd.logSince(mark).join('\n')).toHaveLength(1)
     // …and that one login is this process's connection.
-    expect(logins[0]).toMatch(new RegExp(`Accepted publickey for root from 127\\.0\\.0\\.1 port ${result.localPort} ssh2: ED25519 SHA256:`))
+    expect(logins[0]).toMatch(
+      new RegExp(`Accepted publickey for root from 127\\.0\\.0\\.1 port ${result.localPort} ssh2: ED25519 SHA256:`),
+    )
   })
 
   it('a fresh process logs in again, once (the count above is per process, not luck)', async () => {

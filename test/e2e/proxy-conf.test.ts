@@ -17,7 +17,13 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {LocalHostSession} from '../../src/adapters/local-session.js'
 import {readTemplate} from '../../src/adapters/templates.js'
 import {AimsError} from '../../src/core/errors.js'
-import {confFileName, PLUG_CONF_TEMPLATE, renderPlugConf, serverNameFor, type PlugConfInput} from '../../src/core/proxy/plug-conf.js'
+import {
+  confFileName,
+  PLUG_CONF_TEMPLATE,
+  renderPlugConf,
+  serverNameFor,
+  type PlugConfInput,
+} from '../../src/core/proxy/plug-conf.js'
 import type {HostShell} from '../../src/services/ports.js'
 import {applyPlugConf, listPlugConfs, removePlugConf} from '../../src/services/proxy.js'
 
@@ -48,7 +54,9 @@ async function startUpstream(who: string): Promise<number> {
     response.end(JSON.stringify(seen))
   })
   server.on('upgrade', (request, socket) => {
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Who: ${who}\r\nX-Seen-Connection: ${request.headers.connection}\r\n\r\n`)
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Who: ${who}\r\nX-Seen-Connection: ${request.headers.connection}\r\n\r\n`,
+    )
     socket.on('data', (chunk) => socket.write(`${who}:${chunk.toString()}`))
     // The client hangs up once it has its echo; a late write to the closed socket is expected.
     socket.on('error', () => {})
@@ -110,7 +118,8 @@ const input = (tenant: string, instance: string, port: number, over: Partial<Plu
   ...over,
 })
 
-const apply = (fileName: string, content: string) => applyPlugConf(shell, {confDir: CONF_DIR, includeFile: INCLUDE, fileName, content})
+const apply = (fileName: string, content: string) =>
+  applyPlugConf(shell, {confDir: CONF_DIR, includeFile: INCLUDE, fileName, content})
 
 async function nginxTest(): Promise<{exitCode: number; output: string}> {
   const result = await shell.exec(['nginx', '-t'])
@@ -134,7 +143,13 @@ const hostB = () => serverNameFor({instance: 'web', tenant: TENANT_B, domain: DO
 
 beforeAll(async () => {
   const session = new LocalHostSession(
-    {name: 'local', kind: 'local', dockerSocket: '/var/run/docker.sock', nginxConfDir: CONF_DIR, stateDir: join(tmpdir(), `aims-prx-${SUFFIX}`)},
+    {
+      name: 'local',
+      kind: 'local',
+      dockerSocket: '/var/run/docker.sock',
+      nginxConfDir: CONF_DIR,
+      stateDir: join(tmpdir(), `aims-prx-${SUFFIX}`),
+    },
     {callTimeoutMs: 10_000},
   )
   shell = await session.shell()
@@ -166,13 +181,25 @@ describe('plug confs on the real nginx', () => {
     expect(second).toMatchObject({change: 'created', includeWritten: false})
     expect((await nginxTest()).exitCode).toBe(0)
 
-    expect(await eventually(() => whoAnswers(hostA()), (who) => who === 'tenant-a')).toBe('tenant-a')
-    expect(await eventually(() => whoAnswers(hostB()), (who) => who === 'tenant-b')).toBe('tenant-b')
+    expect(
+      await eventually(
+        () => whoAnswers(hostA()),
+        (who) => who === 'tenant-a',
+      ),
+    ).toBe('tenant-a')
+    expect(
+      await eventually(
+        () => whoAnswers(hostB()),
+        (who) => who === 'tenant-b',
+      ),
+    ).toBe('tenant-b')
     // A name nobody routes falls to the bed's default server.
     expect(await whoAnswers(`web.prx-none${SUFFIX}.${DOMAIN}`)).toMatch(/^not an upstream/)
 
     // What the instance sees: the public host and the edge's view of the client, whatever the client claims.
-    const seen = JSON.parse((await curl(['-H', `Host: ${hostA()}`, '-H', 'X-Forwarded-For: 6.6.6.6', 'http://127.0.0.1/some/path?q=1'])).body) as Seen
+    const seen = JSON.parse(
+      (await curl(['-H', `Host: ${hostA()}`, '-H', 'X-Forwarded-For: 6.6.6.6', 'http://127.0.0.1/some/path?q=1'])).body,
+    ) as Seen
     expect(seen.url).toBe('/some/path?q=1')
     expect(seen.headers).toMatchObject({
       host: hostA(),
@@ -187,7 +214,18 @@ describe('plug confs on the real nginx', () => {
 
   it('(a) balances over every replica and upgrades WebSockets', async () => {
     const replica2 = await startUpstream('tenant-a-2')
-    const scaled = await apply(confFileName(TENANT_A, 'web'), renderPlugConf(template, input(TENANT_A, 'web', portA, {upstreams: [{host: '127.0.0.1', port: portA}, {host: '127.0.0.1', port: replica2}]})))
+    const scaled = await apply(
+      confFileName(TENANT_A, 'web'),
+      renderPlugConf(
+        template,
+        input(TENANT_A, 'web', portA, {
+          upstreams: [
+            {host: '127.0.0.1', port: portA},
+            {host: '127.0.0.1', port: replica2},
+          ],
+        }),
+      ),
+    )
     expect(scaled.change).toBe('updated')
     const answers = await eventually(
       async () => {
@@ -213,14 +251,16 @@ describe('plug confs on the real nginx', () => {
       })
       socket.on('error', reject)
       socket.setTimeout(5000, () => reject(new Error(`no WebSocket answer: ${received}`)))
-      socket.write(`GET /ws HTTP/1.1\r\nHost: ${hostA()}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`)
+      socket.write(
+        `GET /ws HTTP/1.1\r\nHost: ${hostA()}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+      )
     })
     expect(exchange).toMatch(/^HTTP\/1\.1 101 /)
     expect(exchange.toLowerCase()).toContain('x-seen-connection: upgrade')
     expect(exchange).toMatch(/tenant-a(-2)?:ping$/)
   })
 
-  it('(b) a conf that fails nginx -t is rolled back with nginx\'s message, and the old route keeps serving', async () => {
+  it("(b) a conf that fails nginx -t is rolled back with nginx's message, and the old route keeps serving", async () => {
     const fileName = confFileName(TENANT_A, 'web')
     const path = `${CONF_DIR}/${fileName}`
     const before = readFileSync(path, 'utf8')
@@ -228,14 +268,31 @@ describe('plug confs on the real nginx', () => {
     const broken = before.replace(/keepalive 16;/, 'keepalive 16;\n    bogus_prx_directive on;')
     const error = await errorOf(apply(fileName, broken))
     expect(error.kind).toBe('remote')
-    expect(error.message).toMatch(new RegExp(`^nginx refused the configuration: nginx: \\[emerg\\] unknown directive "bogus_prx_directive" in ${path}:\\d+$`))
+    expect(error.message).toMatch(
+      new RegExp(
+        `^nginx refused the configuration: nginx: \\[emerg\\] unknown directive "bogus_prx_directive" in ${path}:\\d+$`,
+      ),
+    )
     expect(readFileSync(path, 'utf8')).toBe(before)
     expect((await nginxTest()).exitCode).toBe(0)
-    expect(await eventually(() => whoAnswers(hostA()), (who) => who.startsWith('tenant-a'))).toMatch(/^tenant-a/)
+    expect(
+      await eventually(
+        () => whoAnswers(hostA()),
+        (who) => who.startsWith('tenant-a'),
+      ),
+    ).toMatch(/^tenant-a/)
 
     // A new conf that fails is removed, not left for the next reload.
     const newName = confFileName(TENANT_A, 'broken')
-    const upstreamError = await errorOf(apply(newName, renderPlugConf(template, input(TENANT_A, 'broken', portA)).replace(/server 127\.0\.0\.1:\d+;/, 'server 127.0.0.1:99999;')))
+    const upstreamError = await errorOf(
+      apply(
+        newName,
+        renderPlugConf(template, input(TENANT_A, 'broken', portA)).replace(
+          /server 127\.0\.0\.1:\d+;/,
+          'server 127.0.0.1:99999;',
+        ),
+      ),
+    )
     expect(upstreamError.message).toContain('invalid port in upstream "127.0.0.1:99999"')
     expect(await listPlugConfs(shell, CONF_DIR)).not.toContain(newName)
     expect((await nginxTest()).exitCode).toBe(0)
@@ -248,19 +305,31 @@ describe('plug confs on the real nginx', () => {
     expect(error.kind).toBe('conflict')
     expect(error.message).toBe(`the server name "${hostA()}" is already routed by another nginx server`)
     expect(await listPlugConfs(shell, CONF_DIR)).not.toContain(fileName)
-    expect(await eventually(() => whoAnswers(hostA()), (who) => who.startsWith('tenant-a'))).toMatch(/^tenant-a/)
+    expect(
+      await eventually(
+        () => whoAnswers(hostA()),
+        (who) => who.startsWith('tenant-a'),
+      ),
+    ).toMatch(/^tenant-a/)
   })
 
   it('(c) removing a conf removes the route, and removing it again is a no-op', async () => {
     const owner = {tenant: TENANT_B, instance: 'web'}
-    expect(await removePlugConf(shell, {confDir: CONF_DIR, fileName: confFileName(TENANT_B, 'web'), owner})).toMatchObject({removed: true})
-    const gone = await eventually(() => whoAnswers(hostB()), (who) => who !== 'tenant-b')
+    expect(
+      await removePlugConf(shell, {confDir: CONF_DIR, fileName: confFileName(TENANT_B, 'web'), owner}),
+    ).toMatchObject({removed: true})
+    const gone = await eventually(
+      () => whoAnswers(hostB()),
+      (who) => who !== 'tenant-b',
+    )
     expect(gone).toMatch(/^not an upstream \((200|404)\)$/)
     // The default server answers exactly as it does for a name nobody ever routed.
     const never = await viaNginx(`never.${DOMAIN}`)
     const removed = await viaNginx(hostB())
     expect([removed.status, removed.body]).toEqual([never.status, never.body])
-    expect(await removePlugConf(shell, {confDir: CONF_DIR, fileName: confFileName(TENANT_B, 'web'), owner})).toMatchObject({removed: false})
+    expect(
+      await removePlugConf(shell, {confDir: CONF_DIR, fileName: confFileName(TENANT_B, 'web'), owner}),
+    ).toMatchObject({removed: false})
     expect(await whoAnswers(hostA())).toMatch(/^tenant-a/)
   })
 
@@ -283,9 +352,19 @@ describe('plug confs on the real nginx', () => {
       ['plug', (value) => ({...input(TENANT_A, 'web', portA), plug: value})],
       ['server name', (value) => input(TENANT_A, 'web', portA, {serverNames: [value]})],
       ['upstream host', (value) => input(TENANT_A, 'web', portA, {upstreams: [{host: value, port: portA}]})],
-      ['client_max_body_size', (value) => input(TENANT_A, 'web', portA, {proxy: {clientMaxBodySize: value, readTimeoutSeconds: 30, websockets: true}})],
-      ['tls certificate', (value) => input(TENANT_A, 'web', portA, {tls: {certificate: value, key: '/etc/ssl/private/k.pem'}})],
-      ['tls key', (value) => input(TENANT_A, 'web', portA, {tls: {certificate: '/etc/ssl/c.pem', key: `/etc/ssl/${value}`}})],
+      [
+        'client_max_body_size',
+        (value) =>
+          input(TENANT_A, 'web', portA, {proxy: {clientMaxBodySize: value, readTimeoutSeconds: 30, websockets: true}}),
+      ],
+      [
+        'tls certificate',
+        (value) => input(TENANT_A, 'web', portA, {tls: {certificate: value, key: '/etc/ssl/private/k.pem'}}),
+      ],
+      [
+        'tls key',
+        (value) => input(TENANT_A, 'web', portA, {tls: {certificate: '/etc/ssl/c.pem', key: `/etc/ssl/${value}`}}),
+      ],
     ]
 
     it('are refused by the renderer for every field, so nothing reaches the conf dir', async () => {
@@ -311,14 +390,25 @@ describe('plug confs on the real nginx', () => {
     it('would inject a live directive if the renderer were bypassed; the rendered conf injects nothing', async () => {
       // The proof that the probe can see an injection: a naive conf, built by pasting the value in.
       const value = hostile[0]!
-      const naive = renderPlugConf(template, input(TENANT_A, 'naive', portA, {serverNames: [`evil.${DOMAIN}`]})).replace(`server_name evil.${DOMAIN};`, `server_name ${value};`)
+      const naive = renderPlugConf(
+        template,
+        input(TENANT_A, 'naive', portA, {serverNames: [`evil.${DOMAIN}`]}),
+      ).replace(`server_name evil.${DOMAIN};`, `server_name ${value};`)
       expect(naive).toContain('location /pwned { return 200 injected; }')
       await apply(confFileName(TENANT_A, 'naive'), naive)
       expect((await nginxTest()).exitCode).toBe(0)
-      const injected = await eventually(() => viaNginx(`evil.${DOMAIN}`, '/pwned'), (reply) => reply.body === 'injected')
+      const injected = await eventually(
+        () => viaNginx(`evil.${DOMAIN}`, '/pwned'),
+        (reply) => reply.body === 'injected',
+      )
       expect([injected.status, injected.body]).toEqual([200, 'injected'])
       await removePlugConf(shell, {confDir: CONF_DIR, fileName: confFileName(TENANT_A, 'naive')})
-      expect(await eventually(() => viaNginx(`evil.${DOMAIN}`, '/pwned'), (reply) => reply.body !== 'injected').then((reply) => reply.body)).not.toBe('injected')
+      expect(
+        await eventually(
+          () => viaNginx(`evil.${DOMAIN}`, '/pwned'),
+          (reply) => reply.body !== 'injected',
+        ).then((reply) => reply.body),
+      ).not.toBe('injected')
 
       // Through aims: refused outright, and the live conf (rendered from validated values) has no such route:
       // /pwned reaches the instance like any other path.
@@ -332,7 +422,9 @@ describe('plug confs on the real nginx', () => {
       for (const host of [`${hostA()};`, `${hostA()} $host`, `${hostA()}}`, `${hostA()}#x`]) {
         expect(await whoAnswers(host), host).not.toMatch(/^tenant-a/)
       }
-      const echoed = JSON.parse((await curl(['-H', `Host: ${hostA()}`, '-H', 'X-Probe: $remote_addr; } #', 'http://127.0.0.1/'])).body) as Seen
+      const echoed = JSON.parse(
+        (await curl(['-H', `Host: ${hostA()}`, '-H', 'X-Probe: $remote_addr; } #', 'http://127.0.0.1/'])).body,
+      ) as Seen
       expect(echoed.headers['x-probe']).toBe('$remote_addr; } #')
     })
   })
@@ -340,25 +432,63 @@ describe('plug confs on the real nginx', () => {
   it('(e) serves TLS with a self-signed certificate and redirects http to https', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aims-prx-tls-'))
     try {
-      await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=*.${TENANT_A}.${DOMAIN}`, '-addext', `subjectAltName=DNS:*.${TENANT_A}.${DOMAIN}`, '-keyout', join(dir, 'privkey.pem'), '-out', join(dir, 'fullchain.pem')])
+      await run('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        `/CN=*.${TENANT_A}.${DOMAIN}`,
+        '-addext',
+        `subjectAltName=DNS:*.${TENANT_A}.${DOMAIN}`,
+        '-keyout',
+        join(dir, 'privkey.pem'),
+        '-out',
+        join(dir, 'fullchain.pem'),
+      ])
       const name = serverNameFor({instance: 'secure', tenant: TENANT_A, domain: DOMAIN})
-      const content = renderPlugConf(template, input(TENANT_A, 'secure', portA, {tls: {certificate: join(dir, 'fullchain.pem'), key: join(dir, 'privkey.pem')}}))
+      const content = renderPlugConf(
+        template,
+        input(TENANT_A, 'secure', portA, {
+          tls: {certificate: join(dir, 'fullchain.pem'), key: join(dir, 'privkey.pem')},
+        }),
+      )
       await apply(confFileName(TENANT_A, 'secure'), content)
       expect((await nginxTest()).exitCode).toBe(0)
 
-      const https = await eventually(() => curl(['-k', '--resolve', `${name}:443:127.0.0.1`, `https://${name}/tls?x=1`]), (reply) => reply.status === 200)
+      const https = await eventually(
+        () => curl(['-k', '--resolve', `${name}:443:127.0.0.1`, `https://${name}/tls?x=1`]),
+        (reply) => reply.status === 200,
+      )
       expect(https.status).toBe(200)
       const seen = JSON.parse(https.body) as Seen
       expect(seen).toMatchObject({who: 'tenant-a', url: '/tls?x=1'})
       expect(seen.headers).toMatchObject({'x-forwarded-proto': 'https', 'x-forwarded-port': '443', host: name})
 
       // Old workers may still take a connection or two right after the reload.
-      const redirect = await eventually(() => viaNginx(name, '/tls?x=1'), (reply) => reply.status === 301)
+      const redirect = await eventually(
+        () => viaNginx(name, '/tls?x=1'),
+        (reply) => reply.status === 301,
+      )
       expect(redirect.status).toBe(301)
       expect(redirect.headers.location).toBe(`https://${name}/tls?x=1`)
 
       // The certificate served is ours and matches the name: curl verifies it against that file, no -k.
-      const {stdout} = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{ssl_verify_result} %{http_code}', '--resolve', `${name}:443:127.0.0.1`, '--cacert', join(dir, 'fullchain.pem'), `https://${name}/`])
+      const {stdout} = await run('curl', [
+        '-sS',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{ssl_verify_result} %{http_code}',
+        '--resolve',
+        `${name}:443:127.0.0.1`,
+        '--cacert',
+        join(dir, 'fullchain.pem'),
+        `https://${name}/`,
+      ])
       expect(stdout).toBe('0 200')
     } finally {
       await removePlugConf(shell, {confDir: CONF_DIR, fileName: confFileName(TENANT_A, 'secure')})
@@ -372,19 +502,28 @@ describe('plug confs on the real nginx', () => {
     const timings: number[] = []
     for (const [i, tenant] of tenants.entries()) {
       const started = performance.now()
-      await apply(confFileName(tenant, 'automation-studio'), renderPlugConf(template, input(tenant, 'automation-studio', ports[i]!)))
+      await apply(
+        confFileName(tenant, 'automation-studio'),
+        renderPlugConf(template, input(tenant, 'automation-studio', ports[i]!)),
+      )
       timings.push(performance.now() - started)
     }
     expect((await nginxTest()).exitCode).toBe(0)
     const names = tenants.map((tenant) => serverNameFor({instance: 'automation-studio', tenant, domain: DOMAIN}))
     expect(Math.min(...names.map((name) => name.length))).toBeGreaterThan(50)
     // The last reload must be live before probing all 40.
-    await eventually(() => whoAnswers(names.at(-1)!), (who) => who === tenants.at(-1))
+    await eventually(
+      () => whoAnswers(names.at(-1)!),
+      (who) => who === tenants.at(-1),
+    )
     const answers = await Promise.all(names.map((name) => whoAnswers(name)))
     expect(answers).toEqual(tenants)
-    for (const tenant of tenants) await removePlugConf(shell, {confDir: CONF_DIR, fileName: confFileName(tenant, 'automation-studio')})
+    for (const tenant of tenants)
+      await removePlugConf(shell, {confDir: CONF_DIR, fileName: confFileName(tenant, 'automation-studio')})
     const sorted = [...timings].sort((a, b) => a - b)
-    console.log(`[prx] 40 applies: median ${sorted[20]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms, total ${timings.reduce((a, b) => a + b, 0).toFixed(0)} ms; longest name ${Math.max(...names.map((n) => n.length))} chars`)
+    console.log(
+      `[prx] 40 applies: median ${sorted[20]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms, total ${timings.reduce((a, b) => a + b, 0).toFixed(0)} ms; longest name ${Math.max(...names.map((n) => n.length))} chars`,
+    )
   })
 })
 
@@ -414,13 +553,17 @@ describe('server names hash settings on a private nginx', () => {
       '}',
       '',
     ].join('\n')
-  const longName = (tenant: string) => serverNameFor({instance: 'automation-studio', tenant, domain: `customer-apps.${DOMAIN}`})
+  const longName = (tenant: string) =>
+    serverNameFor({instance: 'automation-studio', tenant, domain: `customer-apps.${DOMAIN}`})
   const privateApply = (tenant: string) =>
     applyPlugConf(shell, {
       confDir: `${prefix}/plugs`,
       includeFile: `${prefix}/conf.d/aims-plugs.conf`,
       fileName: confFileName(tenant, 'automation-studio'),
-      content: renderPlugConf(template, input(tenant, 'automation-studio', upstream, {serverNames: [longName(tenant)], ports: {http: port}})),
+      content: renderPlugConf(
+        template,
+        input(tenant, 'automation-studio', upstream, {serverNames: [longName(tenant)], ports: {http: port}}),
+      ),
       nginxCommand: nginxCommand(),
     })
   const ask = async (host: string) => {
@@ -446,7 +589,8 @@ describe('server names hash settings on a private nginx', () => {
   afterAll(async () => {
     // Our own nginx, by its own pid file.
     await shell.exec([...nginxCommand(), '-s', 'quit'])
-    for (let i = 0; i < 50 && (await shell.readFile(`${prefix}/nginx.pid`)); i++) await new Promise((resolve) => setTimeout(resolve, 100))
+    for (let i = 0; i < 50 && (await shell.readFile(`${prefix}/nginx.pid`)); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100))
     rmSync(prefix, {recursive: true, force: true})
   })
 
@@ -456,7 +600,12 @@ describe('server names hash settings on a private nginx', () => {
     const first = await privateApply(tenantOne)
     expect(first.includeWritten).toBe(true)
     expect(readFileSync(`${prefix}/conf.d/aims-plugs.conf`, 'utf8')).not.toContain('server_names_hash')
-    expect(await eventually(() => ask(longName(tenantOne)), (who) => who === 'private')).toBe('private')
+    expect(
+      await eventually(
+        () => ask(longName(tenantOne)),
+        (who) => who === 'private',
+      ),
+    ).toBe('private')
 
     // nginx.conf no longer sets a bucket size: the default (64) is too small for these names.
     await shell.writeFile(`${prefix}/nginx.conf`, mainConf(false))
@@ -464,7 +613,12 @@ describe('server names hash settings on a private nginx', () => {
     const second = await privateApply(tenantTwo)
     expect(second.includeWritten).toBe(true)
     expect(readFileSync(`${prefix}/conf.d/aims-plugs.conf`, 'utf8')).toContain('server_names_hash_bucket_size 512;')
-    expect(await eventually(() => ask(longName(tenantTwo)), (who) => who === 'private')).toBe('private')
+    expect(
+      await eventually(
+        () => ask(longName(tenantTwo)),
+        (who) => who === 'private',
+      ),
+    ).toBe('private')
     expect(await ask(longName(tenantOne))).toBe('private')
     expect(await ask(`nobody.${DOMAIN}`)).toBe('status 404')
   })

@@ -24,14 +24,19 @@ async function inContainer(container: string, command: string[]): Promise<{code:
     return {code: 0, output: await docker(['exec', container, ...command])}
   } catch (error) {
     const failure = error as {code?: number; stdout?: string; stderr?: string}
-    return {code: typeof failure.code === 'number' ? failure.code : 1, output: `${failure.stdout ?? ''}${failure.stderr ?? ''}`}
+    return {
+      code: typeof failure.code === 'number' ? failure.code : 1,
+      output: `${failure.stdout ?? ''}${failure.stderr ?? ''}`,
+    }
   }
 }
 // busybox-static's wget -T crashes (SIGSEGV): bound it with timeout(1) instead.
 const fetchFrom = (container: string, url: string) => inContainer(container, ['timeout', '3', 'wget', '-qO-', url])
 
 async function ipOf(container: string, network: string): Promise<string> {
-  return (await docker(['inspect', '-f', `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, container])).trim()
+  return (
+    await docker(['inspect', '-f', `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, container])
+  ).trim()
 }
 
 /** nginx reloads asynchronously: old workers may answer for a moment. */
@@ -48,8 +53,23 @@ async function eventually<T>(check: () => Promise<T>, ok: (value: T) => boolean,
 beforeAll(async () => {
   for (const tenant of [A, B]) await purgeTenant(tenant)
   home = await homeWithHost('vps', ['--domain', DOMAIN])
-  for (const [tenant, greeting] of [[A, 'tenant a'], [B, 'tenant b']] as const) {
-    const up = await run(['plug', 'up', 'fixture-web', '--name', 'web', '--tenant', tenant, '--env', `GREETING=${greeting}`, '--yes', '--json'])
+  for (const [tenant, greeting] of [
+    [A, 'tenant a'],
+    [B, 'tenant b'],
+  ] as const) {
+    const up = await run([
+      'plug',
+      'up',
+      'fixture-web',
+      '--name',
+      'web',
+      '--tenant',
+      tenant,
+      '--env',
+      `GREETING=${greeting}`,
+      '--yes',
+      '--json',
+    ])
     expect(up.code, up.stderr).toBe(0)
     expect(up.json().domainUrl).toBe(`http://web.${tenant}.${DOMAIN}/`)
   }
@@ -63,14 +83,14 @@ afterAll(async () => {
 })
 
 describe('routing', () => {
-  it('the same instance name in two tenants routes to each tenant\'s own instance', async () => {
+  it("the same instance name in two tenants routes to each tenant's own instance", async () => {
     expect(await viaNginx(`web.${A}.${DOMAIN}`)).toEqual({status: 200, body: 'tenant a\n'})
     expect(await viaNginx(`web.${B}.${DOMAIN}`)).toEqual({status: 200, body: 'tenant b\n'})
   })
 
   it('a broken conf (forced) leaves the previous conf live and nginx serving', async () => {
     const conf = `/etc/nginx/conf.d/plugs/${B}-web.conf`
-    const { readFileSync } = await import('node:fs')
+    const {readFileSync} = await import('node:fs')
     const good = readFileSync(conf, 'utf8')
     // A rival file that breaks `nginx -t`: aims' next apply must fail, put its own file back and keep serving.
     const rival = `/etc/nginx/conf.d/plugs/zz-broken-${process.pid}.conf`
@@ -107,7 +127,10 @@ describe('isolation between tenants', () => {
     const byName = await fetchFrom(`aims-${A}-sibling-web`, 'http://web:8080/')
     expect(byName).toMatchObject({code: 0, output: 'tenant a\n'})
     const ip = await ipOf(`aims-${A}-web-web`, `aims-t-${A}`)
-    expect(await fetchFrom(`aims-${A}-sibling-web`, `http://${ip}:8080/`)).toMatchObject({code: 0, output: 'tenant a\n'})
+    expect(await fetchFrom(`aims-${A}-sibling-web`, `http://${ip}:8080/`)).toMatchObject({
+      code: 0,
+      output: 'tenant a\n',
+    })
   })
 
   it('other tenant not reachable by IP, by name, or through 127.0.0.1 ports', async () => {
@@ -119,15 +142,39 @@ describe('isolation between tenants', () => {
     expect((await inContainer(from, ['nslookup', `aims-${B}-web-web`])).output).not.toContain(ipB)
     const portB = (await run(['plug', 'ls', '--tenant', B, '--json'])).json().instances[0].port
     expect((await fetchFrom(from, `http://127.0.0.1:${portB}/`)).code).not.toBe(0)
-    const gateway = (await docker(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Gateway}}', `aims-t-${A}`])).trim()
+    const gateway = (
+      await docker(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Gateway}}', `aims-t-${A}`])
+    ).trim()
     expect((await fetchFrom(from, `http://${gateway}:${portB}/`)).code).not.toBe(0)
   })
 
   it('reachable after --link, and only the linked instance', async () => {
-    const up = await run(['plug', 'up', 'fixture-web', '--name', 'linked', '--tenant', B, '--link', `${A}/web`, '--yes', '--json'])
+    const up = await run([
+      'plug',
+      'up',
+      'fixture-web',
+      '--name',
+      'linked',
+      '--tenant',
+      B,
+      '--link',
+      `${A}/web`,
+      '--yes',
+      '--json',
+    ])
     expect(up.code, up.stderr).toBe(0)
-    expect(up.json().plan.changes.some((change: {action: string; detail?: string}) => change.action === 'connect' && /iso-a\/web/.test(change.detail ?? ''))).toBe(true)
-    expect(await fetchFrom(`aims-${B}-linked-web`, `http://web.${A}:8080/`)).toMatchObject({code: 0, output: 'tenant a\n'})
+    expect(
+      up
+        .json()
+        .plan.changes.some(
+          (change: {action: string; detail?: string}) =>
+            change.action === 'connect' && /iso-a\/web/.test(change.detail ?? ''),
+        ),
+    ).toBe(true)
+    expect(await fetchFrom(`aims-${B}-linked-web`, `http://web.${A}:8080/`)).toMatchObject({
+      code: 0,
+      output: 'tenant a\n',
+    })
     // The sibling of the linked instance stays out of reach.
     const siblingIp = await ipOf(`aims-${A}-sibling-web`, `aims-t-${A}`)
     expect((await fetchFrom(`aims-${B}-linked-web`, `http://${siblingIp}:8080/`)).code).not.toBe(0)
@@ -145,10 +192,14 @@ describe('decommission', () => {
     expect(down.code, down.stderr).toBe(0)
     expect(down.json().removed.proxyConf).toBe(true)
     expect(existsSync(`/etc/nginx/conf.d/plugs/${A}-web.conf`)).toBe(false)
-    const after = await eventually(() => viaNginx(`web.${A}.${DOMAIN}`), (response) => response.body !== 'tenant a\n')
+    const after = await eventually(
+      () => viaNginx(`web.${A}.${DOMAIN}`),
+      (response) => response.body !== 'tenant a\n',
+    )
     expect(after.body).not.toBe('tenant a\n')
     expect(await viaNginx(`web.${B}.${DOMAIN}`)).toEqual({status: 200, body: 'tenant b\n'})
-    for (const instance of [`${A}/sibling`, `${B}/web`]) expect((await run(['plug', 'down', instance, '--yes'])).code).toBe(0)
+    for (const instance of [`${A}/sibling`, `${B}/web`])
+      expect((await run(['plug', 'down', instance, '--yes'])).code).toBe(0)
     expect(await aimsObjects({'aims.tenant': A})).toEqual({containers: [], volumes: [], networks: []})
   })
 })
@@ -161,19 +212,42 @@ describe('many tenants', () => {
       // Five at a time: the host lock serializes allocation anyway.
       for (let index = 0; index < tenants.length; index += 5) {
         const batch = tenants.slice(index, index + 5)
-        const results = await Promise.all(batch.map((tenant) => run(['plug', 'up', 'fixture-web', '--name', 'app', '--tenant', tenant, '--env', `GREETING=${tenant}`, '--yes'])))
+        const results = await Promise.all(
+          batch.map((tenant) =>
+            run([
+              'plug',
+              'up',
+              'fixture-web',
+              '--name',
+              'app',
+              '--tenant',
+              tenant,
+              '--env',
+              `GREETING=${tenant}`,
+              '--yes',
+            ]),
+          ),
+        )
         for (const result of results) expect(result.code, result.stderr).toBe(0)
       }
-      const ls = (await run(['plug', 'ls', '--json'])).json().instances.filter((row: {tenant: string}) => row.tenant.startsWith('many-'))
+      const ls = (await run(['plug', 'ls', '--json']))
+        .json()
+        .instances.filter((row: {tenant: string}) => row.tenant.startsWith('many-'))
       expect(ls).toHaveLength(40)
       expect(ls.every((row: {health: string}) => row.health === 'healthy')).toBe(true)
-      for (const tenant of tenants) expect(await viaNginx(`app.${tenant}.${DOMAIN}`)).toEqual({status: 200, body: `${tenant}\n`})
+      for (const tenant of tenants)
+        expect(await viaNginx(`app.${tenant}.${DOMAIN}`)).toEqual({status: 200, body: `${tenant}\n`})
       const subnets = new Set<string>()
-      for (const tenant of tenants) subnets.add((await docker(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Subnet}}', `aims-t-${tenant}`])).trim())
+      for (const tenant of tenants)
+        subnets.add(
+          (await docker(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Subnet}}', `aims-t-${tenant}`])).trim(),
+        )
       expect(subnets.size).toBe(40)
     } finally {
       for (let index = 0; index < tenants.length; index += 8) {
-        await Promise.all(tenants.slice(index, index + 8).map((tenant) => run(['plug', 'down', `${tenant}/app`, '--yes'])))
+        await Promise.all(
+          tenants.slice(index, index + 8).map((tenant) => run(['plug', 'down', `${tenant}/app`, '--yes'])),
+        )
       }
     }
     for (const tenant of tenants) expect(existsSync(`/etc/nginx/conf.d/plugs/${tenant}-app.conf`)).toBe(false)

@@ -20,13 +20,28 @@ const run = (args: string[]) => aims(args, {home, env: {AIMS_CATALOG_PATH: FIXTU
 
 function httpsGet(host: string): Promise<{status: number; body: string; certificateSubject?: string}> {
   return new Promise((resolve, reject) => {
-    const req = request({host: '127.0.0.1', port: 443, path: '/', servername: host, headers: {Host: host}, rejectUnauthorized: false, timeout: 5000}, (response) => {
-      const certificateSubject = String((response.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN ?? '')
-      let body = ''
-      response.setEncoding('utf8')
-      response.on('data', (chunk: string) => (body += chunk))
-      response.on('end', () => resolve({status: response.statusCode ?? 0, body, ...(certificateSubject ? {certificateSubject} : {})}))
-    })
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: 443,
+        path: '/',
+        servername: host,
+        headers: {Host: host},
+        rejectUnauthorized: false,
+        timeout: 5000,
+      },
+      (response) => {
+        const certificateSubject = String(
+          (response.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN ?? '',
+        )
+        let body = ''
+        response.setEncoding('utf8')
+        response.on('data', (chunk: string) => (body += chunk))
+        response.on('end', () =>
+          resolve({status: response.statusCode ?? 0, body, ...(certificateSubject ? {certificateSubject} : {})}),
+        )
+      },
+    )
     req.on('timeout', () => req.destroy(new Error('https request timed out')))
     req.on('error', reject)
     req.end()
@@ -36,7 +51,25 @@ function httpsGet(host: string): Promise<{status: number; body: string; certific
 beforeAll(async () => {
   await purgeTenant(TENANT)
   const dir = mkdtempSync(join(tmpdir(), 'aims-tls-'))
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=*.${TENANT}.${DOMAIN}`, '-keyout', join(dir, 'privkey.pem'), '-out', join(dir, 'fullchain.pem')], {stdio: 'ignore'})
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=*.${TENANT}.${DOMAIN}`,
+      '-keyout',
+      join(dir, 'privkey.pem'),
+      '-out',
+      join(dir, 'fullchain.pem'),
+    ],
+    {stdio: 'ignore'},
+  )
   home = await homeWithHost('vps', ['--domain', DOMAIN, '--tls-certbot-dir', dir])
 })
 
@@ -47,7 +80,19 @@ afterAll(async () => {
 
 describe('TLS', () => {
   it('serves the instance on 443 with the host certificate and redirects http to https', async () => {
-    const up = await run(['plug', 'up', 'fixture-web', '--name', 'secure', '--tenant', TENANT, '--env', 'GREETING=over tls', '--yes', '--json'])
+    const up = await run([
+      'plug',
+      'up',
+      'fixture-web',
+      '--name',
+      'secure',
+      '--tenant',
+      TENANT,
+      '--env',
+      'GREETING=over tls',
+      '--yes',
+      '--json',
+    ])
     expect(up.code, up.stderr).toBe(0)
     expect(up.json().domainUrl).toBe(`https://secure.${TENANT}.${DOMAIN}/`)
     const secure = await httpsGet(`secure.${TENANT}.${DOMAIN}`)
@@ -81,7 +126,9 @@ describe('leftover routes', () => {
     expect(down.code, down.stderr).toBe(0)
     expect(down.json().removed.proxyConf).toBe(true)
     expect(existsSync(`/etc/nginx/conf.d/plugs/${TENANT}-ghost-route.conf`)).toBe(false)
-    const after = (await run(['doctor', '--json'])).json().checks.find((item: {id: string}) => item.id === 'proxy-confs')
+    const after = (await run(['doctor', '--json']))
+      .json()
+      .checks.find((item: {id: string}) => item.id === 'proxy-confs')
     expect(after.detail).not.toContain('ghost-route')
     void docker
   })

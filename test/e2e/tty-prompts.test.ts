@@ -62,7 +62,11 @@ describe('prompts on a terminal', () => {
     right.type('asked')
     right.press('Enter')
     expect(await right.exitCode()).toBe(0)
-    expect(await aimsObjects({'aims.tenant': TENANT, 'aims.instance': 'asked'})).toEqual({containers: [], volumes: [], networks: []})
+    expect(await aimsObjects({'aims.tenant': TENANT, 'aims.instance': 'asked'})).toEqual({
+      containers: [],
+      volumes: [],
+      networks: [],
+    })
   })
 
   it('a required value with no default is asked on a terminal; without one the config gate fails (exit 2)', async () => {
@@ -85,7 +89,10 @@ describe('prompts on a terminal', () => {
   it('an encrypted key: the passphrase is asked (hidden) and the connection works', async () => {
     const b = bed()
     const keyHome = await homeWithHost('enc', [])
-    const add = await aims(['host', 'add', 'enc', `root@${b.sshHost}:${b.sshPort}`, '--identity', b.encryptedIdentity, '--force'], {home: keyHome})
+    const add = await aims(
+      ['host', 'add', 'enc', `root@${b.sshHost}:${b.sshPort}`, '--identity', b.encryptedIdentity, '--force'],
+      {home: keyHome},
+    )
     expect(add.code, add.stderr).toBe(0)
     const terminal = open(['host', 'ping', 'enc'], {home: keyHome})
     await terminal.waitFor(/Passphrase for .*encrypted_ed25519/)

@@ -21,7 +21,8 @@ import type {Engine, HostSession} from '../../src/services/ports.js'
 import {MemoryCatalog} from './catalog-fakes.js'
 import {ROOT} from './aims.js'
 
-export const fixturePlug = (id: 'fixture-web' | 'fixture-stack' = 'fixture-web') => parsePlug(readFileSync(join(ROOT, 'test', 'fixtures', 'plugs', `${id}.yaml`), 'utf8'), `${id}.yaml`)
+export const fixturePlug = (id: 'fixture-web' | 'fixture-stack' = 'fixture-web') =>
+  parsePlug(readFileSync(join(ROOT, 'test', 'fixtures', 'plugs', `${id}.yaml`), 'utf8'), `${id}.yaml`)
 
 /** Everything the fakes saw, in order: applied changes and service calls. */
 export interface ServiceRecord {
@@ -78,12 +79,21 @@ export function fakeServices(records: ServiceRecord[], script: FakeServiceScript
     }))
   const find = (ref: InstanceRef) => {
     const found = views().find((view) => view.tenant === ref.tenant && view.instance === ref.instance)
-    if (!found) throw new AimsError('not-found', `no instance ${formatInstanceRef(ref)} on vps`, {hint: 'see aims plug ls'})
+    if (!found)
+      throw new AimsError('not-found', `no instance ${formatInstanceRef(ref)} on vps`, {hint: 'see aims plug ls'})
     return found
   }
   return {
-    listCatalog: async (...args) => (allowed('listCatalog'), records.push({service: 'listCatalog', args}), {plugs: [], skipped: 0}),
-    searchCatalog: async (...args) => (allowed('searchCatalog'), records.push({service: 'searchCatalog', args}), {query: args[1].query, results: []}),
+    listCatalog: async (...args) => (
+      allowed('listCatalog'),
+      records.push({service: 'listCatalog', args}),
+      {plugs: [], skipped: 0}
+    ),
+    searchCatalog: async (...args) => (
+      allowed('searchCatalog'),
+      records.push({service: 'searchCatalog', args}),
+      {query: args[1].query, results: []}
+    ),
     showCatalogPlug: async () => fail('showCatalogPlug'),
     listInstances: async (...args) => {
       allowed('listInstances')
@@ -95,25 +105,68 @@ export function fakeServices(records: ServiceRecord[], script: FakeServiceScript
       allowed('instanceLogs')
       records.push({service: 'instanceLogs', args: [ref, options]})
       find(ref)
-      return (script.logs?.[formatInstanceRef(ref)] ?? []).map((line) => ({service: line.service ?? 'web', replica: 1, stream: 'stdout' as const, text: line.text}))
+      return (script.logs?.[formatInstanceRef(ref)] ?? []).map((line) => ({
+        service: line.service ?? 'web',
+        replica: 1,
+        stream: 'stdout' as const,
+        text: line.text,
+      }))
     },
     plugUp: async (deps, options) => {
       allowed('plugUp')
       records.push({service: 'plugUp', args: [options]})
       const ref = {tenant: options.tenant, instance: options.name ?? options.plug}
       const decision = await passGate(plan('plug-up', ref), deps.approver)
-      if (decision === 'dry-run') return {status: 'dry-run', instance: formatInstanceRef(ref), plug: options.plug, host: 'vps', plan: plan('plug-up', ref), port: 51000, localUrl: 'http://127.0.0.1:51000/', deployId: 'd', durationMs: 1, warnings: []}
+      if (decision === 'dry-run')
+        return {
+          status: 'dry-run',
+          instance: formatInstanceRef(ref),
+          plug: options.plug,
+          host: 'vps',
+          plan: plan('plug-up', ref),
+          port: 51000,
+          localUrl: 'http://127.0.0.1:51000/',
+          deployId: 'd',
+          durationMs: 1,
+          warnings: [],
+        }
       records.push({service: 'plugUp', args: [formatInstanceRef(ref), deps.origin], applied: true})
-      return {status: 'ready', instance: formatInstanceRef(ref), plug: options.plug, host: 'vps', plan: plan('plug-up', ref), port: 51000, localUrl: 'http://127.0.0.1:51000/', deployId: 'd', durationMs: 1, warnings: []}
+      return {
+        status: 'ready',
+        instance: formatInstanceRef(ref),
+        plug: options.plug,
+        host: 'vps',
+        plan: plan('plug-up', ref),
+        port: 51000,
+        localUrl: 'http://127.0.0.1:51000/',
+        deployId: 'd',
+        durationMs: 1,
+        warnings: [],
+      }
     },
     changeState: async (deps, ref, action) => {
       allowed('changeState')
       records.push({service: 'changeState', args: [ref, action]})
       find(ref)
       const decision = await passGate(plan(`plug-${action}`, ref), deps.approver)
-      if (decision === 'dry-run') return {status: 'dry-run', action: `plug-${action}`, instance: formatInstanceRef(ref), host: 'vps', plan: plan(`plug-${action}`, ref), durationMs: 0}
+      if (decision === 'dry-run')
+        return {
+          status: 'dry-run',
+          action: `plug-${action}`,
+          instance: formatInstanceRef(ref),
+          host: 'vps',
+          plan: plan(`plug-${action}`, ref),
+          durationMs: 0,
+        }
       records.push({service: 'changeState', args: [formatInstanceRef(ref), action, deps.origin], applied: true})
-      return {status: 'applied', action: `plug-${action}`, instance: formatInstanceRef(ref), host: 'vps', plan: plan(`plug-${action}`, ref), durationMs: 1}
+      return {
+        status: 'applied',
+        action: `plug-${action}`,
+        instance: formatInstanceRef(ref),
+        host: 'vps',
+        plan: plan(`plug-${action}`, ref),
+        durationMs: 1,
+      }
     },
     plugScale: async () => fail('plugScale'),
     plugDown: async (deps, ref, options) => {
@@ -123,9 +176,28 @@ export function fakeServices(records: ServiceRecord[], script: FakeServiceScript
       const downPlan = plan('plug-down', ref, true)
       const decision = await passGate(downPlan, deps.approver)
       const empty = {containers: [], volumes: [], networks: [], proxyConf: false}
-      if (decision === 'dry-run') return {status: 'dry-run', action: 'plug-down', instance: formatInstanceRef(ref), host: 'vps', plan: downPlan, durationMs: 0, removed: empty, keptVolumes: []}
+      if (decision === 'dry-run')
+        return {
+          status: 'dry-run',
+          action: 'plug-down',
+          instance: formatInstanceRef(ref),
+          host: 'vps',
+          plan: downPlan,
+          durationMs: 0,
+          removed: empty,
+          keptVolumes: [],
+        }
       records.push({service: 'plugDown', args: [formatInstanceRef(ref), deps.origin], applied: true})
-      return {status: 'applied', action: 'plug-down', instance: formatInstanceRef(ref), host: 'vps', plan: downPlan, durationMs: 1, removed: {...empty, containers: ['c']}, keptVolumes: []}
+      return {
+        status: 'applied',
+        action: 'plug-down',
+        instance: formatInstanceRef(ref),
+        host: 'vps',
+        plan: downPlan,
+        durationMs: 1,
+        removed: {...empty, containers: ['c']},
+        keptVolumes: [],
+      }
     },
     runDoctor: async () => fail('runDoctor'),
   }
@@ -148,7 +220,12 @@ export function fakeSession(secretEnv: Record<string, Record<string, string>> = 
     },
   })
   return {
-    host: {name: 'vps', kind: 'ssh', nginxConfDir: '/etc/nginx/conf.d/plugs', stateDir: '/var/lib/aims'} as HostSession['host'],
+    host: {
+      name: 'vps',
+      kind: 'ssh',
+      nginxConfDir: '/etc/nginx/conf.d/plugs',
+      stateDir: '/var/lib/aims',
+    } as HostSession['host'],
     engine: async () => engine,
     shell: async () => fail('shell'),
     connectTcp: async () => fail('connectTcp'),
@@ -158,7 +235,16 @@ export function fakeSession(secretEnv: Record<string, Record<string, string>> = 
   }
 }
 
-export function fakeRuntime(records: ServiceRecord[], options: {script?: FakeServiceScript; extras?: ExtraServices; session?: HostSession; noHost?: boolean; catalog?: CatalogSource} = {}): ToolRuntime {
+export function fakeRuntime(
+  records: ServiceRecord[],
+  options: {
+    script?: FakeServiceScript
+    extras?: ExtraServices
+    session?: HostSession
+    noHost?: boolean
+    catalog?: CatalogSource
+  } = {},
+): ToolRuntime {
   const session = options.session ?? fakeSession()
   return {
     services: fakeServices(records, options.script),
@@ -168,10 +254,14 @@ export function fakeRuntime(records: ServiceRecord[], options: {script?: FakeSer
     prices: {currency: 'USD', cpuMonthly: 4, memoryGiBMonthly: 2.5, diskGiBMonthly: 0.1},
     clock: {now: () => new Date('2025-06-01T12:00:00Z'), sleep: async () => undefined},
     session: async () => {
-      if (options.noHost) throw new AimsError('usage', 'no host is configured and no local Docker engine was found', {hint: 'add your VPS'})
+      if (options.noHost)
+        throw new AimsError('usage', 'no host is configured and no local Docker engine was found', {
+          hint: 'add your VPS',
+        })
       return session
     },
-    lifecycleDeps: async (call: ToolCallContext) => ({session, approver: call.approver, progress: call.progress, origin: call.origin}) as never,
+    lifecycleDeps: async (call: ToolCallContext) =>
+      ({session, approver: call.approver, progress: call.progress, origin: call.origin}) as never,
     secrets: new Set(),
   }
 }

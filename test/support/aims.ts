@@ -50,7 +50,11 @@ export function aimsEnv(options: AimsOptions = {}): NodeJS.ProcessEnv {
 }
 
 export function spawnAims(args: string[], options: AimsOptions = {}): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], {cwd: options.cwd ?? ROOT, env: aimsEnv(options), stdio: ['pipe', 'pipe', 'pipe']})
+  return spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: aimsEnv(options),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
 }
 
 export function aims(args: string[], options: AimsOptions = {}): Promise<AimsResult> {
@@ -111,7 +115,10 @@ export function bed(): Bed {
 export async function homeWithHost(name = 'vps', extra: string[] = []): Promise<string> {
   const home = tempHome()
   const b = bed()
-  const add = await aims(['host', 'add', name, `root@${b.sshHost}:${b.sshPort}`, '--identity', b.identity, '--default', ...extra], {home})
+  const add = await aims(
+    ['host', 'add', name, `root@${b.sshHost}:${b.sshPort}`, '--identity', b.identity, '--default', ...extra],
+    {home},
+  )
   if (add.code !== 0) throw new Error(`host add failed: ${add.stderr}`)
   const trust = await aims(['host', 'trust', name, '--yes'], {home})
   if (trust.code !== 0) throw new Error(`host trust failed: ${trust.stderr}`)

@@ -14,7 +14,14 @@ export function testPlug(id: string, overrides: Record<string, unknown> = {}) {
       homepage: 'https://example.com',
       license: 'MIT',
       size: 'xs',
-      services: {web: {image: `example/${id}:1.0.0`, entry: {port: 8080}, health: {type: 'http', path: '/health'}, resources: {cpus: 1, memory: '1g'}}},
+      services: {
+        web: {
+          image: `example/${id}:1.0.0`,
+          entry: {port: 8080},
+          health: {type: 'http', path: '/health'},
+          resources: {cpus: 1, memory: '1g'},
+        },
+      },
       ...overrides,
     }),
     `${id}.yaml`,
@@ -28,7 +35,9 @@ export class MemoryCatalog implements CatalogSource {
   ) {}
 
   static of(...plugs: ReturnType<typeof testPlug>[]): MemoryCatalog {
-    return new MemoryCatalog(plugs.map((plug) => ({plug, file: `/catalog/${plug.id}.yaml`, source: 'builtin' as const})))
+    return new MemoryCatalog(
+      plugs.map((plug) => ({plug, file: `/catalog/${plug.id}.yaml`, source: 'builtin' as const})),
+    )
   }
 
   async list() {

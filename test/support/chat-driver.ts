@@ -31,7 +31,9 @@ export class ChatDriver {
         return rest.slice(0, match.index + match[0].length)
       }
       if (this.child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`chat output never matched ${pattern} (exit ${this.child.exitCode})\n--- stdout since last step:\n${rest}\n--- stderr:\n${this.stderr.slice(-2000)}`)
+        throw new Error(
+          `chat output never matched ${pattern} (exit ${this.child.exitCode})\n--- stdout since last step:\n${rest}\n--- stderr:\n${this.stderr.slice(-2000)}`,
+        )
       }
       await new Promise((resolve) => setTimeout(resolve, 25))
     }
@@ -52,4 +54,5 @@ export class ChatDriver {
 
 export const PROMPT = /you › $/
 export const CONFIRM = /\? \[yes\/no\] $/
-export const TYPE_NAME = (name: string) => new RegExp(`Type the instance name \\(${name}\\) to confirm, anything else to cancel: $`)
+export const TYPE_NAME = (name: string) =>
+  new RegExp(`Type the instance name \\(${name}\\) to confirm, anything else to cancel: $`)

@@ -13,7 +13,13 @@ import {resolveHostEntry, type ResolvedHost} from '../../src/core/host-target.js
 import type {Clock, Engine, ExecResult, HostSession, HostShell} from '../../src/services/ports.js'
 
 export function hostWithStateDir(stateDir: string): ResolvedHost {
-  return {...resolveHostEntry({name: 'vps', target: {user: 'root', host: '203.0.113.7'}}, {home: '/h', localUser: 'me', defaultIdentityFiles: []}), stateDir}
+  return {
+    ...resolveHostEntry(
+      {name: 'vps', target: {user: 'root', host: '203.0.113.7'}},
+      {home: '/h', localUser: 'me', defaultIdentityFiles: []},
+    ),
+    stateDir,
+  }
 }
 
 /** Every engine method a test did not provide fails the test. */
@@ -82,7 +88,8 @@ export function httpAnswering(status: () => number): HostSession['connectTcp'] {
     const socket: Duplex = new Duplex({
       read() {},
       write(chunk, _encoding, done) {
-        if (String(chunk).includes('\r\n\r\n')) setImmediate(() => socket.push(`HTTP/1.1 ${status()} X\r\nContent-Length: 0\r\n\r\n`))
+        if (String(chunk).includes('\r\n\r\n'))
+          setImmediate(() => socket.push(`HTTP/1.1 ${status()} X\r\nContent-Length: 0\r\n\r\n`))
         done()
       },
     })
@@ -90,7 +97,12 @@ export function httpAnswering(status: () => number): HostSession['connectTcp'] {
   }
 }
 
-export function fakeSession(options: {engine: Engine; shell?: HostShell; host?: ResolvedHost; connectTcp?: HostSession['connectTcp']}): HostSession {
+export function fakeSession(options: {
+  engine: Engine
+  shell?: HostShell
+  host?: ResolvedHost
+  connectTcp?: HostSession['connectTcp']
+}): HostSession {
   return {
     host: options.host ?? hostWithStateDir('/nonexistent'),
     engine: async () => options.engine,
@@ -114,7 +126,10 @@ export class EventStreams {
   private current?: {push: (event: EngineEvent) => void; end: () => void; fail: (error: Error) => void}
 
   readonly events: Engine['events'] = (options) => {
-    this.opened.push({...(options.since ? {since: options.since} : {}), ...(options.labels ? {labels: options.labels} : {})})
+    this.opened.push({
+      ...(options.since ? {since: options.since} : {}),
+      ...(options.labels ? {labels: options.labels} : {}),
+    })
     const queue: EngineEvent[] = []
     let wake: (() => void) | undefined
     let ended = false
@@ -157,7 +172,18 @@ export class EventStreams {
   }
 }
 
-export function summary(tenant: string, instance: string, options: {id?: string; state?: ContainerSummary['state']; service?: string; port?: number; health?: string; secretKeys?: string} = {}): ContainerSummary {
+export function summary(
+  tenant: string,
+  instance: string,
+  options: {
+    id?: string
+    state?: ContainerSummary['state']
+    service?: string
+    port?: number
+    health?: string
+    secretKeys?: string
+  } = {},
+): ContainerSummary {
   const service = options.service ?? 'web'
   return {
     id: options.id ?? `${tenant}-${instance}-${service}-id`,
@@ -186,11 +212,33 @@ export function summary(tenant: string, instance: string, options: {id?: string;
 }
 
 export function details(container: ContainerSummary, extra: Partial<ContainerDetails> = {}): ContainerDetails {
-  return {...container, startedAt: new Date('2025-01-31T11:30:00Z'), restartCount: 0, env: {}, ips: {net: '10.0.0.2'}, command: [], mounts: [], oomKilled: false, ...extra}
+  return {
+    ...container,
+    startedAt: new Date('2025-01-31T11:30:00Z'),
+    restartCount: 0,
+    env: {},
+    ips: {net: '10.0.0.2'},
+    command: [],
+    mounts: [],
+    oomKilled: false,
+    ...extra,
+  }
 }
 
 export function containerEvent(tenant: string, instance: string, action: string, at = new Date()): EngineEvent {
-  return {type: 'container', action, id: `${tenant}-${instance}-web-id`, time: at, attributes: {'aims.managed': 'true', 'aims.tenant': tenant, 'aims.instance': instance, 'aims.service': 'web', name: `aims-${tenant}-${instance}-web`}}
+  return {
+    type: 'container',
+    action,
+    id: `${tenant}-${instance}-web-id`,
+    time: at,
+    attributes: {
+      'aims.managed': 'true',
+      'aims.tenant': tenant,
+      'aims.instance': instance,
+      'aims.service': 'web',
+      name: `aims-${tenant}-${instance}-web`,
+    },
+  }
 }
 
 /** Waits until `check` passes (or fails with its last error after `timeoutMs`). */

@@ -10,9 +10,15 @@ export async function docker(args: string[]): Promise<string> {
 }
 
 /** Names of aims-labelled containers, volumes and networks matching the labels. */
-export async function aimsObjects(labels: Record<string, string>): Promise<{containers: string[]; volumes: string[]; networks: string[]}> {
+export async function aimsObjects(
+  labels: Record<string, string>,
+): Promise<{containers: string[]; volumes: string[]; networks: string[]}> {
   const filters = Object.entries(labels).flatMap(([key, value]) => ['--filter', `label=${key}=${value}`])
-  const lines = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean)
+  const lines = (text: string) =>
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
   const [containers, volumes, networks] = await Promise.all([
     docker(['ps', '-a', '--format', '{{.Names}}', ...filters]),
     docker(['volume', 'ls', '--format', '{{.Name}}', ...filters]),
@@ -27,7 +33,10 @@ export async function containerEnv(name: string): Promise<Record<string, string>
 }
 
 /** A GET with node:http (fetch refuses to send a Host header, which routing tests need). */
-export async function httpGet(url: string, headers: Record<string, string> = {}): Promise<{status: number; body: string}> {
+export async function httpGet(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{status: number; body: string}> {
   const {request} = await import('node:http')
   return new Promise((resolve, reject) => {
     const req = request(url, {headers, timeout: 5000}, (response) => {

@@ -5,7 +5,10 @@ import type {AimsResult} from './aims.js'
  * A failure as users must see it: the exit code, and exactly one line on
  * stderr that names the cause and, after " — ", the fix.
  */
-export function expectOneLineError(result: AimsResult, options: {exit: number; cause: RegExp; fix: RegExp; withinMs?: number}): string {
+export function expectOneLineError(
+  result: AimsResult,
+  options: {exit: number; cause: RegExp; fix: RegExp; withinMs?: number},
+): string {
   const context = `exit ${result.code}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`
   expect(result.code, context).toBe(options.exit)
   const lines = result.stderr.replace(/\n$/, '').split('\n')

@@ -8,7 +8,10 @@ export class FakeClock implements Clock {
   private time: number
 
   /** A loop that sleeps more often than this is stuck: fail instead of hanging the suite. */
-  constructor(start = T0, private readonly maxSleeps = 5000) {
+  constructor(
+    start = T0,
+    private readonly maxSleeps = 5000,
+  ) {
     this.time = start
   }
 
@@ -19,7 +22,8 @@ export class FakeClock implements Clock {
   async sleep(ms: number): Promise<void> {
     if (!(ms >= 0)) throw new Error(`FakeClock: sleep(${ms}) is not a duration`)
     this.sleeps.push(ms)
-    if (this.sleeps.length > this.maxSleeps) throw new Error(`FakeClock: more than ${this.maxSleeps} sleeps; a polling loop does not end`)
+    if (this.sleeps.length > this.maxSleeps)
+      throw new Error(`FakeClock: more than ${this.maxSleeps} sleeps; a polling loop does not end`)
     this.time += ms
   }
 

@@ -102,7 +102,10 @@ interface FakeVolume {
   labels: Labels
 }
 
-export type SeedContainer = Partial<Omit<FakeContainer, 'networks' | 'networkIds'>> & {name: string; networks?: Record<string, string[]> | string[]}
+export type SeedContainer = Partial<Omit<FakeContainer, 'networks' | 'networkIds'>> & {
+  name: string
+  networks?: Record<string, string[]> | string[]
+}
 
 const CREATED = new Date('2026-02-01T09:00:00.000Z')
 
@@ -127,7 +130,16 @@ export class FakeEngine implements Engine {
   /** Engine API calls made (reads included). */
   apiCalls = 0
   versionInfo: EngineVersion = {version: '24.0.7', apiVersion: '1.43', os: 'linux', arch: 'amd64'}
-  infoValue: EngineInfo = {name: 'vps', storageDriver: 'overlay2', memTotalBytes: 8 * 1024 ** 3, cpus: 4, dockerRootDir: '/var/lib/docker', containers: 0, swarm: false, warnings: []}
+  infoValue: EngineInfo = {
+    name: 'vps',
+    storageDriver: 'overlay2',
+    memTotalBytes: 8 * 1024 ** 3,
+    cpus: 4,
+    dockerRootDir: '/var/lib/docker',
+    containers: 0,
+    swarm: false,
+    warnings: [],
+  }
 
   private readonly behaviours = new Map<string, AppBehaviour>()
   private readonly hooks = new Map<string, Array<(...args: unknown[]) => void | Promise<void>>>()
@@ -151,7 +163,9 @@ export class FakeEngine implements Engine {
   }
 
   seedContainer(seed: SeedContainer): FakeContainer {
-    const networks = Array.isArray(seed.networks) ? new Map(seed.networks.map((name) => [name, [] as string[]])) : new Map(Object.entries(seed.networks ?? {}))
+    const networks = Array.isArray(seed.networks)
+      ? new Map(seed.networks.map((name) => [name, [] as string[]]))
+      : new Map(Object.entries(seed.networks ?? {}))
     const container: FakeContainer = {
       id: seed.id ?? this.newId('c'),
       image: 'example/app:1',
@@ -168,7 +182,11 @@ export class FakeEngine implements Engine {
       probes: 0,
       ...seed,
       networks,
-      networkIds: new Map([...networks.keys()].flatMap((name) => (this.networks.has(name) ? [[name, this.networks.get(name)!.id] as [string, string]] : []))),
+      networkIds: new Map(
+        [...networks.keys()].flatMap((name) =>
+          this.networks.has(name) ? [[name, this.networks.get(name)!.id] as [string, string]] : [],
+        ),
+      ),
     }
     if (container.state === 'running') this.assignIps(container)
     this.containers.set(container.id, container)
@@ -242,19 +260,30 @@ export class FakeEngine implements Engine {
       ...(container.memoryBytes ? {memoryBytes: container.memoryBytes} : {}),
       ...(container.nanoCpus ? {nanoCpus: container.nanoCpus} : {}),
       command: [...container.command],
-      mounts: container.mounts.map((mount) => ({type: 'volume', name: mount.source, source: `/var/lib/docker/volumes/${mount.source}/_data`, destination: mount.target})),
+      mounts: container.mounts.map((mount) => ({
+        type: 'volume',
+        name: mount.source,
+        source: `/var/lib/docker/volumes/${mount.source}/_data`,
+        destination: mount.target,
+      })),
       oomKilled: false,
     }
   }
 
   async createContainer(spec: ContainerSpec): Promise<string> {
     await this.hook('createContainer', spec)
-    if (this.byName(spec.name)) throw new AimsError('conflict', `create container ${spec.name}: Conflict. The container name "/${spec.name}" is already in use`)
+    if (this.byName(spec.name))
+      throw new AimsError(
+        'conflict',
+        `create container ${spec.name}: Conflict. The container name "/${spec.name}" is already in use`,
+      )
     if (!this.images.has(spec.image)) throw notFound(`create container ${spec.name}: No such image: ${spec.image}`)
     const [first, ...others] = spec.networks
-    if (first && !this.networks.has(first.name)) throw notFound(`create container ${spec.name}: network ${first.name} not found`)
+    if (first && !this.networks.has(first.name))
+      throw notFound(`create container ${spec.name}: network ${first.name} not found`)
     // Docker creates missing named volumes on the fly, without labels.
-    for (const volume of spec.volumes) if (!this.volumes.has(volume.source)) this.volumes.set(volume.source, {name: volume.source, labels: {}})
+    for (const volume of spec.volumes)
+      if (!this.volumes.has(volume.source)) this.volumes.set(volume.source, {name: volume.source, labels: {}})
     const container: FakeContainer = {
       id: this.newId('c'),
       name: spec.name,
@@ -265,7 +294,10 @@ export class FakeEngine implements Engine {
       created: new Date(CREATED.getTime() + this.sequence * 1000),
       restartCount: 0,
       ports: spec.ports.map((port) => ({...port})),
-      exposedPorts: [...spec.ports.map((port) => port.containerPort), ...(spec.exposedPorts ?? []).map((port) => port.containerPort)],
+      exposedPorts: [
+        ...spec.ports.map((port) => port.containerPort),
+        ...(spec.exposedPorts ?? []).map((port) => port.containerPort),
+      ],
       networks: new Map(first ? [[first.name, [...first.aliases]]] : []),
       networkIds: new Map(first ? [[first.name, this.networks.get(first.name)!.id]] : []),
       ips: {},
@@ -290,12 +322,26 @@ export class FakeEngine implements Engine {
     for (const network of container.networks.keys()) {
       const id = container.networkIds.get(network)
       const current = this.networks.get(network)
-      if (!current || (id !== undefined && current.id !== id)) throw notFound(`start container ${container.name}: network ${id ?? network} not found`)
+      if (!current || (id !== undefined && current.id !== id))
+        throw notFound(`start container ${container.name}: network ${id ?? network} not found`)
     }
     for (const binding of container.ports) {
-      const holder = [...this.containers.values()].find((other) => other !== container && other.state === 'running' && other.ports.some((port) => port.hostPort === binding.hostPort))
-      if (holder) throw new AimsError('engine', `Docker refused start container ${container.name}: Bind for ${binding.hostIp}:${binding.hostPort} failed: port is already allocated`)
-      if (this.hostListening.has(binding.hostPort)) throw new AimsError('engine', `Docker refused start container ${container.name}: listen tcp4 ${binding.hostIp}:${binding.hostPort}: bind: address already in use`)
+      const holder = [...this.containers.values()].find(
+        (other) =>
+          other !== container &&
+          other.state === 'running' &&
+          other.ports.some((port) => port.hostPort === binding.hostPort),
+      )
+      if (holder)
+        throw new AimsError(
+          'engine',
+          `Docker refused start container ${container.name}: Bind for ${binding.hostIp}:${binding.hostPort} failed: port is already allocated`,
+        )
+      if (this.hostListening.has(binding.hostPort))
+        throw new AimsError(
+          'engine',
+          `Docker refused start container ${container.name}: listen tcp4 ${binding.hostIp}:${binding.hostPort}: bind: address already in use`,
+        )
     }
     this.log.push(`start ${container.name}`)
     this.run(container)
@@ -325,7 +371,8 @@ export class FakeEngine implements Engine {
     await this.hook('removeContainer', id, options)
     const container = this.find(id)
     if (!container) return
-    if (container.state === 'running' && options.force === false) throw new AimsError('conflict', `remove container ${container.name}: container is running`)
+    if (container.state === 'running' && options.force === false)
+      throw new AimsError('conflict', `remove container ${container.name}: container is running`)
     this.containers.delete(container.id)
     this.log.push(`removeContainer ${container.name}`)
   }
@@ -339,10 +386,17 @@ export class FakeEngine implements Engine {
     this.log.push(`updateContainer ${container.name}`)
   }
 
-  async cloneContainer(source: string, changes: {name: string; labels: Record<string, string>; ports: PortBinding[]}): Promise<string> {
+  async cloneContainer(
+    source: string,
+    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]},
+  ): Promise<string> {
     await this.hook('cloneContainer', source, changes)
     const original = this.require(source, `inspect container`)
-    if (this.byName(changes.name)) throw new AimsError('conflict', `create container ${changes.name}: Conflict. The container name "/${changes.name}" is already in use`)
+    if (this.byName(changes.name))
+      throw new AimsError(
+        'conflict',
+        `create container ${changes.name}: Conflict. The container name "/${changes.name}" is already in use`,
+      )
     const copy: FakeContainer = {
       ...original,
       id: this.newId('c'),
@@ -368,7 +422,11 @@ export class FakeEngine implements Engine {
     await this.hook('connectNetwork', network, container, aliases)
     if (!this.networks.has(network)) throw notFound(`connect ${container} to ${network}: network ${network} not found`)
     const target = this.require(container, `connect to ${network}`)
-    if (target.networks.has(network)) throw new AimsError('engine', `Docker refused connect ${container} to ${network}: endpoint with name ${target.name} already exists in network ${network}`)
+    if (target.networks.has(network))
+      throw new AimsError(
+        'engine',
+        `Docker refused connect ${container} to ${network}: endpoint with name ${target.name} already exists in network ${network}`,
+      )
     target.networks.set(network, [...aliases])
     target.networkIds.set(network, this.networks.get(network)!.id)
     if (target.state === 'running') target.ips[network] = this.nextIp()
@@ -378,7 +436,8 @@ export class FakeEngine implements Engine {
   async disconnectNetwork(network: string, container: string): Promise<void> {
     await this.hook('disconnectNetwork', network, container)
     const target = this.find(container)
-    const name = this.networks.get(network)?.name ?? [...this.networks.values()].find((item) => item.id === network)?.name
+    const name =
+      this.networks.get(network)?.name ?? [...this.networks.values()].find((item) => item.id === network)?.name
     if (!target || !name || !target.networks.has(name)) return
     target.networks.delete(name)
     target.networkIds.delete(name)
@@ -389,7 +448,11 @@ export class FakeEngine implements Engine {
   async logs(id: string, options: {tail?: number; since?: Date; timestamps?: boolean}): Promise<LogLine[]> {
     await this.hook('logs', id, options)
     const container = this.require(id, 'read logs of')
-    const lines = (this.behaviour(container).logs?.(container.env) ?? []).map((text, index): LogLine => ({stream: 'stdout', text, time: new Date(CREATED.getTime() + index)}))
+    const lines = (this.behaviour(container).logs?.(container.env) ?? []).map((text, index): LogLine => ({
+      stream: 'stdout',
+      text,
+      time: new Date(CREATED.getTime() + index),
+    }))
     return options.tail !== undefined ? lines.slice(-options.tail) : lines
   }
 
@@ -408,20 +471,32 @@ export class FakeEngine implements Engine {
 
   async listNetworks(filter: {labels?: LabelFilter; name?: string}): Promise<NetworkSummary[]> {
     await this.hook('listNetworks', filter)
-    return [...this.networks.values()].filter((network) => (!filter.name || network.name === filter.name) && matches(network.labels, filter.labels)).map((network) => this.networkSummary(network))
+    return [...this.networks.values()]
+      .filter((network) => (!filter.name || network.name === filter.name) && matches(network.labels, filter.labels))
+      .map((network) => this.networkSummary(network))
   }
 
   async inspectNetwork(idOrName: string): Promise<(NetworkSummary & {containerNames: string[]}) | undefined> {
     await this.hook('inspectNetwork', idOrName)
     const network = this.networks.get(idOrName) ?? [...this.networks.values()].find((item) => item.id === idOrName)
     if (!network) return undefined
-    return {...this.networkSummary(network), containerNames: this.activeEndpoints(network.name).map((container) => container.name)}
+    return {
+      ...this.networkSummary(network),
+      containerNames: this.activeEndpoints(network.name).map((container) => container.name),
+    }
   }
 
   async createNetwork(spec: NetworkSpec): Promise<string> {
     await this.hook('createNetwork', spec)
-    if (this.networks.has(spec.name)) throw new AimsError('conflict', `create network ${spec.name}: network with name ${spec.name} already exists`)
-    const network: FakeNetwork = {id: this.newId('n'), name: spec.name, labels: {...spec.labels}, subnets: spec.subnet ? [spec.subnet] : [], created: CREATED}
+    if (this.networks.has(spec.name))
+      throw new AimsError('conflict', `create network ${spec.name}: network with name ${spec.name} already exists`)
+    const network: FakeNetwork = {
+      id: this.newId('n'),
+      name: spec.name,
+      labels: {...spec.labels},
+      subnets: spec.subnet ? [spec.subnet] : [],
+      created: CREATED,
+    }
     this.networks.set(spec.name, network)
     this.log.push(`createNetwork ${spec.name}`)
     return network.id
@@ -431,14 +506,20 @@ export class FakeEngine implements Engine {
     await this.hook('removeNetwork', idOrName)
     const network = this.networks.get(idOrName) ?? [...this.networks.values()].find((item) => item.id === idOrName)
     if (!network) return
-    if (this.activeEndpoints(network.name).length > 0) throw new AimsError('conflict', `remove network ${network.name}: error while removing network: network ${network.name} has active endpoints`)
+    if (this.activeEndpoints(network.name).length > 0)
+      throw new AimsError(
+        'conflict',
+        `remove network ${network.name}: error while removing network: network ${network.name} has active endpoints`,
+      )
     this.networks.delete(network.name)
     this.log.push(`removeNetwork ${network.name}`)
   }
 
   async listVolumes(filter: {labels?: LabelFilter}): Promise<VolumeSummary[]> {
     await this.hook('listVolumes', filter)
-    return [...this.volumes.values()].filter((volume) => matches(volume.labels, filter.labels)).map((volume) => ({name: volume.name, labels: {...volume.labels}}))
+    return [...this.volumes.values()]
+      .filter((volume) => matches(volume.labels, filter.labels))
+      .map((volume) => ({name: volume.name, labels: {...volume.labels}}))
   }
 
   async createVolume(spec: VolumeSpec): Promise<void> {
@@ -451,7 +532,9 @@ export class FakeEngine implements Engine {
   async removeVolume(name: string): Promise<void> {
     await this.hook('removeVolume', name)
     if (!this.volumes.has(name)) return
-    const user = [...this.containers.values()].find((container) => container.mounts.some((mount) => mount.source === name))
+    const user = [...this.containers.values()].find((container) =>
+      container.mounts.some((mount) => mount.source === name),
+    )
     if (user) throw new AimsError('conflict', `remove volume ${name}: volume is in use - [${user.id}]`)
     this.volumes.delete(name)
     this.log.push(`removeVolume ${name}`)
@@ -480,10 +563,15 @@ export class FakeEngine implements Engine {
 
   /** A connection to host:port as seen from the host: a published port on 127.0.0.1 or a container IP. */
   async connect(host: string, port: number): Promise<Duplex> {
-    const container = [...this.containers.values()].find((item) =>
-      item.state === 'running' && (host === '127.0.0.1' || host === 'localhost' ? item.ports.some((binding) => binding.hostPort === port) : Object.values(item.ips).includes(host) && item.exposedPorts.includes(port)),
+    const container = [...this.containers.values()].find(
+      (item) =>
+        item.state === 'running' &&
+        (host === '127.0.0.1' || host === 'localhost'
+          ? item.ports.some((binding) => binding.hostPort === port)
+          : Object.values(item.ips).includes(host) && item.exposedPorts.includes(port)),
     )
-    const refused = () => Promise.reject(Object.assign(new Error(`connect ECONNREFUSED ${host}:${port}`), {code: 'ECONNREFUSED'}))
+    const refused = () =>
+      Promise.reject(Object.assign(new Error(`connect ECONNREFUSED ${host}:${port}`), {code: 'ECONNREFUSED'}))
     if (!container) return refused()
     container.probes++
     this.log.push(`probe ${container.name}`)
@@ -560,11 +648,20 @@ export class FakeEngine implements Engine {
   }
 
   private activeEndpoints(network: string): FakeContainer[] {
-    return [...this.containers.values()].filter((container) => container.state === 'running' && container.networks.has(network))
+    return [...this.containers.values()].filter(
+      (container) => container.state === 'running' && container.networks.has(network),
+    )
   }
 
   private networkSummary(network: FakeNetwork): NetworkSummary {
-    return {id: network.id, name: network.name, labels: {...network.labels}, subnets: [...network.subnets], created: network.created, containers: this.activeEndpoints(network.name).length}
+    return {
+      id: network.id,
+      name: network.name,
+      labels: {...network.labels},
+      subnets: [...network.subnets],
+      created: network.created,
+      containers: this.activeEndpoints(network.name).length,
+    }
   }
 
   private summary(container: FakeContainer): ContainerSummary {
@@ -601,7 +698,9 @@ function httpResponder(status: number): Duplex {
     write(_chunk, _encoding, callback) {
       callback()
       queueMicrotask(() => {
-        stream.push(`HTTP/1.1 ${status} ${status < 400 ? 'OK' : 'Error'}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`)
+        stream.push(
+          `HTTP/1.1 ${status} ${status < 400 ? 'OK' : 'Error'}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+        )
         stream.push(null)
       })
     },

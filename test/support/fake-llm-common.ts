@@ -123,10 +123,19 @@ export function argumentsText(call: FakeToolCall): string {
   return typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments)
 }
 
-export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (response.headersSent || response.destroyed) return
   const text = JSON.stringify(body)
-  response.writeHead(status, {'content-type': 'application/json', 'content-length': Buffer.byteLength(text).toString(), ...headers})
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text).toString(),
+    ...headers,
+  })
   response.end(text)
 }
 
@@ -134,9 +143,20 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
  * Writes SSE events one by one, honouring the turn's delays, stalls and drops.
  * Each item is the full text of one event (`event: …\ndata: …\n\n`).
  */
-export async function writeEvents(context: FakeContext, turn: FakeTurn, events: string[], headers: Record<string, string> = {}): Promise<void> {
+export async function writeEvents(
+  context: FakeContext,
+  turn: FakeTurn,
+  events: string[],
+  headers: Record<string, string> = {},
+): Promise<void> {
   const {response} = context
-  response.writeHead(200, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headers, ...turn.headers})
+  response.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    ...headers,
+    ...turn.headers,
+  })
   response.flushHeaders()
   for (const [index, event] of events.entries()) {
     if (turn.stallAfterEvents !== undefined && index >= turn.stallAfterEvents) return // held open; closed by close()
@@ -159,7 +179,11 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-export async function startFakeServer(kind: 'anthropic' | 'openai', options: FakeServerOptions, handler: FakeHandler): Promise<FakeLlmServer> {
+export async function startFakeServer(
+  kind: 'anthropic' | 'openai',
+  options: FakeServerOptions,
+  handler: FakeHandler,
+): Promise<FakeLlmServer> {
   const queue: FakeTurn[] = [...(options.script ?? [])]
   const requests: RecordedRequest[] = []
   const unexpected: string[] = []
@@ -184,8 +208,17 @@ export async function startFakeServer(kind: 'anthropic' | 'openai', options: Fak
         body = undefined
       }
       const headers: Record<string, string> = {}
-      for (const [name, value] of Object.entries(incoming.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : (value ?? '')
-      const recorded: RecordedRequest = {index: requests.length, method: incoming.method ?? 'GET', path: (incoming.url ?? '/').split('?')[0]!, headers, body, rawBody, receivedAt: Date.now()}
+      for (const [name, value] of Object.entries(incoming.headers))
+        headers[name] = Array.isArray(value) ? value.join(', ') : (value ?? '')
+      const recorded: RecordedRequest = {
+        index: requests.length,
+        method: incoming.method ?? 'GET',
+        path: (incoming.url ?? '/').split('?')[0]!,
+        headers,
+        body,
+        rawBody,
+        receivedAt: Date.now(),
+      }
       requests.push(recorded)
       options.onRequest?.(recorded)
       let gone = false
@@ -220,7 +253,8 @@ export async function startFakeServer(kind: 'anthropic' | 'openai', options: Fak
       await handler(context)
     })().catch((error: unknown) => {
       unexpected.push(`fake ${kind} server crashed: ${(error as Error).stack ?? String(error)}`)
-      if (!response.headersSent) sendJson(response, 500, {error: {message: `fake server crashed: ${(error as Error).message}`}})
+      if (!response.headersSent)
+        sendJson(response, 500, {error: {message: `fake server crashed: ${(error as Error).message}`}})
       else response.destroy()
     })
   })

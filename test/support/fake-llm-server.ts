@@ -31,7 +31,8 @@ export interface FakeScriptFile {
 export function parseFakeScript(text: string): FakeScriptFile {
   const parsed: unknown = JSON.parse(text)
   if (Array.isArray(parsed)) return {turns: parsed as FakeTurn[]}
-  if (parsed && typeof parsed === 'object' && Array.isArray((parsed as {turns?: unknown}).turns)) return parsed as FakeScriptFile
+  if (parsed && typeof parsed === 'object' && Array.isArray((parsed as {turns?: unknown}).turns))
+    return parsed as FakeScriptFile
   throw new Error('a fake LLM script is a JSON array of turns or an object with a "turns" array')
 }
 

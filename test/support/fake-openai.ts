@@ -38,8 +38,16 @@ export interface FakeOpenAiOptions extends FakeServerOptions {
 const errorTypes: Record<number, {type: string; code: string | null; message: string}> = {
   400: {type: 'invalid_request_error', code: null, message: 'Invalid request'},
   401: {type: 'invalid_request_error', code: 'invalid_api_key', message: 'Incorrect API key provided.'},
-  403: {type: 'invalid_request_error', code: 'unsupported_country_region_territory', message: 'Country, region, or territory not supported'},
-  404: {type: 'invalid_request_error', code: 'model_not_found', message: 'The model does not exist or you do not have access to it.'},
+  403: {
+    type: 'invalid_request_error',
+    code: 'unsupported_country_region_territory',
+    message: 'Country, region, or territory not supported',
+  },
+  404: {
+    type: 'invalid_request_error',
+    code: 'model_not_found',
+    message: 'The model does not exist or you do not have access to it.',
+  },
   429: {type: 'requests', code: 'rate_limit_exceeded', message: 'Rate limit reached for requests'},
   500: {type: 'server_error', code: null, message: 'The server had an error while processing your request.'},
   503: {type: 'server_error', code: null, message: 'The engine is currently overloaded, please try again later'},
@@ -47,42 +55,68 @@ const errorTypes: Record<number, {type: string; code: string | null; message: st
 
 export function openAiError(status: number, message?: string, code?: string | null): unknown {
   const known = errorTypes[status] ?? {type: 'server_error', code: null, message: `error ${status}`}
-  return {error: {message: message ?? known.message, type: known.type, param: null, code: code === undefined ? known.code : code}}
+  return {
+    error: {
+      message: message ?? known.message,
+      type: known.type,
+      param: null,
+      code: code === undefined ? known.code : code,
+    },
+  }
 }
 
 /** The request problems the real API answers with a 400. */
 export function openAiRequestProblems(body: any): string[] {
   const problems: string[] = []
   if (!body || typeof body !== 'object') return ['body must be a JSON object']
-  if (typeof body.model !== 'string' || !body.model) problems.push("you must provide a model parameter")
-  if (!Array.isArray(body.messages) || body.messages.length === 0) return [...problems, "'messages' must contain at least one message"]
+  if (typeof body.model !== 'string' || !body.model) problems.push('you must provide a model parameter')
+  if (!Array.isArray(body.messages) || body.messages.length === 0)
+    return [...problems, "'messages' must contain at least one message"]
   for (const [index, tool] of (Array.isArray(body.tools) ? body.tools : []).entries()) {
     if (tool?.type !== 'function') problems.push(`tools[${index}].type: expected 'function'`)
-    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool?.function?.name ?? '')) problems.push(`tools[${index}].function.name: string does not match pattern '^[a-zA-Z0-9_-]{1,64}$'`)
-    if (tool?.function?.parameters !== undefined && tool.function.parameters?.type !== 'object') problems.push(`Invalid schema for function '${tool?.function?.name}': schema must be a JSON Schema of 'type: "object"'`)
+    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool?.function?.name ?? ''))
+      problems.push(`tools[${index}].function.name: string does not match pattern '^[a-zA-Z0-9_-]{1,64}$'`)
+    if (tool?.function?.parameters !== undefined && tool.function.parameters?.type !== 'object')
+      problems.push(
+        `Invalid schema for function '${tool?.function?.name}': schema must be a JSON Schema of 'type: "object"'`,
+      )
   }
   if (body.response_format?.type === 'json_object' && !JSON.stringify(body.messages).toLowerCase().includes('json')) {
-    problems.push("'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.")
+    problems.push(
+      "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+    )
   }
   let pending: string[] = []
   body.messages.forEach((message: any, index: number) => {
-    if (!['system', 'developer', 'user', 'assistant', 'tool'].includes(message?.role)) problems.push(`messages[${index}].role: invalid role ${message?.role}`)
+    if (!['system', 'developer', 'user', 'assistant', 'tool'].includes(message?.role))
+      problems.push(`messages[${index}].role: invalid role ${message?.role}`)
     if (message?.role === 'tool') {
       if (!pending.includes(message.tool_call_id)) {
-        problems.push(`Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'. (messages[${index}], tool_call_id ${message.tool_call_id})`)
+        problems.push(
+          `Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'. (messages[${index}], tool_call_id ${message.tool_call_id})`,
+        )
       }
       pending = pending.filter((id) => id !== message.tool_call_id)
-      if (typeof message.content !== 'string') problems.push(`messages[${index}].content: tool content must be a string`)
+      if (typeof message.content !== 'string')
+        problems.push(`messages[${index}].content: tool content must be a string`)
       return
     }
     if (pending.length) {
-      problems.push(`An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${pending.join(', ')}`)
+      problems.push(
+        `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${pending.join(', ')}`,
+      )
       pending = []
     }
     if (message?.role === 'assistant' && Array.isArray(message.tool_calls)) {
       for (const call of message.tool_calls) {
-        if (call?.type !== 'function' || typeof call?.function?.name !== 'string' || typeof call?.function?.arguments !== 'string') {
-          problems.push(`messages[${index}].tool_calls: each call needs type 'function', function.name and function.arguments (a string)`)
+        if (
+          call?.type !== 'function' ||
+          typeof call?.function?.name !== 'string' ||
+          typeof call?.function?.arguments !== 'string'
+        ) {
+          problems.push(
+            `messages[${index}].tool_calls: each call needs type 'function', function.name and function.arguments (a string)`,
+          )
         }
       }
       pending = message.tool_calls.map((call: any) => call?.id)
@@ -91,7 +125,9 @@ export function openAiRequestProblems(body: any): string[] {
     }
   })
   if (pending.length) {
-    problems.push(`An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${pending.join(', ')}`)
+    problems.push(
+      `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${pending.join(', ')}`,
+    )
   }
   return problems
 }
@@ -117,17 +153,29 @@ function handler(options: FakeOpenAiOptions) {
     if (options.apiKey !== undefined && requestKey(context) !== options.apiKey) {
       // The real API echoes (part of) the key it rejected; this fake echoes all of it,
       // so tests prove aims never shows what a server sends back.
-      sendJson(response, 401, openAiError(401, `Incorrect API key provided: ${requestKey(context) ?? '(none)'}. You can find your API key at https://platform.openai.com/account/api-keys.`))
+      sendJson(
+        response,
+        401,
+        openAiError(
+          401,
+          `Incorrect API key provided: ${requestKey(context) ?? '(none)'}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+        ),
+      )
       return
     }
     const body = request.body
     if (body?.tools !== undefined && (options.toolsSupported === false || options.toolsRejection)) {
-      const rejection = options.toolsRejection ?? {status: 400, message: `registry.ollama.ai/library/${body.model}:latest does not support tools`}
-      sendJson(response, rejection.status, {error: {message: rejection.message, type: 'api_error', param: null, code: null}})
+      const rejection = options.toolsRejection ?? {
+        status: 400,
+        message: `registry.ollama.ai/library/${body.model}:latest does not support tools`,
+      }
+      sendJson(response, rejection.status, {
+        error: {message: rejection.message, type: 'api_error', param: null, code: null},
+      })
       return
     }
     if (body?.response_format !== undefined && options.responseFormatSupported === false) {
-      sendJson(response, 400, openAiError(400, "Unrecognized request argument supplied: response_format"))
+      sendJson(response, 400, openAiError(400, 'Unrecognized request argument supplied: response_format'))
       return
     }
     if (options.strict !== false) {
@@ -146,37 +194,87 @@ function handler(options: FakeOpenAiOptions) {
     }
     if (turn.delayMs && !(await context.wait(turn.delayMs))) return
     if (turn.status !== undefined) {
-      sendJson(response, turn.status, turn.error ?? openAiError(turn.status), {'x-request-id': `req_fake_${request.index}`, ...turn.headers})
+      sendJson(response, turn.status, turn.error ?? openAiError(turn.status), {
+        'x-request-id': `req_fake_${request.index}`,
+        ...turn.headers,
+      })
       return
     }
 
     const model = body?.model ?? 'gpt-fake'
-    const texts = turn.text === undefined ? [] : Array.isArray(turn.text) ? turn.text : splitText(turn.text, options.textChunkChars ?? 5)
-    const calls = (turn.toolCalls ?? []).map((call) => ({...call, id: call.id ?? `call_fake${randomUUID().replace(/-/g, '').slice(0, 20)}`}))
+    const texts =
+      turn.text === undefined
+        ? []
+        : Array.isArray(turn.text)
+          ? turn.text
+          : splitText(turn.text, options.textChunkChars ?? 5)
+    const calls = (turn.toolCalls ?? []).map((call) => ({
+      ...call,
+      id: call.id ?? `call_fake${randomUUID().replace(/-/g, '').slice(0, 20)}`,
+    }))
     const id = `chatcmpl-fake${randomUUID().replace(/-/g, '').slice(0, 20)}`
     const created = Math.floor(Date.now() / 1000)
-    const usage = {prompt_tokens: turn.usage?.input ?? 25, completion_tokens: turn.usage?.output ?? 10, total_tokens: (turn.usage?.input ?? 25) + (turn.usage?.output ?? 10)}
+    const usage = {
+      prompt_tokens: turn.usage?.input ?? 25,
+      completion_tokens: turn.usage?.output ?? 10,
+      total_tokens: (turn.usage?.input ?? 25) + (turn.usage?.output ?? 10),
+    }
 
     if (body?.stream !== true) {
       const message = {
         role: 'assistant',
         content: texts.length ? texts.join('') : null,
         refusal: null,
-        ...(calls.length ? {tool_calls: calls.map((call) => ({id: call.id, type: 'function', function: {name: call.name, arguments: argumentsText(call)}}))} : {}),
+        ...(calls.length
+          ? {
+              tool_calls: calls.map((call) => ({
+                id: call.id,
+                type: 'function',
+                function: {name: call.name, arguments: argumentsText(call)},
+              })),
+            }
+          : {}),
       }
-      sendJson(response, 200, {id, object: 'chat.completion', created, model, choices: [{index: 0, message, logprobs: null, finish_reason: finishReasonOf(turn)}], usage, system_fingerprint: 'fp_fake'}, {'x-request-id': `req_fake_${request.index}`, ...turn.headers})
+      sendJson(
+        response,
+        200,
+        {
+          id,
+          object: 'chat.completion',
+          created,
+          model,
+          choices: [{index: 0, message, logprobs: null, finish_reason: finishReasonOf(turn)}],
+          usage,
+          system_fingerprint: 'fp_fake',
+        },
+        {'x-request-id': `req_fake_${request.index}`, ...turn.headers},
+      )
       return
     }
 
-    const chunk = (delta: unknown, finishReason: string | null = null) => data({id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake', choices: [{index: 0, delta, logprobs: null, finish_reason: finishReason}]})
+    const chunk = (delta: unknown, finishReason: string | null = null) =>
+      data({
+        id,
+        object: 'chat.completion.chunk',
+        created,
+        model,
+        system_fingerprint: 'fp_fake',
+        choices: [{index: 0, delta, logprobs: null, finish_reason: finishReason}],
+      })
     const events: string[] = [chunk({role: 'assistant', content: '', refusal: null})]
     for (const text of texts) events.push(chunk({content: text}))
     calls.forEach((call, index) => {
-      events.push(chunk({tool_calls: [{index, id: call.id, type: 'function', function: {name: call.name, arguments: ''}}]}))
-      for (const fragment of splitInto(argumentsText(call), call.argumentChunks ?? 3)) events.push(chunk({tool_calls: [{index, function: {arguments: fragment}}]}))
+      events.push(
+        chunk({tool_calls: [{index, id: call.id, type: 'function', function: {name: call.name, arguments: ''}}]}),
+      )
+      for (const fragment of splitInto(argumentsText(call), call.argumentChunks ?? 3))
+        events.push(chunk({tool_calls: [{index, function: {arguments: fragment}}]}))
     })
     events.push(chunk({}, finishReasonOf(turn)))
-    if (body?.stream_options?.include_usage) events.push(data({id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake', choices: [], usage}))
+    if (body?.stream_options?.include_usage)
+      events.push(
+        data({id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake', choices: [], usage}),
+      )
     events.push(data('[DONE]'))
     await writeEvents(context, turn, events, {'x-request-id': `req_fake_${request.index}`})
   }

@@ -60,7 +60,9 @@ export class FakeShell implements HostShell {
 
   async listDir(path: string): Promise<string[] | undefined> {
     this.check(path)
-    const children = [...this.files.keys()].filter((file) => file.startsWith(`${path}/`) && !file.slice(path.length + 1).includes('/')).map((file) => file.slice(path.length + 1))
+    const children = [...this.files.keys()]
+      .filter((file) => file.startsWith(`${path}/`) && !file.slice(path.length + 1).includes('/'))
+      .map((file) => file.slice(path.length + 1))
     if (children.length === 0 && !this.dirs.has(path)) return undefined
     return children.sort()
   }
@@ -78,7 +80,15 @@ export class FakeShell implements HostShell {
 /** /proc/net/tcp with these ports listening on 127.0.0.1. */
 export function procNetTcp(ports: number[]): string {
   const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode'
-  return [header, ...ports.map((port, index) => `   ${index}: 0100007F:${port.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 ${1000 + index} 1 0000000000000000 100 0 0 10 0`)].join('\n') + '\n'
+  return (
+    [
+      header,
+      ...ports.map(
+        (port, index) =>
+          `   ${index}: 0100007F:${port.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 ${1000 + index} 1 0000000000000000 100 0 0 10 0`,
+      ),
+    ].join('\n') + '\n'
+  )
 }
 
 export const GiB = 1024 ** 3
@@ -88,7 +98,10 @@ export function meminfo(totalBytes: number, availableBytes: number): string {
 }
 
 export function testHost(overrides: Partial<HostEntry> = {}): ResolvedHost {
-  return resolveHostEntry({name: 'vps', target: {user: 'root', host: '203.0.113.7'}, ...overrides}, {home: '/home/me', localUser: 'me', defaultIdentityFiles: []})
+  return resolveHostEntry(
+    {name: 'vps', target: {user: 'root', host: '203.0.113.7'}, ...overrides},
+    {home: '/home/me', localUser: 'me', defaultIdentityFiles: []},
+  )
 }
 
 interface LockRecord {
@@ -134,9 +147,16 @@ export class FakeSession implements HostSession {
   }
 
   async lock(name: string, options: {wait: boolean; timeoutMs?: number}): Promise<HostLock> {
-    if (this.heldElsewhere.has(name)) throw new AimsError('conflict', `the lock ${name} on ${this.host.name} is held by another process`)
-    if (this.locks.some((lock) => lock.name === name && !lock.released)) throw new Error(`FakeSession: lock ${name} taken twice by one process`)
-    const record: LockRecord = {name, wait: options.wait, ...(options.timeoutMs !== undefined ? {timeoutMs: options.timeoutMs} : {}), released: false}
+    if (this.heldElsewhere.has(name))
+      throw new AimsError('conflict', `the lock ${name} on ${this.host.name} is held by another process`)
+    if (this.locks.some((lock) => lock.name === name && !lock.released))
+      throw new Error(`FakeSession: lock ${name} taken twice by one process`)
+    const record: LockRecord = {
+      name,
+      wait: options.wait,
+      ...(options.timeoutMs !== undefined ? {timeoutMs: options.timeoutMs} : {}),
+      released: false,
+    }
     this.locks.push(record)
     this.log.push(`lock ${name}`)
     const hook = this.onAcquire.get(name)

@@ -113,7 +113,17 @@ export const FIXTURE_IMAGES = ['aims-fixture/web:1', 'aims-fixture/sick:1', 'aim
  * A host with an engine (fixture images present), 8 GiB of memory, 100 GiB
  * of free disk, nothing listening, and deps whose approver says `decision`.
  */
-export function makeWorld(options: {host?: Partial<HostEntry>; decision?: GateDecision | AimsError | 'unexpected'; plugs?: Plug[]; preferences?: Record<string, unknown>; origin?: PlugUpDeps['origin']; ask?: PlugUpDeps['ask']; proxy?: boolean} = {}): World {
+export function makeWorld(
+  options: {
+    host?: Partial<HostEntry>
+    decision?: GateDecision | AimsError | 'unexpected'
+    plugs?: Plug[]
+    preferences?: Record<string, unknown>
+    origin?: PlugUpDeps['origin']
+    ask?: PlugUpDeps['ask']
+    proxy?: boolean
+  } = {},
+): World {
   const log: string[] = []
   const engine = new FakeEngine(log)
   const shell = new FakeShell(log)
@@ -129,7 +139,8 @@ export function makeWorld(options: {host?: Partial<HostEntry>; decision?: GateDe
   const progress: ProgressEvent[] = []
   const secrets = secretGenerator()
   let ids = 0
-  const plugs = options.plugs ?? ['fixture-web', 'fixture-stack', 'fixture-sick', 'fixture-crash', 'fixture-ask'].map(fixturePlug)
+  const plugs =
+    options.plugs ?? ['fixture-web', 'fixture-stack', 'fixture-sick', 'fixture-crash', 'fixture-ask'].map(fixturePlug)
   const catalog: CatalogSource = MemoryCatalog.of(...plugs)
   const deps: PlugUpDeps = {
     session,

@@ -21,7 +21,12 @@ export const downPlan = (instance = 'app-001'): Plan => ({
   confirmWord: instance,
   facts: [{label: 'instance', value: `acme/${instance}: fixture-web, running`}],
   changes: [
-    {action: 'remove', kind: 'container', name: `aims-acme-${instance}-web`, detail: 'stop gracefully, then remove (running)'},
+    {
+      action: 'remove',
+      kind: 'container',
+      name: `aims-acme-${instance}-web`,
+      detail: 'stop gracefully, then remove (running)',
+    },
     {action: 'remove', kind: 'volume', name: `aims-acme-${instance}-data`, detail: 'its data is deleted'},
   ],
   gates: [],

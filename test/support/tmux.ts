@@ -28,14 +28,28 @@ export class TmuxPane {
     const dir = mkdtempSync(join(tmpdir(), 'aims-tmux-'))
     this.config = join(dir, 'tmux.conf')
     // No status line (the window is all pane), the pane stays after exit so its exit code can be read.
-    writeFileSync(this.config, ['set -g status off', 'set -g remain-on-exit on', 'set -g default-terminal "tmux-256color"', 'set -g escape-time 10', 'set -g history-limit 100', ''].join('\n'))
+    writeFileSync(
+      this.config,
+      [
+        'set -g status off',
+        'set -g remain-on-exit on',
+        'set -g default-terminal "tmux-256color"',
+        'set -g escape-time 10',
+        'set -g history-limit 100',
+        '',
+      ].join('\n'),
+    )
   }
 
   private tmux(args: string[]): Promise<string> {
     const env: Record<string, string> = {}
     // A tmux started from inside tmux would talk to the outer one.
-    for (const [key, value] of Object.entries(this.options.env)) if (value !== undefined && key !== 'TMUX') env[key] = value
-    return run('tmux', ['-u', '-L', this.options.socket, '-f', this.config, ...args], {env, cwd: this.options.cwd}).then((result) => result.stdout)
+    for (const [key, value] of Object.entries(this.options.env))
+      if (value !== undefined && key !== 'TMUX') env[key] = value
+    return run('tmux', ['-u', '-L', this.options.socket, '-f', this.config, ...args], {
+      env,
+      cwd: this.options.cwd,
+    }).then((result) => result.stdout)
   }
 
   private exitFile?: string
@@ -50,7 +64,19 @@ export class TmuxPane {
     this.exitFile = join(mkdtempSync(join(tmpdir(), 'aims-tmux-exit-')), 'code')
     const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`
     const script = `${command.map(quote).join(' ')}; echo $? > ${quote(this.exitFile)}; exec sleep 600`
-    await this.tmux(['new-session', '-d', '-s', this.options.session, '-x', String(this.options.width), '-y', String(this.options.height), '-c', this.options.cwd, script])
+    await this.tmux([
+      'new-session',
+      '-d',
+      '-s',
+      this.options.session,
+      '-x',
+      String(this.options.width),
+      '-y',
+      String(this.options.height),
+      '-c',
+      this.options.cwd,
+      script,
+    ])
   }
 
   /** Waits until the command ended; its exit code. */
@@ -59,7 +85,8 @@ export class TmuxPane {
     for (;;) {
       const code = this.exitCode()
       if (code !== undefined) return code
-      if (Date.now() > deadline) throw new Error(`the command did not exit within ${timeoutMs} ms; the screen shows:\n${await this.capture()}`)
+      if (Date.now() > deadline)
+        throw new Error(`the command did not exit within ${timeoutMs} ms; the screen shows:\n${await this.capture()}`)
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }
@@ -88,21 +115,47 @@ export class TmuxPane {
     await this.tmux(['send-keys', '-t', this.options.session, ...(options.literal ? ['-l'] : []), keys])
   }
 
-  async info(): Promise<{dead: boolean; status?: number; alternate: boolean; cursorVisible: boolean; width: number; height: number}> {
-    const text = (await this.tmux(['display-message', '-p', '-t', this.options.session, '#{pane_dead}|#{alternate_on}|#{cursor_flag}|#{pane_width}|#{pane_height}'])).trim()
+  async info(): Promise<{
+    dead: boolean
+    status?: number
+    alternate: boolean
+    cursorVisible: boolean
+    width: number
+    height: number
+  }> {
+    const text = (
+      await this.tmux([
+        'display-message',
+        '-p',
+        '-t',
+        this.options.session,
+        '#{pane_dead}|#{alternate_on}|#{cursor_flag}|#{pane_width}|#{pane_height}',
+      ])
+    ).trim()
     const [dead, alternate, cursor, width, height] = text.split('|')
     const status = this.exitCode()
-    return {dead: dead === '1', ...(status !== undefined ? {status} : {}), alternate: alternate === '1', cursorVisible: cursor === '1', width: Number(width), height: Number(height)}
+    return {
+      dead: dead === '1',
+      ...(status !== undefined ? {status} : {}),
+      alternate: alternate === '1',
+      cursorVisible: cursor === '1',
+      width: Number(width),
+      height: Number(height),
+    }
   }
 
   /** Polls the screen until `test` matches; returns the screen and when it first matched. */
-  async waitFor(test: RegExp | ((screen: string) => boolean), timeoutMs: number, pollMs = 50): Promise<{screen: string; at: number}> {
+  async waitFor(
+    test: RegExp | ((screen: string) => boolean),
+    timeoutMs: number,
+    pollMs = 50,
+  ): Promise<{screen: string; at: number}> {
     const deadline = Date.now() + timeoutMs
-    let screen = ''
     for (;;) {
-      screen = await this.capture()
+      const screen = await this.capture()
       if (typeof test === 'function' ? test(screen) : test.test(screen)) return {screen, at: Date.now()}
-      if (Date.now() > deadline) throw new Error(`the screen did not show ${String(test)} within ${timeoutMs} ms; it shows:\n${screen}`)
+      if (Date.now() > deadline)
+        throw new Error(`the screen did not show ${String(test)} within ${timeoutMs} ms; it shows:\n${screen}`)
       await new Promise((resolve) => setTimeout(resolve, pollMs))
     }
   }
@@ -119,7 +172,8 @@ export class TmuxPane {
     mkdirSync(dir, {recursive: true})
     const all = this.captures.map(({name, text}) => `===== ${name} =====\n${text.replace(/\s+$/gm, '')}`).join('\n\n')
     writeFileSync(join(dir, 'captures.txt'), `${all}\n`)
-    for (const [index, {name, text}] of this.captures.entries()) writeFileSync(join(dir, `${String(index + 1).padStart(2, '0')}-${name}.txt`), text)
+    for (const [index, {name, text}] of this.captures.entries())
+      writeFileSync(join(dir, `${String(index + 1).padStart(2, '0')}-${name}.txt`), text)
     console.log(`[dock e2e] pane captures (${dir}):\n${all}`)
     return all
   }

@@ -25,7 +25,11 @@ services:
 `
 
 /** A home with two plug directories and a config whose preferences may name them. */
-function setup(preferences: (dirs: {home: string; fromConfig: string}) => Record<string, unknown>): {home: string; fromConfig: string; fromEnv: string} {
+function setup(preferences: (dirs: {home: string; fromConfig: string}) => Record<string, unknown>): {
+  home: string
+  fromConfig: string
+  fromEnv: string
+} {
   const home = mkdtempSync(join(root, 'home-'))
   const fromConfig = join(home, 'config-plugs')
   const fromEnv = join(home, 'env-plugs')
@@ -34,7 +38,10 @@ function setup(preferences: (dirs: {home: string; fromConfig: string}) => Record
   writeFileSync(join(fromConfig, 'mine.yaml'), plugYaml('mine', 'Mine from config'))
   writeFileSync(join(fromEnv, 'mine.yaml'), plugYaml('mine', 'Mine from env'))
   writeFileSync(join(fromEnv, 'n8n.yaml'), plugYaml('n8n', 'My own n8n'))
-  writeFileSync(join(home, 'config.json'), JSON.stringify({version: 1, hosts: {}, preferences: preferences({home, fromConfig})}))
+  writeFileSync(
+    join(home, 'config.json'),
+    JSON.stringify({version: 1, hosts: {}, preferences: preferences({home, fromConfig})}),
+  )
   return {home, fromConfig, fromEnv}
 }
 

@@ -12,10 +12,25 @@
  * message_delta's stop_reason and usage → the final `done`.
  */
 import Anthropic from '@anthropic-ai/sdk'
-import type {ContentBlockParam, MessageCreateParamsStreaming, MessageParam, RawMessageStreamEvent, Tool} from '@anthropic-ai/sdk/resources/messages/messages'
+import type {
+  ContentBlockParam,
+  MessageCreateParamsStreaming,
+  MessageParam,
+  RawMessageStreamEvent,
+  Tool,
+} from '@anthropic-ai/sdk/resources/messages/messages'
 import {AimsError} from '../../core/errors.js'
 import {pairToolResults} from '../../core/ai/history.js'
-import {isValidToolName, type ChatMessage, type ChatProvider, type ChatRequest, type ProviderEvent, type StopReason, type ToolCall, type ToolSpec} from '../../core/ai/types.js'
+import {
+  isValidToolName,
+  type ChatMessage,
+  type ChatProvider,
+  type ChatRequest,
+  type ProviderEvent,
+  type StopReason,
+  type ToolCall,
+  type ToolSpec,
+} from '../../core/ai/types.js'
 import {providerFailure, type ProviderErrorContext} from './provider-errors.js'
 import {RequestGuard} from './request-guard.js'
 
@@ -42,7 +57,10 @@ export const anthropicDefaultBaseUrl = 'https://api.anthropic.com'
 
 export function toAnthropicTools(tools: readonly ToolSpec[]): Tool[] {
   return tools.map((tool) => {
-    if (!isValidToolName(tool.name)) throw new AimsError('internal', `tool name ${JSON.stringify(tool.name)} is not valid for the Anthropic API`, {hint: 'tool names match ^[a-zA-Z0-9_-]{1,64}$'})
+    if (!isValidToolName(tool.name))
+      throw new AimsError('internal', `tool name ${JSON.stringify(tool.name)} is not valid for the Anthropic API`, {
+        hint: 'tool names match ^[a-zA-Z0-9_-]{1,64}$',
+      })
     return {name: tool.name, description: tool.description, input_schema: tool.parameters as Tool['input_schema']}
   })
 }
@@ -54,10 +72,22 @@ function blocksOf(message: ChatMessage): ContentBlockParam[] {
     case 'assistant':
       return [
         ...(message.content === '' ? [] : [{type: 'text' as const, text: message.content}]),
-        ...(message.toolCalls ?? []).map((call) => ({type: 'tool_use' as const, id: call.id, name: call.name, input: call.arguments})),
+        ...(message.toolCalls ?? []).map((call) => ({
+          type: 'tool_use' as const,
+          id: call.id,
+          name: call.name,
+          input: call.arguments,
+        })),
       ]
     case 'tool':
-      return [{type: 'tool_result', tool_use_id: message.toolCallId, content: message.content, ...(message.isError ? {is_error: true} : {})}]
+      return [
+        {
+          type: 'tool_result',
+          tool_use_id: message.toolCallId,
+          content: message.content,
+          ...(message.isError ? {is_error: true} : {}),
+        },
+      ]
   }
 }
 
@@ -78,7 +108,9 @@ export function toAnthropicMessages(messages: readonly ChatMessage[]): MessagePa
     message.content.sort((a, b) => Number(b.type === 'tool_result') - Number(a.type === 'tool_result'))
   }
   return merged.map((message) =>
-    message.role === 'user' && message.content.length === 1 && message.content[0]!.type === 'text' ? {role: 'user', content: message.content[0]!.text} : message,
+    message.role === 'user' && message.content.length === 1 && message.content[0]!.type === 'text'
+      ? {role: 'user', content: message.content[0]!.text}
+      : message,
   )
 }
 
@@ -92,18 +124,28 @@ function stopReasonOf(reason: string | null | undefined, sawToolCall: boolean): 
 /** Parses a tool_use block's joined input_json_delta fragments. */
 export function readToolInput(json: string, startInput: unknown): Pick<ToolCall, 'arguments' | 'argumentsError'> {
   if (json.trim() === '') {
-    return {arguments: startInput && typeof startInput === 'object' && !Array.isArray(startInput) ? (startInput as Record<string, unknown>) : {}}
+    return {
+      arguments:
+        startInput && typeof startInput === 'object' && !Array.isArray(startInput)
+          ? (startInput as Record<string, unknown>)
+          : {},
+    }
   }
   try {
     const parsed: unknown = JSON.parse(json)
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return {arguments: parsed as Record<string, unknown>}
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return {arguments: parsed as Record<string, unknown>}
     return {arguments: {}, argumentsError: `the tool input was not a JSON object: ${json.slice(0, 200)}`}
   } catch (error) {
-    return {arguments: {}, argumentsError: `the tool input was not valid JSON (${(error as Error).message}): ${json.slice(0, 200)}`}
+    return {
+      arguments: {},
+      argumentsError: `the tool input was not valid JSON (${(error as Error).message}): ${json.slice(0, 200)}`,
+    }
   }
 }
 
-type OpenBlock = {kind: 'text'} | {kind: 'tool'; id: string; name: string; json: string; startInput: unknown} | {kind: 'other'}
+type OpenBlock =
+  {kind: 'text'} | {kind: 'tool'; id: string; name: string; json: string; startInput: unknown} | {kind: 'other'}
 
 export class AnthropicChatProvider implements ChatProvider {
   readonly name = 'anthropic' as const
@@ -119,7 +161,11 @@ export class AnthropicChatProvider implements ChatProvider {
 
   async *stream(request: ChatRequest): AsyncGenerator<ProviderEvent, void, undefined> {
     const timeoutMs = this.options.timeoutMs ?? 60_000
-    const guard = new RequestGuard({timeoutMs, maxRetryWaitMs: this.options.maxRetryWaitMs ?? 30_000, callerSignal: request.signal})
+    const guard = new RequestGuard({
+      timeoutMs,
+      maxRetryWaitMs: this.options.maxRetryWaitMs ?? 30_000,
+      callerSignal: request.signal,
+    })
     const context: ProviderErrorContext = {
       provider: 'anthropic',
       label: this.baseUrl === anthropicDefaultBaseUrl ? 'the Anthropic API' : `the Anthropic API at ${this.baseUrl}`,
@@ -147,7 +193,9 @@ export class AnthropicChatProvider implements ChatProvider {
         stream: true,
         // The system prompt and tools are the same on every turn of the agent loop: a cache
         // breakpoint after them lets the API reuse that prefix (ignored when it is too short to cache).
-        ...(request.system ? {system: [{type: 'text' as const, text: request.system, cache_control: {type: 'ephemeral' as const}}]} : {}),
+        ...(request.system
+          ? {system: [{type: 'text' as const, text: request.system, cache_control: {type: 'ephemeral' as const}}]}
+          : {}),
         ...(request.tools.length > 0 ? {tools: toAnthropicTools(request.tools)} : {}),
       }
 
@@ -178,7 +226,13 @@ export class AnthropicChatProvider implements ChatProvider {
                 blocks.set(event.index, {kind: 'text'})
                 if (block.text) out.push({type: 'text', delta: block.text})
               } else if (block.type === 'tool_use') {
-                blocks.set(event.index, {kind: 'tool', id: block.id, name: block.name, json: '', startInput: block.input})
+                blocks.set(event.index, {
+                  kind: 'tool',
+                  id: block.id,
+                  name: block.name,
+                  json: '',
+                  startInput: block.input,
+                })
               } else {
                 blocks.set(event.index, {kind: 'other'}) // thinking and server-side tool blocks: not shown
               }
@@ -186,8 +240,10 @@ export class AnthropicChatProvider implements ChatProvider {
             }
             case 'content_block_delta': {
               const block = blocks.get(event.index)
-              if (event.delta.type === 'text_delta' && event.delta.text) out.push({type: 'text', delta: event.delta.text})
-              else if (event.delta.type === 'input_json_delta' && block?.kind === 'tool') block.json += event.delta.partial_json
+              if (event.delta.type === 'text_delta' && event.delta.text)
+                out.push({type: 'text', delta: event.delta.text})
+              else if (event.delta.type === 'input_json_delta' && block?.kind === 'tool')
+                block.json += event.delta.partial_json
               break
             }
             case 'content_block_stop': {
@@ -195,7 +251,10 @@ export class AnthropicChatProvider implements ChatProvider {
               blocks.delete(event.index)
               if (block?.kind === 'tool') {
                 sawToolCall = true
-                out.push({type: 'tool-call', call: {id: block.id, name: block.name, ...readToolInput(block.json, block.startInput)}})
+                out.push({
+                  type: 'tool-call',
+                  call: {id: block.id, name: block.name, ...readToolInput(block.json, block.startInput)},
+                })
               }
               break
             }
@@ -220,7 +279,10 @@ export class AnthropicChatProvider implements ChatProvider {
       // The SDK ends the iteration quietly when the request is aborted.
       if (guard.timedOut || guard.callerAborted) throw providerFailure(undefined, context)
       if (!sawMessageStop) {
-        throw new AimsError('connection', `${context.label} closed the stream before the reply was complete`, {hint: 'try again', details: {provider: 'anthropic'}})
+        throw new AimsError('connection', `${context.label} closed the stream before the reply was complete`, {
+          hint: 'try again',
+          details: {provider: 'anthropic'},
+        })
       }
       guard.stop()
       yield {type: 'done', stopReason: stopReasonOf(stopReason, sawToolCall), usage}

@@ -19,24 +19,35 @@ export interface ProviderTuning {
 
 type LogLevel = NonNullable<ProviderTuning['sdkLogLevel']>
 const logLevels: readonly string[] = ['debug', 'info', 'warn', 'error', 'off']
-const logLevelFrom = (value: string | undefined): LogLevel | undefined => (value && logLevels.includes(value) ? (value as LogLevel) : undefined)
+const logLevelFrom = (value: string | undefined): LogLevel | undefined =>
+  value && logLevels.includes(value) ? (value as LogLevel) : undefined
 
 function keyFrom(settings: AiSettings, env: AiEnv): string | undefined {
   const value = settings.apiKeyEnv ? env[settings.apiKeyEnv]?.trim() : undefined
   return value ? value : undefined
 }
 
-export async function createProvider(settings: AiSettings, env: AiEnv, tuning: ProviderTuning = {}): Promise<ChatProvider> {
+export async function createProvider(
+  settings: AiSettings,
+  env: AiEnv,
+  tuning: ProviderTuning = {},
+): Promise<ChatProvider> {
   switch (settings.provider) {
     case 'offline':
-      throw new AimsError('internal', 'createProvider does not build the offline provider', {hint: 'build the offline parser where the catalog and instances are known'})
+      throw new AimsError('internal', 'createProvider does not build the offline provider', {
+        hint: 'build the offline parser where the catalog and instances are known',
+      })
 
     case 'anthropic': {
       const apiKey = keyFrom(settings, env)
       if (!apiKey) {
-        throw new AimsError('auth', `ACHEEVY is set to use Anthropic but ${settings.apiKeyEnv ?? 'ANTHROPIC_API_KEY'} is not set`, {
-          hint: `export ${settings.apiKeyEnv ?? 'ANTHROPIC_API_KEY'}=… in your shell, or aims config set ai.provider offline`,
-        })
+        throw new AimsError(
+          'auth',
+          `ACHEEVY is set to use Anthropic but ${settings.apiKeyEnv ?? 'ANTHROPIC_API_KEY'} is not set`,
+          {
+            hint: `export ${settings.apiKeyEnv ?? 'ANTHROPIC_API_KEY'}=… in your shell, or aims config set ai.provider offline`,
+          },
+        )
       }
       const {AnthropicChatProvider} = await import('./anthropic.js')
       return new AnthropicChatProvider({
@@ -55,9 +66,13 @@ export async function createProvider(settings: AiSettings, env: AiEnv, tuning: P
     case 'openai-compatible': {
       const apiKey = keyFrom(settings, env)
       if (settings.provider === 'openai' && !apiKey) {
-        throw new AimsError('auth', `ACHEEVY is set to use OpenAI but ${settings.apiKeyEnv ?? 'OPENAI_API_KEY'} is not set`, {
-          hint: `export ${settings.apiKeyEnv ?? 'OPENAI_API_KEY'}=… in your shell, or aims config set ai.provider offline`,
-        })
+        throw new AimsError(
+          'auth',
+          `ACHEEVY is set to use OpenAI but ${settings.apiKeyEnv ?? 'OPENAI_API_KEY'} is not set`,
+          {
+            hint: `export ${settings.apiKeyEnv ?? 'OPENAI_API_KEY'}=… in your shell, or aims config set ai.provider offline`,
+          },
+        )
       }
       const {OpenAiChatProvider} = await import('./openai.js')
       return new OpenAiChatProvider({

@@ -18,11 +18,31 @@
  * `{"reply": …}` text streams as it arrives, a `{"tool": …}` becomes a tool-call.
  */
 import OpenAI from 'openai'
-import type {ChatCompletionChunk, ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam, ChatCompletionTool} from 'openai/resources/chat/completions'
+import type {
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsStreaming,
+  ChatCompletionMessageParam,
+  ChatCompletionTool,
+} from 'openai/resources/chat/completions'
 import {AimsError} from '../../core/errors.js'
 import {pairToolResults} from '../../core/ai/history.js'
-import {jsonModeCallText, jsonModeInstructions, jsonModeResultText, JsonModeAnswerReader} from '../../core/ai/json-mode.js'
-import {isValidToolName, type ChatMessage, type ChatProvider, type ChatRequest, type ProviderEvent, type StopReason, type ToolCall, type ToolSpec, type TokenUsage} from '../../core/ai/types.js'
+import {
+  jsonModeCallText,
+  jsonModeInstructions,
+  jsonModeResultText,
+  JsonModeAnswerReader,
+} from '../../core/ai/json-mode.js'
+import {
+  isValidToolName,
+  type ChatMessage,
+  type ChatProvider,
+  type ChatRequest,
+  type ProviderEvent,
+  type StopReason,
+  type ToolCall,
+  type ToolSpec,
+  type TokenUsage,
+} from '../../core/ai/types.js'
 import {providerFailure, type ProviderErrorContext} from './provider-errors.js'
 import {RequestGuard} from './request-guard.js'
 
@@ -47,7 +67,10 @@ export const openAiDefaultBaseUrl = 'https://api.openai.com/v1'
 
 export function toOpenAiTools(tools: readonly ToolSpec[]): ChatCompletionTool[] {
   return tools.map((tool) => {
-    if (!isValidToolName(tool.name)) throw new AimsError('internal', `tool name ${JSON.stringify(tool.name)} is not valid for the OpenAI API`, {hint: 'tool names match ^[a-zA-Z0-9_-]{1,64}$'})
+    if (!isValidToolName(tool.name))
+      throw new AimsError('internal', `tool name ${JSON.stringify(tool.name)} is not valid for the OpenAI API`, {
+        hint: 'tool names match ^[a-zA-Z0-9_-]{1,64}$',
+      })
     return {type: 'function', function: {name: tool.name, description: tool.description, parameters: tool.parameters}}
   })
 }
@@ -72,12 +95,17 @@ export function toOpenAiMessages(system: string, messages: readonly ChatMessage[
   const wire: ChatCompletionMessageParam[] = system ? [{role: 'system', content: system}] : []
   for (const message of pairToolResults(messages)) {
     if (message.role === 'user') wire.push({role: 'user', content: message.content})
-    else if (message.role === 'tool') wire.push({role: 'tool', tool_call_id: message.toolCallId, content: toolResultContent(message)})
+    else if (message.role === 'tool')
+      wire.push({role: 'tool', tool_call_id: message.toolCallId, content: toolResultContent(message)})
     else if (message.toolCalls?.length) {
       wire.push({
         role: 'assistant',
         content: message.content === '' ? null : message.content,
-        tool_calls: message.toolCalls.map((call) => ({id: call.id, type: 'function' as const, function: {name: call.name, arguments: JSON.stringify(call.arguments)}})),
+        tool_calls: message.toolCalls.map((call) => ({
+          id: call.id,
+          type: 'function' as const,
+          function: {name: call.name, arguments: JSON.stringify(call.arguments)},
+        })),
       })
     } else wire.push({role: 'assistant', content: message.content})
   }
@@ -85,15 +113,25 @@ export function toOpenAiMessages(system: string, messages: readonly ChatMessage[
 }
 
 /** ChatMessage history → plain messages for JSON mode (no tool roles on the wire). */
-export function toJsonModeMessages(system: string, messages: readonly ChatMessage[], tools: readonly ToolSpec[]): ChatCompletionMessageParam[] {
+export function toJsonModeMessages(
+  system: string,
+  messages: readonly ChatMessage[],
+  tools: readonly ToolSpec[],
+): ChatCompletionMessageParam[] {
   const instructions = tools.length > 0 ? jsonModeInstructions(tools) : ''
   const fullSystem = [system, instructions].filter(Boolean).join('\n\n')
   const wire: ChatCompletionMessageParam[] = fullSystem ? [{role: 'system', content: fullSystem}] : []
   for (const message of pairToolResults(messages)) {
     if (message.role === 'user') wire.push({role: 'user', content: message.content})
-    else if (message.role === 'tool') wire.push({role: 'user', content: jsonModeResultText({...message, content: toolResultContent(message)})})
-    else if (message.toolCalls?.length) wire.push({role: 'assistant', content: message.toolCalls.map(jsonModeCallText).join('\n')})
-    else wire.push({role: 'assistant', content: tools.length > 0 ? JSON.stringify({reply: message.content}) : message.content})
+    else if (message.role === 'tool')
+      wire.push({role: 'user', content: jsonModeResultText({...message, content: toolResultContent(message)})})
+    else if (message.toolCalls?.length)
+      wire.push({role: 'assistant', content: message.toolCalls.map(jsonModeCallText).join('\n')})
+    else
+      wire.push({
+        role: 'assistant',
+        content: tools.length > 0 ? JSON.stringify({reply: message.content}) : message.content,
+      })
   }
   return wire
 }
@@ -108,7 +146,9 @@ export function toJsonModeMessages(system: string, messages: readonly ChatMessag
 export function isToolsRejection(status: number, body: string): boolean {
   if (![400, 404, 422, 500, 501].includes(status)) return false
   if (/invalid schema|invalid_function_parameters|is not valid under any of the given schemas/i.test(body)) return false
-  return /does not support tools|tools? (?:is|are) not supported|not support(?:ed)? (?:for )?tool|tool[_ ]?choice|tool[_ ]?call(?:ing|s)? (?:is |are )?not|--jinja|enable-auto-tool-choice|tool-call-parser|unrecognized.{0,40}\btools\b|unknown.{0,40}\btools\b|\btools\b.{0,40}(?:not permitted|not allowed|unexpected|extra)|extra (?:inputs|fields).{0,80}\btools\b/i.test(body)
+  return /does not support tools|tools? (?:is|are) not supported|not support(?:ed)? (?:for )?tool|tool[_ ]?choice|tool[_ ]?call(?:ing|s)? (?:is |are )?not|--jinja|enable-auto-tool-choice|tool-call-parser|unrecognized.{0,40}\btools\b|unknown.{0,40}\btools\b|\btools\b.{0,40}(?:not permitted|not allowed|unexpected|extra)|extra (?:inputs|fields).{0,80}\btools\b/i.test(
+    body,
+  )
 }
 
 export function isResponseFormatRejection(status: number, body: string): boolean {
@@ -126,10 +166,14 @@ function readArguments(text: string): Pick<ToolCall, 'arguments' | 'argumentsErr
   if (text.trim() === '') return {arguments: {}}
   try {
     const parsed: unknown = JSON.parse(text)
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return {arguments: parsed as Record<string, unknown>}
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return {arguments: parsed as Record<string, unknown>}
     return {arguments: {}, argumentsError: `the function arguments were not a JSON object: ${text.slice(0, 200)}`}
   } catch (error) {
-    return {arguments: {}, argumentsError: `the function arguments were not valid JSON (${(error as Error).message}): ${text.slice(0, 200)}`}
+    return {
+      arguments: {},
+      argumentsError: `the function arguments were not valid JSON (${(error as Error).message}): ${text.slice(0, 200)}`,
+    }
   }
 }
 
@@ -156,7 +200,8 @@ export class ToolCallAssembler {
     this.calls.set(key, call)
     this.lastKey = key
     if (raw.id) call.id = raw.id
-    if (raw.function?.name) call.name = call.name && call.name !== raw.function.name ? call.name + raw.function.name : raw.function.name
+    if (raw.function?.name)
+      call.name = call.name && call.name !== raw.function.name ? call.name + raw.function.name : raw.function.name
     const args = raw.function?.arguments
     if (typeof args === 'string') call.args += args
     else if (args && typeof args === 'object') call.args += JSON.stringify(args) // some servers send an object
@@ -208,7 +253,10 @@ export class OpenAiChatProvider implements ChatProvider {
       } catch (error) {
         if (!(error instanceof ToolsRejected)) throw error
         this.toolMode = 'json'
-        yield {type: 'notice', message: `${this.label()} does not support tool calling for model ${this.model}; ACHEEVY switches to JSON mode for this session (tools described in the prompt)`}
+        yield {
+          type: 'notice',
+          message: `${this.label()} does not support tool calling for model ${this.model}; ACHEEVY switches to JSON mode for this session (tools described in the prompt)`,
+        }
       }
     }
     try {
@@ -221,7 +269,9 @@ export class OpenAiChatProvider implements ChatProvider {
   }
 
   private label(): string {
-    return this.options.flavor === 'openai' && this.baseUrl === openAiDefaultBaseUrl ? 'the OpenAI API' : `the ${this.options.flavor === 'openai' ? 'OpenAI API' : 'OpenAI-compatible server'} at ${this.baseUrl}`
+    return this.options.flavor === 'openai' && this.baseUrl === openAiDefaultBaseUrl
+      ? 'the OpenAI API'
+      : `the ${this.options.flavor === 'openai' ? 'OpenAI API' : 'OpenAI-compatible server'} at ${this.baseUrl}`
   }
 
   private body(request: ChatRequest, mode: 'native' | 'json'): ChatCompletionCreateParamsStreaming {
@@ -229,7 +279,10 @@ export class OpenAiChatProvider implements ChatProvider {
     const body: ChatCompletionCreateParamsStreaming = {
       model: this.model,
       stream: true,
-      messages: mode === 'native' ? toOpenAiMessages(request.system, request.messages) : toJsonModeMessages(request.system, request.messages, request.tools),
+      messages:
+        mode === 'native'
+          ? toOpenAiMessages(request.system, request.messages)
+          : toJsonModeMessages(request.system, request.messages, request.tools),
     }
     if (mode === 'native' && request.tools.length > 0) body.tools = toOpenAiTools(request.tools)
     if (json && !this.responseFormatRefused) body.response_format = {type: 'json_object'}
@@ -243,7 +296,10 @@ export class OpenAiChatProvider implements ChatProvider {
     return body
   }
 
-  private async *streamOnce(request: ChatRequest, mode: 'native' | 'json'): AsyncGenerator<ProviderEvent, void, undefined> {
+  private async *streamOnce(
+    request: ChatRequest,
+    mode: 'native' | 'json',
+  ): AsyncGenerator<ProviderEvent, void, undefined> {
     const timeoutMs = this.options.timeoutMs ?? 60_000
     const body = this.body(request, mode)
     const sendsTools = body.tools !== undefined
@@ -253,7 +309,9 @@ export class OpenAiChatProvider implements ChatProvider {
       maxRetryWaitMs: this.options.maxRetryWaitMs ?? 30_000,
       callerSignal: request.signal,
       // Retrying a server that cannot do tools (llama.cpp answers 500) only wastes seconds.
-      isPermanentFailure: (status, text) => (sendsTools && isToolsRejection(status, text)) || (sendsResponseFormat && isResponseFormatRejection(status, text)),
+      isPermanentFailure: (status, text) =>
+        (sendsTools && isToolsRejection(status, text)) ||
+        (sendsResponseFormat && isResponseFormatRejection(status, text)),
     })
     const context: ProviderErrorContext = {
       provider: this.options.flavor,
@@ -305,7 +363,8 @@ export class OpenAiChatProvider implements ChatProvider {
           const choice = chunk.choices?.[0]
           if (!choice) continue
           const delta = choice.delta ?? {}
-          const text = typeof delta.content === 'string' ? delta.content : typeof delta.refusal === 'string' ? delta.refusal : ''
+          const text =
+            typeof delta.content === 'string' ? delta.content : typeof delta.refusal === 'string' ? delta.refusal : ''
           for (const fragment of delta.tool_calls ?? []) assembler.add(fragment)
           if (choice.finish_reason) finishReason = choice.finish_reason
           const shown = text && reader ? reader.push(text) : text
@@ -321,7 +380,10 @@ export class OpenAiChatProvider implements ChatProvider {
       // The SDK ends the iteration quietly when the request is aborted.
       if (guard.timedOut || guard.callerAborted) throw providerFailure(undefined, context)
       if (finishReason === undefined) {
-        throw new AimsError('connection', `${context.label} closed the stream before the reply was complete`, {hint: 'try again', details: {provider: this.options.flavor}})
+        throw new AimsError('connection', `${context.label} closed the stream before the reply was complete`, {
+          hint: 'try again',
+          details: {provider: this.options.flavor},
+        })
       }
 
       guard.stop()
@@ -333,7 +395,11 @@ export class OpenAiChatProvider implements ChatProvider {
         calls.push(...answer.calls.map((call, index) => ({id: `${prefix}json${index}`, ...call})))
       }
       for (const call of calls) yield {type: 'tool-call', call}
-      yield {type: 'done', stopReason: finishReasonOf(finishReason, calls.length > 0), ...(usage.inputTokens !== undefined || usage.outputTokens !== undefined ? {usage} : {})}
+      yield {
+        type: 'done',
+        stopReason: finishReasonOf(finishReason, calls.length > 0),
+        ...(usage.inputTokens !== undefined || usage.outputTokens !== undefined ? {usage} : {}),
+      }
     } finally {
       guard.stop()
     }

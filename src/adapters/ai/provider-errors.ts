@@ -57,10 +57,13 @@ export function unreachableHint(baseUrl: string): string {
   } catch {
     return 'check ai.base-url'
   }
-  if (!isLocalAddress(url.hostname)) return `check the network connection and any proxy, or ai.base-url / AIMS_AI_BASE_URL (now ${baseUrl})`
+  if (!isLocalAddress(url.hostname))
+    return `check the network connection and any proxy, or ai.base-url / AIMS_AI_BASE_URL (now ${baseUrl})`
   const port = url.port || (url.protocol === 'https:' ? '443' : '80')
   const known = knownLocalServers[port]
-  return known ? `is ${known.name} running at ${baseUrl}? ${known.start ?? ''}`.trim() : `is the model server running at ${baseUrl}? (or fix ai.base-url / AIMS_AI_BASE_URL)`
+  return known
+    ? `is ${known.name} running at ${baseUrl}? ${known.start ?? ''}`.trim()
+    : `is the model server running at ${baseUrl}? (or fix ai.base-url / AIMS_AI_BASE_URL)`
 }
 
 function errorCodes(error: unknown): string[] {
@@ -132,18 +135,30 @@ export function providerFailure(error: unknown, context: ProviderErrorContext): 
   const clean = (text: string) => clip(redactSecrets(text, context.secrets).replace(/\s+/g, ' ').trim())
 
   if (guard.timedOut) {
-    return new AimsError('connection', `no response from ${label} for ${formatDuration(guard.timeoutMs)} (model ${context.model})`, {
-      hint: `try again; if the model is slow to start (a local model loading), raise the limit with aims config set ai.timeout SECONDS or AIMS_AI_TIMEOUT`,
-      details: {provider: context.provider, timeoutMs: guard.timeoutMs},
-    })
+    return new AimsError(
+      'connection',
+      `no response from ${label} for ${formatDuration(guard.timeoutMs)} (model ${context.model})`,
+      {
+        hint: `try again; if the model is slow to start (a local model loading), raise the limit with aims config set ai.timeout SECONDS or AIMS_AI_TIMEOUT`,
+        details: {provider: context.provider, timeoutMs: guard.timeoutMs},
+      },
+    )
   }
   if (guard.callerAborted) {
     // The caller asked for it: give back its own reason, untouched.
-    return guard.signal.reason instanceof Error ? guard.signal.reason : new DOMException('the request was aborted', 'AbortError')
+    return guard.signal.reason instanceof Error
+      ? guard.signal.reason
+      : new DOMException('the request was aborted', 'AbortError')
   }
   if (error instanceof AimsError) return error
 
-  const err = error as {status?: unknown; error?: unknown; message?: unknown; name?: unknown; constructor?: {name?: string}}
+  const err = error as {
+    status?: unknown
+    error?: unknown
+    message?: unknown
+    name?: unknown
+    constructor?: {name?: string}
+  }
   const className = err?.constructor?.name ?? ''
   const status = typeof err?.status === 'number' ? err.status : undefined
   // lastErrorBody belongs to the last failed HTTP response; an error event inside a stream carries its own body.
@@ -166,7 +181,10 @@ export function providerFailure(error: unknown, context: ProviderErrorContext): 
   if (status === 429) {
     const type = serverErrorType(body)
     if (type === 'insufficient_quota') {
-      return new AimsError('quota', `${label} says the account has no credit left (HTTP 429 insufficient_quota)`, {hint: 'add credit or check billing for that account, or use another provider (aims config set ai.provider …)', details})
+      return new AimsError('quota', `${label} says the account has no credit left (HTTP 429 insufficient_quota)`, {
+        hint: 'add credit or check billing for that account, or use another provider (aims config set ai.provider …)',
+        details,
+      })
     }
     const wait = guard.rateLimit?.retryAfterMs
     const waitText = wait === undefined ? undefined : `${Math.max(1, Math.ceil(wait / 1000))} s`
@@ -181,48 +199,87 @@ export function providerFailure(error: unknown, context: ProviderErrorContext): 
 
   if (status === 404) {
     const aboutModel = /model/i.test(fromServer ?? '')
-    return new AimsError('not-found', aboutModel ? `${label} has no model ${shown(context.model)}${said}` : `${label} answered 404 for the chat endpoint${said}`, {
-      hint: aboutModel
-        ? `choose another with aims config set ai.model NAME or AIMS_AI_MODEL${context.provider === 'openai-compatible' ? ' (for Ollama: ollama pull NAME)' : ''}`
-        : `check ai.base-url / AIMS_AI_BASE_URL (now ${context.baseUrl}); OpenAI-compatible servers usually serve under /v1`,
-      details,
-    })
+    return new AimsError(
+      'not-found',
+      aboutModel
+        ? `${label} has no model ${shown(context.model)}${said}`
+        : `${label} answered 404 for the chat endpoint${said}`,
+      {
+        hint: aboutModel
+          ? `choose another with aims config set ai.model NAME or AIMS_AI_MODEL${context.provider === 'openai-compatible' ? ' (for Ollama: ollama pull NAME)' : ''}`
+          : `check ai.base-url / AIMS_AI_BASE_URL (now ${context.baseUrl}); OpenAI-compatible servers usually serve under /v1`,
+        details,
+      },
+    )
   }
 
   if (status !== undefined && status >= 400 && status < 500) {
     const tooLong = /context|too long|too many tokens|maximum.*tokens|prompt is too long/i.test(fromServer ?? '')
     return new AimsError('internal', `${label} refused the request (HTTP ${status})${said}`, {
-      hint: tooLong ? 'the conversation is too long for the model: start a new chat or ask for less output' : 'this is probably a bug in aims: please report it with this message',
+      hint: tooLong
+        ? 'the conversation is too long for the model: start a new chat or ask for less output'
+        : 'this is probably a bug in aims: please report it with this message',
       details,
     })
   }
 
   if (status !== undefined) {
-    return new AimsError('connection', `${label} failed (HTTP ${status}${guard.attempts > 1 ? `, ${guard.attempts} attempts` : ''})${said}`, {hint: 'the service is having trouble: try again in a moment', details})
+    return new AimsError(
+      'connection',
+      `${label} failed (HTTP ${status}${guard.attempts > 1 ? `, ${guard.attempts} attempts` : ''})${said}`,
+      {hint: 'the service is having trouble: try again in a moment', details},
+    )
   }
 
   if (className === 'APIConnectionTimeoutError') {
-    return new AimsError('connection', `no response from ${label} in time (model ${context.model})`, {hint: 'try again, or raise ai.timeout / AIMS_AI_TIMEOUT', details})
+    return new AimsError('connection', `no response from ${label} in time (model ${context.model})`, {
+      hint: 'try again, or raise ai.timeout / AIMS_AI_TIMEOUT',
+      details,
+    })
   }
 
   if (className === 'APIConnectionError') {
     const codes = errorCodes(error)
     const code = codes.find((candidate) => /^E[A-Z]+$/.test(candidate)) ?? codes[0]
-    const what = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'unknown host' : code ? code : 'connection failed'
-    return new AimsError('connection', `cannot reach ${label} (${what})`, {hint: unreachableHint(context.baseUrl), details: {...details, ...(code ? {code} : {})}})
+    const what =
+      code === 'ECONNREFUSED'
+        ? 'connection refused'
+        : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+          ? 'unknown host'
+          : code
+            ? code
+            : 'connection failed'
+    return new AimsError('connection', `cannot reach ${label} (${what})`, {
+      hint: unreachableHint(context.baseUrl),
+      details: {...details, ...(code ? {code} : {})},
+    })
   }
 
   if (className === 'APIError' || className.endsWith('APIError')) {
     // An `event: error` in the middle of a stream (overloaded, server error).
     const type = serverErrorType(body)
-    return new AimsError('connection', `${label} reported an error while answering${type ? ` (${type})` : ''}${said}`, {hint: 'try again in a moment', details})
+    return new AimsError('connection', `${label} reported an error while answering${type ? ` (${type})` : ''}${said}`, {
+      hint: 'try again in a moment',
+      details,
+    })
   }
 
   const message = typeof err?.message === 'string' ? err.message : String(error)
   const codes = errorCodes(error)
-  if (message === 'terminated' || codes.some((code) => /^(ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_BODY_TIMEOUT|ERR_STREAM_PREMATURE_CLOSE)$/.test(code))) {
+  if (
+    message === 'terminated' ||
+    codes.some((code) =>
+      /^(ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_BODY_TIMEOUT|ERR_STREAM_PREMATURE_CLOSE)$/.test(code),
+    )
+  ) {
     // undici's way of saying the connection broke while the body was streaming.
-    return new AimsError('connection', `the connection to ${label} broke while it was answering`, {hint: 'try again', details: {...details, ...(codes[0] ? {code: codes[0]} : {})}})
+    return new AimsError('connection', `the connection to ${label} broke while it was answering`, {
+      hint: 'try again',
+      details: {...details, ...(codes[0] ? {code: codes[0]} : {})},
+    })
   }
-  return new AimsError('internal', `unexpected failure talking to ${label}: ${clean(message)}`, {hint: 'try again; report it if it persists', details})
+  return new AimsError('internal', `unexpected failure talking to ${label}: ${clean(message)}`, {
+    hint: 'try again; report it if it persists',
+    details,
+  })
 }

@@ -69,7 +69,9 @@ export class RequestGuard {
   constructor(options: RequestGuardOptions) {
     this.options = options
     this.timeoutMs = options.timeoutMs
-    this.signal = options.callerSignal ? AbortSignal.any([options.callerSignal, this.watchdog.signal]) : this.watchdog.signal
+    this.signal = options.callerSignal
+      ? AbortSignal.any([options.callerSignal, this.watchdog.signal])
+      : this.watchdog.signal
   }
 
   get callerAborted(): boolean {

@@ -15,7 +15,9 @@ const hook: Hook.CommandNotFound = async function (options) {
     return interactive.call(this, options)
   }
   const typed = options.id.split(':').join(' ')
-  const ids = [...options.config.commandIDs, ...options.config.commands.flatMap((command) => command.aliases)].filter((id) => !options.config.findCommand(id)?.hidden).map((id) => id.split(':').join(' '))
+  const ids = [...options.config.commandIDs, ...options.config.commands.flatMap((command) => command.aliases)]
+    .filter((id) => !options.config.findCommand(id)?.hidden)
+    .map((id) => id.split(':').join(' '))
   // The id holds the arguments too ("plgu up n8n"): try its first three words, then two, then one.
   const words = typed.split(' ')
   let suggestions: string[] = []
@@ -25,8 +27,12 @@ const hook: Hook.CommandNotFound = async function (options) {
     suggestions = closest(command, ids)
   }
   const message = `"${suggestions.length > 0 ? command : typed}" is not an aims command`
-  const hint = suggestions.length > 0 ? `did you mean ${suggestions.map((item) => `"${item}"`).join(' or ')}? (aims help lists the commands)` : 'aims help lists the commands'
-  if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({error: {kind: 'usage', message, hint, exitCode: 2}}, null, 2)}\n`)
+  const hint =
+    suggestions.length > 0
+      ? `did you mean ${suggestions.map((item) => `"${item}"`).join(' or ')}? (aims help lists the commands)`
+      : 'aims help lists the commands'
+  if (argv.includes('--json'))
+    process.stdout.write(`${JSON.stringify({error: {kind: 'usage', message, hint, exitCode: 2}}, null, 2)}\n`)
   else process.stderr.write(`Error: ${message} — ${hint}\n`)
   this.exit(2)
 }

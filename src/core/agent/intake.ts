@@ -47,7 +47,8 @@ export interface IntakePlan {
   skipped: Array<{id: string; why: 'given' | 'conversation' | 'answered' | 'generated' | 'default'}>
 }
 
-const memoryKey = (plug: string, id: string) => (id.startsWith('env:') ? `${plug}:${id}` : id === 'tenant' ? 'tenant' : `${plug}:${id}`)
+const memoryKey = (plug: string, id: string) =>
+  id.startsWith('env:') ? `${plug}:${id}` : id === 'tenant' ? 'tenant' : `${plug}:${id}`
 
 /** KEY=VALUE pairs the user typed in the conversation (last one wins), for the keys a plug declares. */
 export function envFromConversation(texts: readonly string[], keys: readonly string[]): Record<string, string> {
@@ -64,7 +65,11 @@ export function envFromConversation(texts: readonly string[], keys: readonly str
   return found
 }
 
-export function planIntake(plug: Plug, request: IntakeRequest, context: {conversation: readonly string[]; memory: IntakeMemory; defaultTenant: string; hostDomain?: string}): IntakePlan {
+export function planIntake(
+  plug: Plug,
+  request: IntakeRequest,
+  context: {conversation: readonly string[]; memory: IntakeMemory; defaultTenant: string; hostDomain?: string},
+): IntakePlan {
   const questions: IntakeQuestion[] = []
   const filled: IntakePlan['filled'] = {}
   const skipped: IntakePlan['skipped'] = []
@@ -84,9 +89,26 @@ export function planIntake(plug: Plug, request: IntakeRequest, context: {convers
       skipped.push({id, why: 'answered'})
     } else if (spec.generate) skipped.push({id, why: 'generated'})
     else if (spec.required && spec.default === undefined) {
-      questions.push({id, kind: 'env', key, text: spec.question ?? `${key} (${spec.description})`, required: true, secret})
+      questions.push({
+        id,
+        kind: 'env',
+        key,
+        text: spec.question ?? `${key} (${spec.description})`,
+        required: true,
+        secret,
+      })
     } else if (spec.question) {
-      questions.push({id, kind: 'env', key, text: spec.question, required: false, secret, ...(spec.default !== undefined ? {fallback: secret ? 'keep the default' : `"${spec.default}"`} : {fallback: 'leave it unset'})})
+      questions.push({
+        id,
+        kind: 'env',
+        key,
+        text: spec.question,
+        required: false,
+        secret,
+        ...(spec.default !== undefined
+          ? {fallback: secret ? 'keep the default' : `"${spec.default}"`}
+          : {fallback: 'leave it unset'}),
+      })
     } else skipped.push({id, why: 'default'})
   }
 
@@ -95,7 +117,15 @@ export function planIntake(plug: Plug, request: IntakeRequest, context: {convers
   else if (rememberedTenant) {
     filled.tenant = rememberedTenant
     skipped.push({id: 'tenant', why: 'answered'})
-  } else questions.push({id: 'tenant', kind: 'tenant', text: 'Which tenant is it for?', required: false, secret: false, fallback: context.defaultTenant})
+  } else
+    questions.push({
+      id: 'tenant',
+      kind: 'tenant',
+      text: 'Which tenant is it for?',
+      required: false,
+      secret: false,
+      fallback: context.defaultTenant,
+    })
 
   const tenant = request.tenant ?? filled.tenant ?? context.defaultTenant
   const instance = request.name ?? plug.id
@@ -106,7 +136,14 @@ export function planIntake(plug: Plug, request: IntakeRequest, context: {convers
     skipped.push({id: 'domain', why: 'answered'})
   } else {
     const automatic = context.hostDomain ? `${instance}.${tenant}.${context.hostDomain}` : undefined
-    questions.push({id: 'domain', kind: 'domain', text: 'Which domain should it answer on?', required: false, secret: false, fallback: automatic ?? "none: reachable on the host's 127.0.0.1 port"})
+    questions.push({
+      id: 'domain',
+      kind: 'domain',
+      text: 'Which domain should it answer on?',
+      required: false,
+      secret: false,
+      fallback: automatic ?? "none: reachable on the host's 127.0.0.1 port",
+    })
   }
 
   const rememberedSize = context.memory.get(memoryKey(plug.id, 'size'))
@@ -116,8 +153,17 @@ export function planIntake(plug: Plug, request: IntakeRequest, context: {convers
     skipped.push({id: 'size', why: 'answered'})
   } else {
     const entry = Object.values(plug.services).find((service) => service.entry) ?? Object.values(plug.services)[0]
-    const defaults = entry?.resources ? `${entry.resources.cpus ?? '?'} CPU, ${entry.resources.memory ? formatBytes(parseMemorySize(String(entry.resources.memory))) : '? memory'}` : 'the plug\'s defaults'
-    questions.push({id: 'size', kind: 'size', text: `How big? A memory limit such as 256m or 1g, and/or CPUs such as "0.5 cpu" (size ${plug.size})`, required: false, secret: false, fallback: defaults})
+    const defaults = entry?.resources
+      ? `${entry.resources.cpus ?? '?'} CPU, ${entry.resources.memory ? formatBytes(parseMemorySize(String(entry.resources.memory))) : '? memory'}`
+      : "the plug's defaults"
+    questions.push({
+      id: 'size',
+      kind: 'size',
+      text: `How big? A memory limit such as 256m or 1g, and/or CPUs such as "0.5 cpu" (size ${plug.size})`,
+      required: false,
+      secret: false,
+      fallback: defaults,
+    })
   }
   return {questions, filled, skipped}
 }
@@ -145,7 +191,10 @@ export function parseSizeAnswer(answer: string): {cpus?: string; memory?: string
       result.memory = memory
       index++
     } else if (!['and', 'with', 'of', 'memory', 'ram', 'mem'].includes(word)) {
-      throw usageError(`I could not read ${shown(word, 30)} as a size`, 'answer like 256m, 1g, "0.5 cpu" or "2 cpus 1g"')
+      throw usageError(
+        `I could not read ${shown(word, 30)} as a size`,
+        'answer like 256m, 1g, "0.5 cpu" or "2 cpus 1g"',
+      )
     }
   }
   return result
@@ -162,14 +211,23 @@ export function checkIntakeAnswer(question: IntakeQuestion, answer: string, plug
     case 'env': {
       const spec = plug.env[question.key!]
       checkEnvValue(question.key!, value)
-      if (spec?.pattern && !new RegExp(spec.pattern).test(value)) throw usageError(`${question.key} ${question.secret ? '(secret)' : shown(value)} does not match ${spec.pattern}`, spec.example ? `e.g. ${spec.example}` : spec.description)
+      if (spec?.pattern && !new RegExp(spec.pattern).test(value))
+        throw usageError(
+          `${question.key} ${question.secret ? '(secret)' : shown(value)} does not match ${spec.pattern}`,
+          spec.example ? `e.g. ${spec.example}` : spec.description,
+        )
       return value
     }
     case 'tenant':
       return checkResourceName('tenant', value.toLowerCase())
     case 'domain':
       if (/^(?:none|no|-)$/i.test(value)) return ''
-      return checkDomain(value.replace(/^https?:\/\//, '').replace(/\/$/, '').toLowerCase())
+      return checkDomain(
+        value
+          .replace(/^https?:\/\//, '')
+          .replace(/\/$/, '')
+          .toLowerCase(),
+      )
     case 'size':
       parseSizeAnswer(value)
       return value

@@ -34,14 +34,23 @@ export type TranscriptRecord =
 const CHAT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
 
 export function checkChatId(id: string): string {
-  if (!CHAT_ID.test(id)) throw usageError(`invalid chat id ${JSON.stringify(id.slice(0, 70))}`, 'chat ids are letters, digits, "-" and "_" (see the list in aims chat --resume with no id)')
+  if (!CHAT_ID.test(id))
+    throw usageError(
+      `invalid chat id ${JSON.stringify(id.slice(0, 70))}`,
+      'chat ids are letters, digits, "-" and "_" (see the list in aims chat --resume with no id)',
+    )
   return id
 }
 
 /** Sortable by time, unique enough for one user: 20250101-120000-a1b2. */
 export function newChatId(now: Date, random: string): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
-  return `${stamp}-${random.replace(/[^a-z0-9]/gi, '').slice(0, 6).toLowerCase() || '0'}`
+  return `${stamp}-${
+    random
+      .replace(/[^a-z0-9]/gi, '')
+      .slice(0, 6)
+      .toLowerCase() || '0'
+  }`
 }
 
 /** A deep copy with every string redacted. */
@@ -50,7 +59,8 @@ export function maskRecord<T>(value: T, secrets: Iterable<string>): T {
   const walk = (item: unknown): unknown => {
     if (typeof item === 'string') return redactSecrets(item, known)
     if (Array.isArray(item)) return item.map(walk)
-    if (item && typeof item === 'object') return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, walk(inner)]))
+    if (item && typeof item === 'object')
+      return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, walk(inner)]))
     return item
   }
   return walk(value) as T
@@ -76,7 +86,8 @@ export function parseTranscript(text: string): ParsedTranscript {
       continue
     }
     if (record.type === 'meta') parsed.meta ??= record
-    else if (record.type === 'message' && record.message && typeof record.message === 'object') parsed.messages.push(record.message)
+    else if (record.type === 'message' && record.message && typeof record.message === 'object')
+      parsed.messages.push(record.message)
     else if (record.type === 'focus') {
       if (record.focus) parsed.focus = record.focus
       else delete parsed.focus

@@ -6,7 +6,9 @@
  */
 import type {ChatMessage, ToolCall} from './types.js'
 
-export const missingResultContent = JSON.stringify({error: 'no result was recorded for this tool call (the session was interrupted)'})
+export const missingResultContent = JSON.stringify({
+  error: 'no result was recorded for this tool call (the session was interrupted)',
+})
 
 /**
  * Returns the history with every tool call answered right after its assistant

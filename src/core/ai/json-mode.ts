@@ -24,7 +24,10 @@ export interface JsonModeAnswer {
 /** The system prompt addition that teaches the JSON protocol and lists the tools. */
 export function jsonModeInstructions(tools: readonly ToolSpec[]): string {
   const list = tools
-    .map((tool) => `- ${tool.name}: ${tool.description.replace(/\s+/g, ' ').trim()}\n  arguments schema: ${JSON.stringify(tool.parameters)}`)
+    .map(
+      (tool) =>
+        `- ${tool.name}: ${tool.description.replace(/\s+/g, ' ').trim()}\n  arguments schema: ${JSON.stringify(tool.parameters)}`,
+    )
     .join('\n')
   return [
     '## How to use tools (JSON protocol)',
@@ -79,7 +82,13 @@ function interpret(value: unknown): JsonModeAnswer | undefined {
   if (Array.isArray(value)) {
     const parts = value.map(interpret).filter((part): part is JsonModeAnswer => part !== undefined)
     if (parts.length === 0) return undefined
-    return {text: parts.map((part) => part.text).filter(Boolean).join('\n'), calls: parts.flatMap((part) => part.calls)}
+    return {
+      text: parts
+        .map((part) => part.text)
+        .filter(Boolean)
+        .join('\n'),
+      calls: parts.flatMap((part) => part.calls),
+    }
   }
   if (!isRecord(value)) return undefined
   for (const key of listKeys) {
@@ -90,9 +99,16 @@ function interpret(value: unknown): JsonModeAnswer | undefined {
   }
   // OpenAI-shaped {"function": {"name", "arguments"}} or {"type": "function", ...}
   if (isRecord(value.function)) return interpret(value.function)
-  const name = toolKeys.map((key) => value[key]).find((candidate): candidate is string => typeof candidate === 'string' && candidate.trim() !== '')
-  const reply = replyKeys.map((key) => value[key]).find((candidate): candidate is string => typeof candidate === 'string')
-  if (name !== undefined && !(name === value.name && reply !== undefined && argumentKeys.every((key) => value[key] === undefined))) {
+  const name = toolKeys
+    .map((key) => value[key])
+    .find((candidate): candidate is string => typeof candidate === 'string' && candidate.trim() !== '')
+  const reply = replyKeys
+    .map((key) => value[key])
+    .find((candidate): candidate is string => typeof candidate === 'string')
+  if (
+    name !== undefined &&
+    !(name === value.name && reply !== undefined && argumentKeys.every((key) => value[key] === undefined))
+  ) {
     const argumentValue = argumentKeys.map((key) => value[key]).find((candidate) => candidate !== undefined)
     return {text: '', calls: [{name: name.trim(), ...readArguments(argumentValue)}]}
   }
@@ -130,7 +146,10 @@ export function topLevelJsonSpans(text: string): string[] {
 /** Reads a complete JSON-mode answer. Never throws: unreadable answers are plain replies. */
 export function parseJsonModeAnswer(raw: string): JsonModeAnswer {
   const text = raw.trim()
-  const unfenced = text.replace(/^```[a-zA-Z]*\s*\n?/, '').replace(/\n?```\s*$/, '').trim()
+  const unfenced = text
+    .replace(/^```[a-zA-Z]*\s*\n?/, '')
+    .replace(/\n?```\s*$/, '')
+    .trim()
   try {
     const whole = interpret(JSON.parse(unfenced))
     if (whole) return whole
@@ -147,7 +166,13 @@ export function parseJsonModeAnswer(raw: string): JsonModeAnswer {
     })
     .filter((part): part is JsonModeAnswer => part !== undefined)
   if (parts.length > 0) {
-    return {text: parts.map((part) => part.text).filter(Boolean).join('\n'), calls: parts.flatMap((part) => part.calls)}
+    return {
+      text: parts
+        .map((part) => part.text)
+        .filter(Boolean)
+        .join('\n'),
+      calls: parts.flatMap((part) => part.calls),
+    }
   }
   return {text: unfenced, calls: []}
 }
@@ -156,7 +181,16 @@ const replyOpening = new RegExp(`^\\s*(?:\`\`\`[a-zA-Z]*\\s*)?\\{\\s*"(?:${reply
 const anyKeyOpening = /^\s*(?:```[a-zA-Z]*\s*)?\{\s*"[^"\\]*"\s*:\s*\S/
 const couldStillOpen = /^\s*(?:`{0,3}[a-zA-Z]*\s*)?(?:\{\s*(?:"[^"\\]*(?:"\s*(?::\s*)?)?)?)?$/
 
-const simpleEscapes: Record<string, string> = {'"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t'}
+const simpleEscapes: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+}
 
 /**
  * Reads a JSON-mode answer chunk by chunk. When the answer opens as

@@ -11,7 +11,13 @@ const shortestMaskedSecret = 4
 
 /** Replaces every occurrence of each known secret value, longest first (one may contain another). */
 export function maskSecretValues(text: string, secrets: Iterable<string | undefined>): string {
-  const values = [...new Set([...secrets].filter((value): value is string => typeof value === 'string' && value.length >= shortestMaskedSecret))]
+  const values = [
+    ...new Set(
+      [...secrets].filter(
+        (value): value is string => typeof value === 'string' && value.length >= shortestMaskedSecret,
+      ),
+    ),
+  ]
   values.sort((a, b) => b.length - a.length)
   let masked = text
   for (const value of values) masked = masked.split(value).join(secretMask)
@@ -19,9 +25,35 @@ export function maskSecretValues(text: string, secrets: Iterable<string | undefi
 }
 
 // Words that make a KEY in KEY=VALUE (or "key": "value") a secret.
-const secretWords = new Set(['password', 'passwd', 'pwd', 'pass', 'passphrase', 'secret', 'token', 'apikey', 'credential', 'credentials', 'auth', 'privatekey', 'accesskey', 'secretkey', 'dsn'])
+const secretWords = new Set([
+  'password',
+  'passwd',
+  'pwd',
+  'pass',
+  'passphrase',
+  'secret',
+  'token',
+  'apikey',
+  'credential',
+  'credentials',
+  'auth',
+  'privatekey',
+  'accesskey',
+  'secretkey',
+  'dsn',
+])
 // A word followed by `key` that makes a secret (API_KEY, ACCESS_KEY, PRIVATE-KEY, signingKey…).
-const keyQualifiers = new Set(['api', 'access', 'private', 'secret', 'signing', 'encryption', 'master', 'license', 'client'])
+const keyQualifiers = new Set([
+  'api',
+  'access',
+  'private',
+  'secret',
+  'signing',
+  'encryption',
+  'master',
+  'license',
+  'client',
+])
 
 /** Splits `DB_PASSWORD`, `dbPassword`, `api-key`, `x.auth.token` into lower-case words. */
 function keyWords(key: string): string[] {
@@ -34,7 +66,9 @@ function keyWords(key: string): string[] {
 
 export function isSecretLookingKey(key: string): boolean {
   const words = keyWords(key)
-  return words.some((word, index) => secretWords.has(word) || (word === 'key' && index > 0 && keyQualifiers.has(words[index - 1]!)))
+  return words.some(
+    (word, index) => secretWords.has(word) || (word === 'key' && index > 0 && keyQualifiers.has(words[index - 1]!)),
+  )
 }
 
 const knownTokenShapes: RegExp[] = [

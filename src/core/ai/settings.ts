@@ -117,13 +117,19 @@ export function normalizeBaseUrl(value: string, provider: AiProviderName, where:
   try {
     url = new URL(value.trim())
   } catch {
-    throw new AimsError('usage', `the AI base URL ${shown(value)} in ${where} is not a URL`, {hint: 'use a full URL such as http://127.0.0.1:11434/v1'})
+    throw new AimsError('usage', `the AI base URL ${shown(value)} in ${where} is not a URL`, {
+      hint: 'use a full URL such as http://127.0.0.1:11434/v1',
+    })
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new AimsError('usage', `the AI base URL ${shown(value)} in ${where} must be http or https`, {hint: 'use a full URL such as http://127.0.0.1:11434/v1'})
+    throw new AimsError('usage', `the AI base URL ${shown(value)} in ${where} must be http or https`, {
+      hint: 'use a full URL such as http://127.0.0.1:11434/v1',
+    })
   }
   if (url.username || url.password) {
-    throw new AimsError('usage', `the AI base URL in ${where} must not carry credentials`, {hint: `put the key in ${keyEnvNames.compatible} instead`})
+    throw new AimsError('usage', `the AI base URL in ${where} must not carry credentials`, {
+      hint: `put the key in ${keyEnvNames.compatible} instead`,
+    })
   }
   url.search = ''
   url.hash = ''
@@ -146,14 +152,20 @@ function parseToolCalling(value: boolean | string | undefined, where: string): '
   if (key === '') return undefined
   if (['true', 'on', 'yes', '1', 'native', 'auto'].includes(key)) return 'native'
   if (['false', 'off', 'no', '0', 'json'].includes(key)) return 'json'
-  throw new AimsError('usage', `${where} must be on or off, not ${shown(value)}`, {hint: 'off makes aims describe tools in the prompt and read JSON replies (for models without tool calling)'})
+  throw new AimsError('usage', `${where} must be on or off, not ${shown(value)}`, {
+    hint: 'off makes aims describe tools in the prompt and read JSON replies (for models without tool calling)',
+  })
 }
 
 function parseTimeout(value: number | string | undefined, where: string): number | undefined {
   if (value === undefined || value === '') return undefined
   const seconds = typeof value === 'number' ? value : Number(value.trim().replace(/s$/i, ''))
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
-    throw new AimsError('usage', `${where} must be a number of seconds between 1 and 3600, not ${shown(String(value))}`, {hint: 'for example 60'})
+    throw new AimsError(
+      'usage',
+      `${where} must be a number of seconds between 1 and 3600, not ${shown(String(value))}`,
+      {hint: 'for example 60'},
+    )
   }
   return Math.round(seconds * 1000)
 }
@@ -179,7 +191,13 @@ export function resolveAiSettings(input: {config?: AiConfigValues; env: AiEnv}):
     ;({provider, localServer} = fromConfig)
     source = 'config'
   } else if (envBaseUrl || nonEmpty(config.baseUrl)) {
-    provider = providerForBaseUrl(normalizeBaseUrl((envBaseUrl ?? nonEmpty(config.baseUrl))!, 'openai-compatible', envBaseUrl ? 'AIMS_AI_BASE_URL' : 'ai.base-url'))
+    provider = providerForBaseUrl(
+      normalizeBaseUrl(
+        (envBaseUrl ?? nonEmpty(config.baseUrl))!,
+        'openai-compatible',
+        envBaseUrl ? 'AIMS_AI_BASE_URL' : 'ai.base-url',
+      ),
+    )
     source = 'base-url'
   } else if (nonEmpty(env.ANTHROPIC_API_KEY)) {
     provider = 'anthropic'
@@ -194,8 +212,12 @@ export function resolveAiSettings(input: {config?: AiConfigValues; env: AiEnv}):
 
   // Config model/base URL go with the config's provider (or with none named).
   const configApplies = !fromConfig || fromConfig.provider === provider
-  const timeoutMs = parseTimeout(env.AIMS_AI_TIMEOUT, 'AIMS_AI_TIMEOUT') ?? parseTimeout(config.timeoutSeconds, 'ai.timeout') ?? defaultAiTimeoutMs
-  const toolCalling = parseToolCalling(env.AIMS_AI_TOOLS, 'AIMS_AI_TOOLS') ?? parseToolCalling(config.tools, 'ai.tools') ?? 'native'
+  const timeoutMs =
+    parseTimeout(env.AIMS_AI_TIMEOUT, 'AIMS_AI_TIMEOUT') ??
+    parseTimeout(config.timeoutSeconds, 'ai.timeout') ??
+    defaultAiTimeoutMs
+  const toolCalling =
+    parseToolCalling(env.AIMS_AI_TOOLS, 'AIMS_AI_TOOLS') ?? parseToolCalling(config.tools, 'ai.tools') ?? 'native'
 
   if (provider === 'offline') {
     return {provider, model: offlineModel, hasApiKey: false, toolCalling, timeoutMs, source}
@@ -203,7 +225,10 @@ export function resolveAiSettings(input: {config?: AiConfigValues; env: AiEnv}):
 
   const model = envModel ?? (configApplies ? nonEmpty(config.model) : undefined) ?? defaultModels[provider]
   const rawBaseUrl = envBaseUrl ?? (configApplies ? nonEmpty(config.baseUrl) : undefined) ?? localServer
-  const baseUrl = rawBaseUrl === undefined ? undefined : normalizeBaseUrl(rawBaseUrl, provider, envBaseUrl ? 'AIMS_AI_BASE_URL' : 'ai.base-url')
+  const baseUrl =
+    rawBaseUrl === undefined
+      ? undefined
+      : normalizeBaseUrl(rawBaseUrl, provider, envBaseUrl ? 'AIMS_AI_BASE_URL' : 'ai.base-url')
 
   if (provider === 'openai-compatible') {
     if (!baseUrl) {
@@ -211,10 +236,23 @@ export function resolveAiSettings(input: {config?: AiConfigValues; env: AiEnv}):
         hint: 'aims config set ai.base-url http://127.0.0.1:11434/v1 (or set AIMS_AI_BASE_URL; provider "ollama" implies that URL)',
       })
     }
-    const apiKeyEnv = nonEmpty(env[keyEnvNames.compatible]) ? keyEnvNames.compatible : nonEmpty(env[keyEnvNames.openai]) ? keyEnvNames.openai : undefined
+    const apiKeyEnv = nonEmpty(env[keyEnvNames.compatible])
+      ? keyEnvNames.compatible
+      : nonEmpty(env[keyEnvNames.openai])
+        ? keyEnvNames.openai
+        : undefined
     return {provider, model, baseUrl, apiKeyEnv, hasApiKey: apiKeyEnv !== undefined, toolCalling, timeoutMs, source}
   }
 
   const apiKeyEnv = keyEnvNames[provider]
-  return {provider, model, ...(baseUrl ? {baseUrl} : {}), apiKeyEnv, hasApiKey: nonEmpty(env[apiKeyEnv]) !== undefined, toolCalling, timeoutMs, source}
+  return {
+    provider,
+    model,
+    ...(baseUrl ? {baseUrl} : {}),
+    apiKeyEnv,
+    hasApiKey: nonEmpty(env[apiKeyEnv]) !== undefined,
+    toolCalling,
+    timeoutMs,
+    source,
+  }
 }

@@ -27,7 +27,8 @@ export interface FenceOptions {
 export const defaultUntrustedBudget = 8000
 
 // CSI (colours, cursor moves), OSC (titles, hyperlinks; BEL or ST terminated), other two-byte escapes.
-const ansiSequences = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]|\u009b[0-?]*[ -/]*[@-~]/g
+const ansiSequences =
+  /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]|\u009b[0-?]*[ -/]*[@-~]/g
 // C0 controls but tab and newline, DEL, C1 controls.
 const controlChars = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
 // Bidi overrides and isolates (can reorder what a reader sees), zero-width characters,

@@ -76,9 +76,18 @@ export interface MonthlyCost {
 
 const cents = (amount: number) => Math.round(amount * 100) / 100
 
-export function estimateMonthlyCost(totals: Pick<ResourceTotals, 'cpus' | 'memoryBytes' | 'diskBytes'>, prices: Prices = DEFAULT_PRICES): MonthlyCost {
+export function estimateMonthlyCost(
+  totals: Pick<ResourceTotals, 'cpus' | 'memoryBytes' | 'diskBytes'>,
+  prices: Prices = DEFAULT_PRICES,
+): MonthlyCost {
   const cpu = totals.cpus * prices.cpuMonthly
   const memory = (totals.memoryBytes / GiB) * prices.memoryGiBMonthly
   const disk = (totals.diskBytes / GiB) * prices.diskGiBMonthly
-  return {currency: prices.currency, cpu: cents(cpu), memory: cents(memory), disk: cents(disk), total: cents(cpu + memory + disk)}
+  return {
+    currency: prices.currency,
+    cpu: cents(cpu),
+    memory: cents(memory),
+    disk: cents(disk),
+    total: cents(cpu + memory + disk),
+  }
 }

@@ -16,10 +16,19 @@ const README = 'see plugs-catalog/README.md for the format'
 const FIX_START = /^(remove|rename|use|pin|keep|mark|add|declare|drop|set|fix|check|give|see)\b/
 
 export function explainIssue(issue: CatalogIssue): ExplainedIssue {
-  const field = issue.path.split('.').pop()?.replace(/\[\d+\]$/, '') ?? ''
+  const field =
+    issue.path
+      .split('.')
+      .pop()
+      ?.replace(/\[\d+\]$/, '') ?? ''
   // The fix starts after the first ": " followed by an imperative verb.
-  for (let separator = issue.message.indexOf(': '); separator > 0; separator = issue.message.indexOf(': ', separator + 2)) {
-    if (FIX_START.test(issue.message.slice(separator + 2))) return {...issue, problem: issue.message.slice(0, separator), fix: issue.message.slice(separator + 2)}
+  for (
+    let separator = issue.message.indexOf(': ');
+    separator > 0;
+    separator = issue.message.indexOf(': ', separator + 2)
+  ) {
+    if (FIX_START.test(issue.message.slice(separator + 2)))
+      return {...issue, problem: issue.message.slice(0, separator), fix: issue.message.slice(separator + 2)}
   }
   const fix = (() => {
     const message = issue.message

@@ -10,10 +10,30 @@ export const TIERS = ['free', 'starter', 'pro', 'business'] as const
 export type Tier = (typeof TIERS)[number]
 export const SIZE_CLASSES = ['xs', 's', 'm', 'l', 'xl'] as const
 export type SizeClass = (typeof SIZE_CLASSES)[number]
-export const CATEGORIES = ['automation', 'ai', 'monitoring', 'devtools', 'security', 'cms', 'analytics', 'storage', 'database', 'productivity', 'testing'] as const
+export const CATEGORIES = [
+  'automation',
+  'ai',
+  'monitoring',
+  'devtools',
+  'security',
+  'cms',
+  'analytics',
+  'storage',
+  'database',
+  'productivity',
+  'testing',
+] as const
 
 /** Variables every plug may reference in service env values. */
-export const BUILTIN_VARIABLES = ['AIMS_URL', 'AIMS_HOST', 'AIMS_DOMAIN', 'AIMS_PORT', 'AIMS_TENANT', 'AIMS_INSTANCE', 'AIMS_PLUG'] as const
+export const BUILTIN_VARIABLES = [
+  'AIMS_URL',
+  'AIMS_HOST',
+  'AIMS_DOMAIN',
+  'AIMS_PORT',
+  'AIMS_TENANT',
+  'AIMS_INSTANCE',
+  'AIMS_PLUG',
+] as const
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
 

@@ -15,7 +15,8 @@ export type {SizeClass, Tier} from './model.js'
  * An image reference pinned to a version tag or a digest: never `latest`,
  * never untagged, no whitespace. registry[:port]/path:tag[@sha256:…]
  */
-const IMAGE = /^(?:[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/
+const IMAGE =
+  /^(?:[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/
 
 export function checkImageReference(image: string): string | undefined {
   if (/\s/.test(image)) return 'has whitespace'
@@ -29,12 +30,23 @@ export function checkImageReference(image: string): string | undefined {
 
 const MEMORY = /^\d+(\.\d+)?\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)$/i
 const resourceName = (what: string) => z.string().regex(RESOURCE_NAME, `${what} must be 1-32 of a-z, 0-9 and inner "-"`)
-const envKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'environment variable names use letters, digits and "_"')
+const envKey = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'environment variable names use letters, digits and "_"')
 const port = z.number().int().min(1).max(65_535)
-const containerPath = z.string().regex(/^\/[^\s\0]*$/, 'must be an absolute path in the container without spaces').refine((path) => !path.split('/').includes('..'), 'must not contain ".."')
+const containerPath = z
+  .string()
+  .regex(/^\/[^\s\0]*$/, 'must be an absolute path in the container without spaces')
+  .refine((path) => !path.split('/').includes('..'), 'must not contain ".."')
 
 const healthSchema = z.discriminatedUnion('type', [
-  z.object({type: z.literal('http'), path: z.string().regex(/^\/[\x21-\x7e]*$/, 'an HTTP path starting with "/" and no spaces'), port: port.optional()}).strict(),
+  z
+    .object({
+      type: z.literal('http'),
+      path: z.string().regex(/^\/[\x21-\x7e]*$/, 'an HTTP path starting with "/" and no spaces'),
+      port: port.optional(),
+    })
+    .strict(),
   z.object({type: z.literal('tcp'), port: port.optional()}).strict(),
   /** The image's own HEALTHCHECK (Docker health status). */
   z.object({type: z.literal('docker')}).strict(),
@@ -74,14 +86,20 @@ const serviceSchema = z
     /** Values may reference the env spec and built-ins: ${NAME}, ${AIMS_URL}, ${AIMS_INSTANCE}… */
     env: z.record(envKey, z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
     /** The HTTP (or TCP) entrypoint: published on the host from 51000 up, proxied by nginx when HTTP. */
-    entry: z.object({port, protocol: z.enum(['http', 'tcp']).default('http')}).strict().optional(),
+    entry: z
+      .object({port, protocol: z.enum(['http', 'tcp']).default('http')})
+      .strict()
+      .optional(),
     /** Other container ports other services reach on the tenant network (never published). */
     ports: z.array(port).default([]),
     volumes: z.array(volumeSchema).default([]),
     depends_on: dependsOnSchema.default({}),
     health: healthSchema.optional(),
     resources: resourcesSchema.default({}),
-    user: z.string().regex(/^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$/).optional(),
+    user: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$/)
+      .optional(),
     working_dir: containerPath.optional(),
     tmpfs: z.array(containerPath).optional(),
     /** Seconds between SIGTERM and SIGKILL on stop. */
@@ -101,7 +119,10 @@ const envSpecSchema = z
     /** Masked everywhere (plans, logs, --json, export). */
     secret: z.boolean().default(false),
     /** Generated when not given (implies secret). */
-    generate: z.object({length: z.number().int().min(8).max(256), charset: charset.default('alnum')}).strict().optional(),
+    generate: z
+      .object({length: z.number().int().min(8).max(256), charset: charset.default('alnum')})
+      .strict()
+      .optional(),
     /** A value the user gives must match. */
     pattern: z.string().optional(),
     example: z.string().optional(),
@@ -123,13 +144,24 @@ export const plugSchema = z
     version: z.number().int().min(1).default(1),
     tier: z.enum(TIERS).default('free'),
     size: z.enum(SIZE_CLASSES),
-    services: z.record(resourceName('service name'), serviceSchema).refine((services) => Object.keys(services).length > 0, 'a plug needs at least one service'),
+    services: z
+      .record(resourceName('service name'), serviceSchema)
+      .refine((services) => Object.keys(services).length > 0, 'a plug needs at least one service'),
     env: z.record(envKey, envSpecSchema).default({}),
     /** Health gate tuning: default 30 tries 2 s apart. */
-    health_gate: z.object({retries: z.number().int().min(1).max(600).default(30), interval_seconds: z.number().min(0.2).max(60).default(2)}).strict().default({retries: 30, interval_seconds: 2}),
+    health_gate: z
+      .object({
+        retries: z.number().int().min(1).max(600).default(30),
+        interval_seconds: z.number().min(0.2).max(60).default(2),
+      })
+      .strict()
+      .default({retries: 30, interval_seconds: 2}),
     proxy: z
       .object({
-        client_max_body_size: z.string().regex(/^\d+[kmg]?$/i, 'an nginx size such as 50m').default('10m'),
+        client_max_body_size: z
+          .string()
+          .regex(/^\d+[kmg]?$/i, 'an nginx size such as 50m')
+          .default('10m'),
         read_timeout_seconds: z.number().int().min(1).max(3600).default(60),
         websockets: z.boolean().default(true),
       })

@@ -35,7 +35,11 @@ const SCORE = {
   fuzzy: 150,
 } as const
 
-const words = (text: string) => text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean)
+const words = (text: string) =>
+  text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
 const compact = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, '')
 
 /** Typos allowed for a term of this length: none under 3 characters, else one per 4. */
@@ -48,19 +52,25 @@ function scoreTerm(term: string, plug: SearchablePlug): {score: number; matched:
   const descriptionWords = words(plug.description)
   const compactTerm = compact(term)
   if (id === term) return {score: SCORE.id, matched: 'id'}
-  if (compactTerm.length > 0 && (compact(id) === compactTerm || compact(plug.name) === compactTerm)) return {score: SCORE.compact, matched: 'id'}
+  if (compactTerm.length > 0 && (compact(id) === compactTerm || compact(plug.name) === compactTerm))
+    return {score: SCORE.compact, matched: 'id'}
   if (id.startsWith(term)) return {score: SCORE.idPrefix - (id.length - term.length), matched: 'id-prefix'}
   if (plug.name.toLowerCase() === term || nameWords.includes(term)) return {score: SCORE.name, matched: 'name'}
-  if (term.length >= 2 && nameWords.some((word) => word.startsWith(term))) return {score: SCORE.namePrefix, matched: 'name'}
+  if (term.length >= 2 && nameWords.some((word) => word.startsWith(term)))
+    return {score: SCORE.namePrefix, matched: 'name'}
   if (tags.includes(term)) return {score: SCORE.tag, matched: 'tag'}
-  if (term.length >= 3 && tags.some((tag) => tag.startsWith(term) || tag.split('-').includes(term))) return {score: SCORE.tagPrefix, matched: 'tag'}
+  if (term.length >= 3 && tags.some((tag) => tag.startsWith(term) || tag.split('-').includes(term)))
+    return {score: SCORE.tagPrefix, matched: 'tag'}
   if (descriptionWords.includes(term)) return {score: SCORE.description, matched: 'description'}
-  if (term.length >= 3 && descriptionWords.some((word) => word.startsWith(term))) return {score: SCORE.descriptionPrefix, matched: 'description'}
+  if (term.length >= 3 && descriptionWords.some((word) => word.startsWith(term)))
+    return {score: SCORE.descriptionPrefix, matched: 'description'}
 
   const typos = allowedTypos(compactTerm.length)
   if (typos === 0) return undefined
   // A near-miss of the id or name counts more than a near-miss of a tag.
-  const nearName = Math.min(...[compact(id), compact(plug.name), ...nameWords].map((candidate) => editDistance(compactTerm, candidate)))
+  const nearName = Math.min(
+    ...[compact(id), compact(plug.name), ...nameWords].map((candidate) => editDistance(compactTerm, candidate)),
+  )
   if (nearName <= typos) return {score: SCORE.fuzzy - 40 * nearName, matched: 'fuzzy'}
   const nearTag = Math.min(...tags.map((tag) => editDistance(compactTerm, compact(tag))))
   if (nearTag <= typos) return {score: SCORE.fuzzy - 50 - 40 * nearTag, matched: 'fuzzy'}

@@ -27,7 +27,10 @@ export function formatIssue(issue: CatalogIssue): string {
 }
 
 function zodPath(path: PropertyKey[]): string {
-  return path.map((part) => (typeof part === 'number' ? `[${part}]` : String(part))).join('.').replace(/\.\[/g, '[')
+  return path
+    .map((part) => (typeof part === 'number' ? `[${part}]` : String(part)))
+    .join('.')
+    .replace(/\.\[/g, '[')
 }
 
 function explainZodIssue(issue: z.core.$ZodIssue): string {
@@ -35,7 +38,9 @@ function explainZodIssue(issue: z.core.$ZodIssue): string {
     case 'unrecognized_keys':
       return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`
     case 'invalid_type':
-      return issue.input === undefined ? `is required (${issue.expected})` : `must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}`
+      return issue.input === undefined
+        ? `is required (${issue.expected})`
+        : `must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}`
     case 'invalid_value':
       return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`
     case 'invalid_key':
@@ -52,34 +57,60 @@ function explainZodIssue(issue: z.core.$ZodIssue): string {
 export function checkPlugRules(plug: Plug, file: string, expectedId?: string): CatalogIssue[] {
   const issues: CatalogIssue[] = []
   const add = (path: string, message: string) => issues.push({file, path, message})
-  if (expectedId !== undefined && plug.id !== expectedId) add('id', `id "${plug.id}" does not match the file name "${expectedId}.yaml": rename one of them`)
+  if (expectedId !== undefined && plug.id !== expectedId)
+    add('id', `id "${plug.id}" does not match the file name "${expectedId}.yaml": rename one of them`)
 
   const services = Object.entries(plug.services)
   const entries = services.filter(([, service]) => service.entry)
-  if (entries.length === 0) add('services', 'no service has an "entry" port: mark the service users reach with entry: {port: N}')
-  if (entries.length > 1) add('services', `several services have an "entry" (${entries.map(([name]) => name).join(', ')}): keep exactly one`)
+  if (entries.length === 0)
+    add('services', 'no service has an "entry" port: mark the service users reach with entry: {port: N}')
+  if (entries.length > 1)
+    add('services', `several services have an "entry" (${entries.map(([name]) => name).join(', ')}): keep exactly one`)
 
   const volumeNames = new Map<string, string>()
   for (const [name, service] of services) {
     const base = `services.${name}`
     for (const [dependency, condition] of Object.entries(service.depends_on)) {
       const target = plug.services[dependency]
-      if (!target) add(`${base}.depends_on.${dependency}`, `depends on unknown service "${dependency}": use one of ${services.map(([other]) => other).filter((other) => other !== name).join(', ') || '(no other service)'}`)
+      if (!target)
+        add(
+          `${base}.depends_on.${dependency}`,
+          `depends on unknown service "${dependency}": use one of ${
+            services
+              .map(([other]) => other)
+              .filter((other) => other !== name)
+              .join(', ') || '(no other service)'
+          }`,
+        )
       else if (dependency === name) add(`${base}.depends_on.${dependency}`, 'a service cannot depend on itself')
-      else if ((typeof condition === 'string' ? condition : condition.condition) === 'healthy' && !target.health) add(`${base}.depends_on.${dependency}`, `waits for "${dependency}" to be healthy, but "${dependency}" has no health check: add one or use condition started`)
+      else if ((typeof condition === 'string' ? condition : condition.condition) === 'healthy' && !target.health)
+        add(
+          `${base}.depends_on.${dependency}`,
+          `waits for "${dependency}" to be healthy, but "${dependency}" has no health check: add one or use condition started`,
+        )
     }
-    if (service.health?.type === 'http' && service.health.port === undefined && !service.entry) add(`${base}.health.port`, 'an HTTP health check on a service without an entry port needs a port')
-    if (service.health?.type === 'tcp' && service.health.port === undefined && !service.entry) add(`${base}.health.port`, 'a TCP health check on a service without an entry port needs a port')
-    if (service.entry && service.entry.protocol === 'http' && !service.health) add(`${base}.health`, 'the entry service needs a health check (e.g. health: {type: http, path: /})')
+    if (service.health?.type === 'http' && service.health.port === undefined && !service.entry)
+      add(`${base}.health.port`, 'an HTTP health check on a service without an entry port needs a port')
+    if (service.health?.type === 'tcp' && service.health.port === undefined && !service.entry)
+      add(`${base}.health.port`, 'a TCP health check on a service without an entry port needs a port')
+    if (service.entry && service.entry.protocol === 'http' && !service.health)
+      add(`${base}.health`, 'the entry service needs a health check (e.g. health: {type: http, path: /})')
     for (const [index, volume] of service.volumes.entries()) {
       const owner = volumeNames.get(volume.name)
-      if (owner) add(`${base}.volumes[${index}].name`, `volume name "${volume.name}" is already used by service "${owner}": volume names are unique per plug`)
+      if (owner)
+        add(
+          `${base}.volumes[${index}].name`,
+          `volume name "${volume.name}" is already used by service "${owner}": volume names are unique per plug`,
+        )
       volumeNames.set(volume.name, name)
     }
     for (const [key, value] of Object.entries(service.env)) {
       for (const variable of referencedVariables(value)) {
         if (!plug.env[variable] && !(BUILTIN_VARIABLES as readonly string[]).includes(variable)) {
-          add(`${base}.env.${key}`, `references \${${variable}}, which is neither in the plug's env spec nor one of ${BUILTIN_VARIABLES.join(', ')}: declare it under env`)
+          add(
+            `${base}.env.${key}`,
+            `references \${${variable}}, which is neither in the plug's env spec nor one of ${BUILTIN_VARIABLES.join(', ')}: declare it under env`,
+          )
         }
       }
     }
@@ -95,14 +126,16 @@ export function checkPlugRules(plug: Plug, file: string, expectedId?: string): C
       return
     }
     visiting.add(name)
-    for (const dependency of Object.keys(plug.services[name]?.depends_on ?? {})) if (plug.services[dependency]) visit(dependency, [...trail, name])
+    for (const dependency of Object.keys(plug.services[name]?.depends_on ?? {}))
+      if (plug.services[dependency]) visit(dependency, [...trail, name])
     visiting.delete(name)
     done.add(name)
   }
   for (const [name] of services) visit(name, [])
 
   for (const [key, spec] of Object.entries(plug.env)) {
-    if (spec.required && spec.default !== undefined) add(`env.${key}`, 'is required and has a default: drop one of them')
+    if (spec.required && spec.default !== undefined)
+      add(`env.${key}`, 'is required and has a default: drop one of them')
     if (spec.generate && !spec.secret) add(`env.${key}.secret`, 'generated values are secrets: set secret: true')
     if (spec.required && spec.generate) add(`env.${key}`, 'is required and generated: drop required')
     if (spec.pattern !== undefined) {
@@ -112,16 +145,25 @@ export function checkPlugRules(plug: Plug, file: string, expectedId?: string): C
       } catch {
         add(`env.${key}.pattern`, 'is not a valid regular expression')
       }
-      if (pattern && spec.default !== undefined && !pattern.test(spec.default)) add(`env.${key}.default`, `does not match its own pattern ${spec.pattern}`)
+      if (pattern && spec.default !== undefined && !pattern.test(spec.default))
+        add(`env.${key}.default`, `does not match its own pattern ${spec.pattern}`)
       // A generated value the pattern refuses would fail every deploy with an error users cannot fix.
-      if (pattern && spec.generate && !pattern.test(sampleOf(spec.generate))) add(`env.${key}.generate`, `generated ${spec.generate.charset} values do not match the pattern ${spec.pattern}: change the charset or the pattern`)
+      if (pattern && spec.generate && !pattern.test(sampleOf(spec.generate)))
+        add(
+          `env.${key}.generate`,
+          `generated ${spec.generate.charset} values do not match the pattern ${spec.pattern}: change the charset or the pattern`,
+        )
     }
   }
   return issues
 }
 
 const SAMPLE_CHARSETS: Record<string, string> = {
-  alnum: 'aZ09', alpha: 'aZ', numeric: '09', hex: '0f', base64url: 'aZ0-_',
+  alnum: 'aZ09',
+  alpha: 'aZ',
+  numeric: '09',
+  hex: '0f',
+  base64url: 'aZ0-_',
 }
 
 /** A value of the charset and length a generated secret would have (every character kind included). */
@@ -151,7 +193,9 @@ export function parsePlug(text: string, file: string, expectedId?: string): Plug
   }
   const result = plugSchema.safeParse(data)
   if (!result.success) {
-    throw new CatalogValidationError(result.error.issues.map((issue) => ({file, path: zodPath(issue.path), message: explainZodIssue(issue)})))
+    throw new CatalogValidationError(
+      result.error.issues.map((issue) => ({file, path: zodPath(issue.path), message: explainZodIssue(issue)})),
+    )
   }
   const issues = checkPlugRules(result.data, file, expectedId)
   if (issues.length > 0) throw new CatalogValidationError(issues)

@@ -9,19 +9,21 @@
 import {AimsError, shown} from '../errors.js'
 
 /** Control characters: none may reach a bundle file through a template value (line breaks included). */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 
 /** The renderer's last line of defence: a value that still holds a line break or control character is refused. */
 export function checkBundleValue(name: string, value: string): void {
-  if (CONTROL.test(value)) throw new AimsError('internal', `refusing to write the bundle: the value for {{${name}}} holds a line break or control character (${shown(value)})`)
+  if (CONTROL.test(value))
+    throw new AimsError(
+      'internal',
+      `refusing to write the bundle: the value for {{${name}}} holds a line break or control character (${shown(value)})`,
+    )
 }
 
 /** Free text (names, descriptions) on one line, control characters dropped, for comments and prose. */
 export function oneLineText(text: string): string {
   return text
     .replace(/\r\n|\r|\n|\u2028|\u2029/g, ' ')
-    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
     .replace(/\s+/g, ' ')
     .trim()
@@ -33,8 +35,10 @@ export function oneLineText(text: string): string {
  * controls, the Unicode line separators — are escaped too.
  */
 export function yamlString(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return JSON.stringify(value).replace(
+    /[\u007f-\u009f\u2028\u2029\ufeff]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
 }
 
 /** A YAML flow sequence of strings: ["a", "b"]. */
@@ -43,7 +47,8 @@ export function yamlStringList(values: string[]): string {
 }
 
 /** Words YAML 1.1 reads as booleans or null when unquoted. */
-const YAML_11_SPECIAL = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~)$/
+const YAML_11_SPECIAL =
+  /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~)$/
 
 /** A mapping key: plain when it is a plain word both YAML versions read as a string, quoted otherwise. */
 export function yamlKey(key: string): string {

@@ -46,9 +46,15 @@ export function httpProbeScript(port: number, path: string): string {
     `u=${url}`,
     tryTool('wget', 'wget -q -O /dev/null "$u"'),
     tryTool('curl', 'curl -fsS -o /dev/null "$u"'),
-    tryTool('node', `node -e 'require("http").get(process.argv[1],(r)=>process.exit(r.statusCode<400?0:1)).on("error",()=>process.exit(1))' "$u"`),
+    tryTool(
+      'node',
+      `node -e 'require("http").get(process.argv[1],(r)=>process.exit(r.statusCode<400?0:1)).on("error",()=>process.exit(1))' "$u"`,
+    ),
     tryTool('python3', `python3 -c 'import sys,urllib.request;urllib.request.urlopen(sys.argv[1],timeout=4)' "$u"`),
-    tryTool('bash', `bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1";printf "GET %s HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n" "$2" >&3;read -r _ c _ <&3;[ "$c" -ge 200 ]&&[ "$c" -lt 400 ]' probe ${port} ${shellQuote(path)}`),
+    tryTool(
+      'bash',
+      `bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1";printf "GET %s HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n" "$2" >&3;read -r _ c _ <&3;[ "$c" -ge 200 ]&&[ "$c" -lt 400 ]' probe ${port} ${shellQuote(path)}`,
+    ),
     `echo 'health check: no HTTP client in the image (${HTTP_PROBE_TOOLS.join(', ')})' >&2`,
     'exit 1',
   ].join('; ')
@@ -58,8 +64,14 @@ export function httpProbeScript(port: number, path: string): string {
 export function tcpProbeScript(port: number): string {
   return [
     tryTool('bash', `bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' probe ${port}`),
-    tryTool('python3', `python3 -c 'import socket,sys;socket.create_connection(("127.0.0.1",int(sys.argv[1])),4)' ${port}`),
-    tryTool('node', `node -e 'require("net").connect(+process.argv[1],"127.0.0.1",()=>process.exit(0)).on("error",()=>process.exit(1))' ${port}`),
+    tryTool(
+      'python3',
+      `python3 -c 'import socket,sys;socket.create_connection(("127.0.0.1",int(sys.argv[1])),4)' ${port}`,
+    ),
+    tryTool(
+      'node',
+      `node -e 'require("net").connect(+process.argv[1],"127.0.0.1",()=>process.exit(0)).on("error",()=>process.exit(1))' ${port}`,
+    ),
     tryTool('nc', `nc -z 127.0.0.1 ${port}`),
     `echo 'health check: no TCP client in the image (${TCP_PROBE_TOOLS.join(', ')})' >&2`,
     'exit 1',
@@ -77,7 +89,11 @@ export function healthTiming(gate: Plug['health_gate']): Omit<ComposeHealthcheck
 }
 
 /** The Compose health check of one service; `entryPort` is the service's entry port when it has one. */
-export function composeHealth(health: HealthSpec | undefined, entryPort: number | undefined, gate: Plug['health_gate']): ServiceHealth {
+export function composeHealth(
+  health: HealthSpec | undefined,
+  entryPort: number | undefined,
+  gate: Plug['health_gate'],
+): ServiceHealth {
   if (!health) return {kind: 'none', description: 'none declared: a running container counts as healthy'}
   const timing = healthTiming(gate)
   switch (health.type) {
@@ -100,7 +116,12 @@ export function composeHealth(health: HealthSpec | undefined, entryPort: number 
       }
     }
     case 'command':
-      return {kind: 'check', spec: health, healthcheck: {test: ['CMD', ...health.command], ...timing}, description: `runs ${health.command.join(' ')} in the container (exit 0 = healthy)`}
+      return {
+        kind: 'check',
+        spec: health,
+        healthcheck: {test: ['CMD', ...health.command], ...timing},
+        description: `runs ${health.command.join(' ')} in the container (exit 0 = healthy)`,
+      }
     case 'docker':
       return {kind: 'image', description: "the image's own HEALTHCHECK"}
   }

@@ -72,7 +72,8 @@ export function readInstanceExport(reading: InstanceReading): InstanceExportWith
   const perService = new Map<string, {replica: InstanceView['replicas'][number]; detail?: ContainerDetails}>()
   view.replicas.forEach((replica, index) => {
     const known = perService.get(replica.service)
-    if (!known || replica.replica < known.replica.replica) perService.set(replica.service, {replica, ...(reading.details[index] ? {detail: reading.details[index]} : {})})
+    if (!known || replica.replica < known.replica.replica)
+      perService.set(replica.service, {replica, ...(reading.details[index] ? {detail: reading.details[index]} : {})})
   })
 
   const secretKeys = new Set(view.secretKeys)
@@ -106,7 +107,9 @@ export function readInstanceExport(reading: InstanceReading): InstanceExportWith
     }
   }
   // Undeclared secrets given at deploy (aims lists them in the secret-keys label).
-  const extraSecretKeys = [...secretKeys].filter((key) => ENV_KEY.test(key) && !catalogKeys.has(key) && !declared.has(key)).sort()
+  const extraSecretKeys = [...secretKeys]
+    .filter((key) => ENV_KEY.test(key) && !catalogKeys.has(key) && !declared.has(key))
+    .sort()
   for (const key of extraSecretKeys) {
     for (const {detail} of perService.values()) {
       const value = detail?.env[key]
@@ -138,7 +141,10 @@ export function readInstanceExport(reading: InstanceReading): InstanceExportWith
     if (!plug.services[name]) continue
     // A container created from an image id (untagged) gets the catalog's reference instead.
     if (!replica.image.startsWith('sha256:') && !checkImageReference(replica.image)) images[name] = replica.image
-    resources[name] = {...(detail?.nanoCpus ? {cpus: detail.nanoCpus / 1e9} : {}), ...(detail?.memoryBytes ? {memoryBytes: detail.memoryBytes} : {})}
+    resources[name] = {
+      ...(detail?.nanoCpus ? {cpus: detail.nanoCpus / 1e9} : {}),
+      ...(detail?.memoryBytes ? {memoryBytes: detail.memoryBytes} : {}),
+    }
   }
 
   const entryDetail = [...perService.values()].find(({replica}) => replica.entry)?.detail

@@ -140,7 +140,11 @@ const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
 function checkVariableNames(plug: Plug): void {
   const reserved = Object.keys(plug.env).filter((key) => key.startsWith('COMPOSE_') || key === 'DOCKER_HOST')
   if (reserved.length > 0) {
-    throw new AimsError('validation', `plug ${plug.id} declares ${reserved.join(', ')}, which Docker Compose reads from .env as its own setting`, {hint: `rename the variable in ${plug.id}.yaml`})
+    throw new AimsError(
+      'validation',
+      `plug ${plug.id} declares ${reserved.join(', ')}, which Docker Compose reads from .env as its own setting`,
+      {hint: `rename the variable in ${plug.id}.yaml`},
+    )
   }
 }
 
@@ -157,14 +161,19 @@ function freeName(wanted: string, taken: Set<string>): string {
  * stays a reference to .env, built-ins become the bundle's variables (or the
  * fixed identity of what was exported), and every other `$` is literal.
  */
-export function composeEnvValue(value: string, resolveBuiltin: (name: string) => {reference: string} | {literal: string} | undefined, declared: Set<string>): string {
+export function composeEnvValue(
+  value: string,
+  resolveBuiltin: (name: string) => {reference: string} | {literal: string} | undefined,
+  declared: Set<string>,
+): string {
   let out = ''
   let last = 0
   for (const match of value.matchAll(REFERENCE)) {
     const index = match.index ?? 0
     out += value.slice(last, index).replace(/\$/g, '$$$$')
     const name = match[1] ?? ''
-    const builtin = (BUILTIN_VARIABLES as readonly string[]).includes(name) && !declared.has(name) ? resolveBuiltin(name) : undefined
+    const builtin =
+      (BUILTIN_VARIABLES as readonly string[]).includes(name) && !declared.has(name) ? resolveBuiltin(name) : undefined
     if (declared.has(name)) out += `\${${name}}`
     else if (builtin && 'reference' in builtin) out += `\${${builtin.reference}}`
     else if (builtin) out += builtin.literal.replace(/\$/g, '$$$$')
@@ -176,7 +185,8 @@ export function composeEnvValue(value: string, resolveBuiltin: (name: string) =>
 }
 
 function describeSecret(spec: EnvSpec | undefined): string {
-  if (spec?.generate) return `Secret: setup.sh generates ${spec.generate.length} random characters (${spec.generate.charset}) when it is empty.`
+  if (spec?.generate)
+    return `Secret: setup.sh generates ${spec.generate.length} random characters (${spec.generate.charset}) when it is empty.`
   if (spec?.required) return 'Secret, required: set it before running setup.sh.'
   return 'Secret: leave empty or set your own. Keep .env private.'
 }
@@ -190,7 +200,9 @@ export function buildBundleModel(input: BundleModelInput): BundleModel {
   const taken = new Set([...declared, ...(instance?.extraSecretKeys ?? [])])
 
   const referenced = new Set<string>()
-  for (const service of Object.values(plug.services)) for (const value of Object.values(service.env)) for (const match of value.matchAll(REFERENCE)) referenced.add(match[1] ?? '')
+  for (const service of Object.values(plug.services))
+    for (const value of Object.values(service.env))
+      for (const match of value.matchAll(REFERENCE)) referenced.add(match[1] ?? '')
   const usesBuiltin = (name: string) => referenced.has(name) && !declared.has(name)
 
   const names: BundleModel['names'] = {
@@ -257,10 +269,18 @@ export function buildBundleModel(input: BundleModelInput): BundleModel {
       environment,
       ...(isEntry ? {entry: {containerPort: entry.port, protocol: entry.protocol}} : {}),
       expose: service.ports,
-      volumes: service.volumes.map((volume) => ({name: volume.name, path: volume.path, ...(volume.size ? {size: volume.size} : {})})),
+      volumes: service.volumes.map((volume) => ({
+        name: volume.name,
+        path: volume.path,
+        ...(volume.size ? {size: volume.size} : {}),
+      })),
       dependsOn: Object.entries(service.depends_on)
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([dependency, condition]) => ({service: dependency, condition: dependencyCondition(condition) === 'healthy' ? 'service_healthy' as const : 'service_started' as const})),
+        .map(([dependency, condition]) => ({
+          service: dependency,
+          condition:
+            dependencyCondition(condition) === 'healthy' ? ('service_healthy' as const) : ('service_started' as const),
+        })),
       health: composeHealth(service.health, isEntry ? entry.port : undefined, plug.health_gate),
       // The same limits aims applies: the catalog's, or aims' defaults.
       cpus: limits?.cpus ?? service.resources.cpus ?? DEFAULT_SERVICE_RESOURCES.cpus,
@@ -276,7 +296,15 @@ export function buildBundleModel(input: BundleModelInput): BundleModel {
   const port = instance?.hostPort ?? DEFAULT_BUNDLE_PORT
   const publicUrlUsers = usedBy.get(names.publicUrl) ?? []
   const variables: BundleVariable[] = [
-    {key: 'COMPOSE_PROJECT_NAME', kind: 'compose', description: 'Compose project name: prefixes the containers, volumes and network of this stack. Keep it once data exists (the volumes carry it).', value: projectName, required: true, usedBy: []},
+    {
+      key: 'COMPOSE_PROJECT_NAME',
+      kind: 'compose',
+      description:
+        'Compose project name: prefixes the containers, volumes and network of this stack. Keep it once data exists (the volumes carry it).',
+      value: projectName,
+      required: true,
+      usedBy: [],
+    },
     {
       key: names.port,
       kind: 'builtin',
@@ -296,14 +324,41 @@ export function buildBundleModel(input: BundleModelInput): BundleModel {
       ...(instance?.url ? {instanceValue: instance.url} : {}),
     },
     ...(names.publicHost
-      ? [{key: names.publicHost, kind: 'builtin' as const, description: `Host name part of ${names.publicUrl}. Empty: setup.sh takes it from ${names.publicUrl}.`, value: '', required: false, usedBy: usedBy.get(names.publicHost) ?? []}]
+      ? [
+          {
+            key: names.publicHost,
+            kind: 'builtin' as const,
+            description: `Host name part of ${names.publicUrl}. Empty: setup.sh takes it from ${names.publicUrl}.`,
+            value: '',
+            required: false,
+            usedBy: usedBy.get(names.publicHost) ?? [],
+          },
+        ]
       : []),
-    ...(names.domain ? [{key: names.domain, kind: 'builtin' as const, description: 'Domain the app is served on (empty when none).', value: '', required: false, usedBy: usedBy.get(names.domain) ?? []}] : []),
+    ...(names.domain
+      ? [
+          {
+            key: names.domain,
+            kind: 'builtin' as const,
+            description: 'Domain the app is served on (empty when none).',
+            value: '',
+            required: false,
+            usedBy: usedBy.get(names.domain) ?? [],
+          },
+        ]
+      : []),
   ]
 
   for (const [key, spec] of Object.entries(plug.env)) {
-    const secret = spec.secret || Boolean(spec.generate) || looksSecret(key) || Boolean(instance?.secretVariables.includes(key))
-    const common = {key, description: spec.description, usedBy: usedBy.get(key) ?? [], ...(spec.pattern ? {pattern: spec.pattern} : {}), ...(spec.example && !secret ? {example: spec.example} : {})}
+    const secret =
+      spec.secret || Boolean(spec.generate) || looksSecret(key) || Boolean(instance?.secretVariables.includes(key))
+    const common = {
+      key,
+      description: spec.description,
+      usedBy: usedBy.get(key) ?? [],
+      ...(spec.pattern ? {pattern: spec.pattern} : {}),
+      ...(spec.example && !secret ? {example: spec.example} : {}),
+    }
     if (secret) {
       variables.push({
         ...common,
@@ -318,10 +373,25 @@ export function buildBundleModel(input: BundleModelInput): BundleModel {
     }
     const withheld = instance?.withheld[key]
     const value = withheld ? '' : (instance?.settings[key] ?? spec.default ?? '')
-    variables.push({...common, kind: 'setting', value, required: spec.required, ...(spec.default !== undefined ? {default: spec.default} : {}), ...(withheld ? {withheld} : {})})
+    variables.push({
+      ...common,
+      kind: 'setting',
+      value,
+      required: spec.required,
+      ...(spec.default !== undefined ? {default: spec.default} : {}),
+      ...(withheld ? {withheld} : {}),
+    })
   }
   for (const key of instance?.extraSecretKeys ?? []) {
-    variables.push({key, kind: 'secret', description: 'Secret given to the instance at deploy (not part of the plug). Set it yourself: aims never exports secret values.', value: '', required: false, usedBy: usedBy.get(key) ?? []})
+    variables.push({
+      key,
+      kind: 'secret',
+      description:
+        'Secret given to the instance at deploy (not part of the plug). Set it yourself: aims never exports secret values.',
+      value: '',
+      required: false,
+      usedBy: usedBy.get(key) ?? [],
+    })
   }
 
   const waitSeconds = Math.max(60, Math.ceil(plug.health_gate.retries * plug.health_gate.interval_seconds) + 30)
@@ -330,7 +400,17 @@ export function buildBundleModel(input: BundleModelInput): BundleModel {
       kind: instance ? 'instance' : 'plug',
       plug: plug.id,
       plugVersion: plug.version,
-      ...(instance ? {instance: {tenant: instance.tenant, instance: instance.instance, host: instance.host, ...(instance.url ? {url: instance.url} : {}), ...(instance.plugVersion ? {deployedPlugVersion: instance.plugVersion} : {})}} : {}),
+      ...(instance
+        ? {
+            instance: {
+              tenant: instance.tenant,
+              instance: instance.instance,
+              host: instance.host,
+              ...(instance.url ? {url: instance.url} : {}),
+              ...(instance.plugVersion ? {deployedPlugVersion: instance.plugVersion} : {}),
+            },
+          }
+        : {}),
     },
     plug,
     projectName,

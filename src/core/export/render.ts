@@ -7,9 +7,27 @@
  */
 import {sizeToBytes, DEFAULT_VOLUME_SIZE} from '../catalog/cost.js'
 import {formatBytes} from '../names.js'
-import {proxySettingsFor, renderIncludeConf, renderPlugConf, SERVER_NAME_PLACEHOLDER, CONNECTION_UPGRADE_VARIABLE} from '../proxy/plug-conf.js'
+import {
+  proxySettingsFor,
+  renderIncludeConf,
+  renderPlugConf,
+  SERVER_NAME_PLACEHOLDER,
+  CONNECTION_UPGRADE_VARIABLE,
+} from '../proxy/plug-conf.js'
 import {renderTemplate, type TemplateContext} from '../proxy/template.js'
-import {checkBundleValue, composeMemory, dotenvLine, escapeComposeDollars, markdownCell, markdownCode, oneLineText, shellWord, yamlKey, yamlString, yamlStringList} from './encode.js'
+import {
+  checkBundleValue,
+  composeMemory,
+  dotenvLine,
+  escapeComposeDollars,
+  markdownCell,
+  markdownCode,
+  oneLineText,
+  shellWord,
+  yamlKey,
+  yamlString,
+  yamlStringList,
+} from './encode.js'
 import {HTTP_PROBE_TOOLS} from './health.js'
 import {CHARSET_TR_SETS, type BundleModel, type BundleVariable} from './model.js'
 
@@ -45,7 +63,8 @@ export const BUNDLE_FILE = {
 } as const
 
 /** docker inspect's Go template for "<state> <health>"; it goes into healthcheck.sh single-quoted. */
-export const INSPECT_STATUS_FORMAT = "'{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}'"
+export const INSPECT_STATUS_FORMAT =
+  "'{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}'"
 
 const one = <T extends TemplateContext>(value: T | undefined): T[] => (value === undefined ? [] : [value])
 
@@ -54,7 +73,9 @@ function originLine(model: BundleModel): string {
   const {source} = model
   if (source.kind === 'instance' && source.instance) {
     const {tenant, instance, host} = source.instance
-    return oneLineText(`Exported on ${date} from the aims instance ${tenant}/${instance} on host ${host} (plug ${source.plug}, catalog entry v${source.instance.deployedPlugVersion ?? source.plugVersion}).`)
+    return oneLineText(
+      `Exported on ${date} from the aims instance ${tenant}/${instance} on host ${host} (plug ${source.plug}, catalog entry v${source.instance.deployedPlugVersion ?? source.plugVersion}).`,
+    )
   }
   return `Exported on ${date} from the aims catalog plug ${source.plug} (catalog entry v${source.plugVersion}).`
 }
@@ -63,7 +84,8 @@ function envComments(variable: BundleVariable): string[] {
   const lines = [oneLineText(variable.description)]
   if (variable.kind === 'setting') {
     if (variable.required) lines.push('Required: setup.sh stops until it is set.')
-    if (variable.default !== undefined && variable.default !== variable.value) lines.push(`Default: ${oneLineText(variable.default) || '(empty)'}`)
+    if (variable.default !== undefined && variable.default !== variable.value)
+      lines.push(`Default: ${oneLineText(variable.default) || '(empty)'}`)
   }
   if (variable.pattern) lines.push(`Must match: ${oneLineText(variable.pattern)}`)
   if (variable.example) lines.push(`Example: ${oneLineText(variable.example)}`)
@@ -76,7 +98,11 @@ function envComments(variable: BundleVariable): string[] {
 function envLine(variable: BundleVariable): {line: string; comment?: string} {
   const line = dotenvLine(variable.key, variable.value)
   if (line !== undefined) return {line}
-  return {line: `${variable.key}=`, comment: 'Not exported: the value holds a quote, a backslash or a line break, which .env files do not carry the same way in every Compose version; set it yourself.'}
+  return {
+    line: `${variable.key}=`,
+    comment:
+      'Not exported: the value holds a quote, a backslash or a line break, which .env files do not carry the same way in every Compose version; set it yourself.',
+  }
 }
 
 function readmeState(variable: BundleVariable): string {
@@ -85,7 +111,12 @@ function readmeState(variable: BundleVariable): string {
     return variable.required ? 'secret, **required**: set it in `.env`' : 'secret, optional: empty'
   }
   if (variable.withheld) return `not exported: ${markdownCell(variable.withheld)}`
-  if (variable.value === '') return variable.required ? '**required**: set it in `.env`' : variable.kind === 'builtin' ? 'empty: setup.sh fills it' : 'empty (optional)'
+  if (variable.value === '')
+    return variable.required
+      ? '**required**: set it in `.env`'
+      : variable.kind === 'builtin'
+        ? 'empty: setup.sh fills it'
+        : 'empty (optional)'
   return markdownCode(variable.value)
 }
 
@@ -111,7 +142,8 @@ export function renderBundle(templates: BundleTemplates, model: BundleModel): Bu
   const title = oneLineText(`${plug.name} (${plug.id})`)
   const origin = originLine(model)
   const http = model.entry.protocol === 'http'
-  const render = (template: string, name: string, context: TemplateContext) => renderTemplate(template, context, {templateName: name, checkValue: checkBundleValue})
+  const render = (template: string, name: string, context: TemplateContext) =>
+    renderTemplate(template, context, {templateName: name, checkValue: checkBundleValue})
 
   const compose = render(templates.compose, BUNDLE_TEMPLATES.compose, {
     title,
@@ -121,7 +153,9 @@ export function renderBundle(templates: BundleTemplates, model: BundleModel): Bu
       separator: index > 0,
       key: yamlKey(service.name),
       image: yamlString(service.image),
-      entrypoint: one(service.entrypoint ? {value: yamlStringList(service.entrypoint.map(escapeComposeDollars))} : undefined),
+      entrypoint: one(
+        service.entrypoint ? {value: yamlStringList(service.entrypoint.map(escapeComposeDollars))} : undefined,
+      ),
       command: one(service.command ? {value: yamlStringList(service.command.map(escapeComposeDollars))} : undefined),
       user: one(service.user ? {value: yamlString(escapeComposeDollars(service.user))} : undefined),
       workingDir: one(service.workingDir ? {value: yamlString(escapeComposeDollars(service.workingDir))} : undefined),
@@ -138,9 +172,14 @@ export function renderBundle(templates: BundleTemplates, model: BundleModel): Bu
       hasExpose: service.expose.length > 0,
       expose: yamlStringList(service.expose.map(String)),
       hasVolumes: service.volumes.length > 0,
-      volumes: service.volumes.map((volume) => ({mount: yamlString(`${volume.name}:${escapeComposeDollars(volume.path)}`)})),
+      volumes: service.volumes.map((volume) => ({
+        mount: yamlString(`${volume.name}:${escapeComposeDollars(volume.path)}`),
+      })),
       hasDependsOn: service.dependsOn.length > 0,
-      dependsOn: service.dependsOn.map((dependency) => ({key: yamlKey(dependency.service), condition: dependency.condition})),
+      dependsOn: service.dependsOn.map((dependency) => ({
+        key: yamlKey(dependency.service),
+        condition: dependency.condition,
+      })),
       healthDescription: oneLineText(service.health.description),
       healthcheck: one(
         service.health.kind === 'check'
@@ -180,7 +219,11 @@ export function renderBundle(templates: BundleTemplates, model: BundleModel): Bu
     waitSeconds: model.waitSeconds,
     plugId: plug.id,
     displayName: shellWord(plug.name),
-    generated: model.variables.flatMap((variable) => (variable.generate ? [{key: variable.key, length: variable.generate.length, trSet: CHARSET_TR_SETS[variable.generate.charset]}] : [])),
+    generated: model.variables.flatMap((variable) =>
+      variable.generate
+        ? [{key: variable.key, length: variable.generate.length, trSet: CHARSET_TR_SETS[variable.generate.charset]}]
+        : [],
+    ),
     portKey: model.names.port,
     publicUrlKey: model.names.publicUrl,
     publicHostKey: one(model.names.publicHost ? {key: model.names.publicHost} : undefined),
@@ -199,7 +242,10 @@ export function renderBundle(templates: BundleTemplates, model: BundleModel): Bu
   })
 
   const volumes = model.services.flatMap((service) => service.volumes)
-  const totals = model.services.reduce((sum, service) => ({cpus: sum.cpus + service.cpus, memory: sum.memory + service.memoryBytes}), {cpus: 0, memory: 0})
+  const totals = model.services.reduce(
+    (sum, service) => ({cpus: sum.cpus + service.cpus, memory: sum.memory + service.memoryBytes}),
+    {cpus: 0, memory: 0},
+  )
   const disk = volumes.reduce((sum, volume) => sum + sizeToBytes(volume.size ?? DEFAULT_VOLUME_SIZE), 0)
   // Required values .env.example leaves empty: the user sets them before the first start.
   const toSet = required.filter((variable) => variable.value === '')
@@ -224,18 +270,29 @@ export function renderBundle(templates: BundleTemplates, model: BundleModel): Bu
     portKey: model.names.port,
     publicUrlKey: model.names.publicUrl,
     notes: one(plug.notes ? {value: oneLineText(plug.notes)} : undefined),
-    variables: model.variables.map((variable) => ({key: variable.key, description: markdownCell(variable.description), state: readmeState(variable)})),
+    variables: model.variables.map((variable) => ({
+      key: variable.key,
+      description: markdownCell(variable.description),
+      state: readmeState(variable),
+    })),
     instance: model.source.kind === 'instance',
     services: model.services.map((service) => ({
       key: service.name,
       image: service.image,
-      ports: [...(service.entry ? [`127.0.0.1:${model.port} → ${service.entry.containerPort} (entry)`] : []), ...service.expose.map((port) => `${port} (internal)`)].join(', ') || '-',
+      ports:
+        [
+          ...(service.entry ? [`127.0.0.1:${model.port} → ${service.entry.containerPort} (entry)`] : []),
+          ...service.expose.map((port) => `${port} (internal)`),
+        ].join(', ') || '-',
       volumes: service.volumes.map((volume) => `\`${volume.name}\` → ${markdownCell(volume.path)}`).join(', ') || '-',
       health: markdownCell(service.health.description),
     })),
     entryService: model.entry.service,
     entryPort: model.entry.containerPort,
-    hasProbeChain: model.services.some((service) => service.health.kind === 'check' && (service.health.spec.type === 'http' || service.health.spec.type === 'tcp')),
+    hasProbeChain: model.services.some(
+      (service) =>
+        service.health.kind === 'check' && (service.health.spec.type === 'http' || service.health.spec.type === 'tcp'),
+    ),
     probeTools: HTTP_PROBE_TOOLS.join(', '),
     projectName: model.projectName,
     hasVolumes: volumes.length > 0,

@@ -12,10 +12,30 @@
  */
 
 export type CommandPath =
-  | 'host ls' | 'host use' | 'host rm' | 'doctor'
-  | 'catalog ls' | 'catalog search' | 'catalog show'
-  | 'plug up' | 'plug ls' | 'plug status' | 'plug logs' | 'plug start' | 'plug stop' | 'plug restart' | 'plug scale' | 'plug down'
-  | 'export' | 'dock' | 'events' | 'stats' | 'health' | 'audit' | 'config get' | 'config set'
+  | 'host ls'
+  | 'host use'
+  | 'host rm'
+  | 'doctor'
+  | 'catalog ls'
+  | 'catalog search'
+  | 'catalog show'
+  | 'plug up'
+  | 'plug ls'
+  | 'plug status'
+  | 'plug logs'
+  | 'plug start'
+  | 'plug stop'
+  | 'plug restart'
+  | 'plug scale'
+  | 'plug down'
+  | 'export'
+  | 'dock'
+  | 'events'
+  | 'stats'
+  | 'health'
+  | 'audit'
+  | 'config get'
+  | 'config set'
 
 export interface CommandEffects {
   mutates: boolean
@@ -32,12 +52,30 @@ const DESTROY: CommandEffects = {mutates: true, destructive: true}
  * pass the confirmation gate like any other.
  */
 export const COMMAND_EFFECTS: Record<CommandPath, CommandEffects> = {
-  'host ls': READ, 'host use': CHANGE, 'host rm': DESTROY, doctor: READ,
-  'catalog ls': READ, 'catalog search': READ, 'catalog show': READ,
-  'plug up': CHANGE, 'plug ls': READ, 'plug status': READ, 'plug logs': READ,
-  'plug start': CHANGE, 'plug stop': CHANGE, 'plug restart': CHANGE, 'plug scale': CHANGE, 'plug down': DESTROY,
-  export: CHANGE, dock: READ, events: READ, stats: READ, health: READ, audit: READ,
-  'config get': READ, 'config set': CHANGE,
+  'host ls': READ,
+  'host use': CHANGE,
+  'host rm': DESTROY,
+  doctor: READ,
+  'catalog ls': READ,
+  'catalog search': READ,
+  'catalog show': READ,
+  'plug up': CHANGE,
+  'plug ls': READ,
+  'plug status': READ,
+  'plug logs': READ,
+  'plug start': CHANGE,
+  'plug stop': CHANGE,
+  'plug restart': CHANGE,
+  'plug scale': CHANGE,
+  'plug down': DESTROY,
+  export: CHANGE,
+  dock: READ,
+  events: READ,
+  stats: READ,
+  health: READ,
+  audit: READ,
+  'config get': READ,
+  'config set': CHANGE,
 }
 
 /** Flag order per command (DESIGN.md's grammar order); --host always last. */
@@ -70,7 +108,9 @@ export function canonicalArgv(command: CommandPath, positionals: string[], flags
     if (index < 0) throw new Error(`internal: ${command} does not take ${flag[0]}`)
     return index
   }
-  const sorted = flags.map((flag, position) => ({flag, position, rank: rank(flag)})).sort((a, b) => a.rank - b.rank || a.position - b.position)
+  const sorted = flags
+    .map((flag, position) => ({flag, position, rank: rank(flag)}))
+    .sort((a, b) => a.rank - b.rank || a.position - b.position)
   return [...command.split(' '), ...positionals, ...sorted.flatMap(({flag}) => flag)]
 }
 

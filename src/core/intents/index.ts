@@ -2,7 +2,16 @@
 import {parseUtterance} from './parse.js'
 import type {ClarifyIntent, IntentContext, IntentResult} from './types.js'
 
-export type {ClarifyIntent, CommandIntent, IntentCatalogItem, IntentContext, IntentInstance, IntentPartial, IntentResult, UnknownIntent} from './types.js'
+export type {
+  ClarifyIntent,
+  CommandIntent,
+  IntentCatalogItem,
+  IntentContext,
+  IntentInstance,
+  IntentPartial,
+  IntentResult,
+  UnknownIntent,
+} from './types.js'
 export {parseUtterance, capabilitiesMessage, CAPABILITIES} from './parse.js'
 export {formatArgv, quoteForShell} from './format-argv.js'
 export {canonicalArgv, commandPathOf, COMMAND_EFFECTS, type CommandPath, type CommandEffects} from './canonical.js'
@@ -19,7 +28,10 @@ export function completeClarification(question: ClarifyIntent, option: string, c
   // No options (no host to list instances from): any well-formed NAME or TENANT/NAME.
   const wellFormed = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?(?:\/[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?)?$/.test(chosen)
   if (question.options.length === 0 ? !wellFormed : !question.options.includes(chosen)) {
-    return {kind: 'unknown', message: `"${chosen.slice(0, 60)}" is not one of the options (${question.options.join(', ')}).`}
+    return {
+      kind: 'unknown',
+      message: `"${chosen.slice(0, 60)}" is not one of the options (${question.options.join(', ')}).`,
+    }
   }
   const {argv, slot, summary, mutates, destructive} = question.partial
   const filled = [...argv]

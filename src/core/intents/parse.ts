@@ -20,8 +20,18 @@ import {closest} from '../suggest.js'
 import {checkDomain, checkEnvKey, HOST_ENTRY_NAME} from '../names.js'
 import {canonicalArgv, COMMAND_EFFECTS, type CommandPath, type Flag} from './canonical.js'
 import {
-  checkedName, isNameCandidate, Refusal, severalTargets, takeCpus, takeInstanceTarget, takeMemory, takeReplicas, takeTail, takeTenant,
-  validated, type Target,
+  checkedName,
+  isNameCandidate,
+  Refusal,
+  severalTargets,
+  takeCpus,
+  takeInstanceTarget,
+  takeMemory,
+  takeReplicas,
+  takeTail,
+  takeTenant,
+  validated,
+  type Target,
 } from './slots.js'
 import {screenUtterance} from './text.js'
 import type {IntentContext, IntentResult} from './types.js'
@@ -49,22 +59,43 @@ const NOT_QUESTION = /^(?!(?:is|are|was|were|why|how|did|does|do|has|have|will|w
 
 // ---- results -------------------------------------------------------------------
 
-function command(u: Utterance, path: CommandPath, positionals: string[], flags: Flag[], summary: string, base = 0.95): IntentResult {
+function command(
+  u: Utterance,
+  path: CommandPath,
+  positionals: string[],
+  flags: Flag[],
+  summary: string,
+  base = 0.95,
+): IntentResult {
   const confidence = Math.max(0.05, Math.min(1, Math.round((base - u.penalty) * 100) / 100))
   return {kind: 'command', argv: canonicalArgv(path, positionals, flags), summary, ...COMMAND_EFFECTS[path], confidence}
 }
 
 /** One question whose answer is the value at `positionals[slot]`. */
-function choose(path: CommandPath, question: string, options: string[], positionals: string[], slot: number, flags: Flag[], summary: string): IntentResult {
+function choose(
+  path: CommandPath,
+  question: string,
+  options: string[],
+  positionals: string[],
+  slot: number,
+  flags: Flag[],
+  summary: string,
+): IntentResult {
   const filled = [...positionals]
   filled[slot] = ''
   const argv = canonicalArgv(path, filled, flags)
-  return {kind: 'clarify', question, options, partial: {argv, slot: path.split(' ').length + slot, summary, ...COMMAND_EFFECTS[path]}}
+  return {
+    kind: 'clarify',
+    question,
+    options,
+    partial: {argv, slot: path.split(' ').length + slot, summary, ...COMMAND_EFFECTS[path]},
+  }
 }
 
 const unknown = (message: string): IntentResult => ({kind: 'unknown', message})
 
-const orList = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`)
+const orList = (items: string[]) =>
+  items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`
 
 // ---- entry point ----------------------------------------------------------------
 
@@ -101,23 +132,41 @@ function route(u: Utterance): IntentResult {
 // ---- small rules -----------------------------------------------------------------
 
 const help: Rule = (u) => {
-  if (!u.test(/^(?:help|\?|commands|menu|hi|hello|hey|yo|what can you do|what do you do|how does this work|what are your commands|who are you)(?: (?:me|please|there|acheevy))*$/)) return undefined
+  if (
+    !u.test(
+      /^(?:help|\?|commands|menu|hi|hello|hey|yo|what can you do|what do you do|how does this work|what are your commands|who are you)(?: (?:me|please|there|acheevy))*$/,
+    )
+  )
+    return undefined
   return unknown(capabilitiesMessage('Hi, I am ACHEEVY.'))
 }
 
 const secrets: Rule = (u) => {
-  if (!u.test(/\b(?:api ?key|token|secret|password)\b/) || !u.test(/\b(?:set|config\w*|settings?|use|store|save|change)\b/) || u.live('env').length > 0) return undefined
-  return unknown('I do not put keys or passwords on a command line. Set ANTHROPIC_API_KEY or OPENAI_API_KEY in your environment, or pass a plug\'s secret with --env-file.')
+  if (
+    !u.test(/\b(?:api ?key|token|secret|password)\b/) ||
+    !u.test(/\b(?:set|config\w*|settings?|use|store|save|change)\b/) ||
+    u.live('env').length > 0
+  )
+    return undefined
+  return unknown(
+    "I do not put keys or passwords on a command line. Set ANTHROPIC_API_KEY or OPENAI_API_KEY in your environment, or pass a plug's secret with --env-file.",
+  )
 }
 
 /** "on host prod", "on the prod server": --host, taken before anything else looks at host words. */
 function takeHostFlag(u: Utterance): string | undefined {
-  const found = u.find(new RegExp(String.raw`\b(?:on|using|via|against|at) (?:the )?(?:${HOST_NOUN} (?:called |named )?(\S+)|(\S+) ${HOST_NOUN}\b)`))
+  const found = u.find(
+    new RegExp(
+      String.raw`\b(?:on|using|via|against|at) (?:the )?(?:${HOST_NOUN} (?:called |named )?(\S+)|(\S+) ${HOST_NOUN}\b)`,
+    ),
+  )
   if (!found) return undefined
   const index = found.groups[1]?.[0] ?? found.groups[2]?.[0]
-  if (index === undefined || u.consumed[index] || u.unit(index).kind !== 'word' || isKnownWord(u.unit(index).norm)) return undefined
+  if (index === undefined || u.consumed[index] || u.unit(index).kind !== 'word' || isKnownWord(u.unit(index).norm))
+    return undefined
   const name = u.unit(index).norm
-  if (!HOST_ENTRY_NAME.test(name)) throw new Refusal(`invalid host name "${name.slice(0, 40)}": use 1-32 of a-z, 0-9, ".", "_" and "-"`)
+  if (!HOST_ENTRY_NAME.test(name))
+    throw new Refusal(`invalid host name "${name.slice(0, 40)}": use 1-32 of a-z, 0-9, ".", "_" and "-"`)
   u.consume(...(found.groups[0] ?? []))
   return name
 }
@@ -130,61 +179,102 @@ const onHost = (host: string | undefined) => (host ? ` on host ${host}` : '')
 const CONFIG_WORDS = /\b(?:config\w*|settings?|preferences?|prefs)\b/
 
 const config: Rule = (u) => {
-  const keyed = CONFIG_KEYS.flatMap((entry) => entry.phrases.map((phrase) => ({entry, phrase}))).sort((a, b) => b.phrase.length - a.phrase.length)
+  const keyed = CONFIG_KEYS.flatMap((entry) => entry.phrases.map((phrase) => ({entry, phrase}))).sort(
+    (a, b) => b.phrase.length - a.phrase.length,
+  )
   const specific = keyed.filter(({phrase}) => !['model', 'endpoint'].includes(phrase))
   const masked = u.masked
-  const hasPhrase = (phrase: string) => new RegExp(String.raw`(?:^|\s)${phrase.replace(/\./g, '\\.')}(?=\s|$)`).test(masked)
+  const hasPhrase = (phrase: string) =>
+    new RegExp(String.raw`(?:^|\s)${phrase.replace(/\./g, '\\.')}(?=\s|$)`).test(masked)
   if (!CONFIG_WORDS.test(masked) && !specific.some(({phrase}) => hasPhrase(phrase))) return undefined
   const hit = keyed.find(({phrase}) => hasPhrase(phrase))
   const setWords = /\b(?:set|change|switch|update|make|put|use|configure)\b/
   if (!hit) {
     const keys = CONFIG_KEYS.map((entry) => entry.key)
     return setWords.test(masked)
-      ? {kind: 'clarify', question: 'Which setting should I change, and to what?', options: keys.map((key) => `set ${key} to …`)}
-      : choose('config get', `Which setting do you want to see: ${orList(keys)}?`, keys, [''], 0, [], 'Show the setting {}')
+      ? {
+          kind: 'clarify',
+          question: 'Which setting should I change, and to what?',
+          options: keys.map((key) => `set ${key} to …`),
+        }
+      : choose(
+          'config get',
+          `Which setting do you want to see: ${orList(keys)}?`,
+          keys,
+          [''],
+          0,
+          [],
+          'Show the setting {}',
+        )
   }
   const {entry, phrase} = hit
   const key = entry.key
   const phraseRe = phrase.replace(/\./g, '\\.')
-  const usable = (index: number | undefined) => index !== undefined && !(u.unit(index).kind === 'word' && isKnownWord(u.unit(index).norm))
+  const usable = (index: number | undefined) =>
+    index !== undefined && !(u.unit(index).kind === 'word' && isKnownWord(u.unit(index).norm))
   const valueIndex = [
     new RegExp(String.raw`(?:^|\s)${phraseRe}(?: (?:to|=|as|be|is|should be|becomes?))+ (?:the )?(\S+)`),
     new RegExp(String.raw`\b(?:make|use|set|pick|choose) (\S+) (?:as )?(?:the |my |our )?${phraseRe}(?=\s|$)`),
     new RegExp(String.raw`\b(?:make|set|switch|change) (?:the |my |our )?${phraseRe} (?!to\b|is\b|as\b)(\S+)`),
-  ].map((pattern) => u.find(pattern)?.groups[1]?.[0]).find(usable)
+  ]
+    .map((pattern) => u.find(pattern)?.groups[1]?.[0])
+    .find(usable)
   const valueUnit = valueIndex === undefined ? undefined : u.unit(valueIndex)
   if (!valueUnit || !setWords.test(masked)) {
     return command(u, 'config get', [key], [], `Show the setting ${key}`)
   }
   const raw = valueUnit.kind === 'word' ? valueUnit.norm : valueUnit.raw
   if (entry.kind === 'tenant') validated(() => checkedName('tenant', raw))
-  else if (entry.kind === 'url' ? !/^https?:\/\/[A-Za-z0-9.:/_%~-]+$/.test(raw) : !/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/.test(raw)) {
-    throw new Refusal(`"${raw.slice(0, 40)}" is not a value I can put in ${key}${entry.kind === 'url' ? ' (give an http:// or https:// URL)' : ''}`)
+  else if (
+    entry.kind === 'url'
+      ? !/^https?:\/\/[A-Za-z0-9.:/_%~-]+$/.test(raw)
+      : !/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/.test(raw)
+  ) {
+    throw new Refusal(
+      `"${raw.slice(0, 40)}" is not a value I can put in ${key}${entry.kind === 'url' ? ' (give an http:// or https:// URL)' : ''}`,
+    )
   }
   return command(u, 'config set', [key, raw], [], `Set ${key} to ${raw}`)
 }
 
 const audit: Rule = (u) => {
-  if (!u.test(/\baudit\w*|\bwho (?:did|has|changed|deployed|removed|ran|made|touched|started|stopped|restarted|scaled|deleted)\b|\bwhat (?:did you|have you|has aims|has acheevy|was|were|has been|have been) (?:do|did|done|change|changed|appl\w*|run|ran|execut\w*)\b|\bchange ?log\b|\bhistory\b|\bwhat changes\b|\bchanges (?:were |have been )?(?:made|applied)\b|\bapplied (?:actions|changes|commands)\b|\btrail\b|\bwho changed\b/)) return undefined
+  if (
+    !u.test(
+      /\baudit\w*|\bwho (?:did|has|changed|deployed|removed|ran|made|touched|started|stopped|restarted|scaled|deleted)\b|\bwhat (?:did you|have you|has aims|has acheevy|was|were|has been|have been) (?:do|did|done|change|changed|appl\w*|run|ran|execut\w*)\b|\bchange ?log\b|\bhistory\b|\bwhat changes\b|\bchanges (?:were |have been )?(?:made|applied)\b|\bapplied (?:actions|changes|commands)\b|\btrail\b|\bwho changed\b/,
+    )
+  )
+    return undefined
   return command(u, 'audit', [], [], 'Show the audit log of applied changes')
 }
 
 function doctor(hostFlag: string | undefined): Rule {
   return (u) => {
     const hostWord = `(?:setup|connection|installation|install|environment|docker|engine|ssh|${HOST_NOUN})`
-    const pattern = new RegExp(String.raw`\bdoctor\b|\bdiagnos\w*|\btroubleshoot\w*|\bsanity check\b|\bpreflight\b|\bcheckup\b|\bcheck (?:that |if |whether |on |up on )?(?:my |the |our )?${hostWord}\b|\b(?:is|are|does) (?:the |my |our )?${hostWord}(?: \S+)? (?:ok|okay|fine|alright|reachable|working|up|healthy|online|ready|connected|responding|alive|configured)\b|\bcan (?:you|aims|we|i) (?:reach|connect to|talk to|see|access) (?:the |my |our )?${HOST_NOUN}\b|\b(?:ok|okay|fine|wrong|right) with (?:the |my |our )?${hostWord}\b|\bwhat is wrong with (?:the |my |our )?${hostWord}\b`)
+    const pattern = new RegExp(
+      String.raw`\bdoctor\b|\bdiagnos\w*|\btroubleshoot\w*|\bsanity check\b|\bpreflight\b|\bcheckup\b|\bcheck (?:that |if |whether |on |up on )?(?:my |the |our )?${hostWord}\b|\b(?:is|are|does) (?:the |my |our )?${hostWord}(?: \S+)? (?:ok|okay|fine|alright|reachable|working|up|healthy|online|ready|connected|responding|alive|configured)\b|\bcan (?:you|aims|we|i) (?:reach|connect to|talk to|see|access) (?:the |my |our )?${HOST_NOUN}\b|\b(?:ok|okay|fine|wrong|right) with (?:the |my |our )?${hostWord}\b|\bwhat is wrong with (?:the |my |our )?${hostWord}\b`,
+    )
     if (!pattern.test(u.masked)) return undefined
     let host = hostFlag
-    const index = [...u.findAll(new RegExp(String.raw`\b${HOST_NOUN} (?:called |named )?(\S+)`)), ...u.findAll(new RegExp(String.raw`(?:^|\s)(\S+) ${HOST_NOUN}\b`))]
+    const index = [
+      ...u.findAll(new RegExp(String.raw`\b${HOST_NOUN} (?:called |named )?(\S+)`)),
+      ...u.findAll(new RegExp(String.raw`(?:^|\s)(\S+) ${HOST_NOUN}\b`)),
+    ]
       .map((found) => found.groups[1]?.[0])
       .find((candidate) => isNameCandidate(u, candidate))
     if (!host && index !== undefined) host = hostName(u.unit(index).norm)
-    return command(u, 'doctor', [], withHost([], host), `Check the ${host ? `host ${host}` : 'current host'}: connection, Docker engine and proxy`)
+    return command(
+      u,
+      'doctor',
+      [],
+      withHost([], host),
+      `Check the ${host ? `host ${host}` : 'current host'}: connection, Docker engine and proxy`,
+    )
   }
 }
 
 function hostName(word: string): string {
-  if (!HOST_ENTRY_NAME.test(word)) throw new Refusal(`invalid host name "${word.slice(0, 40)}": use 1-32 of a-z, 0-9, ".", "_" and "-"`)
+  if (!HOST_ENTRY_NAME.test(word))
+    throw new Refusal(`invalid host name "${word.slice(0, 40)}": use 1-32 of a-z, 0-9, ".", "_" and "-"`)
   return word
 }
 
@@ -194,30 +284,59 @@ function namedHost(u: Utterance, pattern: RegExp): string | undefined {
   if (!found) return undefined
   for (const group of found.groups.slice(1)) {
     const index = group?.[0]
-    if (isNameCandidate(u, index) || (index !== undefined && u.unit(index).kind === 'domain')) return hostName(u.unit(index!).norm)
+    if (isNameCandidate(u, index) || (index !== undefined && u.unit(index).kind === 'domain'))
+      return hostName(u.unit(index!).norm)
   }
   return undefined
 }
 
 const hosts: Rule = (u) => {
-  if (!new RegExp(String.raw`\b${HOST_NOUN}\b`).test(u.masked) || u.live('plug', 'inst', 'both', 'ref').length > 0) return undefined
+  if (!new RegExp(String.raw`\b${HOST_NOUN}\b`).test(u.masked) || u.live('plug', 'inst', 'both', 'ref').length > 0)
+    return undefined
   const target = String.raw`(?:the )?(?:${HOST_NOUN} (?:called |named )?(\S+)|(\S+) ${HOST_NOUN}\b)`
   if (u.test(new RegExp(String.raw`\b(?:remove|delete|forget|drop|unregister|rm|get rid of|deregister)\b`))) {
-    const name = namedHost(u, new RegExp(String.raw`\b(?:remove|delete|forget|drop|unregister|rm|get rid of|deregister) ${target}`)) ??
-      namedHost(u, /\bhost rm (\S+)/)
-    if (!name) return {kind: 'clarify', question: 'Which host should I remove from aims\' list? (the server itself is not touched)', options: []}
+    const name =
+      namedHost(
+        u,
+        new RegExp(String.raw`\b(?:remove|delete|forget|drop|unregister|rm|get rid of|deregister) ${target}`),
+      ) ?? namedHost(u, /\bhost rm (\S+)/)
+    if (!name)
+      return {
+        kind: 'clarify',
+        question: "Which host should I remove from aims' list? (the server itself is not touched)",
+        options: [],
+      }
     return command(u, 'host rm', [name], [], `Remove host ${name} from aims' list of hosts (the server is not touched)`)
   }
   const use =
     namedHost(u, /\bhost use (\S+)/) ??
-    namedHost(u, new RegExp(String.raw`\b(?:use|switch(?: over)? to|change to|select|pick|target|work on|go to|connect to|point (?:aims )?(?:at|to)|move to|default to) ${target}`)) ??
-    namedHost(u, new RegExp(String.raw`\bmake (\S+) (?:the |my |our )?(?:default|current|active|main) ${HOST_NOUN}\b`)) ??
-    namedHost(u, new RegExp(String.raw`\b(?:default|current|active|main) ${HOST_NOUN} (?:to |= |is |should be |be )+(\S+)`))
+    namedHost(
+      u,
+      new RegExp(
+        String.raw`\b(?:use|switch(?: over)? to|change to|select|pick|target|work on|go to|connect to|point (?:aims )?(?:at|to)|move to|default to) ${target}`,
+      ),
+    ) ??
+    namedHost(
+      u,
+      new RegExp(String.raw`\bmake (\S+) (?:the |my |our )?(?:default|current|active|main) ${HOST_NOUN}\b`),
+    ) ??
+    namedHost(
+      u,
+      new RegExp(String.raw`\b(?:default|current|active|main) ${HOST_NOUN} (?:to |= |is |should be |be )+(\S+)`),
+    )
   if (use) return command(u, 'host use', [use], [], `Make ${use} the default host`)
   if (u.test(new RegExp(String.raw`\b(?:add|register|set up|new|configure|connect)\b`))) {
-    return unknown('Adding a host needs its SSH details, which I do not take from chat: run `aims host add NAME user@host` (or `aims init` for a guided setup).')
+    return unknown(
+      'Adding a host needs its SSH details, which I do not take from chat: run `aims host add NAME user@host` (or `aims init` for a guided setup).',
+    )
   }
-  if (u.test(new RegExp(String.raw`\b(?:list|show|ls|see|display|view)\b (?:\S+ ){0,3}${HOST_NOUN}\b|\b(?:which|what|my|all|our|configured|available|known) (?:\S+ )?${HOST_NOUN}\b|${HOST_NOUN} (?:do|does|did) (?:i|we|you|aims) (?:have|know)|^(?:the )?${HOST_NOUN}$`))) {
+  if (
+    u.test(
+      new RegExp(
+        String.raw`\b(?:list|show|ls|see|display|view)\b (?:\S+ ){0,3}${HOST_NOUN}\b|\b(?:which|what|my|all|our|configured|available|known) (?:\S+ )?${HOST_NOUN}\b|${HOST_NOUN} (?:do|does|did) (?:i|we|you|aims) (?:have|know)|^(?:the )?${HOST_NOUN}$`,
+      ),
+    )
+  ) {
     return command(u, 'host ls', [], [], 'List the hosts aims knows')
   }
   return undefined
@@ -228,18 +347,53 @@ const hosts: Rule = (u) => {
 type Lifecycle = 'down' | 'restart' | 'stop' | 'start' | 'up' | 'scale' | 'export'
 
 const LIFECYCLE: Array<{verb: Lifecycle; pattern: RegExp}> = [
-  {verb: 'down', pattern: /\b(?:decommission\w*|tear (?:\S+ ){0,4}down|teardown|take (?:\S+ ){0,4}down|bring (?:\S+ ){0,4}down|destroy|delete|remove|uninstall|deprovision|get rid of|nuke|wipe(?: out)?|trash|terminate|kill off|rm|purge|dispose of|retire|deinstall|plug down)\b/g},
-  {verb: 'restart', pattern: /\b(?:restart\w*|re-start\w*|reboot\w*|bounce|recycle|power ?cycle|cycle|kick|reload|relaunch|start (?:\S+ ){0,4}(?:again|over)|turn (?:\S+ ){0,4}off and (?:back )?on(?: again)?|stop and (?:re)?start)\b/g},
-  {verb: 'stop', pattern: /\b(?:stop|halt|pause|shut (?:\S+ ){0,4}(?:down|off)|shutdown|turn (?:\S+ ){0,4}off|switch (?:\S+ ){0,4}off|power (?:\S+ ){0,3}(?:off|down)|suspend|kill|freeze|put (?:\S+ ){0,4}to sleep|disable)\b/g},
-  {verb: 'start', pattern: /\b(?:start(?:ed)?(?! (?:up )?(?:a |an )?(?:new|another|fresh|second)\b)|resume|unpause|turn (?:\S+ ){0,4}on|switch (?:\S+ ){0,4}on|power (?:\S+ ){0,3}on|boot(?: up)?|wake (?:\S+ ){0,4}up|bring (?:\S+ ){0,4}back|get (?:\S+ ){0,4}(?:running|going) again|enable)\b/g},
-  {verb: 'scale', pattern: new RegExp(String.raw`\b(?:scale\w*|resize\w*|upsize|downsize|bump|increase|decrease|reduce|raise|lower|grow|shrink|more (?:memory|ram|cpus?|cores?|replicas|copies|power|resources)|less (?:memory|ram|cpus?|cores?|replicas|copies)|limit|cap|allocate|replicas?|copies|give (?:\S+ ){1,3}(?:more|less|extra|\d+(?:\.\d+)? ?(?:v?cpus?|cores?|replicas?|copies|kb?|mb?|gb?|gigs?|megs?|gib|mib)|(?:one|two|three|four|five|six|eight|half(?: a)?) (?:v?cpus?|cores?|replicas?|copies|gigs?|megs?))|set (?:\S+ ){0,3}(?:memory|ram|cpus?|cores?|replicas))\b`, 'g')},
-  {verb: 'up', pattern: new RegExp(String.raw`\b(?:deploy(?:ing)?|spin (?:\S+ ){0,4}up|spin|install(?:ing)?|launch(?:ing)?|set (?:\S+ ){0,3}up|setup|provision(?:ing)?|bring (?:\S+ ){0,4}up|fire (?:\S+ ){0,4}up|stand (?:\S+ ){0,4}up|create|roll (?:\S+ ){0,3}out|start (?:up )?(?:a |an )?(?:new|another|fresh|second)|add (?:a |an |the |another )?(?:new |fresh )?${P}|run (?:a |an |the |me |us |another )?(?:new |fresh )?${P}|put (?:\S+ ){0,4}on|plug up)\b|${P} up\b`, 'g')},
-  {verb: 'export', pattern: /\b(?:export\w*|selfhost\w*|bundle\w*|package (?:\S+ ){0,4}(?:up|for)|hand (?:over|off)|compose file|portable|takeout)\b/g},
+  {
+    verb: 'down',
+    pattern:
+      /\b(?:decommission\w*|tear (?:\S+ ){0,4}down|teardown|take (?:\S+ ){0,4}down|bring (?:\S+ ){0,4}down|destroy|delete|remove|uninstall|deprovision|get rid of|nuke|wipe(?: out)?|trash|terminate|kill off|rm|purge|dispose of|retire|deinstall|plug down)\b/g,
+  },
+  {
+    verb: 'restart',
+    pattern:
+      /\b(?:restart\w*|re-start\w*|reboot\w*|bounce|recycle|power ?cycle|cycle|kick|reload|relaunch|start (?:\S+ ){0,4}(?:again|over)|turn (?:\S+ ){0,4}off and (?:back )?on(?: again)?|stop and (?:re)?start)\b/g,
+  },
+  {
+    verb: 'stop',
+    pattern:
+      /\b(?:stop|halt|pause|shut (?:\S+ ){0,4}(?:down|off)|shutdown|turn (?:\S+ ){0,4}off|switch (?:\S+ ){0,4}off|power (?:\S+ ){0,3}(?:off|down)|suspend|kill|freeze|put (?:\S+ ){0,4}to sleep|disable)\b/g,
+  },
+  {
+    verb: 'start',
+    pattern:
+      /\b(?:start(?:ed)?(?! (?:up )?(?:a |an )?(?:new|another|fresh|second)\b)|resume|unpause|turn (?:\S+ ){0,4}on|switch (?:\S+ ){0,4}on|power (?:\S+ ){0,3}on|boot(?: up)?|wake (?:\S+ ){0,4}up|bring (?:\S+ ){0,4}back|get (?:\S+ ){0,4}(?:running|going) again|enable)\b/g,
+  },
+  {
+    verb: 'scale',
+    pattern: new RegExp(
+      String.raw`\b(?:scale\w*|resize\w*|upsize|downsize|bump|increase|decrease|reduce|raise|lower|grow|shrink|more (?:memory|ram|cpus?|cores?|replicas|copies|power|resources)|less (?:memory|ram|cpus?|cores?|replicas|copies)|limit|cap|allocate|replicas?|copies|give (?:\S+ ){1,3}(?:more|less|extra|\d+(?:\.\d+)? ?(?:v?cpus?|cores?|replicas?|copies|kb?|mb?|gb?|gigs?|megs?|gib|mib)|(?:one|two|three|four|five|six|eight|half(?: a)?) (?:v?cpus?|cores?|replicas?|copies|gigs?|megs?))|set (?:\S+ ){0,3}(?:memory|ram|cpus?|cores?|replicas))\b`,
+      'g',
+    ),
+  },
+  {
+    verb: 'up',
+    pattern: new RegExp(
+      String.raw`\b(?:deploy(?:ing)?|spin (?:\S+ ){0,4}up|spin|install(?:ing)?|launch(?:ing)?|set (?:\S+ ){0,3}up|setup|provision(?:ing)?|bring (?:\S+ ){0,4}up|fire (?:\S+ ){0,4}up|stand (?:\S+ ){0,4}up|create|roll (?:\S+ ){0,3}out|start (?:up )?(?:a |an )?(?:new|another|fresh|second)|add (?:a |an |the |another )?(?:new |fresh )?${P}|run (?:a |an |the |me |us |another )?(?:new |fresh )?${P}|put (?:\S+ ){0,4}on|plug up)\b|${P} up\b`,
+      'g',
+    ),
+  },
+  {
+    verb: 'export',
+    pattern:
+      /\b(?:export\w*|selfhost\w*|bundle\w*|package (?:\S+ ){0,4}(?:up|for)|hand (?:over|off)|compose file|portable|takeout)\b/g,
+  },
 ]
 
 /** "I need/want …", "get me a …", "give acme an n8n": a deploy only when nothing more specific is asked. */
-const SOFT_UP = new RegExp(String.raw`\b(?:(?:i|we) (?:want|need|would like)|can (?:i|we|you) (?:have|get)|get (?:me |us |them )?(?:a |an )|give (?:\S+ ){0,2}(?:a |an |new )|(?:a |an )?new ${P})|^${P}(?: for| in| on| to)`)
-const READ_WORDS = /\b(?:logs?|status|stats|health\w*|events?|usage|metrics|catalog|search|find|look for|details?|about|describe|info|running|deployed)\b/
+const SOFT_UP = new RegExp(
+  String.raw`\b(?:(?:i|we) (?:want|need|would like)|can (?:i|we|you) (?:have|get)|get (?:me |us |them )?(?:a |an )|give (?:\S+ ){0,2}(?:a |an |new )|(?:a |an )?new ${P})|^${P}(?: for| in| on| to)`,
+)
+const READ_WORDS =
+  /\b(?:logs?|status|stats|health\w*|events?|usage|metrics|catalog|search|find|look for|details?|about|describe|info|running|deployed)\b/
 
 function lifecycleCommand(u: Utterance, hostFlag: string | undefined): IntentResult | undefined {
   const masked = u.masked
@@ -252,8 +406,20 @@ function lifecycleCommand(u: Utterance, hostFlag: string | undefined): IntentRes
         negated ??= verb
         continue
       }
-      if (verb === 'up' && /\bwhat (?:\S+ ){0,2}(?:can|could|should|would|do|may) (?:i|we|you)(?: \S+)?\s*$/.test(masked.slice(0, match.index))) continue
-      if (verb === 'up' && /\bup\b$/.test(match[0]) && !/^(?:spin|bring|fire|stand|set|plug)/.test(match[0]) && !NOT_QUESTION.test(masked)) continue
+      if (
+        verb === 'up' &&
+        /\bwhat (?:\S+ ){0,2}(?:can|could|should|would|do|may) (?:i|we|you)(?: \S+)?\s*$/.test(
+          masked.slice(0, match.index),
+        )
+      )
+        continue
+      if (
+        verb === 'up' &&
+        /\bup\b$/.test(match[0]) &&
+        !/^(?:spin|bring|fire|stand|set|plug)/.test(match[0]) &&
+        !NOT_QUESTION.test(masked)
+      )
+        continue
       if (!best || match.index < best.index) best = {verb, index: match.index}
       break
     }
@@ -261,51 +427,115 @@ function lifecycleCommand(u: Utterance, hostFlag: string | undefined): IntentRes
   // "n8n down", "acme/n8n down for good": terse, and never a question ("is gitea down?").
   const terse = new RegExp(String.raw`^(?:please )?(?:\S+ 's )?${E} down\b`)
   if (!best && NOT_QUESTION.test(masked) && terse.test(masked)) best = {verb: 'down', index: 0}
-  if (!best && !READ_WORDS.test(masked) && SOFT_UP.test(masked) && (u.live('plug', 'both').length > 0 || topicPlugs(u).length > 0) && !/\b(?:something|anything|a tool|an app|a plug|some\w*) (?:for|to|that)\b/.test(masked)) {
+  if (
+    !best &&
+    !READ_WORDS.test(masked) &&
+    SOFT_UP.test(masked) &&
+    (u.live('plug', 'both').length > 0 || topicPlugs(u).length > 0) &&
+    !/\b(?:something|anything|a tool|an app|a plug|some\w*) (?:for|to|that)\b/.test(masked)
+  ) {
     u.penalty += 0.15
     best = {verb: 'up', index: 0}
   }
   if (!best) {
-    if (negated) return unknown(`Understood: I will not ${negated === 'up' ? 'deploy' : negated === 'down' ? 'take anything down' : negated} anything. Tell me what you want done instead.`)
+    if (negated)
+      return unknown(
+        `Understood: I will not ${negated === 'up' ? 'deploy' : negated === 'down' ? 'take anything down' : negated} anything. Tell me what you want done instead.`,
+      )
     return undefined
   }
   switch (best.verb) {
-    case 'up': return plugUp(u, hostFlag)
-    case 'down': return plugDown(u, hostFlag)
-    case 'scale': return plugScale(u, hostFlag)
-    case 'export': return exportBundle(u, hostFlag)
-    default: return startStopRestart(u, best.verb, hostFlag)
+    case 'up':
+      return plugUp(u, hostFlag)
+    case 'down':
+      return plugDown(u, hostFlag)
+    case 'scale':
+      return plugScale(u, hostFlag)
+    case 'export':
+      return exportBundle(u, hostFlag)
+    default:
+      return startStopRestart(u, best.verb, hostFlag)
   }
 }
 
 /** Target of a command on one running instance, or the question to ask. */
-function instanceOrAsk(u: Utterance, path: CommandPath, verbPhrase: string, flags: Flag[], summary: (target: string) => string, hostFlag?: string): {target: string} | {result: IntentResult} {
+function instanceOrAsk(
+  u: Utterance,
+  path: CommandPath,
+  verbPhrase: string,
+  flags: Flag[],
+  summary: (target: string) => string,
+  hostFlag?: string,
+): {target: string} | {result: IntentResult} {
   const tenant = takeTenant(u)
   if (COMMAND_EFFECTS[path].mutates && severalTargets(u)) {
     const named = [...u.live('ref', 'inst', 'both', 'plug')].map((index) => u.unit(index).norm)
-    return {result: {kind: 'clarify', question: `I ${verbPhrase} one instance at a time. Which first: ${orList(named)}?`, options: named.map((name) => `${verbPhrase} ${name}`)}}
+    return {
+      result: {
+        kind: 'clarify',
+        question: `I ${verbPhrase} one instance at a time. Which first: ${orList(named)}?`,
+        options: named.map((name) => `${verbPhrase} ${name}`),
+      },
+    }
   }
   const target = takeInstanceTarget(u, tenant, {allowObject: true})
   const fullFlags = withHost(flags, hostFlag)
   if (!target) {
     const options = u.context.instances.slice(0, 12).map((instance) => `${instance.tenant}/${instance.instance}`)
-    return {result: choose(path, `Which instance should I ${verbPhrase}?${options.length === 0 ? ' (e.g. acme/n8n)' : ''}`, options, [''], 0, fullFlags, summary('{}'))}
+    return {
+      result: choose(
+        path,
+        `Which instance should I ${verbPhrase}?${options.length === 0 ? ' (e.g. acme/n8n)' : ''}`,
+        options,
+        [''],
+        0,
+        fullFlags,
+        summary('{}'),
+      ),
+    }
   }
   if (target.kind === 'choose') return {result: ambiguous(path, target, verbPhrase, fullFlags, summary)}
   return {target: target.value}
 }
 
-function ambiguous(path: CommandPath, target: Extract<Target, {kind: 'choose'}>, verbPhrase: string, flags: Flag[], summary: (target: string) => string): IntentResult {
-  return choose(path, `Which ${target.what} should I ${verbPhrase}: ${orList(target.options)}?`, target.options, [''], 0, flags, summary('{}'))
+function ambiguous(
+  path: CommandPath,
+  target: Extract<Target, {kind: 'choose'}>,
+  verbPhrase: string,
+  flags: Flag[],
+  summary: (target: string) => string,
+): IntentResult {
+  return choose(
+    path,
+    `Which ${target.what} should I ${verbPhrase}: ${orList(target.options)}?`,
+    target.options,
+    [''],
+    0,
+    flags,
+    summary('{}'),
+  )
 }
 
-function startStopRestart(u: Utterance, verb: 'start' | 'stop' | 'restart', hostFlag: string | undefined): IntentResult {
+function startStopRestart(
+  u: Utterance,
+  verb: 'start' | 'stop' | 'restart',
+  hostFlag: string | undefined,
+): IntentResult {
   const path = `plug ${verb}` as CommandPath
   // "start ghost" when no ghost runs anywhere: the user wants one deployed.
-  if (verb === 'start' && u.context.instances.length > 0 && u.live('ref').length === 0 && u.live('plug', 'both').length > 0) {
+  if (
+    verb === 'start' &&
+    u.context.instances.length > 0 &&
+    u.live('ref').length === 0 &&
+    u.live('plug', 'both').length > 0
+  ) {
     const mention = u.unit(u.live('plug', 'both')[0]!).mention!
     const tenant = takeTenant(u)
-    const running = u.context.instances.some((instance) => (mention.plugs.includes(instance.plug) || mention.instances.includes(instance.instance)) && (!tenant || instance.tenant === tenant))
+    const running = u.context.instances.some(
+      (instance) =>
+        (mention.plugs.includes(instance.plug) || mention.instances.includes(instance.instance)) &&
+        (!tenant || instance.tenant === tenant),
+    )
     if (!running) {
       u.penalty += 0.15
       return plugUp(u, hostFlag)
@@ -319,13 +549,21 @@ function startStopRestart(u: Utterance, verb: 'start' | 'stop' | 'restart', host
 }
 
 function plugDown(u: Utterance, hostFlag: string | undefined): IntentResult {
-  const keep = u.find(/\b(?:keep(?:ing)?|preserv\w*|retain\w*|save|saving|leave|leaving) (?:the |its |all |my |their |our )?(?:data|volumes?|files|database)|\b(?:without|not) (?:deleting|removing|losing|wiping|touching|destroying) (?:the |its |any |my )?(?:data|volumes?|files)|\bdata (?:kept|intact|preserved|safe)\b|\bkeep-data\b/)
+  const keep = u.find(
+    /\b(?:keep(?:ing)?|preserv\w*|retain\w*|save|saving|leave|leaving) (?:the |its |all |my |their |our )?(?:data|volumes?|files|database)|\b(?:without|not) (?:deleting|removing|losing|wiping|touching|destroying) (?:the |its |any |my )?(?:data|volumes?|files)|\bdata (?:kept|intact|preserved|safe)\b|\bkeep-data\b/,
+  )
   if (keep) u.consume(...(keep.groups[0] ?? []))
-  if (u.test(/\b(?:everything|all (?:of )?(?:them|instances|plugs|apps))\b/) && u.live('ref', 'inst', 'both', 'plug').length === 0) {
-    return unknown('I take instances down one at a time, and only when you name the instance (e.g. "decommission acme/n8n").')
+  if (
+    u.test(/\b(?:everything|all (?:of )?(?:them|instances|plugs|apps))\b/) &&
+    u.live('ref', 'inst', 'both', 'plug').length === 0
+  ) {
+    return unknown(
+      'I take instances down one at a time, and only when you name the instance (e.g. "decommission acme/n8n").',
+    )
   }
   const flags: Flag[] = keep ? [['--keep-data']] : []
-  const summary = (target: string) => `Decommission ${target} (${keep ? 'keeps its data volumes' : 'deletes its data'})${onHost(hostFlag)}`
+  const summary = (target: string) =>
+    `Decommission ${target} (${keep ? 'keeps its data volumes' : 'deletes its data'})${onHost(hostFlag)}`
   const found = instanceOrAsk(u, 'plug down', 'take down', flags, summary, hostFlag)
   if ('result' in found) return found.result
   return command(u, 'plug down', [found.target], withHost(flags, hostFlag), summary(found.target))
@@ -335,35 +573,62 @@ function plugScale(u: Utterance, hostFlag: string | undefined): IntentResult {
   const replicas = takeReplicas(u, false)
   const cpus = takeCpus(u)
   const memory = takeMemory(u)
-  const bare = replicas ?? cpus ?? memory ? undefined : takeReplicas(u, true)
+  const bare = (replicas ?? cpus ?? memory) ? undefined : takeReplicas(u, true)
   const flags: Flag[] = []
   if (replicas ?? bare) flags.push(['--replicas', (replicas ?? bare)!])
   if (cpus) flags.push(['--cpus', cpus])
   if (memory) flags.push(['--memory', memory])
-  const parts = [replicas ?? bare ? `${replicas ?? bare} replica${(replicas ?? bare) === '1' ? '' : 's'}` : '', cpus ? `${cpus} CPU${cpus === '1' ? '' : 's'}` : '', memory ? `${memory} memory` : ''].filter(Boolean)
+  const parts = [
+    (replicas ?? bare) ? `${replicas ?? bare} replica${(replicas ?? bare) === '1' ? '' : 's'}` : '',
+    cpus ? `${cpus} CPU${cpus === '1' ? '' : 's'}` : '',
+    memory ? `${memory} memory` : '',
+  ].filter(Boolean)
   const summary = (target: string) => `Scale ${target} to ${parts.join(', ')}${onHost(hostFlag)}`
   const found = instanceOrAsk(u, 'plug scale', 'scale', flags, summary, hostFlag)
   if ('result' in found) return found.result
   if (flags.length === 0) {
     const target = found.target
-    return {kind: 'clarify', question: `How should I scale ${target}: replicas, CPUs or memory?`, options: [`scale ${target} to 2 replicas`, `scale ${target} to 3 replicas`, `give ${target} 2 cpus`, `give ${target} 2g of memory`]}
+    return {
+      kind: 'clarify',
+      question: `How should I scale ${target}: replicas, CPUs or memory?`,
+      options: [
+        `scale ${target} to 2 replicas`,
+        `scale ${target} to 3 replicas`,
+        `give ${target} 2 cpus`,
+        `give ${target} 2g of memory`,
+      ],
+    }
   }
   return command(u, 'plug scale', [found.target], withHost(flags, hostFlag), summary(found.target))
 }
 
 function exportBundle(u: Utterance, hostFlag: string | undefined): IntentResult {
   const flags: Flag[] = []
-  const out = u.find(/\b(?:to|into|in|under|at|inside) (?:the |a )?(?:(?:folder|directory|dir) )?(@path)|\b(?:folder|directory|dir) (?:called |named )?(\S+)/)
+  const out = u.find(
+    /\b(?:to|into|in|under|at|inside) (?:the |a )?(?:(?:folder|directory|dir) )?(@path)|\b(?:folder|directory|dir) (?:called |named )?(\S+)/,
+  )
   const outIndex = out?.groups[1]?.[0] ?? out?.groups[2]?.[0]
-  if (out && outIndex !== undefined && !u.consumed[outIndex] && ['path', 'word', 'ref'].includes(u.unit(outIndex).kind)) {
+  if (
+    out &&
+    outIndex !== undefined &&
+    !u.consumed[outIndex] &&
+    ['path', 'word', 'ref'].includes(u.unit(outIndex).kind)
+  ) {
     const dir = u.unit(outIndex).raw
-    if (!/^[A-Za-z0-9_./~+-]{1,255}$/.test(dir)) throw new Refusal(`"${dir.slice(0, 40)}" is not a directory name I can pass on; use letters, digits, ".", "_", "-" and "/"`)
+    if (!/^[A-Za-z0-9_./~+-]{1,255}$/.test(dir))
+      throw new Refusal(
+        `"${dir.slice(0, 40)}" is not a directory name I can pass on; use letters, digits, ".", "_", "-" and "/"`,
+      )
     // From chat, a bundle goes below the current or home directory; anything else is typed as a command.
-    if (dir.split('/').includes('..') || dir.startsWith('-')) throw new Refusal(`I do not write bundles to "${dir.slice(0, 40)}" from chat; run \`aims export … --out DIR\` yourself for a path outside this directory`)
+    if (dir.split('/').includes('..') || dir.startsWith('-'))
+      throw new Refusal(
+        `I do not write bundles to "${dir.slice(0, 40)}" from chat; run \`aims export … --out DIR\` yourself for a path outside this directory`,
+      )
     u.consume(...(out.groups[0] ?? []))
     flags.push(['--out', dir])
   }
-  const summary = (target: string) => `Export ${target} as a self-host bundle${flags.length > 0 ? ` into ${flags[0]![1]}` : ''}`
+  const summary = (target: string) =>
+    `Export ${target} as a self-host bundle${flags.length > 0 ? ` into ${flags[0]![1]}` : ''}`
   const tenant = takeTenant(u)
   const refs = u.live('ref')
   let target: Target | undefined
@@ -373,12 +638,24 @@ function exportBundle(u: Utterance, hostFlag: string | undefined): IntentResult 
     if (plugMention !== undefined && u.unit(plugMention).mention!.plugs.length > 0) {
       const plugs = u.unit(plugMention).mention!.plugs
       u.consume(plugMention)
-      target = plugs.length === 1 ? {kind: 'one', value: plugs[0]!} : {kind: 'choose', options: plugs, what: u.unit(plugMention).norm}
+      target =
+        plugs.length === 1
+          ? {kind: 'one', value: plugs[0]!}
+          : {kind: 'choose', options: plugs, what: u.unit(plugMention).norm}
     }
   }
   target ??= takeInstanceTarget(u, tenant, {allowObject: true})
   const fullFlags = withHost(flags, hostFlag)
-  if (!target) return choose('export', 'Which plug or instance should I export?', u.context.catalog.map((plug) => plug.id), [''], 0, fullFlags, summary('{}'))
+  if (!target)
+    return choose(
+      'export',
+      'Which plug or instance should I export?',
+      u.context.catalog.map((plug) => plug.id),
+      [''],
+      0,
+      fullFlags,
+      summary('{}'),
+    )
   if (target.kind === 'choose') return ambiguous('export', target, 'export', fullFlags, summary)
   return command(u, 'export', [target.value], fullFlags, summary(target.value))
 }
@@ -394,37 +671,58 @@ function plugUp(u: Utterance, hostFlag: string | undefined): IntentResult {
     const [key = '', ...rest] = raw.split('=')
     const value = rest.join('=')
     validated(() => checkEnvKey(key))
-    if (!/^[A-Za-z0-9_@%+=:,./~-]*$/.test(value)) throw new Refusal(`the value of ${key} holds characters I do not pass on from chat; put it in a file and use --env-file`)
+    if (!/^[A-Za-z0-9_@%+=:,./~-]*$/.test(value))
+      throw new Refusal(
+        `the value of ${key} holds characters I do not pass on from chat; put it in a file and use --env-file`,
+      )
     u.consume(index)
     flags.push(['--env', `${key}=${value}`])
   }
-  const envSet = u.find(/\b(?:set|with|and)? ?(?:env(?:ironment)?(?: var(?:iable)?)?|variable|var) (\S+) (?:to|=|as) (\S+)/)
+  const envSet = u.find(
+    /\b(?:set|with|and)? ?(?:env(?:ironment)?(?: var(?:iable)?)?|variable|var) (\S+) (?:to|=|as) (\S+)/,
+  )
   if (envSet) {
     const keyUnit = u.unit(envSet.groups[1]![0]!)
     const valueUnit = u.unit(envSet.groups[2]![0]!)
     const key = validated(() => checkEnvKey(keyUnit.raw))
-    if (!/^[A-Za-z0-9_@%+=:,./~-]*$/.test(valueUnit.raw)) throw new Refusal(`the value of ${key} holds characters I do not pass on from chat; put it in a file and use --env-file`)
+    if (!/^[A-Za-z0-9_@%+=:,./~-]*$/.test(valueUnit.raw))
+      throw new Refusal(
+        `the value of ${key} holds characters I do not pass on from chat; put it in a file and use --env-file`,
+      )
     u.consume(...(envSet.groups[0] ?? []))
     flags.push(['--env', `${key}=${valueUnit.raw}`])
   }
 
-  const link = u.find(/\b(?:link(?:ed|ing)?|connect(?:ed|ing)?|attach(?:ed|ing)?|wire(?:d)?|hook(?:ed)?(?: up)?|plug(?:ged)? in)(?: it| them| this)?(?: up)? (?:to|with|into|against)? ?(?:the )?(?:(\S+) 's )?(@ref|@inst|@both|@plug)/)
+  const link = u.find(
+    /\b(?:link(?:ed|ing)?|connect(?:ed|ing)?|attach(?:ed|ing)?|wire(?:d)?|hook(?:ed)?(?: up)?|plug(?:ged)? in)(?: it| them| this)?(?: up)? (?:to|with|into|against)? ?(?:the )?(?:(\S+) 's )?(@ref|@inst|@both|@plug)/,
+  )
   if (link) {
     const index = link.groups[2]![0]!
     const ownerIndex = link.groups[1]?.[0]
-    const owner = ownerIndex !== undefined && isNameCandidate(u, ownerIndex) ? checkedName('tenant', u.unit(ownerIndex).norm) : undefined
+    const owner =
+      ownerIndex !== undefined && isNameCandidate(u, ownerIndex)
+        ? checkedName('tenant', u.unit(ownerIndex).norm)
+        : undefined
     u.consume(...(link.groups[0] ?? []))
     u.release(index)
     const linked = linkTarget(u, index, owner)
     if (linked.kind === 'choose') {
-      return {kind: 'clarify', question: `Which ${linked.what} should it be linked to: ${orList(linked.options)}?`, options: linked.options.map((option) => `link it to ${option}`)}
+      return {
+        kind: 'clarify',
+        question: `Which ${linked.what} should it be linked to: ${orList(linked.options)}?`,
+        options: linked.options.map((option) => `link it to ${option}`),
+      }
     }
     flags.push(['--link', linked.value])
   }
 
   const named = u.find(/\b(?:called|named|name it|name|as|with (?:the )?name|instance name)(?: of)? "?(\S+)/)
   const nameIndex = named?.groups[1]?.[0]
-  if (named && nameIndex !== undefined && (isNameCandidate(u, nameIndex) || ['inst', 'plug', 'both'].includes(u.unit(nameIndex).kind))) {
+  if (
+    named &&
+    nameIndex !== undefined &&
+    (isNameCandidate(u, nameIndex) || ['inst', 'plug', 'both'].includes(u.unit(nameIndex).kind))
+  ) {
     const name = checkedName('instance', u.unit(nameIndex).norm)
     u.consume(...(named.groups[0] ?? []))
     flags.push(['--name', name])
@@ -432,24 +730,45 @@ function plugUp(u: Utterance, hostFlag: string | undefined): IntentResult {
 
   const domainUnit = u.live('domain')[0]
   if (domainUnit !== undefined) {
-    const domain = validated(() => checkDomain(u.unit(domainUnit).norm.replace(/^https?:\/\//, '').replace(/\/$/, '')))
+    const domain = validated(() =>
+      checkDomain(
+        u
+          .unit(domainUnit)
+          .norm.replace(/^https?:\/\//, '')
+          .replace(/\/$/, ''),
+      ),
+    )
     u.consume(domainUnit)
     flags.push(['--domain', domain])
     notes.push(`on ${domain}`)
   } else {
     const bad = u.find(/\b(?:domain|subdomain|url|hostname) (?:of |to |at |is |=)?(\S+)/)
     const index = bad?.groups[1]?.[0]
-    if (index !== undefined && !u.consumed[index] && !(u.unit(index).kind === 'word' && isFunctionWord(u.unit(index).norm))) throw new Refusal(`"${u.unit(index!).norm.slice(0, 40)}" is not a domain name; give one such as blog.example.com`)
+    if (
+      index !== undefined &&
+      !u.consumed[index] &&
+      !(u.unit(index).kind === 'word' && isFunctionWord(u.unit(index).norm))
+    )
+      throw new Refusal(`"${u.unit(index!).norm.slice(0, 40)}" is not a domain name; give one such as blog.example.com`)
   }
 
   const cpus = takeCpus(u)
   const memory = takeMemory(u)
   if (cpus) flags.push(['--cpus', cpus])
   if (memory) flags.push(['--memory', memory])
-  if (cpus || memory) notes.push(`with ${[cpus ? `${cpus} CPU${cpus === '1' ? '' : 's'}` : '', memory ? `${memory} memory` : ''].filter(Boolean).join(' and ')}`)
+  if (cpus || memory)
+    notes.push(
+      `with ${[cpus ? `${cpus} CPU${cpus === '1' ? '' : 's'}` : '', memory ? `${memory} memory` : ''].filter(Boolean).join(' and ')}`,
+    )
 
-  const privately = /\b(?:not|don't|do not|never|without) (?:be )?(?:\S+ )?(?:expos\w*|public\w*)|\bprivate(?:ly)?\b|\binternal(?:ly)?(?: only)?\b/
-  if (!u.test(privately) && u.test(/\b(?:expos\w*|public(?:ly)?|to the (?:internet|world|outside)|internet[- ]facing|world[- ]reachable|open to (?:the )?(?:internet|world|public))\b/)) {
+  const privately =
+    /\b(?:not|don't|do not|never|without) (?:be )?(?:\S+ )?(?:expos\w*|public\w*)|\bprivate(?:ly)?\b|\binternal(?:ly)?(?: only)?\b/
+  if (
+    !u.test(privately) &&
+    u.test(
+      /\b(?:expos\w*|public(?:ly)?|to the (?:internet|world|outside)|internet[- ]facing|world[- ]reachable|open to (?:the )?(?:internet|world|public))\b/,
+    )
+  ) {
     flags.push(['--expose'])
     notes.push('exposed on all interfaces')
   }
@@ -479,8 +798,18 @@ function plugUp(u: Utterance, hostFlag: string | undefined): IntentResult {
   const envKeys = flags.filter(([name]) => name === '--env').map(([, value]) => value!.split('=')[0])
   if (envKeys.length > 0) notes.push(`with env ${envKeys.join(', ')}`)
   const allFlags = withHost(flags, hostFlag)
-  const summary = (id: string) => `Deploy ${id} for tenant ${tenant ?? u.context.defaultTenant}${notes.length > 0 ? ` ${notes.join(', ')}` : ''}${onHost(hostFlag)}`
-  if (plug.choose) return choose('plug up', `Which plug should I deploy: ${orList(plug.choose)}?`, plug.choose, [''], 0, allFlags, summary('{}'))
+  const summary = (id: string) =>
+    `Deploy ${id} for tenant ${tenant ?? u.context.defaultTenant}${notes.length > 0 ? ` ${notes.join(', ')}` : ''}${onHost(hostFlag)}`
+  if (plug.choose)
+    return choose(
+      'plug up',
+      `Which plug should I deploy: ${orList(plug.choose)}?`,
+      plug.choose,
+      [''],
+      0,
+      allFlags,
+      summary('{}'),
+    )
   return command(u, 'plug up', [plug.id!], allFlags, summary(plug.id!))
 }
 
@@ -498,7 +827,8 @@ function linkTarget(u: Utterance, index: number, owner: string | undefined): Tar
   u.consume(...hidden)
   const target = takeInstanceTarget(u, owner, {allowObject: false})
   for (const other of hidden) u.release(other)
-  if (!target) throw new Refusal('I could not tell which instance to link to; write it as TENANT/INSTANCE, e.g. acme/postgres')
+  if (!target)
+    throw new Refusal('I could not tell which instance to link to; write it as TENANT/INSTANCE, e.g. acme/postgres')
   if (target.kind === 'choose') return target
   // --link always takes TENANT/INSTANCE.
   return {kind: 'one', value: target.value.includes('/') ? target.value : `${u.context.defaultTenant}/${target.value}`}
@@ -508,8 +838,18 @@ function linkTarget(u: Utterance, index: number, owner: string | undefined): Tar
 function pickPlug(u: Utterance): {id?: string; choose?: string[]} | {result: IntentResult} {
   const mentions = u.live('plug', 'both', 'inst').filter((index) => u.unit(index).mention!.plugs.length > 0)
   const distinct = [...new Set(mentions.flatMap((index) => u.unit(index).mention!.plugs))]
-  if (mentions.length > 1 && distinct.length > 1 && mentions.every((index) => u.unit(index).mention!.plugs.length === 1)) {
-    return {result: {kind: 'clarify', question: `I deploy one plug at a time. Which first: ${orList(distinct)}?`, options: distinct.map((id) => `deploy ${id}`)}}
+  if (
+    mentions.length > 1 &&
+    distinct.length > 1 &&
+    mentions.every((index) => u.unit(index).mention!.plugs.length === 1)
+  ) {
+    return {
+      result: {
+        kind: 'clarify',
+        question: `I deploy one plug at a time. Which first: ${orList(distinct)}?`,
+        options: distinct.map((id) => `deploy ${id}`),
+      },
+    }
   }
   if (mentions.length > 0) {
     const plugs = u.unit(mentions[0]!).mention!.plugs
@@ -525,8 +865,15 @@ function pickPlug(u: Utterance): {id?: string; choose?: string[]} | {result: Int
   const asked = u.units.findIndex((_, index) => isNameCandidate(u, index))
   if (asked >= 0) {
     const word = u.unit(asked).norm
-    const near = closest(word, u.context.catalog.map((plug) => plug.id))
-    return {result: unknown(`There is no plug called "${word.slice(0, 40)}" in the catalog.${near.length > 0 ? ` Did you mean ${orList(near.map((id) => `"${id}"`))}?` : ' Ask me to search the catalog (e.g. "find something for monitoring").'}`)}
+    const near = closest(
+      word,
+      u.context.catalog.map((plug) => plug.id),
+    )
+    return {
+      result: unknown(
+        `There is no plug called "${word.slice(0, 40)}" in the catalog.${near.length > 0 ? ` Did you mean ${orList(near.map((id) => `"${id}"`))}?` : ' Ask me to search the catalog (e.g. "find something for monitoring").'}`,
+      ),
+    }
   }
   return {choose: u.context.catalog.map((plug) => plug.id)}
 }
@@ -535,9 +882,16 @@ function pickPlug(u: Utterance): {id?: string; choose?: string[]} | {result: Int
 function topicPlugs(u: Utterance): string[] {
   const live = u.live('word')
   const singular = (word: string) => word.replace(/(?<=[a-z]{3})s$/, '')
-  const tagged = (phrase: string) => u.context.catalog.filter((plug) => plug.tags.some((tag) => tag === phrase || singular(tag) === singular(phrase))).map((plug) => plug.id)
+  const tagged = (phrase: string) =>
+    u.context.catalog
+      .filter((plug) => plug.tags.some((tag) => tag === phrase || singular(tag) === singular(phrase)))
+      .map((plug) => plug.id)
   // "password manager" names one tag better than "password" and "manager" do apart.
-  const pairs = live.slice(1).flatMap((index, position) => (index === live[position]! + 1 ? [`${u.unit(live[position]!).norm}-${u.unit(index).norm}`] : []))
+  const pairs = live
+    .slice(1)
+    .flatMap((index, position) =>
+      index === live[position]! + 1 ? [`${u.unit(live[position]!).norm}-${u.unit(index).norm}`] : [],
+    )
   const byPair = [...new Set(pairs.flatMap(tagged))]
   if (byPair.length > 0) return byPair
   const found = new Set<string>()
@@ -556,19 +910,41 @@ function topicPlugs(u: Utterance): string[] {
 type ReadRule = (u: Utterance, hostFlag: string | undefined) => IntentResult | undefined
 
 const logs: ReadRule = (u, hostFlag) => {
-  if (!u.test(new RegExp(String.raw`\blogs?\b|\blogging\b|\blogged\b|\btail\w*\b|\bstdout\b|\bstderr\b|\boutput\b|\blines\b|\bsaying\b|\bprinting\b|\bplug logs\b`)) || u.test(/\bevent ?logs?\b|\baudit logs?\b/)) return undefined
+  if (
+    !u.test(
+      new RegExp(
+        String.raw`\blogs?\b|\blogging\b|\blogged\b|\btail\w*\b|\bstdout\b|\bstderr\b|\boutput\b|\blines\b|\bsaying\b|\bprinting\b|\bplug logs\b`,
+      ),
+    ) ||
+    u.test(/\bevent ?logs?\b|\baudit logs?\b/)
+  )
+    return undefined
   const flags: Flag[] = []
-  const follow = /\b(?:follow\w*|stream\w*|live|tail -f|-f|keep (?:watching|following|streaming|tailing)|real ?time|as (?:they|it) (?:come|comes|happen|happens|arrive)|watch\w*)\b/
+  const follow =
+    /\b(?:follow\w*|stream\w*|live|tail -f|-f|keep (?:watching|following|streaming|tailing)|real ?time|as (?:they|it) (?:come|comes|happen|happens|arrive)|watch\w*)\b/
   const tail = takeTail(u)
   if (u.test(follow) || u.test(/^tail (?!\d)/)) flags.push(['--follow'])
   if (tail) flags.push(['--tail', tail])
-  const serviceIndex = [...u.findAll(/\b(?:service|container) (?:called |named )?(\S+)/), ...u.findAll(/(?:^|\s)(\S+) (?:service|container)\b/)]
+  const serviceIndex = [
+    ...u.findAll(/\b(?:service|container) (?:called |named )?(\S+)/),
+    ...u.findAll(/(?:^|\s)(\S+) (?:service|container)\b/),
+  ]
     .map((found) => found.groups[1]?.[0])
-    .find((index) => index !== undefined && !u.consumed[index] && (u.unit(index).kind !== 'word' || !isFunctionWord(u.unit(index).norm)))
+    .find(
+      (index) =>
+        index !== undefined &&
+        !u.consumed[index] &&
+        (u.unit(index).kind !== 'word' || !isFunctionWord(u.unit(index).norm)),
+    )
   let serviceName: string | undefined
   if (serviceIndex !== undefined) {
     const unit = u.unit(serviceIndex)
-    const word = unit.kind === 'word' ? unit.norm : ['inst', 'plug', 'both'].includes(unit.kind) && !unit.norm.includes(' ') ? unit.norm : undefined
+    const word =
+      unit.kind === 'word'
+        ? unit.norm
+        : ['inst', 'plug', 'both'].includes(unit.kind) && !unit.norm.includes(' ')
+          ? unit.norm
+          : undefined
     // A service only when something else names the instance ("the db service of acme/n8n").
     const others = u.live('ref', 'inst', 'both', 'plug').filter((index) => index !== serviceIndex)
     if (word && !isFunctionWord(word) && (others.length > 0 || u.context.focus)) {
@@ -577,40 +953,78 @@ const logs: ReadRule = (u, hostFlag) => {
       flags.push(['--service', serviceName])
     }
   }
-  const parts = [flags.some(([f]) => f === '--follow') ? 'Follow' : 'Show', tail ? `the last ${tail} log lines of` : 'the logs of']
-  const summary = (target: string) => `${parts.join(' ')} ${target}${serviceName ? ` (service ${serviceName})` : ''}${onHost(hostFlag)}`
+  const parts = [
+    flags.some(([f]) => f === '--follow') ? 'Follow' : 'Show',
+    tail ? `the last ${tail} log lines of` : 'the logs of',
+  ]
+  const summary = (target: string) =>
+    `${parts.join(' ')} ${target}${serviceName ? ` (service ${serviceName})` : ''}${onHost(hostFlag)}`
   const found = instanceOrAsk(u, 'plug logs', 'show the logs of', flags, summary, hostFlag)
   if ('result' in found) return found.result
   return command(u, 'plug logs', [found.target], withHost(flags, hostFlag), summary(found.target))
 }
 
-const FOLLOW = /\b(?:follow\w*|stream\w*|live|keep (?:watching|following|streaming)|real ?time|as (?:they|it) (?:come|comes|happen|happens)|watch\w*|tail)\b/
+const FOLLOW =
+  /\b(?:follow\w*|stream\w*|live|keep (?:watching|following|streaming)|real ?time|as (?:they|it) (?:come|comes|happen|happens)|watch\w*|tail)\b/
 
 const events: ReadRule = (u, hostFlag) => {
-  if (!u.test(/\bevents?\b|\bwhat (?:has |is )?(?:happen\w*|going on)\b|\bactivity\b|\bwhat is new\b/) || u.live('ref', 'inst', 'both').length > 0) return undefined
+  if (
+    !u.test(/\bevents?\b|\bwhat (?:has |is )?(?:happen\w*|going on)\b|\bactivity\b|\bwhat is new\b/) ||
+    u.live('ref', 'inst', 'both').length > 0
+  )
+    return undefined
   const follow = u.test(FOLLOW)
-  return command(u, 'events', [], withHost(follow ? [['--follow']] : [], hostFlag), `${follow ? 'Follow' : 'Show recent'} engine events${onHost(hostFlag)}`)
+  return command(
+    u,
+    'events',
+    [],
+    withHost(follow ? [['--follow']] : [], hostFlag),
+    `${follow ? 'Follow' : 'Show recent'} engine events${onHost(hostFlag)}`,
+  )
 }
 
 /** "open the dock", "launch the tui": before the lifecycle verbs, which would read "launch" as a deploy. */
 function dockByName(hostFlag: string | undefined): Rule {
-  return (u) => (u.test(/\b(?:dock|tui|live view|control panel|mission control|cockpit)\b/) ? dock(u, hostFlag) : undefined)
+  return (u) =>
+    u.test(/\b(?:dock|tui|live view|control panel|mission control|cockpit)\b/) ? dock(u, hostFlag) : undefined
 }
 
 const dock: ReadRule = (u, hostFlag) => {
-  if (!u.test(/\bdock\b|\btui\b|\blive (?:view|dashboard|board|screen|overview|monitor)\b|\bdashboard\b|\bcontrol (?:panel|center|centre)\b|\bmission control\b|\bcockpit\b/) || u.live('plug', 'inst', 'both', 'ref').length > 0) return undefined
+  if (
+    !u.test(
+      /\bdock\b|\btui\b|\blive (?:view|dashboard|board|screen|overview|monitor)\b|\bdashboard\b|\bcontrol (?:panel|center|centre)\b|\bmission control\b|\bcockpit\b/,
+    ) ||
+    u.live('plug', 'inst', 'both', 'ref').length > 0
+  )
+    return undefined
   const tenant = takeTenant(u)
-  return command(u, 'dock', [], withHost(tenant ? [['--tenant', tenant]] : [], hostFlag), `Open the live dock${tenant ? ` for tenant ${tenant}` : ''}${onHost(hostFlag)}`)
+  return command(
+    u,
+    'dock',
+    [],
+    withHost(tenant ? [['--tenant', tenant]] : [], hostFlag),
+    `Open the live dock${tenant ? ` for tenant ${tenant}` : ''}${onHost(hostFlag)}`,
+  )
 }
 
 /** A plug is named and instances of it run ("how is the ghost doing" when acme/blog is a Ghost). */
 function runningPlugMentioned(u: Utterance): boolean {
-  return u.live('plug').some((index) => u.context.instances.some((instance) => u.unit(index).mention!.plugs.includes(instance.plug)))
+  return u
+    .live('plug')
+    .some((index) => u.context.instances.some((instance) => u.unit(index).mention!.plugs.includes(instance.plug)))
 }
 
 /** Optional instance for stats and health: only a named one (never a guessed word). */
-function optionalInstance(u: Utterance, path: CommandPath, verbPhrase: string, hostFlag: string | undefined, summary: (target?: string) => string): IntentResult {
-  const hasTarget = u.live('ref', 'inst', 'both', 'plug').length > 0 || (u.context.focus !== undefined && u.test(/\b(?:it|its|this|that)\b/))
+function optionalInstance(
+  u: Utterance,
+  path: CommandPath,
+  verbPhrase: string,
+  hostFlag: string | undefined,
+  summary: (target?: string) => string,
+): IntentResult {
+  const hasTarget =
+    u.live('ref', 'inst', 'both', 'plug').length > 0 ||
+    (u.context.focus !== undefined && u.test(/\b(?:it|its|this|that)\b/))
   if (!hasTarget) return command(u, path, [], withHost([], hostFlag), summary())
   const tenant = takeTenant(u)
   const target = takeInstanceTarget(u, tenant, {allowObject: false})
@@ -620,18 +1034,41 @@ function optionalInstance(u: Utterance, path: CommandPath, verbPhrase: string, h
 }
 
 const stats: ReadRule = (u, hostFlag) => {
-  if (!u.test(/\bstats?\b|\bstatistics\b|\busage\b|\bhow much (?:cpu|memory|ram|resources|disk|power|does)\b|\b(?:cpu|memory|ram|resource|disk) (?:usage|use|consumption|load)\b|\busing\b|\bconsum\w*|\bmetrics\b|\bload\b|\bcosts?\b|\bspend\w*|\bhungry\b|\bresources\b/)) return undefined
-  return optionalInstance(u, 'stats', 'show stats for', hostFlag, (target) => `Show resource usage${target ? ` of ${target}` : ' of all instances'}${onHost(hostFlag)}`)
+  if (
+    !u.test(
+      /\bstats?\b|\bstatistics\b|\busage\b|\bhow much (?:cpu|memory|ram|resources|disk|power|does)\b|\b(?:cpu|memory|ram|resource|disk) (?:usage|use|consumption|load)\b|\busing\b|\bconsum\w*|\bmetrics\b|\bload\b|\bcosts?\b|\bspend\w*|\bhungry\b|\bresources\b/,
+    )
+  )
+    return undefined
+  return optionalInstance(
+    u,
+    'stats',
+    'show stats for',
+    hostFlag,
+    (target) => `Show resource usage${target ? ` of ${target}` : ' of all instances'}${onHost(hostFlag)}`,
+  )
 }
 
 const health: ReadRule = (u, hostFlag) => {
-  if (!u.test(/\bhealth\w*|\b(?:anything|everything|something|all|any) (?:\S+ )?(?:down|dead|stopped|crashed)\b|\bunhealthy\b|\bsick\b|\bbroken\b|\bfailing\b|\bproblems?\b|\bissues?\b|\bok\b|\bokay\b|\bfine\b|\balright\b|\bwrong\b|\bcrash\w*/)) return undefined
-  return optionalInstance(u, 'health', 'check the health of', hostFlag, (target) => `Check the health of ${target ?? 'all instances'}${onHost(hostFlag)}`)
+  if (
+    !u.test(
+      /\bhealth\w*|\b(?:anything|everything|something|all|any) (?:\S+ )?(?:down|dead|stopped|crashed)\b|\bunhealthy\b|\bsick\b|\bbroken\b|\bfailing\b|\bproblems?\b|\bissues?\b|\bok\b|\bokay\b|\bfine\b|\balright\b|\bwrong\b|\bcrash\w*/,
+    )
+  )
+    return undefined
+  return optionalInstance(
+    u,
+    'health',
+    'check the health of',
+    hostFlag,
+    (target) => `Check the health of ${target ?? 'all instances'}${onHost(hostFlag)}`,
+  )
 }
 
 const status: ReadRule = (u, hostFlag) => {
   const instanceNamed = u.live('ref', 'inst', 'both').length > 0 || runningPlugMentioned(u)
-  const asked = /\bstatus\b|\bstate\b|\bhow (?:is|are)\b|\bdoing\b|\bgoing\b|\b(?:up|running|down|alive|working|online|offline|stopped|started)\b|\bcheck on\b|\bwhat about\b|\bdetails? (?:of|for|on)\b|\bshow\b|\bplug status\b/
+  const asked =
+    /\bstatus\b|\bstate\b|\bhow (?:is|are)\b|\bdoing\b|\bgoing\b|\b(?:up|running|down|alive|working|online|offline|stopped|started)\b|\bcheck on\b|\bwhat about\b|\bdetails? (?:of|for|on)\b|\bshow\b|\bplug status\b/
   if (!u.test(asked)) return undefined
   // "status", "what's running?": the overview, not one instance.
   if (!instanceNamed && !(u.context.focus && u.test(/\b(?:it|its|this|that)\b/))) return undefined
@@ -641,16 +1078,22 @@ const status: ReadRule = (u, hostFlag) => {
   return command(u, 'plug status', [found.target], withHost([], hostFlag), summary(found.target))
 }
 
-const QUERY_FILLER = new Set(`a an the some something anything any me us i we you for to that which who can could would will should do does is are be
+const QUERY_FILLER = new Set(
+  `a an the some something anything any me us i we you for to that which who can could would will should do does is are be
 please plug plugs app apps application applications tool tools software service services thing things stuff option options solution solutions
 catalog catalogue in with of on find search look looking browse recommend suggest have has got there there's need want like good nice best
 self-hosted selfhosted open source handle handles handling deal manage my our your offer offers available alternative alternatives help
-related kind sort type types self hosted around about let see show what`.split(/\s+/))
+related kind sort type types self hosted around about let see show what`.split(/\s+/),
+)
 
 const catalogSearch: ReadRule = (u) => {
-  const trigger = u.find(/\b(?:search(?:ing)?|find|look(?:ing)? for|browse for|recommend|suggest|is there (?:a|an|any)(?:thing)?|are there any|do (?:you|we) have (?:a|an|any)(?:thing)?|something (?:for|to|that)|anything (?:for|to|that)|\b(?:any|a|an|some) (?:plugs?|apps?|tools?) (?:for|to|that)|alternatives? to|what (?:can|should|could) (?:i|we) (?:use|deploy|install|run) (?:for|to)|catalog search)\b/)
+  const trigger = u.find(
+    /\b(?:search(?:ing)?|find|look(?:ing)? for|browse for|recommend|suggest|is there (?:a|an|any)(?:thing)?|are there any|do (?:you|we) have (?:a|an|any)(?:thing)?|something (?:for|to|that)|anything (?:for|to|that)|\b(?:any|a|an|some) (?:plugs?|apps?|tools?) (?:for|to|that)|alternatives? to|what (?:can|should|could) (?:i|we) (?:use|deploy|install|run) (?:for|to)|catalog search)\b/,
+  )
   if (!trigger) return undefined
-  const after = u.units.map((unit, index) => ({unit, index})).filter(({index}) => index >= trigger.start && !u.consumed[index])
+  const after = u.units
+    .map((unit, index) => ({unit, index}))
+    .filter(({index}) => index >= trigger.start && !u.consumed[index])
   const words = after
     .map(({unit}) => (unit.kind === 'word' || unit.mention ? unit.norm : ''))
     .flatMap((text) => text.split(' '))
@@ -662,21 +1105,46 @@ const catalogSearch: ReadRule = (u) => {
 
 const catalogShow: ReadRule = (u) => {
   const plugs = u.live('plug', 'both').filter((index) => u.unit(index).mention!.plugs.length > 0)
-  const asked = /\b(?:tell (?:me|us) (?:more )?about|about|describe|details?|info(?:rmation)?|what (?:is|are|does)|explain|more on|learn|docs|documentation|readme|requirements?|specs?|catalog show|how (?:does|do) \S+ work)\b/
+  const asked =
+    /\b(?:tell (?:me|us) (?:more )?about|about|describe|details?|info(?:rmation)?|what (?:is|are|does)|explain|more on|learn|docs|documentation|readme|requirements?|specs?|catalog show|how (?:does|do) \S+ work)\b/
   if (!u.test(asked)) return undefined
   if (plugs.length === 0) {
-    if (!u.test(/\b(?:describe|tell (?:me|us) (?:more )?about|catalog show|info(?:rmation)? (?:on|about))\b/)) return undefined
+    if (!u.test(/\b(?:describe|tell (?:me|us) (?:more )?about|catalog show|info(?:rmation)? (?:on|about))\b/))
+      return undefined
     const asking = u.units.findIndex((_, index) => isNameCandidate(u, index))
     if (asking < 0) return undefined
     const word = u.unit(asking).norm
-    const near = closest(word, u.context.catalog.map((plug) => plug.id))
-    if (near.length > 0) return choose('catalog show', `There is no plug called "${word.slice(0, 40)}". Did you mean ${orList(near)}?`, near, [''], 0, [], 'Show the catalog entry of {}')
-    return unknown(`There is no plug called "${word.slice(0, 40)}" in the catalog. Ask me to search it (e.g. "find something for monitoring").`)
+    const near = closest(
+      word,
+      u.context.catalog.map((plug) => plug.id),
+    )
+    if (near.length > 0)
+      return choose(
+        'catalog show',
+        `There is no plug called "${word.slice(0, 40)}". Did you mean ${orList(near)}?`,
+        near,
+        [''],
+        0,
+        [],
+        'Show the catalog entry of {}',
+      )
+    return unknown(
+      `There is no plug called "${word.slice(0, 40)}" in the catalog. Ask me to search it (e.g. "find something for monitoring").`,
+    )
   }
   // "show n8n" about something that runs is a status question; "what is n8n" asks about the plug.
   const candidates = u.unit(plugs[0]!).mention!.plugs
   u.consume(plugs[0])
-  if (candidates.length > 1) return choose('catalog show', `Which plug do you mean: ${orList(candidates)}?`, candidates, [''], 0, [], 'Show the catalog entry of {}')
+  if (candidates.length > 1)
+    return choose(
+      'catalog show',
+      `Which plug do you mean: ${orList(candidates)}?`,
+      candidates,
+      [''],
+      0,
+      [],
+      'Show the catalog entry of {}',
+    )
   return command(u, 'catalog show', [candidates[0]!], [], `Show the catalog entry of ${candidates[0]}`)
 }
 
@@ -703,32 +1171,49 @@ function takeCategory(u: Utterance): string | undefined {
 }
 
 const catalogList: ReadRule = (u) => {
-  const listing = /\bcatalog(?:ue)?\b|\b(?:what|which) (?:\S+ ){0,3}(?:plugs?|apps?|applications|tools|software|options) (?:\S+ ){0,4}(?:available|offer|there|have|exist|can|could|do|support)\b|\bavailable\b|\bwhat (?:can|could) (?:i|we|you) (?:deploy|install|run|add|offer|set up)\b|\bwhat do you (?:have|offer|support)\b|\bcatalog ls\b/
+  const listing =
+    /\bcatalog(?:ue)?\b|\b(?:what|which) (?:\S+ ){0,3}(?:plugs?|apps?|applications|tools|software|options) (?:\S+ ){0,4}(?:available|offer|there|have|exist|can|could|do|support)\b|\bavailable\b|\bwhat (?:can|could) (?:i|we|you) (?:deploy|install|run|add|offer|set up)\b|\bwhat do you (?:have|offer|support)\b|\bcatalog ls\b/
   const categorised = /\b(?:list|show|which|what|any|all|browse|see|display)\b/
   const before = u.masked
   const category = takeCategory(u)
-  const listed = listing.test(before) || (category !== undefined && categorised.test(before) && u.live('inst', 'both', 'ref', 'plug').length === 0)
+  const listed =
+    listing.test(before) ||
+    (category !== undefined && categorised.test(before) && u.live('inst', 'both', 'ref', 'plug').length === 0)
   if (!listed) return undefined
-  if (category) return command(u, 'catalog ls', [], [['--category', category]], `List the ${category} plugs in the catalog`)
+  if (category)
+    return command(u, 'catalog ls', [], [['--category', category]], `List the ${category} plugs in the catalog`)
   return command(u, 'catalog ls', [], [], 'List the plugs in the catalog')
 }
 
 const plugList: ReadRule = (u, hostFlag) => {
-  const asked = /\b(?:running|deployed|installed|live|up|active|online)\b|\b(?:list|show|see|display|view|get|give)\b (?:\S+ ){0,4}(?:instances|plugs|apps|applications|services|containers|deployments|everything|stuff|all)\b|\bps\b|\bls\b|\binstances\b|\bdeployments\b|\bwhat (?:do|does) (?:\S+ ){0,2}(?:have|run)\b|\bstatus\b|\boverview\b|\beverything\b|\bwhat is there\b|\bplug (?:ls|list)\b/
+  const asked =
+    /\b(?:running|deployed|installed|live|up|active|online)\b|\b(?:list|show|see|display|view|get|give)\b (?:\S+ ){0,4}(?:instances|plugs|apps|applications|services|containers|deployments|everything|stuff|all)\b|\bps\b|\bls\b|\binstances\b|\bdeployments\b|\bwhat (?:do|does) (?:\S+ ){0,2}(?:have|run)\b|\bstatus\b|\boverview\b|\beverything\b|\bwhat is there\b|\bplug (?:ls|list)\b/
   if (!u.test(asked)) return undefined
   const tenant = takeTenant(u)
-  return command(u, 'plug ls', [], withHost(tenant ? [['--tenant', tenant]] : [], hostFlag), `List running instances${tenant ? ` of tenant ${tenant}` : ''}${onHost(hostFlag)}`)
+  return command(
+    u,
+    'plug ls',
+    [],
+    withHost(tenant ? [['--tenant', tenant]] : [], hostFlag),
+    `List running instances${tenant ? ` of tenant ${tenant}` : ''}${onHost(hostFlag)}`,
+  )
 }
 
 /** No verb: a bare name. An instance → its status; a plug → its catalog entry (or a deploy, with a tenant). */
 function fallback(u: Utterance, hostFlag: string | undefined): IntentResult {
-  const meaningful = u.units.filter((unit, index) => !u.consumed[index] && (unit.kind !== 'word' || !isKnownWord(unit.norm)))
+  const meaningful = u.units.filter(
+    (unit, index) => !u.consumed[index] && (unit.kind !== 'word' || !isKnownWord(unit.norm)),
+  )
   const entities = u.live('ref', 'inst', 'both', 'plug')
   if (entities.length === 1 && meaningful.length <= 2) {
     const unit = u.unit(entities[0]!)
     u.penalty += 0.35
     if (unit.kind === 'plug' && meaningful.length === 2) return plugUp(u, hostFlag)
-    if (unit.kind === 'plug') return catalogShow(u, hostFlag) ?? command(u, 'catalog show', [unit.mention!.plugs[0]!], [], `Show the catalog entry of ${unit.mention!.plugs[0]}`)
+    if (unit.kind === 'plug')
+      return (
+        catalogShow(u, hostFlag) ??
+        command(u, 'catalog show', [unit.mention!.plugs[0]!], [], `Show the catalog entry of ${unit.mention!.plugs[0]}`)
+      )
     const summary = (target: string) => `Show the status of ${target}`
     const found = instanceOrAsk(u, 'plug status', 'show the status of', [], summary, hostFlag)
     if ('result' in found) return found.result

@@ -93,9 +93,7 @@ export function refOf(u: Utterance, instance: IntentInstance): string {
 
 const fullRef = (instance: IntentInstance) => `${instance.tenant}/${instance.instance}`
 
-export type Target =
-  | {kind: 'one'; value: string}
-  | {kind: 'choose'; options: string[]; what: string}
+export type Target = {kind: 'one'; value: string} | {kind: 'choose'; options: string[]; what: string}
 
 /** TENANT/NAME as typed, validated, with a typo in NAME fixed when that tenant runs one close name. */
 export function explicitRef(u: Utterance, text: string): string {
@@ -121,7 +119,11 @@ export function explicitRef(u: Utterance, text: string): string {
  * (the conversation's focus); and, when allowed, the first unknown word
  * (taken as written, for hosts not reachable in a dry run).
  */
-export function takeInstanceTarget(u: Utterance, tenant: string | undefined, options: {allowObject: boolean}): Target | undefined {
+export function takeInstanceTarget(
+  u: Utterance,
+  tenant: string | undefined,
+  options: {allowObject: boolean},
+): Target | undefined {
   const instances = u.context.instances
   const refs = u.live('ref')
   const mentions = u.live('inst', 'both', 'plug')
@@ -133,20 +135,32 @@ export function takeInstanceTarget(u: Utterance, tenant: string | undefined, opt
     const index = mentions[0]!
     u.consume(index)
     const mention = u.unit(index).mention!
-    const byName = instances.filter((instance) => mention.instances.includes(instance.instance) && (!tenant || instance.tenant === tenant))
-    const byPlug = instances.filter((instance) => mention.plugs.includes(instance.plug) && (!tenant || instance.tenant === tenant))
+    const byName = instances.filter(
+      (instance) => mention.instances.includes(instance.instance) && (!tenant || instance.tenant === tenant),
+    )
+    const byPlug = instances.filter(
+      (instance) => mention.plugs.includes(instance.plug) && (!tenant || instance.tenant === tenant),
+    )
     const found = byName.length > 0 ? byName : byPlug
     if (found.length === 1) return {kind: 'one', value: tenant ? fullRef(found[0]!) : refOf(u, found[0]!)}
     if (found.length > 1) return {kind: 'choose', options: found.map(fullRef), what: u.unit(index).norm}
     // Not running (or no host to ask): the name as written.
     const names = mention.instances.length > 0 ? mention.instances : mention.plugs
     if (instances.length > 0) u.penalty += 0.2
-    if (names.length > 1) return {kind: 'choose', options: names.map((name) => (tenant ? `${tenant}/${name}` : name)), what: u.unit(index).norm}
+    if (names.length > 1)
+      return {
+        kind: 'choose',
+        options: names.map((name) => (tenant ? `${tenant}/${name}` : name)),
+        what: u.unit(index).norm,
+      }
     return {kind: 'one', value: tenant ? `${tenant}/${names[0]}` : names[0]!}
   }
   if (u.context.focus && u.test(/\b(?:it|its|this|that|them|this one|that one|the same one)\b/)) {
     const focus = u.context.focus
-    return {kind: 'one', value: focus.includes('/') ? explicitRef(u, focus) : validated(() => checkResourceName('instance', focus))}
+    return {
+      kind: 'one',
+      value: focus.includes('/') ? explicitRef(u, focus) : validated(() => checkResourceName('instance', focus)),
+    }
   }
   if (options.allowObject) {
     const index = u.units.findIndex((_, unitIndex) => isNameCandidate(u, unitIndex))
@@ -181,7 +195,8 @@ export function takeMemory(u: Utterance): string | undefined {
 
 /** "2 cpus", "half a core", "cpus to 1.5" → "2", "0.5", "1.5" (validated with parseCpus). */
 export function takeCpus(u: Utterance): string | undefined {
-  const found = u.find(new RegExp(String.raw`(?:^|\s)(${NUMBER}) ?(?:v?cpus?|cores?|vcores?|processors?|cpu cores?)\b`)) ??
+  const found =
+    u.find(new RegExp(String.raw`(?:^|\s)(${NUMBER}) ?(?:v?cpus?|cores?|vcores?|processors?|cpu cores?)\b`)) ??
     u.find(new RegExp(String.raw`\b(?:v?cpus?|cores?)(?: count)? (?:to |= |of |at )?(\d+(?:\.\d+)?)\b`))
   if (!found) return undefined
   const value = numberValue(found.match[1]!)
@@ -193,9 +208,16 @@ export function takeCpus(u: Utterance): string | undefined {
 
 /** "3 replicas", "replicas to 3", and for scale alone a bare "to 3". */
 export function takeReplicas(u: Utterance, bareTo: boolean): string | undefined {
-  const found = u.find(new RegExp(String.raw`(?:^|\s)(${NUMBER}) ?(?:more )?(?:replicas?|copies|copy|containers?|workers?|nodes?|instances)\b`)) ??
+  const found =
+    u.find(
+      new RegExp(
+        String.raw`(?:^|\s)(${NUMBER}) ?(?:more )?(?:replicas?|copies|copy|containers?|workers?|nodes?|instances)\b`,
+      ),
+    ) ??
     u.find(/\b(?:replicas?|copies|replica count)(?: count)? (?:to |= |of |at )?(\d+)\b/) ??
-    (bareTo ? u.find(/\bto (\d+)(?! ?(?:\.|v?cpus?|cores?|k|kb|kib|m|mb|mib|megs?|g|gb|gib|gigs?|t|tb|lines)\b)(?:\s|$)/) : undefined)
+    (bareTo
+      ? u.find(/\bto (\d+)(?! ?(?:\.|v?cpus?|cores?|k|kb|kib|m|mb|mib|megs?|g|gb|gib|gigs?|t|tb|lines)\b)(?:\s|$)/)
+      : undefined)
   if (!found) return undefined
   const value = numberValue(found.match[1]!)
   if (value === undefined || !Number.isInteger(value) || value < 0 || value > 100) {
@@ -207,7 +229,8 @@ export function takeReplicas(u: Utterance, bareTo: boolean): string | undefined 
 
 /** A positive whole number of log lines. */
 export function takeTail(u: Utterance): string | undefined {
-  const found = u.find(new RegExp(String.raw`\b(?:last|latest|recent|final|most recent|tail|previous|past|first) (${NUMBER})\b`)) ??
+  const found =
+    u.find(new RegExp(String.raw`\b(?:last|latest|recent|final|most recent|tail|previous|past|first) (${NUMBER})\b`)) ??
     u.find(new RegExp(String.raw`(?:^|\s)(${NUMBER}) (?:log |more )?(?:lines?|entries|messages|log lines)\b`))
   if (!found) return undefined
   const value = numberValue(found.match[1]!)

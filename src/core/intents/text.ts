@@ -21,27 +21,63 @@ export const MAX_UTTERANCE_LENGTH = 500
  * the rest would hide from the user that their text was not what it seemed.
  */
 export function screenUtterance(text: string): string | undefined {
-  if (text.length > MAX_UTTERANCE_LENGTH) return `that request is ${text.length} characters long; I read one short request at a time (at most ${MAX_UTTERANCE_LENGTH})`
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0080-\u009f\u2028\u2029]/.test(text)) return 'that request holds control characters; type it as plain text'
+  if (text.length > MAX_UTTERANCE_LENGTH)
+    return `that request is ${text.length} characters long; I read one short request at a time (at most ${MAX_UTTERANCE_LENGTH})`
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0080-\u009f\u2028\u2029]/.test(text))
+    return 'that request holds control characters; type it as plain text'
   const lines = text.split(/\r?\n|\r/).filter((line) => line.trim() !== '')
   if (lines.length > 1) return 'that request spans several lines; send one request per message'
   const shell = /[;|`$<>\\]|&&/.exec(text)
-  if (shell) return `that request holds shell syntax (${JSON.stringify(shell[0])}); I only understand plain requests, and nothing typed here is ever run as a shell command`
+  if (shell)
+    return `that request holds shell syntax (${JSON.stringify(shell[0])}); I only understand plain requests, and nothing typed here is ever run as a shell command`
   return undefined
 }
 
 const EXPANDED_IS: Record<string, string[]> = {
-  what: ['what', 'is'], that: ['that', 'is'], it: ['it', 'is'], there: ['there', 'is'], here: ['here', 'is'], who: ['who', 'is'],
-  where: ['where', 'is'], how: ['how', 'is'], he: ['he', 'is'], she: ['she', 'is'], let: ['let', 'us'], which: ['which', 'is'], everything: ['everything', 'is'],
-  nothing: ['nothing', 'is'], anything: ['anything', 'is'], something: ['something', 'is'], when: ['when', 'is'], why: ['why', 'is'],
+  what: ['what', 'is'],
+  that: ['that', 'is'],
+  it: ['it', 'is'],
+  there: ['there', 'is'],
+  here: ['here', 'is'],
+  who: ['who', 'is'],
+  where: ['where', 'is'],
+  how: ['how', 'is'],
+  he: ['he', 'is'],
+  she: ['she', 'is'],
+  let: ['let', 'us'],
+  which: ['which', 'is'],
+  everything: ['everything', 'is'],
+  nothing: ['nothing', 'is'],
+  anything: ['anything', 'is'],
+  something: ['something', 'is'],
+  when: ['when', 'is'],
+  why: ['why', 'is'],
 }
 const NEGATIONS: Record<string, string[]> = {
-  "don't": ['do', 'not'], "doesn't": ['does', 'not'], "didn't": ['did', 'not'], "can't": ['can', 'not'], "won't": ['will', 'not'],
-  "isn't": ['is', 'not'], "aren't": ['are', 'not'], "wasn't": ['was', 'not'], "shouldn't": ['should', 'not'], "wouldn't": ['would', 'not'],
-  "couldn't": ['could', 'not'], "haven't": ['have', 'not'], "hasn't": ['has', 'not'],
-  dont: ['do', 'not'], doesnt: ['does', 'not'], cant: ['can', 'not'], wont: ['will', 'not'], isnt: ['is', 'not'], arent: ['are', 'not'],
-  whats: ['what', 'is'], hows: ['how', 'is'], wheres: ['where', 'is'], thats: ['that', 'is'], whos: ['who', 'is'],
+  "don't": ['do', 'not'],
+  "doesn't": ['does', 'not'],
+  "didn't": ['did', 'not'],
+  "can't": ['can', 'not'],
+  "won't": ['will', 'not'],
+  "isn't": ['is', 'not'],
+  "aren't": ['are', 'not'],
+  "wasn't": ['was', 'not'],
+  "shouldn't": ['should', 'not'],
+  "wouldn't": ['would', 'not'],
+  "couldn't": ['could', 'not'],
+  "haven't": ['have', 'not'],
+  "hasn't": ['has', 'not'],
+  dont: ['do', 'not'],
+  doesnt: ['does', 'not'],
+  cant: ['can', 'not'],
+  wont: ['will', 'not'],
+  isnt: ['is', 'not'],
+  arent: ['are', 'not'],
+  whats: ['what', 'is'],
+  hows: ['how', 'is'],
+  wheres: ['where', 'is'],
+  thats: ['that', 'is'],
+  whos: ['who', 'is'],
 }
 const SUFFIXES: Record<string, string> = {re: 'are', ll: 'will', ve: 'have', d: 'would', m: 'am'}
 
@@ -68,12 +104,23 @@ function expand(raw: string): Token[] {
     const expanded = EXPANDED_IS[base]
     if (expanded) return expanded.map((norm, index) => ({raw: index === 0 ? raw : '', norm}))
     // "acme's": the owner, then a marker the tenant patterns look for.
-    return [{raw: raw.slice(0, -2), norm: base}, {raw: '', norm: "'s"}]
+    return [
+      {raw: raw.slice(0, -2), norm: base},
+      {raw: '', norm: "'s"},
+    ]
   }
   const suffix = /^([a-z]+)'(re|ll|ve|d|m)$/.exec(lower)
-  if (suffix) return [{raw, norm: suffix[1]!}, {raw: '', norm: SUFFIXES[suffix[2]!]!}]
+  if (suffix)
+    return [
+      {raw, norm: suffix[1]!},
+      {raw: '', norm: SUFFIXES[suffix[2]!]!},
+    ]
   // "globex'" (plural possessive) and stray apostrophes.
-  if (/^[a-z0-9-]+'$/.test(lower)) return [{raw: raw.slice(0, -1), norm: lower.slice(0, -1)}, {raw: '', norm: "'s"}]
+  if (/^[a-z0-9-]+'$/.test(lower))
+    return [
+      {raw: raw.slice(0, -1), norm: lower.slice(0, -1)},
+      {raw: '', norm: "'s"},
+    ]
   return [{raw, norm: lower.includes("'") && !lower.includes('=') ? lower.replace(/'/g, '') : lower}]
 }
 
@@ -82,7 +129,11 @@ function expand(raw: string): Token[] {
  * word so that "host" in them is never taken for a server.
  */
 export function tokenize(text: string): Token[] {
-  const flat = text.normalize('NFKC').replace(/[\u2018\u2019\u02bc\u00b4]/g, "'").replace(/[\u201c\u201d\u00ab\u00bb]/g, '"').replace(/&/g, ' and ')
+  const flat = text
+    .normalize('NFKC')
+    .replace(/[\u2018\u2019\u02bc\u00b4]/g, "'")
+    .replace(/[\u201c\u201d\u00ab\u00bb]/g, '"')
+    .replace(/&/g, ' and ')
   const tokens = chunks(flat).flatMap(expand)
   const merged: Token[] = []
   for (let index = 0; index < tokens.length; index++) {
@@ -117,7 +168,8 @@ export function typoDistance(a: string, b: string): number {
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1
       let best = Math.min(d[(i - 1) * cols + j]! + 1, d[i * cols + j - 1]! + 1, d[(i - 1) * cols + j - 1]! + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[(i - 2) * cols + j - 2]! + 1)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, d[(i - 2) * cols + j - 2]! + 1)
       d[i * cols + j] = best
     }
   }
@@ -133,14 +185,37 @@ export function typoAllowance(length: number): number {
 export const compact = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, '')
 
 const NUMBER_WORDS: Record<string, number> = {
-  zero: 0, one: 1, a: 1, an: 1, single: 1, two: 2, couple: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  eleven: 11, twelve: 12, fifteen: 15, twenty: 20, fifty: 50, hundred: 100, half: 0.5,
+  zero: 0,
+  one: 1,
+  a: 1,
+  an: 1,
+  single: 1,
+  two: 2,
+  couple: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  fifteen: 15,
+  twenty: 20,
+  fifty: 50,
+  hundred: 100,
+  half: 0.5,
 }
 /** A number as people type it: digits or a word ("three", "half"). */
 export const NUMBER = String.raw`(?:\d+(?:\.\d+)?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|fifty|hundred|half(?: a| an)?|a couple(?: of)?|a single|a|an)`
 
 export function numberValue(text: string): number | undefined {
-  const trimmed = text.trim().replace(/ (a|an|of)$/, '').replace(/^a (couple|single)$/, '$1')
+  const trimmed = text
+    .trim()
+    .replace(/ (a|an|of)$/, '')
+    .replace(/^a (couple|single)$/, '$1')
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed)
   return NUMBER_WORDS[trimmed]
 }

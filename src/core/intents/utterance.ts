@@ -40,7 +40,14 @@ export interface UnitMatch {
 }
 
 const PLACEHOLDER: Partial<Record<UnitKind, string>> = {
-  env: '@env', path: '@path', ref: '@ref', domain: '@dom', url: '@url', plug: '@plug', inst: '@inst', both: '@both',
+  env: '@env',
+  path: '@path',
+  ref: '@ref',
+  domain: '@dom',
+  url: '@url',
+  plug: '@plug',
+  inst: '@inst',
+  both: '@both',
 }
 const CONSUMED = '§'
 
@@ -51,7 +58,8 @@ function classify(token: Token): UnitKind {
   if (norm === "'s") return 'poss'
   if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(raw)) return 'env'
   if (/^(?:\.{1,2}(?:\/|$)|\/|~(?:\/|$))/.test(norm)) return 'path'
-  if (/^https?:\/\//.test(norm)) return isDomainName(norm.replace(/^https?:\/\//, '').replace(/\/$/, '')) ? 'domain' : 'url'
+  if (/^https?:\/\//.test(norm))
+    return isDomainName(norm.replace(/^https?:\/\//, '').replace(/\/$/, '')) ? 'domain' : 'url'
   if (/^[^/]+\/[^/]+$/.test(norm) && !norm.includes('=')) return 'ref'
   if (CONFIG_KEY_TOKEN.test(norm)) return 'word'
   if (norm.includes('.') && isDomainName(norm) && /\.[a-z]{2,}$/.test(norm)) return 'domain'
@@ -78,15 +86,26 @@ function add(map: Map<string, string[]>, key: string, value: string) {
 
 /** Words of a display name, splitting "DeerFlow" and "WebUI" too. */
 function nameParts(text: string): string[] {
-  return text.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter((part) => part.length >= 4)
+  return text
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((part) => part.length >= 4)
 }
 
 function buildForms(context: IntentContext): Forms {
-  const forms: Forms = {plugExact: new Map(), instanceExact: new Map(), plugParts: new Map(), instanceParts: new Map(), tenants: new Set()}
+  const forms: Forms = {
+    plugExact: new Map(),
+    instanceExact: new Map(),
+    plugParts: new Map(),
+    instanceParts: new Map(),
+    tenants: new Set(),
+  }
   for (const plug of context.catalog) {
     add(forms.plugExact, compact(plug.id), plug.id)
     add(forms.plugExact, compact(plug.name), plug.id)
-    for (const part of [...plug.id.split('-').filter((p) => p.length >= 4), ...nameParts(plug.name)]) add(forms.plugParts, part, plug.id)
+    for (const part of [...plug.id.split('-').filter((p) => p.length >= 4), ...nameParts(plug.name)])
+      add(forms.plugParts, part, plug.id)
   }
   for (const {tenant, instance} of context.instances) {
     forms.tenants.add(tenant)
@@ -116,11 +135,16 @@ function fuzzy(word: string, table: Map<string, string[]>): {names: string[]; di
 }
 
 /** Names this word is a part, a prefix or a suffix of ("kuma", "flow", "cloud"). */
-function partial(word: string, parts: Map<string, string[]>, exact: Map<string, string[]>): {names: string[]; score: number} {
+function partial(
+  word: string,
+  parts: Map<string, string[]>,
+  exact: Map<string, string[]>,
+): {names: string[]; score: number} {
   const whole = parts.get(word) ?? []
   const names: string[] = [...whole]
   for (const [form, values] of exact) {
-    if (form.length >= word.length + 2 && (form.startsWith(word) || form.endsWith(word))) for (const value of values) if (!names.includes(value)) names.push(value)
+    if (form.length >= word.length + 2 && (form.startsWith(word) || form.endsWith(word)))
+      for (const value of values) if (!names.includes(value)) names.push(value)
   }
   return {names, score: whole.length > 0 ? 0.6 : 0.5}
 }
@@ -140,23 +164,39 @@ export class Utterance {
     this.consumed = units.map(() => false)
     this.context = context
     this.tenants = tenants
-    this.penalty = units.reduce((sum, unit) => sum + (unit.corrected ? 0.1 : 0) + (unit.mention ? (1 - unit.mention.score) / 2 : 0), 0)
+    this.penalty = units.reduce(
+      (sum, unit) => sum + (unit.corrected ? 0.1 : 0) + (unit.mention ? (1 - unit.mention.score) / 2 : 0),
+      0,
+    )
   }
 
   static from(text: string, context: IntentContext): Utterance {
     const forms = buildForms(context)
     const typed = rewriteLiteralFlags(tokenize(text))
     // A word where a name goes ("for stark", "called stap") is a name, not a typo.
-    const tokens = typed.map((token, index) => (NAME_POSITION.has(typed[index - 1]?.norm ?? '') ? token : correctTypo(token, forms)))
+    const tokens = typed.map((token, index) =>
+      NAME_POSITION.has(typed[index - 1]?.norm ?? '') ? token : correctTypo(token, forms),
+    )
     const kinds = tokens.map(classify)
     const units: Unit[] = []
     const spans = findMentions(tokens, kinds, forms)
-    for (let index = 0; index < tokens.length; ) {
+    for (let index = 0; index < tokens.length;) {
       const span = spans.get(index)
       if (span) {
         const words = tokens.slice(index, span.end)
-        const kind: UnitKind = span.mention.plugs.length > 0 && span.mention.instances.length > 0 ? 'both' : span.mention.plugs.length > 0 ? 'plug' : 'inst'
-        units.push({kind, norm: words.map((t) => t.norm).join(' '), raw: words.map((t) => t.raw).join(' '), mention: span.mention, corrected: words.some((t) => t.corrected)})
+        const kind: UnitKind =
+          span.mention.plugs.length > 0 && span.mention.instances.length > 0
+            ? 'both'
+            : span.mention.plugs.length > 0
+              ? 'plug'
+              : 'inst'
+        units.push({
+          kind,
+          norm: words.map((t) => t.norm).join(' '),
+          raw: words.map((t) => t.raw).join(' '),
+          mention: span.mention,
+          corrected: words.some((t) => t.corrected),
+        })
         index = span.end
         continue
       }
@@ -169,7 +209,9 @@ export class Utterance {
 
   /** The text the rules match on; consumed units read "§". */
   get masked(): string {
-    return this.units.map((unit, index) => (this.consumed[index] ? CONSUMED : PLACEHOLDER[unit.kind] ?? unit.norm)).join(' ')
+    return this.units
+      .map((unit, index) => (this.consumed[index] ? CONSUMED : (PLACEHOLDER[unit.kind] ?? unit.norm)))
+      .join(' ')
   }
 
   test(pattern: RegExp): boolean {
@@ -187,7 +229,8 @@ export class Utterance {
     let offset = 0
     for (const index of this.units.keys()) {
       starts.push(offset)
-      offset += (this.consumed[index] ? CONSUMED : PLACEHOLDER[this.units[index]!.kind] ?? this.units[index]!.norm).length + 1
+      offset +=
+        (this.consumed[index] ? CONSUMED : (PLACEHOLDER[this.units[index]!.kind] ?? this.units[index]!.norm)).length + 1
     }
     const unitAt = (char: number) => {
       let found = 0
@@ -198,7 +241,8 @@ export class Utterance {
       const covered: number[] = []
       for (let index = 0; index < starts.length; index++) {
         const unitStart = starts[index]!
-        const unitEnd = unitStart + (index + 1 < starts.length ? starts[index + 1]! - 1 - unitStart : masked.length - unitStart)
+        const unitEnd =
+          unitStart + (index + 1 < starts.length ? starts[index + 1]! - 1 - unitStart : masked.length - unitStart)
         if (unitStart < to && unitEnd > from) covered.push(index)
       }
       return covered
@@ -236,7 +280,25 @@ export class Utterance {
   }
 }
 
-const NAME_POSITION = new Set(['for', 'of', 'tenant', 'client', 'customer', 'called', 'named', 'as', 'to', 'in', 'under', 'host', 'server', 'on', 'at', 'by', 'service'])
+const NAME_POSITION = new Set([
+  'for',
+  'of',
+  'tenant',
+  'client',
+  'customer',
+  'called',
+  'named',
+  'as',
+  'to',
+  'in',
+  'under',
+  'host',
+  'server',
+  'on',
+  'at',
+  'by',
+  'service',
+])
 
 /**
  * A pasted aims command line ("aims plug logs acme/n8n --tail 100") read as
@@ -256,26 +318,57 @@ function rewriteLiteralFlags(tokens: Token[]): Token[] {
       continue
     }
     switch (flag) {
-      case 'tenant': case 't': out.push(word('tenant')); break
-      case 'name': out.push(word('named')); break
+      case 'tenant':
+      case 't':
+        out.push(word('tenant'))
+        break
+      case 'name':
+        out.push(word('named'))
+        break
       // The value says what it is (KEY=VALUE, a domain, a size, a category).
-      case 'env': case 'domain': case 'memory': case 'category': case 'dry-run': case 'yes': case 'y': case 'json': break
-      case 'cpus': case 'replicas':
+      case 'env':
+      case 'domain':
+      case 'memory':
+      case 'category':
+      case 'dry-run':
+      case 'yes':
+      case 'y':
+      case 'json':
+        break
+      case 'cpus':
+      case 'replicas':
         if (next) out.push(next, word(flag))
         index++
         break
-      case 'tail': case 'n':
+      case 'tail':
+      case 'n':
         if (next) out.push(word('last'), next, word('lines'))
         index++
         break
-      case 'follow': case 'f': out.push(word('follow')); break
-      case 'expose': out.push(word('expose')); break
-      case 'keep-data': out.push(word('keep'), word('data')); break
-      case 'link': out.push(word('link')); break
-      case 'service': out.push(word('service')); break
-      case 'out': out.push(word('into'), word('folder')); break
-      case 'host': out.push(word('on'), word('host')); break
-      default: out.push(token)
+      case 'follow':
+      case 'f':
+        out.push(word('follow'))
+        break
+      case 'expose':
+        out.push(word('expose'))
+        break
+      case 'keep-data':
+        out.push(word('keep'), word('data'))
+        break
+      case 'link':
+        out.push(word('link'))
+        break
+      case 'service':
+        out.push(word('service'))
+        break
+      case 'out':
+        out.push(word('into'), word('folder'))
+        break
+      case 'host':
+        out.push(word('on'), word('host'))
+        break
+      default:
+        out.push(token)
     }
   }
   return out
@@ -293,7 +386,8 @@ function correctTypo(token: Token, forms: Forms): Token {
   let best: {word: string; distance: number} | undefined
   for (const candidate of COMMAND_WORDS) {
     const distance = typoDistance(word, candidate)
-    if (distance <= typoAllowance(candidate.length) && (!best || distance < best.distance)) best = {word: candidate, distance}
+    if (distance <= typoAllowance(candidate.length) && (!best || distance < best.distance))
+      best = {word: candidate, distance}
   }
   if (!best) return token
   const nameDistance = Math.min(fuzzy(word, forms.plugExact).distance, fuzzy(word, forms.instanceExact).distance)
@@ -306,7 +400,8 @@ function findMentions(tokens: Token[], kinds: UnitKind[], forms: Forms): Map<num
   const spans = new Map<number, {end: number; mention: Mention}>()
   const claimed = tokens.map(() => false)
   const free = (from: number, to: number) => {
-    for (let index = from; index < to; index++) if (index >= tokens.length || claimed[index] || kinds[index] !== 'word') return false
+    for (let index = from; index < to; index++)
+      if (index >= tokens.length || claimed[index] || kinds[index] !== 'word') return false
     return true
   }
   const claim = (from: number, to: number, mention: Mention) => {
@@ -323,10 +418,16 @@ function findMentions(tokens: Token[], kinds: UnitKind[], forms: Forms): Map<num
       if (!free(from, from + size)) continue
       // A lone known word ("data", "test") is never a name; "open web ui" as a whole is.
       if (size === 1 && isKnownWord(tokens[from]!.norm)) continue
-      const key = compact(tokens.slice(from, from + size).map((t) => t.norm).join(''))
+      const key = compact(
+        tokens
+          .slice(from, from + size)
+          .map((t) => t.norm)
+          .join(''),
+      )
       const plugs = forms.plugExact.get(key) ?? []
       const instances = forms.instanceExact.get(key) ?? []
-      if (plugs.length > 0 || instances.length > 0) claim(from, from + size, {plugs: [...plugs], instances: [...instances], score: 1})
+      if (plugs.length > 0 || instances.length > 0)
+        claim(from, from + size, {plugs: [...plugs], instances: [...instances], score: 1})
     }
   }
   for (let size = 2; size >= 1; size--) {
@@ -335,7 +436,12 @@ function findMentions(tokens: Token[], kinds: UnitKind[], forms: Forms): Map<num
       let allNameLike = true
       for (let index = from; index < from + size; index++) if (!nameLike(index)) allNameLike = false
       if (!allNameLike) continue
-      const key = compact(tokens.slice(from, from + size).map((t) => t.norm).join(''))
+      const key = compact(
+        tokens
+          .slice(from, from + size)
+          .map((t) => t.norm)
+          .join(''),
+      )
       if (key.length < 3) continue
       const plugs = fuzzy(key, forms.plugExact)
       const instances = fuzzy(key, forms.instanceExact)

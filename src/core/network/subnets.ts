@@ -73,7 +73,10 @@ export function checkSubnetPool(pool: string): Ipv4Cidr {
     )
   }
   if (cidr.prefixLength < 8 || cidr.prefixLength > LONGEST_PREFIX) {
-    throw usageError(`invalid subnet pool ${shown(pool)}: the prefix must be between /8 and /${LONGEST_PREFIX}`, 'write a private range such as 10.210.0.0/16')
+    throw usageError(
+      `invalid subnet pool ${shown(pool)}: the prefix must be between /8 and /${LONGEST_PREFIX}`,
+      'write a private range such as 10.210.0.0/16',
+    )
   }
   return cidr
 }
@@ -104,7 +107,10 @@ export function allocateSubnet(input: AllocateSubnetInput): SubnetAllocation {
   const pool = checkSubnetPool(input.pool)
   const prefixLength = input.prefixLength
   if (!Number.isInteger(prefixLength) || prefixLength < pool.prefixLength || prefixLength > LONGEST_PREFIX) {
-    throw usageError(`invalid tenant subnet size /${String(prefixLength)} for the pool ${formatCidr(pool)}`, `give a prefix length between ${pool.prefixLength} and ${LONGEST_PREFIX} (24 holds 254 containers)`)
+    throw usageError(
+      `invalid tenant subnet size /${String(prefixLength)} for the pool ${formatCidr(pool)}`,
+      `give a prefix length between ${pool.prefixLength} and ${LONGEST_PREFIX} (24 holds 254 containers)`,
+    )
   }
   const size = blockSize(prefixLength)
   const [poolStart, poolEnd] = range(pool)
@@ -113,7 +119,10 @@ export function allocateSubnet(input: AllocateSubnetInput): SubnetAllocation {
   for (const text of input.used) {
     if (text.includes(':')) continue // IPv6 cannot overlap an IPv4 pool
     const cidr = parseIpv4Cidr(text)
-    if (!cidr) throw new AimsError('engine', `the host reports a subnet aims cannot read: ${shown(text)}`, {hint: 'check docker network inspect for that network'})
+    if (!cidr)
+      throw new AimsError('engine', `the host reports a subnet aims cannot read: ${shown(text)}`, {
+        hint: 'check docker network inspect for that network',
+      })
     const [start, end] = range(cidr)
     if (end >= poolStart && start <= poolEnd) usedRanges.push([start, end])
   }
@@ -125,10 +134,14 @@ export function allocateSubnet(input: AllocateSubnetInput): SubnetAllocation {
     if (end >= candidate) candidate = Math.ceil((end + 1) / size) * size
   }
   if (candidate + size - 1 > poolEnd) {
-    throw new AimsError('quota', `no free /${prefixLength} left in the subnet pool ${formatCidr(pool)} (${usedRanges.length} subnets of the host overlap it)`, {
-      hint: 'configure a larger subnet pool for tenant networks (e.g. a /15), smaller tenant subnets, or remove unused tenant networks',
-      details: {pool: formatCidr(pool), prefixLength},
-    })
+    throw new AimsError(
+      'quota',
+      `no free /${prefixLength} left in the subnet pool ${formatCidr(pool)} (${usedRanges.length} subnets of the host overlap it)`,
+      {
+        hint: 'configure a larger subnet pool for tenant networks (e.g. a /15), smaller tenant subnets, or remove unused tenant networks',
+        details: {pool: formatCidr(pool), prefixLength},
+      },
+    )
   }
   return {subnet: formatCidr({network: candidate, prefixLength}), gateway: formatIpv4(candidate + 1)}
 }

@@ -27,7 +27,11 @@ export const MAX_ENV_VALUE = 32 * 1024
 
 export function checkEnvValue(key: string, value: string): string {
   if (value.includes('\u0000')) throw usageError(`the value of ${key} holds a NUL byte`, 'remove it')
-  if (value.length > MAX_ENV_VALUE) throw usageError(`the value of ${key} is ${value.length} characters long`, `keep env values under ${MAX_ENV_VALUE} characters`)
+  if (value.length > MAX_ENV_VALUE)
+    throw usageError(
+      `the value of ${key} is ${value.length} characters long`,
+      `keep env values under ${MAX_ENV_VALUE} characters`,
+    )
   return value
 }
 
@@ -52,7 +56,8 @@ export function parseEnvFile(text: string, file: string): Record<string, string>
     const match = /^(?:export\s+)?([^=\s]+)\s*=\s*(.*)$/.exec(line)
     if (!match) throw usageError(`${file}:${index + 1}: not a KEY=VALUE line`, 'fix the line or comment it out with #')
     const key = match[1] ?? ''
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(key)) throw usageError(`${file}:${index + 1}: invalid variable name ${shown(key)}`, 'use letters, digits and "_"')
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(key))
+      throw usageError(`${file}:${index + 1}: invalid variable name ${shown(key)}`, 'use letters, digits and "_"')
     let value = match[2] ?? ''
     // Quoted values end at their closing quote; what follows may only be a comment (as dotenv and Compose read it).
     const quoted = /^'([^']*)'\s*(#.*)?$/.exec(value) ?? /^"((?:[^"\\]|\\.)*)"\s*(#.*)?$/.exec(value)
@@ -77,12 +82,17 @@ export interface EnvInputs {
  * Fills the env spec. Returns what is missing instead of throwing, so the
  * caller can ask on a TTY or fail with the list.
  */
-export function resolveEnvSpec(plug: Plug, inputs: EnvInputs, generate: (spec: NonNullable<EnvSpec['generate']>) => string): {variables: ResolvedVariable[]; missing: MissingVariable[]; extra: string[]} {
+export function resolveEnvSpec(
+  plug: Plug,
+  inputs: EnvInputs,
+  generate: (spec: NonNullable<EnvSpec['generate']>) => string,
+): {variables: ResolvedVariable[]; missing: MissingVariable[]; extra: string[]} {
   const variables: ResolvedVariable[] = []
   const missing: MissingVariable[] = []
   for (const [key, spec] of Object.entries(plug.env)) {
     const secret = spec.secret || Boolean(spec.generate)
-    const pick = (value: string | undefined, source: EnvSource) => (value === undefined ? undefined : {key, value, source, secret})
+    const pick = (value: string | undefined, source: EnvSource) =>
+      value === undefined ? undefined : {key, value, source, secret}
     const found =
       pick(inputs.flags[key], 'flag') ??
       pick(inputs.asked?.[key], 'asked') ??
@@ -92,7 +102,10 @@ export function resolveEnvSpec(plug: Plug, inputs: EnvInputs, generate: (spec: N
       (spec.generate ? {key, value: generate(spec.generate), source: 'generated' as const, secret: true} : undefined)
     if (found) {
       if (spec.pattern && !new RegExp(spec.pattern).test(found.value)) {
-        throw usageError(`${key} ${secret ? '(secret)' : shown(found.value)} does not match ${spec.pattern}`, spec.example ? `e.g. ${spec.example}` : spec.description)
+        throw usageError(
+          `${key} ${secret ? '(secret)' : shown(found.value)} does not match ${spec.pattern}`,
+          spec.example ? `e.g. ${spec.example}` : spec.description,
+        )
       }
       variables.push(found)
     } else if (spec.required) {
@@ -102,8 +115,16 @@ export function resolveEnvSpec(plug: Plug, inputs: EnvInputs, generate: (spec: N
   // Variables given for keys the plug does not declare are passed to every
   // service as-is (users know their apps better than the catalog does).
   const declared = new Set(Object.keys(plug.env))
-  const extra = [...new Set([...Object.keys(inputs.flags), ...Object.keys(inputs.file)])].filter((key) => !declared.has(key))
-  for (const key of extra) variables.push({key, value: inputs.flags[key] ?? inputs.file[key] ?? '', source: inputs.flags[key] !== undefined ? 'flag' : 'env-file', secret: looksSecret(key)})
+  const extra = [...new Set([...Object.keys(inputs.flags), ...Object.keys(inputs.file)])].filter(
+    (key) => !declared.has(key),
+  )
+  for (const key of extra)
+    variables.push({
+      key,
+      value: inputs.flags[key] ?? inputs.file[key] ?? '',
+      source: inputs.flags[key] !== undefined ? 'flag' : 'env-file',
+      secret: looksSecret(key),
+    })
   return {variables, missing, extra}
 }
 
@@ -117,10 +138,19 @@ export function substitute(value: string, values: Record<string, string>): strin
   return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => values[name] ?? whole)
 }
 
-export function serviceEnv(plug: Plug, service: string, variables: ResolvedVariable[], builtins: Record<string, string>): Record<string, string> {
+export function serviceEnv(
+  plug: Plug,
+  service: string,
+  variables: ResolvedVariable[],
+  builtins: Record<string, string>,
+): Record<string, string> {
   // Declared variables nobody set (optional, no default) become empty, never a literal ${NAME}.
   const unset = Object.fromEntries(Object.keys(plug.env).map((key) => [key, '']))
-  const values = {...unset, ...builtins, ...Object.fromEntries(variables.map((variable) => [variable.key, variable.value]))}
+  const values = {
+    ...unset,
+    ...builtins,
+    ...Object.fromEntries(variables.map((variable) => [variable.key, variable.value])),
+  }
   const definition = plug.services[service]
   if (!definition) throw new AimsError('internal', `unknown service ${service}`)
   const env: Record<string, string> = {}
@@ -149,5 +179,7 @@ export const MASK = '••••••'
 
 export function maskEnv(env: Record<string, string>, secretKeys: Iterable<string>): Record<string, string> {
   const secret = new Set(secretKeys)
-  return Object.fromEntries(Object.entries(env).map(([key, value]) => [key, secret.has(key) || looksSecret(key) ? MASK : value]))
+  return Object.fromEntries(
+    Object.entries(env).map(([key, value]) => [key, secret.has(key) || looksSecret(key) ? MASK : value]),
+  )
 }

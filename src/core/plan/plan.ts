@@ -9,7 +9,8 @@ import type {ExitCode} from '../errors.js'
 export type PlanAction = 'plug-up' | 'plug-down' | 'plug-start' | 'plug-stop' | 'plug-restart' | 'plug-scale' | 'export'
 
 export interface PlanChange {
-  action: 'create' | 'remove' | 'start' | 'stop' | 'restart' | 'pull' | 'write' | 'reload' | 'update' | 'keep' | 'connect'
+  action:
+    'create' | 'remove' | 'start' | 'stop' | 'restart' | 'pull' | 'write' | 'reload' | 'update' | 'keep' | 'connect'
   kind: 'container' | 'network' | 'volume' | 'image' | 'proxy-conf' | 'instance'
   name: string
   detail?: string

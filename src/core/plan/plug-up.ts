@@ -9,15 +9,30 @@ import {LABEL, type ContainerSpec, type EngineHealthcheck, type Labels, type Vol
 import {ExitCode} from '../errors.js'
 import type {ResolvedHost} from '../host-target.js'
 import {findInstance, instanceDomain, type InstanceView} from '../instances.js'
-import {containerName, formatBytes, formatInstanceRef, tenantNetworkName, volumeName, type InstanceRef} from '../names.js'
+import {
+  containerName,
+  formatBytes,
+  formatInstanceRef,
+  tenantNetworkName,
+  volumeName,
+  type InstanceRef,
+} from '../names.js'
 import {maskEnv, secretKeysOf, serviceEnv, type MissingVariable, type ResolvedVariable} from './env.js'
 import type {GateCheck, Plan, PlanChange} from './plan.js'
 import {tierRank, type Prices, type TenantPolicy} from './policy.js'
-import {DEFAULT_SERVICE_RESOURCES as CATALOG_DEFAULT_RESOURCES, DEFAULT_VOLUME_SIZE, estimateMonthlyCost, sizeToBytes} from '../catalog/cost.js'
+import {
+  DEFAULT_SERVICE_RESOURCES as CATALOG_DEFAULT_RESOURCES,
+  DEFAULT_VOLUME_SIZE,
+  estimateMonthlyCost,
+  sizeToBytes,
+} from '../catalog/cost.js'
 
 export const PORT_RANGE = {first: 51_000, last: 51_999} as const
 /** Resources for services whose catalog entry names none (the same defaults the cost model uses). */
-export const DEFAULT_SERVICE_RESOURCES = {cpus: CATALOG_DEFAULT_RESOURCES.cpus, memoryBytes: sizeToBytes(CATALOG_DEFAULT_RESOURCES.memory)}
+export const DEFAULT_SERVICE_RESOURCES = {
+  cpus: CATALOG_DEFAULT_RESOURCES.cpus,
+  memoryBytes: sizeToBytes(CATALOG_DEFAULT_RESOURCES.memory),
+}
 /** Disk assumed for a volume without a size. */
 export const DEFAULT_VOLUME_BYTES = sizeToBytes(DEFAULT_VOLUME_SIZE)
 
@@ -131,7 +146,10 @@ export function parseSize(text: string | undefined): number | undefined {
 }
 
 /** The lowest free port of the range, or undefined when all are taken. */
-export function allocateHostPort(used: Iterable<number>, range: {first: number; last: number} = PORT_RANGE): number | undefined {
+export function allocateHostPort(
+  used: Iterable<number>,
+  range: {first: number; last: number} = PORT_RANGE,
+): number | undefined {
   const taken = new Set(used)
   for (let port = range.first; port <= range.last; port++) if (!taken.has(port)) return port
   return undefined
@@ -145,7 +163,11 @@ export function formatMoney(amount: number, currency: string): string {
   return `${currency} ${amount.toFixed(2)}`
 }
 
-function serviceResources(service: PlugService, entry: boolean, request: PlugUpRequest): {cpus: number; memoryBytes: number} {
+function serviceResources(
+  service: PlugService,
+  entry: boolean,
+  request: PlugUpRequest,
+): {cpus: number; memoryBytes: number} {
   const catalogMemory = parseSize(service.resources.memory)
   return {
     cpus: (entry ? request.cpus : undefined) ?? service.resources.cpus ?? DEFAULT_SERVICE_RESOURCES.cpus,
@@ -178,12 +200,22 @@ export function probeFromLabels(labels: Record<string, string> | undefined): Pro
 
 function dockerHealthcheck(service: PlugService, intervalSeconds: number): EngineHealthcheck | undefined {
   if (service.health?.type !== 'command') return undefined
-  return {test: ['CMD', ...service.health.command], intervalSeconds: Math.max(1, Math.round(intervalSeconds)), timeoutSeconds: 5, retries: 3, startPeriodSeconds: 0}
+  return {
+    test: ['CMD', ...service.health.command],
+    intervalSeconds: Math.max(1, Math.round(intervalSeconds)),
+    timeoutSeconds: 5,
+    retries: 3,
+    startPeriodSeconds: 0,
+  }
 }
 
 /** Disk the plug's volumes are expected to use (sizes from the catalog, or a default). */
 export function totalDiskFor(plug: Plug): number {
-  return Object.values(plug.services).reduce((sum, service) => sum + service.volumes.reduce((total, volume) => total + (parseSize(volume.size) ?? DEFAULT_VOLUME_BYTES), 0), 0)
+  return Object.values(plug.services).reduce(
+    (sum, service) =>
+      sum + service.volumes.reduce((total, volume) => total + (parseSize(volume.size) ?? DEFAULT_VOLUME_BYTES), 0),
+    0,
+  )
 }
 
 export const instanceNetworkName = (tenant: string, instance: string) => `aims-i-${tenant}-${instance}`
@@ -235,7 +267,10 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
     totalMemory += resources.memoryBytes
     for (const volume of service.volumes) {
       totalDisk += parseSize(volume.size) ?? DEFAULT_VOLUME_BYTES
-      volumes.push({name: volumeName(request.tenant, request.instance, volume.name), labels: {...baseLabels(name), 'aims.volume': volume.name}})
+      volumes.push({
+        name: volumeName(request.tenant, request.instance, volume.name),
+        labels: {...baseLabels(name), 'aims.volume': volume.name},
+      })
     }
     const secretKeys = secretKeysOf(plug, name, variables)
     const labels: Labels = {
@@ -244,7 +279,9 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
       [LABEL.services]: order.join(','),
       [LABEL.plugVersion]: String(plug.version),
       ...(secretKeys.length > 0 ? {[LABEL.secretKeys]: secretKeys.join(',')} : {}),
-      ...(isEntry ? {[LABEL.entry]: 'true', [LABEL.port]: String(hostPort ?? 0), [LABEL.diskEstimate]: String(totalDiskFor(plug))} : {}),
+      ...(isEntry
+        ? {[LABEL.entry]: 'true', [LABEL.port]: String(hostPort ?? 0), [LABEL.diskEstimate]: String(totalDiskFor(plug))}
+        : {}),
       ...(isEntry && domain ? {[LABEL.domain]: domain} : {}),
       ...(isEntry && request.expose ? {[LABEL.exposed]: 'true'} : {}),
       ...(isEntry && request.links.length > 0 ? {[LABEL.links]: request.links.map(formatInstanceRef).join(',')} : {}),
@@ -255,7 +292,10 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
     const networks = multiService
       ? [
           {name: instanceNetwork, aliases: [name]},
-          {name: tenantNetwork, aliases: isEntry ? [request.instance, `${request.instance}-${name}`] : [`${request.instance}-${name}`]},
+          {
+            name: tenantNetwork,
+            aliases: isEntry ? [request.instance, `${request.instance}-${name}`] : [`${request.instance}-${name}`],
+          },
         ]
       : [{name: tenantNetwork, aliases: [request.instance, `${request.instance}-${name}`]}]
     const container: ContainerSpec = {
@@ -268,13 +308,18 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
       networks,
       ports: isEntry ? [{containerPort: entry.port, protocol: 'tcp', hostPort: hostPort ?? 0, hostIp}] : [],
       exposedPorts: service.ports.map((port) => ({containerPort: port, protocol: 'tcp' as const})),
-      volumes: service.volumes.map((volume) => ({source: volumeName(request.tenant, request.instance, volume.name), target: volume.path})),
+      volumes: service.volumes.map((volume) => ({
+        source: volumeName(request.tenant, request.instance, volume.name),
+        target: volume.path,
+      })),
       restartPolicy: 'unless-stopped',
       // Busybox and many app images ignore SIGTERM as PID 1: an init forwards it.
       init: true,
       memoryBytes: resources.memoryBytes,
       nanoCpus: Math.round(resources.cpus * 1e9),
-      ...(dockerHealthcheck(service, plug.health_gate.interval_seconds) ? {healthcheck: dockerHealthcheck(service, plug.health_gate.interval_seconds)} : {}),
+      ...(dockerHealthcheck(service, plug.health_gate.interval_seconds)
+        ? {healthcheck: dockerHealthcheck(service, plug.health_gate.interval_seconds)}
+        : {}),
       ...(service.user ? {user: service.user} : {}),
       ...(service.working_dir ? {workingDir: service.working_dir} : {}),
       ...(service.tmpfs ? {tmpfs: service.tmpfs} : {}),
@@ -283,7 +328,12 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
     return {
       service: name,
       container,
-      dependsOn: Object.fromEntries(Object.entries(service.depends_on).map(([dependency, condition]) => [dependency, dependencyCondition(condition)])),
+      dependsOn: Object.fromEntries(
+        Object.entries(service.depends_on).map(([dependency, condition]) => [
+          dependency,
+          dependencyCondition(condition),
+        ]),
+      ),
       probe,
       entry: isEntry,
     }
@@ -297,8 +347,21 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
     [LABEL.deployId]: input.deployId,
     'aims.network-scope': scope,
   })
-  const networks: NetworkDeploy[] = [{name: tenantNetwork, labels: networkLabels('tenant'), scope: 'tenant', exists: facts.networks.includes(tenantNetwork)}]
-  if (multiService) networks.push({name: instanceNetwork, labels: networkLabels('instance'), scope: 'instance', exists: facts.networks.includes(instanceNetwork)})
+  const networks: NetworkDeploy[] = [
+    {
+      name: tenantNetwork,
+      labels: networkLabels('tenant'),
+      scope: 'tenant',
+      exists: facts.networks.includes(tenantNetwork),
+    },
+  ]
+  if (multiService)
+    networks.push({
+      name: instanceNetwork,
+      labels: networkLabels('instance'),
+      scope: 'instance',
+      exists: facts.networks.includes(instanceNetwork),
+    })
 
   const resources = {cpus: Math.round(totalCpus * 100) / 100, memoryBytes: totalMemory, diskBytes: totalDisk}
   const cost = monthlyCost(resources, input.prices)
@@ -323,9 +386,30 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
 
   const gates = preflightGates(input, {hostPort, resources, cost, target})
   const changes: PlanChange[] = [
-    ...(replacesInterrupted ? [{action: 'remove' as const, kind: 'instance' as const, name: target, detail: 'leftovers of an interrupted deploy'}] : []),
-    ...spec.images.map((image) => ({action: 'pull' as const, kind: 'image' as const, name: image, detail: 'if missing on the host'})),
-    ...networks.filter((network) => !network.exists).map((network) => ({action: 'create' as const, kind: 'network' as const, name: network.name, detail: `${network.scope} network`})),
+    ...(replacesInterrupted
+      ? [
+          {
+            action: 'remove' as const,
+            kind: 'instance' as const,
+            name: target,
+            detail: 'leftovers of an interrupted deploy',
+          },
+        ]
+      : []),
+    ...spec.images.map((image) => ({
+      action: 'pull' as const,
+      kind: 'image' as const,
+      name: image,
+      detail: 'if missing on the host',
+    })),
+    ...networks
+      .filter((network) => !network.exists)
+      .map((network) => ({
+        action: 'create' as const,
+        kind: 'network' as const,
+        name: network.name,
+        detail: `${network.scope} network`,
+      })),
     ...volumes.map((volume) => ({action: 'create' as const, kind: 'volume' as const, name: volume.name})),
     ...services.map((service) => ({
       action: 'create' as const,
@@ -333,12 +417,28 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
       name: service.container.name,
       detail: `${service.container.image}${service.entry ? `, ${hostIp}:${hostPort ?? '?'} → ${entry.port}` : ''}`,
     })),
-    ...(domain && entry.protocol === 'http' ? [{action: 'write' as const, kind: 'proxy-conf' as const, name: `${request.tenant}-${request.instance}.conf`, detail: `nginx routes ${domain} → 127.0.0.1:${hostPort ?? '?'}`}] : []),
-    ...request.links.map((link) => ({action: 'connect' as const, kind: 'network' as const, name: `aims-l-${request.tenant}-${request.instance}--${link.tenant}-${link.instance}`, detail: `lets ${target} reach ${formatInstanceRef(link)} (cross-tenant link)`})),
+    ...(domain && entry.protocol === 'http'
+      ? [
+          {
+            action: 'write' as const,
+            kind: 'proxy-conf' as const,
+            name: `${request.tenant}-${request.instance}.conf`,
+            detail: `nginx routes ${domain} → 127.0.0.1:${hostPort ?? '?'}`,
+          },
+        ]
+      : []),
+    ...request.links.map((link) => ({
+      action: 'connect' as const,
+      kind: 'network' as const,
+      name: `aims-l-${request.tenant}-${request.instance}--${link.tenant}-${link.instance}`,
+      detail: `lets ${target} reach ${formatInstanceRef(link)} (cross-tenant link)`,
+    })),
   ]
   const envFacts = services.map((service) => {
     const masked = maskEnv(service.container.env, service.container.labels[LABEL.secretKeys]?.split(',') ?? [])
-    const shownEnv = Object.entries(masked).map(([key, value]) => `${key}=${value}`).join(' ')
+    const shownEnv = Object.entries(masked)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(' ')
     return {label: `env ${service.service}`, value: shownEnv || '(none)'}
   })
   const plan: Plan = {
@@ -349,10 +449,27 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
     destructive: false,
     facts: [
       {label: 'plug', value: `${plug.name} (${plug.id} v${plug.version})`},
-      ...services.map((service) => ({label: `service ${service.service}`, value: `${service.container.image}, ${(service.container.nanoCpus ?? 0) / 1e9} CPU, ${formatBytes(service.container.memoryBytes ?? 0)}${Object.keys(service.dependsOn).length > 0 ? `, after ${Object.entries(service.dependsOn).map(([name, condition]) => `${name} (${condition})`).join(', ')}` : ''}`})),
+      ...services.map((service) => ({
+        label: `service ${service.service}`,
+        value: `${service.container.image}, ${(service.container.nanoCpus ?? 0) / 1e9} CPU, ${formatBytes(service.container.memoryBytes ?? 0)}${
+          Object.keys(service.dependsOn).length > 0
+            ? `, after ${Object.entries(service.dependsOn)
+                .map(([name, condition]) => `${name} (${condition})`)
+                .join(', ')}`
+            : ''
+        }`,
+      })),
       {label: 'port', value: hostPort ? `${hostIp}:${hostPort} → ${entry.name}:${entry.port}` : 'none free'},
-      {label: 'url', value: domain ? `${host.tls ? 'https' : 'http'}://${domain}/ (and ${spec.localUrl} on the host)` : `${spec.localUrl} (on the host)`},
-      {label: 'resources', value: `${resources.cpus} CPU, ${formatBytes(resources.memoryBytes)} memory, ${formatBytes(resources.diskBytes)} disk`},
+      {
+        label: 'url',
+        value: domain
+          ? `${host.tls ? 'https' : 'http'}://${domain}/ (and ${spec.localUrl} on the host)`
+          : `${spec.localUrl} (on the host)`,
+      },
+      {
+        label: 'resources',
+        value: `${resources.cpus} CPU, ${formatBytes(resources.memoryBytes)} memory, ${formatBytes(resources.diskBytes)} disk`,
+      },
       {label: 'cost', value: `${formatMoney(cost, input.prices.currency)}/month (estimate)`},
       ...envFacts,
     ],
@@ -362,12 +479,27 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
   return {plan, spec, monthlyCost: cost, resources}
 }
 
-function gate(id: GateCheck['id'], title: string, ok: boolean, detail: string, fix?: string, exitCode: ExitCode = ExitCode.failure): GateCheck {
+function gate(
+  id: GateCheck['id'],
+  title: string,
+  ok: boolean,
+  detail: string,
+  fix?: string,
+  exitCode: ExitCode = ExitCode.failure,
+): GateCheck {
   return {id, title, status: ok ? 'pass' : 'fail', detail, ...(ok || !fix ? {} : {fix}), ...(ok ? {} : {exitCode})}
 }
 
 /** The eight pre-flight gates, all evaluated before any effect. */
-export function preflightGates(input: PlugUpInput, computed: {hostPort: number | undefined; resources: {cpus: number; memoryBytes: number; diskBytes: number}; cost: number; target: string}): GateCheck[] {
+export function preflightGates(
+  input: PlugUpInput,
+  computed: {
+    hostPort: number | undefined
+    resources: {cpus: number; memoryBytes: number; diskBytes: number}
+    cost: number
+    target: string
+  },
+): GateCheck[] {
   const {plug, request, facts, policy} = input
   const tenantInstances = facts.instances.filter((instance) => instance.tenant === request.tenant)
   // This instance counts once, whether or not leftovers of an interrupted deploy of it exist.
@@ -381,61 +513,158 @@ export function preflightGates(input: PlugUpInput, computed: {hostPort: number |
   const clash = nameClash(input, computed.target)
   gates.push(
     clash
-      ? gate('names', 'names valid and free', false, `${clash.name} is already used by ${clash.owner === '' ? 'something aims did not create' : clash.owner} (names join tenant and instance with "-")`, `choose another name with --name, e.g. --name ${request.instance}-2`, ExitCode.badInput)
+      ? gate(
+          'names',
+          'names valid and free',
+          false,
+          `${clash.name} is already used by ${clash.owner === '' ? 'something aims did not create' : clash.owner} (names join tenant and instance with "-")`,
+          `choose another name with --name, e.g. --name ${request.instance}-2`,
+          ExitCode.badInput,
+        )
       : existing && !interrupted
-      ? gate('names', 'names valid and free', false, `${computed.target} already exists (${existing.plug}, ${existing.status})`, `choose another name with --name, e.g. --name ${request.instance}-2, or take it down first`, ExitCode.badInput)
-      : gate('names', 'names valid and free', true, interrupted ? `${computed.target} (replaces an interrupted deploy)` : `${computed.target} is free`),
+        ? gate(
+            'names',
+            'names valid and free',
+            false,
+            `${computed.target} already exists (${existing.plug}, ${existing.status})`,
+            `choose another name with --name, e.g. --name ${request.instance}-2, or take it down first`,
+            ExitCode.badInput,
+          )
+        : gate(
+            'names',
+            'names valid and free',
+            true,
+            interrupted ? `${computed.target} (replaces an interrupted deploy)` : `${computed.target} is free`,
+          ),
   )
 
   const missing = input.env.missing
   gates.push(
     missing.length > 0
-      ? gate('config', 'config complete', false, `missing ${missing.map((item) => item.key).join(', ')}`, `pass ${missing.map((item) => `--env ${item.key}=…`).join(' ')} or an --env-file (${missing.map((item) => `${item.key}: ${item.spec.question ?? item.spec.description}`).join('; ')})`, ExitCode.badInput)
-      : gate('config', 'config complete', true, `${input.env.variables.length} variable${input.env.variables.length === 1 ? '' : 's'} set`),
+      ? gate(
+          'config',
+          'config complete',
+          false,
+          `missing ${missing.map((item) => item.key).join(', ')}`,
+          `pass ${missing.map((item) => `--env ${item.key}=…`).join(' ')} or an --env-file (${missing.map((item) => `${item.key}: ${item.spec.question ?? item.spec.description}`).join('; ')})`,
+          ExitCode.badInput,
+        )
+      : gate(
+          'config',
+          'config complete',
+          true,
+          `${input.env.variables.length} variable${input.env.variables.length === 1 ? '' : 's'} set`,
+        ),
   )
 
   const tenantCpus = facts.tenantUsage.cpus
   const tenantMemory = facts.tenantUsage.memoryBytes
   const quotaProblems: string[] = []
-  if (tierRank(policy.tier) < tierRank(plug.tier)) quotaProblems.push(`${plug.id} needs tier ${plug.tier}, tenant ${request.tenant} is ${policy.tier}`)
-  if (instancesAfter > policy.limits.instances) quotaProblems.push(`${instancesAfter - 1} of ${policy.limits.instances} instances used`)
-  if (tenantCpus + computed.resources.cpus > policy.limits.cpus + 1e-9) quotaProblems.push(`CPU ${round2(tenantCpus)} + ${computed.resources.cpus} > ${policy.limits.cpus}`)
-  if (tenantMemory + computed.resources.memoryBytes > policy.limits.memoryBytes) quotaProblems.push(`memory ${formatBytes(tenantMemory)} + ${formatBytes(computed.resources.memoryBytes)} > ${formatBytes(policy.limits.memoryBytes)}`)
+  if (tierRank(policy.tier) < tierRank(plug.tier))
+    quotaProblems.push(`${plug.id} needs tier ${plug.tier}, tenant ${request.tenant} is ${policy.tier}`)
+  if (instancesAfter > policy.limits.instances)
+    quotaProblems.push(`${instancesAfter - 1} of ${policy.limits.instances} instances used`)
+  if (tenantCpus + computed.resources.cpus > policy.limits.cpus + 1e-9)
+    quotaProblems.push(`CPU ${round2(tenantCpus)} + ${computed.resources.cpus} > ${policy.limits.cpus}`)
+  if (tenantMemory + computed.resources.memoryBytes > policy.limits.memoryBytes)
+    quotaProblems.push(
+      `memory ${formatBytes(tenantMemory)} + ${formatBytes(computed.resources.memoryBytes)} > ${formatBytes(policy.limits.memoryBytes)}`,
+    )
   gates.push(
     quotaProblems.length > 0
-      ? gate('quota', 'tenant quota', false, `tier ${policy.tier}: ${quotaProblems.join('; ')}`, `raise the tier (aims config set tenants.${request.tenant}.tier pro) or free resources`)
-      : gate('quota', 'tenant quota', true, `tier ${policy.tier}: ${instancesAfter}/${policy.limits.instances} instances, ${round2(tenantCpus + computed.resources.cpus)}/${policy.limits.cpus} CPU, ${formatBytes(tenantMemory + computed.resources.memoryBytes)}/${formatBytes(policy.limits.memoryBytes)}`),
+      ? gate(
+          'quota',
+          'tenant quota',
+          false,
+          `tier ${policy.tier}: ${quotaProblems.join('; ')}`,
+          `raise the tier (aims config set tenants.${request.tenant}.tier pro) or free resources`,
+        )
+      : gate(
+          'quota',
+          'tenant quota',
+          true,
+          `tier ${policy.tier}: ${instancesAfter}/${policy.limits.instances} instances, ${round2(tenantCpus + computed.resources.cpus)}/${policy.limits.cpus} CPU, ${formatBytes(tenantMemory + computed.resources.memoryBytes)}/${formatBytes(policy.limits.memoryBytes)}`,
+        ),
   )
 
   const apiOk = compareVersions(facts.apiVersion, '1.41') >= 0
-  gates.push(gate('host', 'host reachable, engine supported', apiOk, `Docker ${facts.engineVersion}, API ${facts.apiVersion} on ${input.host.name}`, 'upgrade Docker on the host to 20.10 or newer'))
+  gates.push(
+    gate(
+      'host',
+      'host reachable, engine supported',
+      apiOk,
+      `Docker ${facts.engineVersion}, API ${facts.apiVersion} on ${input.host.name}`,
+      'upgrade Docker on the host to 20.10 or newer',
+    ),
+  )
 
   const capacityProblems: string[] = []
   const memoryAvailable = facts.memAvailableBytes ?? facts.memTotalBytes
-  if (computed.resources.memoryBytes > memoryAvailable) capacityProblems.push(`needs ${formatBytes(computed.resources.memoryBytes)} memory, ${formatBytes(memoryAvailable)} available`)
-  if (facts.diskFreeBytes !== undefined && computed.resources.diskBytes > facts.diskFreeBytes) capacityProblems.push(`needs ${formatBytes(computed.resources.diskBytes)} disk, ${formatBytes(facts.diskFreeBytes)} free`)
+  if (computed.resources.memoryBytes > memoryAvailable)
+    capacityProblems.push(
+      `needs ${formatBytes(computed.resources.memoryBytes)} memory, ${formatBytes(memoryAvailable)} available`,
+    )
+  if (facts.diskFreeBytes !== undefined && computed.resources.diskBytes > facts.diskFreeBytes)
+    capacityProblems.push(
+      `needs ${formatBytes(computed.resources.diskBytes)} disk, ${formatBytes(facts.diskFreeBytes)} free`,
+    )
   gates.push(
     capacityProblems.length > 0
-      ? gate('capacity', 'host capacity', false, capacityProblems.join('; '), 'free memory or disk on the host, lower --memory, or use a bigger host')
-      : gate('capacity', 'host capacity', true, `${formatBytes(memoryAvailable)} memory available${facts.diskFreeBytes !== undefined ? `, ${formatBytes(facts.diskFreeBytes)} disk free` : ''}`),
+      ? gate(
+          'capacity',
+          'host capacity',
+          false,
+          capacityProblems.join('; '),
+          'free memory or disk on the host, lower --memory, or use a bigger host',
+        )
+      : gate(
+          'capacity',
+          'host capacity',
+          true,
+          `${formatBytes(memoryAvailable)} memory available${facts.diskFreeBytes !== undefined ? `, ${formatBytes(facts.diskFreeBytes)} disk free` : ''}`,
+        ),
   )
 
   gates.push(
     computed.hostPort === undefined
-      ? gate('port', 'free host port', false, `all ports ${PORT_RANGE.first}-${PORT_RANGE.last} are taken`, 'take down unused instances (aims plug ls)')
+      ? gate(
+          'port',
+          'free host port',
+          false,
+          `all ports ${PORT_RANGE.first}-${PORT_RANGE.last} are taken`,
+          'take down unused instances (aims plug ls)',
+        )
       : gate('port', 'free host port', true, `${computed.hostPort}`),
   )
 
   const tenantCost = monthlyCost(facts.tenantUsage, input.prices)
   const currency = input.prices.currency
   if (policy.spendingLimit === undefined) {
-    gates.push(gate('cost', 'estimated cost within limit', true, `${formatMoney(computed.cost, currency)}/month; no spending limit for ${request.tenant}`))
+    gates.push(
+      gate(
+        'cost',
+        'estimated cost within limit',
+        true,
+        `${formatMoney(computed.cost, currency)}/month; no spending limit for ${request.tenant}`,
+      ),
+    )
   } else {
     const total = round2(tenantCost + computed.cost)
     gates.push(
       total > policy.spendingLimit
-        ? gate('cost', 'estimated cost within limit', false, `${formatMoney(total, currency)}/month with this instance > limit ${formatMoney(policy.spendingLimit, currency)}`, `raise it (aims config set tenants.${request.tenant}.spending-limit N) or lower --cpus/--memory`)
-        : gate('cost', 'estimated cost within limit', true, `${formatMoney(total, currency)}/month of ${formatMoney(policy.spendingLimit, currency)}`),
+        ? gate(
+            'cost',
+            'estimated cost within limit',
+            false,
+            `${formatMoney(total, currency)}/month with this instance > limit ${formatMoney(policy.spendingLimit, currency)}`,
+            `raise it (aims config set tenants.${request.tenant}.spending-limit N) or lower --cpus/--memory`,
+          )
+        : gate(
+            'cost',
+            'estimated cost within limit',
+            true,
+            `${formatMoney(total, currency)}/month of ${formatMoney(policy.spendingLimit, currency)}`,
+          ),
     )
   }
   return gates
@@ -450,7 +679,9 @@ function nameClash(input: PlugUpInput, target: string): {name: string; owner: st
   const services = Object.keys(input.plug.services)
   const names = [
     ...services.map((service) => containerName(tenant, instance, service)),
-    ...Object.values(input.plug.services).flatMap((service) => service.volumes.map((volume) => volumeName(tenant, instance, volume.name))),
+    ...Object.values(input.plug.services).flatMap((service) =>
+      service.volumes.map((volume) => volumeName(tenant, instance, volume.name)),
+    ),
     ...(services.length > 1 ? [instanceNetworkName(tenant, instance)] : []),
   ]
   for (const name of names) {

@@ -67,7 +67,9 @@ export function tenantPolicy(preferences: Record<string, unknown>, tenant: strin
     tier: getPreference(preferences, `tenants.${tenant}.tier`) as string | undefined,
     'spending-limit': getPreference(preferences, `tenants.${tenant}.spending-limit`) as number | undefined,
   }
-  const tier = (TIERS as readonly string[]).includes(configured.tier ?? '') ? (configured.tier as Tier) : DEFAULT_TENANT_TIER
+  const tier = (TIERS as readonly string[]).includes(configured.tier ?? '')
+    ? (configured.tier as Tier)
+    : DEFAULT_TENANT_TIER
   const overrides = {
     instances: getPreference(preferences, `tiers.${tier}.instances`),
     cpus: getPreference(preferences, `tiers.${tier}.cpus`),

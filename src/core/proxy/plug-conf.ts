@@ -39,7 +39,10 @@ const NGINX_TOKEN = /^[A-Za-z0-9._:/@+=-]+$/
 
 export function checkNginxToken(name: string, value: string): void {
   if (!NGINX_TOKEN.test(value) || value.length > 512) {
-    throw usageError(`refusing to write ${shown(value)} into the nginx conf (${name}): only plain names, numbers and paths may go there`, 'remove quotes, spaces, ";", "{", "}", "$" and "#" from the value')
+    throw usageError(
+      `refusing to write ${shown(value)} into the nginx conf (${name}): only plain names, numbers and paths may go there`,
+      'remove quotes, spaces, ";", "{", "}", "$" and "#" from the value',
+    )
   }
 }
 
@@ -53,7 +56,11 @@ export interface ProxySettings {
 
 /** The catalog's `proxy:` block (snake_case, defaults filled in by the schema) as renderer settings. */
 export function proxySettingsFor(proxy: Plug['proxy']): ProxySettings {
-  return {clientMaxBodySize: proxy.client_max_body_size, readTimeoutSeconds: proxy.read_timeout_seconds, websockets: proxy.websockets}
+  return {
+    clientMaxBodySize: proxy.client_max_body_size,
+    readTimeoutSeconds: proxy.read_timeout_seconds,
+    websockets: proxy.websockets,
+  }
 }
 
 export interface Upstream {
@@ -109,7 +116,8 @@ export function confOwner(content: string): {tenant: string; instance: string} |
   const first = content.split('\n', 1)[0] ?? ''
   if (!first.startsWith(OWNER_PREFIX)) return undefined
   const [tenant, instance, ...rest] = first.slice(OWNER_PREFIX.length).trim().split('/')
-  if (rest.length > 0 || !tenant || !instance || !RESOURCE_NAME.test(tenant) || !RESOURCE_NAME.test(instance)) return undefined
+  if (rest.length > 0 || !tenant || !instance || !RESOURCE_NAME.test(tenant) || !RESOURCE_NAME.test(instance))
+    return undefined
   return {tenant, instance}
 }
 
@@ -121,7 +129,10 @@ export function serverNameFor(input: {instance: string; tenant: string; domain: 
   const name = `${instance}.${tenant}.${domain}`
   // Labels are at most 32 characters by construction; the whole name may still be too long.
   if (!isDomainName(name)) {
-    throw usageError(`the server name ${shown(name)} is not a valid DNS name (${name.length} characters, at most 253, labels at most 63)`, 'use a shorter domain, or give the instance its own with --domain')
+    throw usageError(
+      `the server name ${shown(name)} is not a valid DNS name (${name.length} characters, at most 253, labels at most 63)`,
+      'use a shorter domain, or give the instance its own with --domain',
+    )
   }
   return name
 }
@@ -129,7 +140,10 @@ export function serverNameFor(input: {instance: string; tenant: string; domain: 
 export function checkServerName(value: string): string {
   if (value === SERVER_NAME_PLACEHOLDER) return value
   if (typeof value !== 'string' || !isDomainName(value.toLowerCase())) {
-    throw usageError(`invalid server name ${shown(String(value))}: it must be a plain DNS name`, 'give a name such as app.example.com (letters, digits, "-" and dots only)')
+    throw usageError(
+      `invalid server name ${shown(String(value))}: it must be a plain DNS name`,
+      'give a name such as app.example.com (letters, digits, "-" and dots only)',
+    )
   }
   return value.toLowerCase()
 }
@@ -139,7 +153,10 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
 export function checkUpstreamHost(value: string): string {
   // An IPv4 address, or a name nginx resolves at load time (a compose service name in the export bundle).
   if (typeof value === 'string' && (IPV4.test(value) || RESOURCE_NAME.test(value) || isDomainName(value))) return value
-  throw usageError(`invalid upstream host ${shown(String(value))}`, 'give an IPv4 address such as 127.0.0.1 or a plain host name')
+  throw usageError(
+    `invalid upstream host ${shown(String(value))}`,
+    'give an IPv4 address such as 127.0.0.1 or a plain host name',
+  )
 }
 
 export function checkPort(value: number, what = 'port'): number {
@@ -150,18 +167,34 @@ export function checkPort(value: number, what = 'port'): number {
 export function checkBodySize(value: string): string {
   // nginx reads sizes into an off_t: nine digits with a unit stay well inside it.
   if (typeof value === 'string' && /^\d{1,9}[kmg]?$/i.test(value)) return value.toLowerCase()
-  throw usageError(`invalid client_max_body_size ${shown(String(value))}`, 'give a size such as 10m, 512k or 1g (0 means no limit)')
+  throw usageError(
+    `invalid client_max_body_size ${shown(String(value))}`,
+    'give a size such as 10m, 512k or 1g (0 means no limit)',
+  )
 }
 
 export function checkTimeoutSeconds(value: number): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 86_400) return value
-  throw usageError(`invalid proxy read timeout ${shown(String(value))}`, 'give a whole number of seconds between 1 and 86400')
+  throw usageError(
+    `invalid proxy read timeout ${shown(String(value))}`,
+    'give a whole number of seconds between 1 and 86400',
+  )
 }
 
 /** Paths on the host written into nginx confs (certificates, the conf dir): absolute, plain characters, no `..`. */
 export function checkNginxPath(value: string, what: string): string {
-  if (typeof value === 'string' && /^\/[A-Za-z0-9._/+@=-]{1,255}$/.test(value) && !value.endsWith('/') && !value.split('/').includes('..') && !value.includes('//')) return value
-  throw usageError(`invalid ${what} ${shown(String(value))}`, 'give a plain absolute path such as /etc/ssl/aims/fullchain.pem')
+  if (
+    typeof value === 'string' &&
+    /^\/[A-Za-z0-9._/+@=-]{1,255}$/.test(value) &&
+    !value.endsWith('/') &&
+    !value.split('/').includes('..') &&
+    !value.includes('//')
+  )
+    return value
+  throw usageError(
+    `invalid ${what} ${shown(String(value))}`,
+    'give a plain absolute path such as /etc/ssl/aims/fullchain.pem',
+  )
 }
 
 /** The host's TLS setting (explicit paths, or a certbot live dir for a wildcard certificate) as two files. */
@@ -170,7 +203,10 @@ export function tlsFilesFor(tls: {certificate: string; key: string} | {certbotLi
     const dir = checkNginxPath(tls.certbotLiveDir.replace(/\/+$/, ''), 'certbot live dir')
     return {certificate: `${dir}/fullchain.pem`, key: `${dir}/privkey.pem`}
   }
-  return {certificate: checkNginxPath(tls.certificate, 'TLS certificate path'), key: checkNginxPath(tls.key, 'TLS key path')}
+  return {
+    certificate: checkNginxPath(tls.certificate, 'TLS certificate path'),
+    key: checkNginxPath(tls.key, 'TLS key path'),
+  }
 }
 
 /** nginx upstream name: `_` never appears in resource names, so tenant and instance cannot run together. */
@@ -180,14 +216,18 @@ export const upstreamName = (tenant: string, instance: string) => `aims_${tenant
 export function renderPlugConf(template: string, input: PlugConfInput): string {
   const tenant = checkResourceName('tenant', input.tenant)
   const instance = checkResourceName('instance', input.instance)
-  if (typeof input.plug !== 'string' || !RESOURCE_NAME.test(input.plug)) throw usageError(`invalid plug id ${shown(String(input.plug))}`, 'plug ids are 1-32 of a-z, 0-9 and "-"')
+  if (typeof input.plug !== 'string' || !RESOURCE_NAME.test(input.plug))
+    throw usageError(`invalid plug id ${shown(String(input.plug))}`, 'plug ids are 1-32 of a-z, 0-9 and "-"')
   const plug = input.plug
 
   if (!Array.isArray(input.serverNames)) throw usageError('server names must be a list', 'pass [] for no route')
   const serverNames = [...new Set(input.serverNames.map(checkServerName))]
 
   if (!Array.isArray(input.upstreams) || input.upstreams.length === 0) {
-    throw usageError(`no upstream for ${tenant}/${instance}: nginx needs at least one replica to proxy to`, 'start a replica, or remove the conf while there is none')
+    throw usageError(
+      `no upstream for ${tenant}/${instance}: nginx needs at least one replica to proxy to`,
+      'start a replica, or remove the conf while there is none',
+    )
   }
   const seen = new Set<string>()
   const upstreams: TemplateContext[] = []
@@ -201,17 +241,25 @@ export function renderPlugConf(template: string, input: PlugConfInput): string {
   }
 
   const proxy = input.proxy
-  if (!proxy || typeof proxy !== 'object') throw usageError('proxy settings are missing', 'pass the catalog plug\'s proxy settings')
+  if (!proxy || typeof proxy !== 'object')
+    throw usageError('proxy settings are missing', "pass the catalog plug's proxy settings")
   const clientMaxBodySize = checkBodySize(proxy.clientMaxBodySize)
   const readTimeoutSeconds = checkTimeoutSeconds(proxy.readTimeoutSeconds)
-  if (typeof proxy.websockets !== 'boolean') throw usageError(`invalid websockets setting ${shown(String(proxy.websockets))}`, 'use true or false')
+  if (typeof proxy.websockets !== 'boolean')
+    throw usageError(`invalid websockets setting ${shown(String(proxy.websockets))}`, 'use true or false')
 
   const keepalive = input.keepalive ?? 16
-  if (!Number.isInteger(keepalive) || keepalive < 1 || keepalive > 1024) throw usageError(`invalid keepalive ${shown(String(keepalive))}`, 'give a whole number between 1 and 1024')
+  if (!Number.isInteger(keepalive) || keepalive < 1 || keepalive > 1024)
+    throw usageError(`invalid keepalive ${shown(String(keepalive))}`, 'give a whole number between 1 and 1024')
 
   const httpPort = checkPort(input.ports?.http ?? 80, 'nginx HTTP port')
   const httpsPort = checkPort(input.ports?.https ?? 443, 'nginx HTTPS port')
-  const tls = input.tls ? {certificate: checkNginxPath(input.tls.certificate, 'TLS certificate path'), key: checkNginxPath(input.tls.key, 'TLS key path')} : undefined
+  const tls = input.tls
+    ? {
+        certificate: checkNginxPath(input.tls.certificate, 'TLS certificate path'),
+        key: checkNginxPath(input.tls.key, 'TLS key path'),
+      }
+    : undefined
   const routed = serverNames.length > 0
 
   const context: TemplateContext = {
@@ -240,7 +288,10 @@ export function renderPlugConf(template: string, input: PlugConfInput): string {
   }
   const rendered = renderTemplate(template, context, {templateName: PLUG_CONF_TEMPLATE, checkValue: checkNginxToken})
   if (!rendered.startsWith(`${confOwnerLine(tenant, instance)}\n`)) {
-    throw usageError(`the nginx template does not start with the owner line "${OWNER_PREFIX}{{owner}}"`, 'keep the owner line first in templates/nginx/plug.conf.tmpl: the proxy service relies on it')
+    throw usageError(
+      `the nginx template does not start with the owner line "${OWNER_PREFIX}{{owner}}"`,
+      'keep the owner line first in templates/nginx/plug.conf.tmpl: the proxy service relies on it',
+    )
   }
   return rendered
 }

@@ -42,7 +42,9 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 function templateError(options: RenderOptions, line: number | undefined, message: string): AimsError {
   const where = `${options.templateName ?? 'template'}${line === undefined ? '' : `:${line}`}`
-  return new AimsError('validation', `${where}: ${message}`, {hint: 'fix the template (sections are {{#name}} … {{/name}}, variables {{name}})'})
+  return new AimsError('validation', `${where}: ${message}`, {
+    hint: 'fix the template (sections are {{#name}} … {{/name}}, variables {{name}})',
+  })
 }
 
 type Token = {kind: 'text'; text: string} | {kind: 'tag'; sigil: string; name: string; raw: string; line: number}
@@ -93,7 +95,11 @@ export function parseTemplate(template: string, options: RenderOptions = {}): Te
     if (token.kind === 'text') {
       // Braces outside a well-formed tag are almost always a typo in a tag.
       if (token.text.includes('{{') || token.text.includes('}}')) {
-        throw templateError(options, undefined, `stray braces near ${JSON.stringify(token.text.slice(Math.max(0, token.text.search(/\{\{|\}\}/) - 10)).slice(0, 40))}`)
+        throw templateError(
+          options,
+          undefined,
+          `stray braces near ${JSON.stringify(token.text.slice(Math.max(0, token.text.search(/\{\{|\}\}/) - 10)).slice(0, 40))}`,
+        )
       }
       if (token.text) children.push({type: 'text', text: token.text})
       continue
@@ -109,7 +115,8 @@ export function parseTemplate(template: string, options: RenderOptions = {}): Te
     } else if (sigil === '/') {
       const open = stack.pop()
       if (!open) throw templateError(options, line, `{{/${name}}} closes a section that was never opened`)
-      if (open.name !== name) throw templateError(options, line, `{{/${name}}} closes {{#${open.name}}} (opened on line ${open.line})`)
+      if (open.name !== name)
+        throw templateError(options, line, `{{/${name}}} closes {{#${open.name}}} (opened on line ${open.line})`)
       children = open.children
     } else {
       children.push({type: 'variable', name, line})
@@ -138,16 +145,26 @@ function renderNodes(nodes: TemplateNode[], scopes: TemplateContext[], options: 
     if (value === undefined) throw templateError(options, node.line, `unknown variable "${node.name}"`)
     if (node.type === 'variable') {
       if (typeof value === 'boolean' || Array.isArray(value)) {
-        throw templateError(options, node.line, `"${node.name}" is a ${Array.isArray(value) ? 'list' : 'flag'}: use it as a section ({{#${node.name}}} … {{/${node.name}}})`)
+        throw templateError(
+          options,
+          node.line,
+          `"${node.name}" is a ${Array.isArray(value) ? 'list' : 'flag'}: use it as a section ({{#${node.name}}} … {{/${node.name}}})`,
+        )
       }
-      if (typeof value === 'number' && !Number.isFinite(value)) throw templateError(options, node.line, `"${node.name}" is not a finite number`)
+      if (typeof value === 'number' && !Number.isFinite(value))
+        throw templateError(options, node.line, `"${node.name}" is not a finite number`)
       const text = String(value)
       options.checkValue?.(node.name, text)
       out.push(text)
       continue
     }
     const items = Array.isArray(value) ? value : value === true ? [{}] : value === false ? [] : undefined
-    if (items === undefined) throw templateError(options, node.line, `"${node.name}" is a value, not a flag or a list: use it as {{${node.name}}}`)
+    if (items === undefined)
+      throw templateError(
+        options,
+        node.line,
+        `"${node.name}" is a value, not a flag or a list: use it as {{${node.name}}}`,
+      )
     if (node.inverted) {
       if (items.length === 0) renderNodes(node.children, scopes, options, out)
     } else {

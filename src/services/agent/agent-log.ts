@@ -12,8 +12,21 @@ export type AgentEvent =
   | {type: 'tool-call'; callId: string; tool: string; effect: ToolEffect; argv?: string[]; summary?: string}
   | {type: 'intake'; callId: string; asked: string[]; skipped: string[]}
   | {type: 'plan'; callId: string; action: string; target: string; destructive: boolean; summary: string}
-  | {type: 'approval'; callId: string; decision: 'apply' | 'dry-run' | 'declined'; by: string; target: string; reason?: string}
-  | {type: 'tool-result'; callId: string; tool: string; status: 'ok' | 'dry-run' | 'declined' | 'failed' | 'unavailable' | 'invalid'; summary: string}
+  | {
+      type: 'approval'
+      callId: string
+      decision: 'apply' | 'dry-run' | 'declined'
+      by: string
+      target: string
+      reason?: string
+    }
+  | {
+      type: 'tool-result'
+      callId: string
+      tool: string
+      status: 'ok' | 'dry-run' | 'declined' | 'failed' | 'unavailable' | 'invalid'
+      summary: string
+    }
   | {type: 'notice'; message: string}
 
 export class AgentLog {
@@ -39,12 +52,16 @@ export function invariantViolations(events: readonly AgentEvent[]): string[] {
   const problems: string[] = []
   const calls = events.flatMap((event, index) => (event.type === 'tool-call' ? [{event, index}] : []))
   for (const {event, index} of calls) {
-    const results = events.map((other, position) => ({other, position})).filter(({other}) => other.type === 'tool-result' && other.callId === event.callId)
+    const results = events
+      .map((other, position) => ({other, position}))
+      .filter(({other}) => other.type === 'tool-result' && other.callId === event.callId)
     if (results.length !== 1) problems.push(`tool call ${event.callId} (${event.tool}) has ${results.length} results`)
     else if (results[0]!.position < index) problems.push(`tool call ${event.callId} got its result before the call`)
     const result = results[0]?.other
     if (event.effect !== 'read' && result?.type === 'tool-result' && result.status === 'ok') {
-      const approved = events.some((other) => other.type === 'approval' && other.callId === event.callId && other.decision === 'apply')
+      const approved = events.some(
+        (other) => other.type === 'approval' && other.callId === event.callId && other.decision === 'apply',
+      )
       if (!approved) problems.push(`${event.tool} call ${event.callId} was applied without an approval`)
     }
   }

@@ -16,7 +16,14 @@
 import {AimsError} from '../../core/errors.js'
 import {fenceUntrusted} from '../../core/ai/untrusted.js'
 import type {ChatMessage, ChatProvider, ToolCall, ToolEffect} from '../../core/ai/types.js'
-import {checkIntakeAnswer, isIntakeError, parseSizeAnswer, planIntake, rememberAnswer, type IntakeMemory} from '../../core/agent/intake.js'
+import {
+  checkIntakeAnswer,
+  isIntakeError,
+  parseSizeAnswer,
+  planIntake,
+  rememberAnswer,
+  type IntakeMemory,
+} from '../../core/agent/intake.js'
 import type {Plan} from '../../core/plan/plan.js'
 import type {Progress} from '../progress.js'
 import {AgentLog} from './agent-log.js'
@@ -95,8 +102,21 @@ const UNTRUSTED_OUTPUT = new Set(['plug_logs', 'plug_status', 'stats', 'health',
 function errorContent(error: AimsError, secrets: Iterable<string>): Record<string, unknown> {
   const logs = Array.isArray(error.details?.logs) ? (error.details.logs as unknown[]).map(String) : undefined
   return {
-    error: {kind: error.kind, message: error.message, ...(error.hint ? {hint: error.hint} : {}), exitCode: error.exitCode},
-    ...(logs && logs.length > 0 ? {logs: fenceUntrusted(`last log lines of ${String(error.details?.service ?? 'the failing service')}`, logs.join('\n'), {secrets, keep: 'tail'})} : {}),
+    error: {
+      kind: error.kind,
+      message: error.message,
+      ...(error.hint ? {hint: error.hint} : {}),
+      exitCode: error.exitCode,
+    },
+    ...(logs && logs.length > 0
+      ? {
+          logs: fenceUntrusted(
+            `last log lines of ${String(error.details?.service ?? 'the failing service')}`,
+            logs.join('\n'),
+            {secrets, keep: 'tail'},
+          ),
+        }
+      : {}),
   }
 }
 
@@ -134,7 +154,12 @@ export class Agent {
       const system = await this.options.system(this.focus)
       let reply = ''
       const calls: ToolCall[] = []
-      for await (const event of provider.stream({system, messages: this.history, tools: registry.specs, ...(signal ? {signal} : {})})) {
+      for await (const event of provider.stream({
+        system,
+        messages: this.history,
+        tools: registry.specs,
+        ...(signal ? {signal} : {}),
+      })) {
         if (event.type === 'text') {
           reply += event.delta
           ui.text(event.delta)
@@ -148,14 +173,24 @@ export class Agent {
         ui.endText()
         replies.push(reply)
       }
-      if (reply !== '' || calls.length > 0) this.push({role: 'assistant', content: reply, ...(calls.length > 0 ? {toolCalls: calls} : {})})
+      if (reply !== '' || calls.length > 0)
+        this.push({role: 'assistant', content: reply, ...(calls.length > 0 ? {toolCalls: calls} : {})})
       if (calls.length === 0) break
       let stop = false
       for (const call of calls) {
         // Every call gets its result, even after a proposal ended the turn or the user interrupted.
-        const action = stop || signal?.aborted ? this.skipped(call, signal?.aborted ? 'interrupted' : 'not run: the turn ended with a proposal') : await this.execute(call, text, signal)
+        const action =
+          stop || signal?.aborted
+            ? this.skipped(call, signal?.aborted ? 'interrupted' : 'not run: the turn ended with a proposal')
+            : await this.execute(call, text, signal)
         actions.push(action)
-        this.push({role: 'tool', toolCallId: call.id, name: call.name, content: JSON.stringify(action.outcome.content), ...(action.outcome.isError ? {isError: true} : {})})
+        this.push({
+          role: 'tool',
+          toolCallId: call.id,
+          name: call.name,
+          content: JSON.stringify(action.outcome.content),
+          ...(action.outcome.isError ? {isError: true} : {}),
+        })
         if (action.outcome.status === 'proposed') stop = true
       }
       if (stop || signal?.aborted) break
@@ -173,9 +208,21 @@ export class Agent {
     const tool = this.options.registry.get(call.name)
     const effect = tool?.spec.effect ?? 'read'
     this.log.record({type: 'tool-call', callId: call.id, tool: call.name, effect})
-    const outcome: ToolOutcome = {status: 'declined', isError: true, content: {summary: why, declined: true, reason: why, error: why}}
+    const outcome: ToolOutcome = {
+      status: 'declined',
+      isError: true,
+      content: {summary: why, declined: true, reason: why, error: why},
+    }
     this.log.record({type: 'tool-result', callId: call.id, tool: call.name, status: 'declined', summary: why})
-    return {callId: call.id, tool: call.name, effect, summary: why, mutates: effect !== 'read', destructive: effect === 'destroy', outcome}
+    return {
+      callId: call.id,
+      tool: call.name,
+      effect,
+      summary: why,
+      mutates: effect !== 'read',
+      destructive: effect === 'destroy',
+      outcome,
+    }
   }
 
   private async execute(call: ToolCall, utterance: string, signal?: AbortSignal): Promise<AgentAction> {
@@ -183,19 +230,48 @@ export class Agent {
     const tool = registry.get(call.name)
     const effect: ToolEffect = tool?.spec.effect ?? 'read'
     const finish = (outcome: ToolOutcome, extra: {argv?: string[]; summary?: string} = {}): AgentAction => {
-      this.log.record({type: 'tool-result', callId: call.id, tool: call.name, status: outcome.status === 'proposed' ? 'dry-run' : outcome.status, summary: outcome.content.summary})
+      this.log.record({
+        type: 'tool-result',
+        callId: call.id,
+        tool: call.name,
+        status: outcome.status === 'proposed' ? 'dry-run' : outcome.status,
+        summary: outcome.content.summary,
+      })
       ui.toolResult({callId: call.id, ...(tool ? {tool} : {}), outcome})
-      return {callId: call.id, tool: call.name, effect, ...(extra.argv ? {argv: extra.argv} : {}), summary: extra.summary ?? outcome.content.summary, mutates: effect !== 'read', destructive: effect === 'destroy', outcome}
+      return {
+        callId: call.id,
+        tool: call.name,
+        effect,
+        ...(extra.argv ? {argv: extra.argv} : {}),
+        summary: extra.summary ?? outcome.content.summary,
+        mutates: effect !== 'read',
+        destructive: effect === 'destroy',
+        outcome,
+      }
     }
-    const invalid = (message: string, hint?: string): ToolOutcome => ({status: 'invalid', isError: true, content: {summary: message, error: {kind: 'usage', message, ...(hint ? {hint} : {})}}})
+    const invalid = (message: string, hint?: string): ToolOutcome => ({
+      status: 'invalid',
+      isError: true,
+      content: {summary: message, error: {kind: 'usage', message, ...(hint ? {hint} : {})}},
+    })
 
     if (!tool) {
       this.log.record({type: 'tool-call', callId: call.id, tool: call.name, effect})
-      return finish(invalid(`there is no tool named ${JSON.stringify(call.name.slice(0, 64))}`, `the tools are ${registry.specs.map((spec) => spec.name).join(', ')}`))
+      return finish(
+        invalid(
+          `there is no tool named ${JSON.stringify(call.name.slice(0, 64))}`,
+          `the tools are ${registry.specs.map((spec) => spec.name).join(', ')}`,
+        ),
+      )
     }
     if (call.argumentsError) {
       this.log.record({type: 'tool-call', callId: call.id, tool: call.name, effect})
-      return finish(invalid(`the arguments of ${call.name} could not be read: ${call.argumentsError}`, 'send the arguments as one JSON object matching the schema'))
+      return finish(
+        invalid(
+          `the arguments of ${call.name} could not be read: ${call.argumentsError}`,
+          'send the arguments as one JSON object matching the schema',
+        ),
+      )
     }
     let args: ToolArgs
     try {
@@ -211,12 +287,20 @@ export class Agent {
     ui.toolCall({callId: call.id, tool, args, argv, summary})
 
     if (effect !== 'read' && this.options.dryRun) {
-      return finish({status: 'proposed', isError: false, content: {summary: `proposed, not run (dry run): ${summary}`, status: 'dry-run', argv}}, {argv, summary})
+      return finish(
+        {
+          status: 'proposed',
+          isError: false,
+          content: {summary: `proposed, not run (dry run): ${summary}`, status: 'dry-run', argv},
+        },
+        {argv, summary},
+      )
     }
     try {
       if (tool.spec.name === 'plug_up' && this.options.intake && this.options.canAsk) {
         const intake = await this.intake(call.id, args)
-        if ('declined' in intake) throw new AimsError('not-confirmed', `not confirmed: ${intake.declined}`, {hint: 'nothing was changed'})
+        if ('declined' in intake)
+          throw new AimsError('not-confirmed', `not confirmed: ${intake.declined}`, {hint: 'nothing was changed'})
         args = intake.args
         argv = toolArgv(tool, args)
         summary = tool.summary(args, runtime.defaultTenant)
@@ -224,29 +308,95 @@ export class Agent {
       const context: ToolCallContext = {
         id: call.id,
         origin: {kind: this.options.mode, utterance: utterance, argv},
-        approver: agentApprover({mode: this.options.mode, yes: Boolean(this.options.yes), dryRun: false, canAsk: this.options.canAsk, utterance, tainted: this.tainted, defaultTenant: runtime.defaultTenant}, ui, this.log, call.id),
+        approver: agentApprover(
+          {
+            mode: this.options.mode,
+            yes: Boolean(this.options.yes),
+            dryRun: false,
+            canAsk: this.options.canAsk,
+            utterance,
+            tainted: this.tainted,
+            defaultTenant: runtime.defaultTenant,
+          },
+          ui,
+          this.log,
+          call.id,
+        ),
         progress: ui.progress,
       }
       if (signal?.aborted) throw signal.reason
-      if (this.tainted && effect !== 'read') ui.notice('Note: this was proposed after reading container output in this turn. Make sure it is what you asked for.')
+      if (this.tainted && effect !== 'read')
+        ui.notice(
+          'Note: this was proposed after reading container output in this turn. Make sure it is what you asked for.',
+        )
       const result: ToolRunResult = await tool.run(args, runtime, context)
       if (result.focus !== undefined) this.focus = result.focus ?? undefined
       if (UNTRUSTED_OUTPUT.has(tool.spec.name) && result.status === 'ok') this.tainted = true
-      return finish({status: result.status, isError: false, content: result.content, ...(result.data !== undefined ? {data: result.data} : {})}, {argv, summary})
+      return finish(
+        {
+          status: result.status,
+          isError: false,
+          content: result.content,
+          ...(result.data !== undefined ? {data: result.data} : {}),
+        },
+        {argv, summary},
+      )
     } catch (error) {
       if (error instanceof AimsError && error.kind === 'not-confirmed') {
         const reason = error.message.replace(/^not confirmed: /, '')
-        return finish({status: 'declined', isError: true, error, content: {summary: `declined: ${reason}`, declined: true, reason, error: 'the user did not approve this action; nothing was changed'}}, {argv, summary})
+        return finish(
+          {
+            status: 'declined',
+            isError: true,
+            error,
+            content: {
+              summary: `declined: ${reason}`,
+              declined: true,
+              reason,
+              error: 'the user did not approve this action; nothing was changed',
+            },
+          },
+          {argv, summary},
+        )
       }
       if (error instanceof AimsError) {
-        return finish({status: 'failed', isError: true, error, content: {summary: error.message, ...errorContent(error, runtime.secrets)}}, {argv, summary})
+        return finish(
+          {
+            status: 'failed',
+            isError: true,
+            error,
+            content: {summary: error.message, ...errorContent(error, runtime.secrets)},
+          },
+          {argv, summary},
+        )
       }
       if ((error as Error)?.name === 'AbortError' || signal?.aborted) {
-        const failure = new AimsError('not-confirmed', 'interrupted', {hint: 'the action may be partly done: check with plug status'})
-        return finish({status: 'failed', isError: true, error: failure, content: {summary: 'interrupted by the user', error: {kind: 'interrupted', message: 'interrupted by the user (Ctrl-C)'}}}, {argv, summary})
+        const failure = new AimsError('not-confirmed', 'interrupted', {
+          hint: 'the action may be partly done: check with plug status',
+        })
+        return finish(
+          {
+            status: 'failed',
+            isError: true,
+            error: failure,
+            content: {
+              summary: 'interrupted by the user',
+              error: {kind: 'interrupted', message: 'interrupted by the user (Ctrl-C)'},
+            },
+          },
+          {argv, summary},
+        )
       }
       const failure = new AimsError('internal', `unexpected error: ${(error as Error)?.message ?? String(error)}`)
-      return finish({status: 'failed', isError: true, error: failure, content: {summary: failure.message, ...errorContent(failure, runtime.secrets)}}, {argv, summary})
+      return finish(
+        {
+          status: 'failed',
+          isError: true,
+          error: failure,
+          content: {summary: failure.message, ...errorContent(failure, runtime.secrets)},
+        },
+        {argv, summary},
+      )
     }
   }
 
@@ -257,7 +407,10 @@ export class Agent {
     const entry = await runtime.catalog.find(plugId)
     // An unknown plug is the service's to report (with its did-you-mean).
     if (!entry) return {args}
-    const env: Array<[string, string]> = ((args.env as string[] | undefined) ?? []).map((item) => [item.slice(0, item.indexOf('=')), item.slice(item.indexOf('=') + 1)])
+    const env: Array<[string, string]> = ((args.env as string[] | undefined) ?? []).map((item) => [
+      item.slice(0, item.indexOf('=')),
+      item.slice(item.indexOf('=') + 1),
+    ])
     let hostDomain: string | undefined
     try {
       hostDomain = (await runtime.session()).host.domain
@@ -265,19 +418,42 @@ export class Agent {
       hostDomain = undefined
     }
     const conversation = this.history.flatMap((message) => (message.role === 'user' ? [message.content] : []))
-    const plan = planIntake(entry.plug, {plug: plugId, env, ...(args.name ? {name: String(args.name)} : {}), ...(args.tenant ? {tenant: String(args.tenant)} : {}), ...(args.domain ? {domain: String(args.domain)} : {}), ...(args.cpus ? {cpus: String(args.cpus)} : {}), ...(args.memory ? {memory: String(args.memory)} : {})}, {
-      conversation,
-      memory: this.intakeMemory,
-      defaultTenant: runtime.defaultTenant,
-      ...(hostDomain ? {hostDomain} : {}),
+    const plan = planIntake(
+      entry.plug,
+      {
+        plug: plugId,
+        env,
+        ...(args.name ? {name: String(args.name)} : {}),
+        ...(args.tenant ? {tenant: String(args.tenant)} : {}),
+        ...(args.domain ? {domain: String(args.domain)} : {}),
+        ...(args.cpus ? {cpus: String(args.cpus)} : {}),
+        ...(args.memory ? {memory: String(args.memory)} : {}),
+      },
+      {
+        conversation,
+        memory: this.intakeMemory,
+        defaultTenant: runtime.defaultTenant,
+        ...(hostDomain ? {hostDomain} : {}),
+      },
+    )
+    this.log.record({
+      type: 'intake',
+      callId,
+      asked: plan.questions.map((question) => question.id),
+      skipped: plan.skipped.map((item) => `${item.id} (${item.why})`),
     })
-    this.log.record({type: 'intake', callId, asked: plan.questions.map((question) => question.id), skipped: plan.skipped.map((item) => `${item.id} (${item.why})`)})
     const answers: Record<string, string> = {...(plan.filled as Record<string, string>)}
-    if (plan.questions.length > 0) ui.notice(`Before I plan ${entry.plug.name}, ${plan.questions.length === 1 ? 'one question' : `${plan.questions.length} questions`} (an empty answer takes the default in brackets):`)
+    if (plan.questions.length > 0)
+      ui.notice(
+        `Before I plan ${entry.plug.name}, ${plan.questions.length === 1 ? 'one question' : `${plan.questions.length} questions`} (an empty answer takes the default in brackets):`,
+      )
     for (const question of plan.questions) {
       let value: string | undefined
       for (let attempt = 0; attempt < 2 && value === undefined; attempt++) {
-        const answer = await ui.askText(`${question.text}${question.fallback ? ` [${question.fallback}]` : question.required ? ' (required)' : ''}`, {secret: question.secret})
+        const answer = await ui.askText(
+          `${question.text}${question.fallback ? ` [${question.fallback}]` : question.required ? ' (required)' : ''}`,
+          {secret: question.secret},
+        )
         if (answer === undefined) return {declined: 'the questions were not answered (end of input)'}
         try {
           value = checkIntakeAnswer(question, answer, entry.plug)
@@ -292,7 +468,9 @@ export class Agent {
       answers[question.id] = value
     }
     const next: ToolArgs = {...args}
-    const envAdded = Object.entries(answers).filter(([id, value]) => id.startsWith('env:') && value !== '').map(([id, value]) => `${id.slice(4)}=${value}`)
+    const envAdded = Object.entries(answers)
+      .filter(([id, value]) => id.startsWith('env:') && value !== '')
+      .map(([id, value]) => `${id.slice(4)}=${value}`)
     if (envAdded.length > 0) next.env = [...((args.env as string[] | undefined) ?? []), ...envAdded]
     if (answers.tenant) next.tenant = answers.tenant
     if (answers.domain) next.domain = answers.domain

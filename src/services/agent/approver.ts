@@ -54,7 +54,11 @@ export interface AgentApprovalPolicy {
  * it as `plug down` of that instance. "check the logs of acme/n8n" names the
  * instance but asks for no destroy; "take it down" asks but names nothing.
  */
-export function requestAsksToDestroy(utterance: string, plan: Pick<Plan, 'target' | 'confirmWord'>, defaultTenant = 'default'): boolean {
+export function requestAsksToDestroy(
+  utterance: string,
+  plan: Pick<Plan, 'target' | 'confirmWord'>,
+  defaultTenant = 'default',
+): boolean {
   const result = parseUtterance(utterance, {catalog: [], instances: [], defaultTenant})
   if (result.kind !== 'command' || result.argv[0] !== 'plug' || result.argv[1] !== 'down') return false
   const named = result.argv[2] ?? ''
@@ -64,18 +68,30 @@ export function requestAsksToDestroy(utterance: string, plan: Pick<Plan, 'target
 /** Whether the request names the instance itself (not "it", not a plug it was guessed from). */
 export function utteranceNamesInstance(utterance: string, plan: Pick<Plan, 'target' | 'confirmWord'>): boolean {
   const text = utterance.toLowerCase()
-  const word = (value: string) => new RegExp(`(?:^|[^a-z0-9-])${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z0-9-])`).test(text)
+  const word = (value: string) =>
+    new RegExp(`(?:^|[^a-z0-9-])${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z0-9-])`).test(text)
   const [tenant, instance] = plan.target.split('/')
   const name = plan.confirmWord ?? instance ?? plan.target
   return word(plan.target) || (word(name) && (tenant === undefined || !text.includes('/') || word(`${tenant}/${name}`)))
 }
 
-const refuse = (plan: Plan, reason: string, hint = 'nothing was changed') => new AimsError('not-confirmed', `not confirmed: ${reason}`, {hint, details: {target: plan.target, action: plan.action}})
+const refuse = (plan: Plan, reason: string, hint = 'nothing was changed') =>
+  new AimsError('not-confirmed', `not confirmed: ${reason}`, {
+    hint,
+    details: {target: plan.target, action: plan.action},
+  })
 
 export function agentApprover(policy: AgentApprovalPolicy, ui: ApprovalUi, log: AgentLog, callId: string): Approver {
   return {
     show(plan) {
-      log.record({type: 'plan', callId, action: plan.action, target: plan.target, destructive: plan.destructive, summary: plan.summary})
+      log.record({
+        type: 'plan',
+        callId,
+        action: plan.action,
+        target: plan.target,
+        destructive: plan.destructive,
+        summary: plan.summary,
+      })
       ui.showPlan(plan)
     },
     async decide(plan) {
@@ -84,29 +100,76 @@ export function agentApprover(policy: AgentApprovalPolicy, ui: ApprovalUi, log: 
         return decision
       }
       const declined = (error: AimsError) => {
-        log.record({type: 'approval', callId, decision: 'declined', by: 'gate', target: plan.target, reason: error.message})
+        log.record({
+          type: 'approval',
+          callId,
+          decision: 'declined',
+          by: 'gate',
+          target: plan.target,
+          reason: error.message,
+        })
         return error
       }
       if (policy.dryRun) return decided('dry-run', 'dry-run')
       if (plan.destructive) {
         const word = plan.confirmWord ?? plan.target
         if (policy.mode === 'ask') {
-          if (!policy.yes) throw declined(refuse(plan, `${plan.summary} destroys data`, `aims ask destroys only with --yes and the instance named in the request; or run aims plug down ${plan.target}`))
-          if (policy.tainted) throw declined(refuse(plan, `${plan.target} would be destroyed after reading container output`, `if you want it gone, run aims plug down ${plan.target}`))
-          if (!utteranceNamesInstance(policy.utterance, plan) || !requestAsksToDestroy(policy.utterance, plan, policy.defaultTenant)) {
-            throw declined(refuse(plan, `the request does not ask to take down ${plan.target} by name`, `say it, e.g. aims ask "take down ${plan.target}" --yes`))
+          if (!policy.yes)
+            throw declined(
+              refuse(
+                plan,
+                `${plan.summary} destroys data`,
+                `aims ask destroys only with --yes and the instance named in the request; or run aims plug down ${plan.target}`,
+              ),
+            )
+          if (policy.tainted)
+            throw declined(
+              refuse(
+                plan,
+                `${plan.target} would be destroyed after reading container output`,
+                `if you want it gone, run aims plug down ${plan.target}`,
+              ),
+            )
+          if (
+            !utteranceNamesInstance(policy.utterance, plan) ||
+            !requestAsksToDestroy(policy.utterance, plan, policy.defaultTenant)
+          ) {
+            throw declined(
+              refuse(
+                plan,
+                `the request does not ask to take down ${plan.target} by name`,
+                `say it, e.g. aims ask "take down ${plan.target}" --yes`,
+              ),
+            )
           }
           return decided('apply', 'yes-flag+named')
         }
         if (!policy.canAsk) throw declined(refuse(plan, `${plan.summary} needs the instance name typed`))
-        const typed = await ui.askText(`This destroys ${plan.target}${plan.changes.some((change) => change.kind === 'volume' && change.action === 'remove') ? ' and its data' : ''}. Type the instance name (${word}) to confirm, anything else to cancel:`)
+        const typed = await ui.askText(
+          `This destroys ${plan.target}${plan.changes.some((change) => change.kind === 'volume' && change.action === 'remove') ? ' and its data' : ''}. Type the instance name (${word}) to confirm, anything else to cancel:`,
+        )
         if (typed === undefined) throw declined(refuse(plan, 'no answer (end of input)'))
-        if (typed.trim() !== word) throw declined(refuse(plan, `you typed ${JSON.stringify(typed.trim().slice(0, 60))}, not ${JSON.stringify(word)}`))
+        if (typed.trim() !== word)
+          throw declined(
+            refuse(plan, `you typed ${JSON.stringify(typed.trim().slice(0, 60))}, not ${JSON.stringify(word)}`),
+          )
         return decided('apply', 'typed-name')
       }
       if (policy.mode === 'ask' && policy.yes && !policy.tainted) return decided('apply', 'yes-flag')
       if (!policy.canAsk) {
-        throw declined(policy.tainted && policy.yes ? refuse(plan, `${plan.summary} was proposed after reading container output, and --yes does not cover that`, 'run the command yourself if you want it') : refuse(plan, `${plan.summary} needs --yes (no terminal to confirm it)`, 'pass --yes to apply it (the plan is shown above)'))
+        throw declined(
+          policy.tainted && policy.yes
+            ? refuse(
+                plan,
+                `${plan.summary} was proposed after reading container output, and --yes does not cover that`,
+                'run the command yourself if you want it',
+              )
+            : refuse(
+                plan,
+                `${plan.summary} needs --yes (no terminal to confirm it)`,
+                'pass --yes to apply it (the plan is shown above)',
+              ),
+        )
       }
       const ok = await ui.confirm(`${plan.summary}?`)
       if (!ok) throw declined(refuse(plan, 'you said no'))

@@ -13,7 +13,13 @@
  *              without --yes: the result says declined and the exit code is 3.
  */
 import {AimsError, ExitCode} from '../../core/errors.js'
-import {commandPathOf, COMMAND_EFFECTS, formatArgv, parseUtterance, type IntentContext} from '../../core/intents/index.js'
+import {
+  commandPathOf,
+  COMMAND_EFFECTS,
+  formatArgv,
+  parseUtterance,
+  type IntentContext,
+} from '../../core/intents/index.js'
 import type {Plan} from '../../core/plan/plan.js'
 import type {Agent, AgentAction} from './agent.js'
 import {clarificationText} from './offline-provider.js'
@@ -48,10 +54,28 @@ export interface AskResult {
 export function askDryRunOffline(text: string, context: IntentContext): AskResult {
   const result = parseUtterance(text, context)
   if (result.kind === 'clarify') {
-    throw new AimsError('usage', `ACHEEVY needs one more detail: ${result.question}`, {hint: result.options.length > 0 ? `rephrase with one of: ${result.options.slice(0, 8).join(' | ')}` : 'rephrase the request with the name', details: {question: result.question, options: result.options}})
+    throw new AimsError('usage', `ACHEEVY needs one more detail: ${result.question}`, {
+      hint:
+        result.options.length > 0
+          ? `rephrase with one of: ${result.options.slice(0, 8).join(' | ')}`
+          : 'rephrase the request with the name',
+      details: {question: result.question, options: result.options},
+    })
   }
-  if (result.kind === 'unknown') throw new AimsError('usage', `ACHEEVY did not map that to a command: ${result.message}`, {hint: 'rephrase it, or see aims --help'})
-  return {argv: result.argv, command: formatArgv(result.argv), summary: result.summary, mutates: result.mutates, destructive: result.destructive, status: 'proposed', provider: 'offline', actions: []}
+  if (result.kind === 'unknown')
+    throw new AimsError('usage', `ACHEEVY did not map that to a command: ${result.message}`, {
+      hint: 'rephrase it, or see aims --help',
+    })
+  return {
+    argv: result.argv,
+    command: formatArgv(result.argv),
+    summary: result.summary,
+    mutates: result.mutates,
+    destructive: result.destructive,
+    status: 'proposed',
+    provider: 'offline',
+    actions: [],
+  }
 }
 
 /**
@@ -62,7 +86,11 @@ function primary(actions: AgentAction[]): AgentAction | undefined {
   return actions.find((action) => action.effect !== 'read' && action.argv) ?? actions.find((action) => action.argv)
 }
 
-export async function askWithAgent(agent: Agent, text: string, options: {provider: string; offline: boolean; plans?: Map<string, Plan>}): Promise<{result: AskResult; exitCode: ExitCode; error?: AimsError}> {
+export async function askWithAgent(
+  agent: Agent,
+  text: string,
+  options: {provider: string; offline: boolean; plans?: Map<string, Plan>},
+): Promise<{result: AskResult; exitCode: ExitCode; error?: AimsError}> {
   const turn = await agent.turn(text)
   const actions: AskAction[] = turn.actions.map((action) => ({
     tool: action.tool,
@@ -77,9 +105,23 @@ export async function askWithAgent(agent: Agent, text: string, options: {provide
   if (!main) {
     // The offline parser only speaks when it could not make a command of the request.
     if (options.offline) {
-      throw new AimsError('usage', `ACHEEVY did not map that to a command: ${turn.reply.replace(/\s*\n\s*/g, ' ')}`, {hint: 'rephrase it, or run aims chat to answer its question'})
+      throw new AimsError('usage', `ACHEEVY did not map that to a command: ${turn.reply.replace(/\s*\n\s*/g, ' ')}`, {
+        hint: 'rephrase it, or run aims chat to answer its question',
+      })
     }
-    return {result: {argv: null, summary: turn.reply, mutates: false, destructive: false, status: 'answered', provider: options.provider, reply: turn.reply, actions}, exitCode: ExitCode.ok}
+    return {
+      result: {
+        argv: null,
+        summary: turn.reply,
+        mutates: false,
+        destructive: false,
+        status: 'answered',
+        provider: options.provider,
+        reply: turn.reply,
+        actions,
+      },
+      exitCode: ExitCode.ok,
+    }
   }
   const path = main.argv ? commandPathOf(main.argv) : undefined
   const effects = path ? COMMAND_EFFECTS[path] : {mutates: main.mutates, destructive: main.destructive}
@@ -97,9 +139,17 @@ export async function askWithAgent(agent: Agent, text: string, options: {provide
   }
   // The exit code of the worst outcome: declined 3, failed its own, otherwise 0.
   const declined = turn.actions.find((action) => action.outcome.status === 'declined')
-  const failed = turn.actions.find((action) => action.outcome.status === 'failed' || action.outcome.status === 'invalid')
-  if (declined) return {result, exitCode: ExitCode.notConfirmed, ...(declined.outcome.error ? {error: declined.outcome.error} : {})}
-  if (failed) return {result, exitCode: failed.outcome.error?.exitCode ?? ExitCode.failure, ...(failed.outcome.error ? {error: failed.outcome.error} : {})}
+  const failed = turn.actions.find(
+    (action) => action.outcome.status === 'failed' || action.outcome.status === 'invalid',
+  )
+  if (declined)
+    return {result, exitCode: ExitCode.notConfirmed, ...(declined.outcome.error ? {error: declined.outcome.error} : {})}
+  if (failed)
+    return {
+      result,
+      exitCode: failed.outcome.error?.exitCode ?? ExitCode.failure,
+      ...(failed.outcome.error ? {error: failed.outcome.error} : {}),
+    }
   return {result, exitCode: ExitCode.ok}
 }
 

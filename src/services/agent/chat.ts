@@ -28,11 +28,11 @@ export interface ChatIo {
 
 export const CHAT_HELP = [
   'Ask for what you want in your own words, for example:',
-  '  what\'s running?            deploy uptime-kuma for acme      show the logs of acme/n8n',
+  "  what's running?            deploy uptime-kuma for acme      show the logs of acme/n8n",
   '  restart it                  scale acme/n8n to 2 replicas      take down acme/blog',
   'Every change is shown as a plan and runs only after you answer "yes"; taking an',
   'instance down needs its name typed. Nothing is ever approved for the whole session.',
-  'Commands: /help this help · /id this chat\'s id (aims chat --resume ID) · /exit (or Ctrl-D)',
+  "Commands: /help this help · /id this chat's id (aims chat --resume ID) · /exit (or Ctrl-D)",
 ].join('\n')
 
 export interface ChatOptions {
@@ -76,7 +76,9 @@ export async function runChat(options: ChatOptions): Promise<{turns: number; id:
     } catch (error) {
       // A provider failure ends the turn, not the chat: say it and keep listening.
       const failure = error as {line?: string; message?: string; name?: string}
-      io.write(`${controller.signal.aborted ? '(interrupted)' : `Error: ${failure.line ?? failure.message ?? String(error)}`}\n`)
+      io.write(
+        `${controller.signal.aborted ? '(interrupted)' : `Error: ${failure.line ?? failure.message ?? String(error)}`}\n`,
+      )
     } finally {
       controller = undefined
     }

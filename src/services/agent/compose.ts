@@ -37,23 +37,40 @@ const stringPreference = (preferences: Record<string, unknown>, key: string) => 
 }
 
 /** Labels are the engine's to say, but only well-formed names reach a prompt or the parser. */
-const wellFormed = (instance: IntentInstance) => RESOURCE_NAME.test(instance.tenant) && RESOURCE_NAME.test(instance.instance) && /^[a-z0-9][a-z0-9-]{0,62}$/.test(instance.plug)
+const wellFormed = (instance: IntentInstance) =>
+  RESOURCE_NAME.test(instance.tenant) &&
+  RESOURCE_NAME.test(instance.instance) &&
+  /^[a-z0-9][a-z0-9-]{0,62}$/.test(instance.plug)
 
 /** Export, stats, health and events: the same services as their CLI commands, loaded when first used. */
 export function extraServices(context: AimsContext, aimsVersion: string): ExtraServices {
   return {
     exportBundle: async (request, deps) => {
       const {exportBundle} = await import('../export.js')
-      return exportBundle(await context.exportDeps({session: deps.session, aimsVersion}), {target: request.target, ...(request.out ? {out: request.out} : {})})
+      return exportBundle(await context.exportDeps({session: deps.session, aimsVersion}), {
+        target: request.target,
+        ...(request.out ? {out: request.out} : {}),
+      })
     },
-    stats: async (request, session) => (await import('../stats.js')).instanceStats(session, request.ref ? {ref: request.ref} : {}),
-    health: async (request, session) => (await import('../health-report.js')).checkHealth(session, request.ref ? {ref: request.ref} : {}),
-    events: async (request, session) => (await import('../events.js')).listEvents(session, {since: request.since, until: request.until}),
+    stats: async (request, session) =>
+      (await import('../stats.js')).instanceStats(session, request.ref ? {ref: request.ref} : {}),
+    health: async (request, session) =>
+      (await import('../health-report.js')).checkHealth(session, request.ref ? {ref: request.ref} : {}),
+    events: async (request, session) =>
+      (await import('../events.js')).listEvents(session, {since: request.since, until: request.until}),
   }
 }
 
-export async function wireAgent(context: AimsContext, options: {hostFlag?: string; focus?: () => string | undefined}): Promise<AgentWiring> {
-  const [{preferences}, defaultTenant, services, aimsVersion] = await Promise.all([context.config.read(), context.defaultTenant(), loadAgentServices(), packageVersion()])
+export async function wireAgent(
+  context: AimsContext,
+  options: {hostFlag?: string; focus?: () => string | undefined},
+): Promise<AgentWiring> {
+  const [{preferences}, defaultTenant, services, aimsVersion] = await Promise.all([
+    context.config.read(),
+    context.defaultTenant(),
+    loadAgentServices(),
+    packageVersion(),
+  ])
   const extras = extraServices(context, aimsVersion)
   const settings = resolveAiSettings({
     config: {
@@ -85,7 +102,8 @@ export async function wireAgent(context: AimsContext, options: {hostFlag?: strin
     prices: DEFAULT_PRICES,
     clock: context.clock,
     session,
-    lifecycleDeps: async (call) => context.lifecycleDeps(await session(), {approver: call.approver, progress: call.progress, origin: call.origin}),
+    lifecycleDeps: async (call) =>
+      context.lifecycleDeps(await session(), {approver: call.approver, progress: call.progress, origin: call.origin}),
     secrets: new Set(),
   }
 
@@ -117,7 +135,14 @@ export async function wireAgent(context: AimsContext, options: {hostFlag?: strin
     }
   }
 
-  const catalogItems = async () => (await catalog.list()).map(({plug}) => ({id: plug.id, name: plug.name, tags: plug.tags, category: plug.category, description: plug.description}))
+  const catalogItems = async () =>
+    (await catalog.list()).map(({plug}) => ({
+      id: plug.id,
+      name: plug.name,
+      tags: plug.tags,
+      category: plug.category,
+      description: plug.description,
+    }))
 
   const intentContext = async (focus?: string, lookup: {timeoutMs?: number} = {}): Promise<IntentContext> => {
     const [items, running] = await Promise.all([catalogItems(), instances(lookup)])
@@ -126,7 +151,11 @@ export async function wireAgent(context: AimsContext, options: {hostFlag?: strin
 
   let provider: ChatProvider
   if (settings.provider === 'offline') {
-    provider = new OfflineChatProvider({registry, context: () => intentContext(options.focus?.()), hostName: () => host})
+    provider = new OfflineChatProvider({
+      registry,
+      context: () => intentContext(options.focus?.()),
+      hostName: () => host,
+    })
   } else {
     const {createProvider} = await import('../../adapters/ai/factory.js')
     provider = await createProvider(settings, context.env)

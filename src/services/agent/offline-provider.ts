@@ -11,7 +11,15 @@
  */
 import type {ChatMessage, ChatProvider, ChatRequest, ProviderEvent} from '../../core/ai/types.js'
 import {offlineModel} from '../../core/ai/settings.js'
-import {commandPathOf, completeClarification, formatArgv, parseUtterance, type ClarifyIntent, type IntentContext, type IntentResult} from '../../core/intents/index.js'
+import {
+  commandPathOf,
+  completeClarification,
+  formatArgv,
+  parseUtterance,
+  type ClarifyIntent,
+  type IntentContext,
+  type IntentResult,
+} from '../../core/intents/index.js'
 import {argsFromArgv, type ToolRegistry} from './tools.js'
 
 /** The question as the user reads it: the question and its numbered options. */
@@ -38,7 +46,11 @@ function answerTo(question: ClarifyIntent, text: string, context: IntentContext)
   const lower = answer.toLowerCase()
   // "2", "acme/n8n", or a bare "n8n" when exactly one TENANT/n8n is offered.
   const suffixed = question.options.filter((candidate) => candidate.toLowerCase().endsWith(`/${lower}`))
-  const option = number !== undefined ? question.options[number - 1] : (question.options.find((candidate) => candidate.toLowerCase() === lower) ?? (suffixed.length === 1 ? suffixed[0] : undefined))
+  const option =
+    number !== undefined
+      ? question.options[number - 1]
+      : (question.options.find((candidate) => candidate.toLowerCase() === lower) ??
+        (suffixed.length === 1 ? suffixed[0] : undefined))
   if (option !== undefined) return completeClarification(question, option, context)
   // No options offered (no host to list instances): a well-formed name answers a partial command.
   if (question.options.length === 0 && question.partial) {
@@ -67,7 +79,10 @@ function afterResults(results: Array<Extract<ChatMessage, {role: 'tool'}>>): str
     } catch {
       continue
     }
-    if (content.declined) lines.push(`Nothing was changed${content.reason ? ` (${content.reason})` : ''}. Tell me what you would like instead.`)
+    if (content.declined)
+      lines.push(
+        `Nothing was changed${content.reason ? ` (${content.reason})` : ''}. Tell me what you would like instead.`,
+      )
     else if (content.available === false) lines.push(`${content.summary ?? 'That is not available in this build'}.`)
     else if (content.error) {
       const error = typeof content.error === 'string' ? {message: content.error} : content.error
@@ -101,7 +116,8 @@ export class OfflineChatProvider implements ChatProvider {
     }
     if (last.role === 'tool') {
       const results: Array<Extract<ChatMessage, {role: 'tool'}>> = []
-      for (let index = request.messages.length - 1; index >= 0 && request.messages[index]!.role === 'tool'; index--) results.unshift(request.messages[index] as Extract<ChatMessage, {role: 'tool'}>)
+      for (let index = request.messages.length - 1; index >= 0 && request.messages[index]!.role === 'tool'; index--)
+        results.unshift(request.messages[index] as Extract<ChatMessage, {role: 'tool'}>)
       const text = afterResults(results)
       if (text) yield {type: 'text', delta: text}
       yield {type: 'done', stopReason: 'end'}
@@ -131,7 +147,10 @@ export class OfflineChatProvider implements ChatProvider {
     const path = commandPathOf(result.argv)
     const tool = path ? this.options.registry.forCommand(path) : undefined
     if (!tool) {
-      yield {type: 'text', delta: `That is \`${formatArgv(result.argv)}\`: run it in your terminal. In this chat I deploy, inspect and change plugs.`}
+      yield {
+        type: 'text',
+        delta: `That is \`${formatArgv(result.argv)}\`: run it in your terminal. In this chat I deploy, inspect and change plugs.`,
+      }
       yield {type: 'done', stopReason: 'end'}
       return
     }
@@ -139,12 +158,22 @@ export class OfflineChatProvider implements ChatProvider {
     const hostIndex = ignored.indexOf('--host')
     const otherHost = hostIndex >= 0 ? ignored[hostIndex + 1] : undefined
     if (otherHost && otherHost !== this.options.hostName?.()) {
-      yield {type: 'text', delta: `This chat works on ${this.options.hostName?.() ?? 'the current host'}. For host ${otherHost}, run \`${formatArgv(result.argv)}\`, or start \`aims chat --host ${otherHost}\`.`}
+      yield {
+        type: 'text',
+        delta: `This chat works on ${this.options.hostName?.() ?? 'the current host'}. For host ${otherHost}, run \`${formatArgv(result.argv)}\`, or start \`aims chat --host ${otherHost}\`.`,
+      }
       yield {type: 'done', stopReason: 'end'}
       return
     }
-    if (ignored.includes('--follow')) yield {type: 'text', delta: `(In chat I show the latest lines; to follow them live, run \`${formatArgv(result.argv)}\`.)\n`}
-    yield {type: 'tool-call', call: {id: `offline_${Date.now().toString(36)}_${this.calls++}`, name: tool.spec.name, arguments: raw}}
+    if (ignored.includes('--follow'))
+      yield {
+        type: 'text',
+        delta: `(In chat I show the latest lines; to follow them live, run \`${formatArgv(result.argv)}\`.)\n`,
+      }
+    yield {
+      type: 'tool-call',
+      call: {id: `offline_${Date.now().toString(36)}_${this.calls++}`, name: tool.spec.name, arguments: raw},
+    }
     yield {type: 'done', stopReason: 'tool-calls'}
   }
 }

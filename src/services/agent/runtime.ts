@@ -31,7 +31,13 @@ export interface AgentServices {
 
 /** Loads the real services (dynamic imports: nothing is paid until a tool runs). */
 export async function loadAgentServices(): Promise<AgentServices> {
-  const [catalog, instances, plugUp, manage, doctor] = await Promise.all([import('../catalog.js'), import('../instances.js'), import('../plug-up.js'), import('../plug-manage.js'), import('../doctor.js')])
+  const [catalog, instances, plugUp, manage, doctor] = await Promise.all([
+    import('../catalog.js'),
+    import('../instances.js'),
+    import('../plug-up.js'),
+    import('../plug-manage.js'),
+    import('../doctor.js'),
+  ])
   return {
     listCatalog: catalog.listCatalog,
     searchCatalog: catalog.searchCatalog,

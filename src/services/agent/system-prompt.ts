@@ -34,7 +34,15 @@ export function systemPrompt(facts: SystemFacts): string {
   ]
   if (facts.host) lines.push(`Host: ${facts.host}.`)
   if (facts.focus) lines.push(`The conversation is about ${facts.focus} ("it" means that instance).`)
-  if (facts.instances) lines.push(facts.instances.length === 0 ? 'Nothing is deployed on the host yet.' : `Instances on the host: ${facts.instances.slice(0, 60).map((item) => `${item.ref} (${item.plug}, ${item.status})`).join('; ')}.`)
+  if (facts.instances)
+    lines.push(
+      facts.instances.length === 0
+        ? 'Nothing is deployed on the host yet.'
+        : `Instances on the host: ${facts.instances
+            .slice(0, 60)
+            .map((item) => `${item.ref} (${item.plug}, ${item.status})`)
+            .join('; ')}.`,
+    )
   if (facts.plugs && facts.plugs.length > 0) lines.push(`Catalog plugs: ${facts.plugs.slice(0, 80).join(', ')}.`)
   return lines.join('\n')
 }

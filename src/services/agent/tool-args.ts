@@ -6,7 +6,15 @@
  * side effect).
  */
 import {AimsError, shown, usageError} from '../../core/errors.js'
-import {checkDomain, checkEnvKey, checkResourceName, parseCpus, parseInstanceRef, parseMemorySize, type InstanceRef} from '../../core/names.js'
+import {
+  checkDomain,
+  checkEnvKey,
+  checkResourceName,
+  parseCpus,
+  parseInstanceRef,
+  parseMemorySize,
+  type InstanceRef,
+} from '../../core/names.js'
 import {checkEnvValue} from '../../core/plan/env.js'
 
 export type RawArgs = Record<string, unknown>
@@ -14,7 +22,11 @@ export type RawArgs = Record<string, unknown>
 /** Refuses keys a tool does not take (a model that invents arguments learns which ones exist). */
 export function onlyKeys(tool: string, raw: RawArgs, allowed: readonly string[]): void {
   const extra = Object.keys(raw).filter((key) => !allowed.includes(key) && raw[key] !== undefined && raw[key] !== null)
-  if (extra.length > 0) throw usageError(`${tool} does not take ${extra.map((key) => shown(key, 30)).join(', ')}`, allowed.length > 0 ? `its arguments are ${allowed.join(', ')}` : 'it takes no arguments')
+  if (extra.length > 0)
+    throw usageError(
+      `${tool} does not take ${extra.map((key) => shown(key, 30)).join(', ')}`,
+      allowed.length > 0 ? `its arguments are ${allowed.join(', ')}` : 'it takes no arguments',
+    )
 }
 
 const present = (value: unknown) => value !== undefined && value !== null && value !== ''
@@ -24,7 +36,11 @@ export function optionalString(tool: string, raw: RawArgs, key: string, max = 20
   if (!present(value)) return undefined
   if (typeof value !== 'string' && typeof value !== 'number') throw usageError(`${tool}: ${key} must be a string`)
   const text = String(value).trim()
-  if (text.length > max || /[\u0000-\u001f\u007f]/.test(text)) throw usageError(`${tool}: ${key} ${shown(text)} is not a value aims accepts`, `give at most ${max} printable characters`)
+  if (text.length > max || /[\u0000-\u001f\u007f]/.test(text))
+    throw usageError(
+      `${tool}: ${key} ${shown(text)} is not a value aims accepts`,
+      `give at most ${max} printable characters`,
+    )
   return text === '' ? undefined : text
 }
 
@@ -37,8 +53,14 @@ export function requiredString(tool: string, raw: RawArgs, key: string, max = 20
 export function optionalInt(tool: string, raw: RawArgs, key: string, min: number, max: number): number | undefined {
   const value = raw[key]
   if (!present(value)) return undefined
-  const number = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN
-  if (!Number.isInteger(number) || number < min || number > max) throw usageError(`${tool}: ${key} must be a whole number from ${min} to ${max}, not ${shown(String(value))}`)
+  const number =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\d+$/.test(value.trim())
+        ? Number(value)
+        : Number.NaN
+  if (!Number.isInteger(number) || number < min || number > max)
+    throw usageError(`${tool}: ${key} must be a whole number from ${min} to ${max}, not ${shown(String(value))}`)
   return number
 }
 
@@ -50,7 +72,12 @@ export function optionalBool(tool: string, raw: RawArgs, key: string): boolean |
   throw usageError(`${tool}: ${key} must be true or false`)
 }
 
-export function optionalName(tool: string, raw: RawArgs, key: string, kind: 'tenant' | 'instance' | 'service'): string | undefined {
+export function optionalName(
+  tool: string,
+  raw: RawArgs,
+  key: string,
+  kind: 'tenant' | 'instance' | 'service',
+): string | undefined {
   const value = optionalString(tool, raw, key, 64)
   return value === undefined ? undefined : validated(tool, () => checkResourceName(kind, value))
 }
@@ -71,7 +98,9 @@ export function optionalMemory(tool: string, raw: RawArgs, key = 'memory'): stri
 
 export function optionalDomain(tool: string, raw: RawArgs, key = 'domain'): string | undefined {
   const value = optionalString(tool, raw, key, 253)
-  return value === undefined ? undefined : validated(tool, () => checkDomain(value.replace(/^https?:\/\//, '').replace(/\/$/, '')))
+  return value === undefined
+    ? undefined
+    : validated(tool, () => checkDomain(value.replace(/^https?:\/\//, '').replace(/\/$/, '')))
 }
 
 /**
@@ -85,7 +114,11 @@ export function instanceArg(tool: string, raw: RawArgs, key = 'instance', requir
   const tenant = optionalName(tool, raw, 'tenant', 'tenant')
   const ref = validated(tool, () => parseInstanceRef(value))
   if (value.includes('/')) {
-    if (tenant && tenant !== ref.tenant) throw usageError(`${tool}: ${value} is in tenant ${ref.tenant}, but tenant ${tenant} was given`, 'give one of them')
+    if (tenant && tenant !== ref.tenant)
+      throw usageError(
+        `${tool}: ${value} is in tenant ${ref.tenant}, but tenant ${tenant} was given`,
+        'give one of them',
+      )
     return value
   }
   return tenant ? `${tenant}/${ref.instance}` : ref.instance
@@ -102,18 +135,23 @@ export function envArg(tool: string, raw: RawArgs, key = 'env'): Array<[string, 
   const pairs: Array<[string, string]> = []
   if (Array.isArray(value)) {
     for (const item of value) {
-      if (typeof item !== 'string' || item.indexOf('=') <= 0) throw usageError(`${tool}: each ${key} item must be "KEY=VALUE"`)
+      if (typeof item !== 'string' || item.indexOf('=') <= 0)
+        throw usageError(`${tool}: each ${key} item must be "KEY=VALUE"`)
       pairs.push([item.slice(0, item.indexOf('=')), item.slice(item.indexOf('=') + 1)])
     }
   } else if (typeof value === 'object') {
     for (const [name, item] of Object.entries(value as Record<string, unknown>)) {
-      if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean') throw usageError(`${tool}: ${key}.${name} must be a string`)
+      if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean')
+        throw usageError(`${tool}: ${key}.${name} must be a string`)
       pairs.push([name, String(item)])
     }
   } else {
     throw usageError(`${tool}: ${key} must be an object of KEY: value`)
   }
-  return pairs.map(([name, item]) => [validated(tool, () => checkEnvKey(name)), validated(tool, () => checkEnvValue(name, item))])
+  return pairs.map(([name, item]) => [
+    validated(tool, () => checkEnvKey(name)),
+    validated(tool, () => checkEnvValue(name, item)),
+  ])
 }
 
 export function stringList(tool: string, raw: RawArgs, key: string, check: (value: string) => string): string[] {
@@ -131,7 +169,11 @@ export function validated<T>(tool: string, check: () => T): T {
   try {
     return check()
   } catch (error) {
-    if (error instanceof AimsError) throw new AimsError(error.kind, `${tool}: ${error.message}`, {...(error.hint ? {hint: error.hint} : {}), exitCode: error.exitCode})
+    if (error instanceof AimsError)
+      throw new AimsError(error.kind, `${tool}: ${error.message}`, {
+        ...(error.hint ? {hint: error.hint} : {}),
+        exitCode: error.exitCode,
+      })
     throw error
   }
 }

@@ -3,7 +3,13 @@
  * state dir): the port the chat uses, and the writer that masks every record
  * before it reaches the store.
  */
-import {checkChatId, maskRecord, parseTranscript, type ParsedTranscript, type TranscriptRecord} from '../../core/agent/transcript.js'
+import {
+  checkChatId,
+  maskRecord,
+  parseTranscript,
+  type ParsedTranscript,
+  type TranscriptRecord,
+} from '../../core/agent/transcript.js'
 import {AimsError} from '../../core/errors.js'
 
 export interface TranscriptStore {
@@ -29,14 +35,19 @@ export class TranscriptWriter {
   /** Queues a record; writes stay in order. A failed write is reported by flush(). */
   write(record: TranscriptRecord): void {
     const line = `${JSON.stringify(maskRecord(record, this.secrets()))}\n`
-    this.queue = this.queue.then(() => this.store.append(this.id, line)).catch((error: unknown) => {
-      this.failure ??= error as Error
-    })
+    this.queue = this.queue
+      .then(() => this.store.append(this.id, line))
+      .catch((error: unknown) => {
+        this.failure ??= error as Error
+      })
   }
 
   async flush(): Promise<void> {
     await this.queue
-    if (this.failure) throw new AimsError('internal', `could not save the chat transcript: ${this.failure.message}`, {hint: `check that ${this.store.dir} is writable`})
+    if (this.failure)
+      throw new AimsError('internal', `could not save the chat transcript: ${this.failure.message}`, {
+        hint: `check that ${this.store.dir} is writable`,
+      })
   }
 }
 
@@ -50,7 +61,9 @@ export async function loadTranscript(store: TranscriptStore, id?: string): Promi
   const text = await store.read(chosen)
   if (text === undefined) {
     const known = (await store.list()).slice(0, 5).map((item) => item.id)
-    throw new AimsError('not-found', `no chat ${chosen} in ${store.dir}`, {hint: known.length > 0 ? `recent chats: ${known.join(', ')}` : 'start one with aims chat'})
+    throw new AimsError('not-found', `no chat ${chosen} in ${store.dir}`, {
+      hint: known.length > 0 ? `recent chats: ${known.join(', ')}` : 'start one with aims chat',
+    })
   }
   return {id: chosen, ...parseTranscript(text)}
 }

@@ -54,11 +54,21 @@ const MAX_JSON_LINES = 60
 
 function renderJson(value: unknown): string {
   const lines = sanitizeUntrusted(JSON.stringify(value, null, 2) ?? 'null').split('\n')
-  return lines.length > MAX_JSON_LINES ? [...lines.slice(0, MAX_JSON_LINES), `… ${lines.length - MAX_JSON_LINES} more lines (use the command with --json)`].join('\n') : lines.join('\n')
+  return lines.length > MAX_JSON_LINES
+    ? [
+        ...lines.slice(0, MAX_JSON_LINES),
+        `… ${lines.length - MAX_JSON_LINES} more lines (use the command with --json)`,
+      ].join('\n')
+    : lines.join('\n')
 }
 
 /** The body shown under a read's status line (tables, logs); undefined when the status line says it all. */
-export function renderToolData(tool: string, outcome: ToolOutcomeView, style: Style, now: Date = new Date()): string | undefined {
+export function renderToolData(
+  tool: string,
+  outcome: ToolOutcomeView,
+  style: Style,
+  now: Date = new Date(),
+): string | undefined {
   if (outcome.status !== 'ok' || outcome.data === undefined) return undefined
   switch (tool) {
     case 'catalog_ls':
@@ -71,11 +81,35 @@ export function renderToolData(tool: string, outcome: ToolOutcomeView, style: St
       const {instances} = outcome.data as {instances: ProbedInstance[]}
       if (instances.length === 0) return undefined
       const rows = instanceRows(instances, now)
-      return renderTable(['TENANT', 'INSTANCE', 'PLUG', 'STATUS', 'HEALTH', 'PORT', 'URL', 'AGE'], rows.map((row) => [row.tenant, row.instance, row.plug, row.status, row.health, row.port ? String(row.port) : '-', row.url ?? '-', row.age]))
+      return renderTable(
+        ['TENANT', 'INSTANCE', 'PLUG', 'STATUS', 'HEALTH', 'PORT', 'URL', 'AGE'],
+        rows.map((row) => [
+          row.tenant,
+          row.instance,
+          row.plug,
+          row.status,
+          row.health,
+          row.port ? String(row.port) : '-',
+          row.url ?? '-',
+          row.age,
+        ]),
+      )
     }
     case 'plug_status': {
       const status = outcome.data as InstanceStatus
-      const lines = [renderTable(['SERVICE', 'CONTAINER', 'STATE', 'HEALTH', 'PORT', 'RESTARTS'], status.services.map((service) => [service.replica > 1 ? `${service.service} #${service.replica}` : service.service, service.container, service.state, service.health, service.hostPort ? String(service.hostPort) : '-', String(service.restartCount)]))]
+      const lines = [
+        renderTable(
+          ['SERVICE', 'CONTAINER', 'STATE', 'HEALTH', 'PORT', 'RESTARTS'],
+          status.services.map((service) => [
+            service.replica > 1 ? `${service.service} #${service.replica}` : service.service,
+            service.container,
+            service.state,
+            service.health,
+            service.hostPort ? String(service.hostPort) : '-',
+            String(service.restartCount),
+          ]),
+        ),
+      ]
       if (status.instance.localUrl) lines.push(`On host  ${status.instance.localUrl}`)
       if (status.instance.domainUrl) lines.push(`URL      ${status.instance.domainUrl}`)
       return lines.join('\n')
@@ -83,7 +117,12 @@ export function renderToolData(tool: string, outcome: ToolOutcomeView, style: St
     case 'plug_logs': {
       const {lines} = outcome.data as {lines: ServiceLogLine[]}
       if (lines.length === 0) return style.dim('(no log lines)')
-      return lines.map((line) => `${style.dim(`${line.service}${line.replica > 1 ? `#${line.replica}` : ''} |`)} ${sanitizeUntrusted(line.text)}`).join('\n')
+      return lines
+        .map(
+          (line) =>
+            `${style.dim(`${line.service}${line.replica > 1 ? `#${line.replica}` : ''} |`)} ${sanitizeUntrusted(line.text)}`,
+        )
+        .join('\n')
     }
     case 'doctor':
       return renderDoctorReport(outcome.data as DoctorReport, style)

@@ -32,7 +32,11 @@ export function dockLayout(size: ScreenSize, pane: PaneMode): DockLayout {
   if (pane === 'none') return {tableRows: Math.max(1, available), paneRows: 0, eventRows}
   const share = pane === 'logs' ? 0.7 : 0.58
   const paneRows = Math.max(3, Math.min(available - 2, Math.floor(available * share)))
-  return {tableRows: Math.max(1, available - paneRows), paneRows: Math.max(0, Math.min(paneRows, available - 1)), eventRows}
+  return {
+    tableRows: Math.max(1, available - paneRows),
+    paneRows: Math.max(0, Math.min(paneRows, available - 1)),
+    eventRows,
+  }
 }
 
 export type ColumnId = 'tenant' | 'instance' | 'plug' | 'status' | 'health' | 'cpu' | 'memory' | 'uptime' | 'url'
@@ -67,8 +71,18 @@ const GAP = 1
 export function tableColumns(width: number): Column[] {
   const wide = width >= 120
   const specs: ColumnSpec[] = [
-    ...(wide ? [{id: 'tenant' as const, title: 'TENANT', min: 8, ideal: 14, keep: 8, grow: 2, align: 'left' as const}] : []),
-    {id: 'instance', title: wide ? 'INSTANCE' : 'TENANT/INSTANCE', min: 12, ideal: wide ? 20 : 22, keep: 10, grow: 1, align: 'left'},
+    ...(wide
+      ? [{id: 'tenant' as const, title: 'TENANT', min: 8, ideal: 14, keep: 8, grow: 2, align: 'left' as const}]
+      : []),
+    {
+      id: 'instance',
+      title: wide ? 'INSTANCE' : 'TENANT/INSTANCE',
+      min: 12,
+      ideal: wide ? 20 : 22,
+      keep: 10,
+      grow: 1,
+      align: 'left',
+    },
     {id: 'plug', title: 'PLUG', min: 8, ideal: 14, keep: 5, grow: 2, align: 'left'},
     {id: 'status', title: 'STATUS', min: 7, ideal: 10, keep: 9, grow: 6, align: 'left'},
     {id: 'health', title: 'HEALTH', min: 9, ideal: 9, keep: 9, grow: 9, align: 'left'},
@@ -78,7 +92,8 @@ export function tableColumns(width: number): Column[] {
     {id: 'url', title: 'URL', min: 15, ideal: 200, keep: 1, grow: 8, align: 'left'},
   ]
   const budget = width - MARKER_WIDTH
-  const used = (list: ColumnSpec[]) => list.reduce((sum, spec) => sum + spec.min, 0) + GAP * Math.max(0, list.length - 1)
+  const used = (list: ColumnSpec[]) =>
+    list.reduce((sum, spec) => sum + spec.min, 0) + GAP * Math.max(0, list.length - 1)
   let kept = [...specs]
   while (kept.length > 1 && used(kept) > budget) {
     const weakest = kept.reduce((low, spec) => (spec.keep < low.keep ? spec : low))

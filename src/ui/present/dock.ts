@@ -34,7 +34,13 @@ const BARS = '▁▂▃▄▅▆▇█'
  * A sparkline of the last minute in `width` cells: each cell is one slice of
  * the window (its highest value), blank where nothing was sampled.
  */
-export function sparkline(points: readonly UsagePoint[], pick: (point: UsagePoint) => number, now: number, width: number, scaleMax: number): string {
+export function sparkline(
+  points: readonly UsagePoint[],
+  pick: (point: UsagePoint) => number,
+  now: number,
+  width: number,
+  scaleMax: number,
+): string {
   if (width <= 0) return ''
   const slice = HISTORY_MS / width
   const start = now - HISTORY_MS
@@ -45,7 +51,13 @@ export function sparkline(points: readonly UsagePoint[], pick: (point: UsagePoin
     cells[index] = Math.max(cells[index] ?? 0, pick(point))
   }
   const max = scaleMax > 0 ? scaleMax : 1
-  return cells.map((value) => (value === undefined ? ' ' : BARS[Math.min(BARS.length - 1, Math.max(0, Math.ceil((value / max) * BARS.length) - 1))])).join('')
+  return cells
+    .map((value) =>
+      value === undefined
+        ? ' '
+        : BARS[Math.min(BARS.length - 1, Math.max(0, Math.ceil((value / max) * BARS.length) - 1))],
+    )
+    .join('')
 }
 
 /** Cuts or pads plain text to exactly `width` columns (… marks a cut). */
@@ -84,8 +96,16 @@ export function clip(line: ScreenLine, width: number): ScreenLine {
   return out
 }
 
-const statusTone = (status: string): Tone | undefined => (status === 'running' ? 'green' : status === 'failed' ? 'red' : status === 'partial' || status === 'restarting' ? 'yellow' : 'gray')
-const healthTone = (health: string): Tone => (health === 'healthy' ? 'green' : health === 'unhealthy' ? 'red' : health === 'starting' ? 'yellow' : 'gray')
+const statusTone = (status: string): Tone | undefined =>
+  status === 'running'
+    ? 'green'
+    : status === 'failed'
+      ? 'red'
+      : status === 'partial' || status === 'restarting'
+        ? 'yellow'
+        : 'gray'
+const healthTone = (health: string): Tone =>
+  health === 'healthy' ? 'green' : health === 'unhealthy' ? 'red' : health === 'starting' ? 'yellow' : 'gray'
 
 /** URLs without what every one of them has: the scheme for plain HTTP, the trailing slash. */
 export const displayUrl = (url: string) => url.replace(/^http:\/\//, '').replace(/\/$/, '')
@@ -101,12 +121,29 @@ function usageCell(row: DockRow, column: Column, now: number): string {
   const usage = row.usage
   const isCpu = column.id === 'cpu'
   const up = row.status === 'running' || row.status === 'partial' || row.status === 'restarting'
-  const value = !usage || !up ? '-' : isCpu ? formatPercent(usage.cpuPercent) : column.width >= 18 && usage.memoryLimitBytes > 0 ? `${compactBytes(usage.memoryBytes)}/${compactBytes(usage.memoryLimitBytes)}` : compactBytes(usage.memoryBytes)
+  const value =
+    !usage || !up
+      ? '-'
+      : isCpu
+        ? formatPercent(usage.cpuPercent)
+        : column.width >= 18 && usage.memoryLimitBytes > 0
+          ? `${compactBytes(usage.memoryBytes)}/${compactBytes(usage.memoryLimitBytes)}`
+          : compactBytes(usage.memoryBytes)
   const valueWidth = isCpu ? 6 : column.width >= 18 ? 10 : 5
   const sparkWidth = column.width - valueWidth - 1
   if (sparkWidth < 3 || row.history.length === 0) return fit(value, column.width)
-  const scale = isCpu ? Math.max(10, ...row.history.map((point) => point.cpuPercent)) : usage && usage.memoryLimitBytes > 0 ? usage.memoryLimitBytes : Math.max(...row.history.map((point) => point.memoryBytes))
-  const spark = sparkline(row.history, isCpu ? (point) => point.cpuPercent : (point) => point.memoryBytes, now, sparkWidth, scale)
+  const scale = isCpu
+    ? Math.max(10, ...row.history.map((point) => point.cpuPercent))
+    : usage && usage.memoryLimitBytes > 0
+      ? usage.memoryLimitBytes
+      : Math.max(...row.history.map((point) => point.memoryBytes))
+  const spark = sparkline(
+    row.history,
+    isCpu ? (point) => point.cpuPercent : (point) => point.memoryBytes,
+    now,
+    sparkWidth,
+    scale,
+  )
   return `${fit(value, valueWidth)} ${spark}`
 }
 
@@ -157,16 +194,25 @@ function headerLine(state: DockState, width: number): ScreenLine {
       ? {text: '● live', color: 'green', bold: true}
       : connection.status === 'connecting'
         ? {text: '◌ connecting…', color: 'yellow', bold: true}
-        : {text: `◌ stale${connection.retryAt !== undefined ? `, retry in ${Math.max(0, Math.ceil((connection.retryAt - state.now) / 1000))}s` : ''}`, color: 'red', bold: true, inverse: true}
+        : {
+            text: `◌ stale${connection.retryAt !== undefined ? `, retry in ${Math.max(0, Math.ceil((connection.retryAt - state.now) / 1000))}s` : ''}`,
+            color: 'red',
+            bold: true,
+            inverse: true,
+          }
   const total = Object.keys(state.rows).length
   const height = dockLayout(state.size, state.pane).tableRows
   // Where the window is when the table scrolls: "rows 18–34".
-  const window = state.order.length > height ? ` (rows ${state.top + 1}–${Math.min(state.order.length, state.top + height)})` : ''
+  const window =
+    state.order.length > height ? ` (rows ${state.top + 1}–${Math.min(state.order.length, state.top + height)})` : ''
   const count = `${state.filter !== '' ? `${state.order.length}/${total} instances` : `${total} instance${total === 1 ? '' : 's'}`}${window}`
   const left: ScreenLine = [
     {text: ' aims dock ', bold: true, inverse: true},
     {text: ` ${state.host}`, bold: true},
-    {text: ` · ${state.tenant ? `tenant ${state.tenant}` : 'all tenants'} · ${state.synced ? count : 'loading…'} · `, dim: true},
+    {
+      text: ` · ${state.tenant ? `tenant ${state.tenant}` : 'all tenants'} · ${state.synced ? count : 'loading…'} · `,
+      dim: true,
+    },
     badge,
     ...(state.readonly ? [{text: ' read-only ', color: 'yellow' as const, inverse: true}] : []),
   ]
@@ -177,7 +223,11 @@ function headerLine(state: DockState, width: number): ScreenLine {
 
 function tableHeader(state: DockState, columns: Column[]): ScreenLine {
   const arrow = state.sort.descending ? '↓' : '↑'
-  const cells = columns.map((column) => ({text: fit(column.id === state.sort.key ? `${column.title}${arrow}` : column.title, column.width, column.align), bold: true, dim: column.id !== state.sort.key}))
+  const cells = columns.map((column) => ({
+    text: fit(column.id === state.sort.key ? `${column.title}${arrow}` : column.title, column.width, column.align),
+    bold: true,
+    dim: column.id !== state.sort.key,
+  }))
   return [{text: ' '.repeat(MARKER_WIDTH)}, ...joinCells(cells)]
 }
 
@@ -187,7 +237,15 @@ function tableBody(state: DockState, columns: Column[], height: number): ScreenL
     lines.push([{text: '  reading instances…', dim: true}])
   } else if (state.order.length === 0) {
     const total = Object.keys(state.rows).length
-    lines.push([{text: total > 0 ? `  no instance matches "${state.filter}" (esc clears the filter)` : `  nothing deployed${state.tenant ? ` for tenant ${state.tenant}` : ''} yet — aims plug up PLUG`, dim: true}])
+    lines.push([
+      {
+        text:
+          total > 0
+            ? `  no instance matches "${state.filter}" (esc clears the filter)`
+            : `  nothing deployed${state.tenant ? ` for tenant ${state.tenant}` : ''} yet — aims plug up PLUG`,
+        dim: true,
+      },
+    ])
   } else {
     // Only the rows on screen are formatted, however many instances there are.
     for (const ref of state.order.slice(state.top, state.top + height)) {
@@ -195,7 +253,11 @@ function tableBody(state: DockState, columns: Column[], height: number): ScreenL
       const selected = ref === state.selected
       const cells = joinCells(rowCells(row, columns, state.now))
       const busy = state.busy?.ref === ref
-      const marker: Segment = {text: selected ? '› ' : busy ? '⟳ ' : '  ', bold: true, ...(busy ? {color: 'yellow' as const} : {})}
+      const marker: Segment = {
+        text: selected ? '› ' : busy ? '⟳ ' : '  ',
+        bold: true,
+        ...(busy ? {color: 'yellow' as const} : {}),
+      }
       lines.push(selected ? [marker, ...cells.map((cell) => ({...cell, inverse: true}))] : [marker, ...cells])
     }
   }
@@ -206,12 +268,25 @@ function tableBody(state: DockState, columns: Column[], height: number): ScreenL
 function titleLine(text: string, width: number, tone?: Tone): ScreenLine {
   const label = ` ${text} `
   const rule = Math.max(0, width - visibleWidth(label) - 2)
-  return clip([{text: '─', dim: true}, {text: label, bold: true, ...(tone ? {color: tone} : {})}, {text: '─'.repeat(rule + 1), dim: true}], width)
+  return clip(
+    [
+      {text: '─', dim: true},
+      {text: label, bold: true, ...(tone ? {color: tone} : {})},
+      {text: '─'.repeat(rule + 1), dim: true},
+    ],
+    width,
+  )
 }
 
 function detailLines(row: DockRow, details: InstanceDetails | undefined, now: number): ScreenLine[] {
   const lines: ScreenLine[] = []
-  const facts = [row.url ? `url ${row.url}` : undefined, row.view.hostPort ? `port ${row.view.hostPort}` : undefined, row.startedAt !== undefined ? `up ${uptimeOf(row, now)}` : undefined, row.view.createdBy ? `by ${row.view.createdBy}` : undefined, row.healthDetail ? `probe: ${sanitizeUntrusted(row.healthDetail)}` : undefined].filter(Boolean)
+  const facts = [
+    row.url ? `url ${row.url}` : undefined,
+    row.view.hostPort ? `port ${row.view.hostPort}` : undefined,
+    row.startedAt !== undefined ? `up ${uptimeOf(row, now)}` : undefined,
+    row.view.createdBy ? `by ${row.view.createdBy}` : undefined,
+    row.healthDetail ? `probe: ${sanitizeUntrusted(row.healthDetail)}` : undefined,
+  ].filter(Boolean)
   lines.push([{text: facts.join(' · '), dim: true}])
   if (!details || details.ref !== row.ref) {
     lines.push([{text: 'reading services…', dim: true}])
@@ -222,14 +297,26 @@ function detailLines(row: DockRow, details: InstanceDetails | undefined, now: nu
     lines.push([
       {text: name, bold: true},
       {text: ` ${service.container} `, dim: true},
-      {text: service.state, color: statusTone(service.state === 'running' ? 'running' : service.state === 'exited' ? 'stopped' : service.state) ?? 'gray'},
+      {
+        text: service.state,
+        color:
+          statusTone(
+            service.state === 'running' ? 'running' : service.state === 'exited' ? 'stopped' : service.state,
+          ) ?? 'gray',
+      },
       {text: ` ${service.image}`, dim: true},
       {text: service.ports.length > 0 ? `  ports ${service.ports.join(', ')}` : ''},
       {text: service.restartCount > 0 ? `  restarts ${service.restartCount}` : '', color: 'yellow'},
     ])
     if (service.envNames.length > 0) {
       const secret = new Set(service.secretNames)
-      lines.push([{text: `  env${service.secretNames.length > 0 ? ' (* secret)' : ''} `, dim: true}, ...service.envNames.map((name, index): Segment => ({text: `${index > 0 ? ' ' : ''}${name}${secret.has(name) ? '*' : ''}`, ...(secret.has(name) ? {color: 'magenta' as const} : {})}))])
+      lines.push([
+        {text: `  env${service.secretNames.length > 0 ? ' (* secret)' : ''} `, dim: true},
+        ...service.envNames.map((name, index): Segment => ({
+          text: `${index > 0 ? ' ' : ''}${name}${secret.has(name) ? '*' : ''}`,
+          ...(secret.has(name) ? {color: 'magenta' as const} : {}),
+        })),
+      ])
     }
   }
   return lines
@@ -238,13 +325,22 @@ function detailLines(row: DockRow, details: InstanceDetails | undefined, now: nu
 function paneLines(state: DockState, width: number, height: number): ScreenLine[] {
   if (height <= 0) return []
   const row = state.selected ? state.rows[state.selected] : undefined
-  if (!row) return [titleLine('no instance selected', width), ...Array.from({length: height - 1}, () => [] as ScreenLine)]
+  if (!row)
+    return [titleLine('no instance selected', width), ...Array.from({length: height - 1}, () => [] as ScreenLine)]
   const title = titleLine(`${row.ref} · ${row.plug} · ${row.status} · ${row.health}`, width, healthTone(row.health))
   const top = state.pane === 'details' ? detailLines(row, state.details, state.now) : []
   const logRoom = Math.max(0, height - 1 - top.length - 1)
   const logs = state.logs.ref === row.ref ? state.logs.lines : []
-  const logTitle: ScreenLine = [{text: `logs (following${logs.length > 0 ? `, last ${Math.min(logRoom, logs.length)} of ${logs.length}${state.logs.dropped > 0 ? ` — ${state.logs.dropped} older dropped` : ''}` : ''}; l: ${state.pane === 'logs' ? 'close' : 'bigger'})`, dim: true}]
-  const logLines: ScreenLine[] = logs.length === 0 ? [[{text: '  (no log lines yet)', dim: true}]] : logs.slice(-logRoom).map((line) => [{text: line}])
+  const logTitle: ScreenLine = [
+    {
+      text: `logs (following${logs.length > 0 ? `, last ${Math.min(logRoom, logs.length)} of ${logs.length}${state.logs.dropped > 0 ? ` — ${state.logs.dropped} older dropped` : ''}` : ''}; l: ${state.pane === 'logs' ? 'close' : 'bigger'})`,
+      dim: true,
+    },
+  ]
+  const logLines: ScreenLine[] =
+    logs.length === 0
+      ? [[{text: '  (no log lines yet)', dim: true}]]
+      : logs.slice(-logRoom).map((line) => [{text: line}])
   const body = [...top.slice(0, Math.max(0, height - 2)), logTitle, ...(logRoom > 0 ? logLines.slice(-logRoom) : [])]
   const lines = [title, ...body].slice(0, height)
   while (lines.length < height) lines.push([])
@@ -253,7 +349,11 @@ function paneLines(state: DockState, width: number, height: number): ScreenLine[
 
 export function eventLineSegments(event: AimsEvent, now: number, instanceWidth: number): ScreenLine {
   const text = eventText(event)
-  const tone: Tone | undefined = /failed|rolled-back|unhealthy|exited|out of memory|die\b/.test(text) ? 'red' : /ready|→ healthy|restarted|\bstart\b|started/.test(text) ? 'green' : undefined
+  const tone: Tone | undefined = /failed|rolled-back|unhealthy|exited|out of memory|die\b/.test(text)
+    ? 'red'
+    : /ready|→ healthy|restarted|\bstart\b|started/.test(text)
+      ? 'green'
+      : undefined
   return [
     {text: formatEventTime(event.time, new Date(now)), dim: true},
     {text: event.source === 'aims' ? ' aims   ' : ' engine ', color: event.source === 'aims' ? 'cyan' : 'gray'},
@@ -269,27 +369,59 @@ function eventLines(state: DockState, width: number, height: number): ScreenLine
   const lines: ScreenLine[] = [titleLine(`events (${state.events.length})`, width)]
   const instanceWidth = Math.min(24, Math.max(8, ...shown.map((event) => eventInstance(event).length)))
   for (const event of shown) lines.push(eventLineSegments(event, state.now, instanceWidth))
-  if (shown.length === 0) lines.push([{text: '  no events yet: deploys, restarts and health changes appear here', dim: true}])
+  if (shown.length === 0)
+    lines.push([{text: '  no events yet: deploys, restarts and health changes appear here', dim: true}])
   while (lines.length < height) lines.push([])
   return lines.slice(0, height)
 }
 
-const KEY_HINTS = '↑↓/jk move · ⏎ details · l logs · r restart · s stop/start · d down · x export · o sort · / filter · ? help · q quit'
+const KEY_HINTS =
+  '↑↓/jk move · ⏎ details · l logs · r restart · s stop/start · d down · x export · o sort · / filter · ? help · q quit'
 
 function footerLine(state: DockState, width: number): ScreenLine {
-  if (state.mode === 'filter') return clip([{text: ' / ', inverse: true, bold: true}, {text: ` ${state.filter}`}, {text: '▏', color: 'cyan'}, {text: '  enter: keep · esc: clear', dim: true}], width)
+  if (state.mode === 'filter')
+    return clip(
+      [
+        {text: ' / ', inverse: true, bold: true},
+        {text: ` ${state.filter}`},
+        {text: '▏', color: 'cyan'},
+        {text: '  enter: keep · esc: clear', dim: true},
+      ],
+      width,
+    )
   if (state.connection.status === 'stale') {
     // Why the dock is stale, in the footer (the header has no room for a sentence).
-    return clip([{text: 'stale: ', color: 'red', bold: true}, {text: sanitizeUntrusted(state.connection.detail ?? 'the connection dropped'), color: 'red'}, {text: ` — reconnecting (attempt ${state.connection.attempt ?? 1})`, dim: true}], width)
+    return clip(
+      [
+        {text: 'stale: ', color: 'red', bold: true},
+        {text: sanitizeUntrusted(state.connection.detail ?? 'the connection dropped'), color: 'red'},
+        {text: ` — reconnecting (attempt ${state.connection.attempt ?? 1})`, dim: true},
+      ],
+      width,
+    )
   }
-  if (state.mode === 'confirm') return clip([{text: 'waiting for your answer: nothing changes until you confirm', color: 'yellow'}], width)
-  if (state.busy) return clip([{text: `⟳ ${state.busy.action} ${state.busy.ref}`, color: 'yellow', bold: true}, {text: state.busy.progress ? `: ${sanitizeUntrusted(state.busy.progress)}` : '…', dim: true}], width)
+  if (state.mode === 'confirm')
+    return clip([{text: 'waiting for your answer: nothing changes until you confirm', color: 'yellow'}], width)
+  if (state.busy)
+    return clip(
+      [
+        {text: `⟳ ${state.busy.action} ${state.busy.ref}`, color: 'yellow', bold: true},
+        {text: state.busy.progress ? `: ${sanitizeUntrusted(state.busy.progress)}` : '…', dim: true},
+      ],
+      width,
+    )
   if (state.notice && state.now - state.notice.at < NOTICE_MS) {
     const tone: Tone = state.notice.tone === 'error' ? 'red' : state.notice.tone === 'ok' ? 'green' : 'cyan'
     return clip([{text: sanitizeUntrusted(state.notice.text), color: tone, bold: true}], width)
   }
   const filter = state.filter !== '' ? [{text: ` filter: ${state.filter} `, inverse: true}, {text: ' '}] : []
-  return clip([...filter, {text: state.readonly ? KEY_HINTS.replace(' · r restart · s stop/start · d down', '') : KEY_HINTS, dim: true}], width)
+  return clip(
+    [
+      ...filter,
+      {text: state.readonly ? KEY_HINTS.replace(' · r restart · s stop/start · d down', '') : KEY_HINTS, dim: true},
+    ],
+    width,
+  )
 }
 
 const plainStyle = makeStyle(false)
@@ -297,21 +429,49 @@ const plainStyle = makeStyle(false)
 /** The confirmation box: the plan as the CLI prints it, then how to answer. */
 export function confirmLines(plan: Plan, typed: string, width: number, height: number): ScreenLine[] {
   const inner = Math.max(10, width - 4)
-  const planText = renderPlan(plan, plainStyle).split('\n').map((line) => sanitizeUntrusted(line))
+  const planText = renderPlan(plan, plainStyle)
+    .split('\n')
+    .map((line) => sanitizeUntrusted(line))
   const answer: ScreenLine[] =
     plan.confirmWord !== undefined
       ? [
-          [{text: `This destroys ${plan.target}${plan.changes.some((change) => change.kind === 'volume' && change.action === 'remove') ? ' and its data' : ''}.`, color: 'red', bold: true}],
-          [{text: `Type the instance name (${plan.confirmWord}) and press enter: `}, {text: typed, bold: true}, {text: '▏', color: 'cyan'}],
+          [
+            {
+              text: `This destroys ${plan.target}${plan.changes.some((change) => change.kind === 'volume' && change.action === 'remove') ? ' and its data' : ''}.`,
+              color: 'red',
+              bold: true,
+            },
+          ],
+          [
+            {text: `Type the instance name (${plan.confirmWord}) and press enter: `},
+            {text: typed, bold: true},
+            {text: '▏', color: 'cyan'},
+          ],
           [{text: 'esc: cancel — anything but the exact name changes nothing', dim: true}],
         ]
-      : [[{text: 'y / enter: apply', color: 'green', bold: true}, {text: '    '}, {text: 'n / esc: cancel', bold: true}]]
+      : [
+          [
+            {text: 'y / enter: apply', color: 'green', bold: true},
+            {text: '    '},
+            {text: 'n / esc: cancel', bold: true},
+          ],
+        ]
   const room = Math.max(1, height - 2 - answer.length)
-  const shown = planText.length > room ? [...planText.slice(0, room - 1), `… ${planText.length - room + 1} more lines`] : planText
-  const boxed = (line: ScreenLine): ScreenLine => [{text: '│ ', color: 'yellow'}, ...clip(line, inner), {text: ' '.repeat(Math.max(0, inner - lineWidth(clip(line, inner))))}, {text: ' │', color: 'yellow'}]
+  const shown =
+    planText.length > room ? [...planText.slice(0, room - 1), `… ${planText.length - room + 1} more lines`] : planText
+  const boxed = (line: ScreenLine): ScreenLine => [
+    {text: '│ ', color: 'yellow'},
+    ...clip(line, inner),
+    {text: ' '.repeat(Math.max(0, inner - lineWidth(clip(line, inner))))},
+    {text: ' │', color: 'yellow'},
+  ]
   const title = plan.destructive ? ' confirm a destructive change ' : ' confirm '
   return [
-    [{text: '┌─', color: 'yellow'}, ...clip([{text: title, color: 'yellow', bold: true}], inner), {text: `${'─'.repeat(Math.max(0, inner - Math.min(inner, visibleWidth(title))))}─┐`, color: 'yellow'}],
+    [
+      {text: '┌─', color: 'yellow'},
+      ...clip([{text: title, color: 'yellow', bold: true}], inner),
+      {text: `${'─'.repeat(Math.max(0, inner - Math.min(inner, visibleWidth(title))))}─┐`, color: 'yellow'},
+    ],
     ...shown.map((line, index) => boxed([{text: line, ...(index === 0 ? {bold: true} : {})}])),
     ...answer.map(boxed),
     [{text: `└${'─'.repeat(inner + 2)}┘`, color: 'yellow'}],
@@ -335,10 +495,23 @@ export const HELP_LINES: Array<[string, string]> = [
 
 function helpLines(state: DockState, width: number, height: number): ScreenLine[] {
   const lines: ScreenLine[] = [titleLine('keys', width)]
-  for (const [keys, what] of HELP_LINES) lines.push([{text: `  ${keys.padEnd(10)}`, bold: true, color: 'cyan'}, {text: what}])
+  for (const [keys, what] of HELP_LINES)
+    lines.push([{text: `  ${keys.padEnd(10)}`, bold: true, color: 'cyan'}, {text: what}])
   lines.push([])
-  lines.push([{text: state.readonly ? '  read-only: r, s and d are disabled (--readonly).' : '  r, s and d pass the same gate as the CLI: the plan is shown and nothing changes until you confirm.', dim: true}])
-  lines.push([{text: '  The table follows the engine\'s events and aims\' lifecycle events; stats are sampled every few seconds for the rows on screen.', dim: true}])
+  lines.push([
+    {
+      text: state.readonly
+        ? '  read-only: r, s and d are disabled (--readonly).'
+        : '  r, s and d pass the same gate as the CLI: the plan is shown and nothing changes until you confirm.',
+      dim: true,
+    },
+  ])
+  lines.push([
+    {
+      text: "  The table follows the engine's events and aims' lifecycle events; stats are sampled every few seconds for the rows on screen.",
+      dim: true,
+    },
+  ])
   while (lines.length < height) lines.push([])
   return lines.slice(0, height).map((line) => clip(line, width))
 }
@@ -357,7 +530,12 @@ export function dockScreen(state: DockState): ScreenLine[] {
     const lower = [...paneLines(state, width, layout.paneRows), ...eventLines(state, width, layout.eventRows)]
     if (state.mode === 'confirm' && state.confirm) {
       // The box takes the lower part of the screen (and more of the table if the plan is long).
-      const box = confirmLines(state.confirm.plan, state.confirm.typed, width, Math.max(lower.length, Math.min(middleHeight - 3, 14)))
+      const box = confirmLines(
+        state.confirm.plan,
+        state.confirm.typed,
+        width,
+        Math.max(lower.length, Math.min(middleHeight - 3, 14)),
+      )
       const kept = Math.max(2, middleHeight - box.length)
       middle = [...[...table, ...lower].slice(0, kept), ...box]
     } else {
@@ -371,5 +549,12 @@ export function dockScreen(state: DockState): ScreenLine[] {
 
 /** Plain text of a screen (tests, metrics). */
 export function screenText(lines: ScreenLine[]): string {
-  return lines.map((line) => line.map((segment) => segment.text).join('').trimEnd()).join('\n')
+  return lines
+    .map((line) =>
+      line
+        .map((segment) => segment.text)
+        .join('')
+        .trimEnd(),
+    )
+    .join('\n')
 }

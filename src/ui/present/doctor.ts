@@ -24,7 +24,19 @@ export function renderDoctorReport(report: DoctorReport, style: Style): string {
   const failed = count('fail')
   const warned = count('warn')
   const skipped = count('skipped')
-  const parts = [`${count('pass')} passed`, ...(warned ? [`${warned} warning${warned === 1 ? '' : 's'}`] : []), ...(failed ? [`${failed} failed`] : []), ...(skipped ? [`${skipped} skipped`] : [])]
+  const parts = [
+    `${count('pass')} passed`,
+    ...(warned ? [`${warned} warning${warned === 1 ? '' : 's'}`] : []),
+    ...(failed ? [`${failed} failed`] : []),
+    ...(skipped ? [`${skipped} skipped`] : []),
+  ]
   const summary = `${report.ok ? style.green('Host is ready') : style.red('Host is not ready')}: ${report.host} — ${parts.join(', ')}.`
-  return [`Doctor: ${style.bold(report.host)}`, '', table, ...(fixes.length > 0 ? ['', 'To fix:', ...fixes] : []), '', summary].join('\n')
+  return [
+    `Doctor: ${style.bold(report.host)}`,
+    '',
+    table,
+    ...(fixes.length > 0 ? ['', 'To fix:', ...fixes] : []),
+    '',
+    summary,
+  ].join('\n')
 }

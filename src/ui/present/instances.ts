@@ -26,7 +26,7 @@ export function instanceRows(instances: Array<InstanceView & {healthDetail?: str
     status: instance.status,
     health: instance.health,
     ...(instance.hostPort ? {port: instance.hostPort} : {}),
-    ...(instance.domainUrl ?? instance.localUrl ? {url: instance.domainUrl ?? instance.localUrl} : {}),
+    ...((instance.domainUrl ?? instance.localUrl) ? {url: instance.domainUrl ?? instance.localUrl} : {}),
     ...(instance.localUrl ? {localUrl: instance.localUrl} : {}),
     replicas: instance.replicas.filter((replica) => replica.entry).length,
     age: formatDuration(now.getTime() - instance.createdAt.getTime()),

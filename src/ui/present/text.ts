@@ -1,6 +1,5 @@
 /** Text helpers for terminal output: width without ANSI codes, safe display of untrusted text. */
 
-// eslint-disable-next-line no-control-regex
 const ANSI = /\u001B(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001B]*(?:\u0007|\u001B\\)|[@-Z\\-_])/g
 
 export function stripAnsi(text: string): string {
@@ -12,8 +11,27 @@ export function visibleWidth(text: string): number {
   let width = 0
   for (const char of stripAnsi(text)) {
     const code = char.codePointAt(0) ?? 0
-    if (code < 32 || (code >= 0x7f && code < 0xa0) || (code >= 0x300 && code <= 0x36f) || code === 0x200d || (code >= 0xfe00 && code <= 0xfe0f)) continue
-    width += code >= 0x1100 && (code <= 0x115f || (code >= 0x2e80 && code <= 0xa4cf) || (code >= 0xac00 && code <= 0xd7a3) || (code >= 0xf900 && code <= 0xfaff) || (code >= 0xfe30 && code <= 0xfe4f) || (code >= 0xff00 && code <= 0xff60) || (code >= 0xffe0 && code <= 0xffe6) || (code >= 0x1f300 && code <= 0x1faff) || (code >= 0x20000 && code <= 0x3fffd)) ? 2 : 1
+    if (
+      code < 32 ||
+      (code >= 0x7f && code < 0xa0) ||
+      (code >= 0x300 && code <= 0x36f) ||
+      code === 0x200d ||
+      (code >= 0xfe00 && code <= 0xfe0f)
+    )
+      continue
+    width +=
+      code >= 0x1100 &&
+      (code <= 0x115f ||
+        (code >= 0x2e80 && code <= 0xa4cf) ||
+        (code >= 0xac00 && code <= 0xd7a3) ||
+        (code >= 0xf900 && code <= 0xfaff) ||
+        (code >= 0xfe30 && code <= 0xfe4f) ||
+        (code >= 0xff00 && code <= 0xff60) ||
+        (code >= 0xffe0 && code <= 0xffe6) ||
+        (code >= 0x1f300 && code <= 0x1faff) ||
+        (code >= 0x20000 && code <= 0x3fffd))
+        ? 2
+        : 1
   }
   return width
 }
@@ -24,7 +42,6 @@ export function visibleWidth(text: string): number {
  * hide lines.
  */
 export function sanitizeUntrusted(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return stripAnsi(text).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
 }
 

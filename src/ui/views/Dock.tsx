@@ -40,10 +40,17 @@ const sameSegments = (a: {segments: ScreenLine}, b: {segments: ScreenLine}) =>
   a.segments.length === b.segments.length &&
   a.segments.every((segment, index) => {
     const other = b.segments[index]!
-    return segment.text === other.text && segment.color === other.color && segment.bold === other.bold && segment.dim === other.dim && segment.inverse === other.inverse
+    return (
+      segment.text === other.text &&
+      segment.color === other.color &&
+      segment.bold === other.bold &&
+      segment.dim === other.dim &&
+      segment.inverse === other.inverse
+    )
   })
 
-const sameStyle = (a: Segment, b: Segment) => a.color === b.color && a.bold === b.bold && a.dim === b.dim && a.inverse === b.inverse
+const sameStyle = (a: Segment, b: Segment) =>
+  a.color === b.color && a.bold === b.bold && a.dim === b.dim && a.inverse === b.inverse
 
 /** Neighbouring segments of one style become one: fewer nodes and escape codes for Ink to lay out and tokenize. */
 export function coalesce(segments: ScreenLine): ScreenLine {
@@ -60,11 +67,18 @@ export function coalesce(segments: ScreenLine): ScreenLine {
 const Line = memo(function Line({segments}: {segments: ScreenLine}) {
   const merged = coalesce(segments)
   if (merged.length === 0) return <Text> </Text>
-  if (merged.length === 1 && !merged[0]!.color && !merged[0]!.bold && !merged[0]!.dim && !merged[0]!.inverse) return <Text wrap="truncate-end">{merged[0]!.text}</Text>
+  if (merged.length === 1 && !merged[0]!.color && !merged[0]!.bold && !merged[0]!.dim && !merged[0]!.inverse)
+    return <Text wrap="truncate-end">{merged[0]!.text}</Text>
   return (
     <Text wrap="truncate-end">
       {merged.map((segment: Segment, index: number) => (
-        <Text key={index} {...(segment.color ? {color: segment.color} : {})} bold={segment.bold ?? false} dimColor={segment.dim ?? false} inverse={segment.inverse ?? false}>
+        <Text
+          key={index}
+          {...(segment.color ? {color: segment.color} : {})}
+          bold={segment.bold ?? false}
+          dimColor={segment.dim ?? false}
+          inverse={segment.inverse ?? false}
+        >
           {segment.text}
         </Text>
       ))}

@@ -46,14 +46,25 @@ class DockMetrics {
       return {count: values.length, medianMs: at(0.5), p95Ms: at(0.95), maxMs: sorted.at(-1) ?? 0}
     }
     const cpu = process.cpuUsage(this.startedCpu)
-    writeFileSync(file, `${JSON.stringify({model: summary(this.frames), ink: summary(this.renders), inkSamples: this.renders, modelSamples: this.frames, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, wallMs: performance.now() - this.startedAt, ...extra}, null, 2)}\n`)
+    writeFileSync(
+      file,
+      `${JSON.stringify({model: summary(this.frames), ink: summary(this.renders), inkSamples: this.renders, modelSamples: this.frames, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, wallMs: performance.now() - this.startedAt, ...extra}, null, 2)}\n`,
+    )
   }
 }
 
 export async function runDock(options: RunDockOptions): Promise<void> {
   const {context, session} = options
   const size = {columns: process.stdout.columns || 80, rows: process.stdout.rows || 24}
-  const store = createDockStore(initialDockState({host: session.host.name, ...(options.tenant ? {tenant: options.tenant} : {}), readonly: options.readonly, size, now: Date.now()}))
+  const store = createDockStore(
+    initialDockState({
+      host: session.host.name,
+      ...(options.tenant ? {tenant: options.tenant} : {}),
+      readonly: options.readonly,
+      size,
+      now: Date.now(),
+    }),
+  )
   const metrics = options.metricsFile ? new DockMetrics() : undefined
   const {newId} = await import('../../adapters/random.js')
   const feed = new DockFeed({
@@ -62,7 +73,13 @@ export async function runDock(options: RunDockOptions): Promise<void> {
     clock: context.clock,
     dispatch: (update) => store.dispatch(update),
     visibleRefs: () => visibleRefs(store.getState()),
-    events: {recordEvent: hostLifecycleEventWriter(session), newId, clock: context.clock, actor: context.actor, origin: {kind: 'dock'}},
+    events: {
+      recordEvent: hostLifecycleEventWriter(session),
+      newId,
+      clock: context.clock,
+      actor: context.actor,
+      origin: {kind: 'dock'},
+    },
   })
   let quit: () => void = () => undefined
   const quitting = new Promise<void>((resolve) => {
@@ -71,27 +88,34 @@ export async function runDock(options: RunDockOptions): Promise<void> {
   const controller = new DockController({
     store,
     feed,
-    lifecycleDeps: (approver, progress, argv) => context.lifecycleDeps(session, {approver, progress, origin: {kind: 'dock', argv}}),
+    lifecycleDeps: (approver, progress, argv) =>
+      context.lifecycleDeps(session, {approver, progress, origin: {kind: 'dock', argv}}),
     mutations: () => import('../../services/plug-manage.js'),
     exportInstance: exportRunner({
       cwd: process.cwd(),
       run: async (ref, outDir) => {
         const {exportBundle} = await import('../../services/export.js')
-        return exportBundle(await context.exportDeps({session, aimsVersion: options.aimsVersion}), {target: ref, out: outDir})
+        return exportBundle(await context.exportDeps({session, aimsVersion: options.aimsVersion}), {
+          target: ref,
+          out: outDir,
+        })
       },
     }),
     onQuit: () => quit(),
   })
   const unsubscribe = store.subscribe(() => controller.syncWatch())
-  const app = render(<DockView store={store} onEffect={controller.handle} {...(metrics ? {onFrame: metrics.frame} : {})} />, {
-    alternateScreen: true,
-    interactive: true,
-    maxFps: 10,
-    incrementalRendering: true,
-    exitOnCtrlC: false,
-    patchConsole: true,
-    ...(metrics ? {onRender: metrics.render} : {}),
-  })
+  const app = render(
+    <DockView store={store} onEffect={controller.handle} {...(metrics ? {onFrame: metrics.frame} : {})} />,
+    {
+      alternateScreen: true,
+      interactive: true,
+      maxFps: 10,
+      incrementalRendering: true,
+      exitOnCtrlC: false,
+      patchConsole: true,
+      ...(metrics ? {onRender: metrics.render} : {}),
+    },
+  )
   // The clock in the uptime column: one tick a second (the store publishes only real changes).
   const ticker = setInterval(() => store.dispatch({type: 'tick', now: Date.now()}), 1000)
   feed.start()
@@ -99,7 +123,14 @@ export async function runDock(options: RunDockOptions): Promise<void> {
   process.once('SIGTERM', stopOnSignal)
   process.once('SIGHUP', stopOnSignal)
   // The benchmark asks for figures mid-run (SIGUSR2) without stopping the dock.
-  const writeMetrics = () => metrics?.write(options.metricsFile!, {publications: store.publications, instances: Object.keys(store.getState().rows).length, size: store.getState().size, connection: store.getState().connection.status, transport: session.metrics()})
+  const writeMetrics = () =>
+    metrics?.write(options.metricsFile!, {
+      publications: store.publications,
+      instances: Object.keys(store.getState().rows).length,
+      size: store.getState().size,
+      connection: store.getState().connection.status,
+      transport: session.metrics(),
+    })
   if (metrics) process.on('SIGUSR2', writeMetrics)
   try {
     await Promise.race([quitting, app.waitUntilExit()])

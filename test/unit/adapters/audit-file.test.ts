@@ -8,7 +8,17 @@ import type {AuditRecord} from '../../../src/services/audit.js'
 const scratch = mkdtempSync(join(tmpdir(), 'aims-audit-'))
 afterAll(() => rmSync(scratch, {recursive: true, force: true}))
 
-const record = (id: string, extra: Partial<AuditRecord> = {}): AuditRecord => ({id, time: '2026-03-01T10:00:00.000Z', actor: 'me@laptop', host: 'vps', action: 'plug up', target: 'acme/n8n', origin: 'cli', outcome: 'applied', ...extra})
+const record = (id: string, extra: Partial<AuditRecord> = {}): AuditRecord => ({
+  id,
+  time: '2026-03-01T10:00:00.000Z',
+  actor: 'me@laptop',
+  host: 'vps',
+  action: 'plug up',
+  target: 'acme/n8n',
+  origin: 'cli',
+  outcome: 'applied',
+  ...extra,
+})
 
 describe('JsonlAuditLog', () => {
   it('lists nothing when the file does not exist', async () => {
@@ -19,8 +29,13 @@ describe('JsonlAuditLog', () => {
     const file = join(scratch, 'fresh', 'state', 'audit.jsonl')
     const log = new JsonlAuditLog(file)
     await log.append(record('a1'))
-    await log.append(record('a2', {origin: 'chat', utterance: 'deploy n8n for acme', outcome: 'rolled-back', detail: 'unhealthy'}))
-    expect(await log.list()).toEqual([record('a1'), record('a2', {origin: 'chat', utterance: 'deploy n8n for acme', outcome: 'rolled-back', detail: 'unhealthy'})])
+    await log.append(
+      record('a2', {origin: 'chat', utterance: 'deploy n8n for acme', outcome: 'rolled-back', detail: 'unhealthy'}),
+    )
+    expect(await log.list()).toEqual([
+      record('a1'),
+      record('a2', {origin: 'chat', utterance: 'deploy n8n for acme', outcome: 'rolled-back', detail: 'unhealthy'}),
+    ])
     expect(readFileSync(file, 'utf8').split('\n')).toHaveLength(3)
     expect(statSync(file).mode & 0o777).toBe(0o600)
     expect(statSync(join(scratch, 'fresh', 'state')).mode & 0o777).toBe(0o700)
@@ -38,7 +53,12 @@ describe('JsonlAuditLog', () => {
     const dir = join(scratch, 'torn')
     mkdirSync(dir)
     const file = join(dir, 'audit.jsonl')
-    writeFileSync(file, [JSON.stringify(record('a1')), '{"id": "half', '', '   ', 'not json', JSON.stringify(record('a2')), ''].join('\n'))
+    writeFileSync(
+      file,
+      [JSON.stringify(record('a1')), '{"id": "half', '', '   ', 'not json', JSON.stringify(record('a2')), ''].join(
+        '\n',
+      ),
+    )
     expect((await new JsonlAuditLog(file).list()).map((item) => item.id)).toEqual(['a1', 'a2'])
   })
 })

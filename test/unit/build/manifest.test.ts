@@ -19,7 +19,10 @@ afterAll(() => rmSync(scratch, {recursive: true, force: true}))
 
 function committedManifest(): string {
   try {
-    return execFileSync('git', ['show', ':oclif.manifest.json'], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe']}).toString()
+    return execFileSync('git', ['show', ':oclif.manifest.json'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).toString()
   } catch {
     // Not a git checkout (a tarball): the shipped file is what counts.
     return readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')
@@ -30,9 +33,23 @@ function generatedManifest(): string {
   copyFileSync(join(ROOT, 'package.json'), join(scratch, 'package.json'))
   symlinkSync(join(ROOT, 'node_modules'), join(scratch, 'node_modules'))
   const node = process.execPath
-  execFileSync(node, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(scratch, 'dist')], {stdio: 'pipe'})
+  execFileSync(
+    node,
+    [
+      join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      join(ROOT, 'tsconfig.build.json'),
+      '--outDir',
+      join(scratch, 'dist'),
+    ],
+    {stdio: 'pipe'},
+  )
   // cwd matters: `oclif manifest` first deletes ./oclif.manifest.json, relative to the cwd.
-  execFileSync(node, [join(ROOT, 'node_modules', 'oclif', 'bin', 'run.js'), 'manifest', scratch], {cwd: scratch, stdio: 'pipe', env: {...process.env, NODE_ENV: 'production'}})
+  execFileSync(node, [join(ROOT, 'node_modules', 'oclif', 'bin', 'run.js'), 'manifest', scratch], {
+    cwd: scratch,
+    stdio: 'pipe',
+    env: {...process.env, NODE_ENV: 'production'},
+  })
   return readFileSync(join(scratch, 'oclif.manifest.json'), 'utf8')
 }
 

@@ -8,17 +8,37 @@ import {checkImageReference} from '../../../src/core/catalog/schema.js'
 import {CatalogValidationError, dependencyCondition, parsePlug} from '../../../src/core/catalog/validate.js'
 
 const CATALOG = fileURLToPath(new URL('../../../plugs-catalog/', import.meta.url))
-const files = readdirSync(CATALOG).filter((name) => /\.ya?ml$/.test(name)).sort()
+const files = readdirSync(CATALOG)
+  .filter((name) => /\.ya?ml$/.test(name))
+  .sort()
 
 /** The ids the lifecycle issue requires to be in the built-in catalog. */
-const REQUIRED_IDS = ['n8n', 'deerflow', 'uptime-kuma', 'gitea', 'open-webui', 'flowise', 'vaultwarden', 'ghost', 'metabase', 'grafana', 'minio', 'postgres', 'redis', 'agent-zero', 'nextcloud', 'langflow']
+const REQUIRED_IDS = [
+  'n8n',
+  'deerflow',
+  'uptime-kuma',
+  'gitea',
+  'open-webui',
+  'flowise',
+  'vaultwarden',
+  'ghost',
+  'metabase',
+  'grafana',
+  'minio',
+  'postgres',
+  'redis',
+  'agent-zero',
+  'nextcloud',
+  'langflow',
+]
 
 function load(name: string) {
   const text = readFileSync(join(CATALOG, name), 'utf8')
   try {
     return {text, plug: parsePlug(text, name, name.replace(/\.ya?ml$/, ''))}
   } catch (error) {
-    if (error instanceof CatalogValidationError) throw new Error(`${name} is invalid:\n${error.message}`)
+    if (error instanceof CatalogValidationError)
+      throw new Error(`${name} is invalid:\n${error.message}`, {cause: error})
     throw error
   }
 }
@@ -48,7 +68,8 @@ describe('plugs-catalog/', () => {
         }
         for (const [key, spec] of Object.entries(plug.env)) {
           if (spec.generate) expect(spec.secret, `${key} generated → secret`).toBe(true)
-          if (!spec.generate && !spec.secret && spec.default === undefined) expect(spec.question, `${key} is asked, so it needs a question`).toBeDefined()
+          if (!spec.generate && !spec.secret && spec.default === undefined)
+            expect(spec.question, `${key} is asked, so it needs a question`).toBeDefined()
         }
       })
     })

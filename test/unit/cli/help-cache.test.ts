@@ -2,7 +2,14 @@ import {mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync} 
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeEach, describe, expect, it} from 'vitest'
-import {helpCacheDirs, helpCacheKey, isHelpRequest, readCachedHelp, writeCachedHelp, type HelpEnvironment} from '../../../src/cli/help-cache.js'
+import {
+  helpCacheDirs,
+  helpCacheKey,
+  isHelpRequest,
+  readCachedHelp,
+  writeCachedHelp,
+  type HelpEnvironment,
+} from '../../../src/cli/help-cache.js'
 
 const scratch = mkdtempSync(join(tmpdir(), 'aims-help-cache-'))
 afterAll(() => rmSync(scratch, {recursive: true, force: true}))
@@ -10,7 +17,9 @@ afterAll(() => rmSync(scratch, {recursive: true, force: true}))
 /** A package as bin/run.js sees it: package.json, manifest, one plugin, the oclif bundle. */
 let root: string
 let count = 0
-function writePackage(pjson: object = {name: 'aims', version: '0.1.0', oclif: {bin: 'aims', plugins: ['@oclif/plugin-help']}}) {
+function writePackage(
+  pjson: object = {name: 'aims', version: '0.1.0', oclif: {bin: 'aims', plugins: ['@oclif/plugin-help']}},
+) {
   writeFileSync(join(root, 'package.json'), JSON.stringify(pjson))
 }
 beforeEach(() => {
@@ -21,20 +30,53 @@ beforeEach(() => {
   writeFileSync(join(root, 'oclif.manifest.json'), JSON.stringify({commands: {doctor: {description: 'Check a host'}}}))
   writeFileSync(join(root, 'dist', 'vendor', 'oclif-core.cjs'), 'module.exports = {}')
   utimesSync(join(root, 'dist', 'vendor', 'oclif-core.cjs'), 1_700_000_000, 1_700_000_000)
-  writeFileSync(join(root, 'node_modules', '@oclif', 'plugin-help', 'package.json'), JSON.stringify({name: '@oclif/plugin-help', version: '7.0.5'}))
-  writeFileSync(join(root, 'node_modules', '@oclif', 'plugin-help', 'oclif.manifest.json'), JSON.stringify({commands: {help: {}}}))
+  writeFileSync(
+    join(root, 'node_modules', '@oclif', 'plugin-help', 'package.json'),
+    JSON.stringify({name: '@oclif/plugin-help', version: '7.0.5'}),
+  )
+  writeFileSync(
+    join(root, 'node_modules', '@oclif', 'plugin-help', 'oclif.manifest.json'),
+    JSON.stringify({commands: {help: {}}}),
+  )
 })
 
 function input(overrides: Partial<HelpEnvironment> = {}): HelpEnvironment {
-  return {root, argv: ['--help'], env: {HOME: join(scratch, 'home'), PATH: '/usr/bin'}, stdout: {isTTY: false}, stderr: {isTTY: false}, platform: 'linux', arch: 'x64', nodeVersion: 'v22.23.3', ...overrides}
+  return {
+    root,
+    argv: ['--help'],
+    env: {HOME: join(scratch, 'home'), PATH: '/usr/bin'},
+    stdout: {isTTY: false},
+    stderr: {isTTY: false},
+    platform: 'linux',
+    arch: 'x64',
+    nodeVersion: 'v22.23.3',
+    ...overrides,
+  }
 }
 const key = (overrides: Partial<HelpEnvironment> = {}) => helpCacheKey(input(overrides))
 
 describe('help requests', () => {
-  it.each([[[]], [['--help']], [['host', '--help']], [['host', 'add', '--help']], [['host:add', '--help']], [['help']], [['help', 'host']]])('%j is one', (argv) => {
+  it.each([
+    [[]],
+    [['--help']],
+    [['host', '--help']],
+    [['host', 'add', '--help']],
+    [['host:add', '--help']],
+    [['help']],
+    [['help', 'host']],
+  ])('%j is one', (argv) => {
     expect(isHelpRequest(argv)).toBe(true)
   })
-  it.each([[['--version']], [['host', 'ls']], [['doctor', '--json', '--help']], [['host', 'add', 'vps', 'root@h', '--help']], [['--help', 'host']], [['help', '--json']], [['a', 'b', 'c', 'd', 'e', '--help']], [['Host', '--help']]])('%j is not (or not cacheable)', (argv) => {
+  it.each([
+    [['--version']],
+    [['host', 'ls']],
+    [['doctor', '--json', '--help']],
+    [['host', 'add', 'vps', 'root@h', '--help']],
+    [['--help', 'host']],
+    [['help', '--json']],
+    [['a', 'b', 'c', 'd', 'e', '--help']],
+    [['Host', '--help']],
+  ])('%j is not (or not cacheable)', (argv) => {
     expect(isHelpRequest(argv)).toBe(false)
   })
 })
@@ -56,11 +98,17 @@ describe('help cache key', () => {
     changed.debug = key({env: {...input().env, DEBUG: '*'}})
     changed.forceColor = key({env: {...input().env, FORCE_COLOR: '1'}})
     changed.nodeEnv = key({env: {...input().env, NODE_ENV: 'development'}})
-    writeFileSync(join(root, 'oclif.manifest.json'), JSON.stringify({commands: {doctor: {description: 'Check a host, again'}}}))
+    writeFileSync(
+      join(root, 'oclif.manifest.json'),
+      JSON.stringify({commands: {doctor: {description: 'Check a host, again'}}}),
+    )
     changed.manifest = key()
     writePackage({name: 'aims', version: '0.1.1', oclif: {bin: 'aims', plugins: ['@oclif/plugin-help']}})
     changed.packageJson = key()
-    writeFileSync(join(root, 'node_modules', '@oclif', 'plugin-help', 'oclif.manifest.json'), JSON.stringify({commands: {help: {description: 'x'}}}))
+    writeFileSync(
+      join(root, 'node_modules', '@oclif', 'plugin-help', 'oclif.manifest.json'),
+      JSON.stringify({commands: {help: {description: 'x'}}}),
+    )
     changed.pluginManifest = key()
     utimesSync(join(root, 'dist', 'vendor', 'oclif-core.cjs'), 1_700_000_001, 1_700_000_001)
     changed.bundle = key()
@@ -71,14 +119,18 @@ describe('help cache key', () => {
 
   it('ignores what cannot change the text: colour variables off a terminal, the width of a pipe, unrelated variables', () => {
     const base = key()
-    expect(key({env: {...input().env, TERM: 'xterm-256color', COLORTERM: 'truecolor', CI: 'true', NO_COLOR: '1'}})).toBe(base)
+    expect(
+      key({env: {...input().env, TERM: 'xterm-256color', COLORTERM: 'truecolor', CI: 'true', NO_COLOR: '1'}}),
+    ).toBe(base)
     expect(key({stdout: {isTTY: false, columns: 132}})).toBe(base)
     expect(key({env: {...input().env, AIMS_HOME: '/elsewhere', PWD: '/x', SHLVL: '3'}})).toBe(base)
   })
 
   it('includes colour variables and the width on a terminal', () => {
     const tty = {stdout: {isTTY: true, columns: 100}, stderr: {isTTY: true}}
-    expect(key({...tty, env: {...input().env, TERM: 'dumb'}})).not.toBe(key({...tty, env: {...input().env, TERM: 'xterm'}}))
+    expect(key({...tty, env: {...input().env, TERM: 'dumb'}})).not.toBe(
+      key({...tty, env: {...input().env, TERM: 'xterm'}}),
+    )
     expect(key(tty)).not.toBe(key({...tty, stdout: {isTTY: true, columns: 60}}))
   })
 
@@ -112,7 +164,10 @@ describe('help cache key', () => {
   it('finds plugins in a parent node_modules (hoisted installs)', () => {
     const nested = join(root, 'node_modules', 'aims')
     mkdirSync(join(nested, 'dist', 'vendor'), {recursive: true})
-    writeFileSync(join(nested, 'package.json'), JSON.stringify({name: 'aims', oclif: {plugins: ['@oclif/plugin-help']}}))
+    writeFileSync(
+      join(nested, 'package.json'),
+      JSON.stringify({name: 'aims', oclif: {plugins: ['@oclif/plugin-help']}}),
+    )
     writeFileSync(join(nested, 'oclif.manifest.json'), '{}')
     writeFileSync(join(nested, 'dist', 'vendor', 'oclif-core.cjs'), '')
     expect(helpCacheKey(input({root: nested}))).toMatch(/^[0-9a-f]{40}$/)

@@ -18,7 +18,9 @@ import {catalog, instances} from '../core/intents/fixture.js'
 import {heldOut} from '../core/intents/heldout.js'
 import {utterances} from '../core/intents/utterances.js'
 
-const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, unknown>}
+const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
+  commands: Record<string, unknown>
+}
 const PENDING: string[] = []
 
 /** The command id an argv starts with (longest match of its words), if this build has it. */
@@ -60,14 +62,23 @@ describe('every argv the parser produces is accepted by the CLI', () => {
 
   it('the check itself rejects what the CLI would reject', async () => {
     const logs = await commandClass('plug:logs')
-    const parse = (rest: string[]) => Parser.parse(rest, {flags: {...logs.baseFlags, ...logs.flags} as never, args: logs.args as never, strict: true, context: {} as never})
+    const parse = (rest: string[]) =>
+      Parser.parse(rest, {
+        flags: {...logs.baseFlags, ...logs.flags} as never,
+        args: logs.args as never,
+        strict: true,
+        context: {} as never,
+      })
     await expect(parse(['acme/n8n', '--lines', '5'])).rejects.toThrow(/Nonexistent flag|--lines/)
     await expect(parse(['acme/n8n', '--tail', 'many'])).rejects.toThrow(/integer/i)
     await expect(parse([])).rejects.toThrow(/Missing 1 required arg/)
   })
 
   it('the commands other work adds are really not in this build yet', () => {
-    for (const id of PENDING) expect(id in manifest.commands, `${id} is in the build now: drop it from PENDING so its argvs are checked`).toBe(false)
+    for (const id of PENDING)
+      expect(id in manifest.commands, `${id} is in the build now: drop it from PENDING so its argvs are checked`).toBe(
+        false,
+      )
   })
 
   it.each(produced.map(({label, argv}) => [label, argv] as const))('%s', async (_label, argv) => {

@@ -25,12 +25,27 @@ const MiB = 1024 ** 2
 /** Facts of a healthy VPS; each test changes what it is about. */
 function healthy(): DoctorFacts {
   return {
-    host: {name: 'vps', kind: 'ssh', endpoint: 'root@203.0.113.7', nginxConfDir: '/etc/nginx/conf.d/plugs', stateDir: '/var/lib/aims'},
+    host: {
+      name: 'vps',
+      kind: 'ssh',
+      endpoint: 'root@203.0.113.7',
+      nginxConfDir: '/etc/nginx/conf.d/plugs',
+      stateDir: '/var/lib/aims',
+    },
     connection: factOk({connectMs: 210}),
     hostKey: {type: 'ED25519', fingerprint: 'SHA256:abc', source: '/home/me/.config/aims/known_hosts:1'},
     engine: factOk({
       version: {version: '24.0.7', apiVersion: '1.43', os: 'linux', arch: 'amd64'},
-      info: {name: 'vps', storageDriver: 'overlay2', memTotalBytes: 4 * GiB, cpus: 2, dockerRootDir: '/var/lib/docker', containers: 3, swarm: false, warnings: []},
+      info: {
+        name: 'vps',
+        storageDriver: 'overlay2',
+        memTotalBytes: 4 * GiB,
+        cpus: 2,
+        dockerRootDir: '/var/lib/docker',
+        containers: 3,
+        swarm: false,
+        warnings: [],
+      },
     }),
     disk: factOk({path: '/var/lib/docker', availableBytes: 40 * GiB, totalBytes: 80 * GiB}),
     memory: factOk({totalBytes: 4 * GiB, availableBytes: 3 * GiB}),
@@ -54,7 +69,20 @@ describe('evaluateDoctor', () => {
     const report = evaluateDoctor(healthy(), 'root')
     expect(report.ok).toBe(true)
     expect(report.host).toBe('vps')
-    expect(report.checks.map((check) => check.id)).toEqual(['ssh', 'host-key', 'engine', 'storage', 'disk', 'memory', 'nginx', 'nginx-conf-dir', 'state-dir', 'ports', 'clock', 'proxy-confs'])
+    expect(report.checks.map((check) => check.id)).toEqual([
+      'ssh',
+      'host-key',
+      'engine',
+      'storage',
+      'disk',
+      'memory',
+      'nginx',
+      'nginx-conf-dir',
+      'state-dir',
+      'ports',
+      'clock',
+      'proxy-confs',
+    ])
     for (const check of report.checks) {
       expect(check.status, check.id).toBe('pass')
       expect(check.detail.length, check.id).toBeGreaterThan(0)
@@ -66,11 +94,32 @@ describe('evaluateDoctor', () => {
   })
 
   it('fails the SSH check with the error and its hint, and skips everything that needs the login', () => {
-    const facts: DoctorFacts = {...healthy(), connection: factFailed(new AimsError('connection', 'SSH connection to 203.0.113.7:22 refused', {hint: 'check sshd'}))}
-    for (const key of ['engine', 'disk', 'memory', 'nginx', 'nginxConfDir', 'stateDir', 'ports', 'clock', 'hostKey', 'proxyConfs'] as const) delete facts[key]
+    const facts: DoctorFacts = {
+      ...healthy(),
+      connection: factFailed(
+        new AimsError('connection', 'SSH connection to 203.0.113.7:22 refused', {hint: 'check sshd'}),
+      ),
+    }
+    for (const key of [
+      'engine',
+      'disk',
+      'memory',
+      'nginx',
+      'nginxConfDir',
+      'stateDir',
+      'ports',
+      'clock',
+      'hostKey',
+      'proxyConfs',
+    ] as const)
+      delete facts[key]
     const report = evaluateDoctor(facts)
     expect(report.ok).toBe(false)
-    expect(byId(report.checks, 'ssh')).toMatchObject({status: 'fail', detail: 'SSH connection to 203.0.113.7:22 refused', fix: 'check sshd'})
+    expect(byId(report.checks, 'ssh')).toMatchObject({
+      status: 'fail',
+      detail: 'SSH connection to 203.0.113.7:22 refused',
+      fix: 'check sshd',
+    })
     expect(byId(report.checks, 'host-key').status).toBe('skipped')
     for (const check of report.checks.slice(2)) expect(check.status, check.id).toBe('skipped')
     const failure = doctorFailure(report, facts)
@@ -79,35 +128,56 @@ describe('evaluateDoctor', () => {
   })
 
   it('blames the host key (not the login) when the key is unknown or changed', () => {
-    const facts: DoctorFacts = {host: healthy().host, connection: factFailed(new AimsError('host-key', 'HOST KEY CHANGED for vps', {hint: 'verify it'}))}
+    const facts: DoctorFacts = {
+      host: healthy().host,
+      connection: factFailed(new AimsError('host-key', 'HOST KEY CHANGED for vps', {hint: 'verify it'})),
+    }
     const report = evaluateDoctor(facts)
-    expect(byId(report.checks, 'host-key')).toMatchObject({status: 'fail', detail: 'HOST KEY CHANGED for vps', fix: 'verify it'})
+    expect(byId(report.checks, 'host-key')).toMatchObject({
+      status: 'fail',
+      detail: 'HOST KEY CHANGED for vps',
+      fix: 'verify it',
+    })
     expect(byId(report.checks, 'ssh').status).toBe('skipped')
     expect(doctorFailure(report, facts)?.kind).toBe('host-key')
   })
 
   it('passes the host key when authentication failed after the key exchange', () => {
-    const facts: DoctorFacts = {host: healthy().host, connection: factFailed(new AimsError('auth', 'SSH authentication as root@h failed')), hostKey: {type: 'ED25519', fingerprint: 'SHA256:k'}}
+    const facts: DoctorFacts = {
+      host: healthy().host,
+      connection: factFailed(new AimsError('auth', 'SSH authentication as root@h failed')),
+      hostKey: {type: 'ED25519', fingerprint: 'SHA256:k'},
+    }
     const report = evaluateDoctor(facts)
     expect(byId(report.checks, 'ssh').status).toBe('fail')
     expect(byId(report.checks, 'host-key')).toMatchObject({status: 'pass', detail: 'trusted: ED25519 SHA256:k'})
   })
 
   it('reports a stopped engine as the cause and skips what needs it', () => {
-    const facts: DoctorFacts = {...healthy(), engine: factFailed(new AimsError('engine', 'the Docker socket /var/run/docker.sock does not exist on vps', {hint: 'start Docker'}))}
+    const facts: DoctorFacts = {
+      ...healthy(),
+      engine: factFailed(
+        new AimsError('engine', 'the Docker socket /var/run/docker.sock does not exist on vps', {hint: 'start Docker'}),
+      ),
+    }
     delete facts.disk
     const report = evaluateDoctor(facts)
     expect(byId(report.checks, 'engine')).toMatchObject({status: 'fail', fix: 'start Docker'})
     expect(byId(report.checks, 'storage').status).toBe('skipped')
     expect(byId(report.checks, 'disk').status).toBe('skipped')
     expect(byId(report.checks, 'nginx').status).toBe('pass')
-    expect(doctorFailure(report, facts)?.line).toBe('the Docker socket /var/run/docker.sock does not exist on vps — start Docker')
+    expect(doctorFailure(report, facts)?.line).toBe(
+      'the Docker socket /var/run/docker.sock does not exist on vps — start Docker',
+    )
   })
 
   it('fails an engine API older than 1.41', () => {
     const facts = healthy()
     if (!facts.engine?.ok) throw new Error('healthy() has an engine')
-    facts.engine = factOk({...facts.engine.value, version: {version: '19.03.15', apiVersion: '1.40', os: 'linux', arch: 'amd64'}})
+    facts.engine = factOk({
+      ...facts.engine.value,
+      version: {version: '19.03.15', apiVersion: '1.40', os: 'linux', arch: 'amd64'},
+    })
     const check = byId(evaluateDoctor(facts).checks, 'engine')
     expect(check.status).toBe('fail')
     expect(check.detail).toContain('API older than 1.41')
@@ -144,12 +214,21 @@ describe('evaluateDoctor', () => {
     [300 * MiB, 'warn'],
     [100 * MiB, 'fail'],
   ])('available memory %d → %s', (available, status) => {
-    expect(byId(evaluateDoctor({...healthy(), memory: factOk({totalBytes: 4 * GiB, availableBytes: available})}).checks, 'memory').status).toBe(status)
+    expect(
+      byId(
+        evaluateDoctor({...healthy(), memory: factOk({totalBytes: 4 * GiB, availableBytes: available})}).checks,
+        'memory',
+      ).status,
+    ).toBe(status)
   })
 
   it('judges memory by its total when available memory is unknown', () => {
-    expect(byId(evaluateDoctor({...healthy(), memory: factOk({totalBytes: 256 * MiB})}).checks, 'memory').status).toBe('warn')
-    expect(byId(evaluateDoctor({...healthy(), memory: factOk({totalBytes: 2 * GiB})}).checks, 'memory').status).toBe('pass')
+    expect(byId(evaluateDoctor({...healthy(), memory: factOk({totalBytes: 256 * MiB})}).checks, 'memory').status).toBe(
+      'warn',
+    )
+    expect(byId(evaluateDoctor({...healthy(), memory: factOk({totalBytes: 2 * GiB})}).checks, 'memory').status).toBe(
+      'pass',
+    )
   })
 
   it('fails a VPS without nginx but only warns on the local engine', () => {
@@ -173,12 +252,14 @@ describe('evaluateDoctor', () => {
       expect(check.status).toBe(status)
       if (status === 'fail') expect(check.fix).toBeTruthy()
     }
-    if (state === 'read-only') expect(byId(report.checks, 'state-dir').detail).toBe('/var/lib/aims is not writable by deploy')
+    if (state === 'read-only')
+      expect(byId(report.checks, 'state-dir').detail).toBe('/var/lib/aims is not writable by deploy')
   })
 
   it('counts free ports in 51000-51999 from listening sockets and Docker, ignoring ports outside', () => {
     const range = (from: number, count: number) => Array.from({length: count}, (_, index) => from + index)
-    const ports = (inUse: number[]) => byId(evaluateDoctor({...healthy(), ports: factOk({inUse, source: 'ss', engineKnown: true})}).checks, 'ports')
+    const ports = (inUse: number[]) =>
+      byId(evaluateDoctor({...healthy(), ports: factOk({inUse, source: 'ss', engineKnown: true})}).checks, 'ports')
     expect(ports([50999, 52000, 8080]).detail).toMatch(/^1000 of 1000 free/)
     expect(ports(range(51000, 951)).status).toBe('warn') // 49 free
     expect(ports(range(51000, 950)).status).toBe('pass') // 50 free
@@ -208,17 +289,27 @@ describe('evaluateDoctor', () => {
   })
 
   it('sums up several failures in one line, with the first fix', () => {
-    const facts = {...healthy(), disk: factOk({path: '/var/lib/docker', availableBytes: 10 * MiB, totalBytes: 80 * GiB}), clock: factOk({skewMs: 60_000, uncertaintyMs: 5})}
+    const facts = {
+      ...healthy(),
+      disk: factOk({path: '/var/lib/docker', availableBytes: 10 * MiB, totalBytes: 80 * GiB}),
+      clock: factOk({skewMs: 60_000, uncertaintyMs: 5}),
+    }
     const report = evaluateDoctor(facts)
     const failure = doctorFailure(report, facts)
     expect(failure?.exitCode).toBe(1)
-    expect(failure?.message).toMatch(/^2 doctor checks failed on vps: free disk: 10 MiB free of 80 GiB on \/var\/lib\/docker; clock skew: host clock is 60 s ahead of this machine/)
+    expect(failure?.message).toMatch(
+      /^2 doctor checks failed on vps: free disk: 10 MiB free of 80 GiB on \/var\/lib\/docker; clock skew: host clock is 60 s ahead of this machine/,
+    )
     expect(failure?.hint).toMatch(/^free space on the host/)
     expect(failure?.line).not.toContain('\n')
   })
 
   it('returns no failure when only warnings remain', () => {
-    const facts = {...healthy(), nginxConfDir: factOk('writable' as const), memory: factOk({totalBytes: GiB, availableBytes: 300 * MiB})}
+    const facts = {
+      ...healthy(),
+      nginxConfDir: factOk('writable' as const),
+      memory: factOk({totalBytes: GiB, availableBytes: 300 * MiB}),
+    }
     const report = evaluateDoctor(facts)
     expect(report.ok).toBe(true)
     expect(doctorFailure(report, facts)).toBeUndefined()
@@ -250,13 +341,21 @@ describe('doctor parsers', () => {
   })
 
   it('reads df -Pk, also when the filesystem name holds spaces', () => {
-    expect(parseDf('Filesystem     1024-blocks     Used Available Capacity Mounted on\n/dev/vda         263174212 23813512  79400000      24% /\n')).toEqual({availableBytes: 79_400_000 * 1024, totalBytes: 263_174_212 * 1024})
-    expect(parseDf('Filesystem 1024-blocks Used Available Capacity Mounted on\nmy disk 100 40 60 40% /mnt/x\n')).toEqual({availableBytes: 60 * 1024, totalBytes: 100 * 1024})
+    expect(
+      parseDf(
+        'Filesystem     1024-blocks     Used Available Capacity Mounted on\n/dev/vda         263174212 23813512  79400000      24% /\n',
+      ),
+    ).toEqual({availableBytes: 79_400_000 * 1024, totalBytes: 263_174_212 * 1024})
+    expect(
+      parseDf('Filesystem 1024-blocks Used Available Capacity Mounted on\nmy disk 100 40 60 40% /mnt/x\n'),
+    ).toEqual({availableBytes: 60 * 1024, totalBytes: 100 * 1024})
     expect(parseDf('df: /nope: No such file or directory')).toBeUndefined()
   })
 
   it('reads MemTotal and MemAvailable', () => {
-    expect(parseMeminfo('MemTotal:       24684032 kB\nMemFree:        24300000 kB\nMemAvailable:   24303000 kB\n')).toEqual({totalBytes: 24_684_032 * 1024, availableBytes: 24_303_000 * 1024})
+    expect(
+      parseMeminfo('MemTotal:       24684032 kB\nMemFree:        24300000 kB\nMemAvailable:   24303000 kB\n'),
+    ).toEqual({totalBytes: 24_684_032 * 1024, availableBytes: 24_303_000 * 1024})
     expect(parseMeminfo('MemTotal: 1000 kB\n')).toEqual({totalBytes: 1_024_000})
     expect(parseMeminfo('cat: /proc/meminfo: No such file')).toEqual({})
   })
@@ -279,7 +378,20 @@ describe('doctor parsers', () => {
   })
 
   it('splits the probe script output into sections with exit codes', () => {
-    const output = ['@@aims date', '1732550000.5', '', '@@aims-exit 0', '@@aims nginx', 'sh: nginx: not found', '', '@@aims-exit 127', '@@aims empty', '', '@@aims-exit 0', ''].join('\n')
+    const output = [
+      '@@aims date',
+      '1732550000.5',
+      '',
+      '@@aims-exit 0',
+      '@@aims nginx',
+      'sh: nginx: not found',
+      '',
+      '@@aims-exit 127',
+      '@@aims empty',
+      '',
+      '@@aims-exit 0',
+      '',
+    ].join('\n')
     const sections = parseProbeSections(output)
     expect(sections.get('date')).toEqual({text: '1732550000.5', exitCode: 0})
     expect(sections.get('nginx')).toEqual({text: 'sh: nginx: not found', exitCode: 127})
@@ -303,7 +415,13 @@ describe('doctor parsers', () => {
 
 describe('proxy routes', () => {
   it('warns about routes whose instance is gone and names the plug down that removes them', () => {
-    const check = byId(evaluateDoctor({...healthy(), proxyConfs: factOk({total: 3, stale: [{file: 'acme-n8n.conf', owner: 'acme/n8n'}, {file: 'stray.conf'}]})}).checks, 'proxy-confs')
+    const check = byId(
+      evaluateDoctor({
+        ...healthy(),
+        proxyConfs: factOk({total: 3, stale: [{file: 'acme-n8n.conf', owner: 'acme/n8n'}, {file: 'stray.conf'}]}),
+      }).checks,
+      'proxy-confs',
+    )
     expect(check.status).toBe('warn')
     expect(check.detail).toBe('2 routes point at instances that no longer exist: acme-n8n.conf (acme/n8n), stray.conf')
     expect(check.fix).toBe('aims plug down acme/n8n removes it (and reloads nginx)')

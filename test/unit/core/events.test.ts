@@ -1,23 +1,68 @@
 import {describe, expect, it} from 'vitest'
 import type {EngineEvent} from '../../../src/core/engine-types.js'
-import {engineEventToAims, eventToJson, isNoiseAction, lifecycleActionFor, lifecycleEventToAims, parseLifecycleLines, parseSince, SeenEvents, sortEvents, type LifecycleEvent} from '../../../src/core/events.js'
+import {
+  engineEventToAims,
+  eventToJson,
+  isNoiseAction,
+  lifecycleActionFor,
+  lifecycleEventToAims,
+  parseLifecycleLines,
+  parseSince,
+  SeenEvents,
+  sortEvents,
+  type LifecycleEvent,
+} from '../../../src/core/events.js'
 import {AimsError} from '../../../src/core/errors.js'
 
-const managed = {'aims.managed': 'true', 'aims.tenant': 'acme', 'aims.instance': 'web', 'aims.service': 'app', name: 'aims-acme-web-app'}
-const engineEvent = (action: string, attributes: Record<string, string> = managed, type = 'container'): EngineEvent => ({type, action, id: 'c0ffee00112233445566', time: new Date('2025-01-31T12:00:00.123Z'), attributes})
+const managed = {
+  'aims.managed': 'true',
+  'aims.tenant': 'acme',
+  'aims.instance': 'web',
+  'aims.service': 'app',
+  name: 'aims-acme-web-app',
+}
+const engineEvent = (
+  action: string,
+  attributes: Record<string, string> = managed,
+  type = 'container',
+): EngineEvent => ({type, action, id: 'c0ffee00112233445566', time: new Date('2025-01-31T12:00:00.123Z'), attributes})
 
-const lifecycle: LifecycleEvent = {v: 1, id: 'e1', time: '2025-01-31T12:00:01.000Z', action: 'deploy-ready', tenant: 'acme', instance: 'web', message: 'fixture-web on port 51000', actor: 'me@laptop', origin: 'cli', host: 'vps'}
+const lifecycle: LifecycleEvent = {
+  v: 1,
+  id: 'e1',
+  time: '2025-01-31T12:00:01.000Z',
+  action: 'deploy-ready',
+  tenant: 'acme',
+  instance: 'web',
+  message: 'fixture-web on port 51000',
+  actor: 'me@laptop',
+  origin: 'cli',
+  host: 'vps',
+}
 
 describe('engine events', () => {
   it('keeps what people care about and names the container', () => {
-    expect(engineEventToAims(engineEvent('start'))).toMatchObject({type: 'container', action: 'start', tenant: 'acme', instance: 'web', service: 'app', source: 'engine', message: 'container aims-acme-web-app start'})
-    expect(engineEventToAims(engineEvent('die', {...managed, exitCode: '137'}))?.message).toBe('aims-acme-web-app exited (exit code 137)')
-    expect(engineEventToAims(engineEvent('health_status: unhealthy'))?.message).toBe('aims-acme-web-app is unhealthy (Docker health check)')
+    expect(engineEventToAims(engineEvent('start'))).toMatchObject({
+      type: 'container',
+      action: 'start',
+      tenant: 'acme',
+      instance: 'web',
+      service: 'app',
+      source: 'engine',
+      message: 'container aims-acme-web-app start',
+    })
+    expect(engineEventToAims(engineEvent('die', {...managed, exitCode: '137'}))?.message).toBe(
+      'aims-acme-web-app exited (exit code 137)',
+    )
+    expect(engineEventToAims(engineEvent('health_status: unhealthy'))?.message).toBe(
+      'aims-acme-web-app is unhealthy (Docker health check)',
+    )
     expect(engineEventToAims(engineEvent('oom'))?.message).toBe('aims-acme-web-app ran out of memory')
   })
 
   it('drops health-check execs and other noise, and containers aims does not manage', () => {
-    for (const action of ['exec_create: wget -q localhost', 'exec_start: wget', 'exec_die', 'attach', 'resize', 'top']) expect(isNoiseAction(action)).toBe(true)
+    for (const action of ['exec_create: wget -q localhost', 'exec_start: wget', 'exec_die', 'attach', 'resize', 'top'])
+      expect(isNoiseAction(action)).toBe(true)
     expect(engineEventToAims(engineEvent('exec_start: wget -qO- localhost:8080'))).toBeUndefined()
     expect(engineEventToAims(engineEvent('start', {name: 'someone-elses'}))).toBeUndefined()
     expect(isNoiseAction('start')).toBe(false)
@@ -35,8 +80,27 @@ describe('engine events', () => {
 
 describe('the --json line', () => {
   it('has exactly the documented keys, null where a field does not apply', () => {
-    expect(eventToJson(lifecycleEventToAims(lifecycle))).toEqual({type: 'lifecycle', action: 'deploy-ready', tenant: 'acme', instance: 'web', service: null, time: '2025-01-31T12:00:01.000Z', source: 'aims', message: 'fixture-web on port 51000', actor: 'me@laptop'})
-    expect(Object.keys(eventToJson(engineEventToAims(engineEvent('start'))!)).sort()).toEqual(['action', 'instance', 'message', 'service', 'source', 'tenant', 'time', 'type'])
+    expect(eventToJson(lifecycleEventToAims(lifecycle))).toEqual({
+      type: 'lifecycle',
+      action: 'deploy-ready',
+      tenant: 'acme',
+      instance: 'web',
+      service: null,
+      time: '2025-01-31T12:00:01.000Z',
+      source: 'aims',
+      message: 'fixture-web on port 51000',
+      actor: 'me@laptop',
+    })
+    expect(Object.keys(eventToJson(engineEventToAims(engineEvent('start'))!)).sort()).toEqual([
+      'action',
+      'instance',
+      'message',
+      'service',
+      'source',
+      'tenant',
+      'time',
+      'type',
+    ])
   })
 })
 
@@ -101,7 +165,12 @@ describe('--since', () => {
 describe('ordering and de-duplication', () => {
   it('sorts by time and keeps the original order of equal times', () => {
     const at = (ms: number, action: string) => ({...lifecycleEventToAims(lifecycle), time: new Date(ms), action})
-    expect(sortEvents([at(3, 'c'), at(1, 'a'), at(3, 'd'), at(2, 'b')]).map((event) => event.action)).toEqual(['a', 'b', 'c', 'd'])
+    expect(sortEvents([at(3, 'c'), at(1, 'a'), at(3, 'd'), at(2, 'b')]).map((event) => event.action)).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+    ])
   })
 
   it('offers each key once and forgets the oldest beyond its capacity', () => {

@@ -71,7 +71,13 @@ describe('SSH targets', () => {
     expect(formatTarget({user: 'root', host: '127.0.0.1', port: 2222})).toBe('root@127.0.0.1:2222')
     expect(formatTarget({host: 'my-alias', alias: 'my-alias'})).toBe('my-alias')
     expect(formatTarget({user: 'root', host: '2001:db8::1', port: 22})).toBe('root@[2001:db8::1]:22')
-    for (const raw of ['root@127.0.0.1:2222', 'my-alias', '[2001:db8::1]', 'root@[2001:db8::1]:22', 'h.example.com:2200']) {
+    for (const raw of [
+      'root@127.0.0.1:2222',
+      'my-alias',
+      '[2001:db8::1]',
+      'root@[2001:db8::1]:22',
+      'h.example.com:2200',
+    ]) {
       expect(formatTarget(parseSshTarget(raw)), raw).toBe(raw)
     }
   })
@@ -83,7 +89,21 @@ describe('paths', () => {
     expect(checkLocalPath('keys/id', 'identity')).toBe('keys/id')
   })
 
-  it.each(['', 'a;b', '$(touch /tmp/x)', '`id`', "it's", 'a"b', 'a\nb', '../id', 'keys/../../etc/shadow', 'a'.repeat(200), 'a|b', 'a&b', 'a\u0000b'])('refuses local path %j', (path) => {
+  it.each([
+    '',
+    'a;b',
+    '$(touch /tmp/x)',
+    '`id`',
+    "it's",
+    'a"b',
+    'a\nb',
+    '../id',
+    'keys/../../etc/shadow',
+    'a'.repeat(200),
+    'a|b',
+    'a&b',
+    'a\u0000b',
+  ])('refuses local path %j', (path) => {
     usage(() => checkLocalPath(path, 'identity file path'))
   })
 
@@ -92,14 +112,28 @@ describe('paths', () => {
     expect(checkRemotePath('/', 'dir')).toBe('/')
   })
 
-  it.each(['relative/dir', '/a b', '/a/../b', '/a;b', '/$(x)', '/' + 'a'.repeat(200)])('refuses remote path %j', (path) => {
-    usage(() => checkRemotePath(path, 'dir'))
-  })
+  it.each(['relative/dir', '/a b', '/a/../b', '/a;b', '/$(x)', '/' + 'a'.repeat(200)])(
+    'refuses remote path %j',
+    (path) => {
+      usage(() => checkRemotePath(path, 'dir'))
+    },
+  )
 })
 
 describe('host entries', () => {
   it('builds a validated entry', () => {
-    expect(buildHostEntry({name: 'vps', target: 'root@203.0.113.7:2222', identity: '/k/id', domain: 'Apps.Example.com', nginxConfDir: '/etc/nginx/plugs/'}, NOW)).toEqual({
+    expect(
+      buildHostEntry(
+        {
+          name: 'vps',
+          target: 'root@203.0.113.7:2222',
+          identity: '/k/id',
+          domain: 'Apps.Example.com',
+          nginxConfDir: '/etc/nginx/plugs/',
+        },
+        NOW,
+      ),
+    ).toEqual({
       name: 'vps',
       target: {user: 'root', host: '203.0.113.7', port: 2222},
       identityFile: '/k/id',
@@ -123,15 +157,26 @@ describe('host entries', () => {
   })
 
   it('selects a host from DOCKER_HOST', () => {
-    expect(hostFromDockerHost('ssh://root@203.0.113.7:2222')).toEqual({name: 'docker-host', target: {user: 'root', host: '203.0.113.7', port: 2222}})
-    expect(hostFromDockerHost('unix:///run/user/1000/docker.sock')).toEqual({name: 'local', target: 'local', dockerSocket: '/run/user/1000/docker.sock'})
+    expect(hostFromDockerHost('ssh://root@203.0.113.7:2222')).toEqual({
+      name: 'docker-host',
+      target: {user: 'root', host: '203.0.113.7', port: 2222},
+    })
+    expect(hostFromDockerHost('unix:///run/user/1000/docker.sock')).toEqual({
+      name: 'local',
+      target: 'local',
+      dockerSocket: '/run/user/1000/docker.sock',
+    })
     expect(hostFromDockerHost('tcp://1.2.3.4:2375')).toBeUndefined()
     usage(() => hostFromDockerHost('ssh://root@$(id)'))
   })
 })
 
 describe('resolving a host', () => {
-  const context: ResolveContext = {home: '/home/me', localUser: 'me', defaultIdentityFiles: ['/home/me/.ssh/id_ed25519']}
+  const context: ResolveContext = {
+    home: '/home/me',
+    localUser: 'me',
+    defaultIdentityFiles: ['/home/me/.ssh/id_ed25519'],
+  }
 
   it('fills in defaults: local user, port 22, default keys and remote paths', () => {
     const host = resolveHostEntry({name: 'vps', target: {host: '203.0.113.7'}}, context)
@@ -152,14 +197,34 @@ describe('resolving a host', () => {
   })
 
   it('uses ~/.ssh/config for an alias, with the target winning over it', () => {
-    const withConfig: ResolveContext = {...context, sshConfig: {hostName: '203.0.113.7', user: 'deploy', port: 2222, identityFiles: ['~/.ssh/id_%r', '/home/me/.ssh/id_ed25519']}}
+    const withConfig: ResolveContext = {
+      ...context,
+      sshConfig: {
+        hostName: '203.0.113.7',
+        user: 'deploy',
+        port: 2222,
+        identityFiles: ['~/.ssh/id_%r', '/home/me/.ssh/id_ed25519'],
+      },
+    }
     const alias = resolveHostEntry({name: 'vps', target: {host: 'box', alias: 'box'}}, withConfig)
-    expect(alias.ssh).toEqual({host: '203.0.113.7', port: 2222, user: 'deploy', alias: 'box', identityFiles: ['/home/me/.ssh/id_deploy', '/home/me/.ssh/id_ed25519']})
-    const explicit = resolveHostEntry({name: 'vps', target: {host: 'box', alias: 'box', user: 'root', port: 22}}, withConfig)
+    expect(alias.ssh).toEqual({
+      host: '203.0.113.7',
+      port: 2222,
+      user: 'deploy',
+      alias: 'box',
+      identityFiles: ['/home/me/.ssh/id_deploy', '/home/me/.ssh/id_ed25519'],
+    })
+    const explicit = resolveHostEntry(
+      {name: 'vps', target: {host: 'box', alias: 'box', user: 'root', port: 22}},
+      withConfig,
+    )
     expect(explicit.ssh).toMatchObject({user: 'root', port: 22})
   })
 
   it('resolves local with no SSH', () => {
-    expect(resolveHostEntry({name: 'local', target: 'local', dockerSocket: '/x.sock'}, context)).toMatchObject({kind: 'local', dockerSocket: '/x.sock'})
+    expect(resolveHostEntry({name: 'local', target: 'local', dockerSocket: '/x.sock'}, context)).toMatchObject({
+      kind: 'local',
+      dockerSocket: '/x.sock',
+    })
   })
 })

@@ -5,7 +5,20 @@ import {findInstance, groupInstances, instanceDomain} from '../../../src/core/in
 let ids = 0
 
 /** A container of instance TENANT/INSTANCE as `docker ps` lists it. */
-function member(ref: string, service: string, options: {state?: ContainerState; health?: HealthStatus; entry?: boolean; port?: number; replica?: number; services?: string; labels?: Record<string, string>; created?: number} = {}): ContainerSummary {
+function member(
+  ref: string,
+  service: string,
+  options: {
+    state?: ContainerState
+    health?: HealthStatus
+    entry?: boolean
+    port?: number
+    replica?: number
+    services?: string
+    labels?: Record<string, string>
+    created?: number
+  } = {},
+): ContainerSummary {
   const [tenant, instance] = ref.split('/') as [string, string]
   const replica = options.replica ?? 1
   ids++
@@ -37,13 +50,20 @@ function member(ref: string, service: string, options: {state?: ContainerState; 
 }
 
 const stack = (states: {front?: ContainerState; back?: ContainerState}, ref = 'acme/shop') => [
-  ...(states.front ? [member(ref, 'front', {state: states.front, entry: true, port: 51000, services: 'back,front'})] : []),
+  ...(states.front
+    ? [member(ref, 'front', {state: states.front, entry: true, port: 51000, services: 'back,front'})]
+    : []),
   ...(states.back ? [member(ref, 'back', {state: states.back, services: 'back,front'})] : []),
 ]
 
 describe('groupInstances', () => {
   it('groups containers by tenant and instance, sorted by tenant then instance', () => {
-    const views = groupInstances([member('zeta/a', 'web', {entry: true}), member('acme/web', 'web', {entry: true}), member('acme/api', 'web', {entry: true}), ...stack({front: 'running', back: 'running'})])
+    const views = groupInstances([
+      member('zeta/a', 'web', {entry: true}),
+      member('acme/web', 'web', {entry: true}),
+      member('acme/api', 'web', {entry: true}),
+      ...stack({front: 'running', back: 'running'}),
+    ])
     expect(views.map((view) => view.ref)).toEqual(['acme/api', 'acme/shop', 'acme/web', 'zeta/a'])
     expect(findInstance(views, {tenant: 'acme', instance: 'shop'})?.replicas).toHaveLength(2)
     expect(findInstance(views, {tenant: 'acme', instance: 'nope'})).toBeUndefined()
@@ -51,7 +71,10 @@ describe('groupInstances', () => {
 
   it('ignores containers aims does not manage or that lack tenant/instance labels', () => {
     const foreign = {...member('acme/web', 'web'), labels: {'com.example': 'x'}}
-    const unmanaged = {...member('acme/web', 'web'), labels: {...member('acme/web', 'web').labels, [LABEL.managed]: 'false'}}
+    const unmanaged = {
+      ...member('acme/web', 'web'),
+      labels: {...member('acme/web', 'web').labels, [LABEL.managed]: 'false'},
+    }
     const noInstance = member('acme/web', 'web')
     delete noInstance.labels[LABEL.instance]
     expect(groupInstances([foreign, unmanaged, noInstance])).toEqual([])
@@ -81,7 +104,10 @@ describe('groupInstances', () => {
 
   describe('health', () => {
     it('comes from the entry service only', () => {
-      const views = groupInstances([member('acme/shop', 'front', {entry: true, health: 'healthy', services: 'back,front'}), member('acme/shop', 'back', {health: 'unhealthy', services: 'back,front'})])
+      const views = groupInstances([
+        member('acme/shop', 'front', {entry: true, health: 'healthy', services: 'back,front'}),
+        member('acme/shop', 'back', {health: 'unhealthy', services: 'back,front'}),
+      ])
       expect(views[0]?.health).toBe('healthy')
     })
 
@@ -114,13 +140,23 @@ describe('groupInstances', () => {
 
     it('derives INSTANCE.TENANT.DOMAIN from the host domain, over http, or https with TLS', () => {
       const containers = [member('acme/web', 'web', {entry: true, port: 51000})]
-      expect(groupInstances(containers, {domain: 'example.com'})[0]).toMatchObject({domain: 'web.acme.example.com', domainUrl: 'http://web.acme.example.com/'})
-      expect(groupInstances(containers, {domain: 'example.com', tls: true})[0]?.domainUrl).toBe('https://web.acme.example.com/')
+      expect(groupInstances(containers, {domain: 'example.com'})[0]).toMatchObject({
+        domain: 'web.acme.example.com',
+        domainUrl: 'http://web.acme.example.com/',
+      })
+      expect(groupInstances(containers, {domain: 'example.com', tls: true})[0]?.domainUrl).toBe(
+        'https://web.acme.example.com/',
+      )
     })
 
     it('prefers the domain label of the instance (an explicit --domain)', () => {
-      const containers = [member('acme/web', 'web', {entry: true, port: 51000, labels: {[LABEL.domain]: 'www.shop.example'}})]
-      expect(groupInstances(containers, {domain: 'example.com'})[0]).toMatchObject({domain: 'www.shop.example', domainUrl: 'http://www.shop.example/'})
+      const containers = [
+        member('acme/web', 'web', {entry: true, port: 51000, labels: {[LABEL.domain]: 'www.shop.example'}}),
+      ]
+      expect(groupInstances(containers, {domain: 'example.com'})[0]).toMatchObject({
+        domain: 'www.shop.example',
+        domainUrl: 'http://www.shop.example/',
+      })
       expect(groupInstances(containers)[0]?.domain).toBe('www.shop.example')
     })
 
@@ -140,7 +176,13 @@ describe('groupInstances', () => {
       member('acme/web', 'web', {entry: true, port: 51001, replica: 2, services: 'web,worker'}),
     ]
     const [view] = groupInstances(containers)
-    expect(view?.replicas.map((replica) => `${replica.service}#${replica.replica}`)).toEqual(['web#1', 'web#2', 'web#3', 'cache#1', 'worker#1'])
+    expect(view?.replicas.map((replica) => `${replica.service}#${replica.replica}`)).toEqual([
+      'web#1',
+      'web#2',
+      'web#3',
+      'cache#1',
+      'worker#1',
+    ])
     expect(view).toMatchObject({hostPort: 51000, health: 'healthy'})
     expect(view?.replicas[1]).toMatchObject({hostPort: 51001, entry: true, containerName: 'aims-acme-web-web-2'})
   })
@@ -155,10 +197,21 @@ describe('groupInstances', () => {
 
   it('reads plug, links, exposure, creator, deploy id and the oldest creation time', () => {
     const containers = [
-      member('acme/web', 'web', {entry: true, created: 2000, labels: {[LABEL.links]: 'data/db,ops/cache', [LABEL.exposed]: 'true'}}),
+      member('acme/web', 'web', {
+        entry: true,
+        created: 2000,
+        labels: {[LABEL.links]: 'data/db,ops/cache', [LABEL.exposed]: 'true'},
+      }),
       member('acme/web', 'side', {created: 1000}),
     ]
-    expect(groupInstances(containers)[0]).toMatchObject({plug: 'app', links: ['data/db', 'ops/cache'], exposed: true, createdBy: 'me@laptop', deployId: 'd1', createdAt: new Date(1000)})
+    expect(groupInstances(containers)[0]).toMatchObject({
+      plug: 'app',
+      links: ['data/db', 'ops/cache'],
+      exposed: true,
+      createdBy: 'me@laptop',
+      deployId: 'd1',
+      createdAt: new Date(1000),
+    })
     expect(groupInstances([member('acme/x', 'web', {entry: true})])[0]).toMatchObject({links: [], exposed: false})
   })
 })

@@ -25,7 +25,18 @@ let hostPub: string
 let otherPub: string
 
 function makeKey(name: string, type: string): {key: HostKey; pub: string} {
-  execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-C', name, '-f', join(dir, name)])
+  execFileSync('ssh-keygen', [
+    '-q',
+    '-t',
+    type,
+    ...(type === 'rsa' ? ['-b', '2048'] : []),
+    '-N',
+    '',
+    '-C',
+    name,
+    '-f',
+    join(dir, name),
+  ])
   const pub = readFileSync(join(dir, `${name}.pub`), 'utf8').trim()
   const [keyType, base64] = pub.split(' ') as [string, string]
   return {key: {type: keyType, blob: Buffer.from(base64, 'base64')}, pub: `${keyType} ${base64}`}
@@ -41,7 +52,9 @@ afterAll(() => rmSync(dir, {recursive: true, force: true}))
 describe('fingerprints', () => {
   it('match ssh-keygen -l exactly', () => {
     for (const name of ['host', 'other', 'rsa']) {
-      const printed = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, `${name}.pub`)]).toString().split(' ')[1]
+      const printed = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, `${name}.pub`)])
+        .toString()
+        .split(' ')[1]
       const pub = readFileSync(join(dir, `${name}.pub`), 'utf8').split(' ')[1]!
       expect(fingerprint(Buffer.from(pub, 'base64'))).toBe(printed)
     }
@@ -146,7 +159,10 @@ describe('known_hosts', () => {
   })
 
   it('lists recorded key types for a host (to ask for them first)', () => {
-    const entries = parseKnownHosts(`vps ${hostPub}\nvps ${otherPub}\n@revoked vps ${otherPub}\nother ${hostPub}\n`, '/k')
+    const entries = parseKnownHosts(
+      `vps ${hostPub}\nvps ${otherPub}\n@revoked vps ${otherPub}\nother ${hostPub}\n`,
+      '/k',
+    )
     expect(knownKeyTypes(entries, ['vps'])).toEqual(['ssh-ed25519'])
     expect(knownKeyTypes(entries, ['nope'])).toEqual([])
   })

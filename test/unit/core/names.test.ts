@@ -54,7 +54,8 @@ describe('resource names', () => {
 
   it('lets host entry names hold dots and underscores, but not shell characters', () => {
     expect(checkResourceName('host', 'prod.eu_1')).toBe('prod.eu_1')
-    for (const bad of ['vps;rm', 'vps$(x)', 'v`x`', "v'x", 'v"x', 'v\nx', '../vps', 'x'.repeat(200), 'Vps']) usage(() => checkResourceName('host', bad))
+    for (const bad of ['vps;rm', 'vps$(x)', 'v`x`', "v'x", 'v"x', 'v\nx', '../vps', 'x'.repeat(200), 'Vps'])
+      usage(() => checkResourceName('host', bad))
   })
 
   it('shows hostile values quoted and on one line', () => {
@@ -91,12 +92,15 @@ describe('values', () => {
 
   it('checks domains', () => {
     expect(checkDomain('Apps.Example.com')).toBe('apps.example.com')
-    for (const bad of ['localhost', 'a..b', '-a.com', 'a-.com', 'a.com.', 'a b.com', 'x'.repeat(64) + '.com']) usage(() => checkDomain(bad))
+    for (const bad of ['localhost', 'a..b', '-a.com', 'a-.com', 'a.com.', 'a b.com', 'x'.repeat(64) + '.com'])
+      usage(() => checkDomain(bad))
   })
 
   it('checks network hosts', () => {
-    for (const good of ['203.0.113.7', 'example.com', 'my_host', '2001:db8::1', 'vps']) expect(isNetworkHost(good), good).toBe(true)
-    for (const bad of ['256.1.1.1', '', 'a b', 'a;b', '-a', 'x'.repeat(64), '$(x)']) expect(isNetworkHost(bad), bad).toBe(false)
+    for (const good of ['203.0.113.7', 'example.com', 'my_host', '2001:db8::1', 'vps'])
+      expect(isNetworkHost(good), good).toBe(true)
+    for (const bad of ['256.1.1.1', '', 'a b', 'a;b', '-a', 'x'.repeat(64), '$(x)'])
+      expect(isNetworkHost(bad), bad).toBe(false)
   })
 
   it.each([

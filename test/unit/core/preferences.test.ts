@@ -1,6 +1,13 @@
 import {describe, expect, it} from 'vitest'
 import {AimsError} from '../../../src/core/errors.js'
-import {checkPreferenceKey, flattenPreferences, getPreference, parsePreference, PREFERENCE_KEYS, setPreference} from '../../../src/core/preferences.js'
+import {
+  checkPreferenceKey,
+  flattenPreferences,
+  getPreference,
+  parsePreference,
+  PREFERENCE_KEYS,
+  setPreference,
+} from '../../../src/core/preferences.js'
 
 function refusal(key: string, value?: string): AimsError {
   try {
@@ -185,7 +192,14 @@ describe('getPreference, setPreference, flattenPreferences', () => {
   })
 
   it('flattens to dotted keys, keeping lists as values', () => {
-    expect(flattenPreferences({defaultTenant: 'acme', ai: {provider: 'openai', tools: false}, catalog: {paths: ['/a', '/b']}, tenants: {acme: {tier: 'pro', 'spending-limit': 20}}})).toEqual([
+    expect(
+      flattenPreferences({
+        defaultTenant: 'acme',
+        ai: {provider: 'openai', tools: false},
+        catalog: {paths: ['/a', '/b']},
+        tenants: {acme: {tier: 'pro', 'spending-limit': 20}},
+      }),
+    ).toEqual([
       ['defaultTenant', 'acme'],
       ['ai.provider', 'openai'],
       ['ai.tools', false],

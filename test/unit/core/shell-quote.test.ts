@@ -53,7 +53,10 @@ const HOSTILE = [
 /** What a real POSIX shell makes of the quoted command: the argv printf receives, NUL-separated. */
 function throughShell(shell: string, args: string[]): string[] {
   const command = quoteCommand(['printf', '%s\\0', ...args])
-  const output = execFileSync(shell, ['-c', command], {cwd: scratch, env: {PATH: process.env.PATH, HOME: '/root-that-must-not-expand'}})
+  const output = execFileSync(shell, ['-c', command], {
+    cwd: scratch,
+    env: {PATH: process.env.PATH, HOME: '/root-that-must-not-expand'},
+  })
   const parts = output.toString('utf8').split('\0')
   parts.pop()
   return parts
@@ -78,7 +81,9 @@ describe('shell quoting', () => {
     expect(quoteShellArg('a b')).toBe("'a b'")
     expect(quoteShellArg("it's")).toBe("'it'\\''s'")
     expect(quoteShellArg('')).toBe("''")
-    expect(quoteCommand(['flock', '-w', '60', '/var/lib/aims/locks/x.lock'])).toBe('flock -w 60 /var/lib/aims/locks/x.lock')
+    expect(quoteCommand(['flock', '-w', '60', '/var/lib/aims/locks/x.lock'])).toBe(
+      'flock -w 60 /var/lib/aims/locks/x.lock',
+    )
   })
 
   it('refuses NUL bytes and empty commands', () => {

@@ -1,5 +1,11 @@
 import {describe, expect, it} from 'vitest'
-import {expandTokens, hostPatternsMatch, includedFiles, parseSshConfig, resolveSshConfig} from '../../../src/core/ssh-config.js'
+import {
+  expandTokens,
+  hostPatternsMatch,
+  includedFiles,
+  parseSshConfig,
+  resolveSshConfig,
+} from '../../../src/core/ssh-config.js'
 
 const CONFIG = `
 # global defaults before any Host apply to all
@@ -55,7 +61,11 @@ describe('ssh config', () => {
     expect(resolveSshConfig(blocks, 'db.internal')).toMatchObject({user: 'root'}) // negated
     expect(resolveSshConfig(blocks, 'web1')).toMatchObject({port: 2200, hostName: 'web host.example.com'})
     expect(resolveSshConfig(blocks, 'web12')).toMatchObject({port: 22})
-    expect(resolveSshConfig(blocks, 'unknown')).toMatchObject({user: 'root', port: 22, identityFiles: ['~/.ssh/id_%r@%h']})
+    expect(resolveSshConfig(blocks, 'unknown')).toMatchObject({
+      user: 'root',
+      port: 22,
+      identityFiles: ['~/.ssh/id_%r@%h'],
+    })
     expect(resolveSshConfig(blocks, 'unknown').hostName).toBeUndefined()
   })
 
@@ -78,7 +88,9 @@ describe('ssh config', () => {
   })
 
   it('lists Include targets for the reader', () => {
-    expect(includedFiles(parseSshConfig('Include config.d/extra ~/.ssh/other\nHost a\n  Include /etc/ssh/more\n'))).toEqual(['config.d/extra', '~/.ssh/other', '/etc/ssh/more'])
+    expect(
+      includedFiles(parseSshConfig('Include config.d/extra ~/.ssh/other\nHost a\n  Include /etc/ssh/more\n')),
+    ).toEqual(['config.d/extra', '~/.ssh/other', '/etc/ssh/more'])
   })
 
   it('matches host patterns case-insensitively', () => {
@@ -88,7 +100,14 @@ describe('ssh config', () => {
   })
 
   it('expands the tokens IdentityFile may use', () => {
-    const context = {home: '/home/me', localUser: 'me', remoteUser: 'root', hostName: '203.0.113.7', alias: 'vps', port: 2222}
+    const context = {
+      home: '/home/me',
+      localUser: 'me',
+      remoteUser: 'root',
+      hostName: '203.0.113.7',
+      alias: 'vps',
+      port: 2222,
+    }
     expect(expandTokens('~/.ssh/id_%r@%h:%p', context)).toBe('/home/me/.ssh/id_root@203.0.113.7:2222')
     expect(expandTokens('%d/keys/%n-%u-%%', context)).toBe('/home/me/keys/vps-me-%')
     expect(expandTokens('/abs/path', context)).toBe('/abs/path')

@@ -25,7 +25,9 @@ describe('maskCommandLine', () => {
   })
 
   it('quotes arguments with spaces or shell characters, plain ones stay bare', () => {
-    expect(maskCommandLine(['plug', 'up', 'n8n', '--name', 'my flows', '--domain', 'a.example.com', '--tenant', '$(id)'])).toBe('plug up n8n --name "my flows" --domain a.example.com --tenant "$(id)"')
+    expect(
+      maskCommandLine(['plug', 'up', 'n8n', '--name', 'my flows', '--domain', 'a.example.com', '--tenant', '$(id)']),
+    ).toBe('plug up n8n --name "my flows" --domain a.example.com --tenant "$(id)"')
   })
 
   it('does not treat --env-file as an --env', () => {
@@ -43,14 +45,27 @@ describe('maskCommandLine', () => {
 })
 
 describe('appendRemoteAudit', () => {
-  const record: AuditRecord = {id: 'a1', time: '2026-03-01T10:00:00.000Z', actor: 'me@laptop', host: 'vps', action: 'plug up', target: 'acme/n8n', origin: 'cli', outcome: 'applied'}
+  const record: AuditRecord = {
+    id: 'a1',
+    time: '2026-03-01T10:00:00.000Z',
+    actor: 'me@laptop',
+    host: 'vps',
+    action: 'plug up',
+    target: 'acme/n8n',
+    origin: 'cli',
+    outcome: 'applied',
+  }
 
   it("appends one JSON line to the host's audit.jsonl, creating the state dir", async () => {
     const shell = new FakeShell()
     expect(await appendRemoteAudit(shell, '/var/lib/aims', record)).toBeUndefined()
     expect(await appendRemoteAudit(shell, '/var/lib/aims', {...record, id: 'a2'})).toBeUndefined()
     expect(shell.dirs.has('/var/lib/aims')).toBe(true)
-    expect(shell.files.get('/var/lib/aims/audit.jsonl')?.split('\n')).toEqual([JSON.stringify(record), JSON.stringify({...record, id: 'a2'}), ''])
+    expect(shell.files.get('/var/lib/aims/audit.jsonl')?.split('\n')).toEqual([
+      JSON.stringify(record),
+      JSON.stringify({...record, id: 'a2'}),
+      '',
+    ])
   })
 
   it('reports a failure instead of throwing (the action already happened)', async () => {

@@ -57,34 +57,148 @@ function validPlug(id: string): Doc {
 
 /** One broken file per kind: [kind, file name, how to break a valid plug, expected path, words the line must carry]. */
 const BROKEN: Array<[string, string, (doc: Doc) => Doc | string, string, RegExp]> = [
-  ['latest tag', 'latest.yaml', (doc) => ((doc.services.web.image = 'example/web:latest'), doc), 'services.web.image', /"latest" tag.*— pin a version tag/],
-  ['untagged image', 'untagged.yaml', (doc) => ((doc.services.web.image = 'example/web'), doc), 'services.web.image', /has no tag.*pin/],
-  ['image with a space', 'spaced.yaml', (doc) => ((doc.services.web.image = 'example/web :1.0'), doc), 'services.web.image', /whitespace/],
-  ['unknown field', 'unknown-field.yaml', (doc) => ((doc.services.web.colour = 'blue'), doc), 'services.web', /unknown field "colour".*— remove it or check the spelling/],
-  ['missing entry', 'no-entry.yaml', (doc) => (delete doc.services.web.entry, delete doc.services.web.health, doc), 'services', /no service has an "entry" port.*— mark the service/],
-  ['two entries', 'two-entries.yaml', (doc) => ((doc.services.api = {image: 'example/api:2.0.0', entry: {port: 9000}, health: {type: 'tcp'}}), doc), 'services', /several services have an "entry" \(web, api\).*— keep exactly one/],
-  ['unknown depends_on', 'unknown-dependency.yaml', (doc) => ((doc.services.web.depends_on = {db: 'healthy'}), doc), 'services.web.depends_on.db', /unknown service "db"/],
-  ['dependency cycle', 'cycle.yaml', (doc) => {
-    doc.services.a = {image: 'example/a:1.0.0', depends_on: {b: 'started'}}
-    doc.services.b = {image: 'example/b:1.0.0', depends_on: {a: 'started'}}
-    return doc
-  }, 'services.a.depends_on', /dependency cycle: a → b → a.*— remove one of the links/],
-  ['healthy dependency without health check', 'unhealthy-dependency.yaml', (doc) => {
-    doc.services.db = {image: 'postgres:17.5'}
-    doc.services.web.depends_on = {db: {condition: 'healthy'}}
-    return doc
-  }, 'services.web.depends_on.db', /"db" has no health check.*add one or use condition started/],
-  ['undefined ${VAR}', 'undefined-variable.yaml', (doc) => ((doc.services.web.env.TOKEN = 'Bearer ${API_TOKEN}'), doc), 'services.web.env.TOKEN', /\$\{API_TOKEN\}.*— declare it under env/],
-  ['bad service name', 'bad-service-name.yaml', (doc) => ((doc.services.Web_Server = doc.services.web), delete doc.services.web, doc), 'services.Web_Server', /service name must be 1-32 of a-z/],
-  ['bad YAML syntax', 'bad-yaml.yaml', () => 'id: bad-yaml\nname: [unclosed\nservices:\n  web: {image: x:1\n', 'line', /YAML syntax.*— fix the YAML at that line/],
-  ['required with a default', 'required-default.yaml', (doc) => ((doc.env.GREETING.required = true), doc), 'env.GREETING', /is required and has a default.*— drop one of them/],
-  ['id/file mismatch', 'id-mismatch.yaml', (doc) => ((doc.id = 'something-else'), doc), 'id', /does not match the file name "id-mismatch.yaml"/],
-  ['duplicate volume name', 'duplicate-volume.yaml', (doc) => ((doc.services.cache = {image: 'redis:8.0.3', volumes: [{name: 'data', path: '/data'}]}), doc), 'services.cache.volumes[0].name', /volume name "data" is already used by service "web"/],
+  [
+    'latest tag',
+    'latest.yaml',
+    (doc) => ((doc.services.web.image = 'example/web:latest'), doc),
+    'services.web.image',
+    /"latest" tag.*— pin a version tag/,
+  ],
+  [
+    'untagged image',
+    'untagged.yaml',
+    (doc) => ((doc.services.web.image = 'example/web'), doc),
+    'services.web.image',
+    /has no tag.*pin/,
+  ],
+  [
+    'image with a space',
+    'spaced.yaml',
+    (doc) => ((doc.services.web.image = 'example/web :1.0'), doc),
+    'services.web.image',
+    /whitespace/,
+  ],
+  [
+    'unknown field',
+    'unknown-field.yaml',
+    (doc) => ((doc.services.web.colour = 'blue'), doc),
+    'services.web',
+    /unknown field "colour".*— remove it or check the spelling/,
+  ],
+  [
+    'missing entry',
+    'no-entry.yaml',
+    (doc) => (delete doc.services.web.entry, delete doc.services.web.health, doc),
+    'services',
+    /no service has an "entry" port.*— mark the service/,
+  ],
+  [
+    'two entries',
+    'two-entries.yaml',
+    (doc) => ((doc.services.api = {image: 'example/api:2.0.0', entry: {port: 9000}, health: {type: 'tcp'}}), doc),
+    'services',
+    /several services have an "entry" \(web, api\).*— keep exactly one/,
+  ],
+  [
+    'unknown depends_on',
+    'unknown-dependency.yaml',
+    (doc) => ((doc.services.web.depends_on = {db: 'healthy'}), doc),
+    'services.web.depends_on.db',
+    /unknown service "db"/,
+  ],
+  [
+    'dependency cycle',
+    'cycle.yaml',
+    (doc) => {
+      doc.services.a = {image: 'example/a:1.0.0', depends_on: {b: 'started'}}
+      doc.services.b = {image: 'example/b:1.0.0', depends_on: {a: 'started'}}
+      return doc
+    },
+    'services.a.depends_on',
+    /dependency cycle: a → b → a.*— remove one of the links/,
+  ],
+  [
+    'healthy dependency without health check',
+    'unhealthy-dependency.yaml',
+    (doc) => {
+      doc.services.db = {image: 'postgres:17.5'}
+      doc.services.web.depends_on = {db: {condition: 'healthy'}}
+      return doc
+    },
+    'services.web.depends_on.db',
+    /"db" has no health check.*add one or use condition started/,
+  ],
+  [
+    'undefined ${VAR}',
+    'undefined-variable.yaml',
+    (doc) => ((doc.services.web.env.TOKEN = 'Bearer ${API_TOKEN}'), doc),
+    'services.web.env.TOKEN',
+    /\$\{API_TOKEN\}.*— declare it under env/,
+  ],
+  [
+    'bad service name',
+    'bad-service-name.yaml',
+    (doc) => ((doc.services.Web_Server = doc.services.web), delete doc.services.web, doc),
+    'services.Web_Server',
+    /service name must be 1-32 of a-z/,
+  ],
+  [
+    'bad YAML syntax',
+    'bad-yaml.yaml',
+    () => 'id: bad-yaml\nname: [unclosed\nservices:\n  web: {image: x:1\n',
+    'line',
+    /YAML syntax.*— fix the YAML at that line/,
+  ],
+  [
+    'required with a default',
+    'required-default.yaml',
+    (doc) => ((doc.env.GREETING.required = true), doc),
+    'env.GREETING',
+    /is required and has a default.*— drop one of them/,
+  ],
+  [
+    'id/file mismatch',
+    'id-mismatch.yaml',
+    (doc) => ((doc.id = 'something-else'), doc),
+    'id',
+    /does not match the file name "id-mismatch.yaml"/,
+  ],
+  [
+    'duplicate volume name',
+    'duplicate-volume.yaml',
+    (doc) => ((doc.services.cache = {image: 'redis:8.0.3', volumes: [{name: 'data', path: '/data'}]}), doc),
+    'services.cache.volumes[0].name',
+    /volume name "data" is already used by service "web"/,
+  ],
   ['missing name', 'missing-name.yaml', (doc) => (delete doc.name, doc), 'name', /is required.*— add the "name" field/],
-  ['unknown category', 'bad-category.yaml', (doc) => ((doc.category = 'games'), doc), 'category', /must be one of.*"automation"/],
-  ['generated value not secret', 'generated-not-secret.yaml', (doc) => ((doc.env.KEY = {description: 'A key', secret: false, generate: {length: 16}}), doc), 'env.KEY.secret', /generated values are secrets.*set secret: true/],
-  ['memory that is not a size', 'memory-lots.yaml', (doc) => ((doc.services.web.resources.memory = 'lots'), doc), 'services.web.resources.memory', /a size such as 256m/],
-  ['container path with ..', 'dotdot.yaml', (doc) => ((doc.services.web.volumes[0].path = '/data/../etc'), doc), 'services.web.volumes[0].path', /must not contain "\.\."/],
+  [
+    'unknown category',
+    'bad-category.yaml',
+    (doc) => ((doc.category = 'games'), doc),
+    'category',
+    /must be one of.*"automation"/,
+  ],
+  [
+    'generated value not secret',
+    'generated-not-secret.yaml',
+    (doc) => ((doc.env.KEY = {description: 'A key', secret: false, generate: {length: 16}}), doc),
+    'env.KEY.secret',
+    /generated values are secrets.*set secret: true/,
+  ],
+  [
+    'memory that is not a size',
+    'memory-lots.yaml',
+    (doc) => ((doc.services.web.resources.memory = 'lots'), doc),
+    'services.web.resources.memory',
+    /a size such as 256m/,
+  ],
+  [
+    'container path with ..',
+    'dotdot.yaml',
+    (doc) => ((doc.services.web.volumes[0].path = '/data/../etc'), doc),
+    'services.web.volumes[0].path',
+    /must not contain "\.\."/,
+  ],
 ]
 
 function brokenTree(): Record<string, string> {

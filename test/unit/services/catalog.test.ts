@@ -42,11 +42,14 @@ describe('listCatalog', () => {
   })
 
   it('counts files that were skipped as invalid', async () => {
-    const broken = new MemoryCatalog([], [
-      {file: '/x/a.yaml', path: 'id', message: 'bad'},
-      {file: '/x/a.yaml', path: 'name', message: 'bad'},
-      {file: '/x/b.yaml', path: '', message: 'bad'},
-    ])
+    const broken = new MemoryCatalog(
+      [],
+      [
+        {file: '/x/a.yaml', path: 'id', message: 'bad'},
+        {file: '/x/a.yaml', path: 'name', message: 'bad'},
+        {file: '/x/b.yaml', path: '', message: 'bad'},
+      ],
+    )
     expect((await listCatalog({catalog: broken, prices: DEFAULT_PRICES})).skipped).toBe(2)
   })
 })
@@ -59,7 +62,10 @@ describe('searchCatalog', () => {
   })
 
   it('returns an empty list, not an error, when nothing matches', async () => {
-    expect(await searchCatalog({catalog, prices}, {query: 'nothing-like-it'})).toEqual({query: 'nothing-like-it', results: []})
+    expect(await searchCatalog({catalog, prices}, {query: 'nothing-like-it'})).toEqual({
+      query: 'nothing-like-it',
+      results: [],
+    })
   })
 
   it('refuses an empty query', async () => {
@@ -77,7 +83,14 @@ describe('showCatalogPlug', () => {
   })
 
   it('never returns the default of a secret, even in --json data', async () => {
-    const withSecret = MemoryCatalog.of(testPlug('vault', {env: {PIN: {description: 'pin', secret: true, default: 'hunter2'}, MODE: {description: 'mode', default: 'fast'}}}))
+    const withSecret = MemoryCatalog.of(
+      testPlug('vault', {
+        env: {
+          PIN: {description: 'pin', secret: true, default: 'hunter2'},
+          MODE: {description: 'mode', default: 'fast'},
+        },
+      }),
+    )
     const result = await showCatalogPlug({catalog: withSecret, prices}, {id: 'vault'})
     expect(JSON.stringify(result)).not.toContain('hunter2')
     expect(result.plug.env.PIN?.default).toBe('********')

@@ -9,13 +9,34 @@ import type {LifecycleEvent} from '../../../src/core/events.js'
 import {DockFeed, isConnectionFailure, logOverlap, type DockFeedIntervals} from '../../../src/services/dock-feed.js'
 import {eventsPath} from '../../../src/services/lifecycle-events.js'
 import type {Engine, LabelFilter} from '../../../src/services/ports.js'
-import {containerEvent, details, eventually, EventStreams, fakeEngine, fakeSession, hostWithStateDir, httpAnswering, localShell, realClock, summary} from '../../support/dock-fakes.js'
+import {
+  containerEvent,
+  details,
+  eventually,
+  EventStreams,
+  fakeEngine,
+  fakeSession,
+  hostWithStateDir,
+  httpAnswering,
+  localShell,
+  realClock,
+  summary,
+} from '../../support/dock-fakes.js'
 
 const scratch = mkdtempSync(join(tmpdir(), 'aims-dock-feed-'))
 afterAll(() => rmSync(scratch, {recursive: true, force: true}))
 let dirs = 0
 
-const FAST: Partial<DockFeedIntervals> = {statsMs: 60_000, statsFlushMs: 20, probeMs: 60_000, safetyMs: 60_000, pingMs: 60_000, aimsPollMs: 20, debounceMs: 15, backoffMs: () => 40}
+const FAST: Partial<DockFeedIntervals> = {
+  statsMs: 60_000,
+  statsFlushMs: 20,
+  probeMs: 60_000,
+  safetyMs: 60_000,
+  pingMs: 60_000,
+  aimsPollMs: 20,
+  debounceMs: 15,
+  backoffMs: () => 40,
+}
 
 interface Harness {
   feed: DockFeed
@@ -35,46 +56,97 @@ afterEach(async () => {
   await Promise.all(feeds.splice(0).map((feed) => feed.stop()))
 })
 
-function harness(options: {engine?: Partial<Engine>; visible?: () => string[]; intervals?: Partial<DockFeedIntervals>; containers?: ContainerSummary[]; connectTcp?: Parameters<typeof fakeSession>[0]['connectTcp']; tenant?: string} = {}): Harness {
+function harness(
+  options: {
+    engine?: Partial<Engine>
+    visible?: () => string[]
+    intervals?: Partial<DockFeedIntervals>
+    containers?: ContainerSummary[]
+    connectTcp?: Parameters<typeof fakeSession>[0]['connectTcp']
+    tenant?: string
+  } = {},
+): Harness {
   const stateDir = join(scratch, `state-${++dirs}`)
   mkdirSync(stateDir, {recursive: true})
   writeFileSync(eventsPath(stateDir), '')
-  const containers = options.containers ?? [summary('acme', 'web', {id: 'w1'}), summary('acme', 'api', {id: 'a1'}), summary('globex', 'shop', {id: 's1', state: 'exited'})]
+  const containers = options.containers ?? [
+    summary('acme', 'web', {id: 'w1'}),
+    summary('acme', 'api', {id: 'a1'}),
+    summary('globex', 'shop', {id: 's1', state: 'exited'}),
+  ]
   const listings: LabelFilter[] = []
   const slowReads = new Map<string, () => Promise<ContainerSummary[]>>()
   const streams = new EventStreams()
-  const matches = (container: ContainerSummary, labels: LabelFilter) => Object.entries(labels).every(([key, value]) => (value === true ? key in container.labels : container.labels[key] === value))
+  const matches = (container: ContainerSummary, labels: LabelFilter) =>
+    Object.entries(labels).every(([key, value]) =>
+      value === true ? key in container.labels : container.labels[key] === value,
+    )
   const engine = fakeEngine({
     ping: async () => undefined,
     events: streams.events,
     listContainers: async (filter) => {
       listings.push(filter.labels ?? {})
       const labels = filter.labels ?? {}
-      const slow = typeof labels['aims.instance'] === 'string' ? slowReads.get(`${String(labels['aims.tenant'])}/${labels['aims.instance']}`) : undefined
+      const slow =
+        typeof labels['aims.instance'] === 'string'
+          ? slowReads.get(`${String(labels['aims.tenant'])}/${labels['aims.instance']}`)
+          : undefined
       if (slow) return slow()
       return containers.filter((container) => matches(container, labels))
     },
     inspectContainer: async (id) => {
       const container = containers.find((item) => item.id === id)
-      return container && details(container, {env: {GREETING: 'hi', APP_SECRET: 'sentinel-secret-value-42', PATH: '/bin'}})
+      return (
+        container && details(container, {env: {GREETING: 'hi', APP_SECRET: 'sentinel-secret-value-42', PATH: '/bin'}})
+      )
     },
-    stats: async (id) => ({id, name: id, cpuPercent: 1, memoryBytes: 100, memoryLimitBytes: 1000, networkRxBytes: 0, networkTxBytes: 0, read: new Date()}),
+    stats: async (id) => ({
+      id,
+      name: id,
+      cpuPercent: 1,
+      memoryBytes: 100,
+      memoryLimitBytes: 1000,
+      networkRxBytes: 0,
+      networkTxBytes: 0,
+      read: new Date(),
+    }),
     ...options.engine,
   })
   const updates: FeedUpdate[] = []
   const recorded: LifecycleEvent[] = []
   let ids = 0
   const feed = new DockFeed({
-    session: fakeSession({engine, shell: localShell(), host: hostWithStateDir(stateDir), ...(options.connectTcp ? {connectTcp: options.connectTcp} : {})}),
+    session: fakeSession({
+      engine,
+      shell: localShell(),
+      host: hostWithStateDir(stateDir),
+      ...(options.connectTcp ? {connectTcp: options.connectTcp} : {}),
+    }),
     ...(options.tenant ? {tenant: options.tenant} : {}),
     clock: realClock,
     dispatch: (update) => updates.push(update),
     visibleRefs: options.visible ?? (() => ['acme/api', 'acme/web']),
-    events: {recordEvent: async (event) => void recorded.push(event), newId: () => `h${++ids}`, clock: realClock, actor: 'me@laptop', origin: {kind: 'dock'}},
+    events: {
+      recordEvent: async (event) => void recorded.push(event),
+      newId: () => `h${++ids}`,
+      clock: realClock,
+      actor: 'me@laptop',
+      origin: {kind: 'dock'},
+    },
     intervals: {...FAST, ...options.intervals},
   })
   feeds.push(feed)
-  return {feed, updates, listings, streams, containers, stateDir, recorded, slowReads, of: (type) => updates.filter((update) => update.type === type) as never}
+  return {
+    feed,
+    updates,
+    listings,
+    streams,
+    containers,
+    stateDir,
+    recorded,
+    slowReads,
+    of: (type) => updates.filter((update) => update.type === type) as never,
+  }
 }
 
 describe('DockFeed', () => {
@@ -97,12 +169,21 @@ describe('DockFeed', () => {
     const h = harness()
     h.feed.start()
     await eventually(() => expect(h.of('connection').at(-1)?.connection.status).toBe('live'))
-    for (const action of ['kill', 'die', 'stop', 'start', 'restart']) h.streams.push(containerEvent('acme', 'web', action))
+    for (const action of ['kill', 'die', 'stop', 'start', 'restart'])
+      h.streams.push(containerEvent('acme', 'web', action))
     await eventually(() => expect(h.of('instance')).toHaveLength(1))
     expect(h.listings.slice(1)).toEqual([{'aims.managed': 'true', 'aims.tenant': 'acme', 'aims.instance': 'web'}])
     expect(h.of('instance')[0]).toMatchObject({ref: 'acme/web', snapshot: {view: {ref: 'acme/web'}}})
     // The events themselves go to the strip.
-    await eventually(() => expect(h.of('events').flatMap((update) => update.events.map((event) => event.action))).toEqual(['kill', 'die', 'stop', 'start', 'restart']))
+    await eventually(() =>
+      expect(h.of('events').flatMap((update) => update.events.map((event) => event.action))).toEqual([
+        'kill',
+        'die',
+        'stop',
+        'start',
+        'restart',
+      ]),
+    )
   })
 
   it('keeps the newest read of an instance when an older one finishes late', async () => {
@@ -133,9 +214,14 @@ describe('DockFeed', () => {
     const h = harness()
     h.feed.start()
     await eventually(() => expect(h.of('connection').at(-1)?.connection.status).toBe('live'))
-    h.containers.splice(h.containers.findIndex((container) => container.id === 'a1'), 1)
+    h.containers.splice(
+      h.containers.findIndex((container) => container.id === 'a1'),
+      1,
+    )
     h.streams.push(containerEvent('acme', 'api', 'destroy'))
-    await eventually(() => expect(h.of('instance').map((update) => [update.ref, 'snapshot' in update])).toEqual([['acme/api', false]]))
+    await eventually(() =>
+      expect(h.of('instance').map((update) => [update.ref, 'snapshot' in update])).toEqual([['acme/api', false]]),
+    )
   })
 
   it('goes stale when the engine ends its stream, reconnects with backoff and resyncs everything', async () => {
@@ -143,7 +229,14 @@ describe('DockFeed', () => {
     h.feed.start()
     await eventually(() => expect(h.of('connection').at(-1)?.connection.status).toBe('live'))
     h.streams.end()
-    await eventually(() => expect(h.of('connection').map((update) => update.connection.status)).toEqual(['connecting', 'live', 'stale', 'live']))
+    await eventually(() =>
+      expect(h.of('connection').map((update) => update.connection.status)).toEqual([
+        'connecting',
+        'live',
+        'stale',
+        'live',
+      ]),
+    )
     const stale = h.of('connection')[2]!.connection
     expect(stale).toMatchObject({attempt: 1, detail: expect.stringMatching(/ended its event stream/)})
     expect(h.streams.opened).toHaveLength(2)
@@ -153,10 +246,29 @@ describe('DockFeed', () => {
 
   it('keeps retrying while the engine is down, counting attempts', async () => {
     let down = true
-    const h = harness({engine: {ping: async () => (down ? Promise.reject(new AimsError('engine', 'the Docker engine on vps is not answering on /var/run/docker.sock')) : undefined)}})
+    const h = harness({
+      engine: {
+        ping: async () =>
+          down
+            ? Promise.reject(
+                new AimsError('engine', 'the Docker engine on vps is not answering on /var/run/docker.sock'),
+              )
+            : undefined,
+      },
+    })
     h.feed.start()
-    await eventually(() => expect(h.of('connection').filter((update) => update.connection.status === 'stale').length).toBeGreaterThanOrEqual(3))
-    expect(h.of('connection').filter((update) => update.connection.status === 'stale').map((update) => update.connection.attempt).slice(0, 3)).toEqual([1, 2, 3])
+    await eventually(() =>
+      expect(h.of('connection').filter((update) => update.connection.status === 'stale').length).toBeGreaterThanOrEqual(
+        3,
+      ),
+    )
+    expect(
+      h
+        .of('connection')
+        .filter((update) => update.connection.status === 'stale')
+        .map((update) => update.connection.attempt)
+        .slice(0, 3),
+    ).toEqual([1, 2, 3])
     expect(h.of('connection')[1]!.connection.detail).toMatch(/not answering/)
     down = false
     await eventually(() => expect(h.of('connection').at(-1)?.connection.status).toBe('live'))
@@ -178,14 +290,25 @@ describe('DockFeed', () => {
           // The engine answers at its next tick.
           await new Promise((resolve) => setTimeout(resolve, 30))
           inFlight--
-          return {id, name: id, cpuPercent: 7, memoryBytes: 1000, memoryLimitBytes: 2000, networkRxBytes: 1, networkTxBytes: 2, read: new Date()}
+          return {
+            id,
+            name: id,
+            cpuPercent: 7,
+            memoryBytes: 1000,
+            memoryLimitBytes: 2000,
+            networkRxBytes: 1,
+            networkTxBytes: 2,
+            read: new Date(),
+          }
         },
       },
     })
     h.feed.start()
     await eventually(() => expect(h.of('stats').length).toBeGreaterThanOrEqual(3))
     expect(new Set(sampled.map((sample) => sample.id))).toEqual(new Set(['w1']))
-    expect(h.of('stats')[0]!.usage).toEqual([{ref: 'acme/web', cpuPercent: 7, memoryBytes: 1000, memoryLimitBytes: 2000, networkRxBytes: 1, networkTxBytes: 2}])
+    expect(h.of('stats')[0]!.usage).toEqual([
+      {ref: 'acme/web', cpuPercent: 7, memoryBytes: 1000, memoryLimitBytes: 2000, networkRxBytes: 1, networkTxBytes: 2},
+    ])
     // One container is never sampled twice at once, and not more often than every statsMs.
     expect(peak).toBe(1)
     const gaps = sampled.slice(1).map((sample, index) => sample.at - sampled[index]!.at)
@@ -196,7 +319,10 @@ describe('DockFeed', () => {
   })
 
   it('a failed call that is not a transport failure does not make the dock stale', async () => {
-    const h = harness({intervals: {statsMs: 5}, engine: {stats: async () => Promise.reject(new AimsError('not-found', 'no such container'))}})
+    const h = harness({
+      intervals: {statsMs: 5},
+      engine: {stats: async () => Promise.reject(new AimsError('not-found', 'no such container'))},
+    })
     h.feed.start()
     await eventually(() => expect(h.of('connection').at(-1)?.connection.status).toBe('live'))
     await new Promise((resolve) => setTimeout(resolve, 120))
@@ -213,12 +339,23 @@ describe('DockFeed', () => {
       connectTcp: httpAnswering(() => status),
     })
     h.feed.start()
-    await eventually(() => expect(h.of('health').at(-1)).toMatchObject({ref: 'acme/web', health: 'healthy', detail: 'HTTP 200 on /health'}))
+    await eventually(() =>
+      expect(h.of('health').at(-1)).toMatchObject({ref: 'acme/web', health: 'healthy', detail: 'HTTP 200 on /health'}),
+    )
     status = 500
-    await eventually(() => expect(h.of('health').at(-1)).toMatchObject({health: 'unhealthy', detail: 'HTTP 500 on /health'}))
+    await eventually(() =>
+      expect(h.of('health').at(-1)).toMatchObject({health: 'unhealthy', detail: 'HTTP 500 on /health'}),
+    )
     await new Promise((resolve) => setTimeout(resolve, 100))
-    expect(h.recorded.map((event) => [event.action, event.health, event.message, event.origin])).toEqual([['health-changed', 'unhealthy', 'health changed: healthy → unhealthy (HTTP 500 on /health)', 'dock']])
-    expect(h.of('events').flatMap((update) => update.events).filter((event) => event.action === 'health-changed')).toHaveLength(1)
+    expect(h.recorded.map((event) => [event.action, event.health, event.message, event.origin])).toEqual([
+      ['health-changed', 'unhealthy', 'health changed: healthy → unhealthy (HTTP 500 on /health)', 'dock'],
+    ])
+    expect(
+      h
+        .of('events')
+        .flatMap((update) => update.events)
+        .filter((event) => event.action === 'health-changed'),
+    ).toHaveLength(1)
   })
 
   it('records nothing for a container caught stopping: one failed probe is only a suspicion', async () => {
@@ -245,9 +382,16 @@ describe('DockFeed', () => {
   it('calls a probe failure right after a start "starting", not unhealthy', async () => {
     const http = JSON.stringify({type: 'http', path: '/health', port: 8080})
     const young = summary('acme', 'web', {id: 'w1', port: 51001, health: http})
-    const h = harness({containers: [young], visible: () => ['acme/web'], intervals: {startGraceMs: 3_600_000 * 24 * 365 * 100}, connectTcp: httpAnswering(() => 503)})
+    const h = harness({
+      containers: [young],
+      visible: () => ['acme/web'],
+      intervals: {startGraceMs: 3_600_000 * 24 * 365 * 100},
+      connectTcp: httpAnswering(() => 503),
+    })
     h.feed.start()
-    await eventually(() => expect(h.of('health').at(-1)).toMatchObject({health: 'starting', detail: 'HTTP 503 on /health'}))
+    await eventually(() =>
+      expect(h.of('health').at(-1)).toMatchObject({health: 'starting', detail: 'HTTP 503 on /health'}),
+    )
     expect(h.recorded).toEqual([])
   })
 
@@ -255,14 +399,22 @@ describe('DockFeed', () => {
     const h = harness({tenant: 'acme'})
     h.feed.start()
     await eventually(() => expect(h.of('connection').at(-1)?.connection.status).toBe('live'))
-    const event = (id: string, tenant: string) => `${JSON.stringify({v: 1, id, time: new Date().toISOString(), action: 'restarted', tenant, instance: 'web', message: 'HTTP 200', actor: 'ci@runner', origin: 'cli'})}\n`
+    const event = (id: string, tenant: string) =>
+      `${JSON.stringify({v: 1, id, time: new Date().toISOString(), action: 'restarted', tenant, instance: 'web', message: 'HTTP 200', actor: 'ci@runner', origin: 'cli'})}\n`
     appendFileSync(eventsPath(h.stateDir), event('e1', 'acme') + event('e2', 'globex') + event('e1', 'acme'))
-    await eventually(() => expect(h.of('events').flatMap((update) => update.events.map((item) => item.key))).toEqual(['aims:e1']))
-    await eventually(() => expect(h.listings.at(-1)).toEqual({'aims.managed': 'true', 'aims.tenant': 'acme', 'aims.instance': 'web'}))
+    await eventually(() =>
+      expect(h.of('events').flatMap((update) => update.events.map((item) => item.key))).toEqual(['aims:e1']),
+    )
+    await eventually(() =>
+      expect(h.listings.at(-1)).toEqual({'aims.managed': 'true', 'aims.tenant': 'acme', 'aims.instance': 'web'}),
+    )
   })
 
   it('follows the watched instance: logs sanitized and batched, details with env names but never values', async () => {
-    const lines: LogLine[] = [{stream: 'stdout', text: 'hello'}, {stream: 'stderr', text: '\u001b[31mred\u001b[0m\u0007 and \u001b]0;title\u0007done\tafter a tab'}]
+    const lines: LogLine[] = [
+      {stream: 'stdout', text: 'hello'},
+      {stream: 'stderr', text: '\u001b[31mred\u001b[0m\u0007 and \u001b]0;title\u0007done\tafter a tab'},
+    ]
     const h = harness({
       engine: {
         followLogs: (_id, options) =>
@@ -275,9 +427,17 @@ describe('DockFeed', () => {
     h.feed.start()
     await eventually(() => expect(h.of('connection').at(-1)?.connection.status).toBe('live'))
     h.feed.watch('acme/web')
-    await eventually(() => expect(h.of('logs').flatMap((update) => update.lines)).toEqual(['hello', 'red and done    after a tab']))
+    await eventually(() =>
+      expect(h.of('logs').flatMap((update) => update.lines)).toEqual(['hello', 'red and done    after a tab']),
+    )
     expect(h.of('logs-reset')).toEqual([{type: 'logs-reset', ref: 'acme/web'}])
-    await eventually(() => expect(h.of('details')[0]?.details.services[0]).toMatchObject({service: 'web', envNames: ['APP_SECRET', 'GREETING'], ports: []}))
+    await eventually(() =>
+      expect(h.of('details')[0]?.details.services[0]).toMatchObject({
+        service: 'web',
+        envNames: ['APP_SECRET', 'GREETING'],
+        ports: [],
+      }),
+    )
     expect(JSON.stringify(h.updates)).not.toContain('sentinel-secret-value-42')
     h.feed.watch(undefined)
   })
@@ -287,7 +447,9 @@ describe('helpers', () => {
   it('tells transport failures from failed calls', () => {
     expect(isConnectionFailure(new AimsError('connection', 'dropped'))).toBe(true)
     expect(isConnectionFailure(new AimsError('engine', 'the Docker engine on vps is not answering'))).toBe(true)
-    expect(isConnectionFailure(new AimsError('engine', 'Docker refused x: boom', {details: {statusCode: 500}}))).toBe(false)
+    expect(isConnectionFailure(new AimsError('engine', 'Docker refused x: boom', {details: {statusCode: 500}}))).toBe(
+      false,
+    )
     expect(isConnectionFailure(new AimsError('not-found', 'no such container'))).toBe(false)
     expect(isConnectionFailure(new Error('socket hang up'))).toBe(true)
   })

@@ -7,7 +7,16 @@ import type {AimsEvent, LifecycleEvent} from '../../../src/core/events.js'
 import {followEvents, listEvents} from '../../../src/services/events.js'
 import {eventsPath} from '../../../src/services/lifecycle-events.js'
 import type {Engine} from '../../../src/services/ports.js'
-import {containerEvent, eventually, EventStreams, fakeEngine, fakeSession, hostWithStateDir, localShell, realClock} from '../../support/dock-fakes.js'
+import {
+  containerEvent,
+  eventually,
+  EventStreams,
+  fakeEngine,
+  fakeSession,
+  hostWithStateDir,
+  localShell,
+  realClock,
+} from '../../support/dock-fakes.js'
 
 const scratch = mkdtempSync(join(tmpdir(), 'aims-events-'))
 afterAll(() => rmSync(scratch, {recursive: true, force: true}))
@@ -18,11 +27,26 @@ function stateDirWith(lines: LifecycleEvent[]): string {
   writeFileSync(eventsPath(dir), lines.map((line) => `${JSON.stringify(line)}\n`).join(''))
   return dir
 }
-const lifecycle = (id: string, time: string, tenant = 'acme', extra: Partial<LifecycleEvent> = {}): LifecycleEvent => ({v: 1, id, time, action: 'deploy-ready', tenant, instance: 'web', message: 'ready', actor: 'me@laptop', origin: 'cli', ...extra})
+const lifecycle = (id: string, time: string, tenant = 'acme', extra: Partial<LifecycleEvent> = {}): LifecycleEvent => ({
+  v: 1,
+  id,
+  time,
+  action: 'deploy-ready',
+  tenant,
+  instance: 'web',
+  message: 'ready',
+  actor: 'me@laptop',
+  origin: 'cli',
+  ...extra,
+})
 
 describe('listEvents', () => {
   it('merges engine and lifecycle events of the window in time order, one tenant when asked', async () => {
-    const dir = stateDirWith([lifecycle('early', '2025-01-31T10:00:00Z'), lifecycle('l1', '2025-01-31T12:00:02Z'), lifecycle('other', '2025-01-31T12:00:03Z', 'globex')])
+    const dir = stateDirWith([
+      lifecycle('early', '2025-01-31T10:00:00Z'),
+      lifecycle('l1', '2025-01-31T12:00:02Z'),
+      lifecycle('other', '2025-01-31T12:00:03Z', 'globex'),
+    ])
     const asked: Array<Parameters<Engine['events']>[0]> = []
     const engine = fakeEngine({
       events: (options) => {
@@ -34,9 +58,21 @@ describe('listEvents', () => {
         })()
       },
     })
-    const events = await listEvents(fakeSession({engine, host: hostWithStateDir(dir)}), {since: new Date('2025-01-31T11:00:00Z'), until: new Date('2025-01-31T13:00:00Z'), tenant: 'acme'})
-    expect(events.map((event) => `${event.source}:${event.action}`)).toEqual(['engine:create', 'aims:deploy-ready', 'engine:start'])
-    expect(asked[0]).toMatchObject({since: new Date('2025-01-31T11:00:00Z'), until: new Date('2025-01-31T13:00:00Z'), labels: {'aims.managed': 'true', 'aims.tenant': 'acme'}})
+    const events = await listEvents(fakeSession({engine, host: hostWithStateDir(dir)}), {
+      since: new Date('2025-01-31T11:00:00Z'),
+      until: new Date('2025-01-31T13:00:00Z'),
+      tenant: 'acme',
+    })
+    expect(events.map((event) => `${event.source}:${event.action}`)).toEqual([
+      'engine:create',
+      'aims:deploy-ready',
+      'engine:start',
+    ])
+    expect(asked[0]).toMatchObject({
+      since: new Date('2025-01-31T11:00:00Z'),
+      until: new Date('2025-01-31T13:00:00Z'),
+      labels: {'aims.managed': 'true', 'aims.tenant': 'acme'},
+    })
   })
 })
 
@@ -44,16 +80,31 @@ describe('followEvents', () => {
   it('streams both sources as they happen, each event once, until aborted', async () => {
     const dir = stateDirWith([lifecycle('before', '2025-01-31T10:00:00Z')])
     const streams = new EventStreams()
-    const session = fakeSession({engine: fakeEngine({events: streams.events}), shell: localShell(), host: hostWithStateDir(dir)})
+    const session = fakeSession({
+      engine: fakeEngine({events: streams.events}),
+      shell: localShell(),
+      host: hostWithStateDir(dir),
+    })
     const seen: AimsEvent[] = []
     const controller = new AbortController()
-    const follow = followEvents(session, {signal: controller.signal, clock: realClock, pollMs: 20, onEvent: (event) => seen.push(event)})
+    const follow = followEvents(session, {
+      signal: controller.signal,
+      clock: realClock,
+      pollMs: 20,
+      onEvent: (event) => seen.push(event),
+    })
     await eventually(() => expect(streams.opened).toHaveLength(1))
     streams.push(containerEvent('acme', 'web', 'start'))
     streams.push(containerEvent('acme', 'web', 'start', new Date(0)))
     streams.push(containerEvent('acme', 'web', 'start', new Date(0)))
     appendFileSync(eventsPath(dir), `${JSON.stringify(lifecycle('new', new Date().toISOString()))}\n`)
-    await eventually(() => expect(seen.map((event) => `${event.source}:${event.action}`).sort()).toEqual(['aims:deploy-ready', 'engine:start', 'engine:start']))
+    await eventually(() =>
+      expect(seen.map((event) => `${event.source}:${event.action}`).sort()).toEqual([
+        'aims:deploy-ready',
+        'engine:start',
+        'engine:start',
+      ]),
+    )
     controller.abort()
     await follow
     // What was in the file before the follow started is not replayed without --since.
@@ -61,12 +112,21 @@ describe('followEvents', () => {
   })
 
   it('replays --since first, then follows', async () => {
-    const dir = stateDirWith([lifecycle('old', '2025-01-31T10:00:00Z'), lifecycle('recent', new Date(Date.now() - 60_000).toISOString())])
+    const dir = stateDirWith([
+      lifecycle('old', '2025-01-31T10:00:00Z'),
+      lifecycle('recent', new Date(Date.now() - 60_000).toISOString()),
+    ])
     const streams = new EventStreams()
     const session = fakeSession({engine: fakeEngine({events: streams.events}), host: hostWithStateDir(dir)})
     const seen: string[] = []
     const controller = new AbortController()
-    const follow = followEvents(session, {since: new Date(Date.now() - 3_600_000), signal: controller.signal, clock: realClock, pollMs: 20, onEvent: (event) => seen.push(event.key)})
+    const follow = followEvents(session, {
+      since: new Date(Date.now() - 3_600_000),
+      signal: controller.signal,
+      clock: realClock,
+      pollMs: 20,
+      onEvent: (event) => seen.push(event.key),
+    })
     // The replay window's engine stream ends by itself (it has an until); then the live one opens.
     await eventually(() => expect(streams.opened).toHaveLength(1))
     streams.end()
@@ -80,9 +140,17 @@ describe('followEvents', () => {
     const dir = stateDirWith([])
     const streams = new EventStreams()
     const session = fakeSession({engine: fakeEngine({events: streams.events}), host: hostWithStateDir(dir)})
-    const follow = followEvents(session, {signal: new AbortController().signal, clock: realClock, pollMs: 20, onEvent: () => undefined})
+    const follow = followEvents(session, {
+      signal: new AbortController().signal,
+      clock: realClock,
+      pollMs: 20,
+      onEvent: () => undefined,
+    })
     await eventually(() => expect(streams.opened).toHaveLength(1))
     streams.end()
-    await expect(follow).rejects.toMatchObject({kind: 'connection', message: expect.stringMatching(/ended its event stream/)})
+    await expect(follow).rejects.toMatchObject({
+      kind: 'connection',
+      message: expect.stringMatching(/ended its event stream/),
+    })
   })
 })

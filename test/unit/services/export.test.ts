@@ -7,14 +7,26 @@ import {AimsError, ExitCode} from '../../../src/core/errors.js'
 import {LABEL, type ContainerDetails, type ContainerSummary} from '../../../src/core/engine-types.js'
 import type {BundleFile} from '../../../src/core/export/render.js'
 import {resolveHostEntry, type ResolvedHost} from '../../../src/core/host-target.js'
-import {assertNoSecretValues, exportBundle, validateExportOptions, type BundleOutput, type ExportDeps, type ExportOptions, type OutputState} from '../../../src/services/export.js'
+import {
+  assertNoSecretValues,
+  exportBundle,
+  validateExportOptions,
+  type BundleOutput,
+  type ExportDeps,
+  type ExportOptions,
+  type OutputState,
+} from '../../../src/services/export.js'
 import type {Engine, HostSession} from '../../../src/services/ports.js'
 import {MemoryCatalog} from '../../support/catalog-fakes.js'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
-const fixture = (id: string) => parsePlug(readFileSync(join(ROOT, 'test/fixtures/plugs', `${id}.yaml`), 'utf8'), `${id}.yaml`, id)
+const fixture = (id: string) =>
+  parsePlug(readFileSync(join(ROOT, 'test/fixtures/plugs', `${id}.yaml`), 'utf8'), `${id}.yaml`, id)
 const CATALOG = MemoryCatalog.of(fixture('fixture-web'), fixture('fixture-stack'))
-const HOST: ResolvedHost = resolveHostEntry({name: 'vps', target: {user: 'root', host: '203.0.113.7'}}, {home: '/h', localUser: 'me', defaultIdentityFiles: []})
+const HOST: ResolvedHost = resolveHostEntry(
+  {name: 'vps', target: {user: 'root', host: '203.0.113.7'}},
+  {home: '/h', localUser: 'me', defaultIdentityFiles: []},
+)
 const SENTINEL = 'S3NT1NEL-never-in-a-bundle'
 const CWD = '/work/here'
 
@@ -89,7 +101,13 @@ function hostWithInstance(): {engine: Engine; calls: string[]} {
   const detail: ContainerDetails = {
     ...summary,
     restartCount: 0,
-    env: {PATH: '/bin', GREETING: 'welcome to the shop', APP_SECRET: SENTINEL, SERVICE_NAME: 'web', PARTNER_TOKEN: `${SENTINEL}-partner`},
+    env: {
+      PATH: '/bin',
+      GREETING: 'welcome to the shop',
+      APP_SECRET: SENTINEL,
+      SERVICE_NAME: 'web',
+      PARTNER_TOKEN: `${SENTINEL}-partner`,
+    },
     ips: {},
     command: [],
     mounts: [],
@@ -142,11 +160,37 @@ describe('exportBundle: plugs', () => {
     const d = deps()
     const result = await exportBundle(d, {target: 'fixture-stack'})
     const dir = `${CWD}/fixture-stack-bundle`
-    expect(result).toMatchObject({kind: 'plug', plug: 'fixture-stack', dir, services: ['backend', 'front'], projectName: 'fixture-stack', port: 51000, protocol: 'http', next: 'cd ./fixture-stack-bundle && ./setup.sh', warnings: []})
-    expect(result.variables).toEqual({settings: [], secrets: ['DB_PASSWORD'], generated: ['DB_PASSWORD'], required: [], withheld: []})
-    expect(result.files.map((file) => `${file.path} ${file.mode}`)).toEqual(['docker-compose.yml 0644', '.env.example 0644', 'setup.sh 0755', 'healthcheck.sh 0755', 'nginx.conf 0644', 'nginx-map.conf 0644', 'README.md 0644'])
+    expect(result).toMatchObject({
+      kind: 'plug',
+      plug: 'fixture-stack',
+      dir,
+      services: ['backend', 'front'],
+      projectName: 'fixture-stack',
+      port: 51000,
+      protocol: 'http',
+      next: 'cd ./fixture-stack-bundle && ./setup.sh',
+      warnings: [],
+    })
+    expect(result.variables).toEqual({
+      settings: [],
+      secrets: ['DB_PASSWORD'],
+      generated: ['DB_PASSWORD'],
+      required: [],
+      withheld: [],
+    })
+    expect(result.files.map((file) => `${file.path} ${file.mode}`)).toEqual([
+      'docker-compose.yml 0644',
+      '.env.example 0644',
+      'setup.sh 0755',
+      'healthcheck.sh 0755',
+      'nginx.conf 0644',
+      'nginx-map.conf 0644',
+      'README.md 0644',
+    ])
     expect([...d.output.written.keys()]).toEqual([dir])
-    expect(d.output.written.get(dir)!.find((file) => file.path === 'README.md')!.content).toContain('Exported on 2026-03-04 from the aims catalog plug fixture-stack (catalog entry v1).')
+    expect(d.output.written.get(dir)!.find((file) => file.path === 'README.md')!.content).toContain(
+      'Exported on 2026-03-04 from the aims catalog plug fixture-stack (catalog entry v1).',
+    )
   })
 
   it('refuses a non-empty directory without --force, before rendering anything, and writes into it with --force', async () => {
@@ -200,7 +244,10 @@ describe('exportBundle: plugs', () => {
   })
 
   it('answers an unknown plug with did-you-mean (exit 2) when no host can say otherwise', async () => {
-    const d = deps({session: () => Promise.reject(new AimsError('usage', 'no host is configured and no local Docker engine was found'))})
+    const d = deps({
+      session: () =>
+        Promise.reject(new AimsError('usage', 'no host is configured and no local Docker engine was found')),
+    })
     const error = await failure(exportBundle(d, {target: 'fixture-wbe'}))
     expect(error.exitCode).toBe(ExitCode.badInput)
     expect(error.line).toMatch(/no plug named "fixture-wbe" in the catalog — did you mean "fixture-web"\?/)
@@ -226,8 +273,19 @@ describe('exportBundle: instances', () => {
     const {engine, calls} = hostWithInstance()
     const d = deps({session: async () => sessionWith(engine)})
     const result = await exportBundle(d, {target: 'acme/shop'})
-    expect(result).toMatchObject({kind: 'instance', plug: 'fixture-web', instance: 'acme/shop', host: 'vps', port: 51007, projectName: 'acme-shop'})
-    expect(result.variables).toMatchObject({settings: ['GREETING'], secrets: ['APP_SECRET', 'PARTNER_TOKEN'], generated: ['APP_SECRET']})
+    expect(result).toMatchObject({
+      kind: 'instance',
+      plug: 'fixture-web',
+      instance: 'acme/shop',
+      host: 'vps',
+      port: 51007,
+      projectName: 'acme-shop',
+    })
+    expect(result.variables).toMatchObject({
+      settings: ['GREETING'],
+      secrets: ['APP_SECRET', 'PARTNER_TOKEN'],
+      generated: ['APP_SECRET'],
+    })
     expect(calls).toEqual([expect.stringMatching(/^list /), 'inspect c1'])
     const files = d.output.written.get(`${CWD}/shop-bundle`)!
     for (const file of files) expect(file.content, file.path).not.toContain(SENTINEL)

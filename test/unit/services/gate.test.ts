@@ -21,9 +21,30 @@ function plan(overrides: Partial<Plan> = {}): Plan {
   }
 }
 
-const quotaFail: GateCheck = {id: 'quota', title: 'tenant quota', status: 'fail', detail: 'tier free: 2 of 2 instances used', fix: 'raise the tier', exitCode: 1}
-const costFail: GateCheck = {id: 'cost', title: 'estimated cost within limit', status: 'fail', detail: 'USD 9/month > limit USD 5', fix: 'raise it', exitCode: 1}
-const namesFail: GateCheck = {id: 'names', title: 'names valid and free', status: 'fail', detail: 'acme/n8n already exists', fix: 'choose another name with --name', exitCode: 2}
+const quotaFail: GateCheck = {
+  id: 'quota',
+  title: 'tenant quota',
+  status: 'fail',
+  detail: 'tier free: 2 of 2 instances used',
+  fix: 'raise the tier',
+  exitCode: 1,
+}
+const costFail: GateCheck = {
+  id: 'cost',
+  title: 'estimated cost within limit',
+  status: 'fail',
+  detail: 'USD 9/month > limit USD 5',
+  fix: 'raise it',
+  exitCode: 1,
+}
+const namesFail: GateCheck = {
+  id: 'names',
+  title: 'names valid and free',
+  status: 'fail',
+  detail: 'acme/n8n already exists',
+  fix: 'choose another name with --name',
+  exitCode: 2,
+}
 
 /** A prompter that answers as scripted and records the questions; unscripted questions fail the test. */
 class ScriptedPrompter implements Prompter {
@@ -66,7 +87,9 @@ describe('passGate', () => {
     const error = await rejection(passGate(failing, approver))
     expect(approver.events).toEqual(['show'])
     expect(error).toMatchObject({kind: 'quota', exitCode: 1, hint: 'raise the tier'})
-    expect(error.message).toBe('pre-flight gate "tenant quota" failed: tier free: 2 of 2 instances used (and estimated cost within limit)')
+    expect(error.message).toBe(
+      'pre-flight gate "tenant quota" failed: tier free: 2 of 2 instances used (and estimated cost within limit)',
+    )
     expect(error.details?.gates).toEqual(failing.gates)
   })
 
@@ -76,13 +99,16 @@ describe('passGate', () => {
   })
 
   it('ignores warnings', () => {
-    expect(gateFailure(plan({gates: [{id: 'capacity', title: 'host capacity', status: 'warn', detail: 'tight'}]}))).toBeUndefined()
+    expect(
+      gateFailure(plan({gates: [{id: 'capacity', title: 'host capacity', status: 'warn', detail: 'tight'}]})),
+    ).toBeUndefined()
   })
 })
 
 describe('cliApprover', () => {
   const shownPlans: Plan[] = []
-  const approver = (options: {yes?: boolean; dryRun?: boolean; prompter: Prompter}) => cliApprover({yes: false, dryRun: false, show: (shown) => shownPlans.push(shown), ...options})
+  const approver = (options: {yes?: boolean; dryRun?: boolean; prompter: Prompter}) =>
+    cliApprover({yes: false, dryRun: false, show: (shown) => shownPlans.push(shown), ...options})
 
   it('shows through the given function', () => {
     approver({prompter: new ScriptedPrompter(false)}).show(plan())
@@ -90,7 +116,9 @@ describe('cliApprover', () => {
   })
 
   it('--dry-run decides dry-run without asking, even with --yes', async () => {
-    expect(await approver({dryRun: true, yes: true, prompter: new ScriptedPrompter(true)}).decide(plan())).toBe('dry-run')
+    expect(await approver({dryRun: true, yes: true, prompter: new ScriptedPrompter(true)}).decide(plan())).toBe(
+      'dry-run',
+    )
   })
 
   it('--yes applies without asking, destructive plans included', async () => {
@@ -101,7 +129,11 @@ describe('cliApprover', () => {
 
   it('refuses with exit 3 when there is no TTY and no --yes', async () => {
     const error = await rejection(approver({prompter: new ScriptedPrompter(false)}).decide(plan()))
-    expect(error).toMatchObject({kind: 'not-confirmed', exitCode: 3, message: 'not confirmed: Deploy n8n as acme/n8n on vps'})
+    expect(error).toMatchObject({
+      kind: 'not-confirmed',
+      exitCode: 3,
+      message: 'not confirmed: Deploy n8n as acme/n8n on vps',
+    })
     expect(error.hint).toMatch(/--yes/)
   })
 
@@ -118,20 +150,35 @@ describe('cliApprover', () => {
 
   it('makes the user type the instance name for a destructive plan, and mentions the data when volumes go', async () => {
     const prompter = new ScriptedPrompter(true, {input: '  n8n '})
-    const destructive = plan({destructive: true, confirmWord: 'n8n', changes: [{action: 'remove', kind: 'volume', name: 'aims-acme-n8n-data'}]})
+    const destructive = plan({
+      destructive: true,
+      confirmWord: 'n8n',
+      changes: [{action: 'remove', kind: 'volume', name: 'aims-acme-n8n-data'}],
+    })
     expect(await approver({prompter}).decide(destructive)).toBe('apply')
-    expect(prompter.questions).toEqual(['This destroys acme/n8n and its data. Type the instance name (n8n) to confirm:'])
+    expect(prompter.questions).toEqual([
+      'This destroys acme/n8n and its data. Type the instance name (n8n) to confirm:',
+    ])
   })
 
   it('does not mention data when the volumes are kept', async () => {
     const prompter = new ScriptedPrompter(true, {input: 'n8n'})
-    await approver({prompter}).decide(plan({destructive: true, confirmWord: 'n8n', changes: [{action: 'keep', kind: 'volume', name: 'v'}]}))
+    await approver({prompter}).decide(
+      plan({destructive: true, confirmWord: 'n8n', changes: [{action: 'keep', kind: 'volume', name: 'v'}]}),
+    )
     expect(prompter.questions[0]).toBe('This destroys acme/n8n. Type the instance name (n8n) to confirm:')
   })
 
-  it.each(['N8N', 'n8', 'yes', '', 'acme/n8n'])('refuses a destructive plan when %j is typed instead of the name', async (typed) => {
-    const error = await rejection(approver({prompter: new ScriptedPrompter(true, {input: typed})}).decide(plan({destructive: true, confirmWord: 'n8n'})))
-    expect(error).toMatchObject({kind: 'not-confirmed', exitCode: 3, hint: 'nothing was changed'})
-    expect(error.message).toBe(`not confirmed: you typed ${JSON.stringify(typed.trim())}, not "n8n"`)
-  })
+  it.each(['N8N', 'n8', 'yes', '', 'acme/n8n'])(
+    'refuses a destructive plan when %j is typed instead of the name',
+    async (typed) => {
+      const error = await rejection(
+        approver({prompter: new ScriptedPrompter(true, {input: typed})}).decide(
+          plan({destructive: true, confirmWord: 'n8n'}),
+        ),
+      )
+      expect(error).toMatchObject({kind: 'not-confirmed', exitCode: 3, hint: 'nothing was changed'})
+      expect(error.message).toBe(`not confirmed: you typed ${JSON.stringify(typed.trim())}, not "n8n"`)
+    },
+  )
 })

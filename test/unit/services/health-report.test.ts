@@ -4,7 +4,15 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {checkHealth, recordHealthChanges} from '../../../src/services/health-report.js'
 import {eventsPath, hostLifecycleEventWriter} from '../../../src/services/lifecycle-events.js'
-import {details, fakeEngine, fakeSession, hostWithStateDir, httpAnswering, localShell, summary} from '../../support/dock-fakes.js'
+import {
+  details,
+  fakeEngine,
+  fakeSession,
+  hostWithStateDir,
+  httpAnswering,
+  localShell,
+  summary,
+} from '../../support/dock-fakes.js'
 
 const scratch = mkdtempSync(join(tmpdir(), 'aims-health-'))
 afterAll(() => rmSync(scratch, {recursive: true, force: true}))
@@ -45,16 +53,43 @@ describe('checkHealth', () => {
   it('records a health change against the last health the host recorded, once', async () => {
     const dir = join(scratch, 'state')
     mkdirSync(dir, {recursive: true})
-    writeFileSync(eventsPath(dir), `${JSON.stringify({v: 1, id: 'x', time: '2025-01-31T10:00:00Z', action: 'deploy-ready', tenant: 'acme', instance: 'sick', message: 'ready', actor: 'a', origin: 'cli'})}\n`)
-    const withState = fakeSession({engine, shell: localShell(), host: hostWithStateDir(dir), connectTcp: async (host, port) => httpAnswering(() => (port === 51002 ? 500 : 200))(host, port)})
+    writeFileSync(
+      eventsPath(dir),
+      `${JSON.stringify({v: 1, id: 'x', time: '2025-01-31T10:00:00Z', action: 'deploy-ready', tenant: 'acme', instance: 'sick', message: 'ready', actor: 'a', origin: 'cli'})}\n`,
+    )
+    const withState = fakeSession({
+      engine,
+      shell: localShell(),
+      host: hostWithStateDir(dir),
+      connectTcp: async (host, port) => httpAnswering(() => (port === 51002 ? 500 : 200))(host, port),
+    })
     const reports = await checkHealth(withState, {tenant: 'acme'})
     let ids = 0
-    const deps = {session: withState, recordEvent: hostLifecycleEventWriter(withState), newId: () => `n${++ids}`, clock: {now: () => new Date('2025-01-31T12:00:00Z'), sleep: async () => undefined}, actor: 'me@laptop', origin: {kind: 'cli' as const}}
+    const deps = {
+      session: withState,
+      recordEvent: hostLifecycleEventWriter(withState),
+      newId: () => `n${++ids}`,
+      clock: {now: () => new Date('2025-01-31T12:00:00Z'), sleep: async () => undefined},
+      actor: 'me@laptop',
+      origin: {kind: 'cli' as const},
+    }
     const changes = await recordHealthChanges(deps, reports)
-    expect(changes.map((change) => `${change.ref}: ${change.from} → ${change.to}`)).toEqual(['acme/sick: healthy → unhealthy'])
+    expect(changes.map((change) => `${change.ref}: ${change.from} → ${change.to}`)).toEqual([
+      'acme/sick: healthy → unhealthy',
+    ])
     // The second look finds the change already recorded.
     expect(await recordHealthChanges(deps, reports)).toEqual([])
-    const lines = readFileSync(eventsPath(dir), 'utf8').trim().split('\n').map((line) => JSON.parse(line))
-    expect(lines.at(-1)).toMatchObject({action: 'health-changed', tenant: 'acme', instance: 'sick', health: 'unhealthy', message: 'health changed: healthy → unhealthy (web: HTTP 500 on /health)', origin: 'cli'})
+    const lines = readFileSync(eventsPath(dir), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+    expect(lines.at(-1)).toMatchObject({
+      action: 'health-changed',
+      tenant: 'acme',
+      instance: 'sick',
+      health: 'unhealthy',
+      message: 'health changed: healthy → unhealthy (web: HTTP 500 on /health)',
+      origin: 'cli',
+    })
   })
 })

@@ -39,7 +39,10 @@ class FakeConfig implements ConfigStore {
 class FakeKnownHosts implements KnownHostsStore {
   readonly ownFile = '/aims/known_hosts'
   recorded: Array<{name: string; key: HostKey}> = []
-  constructor(private lines: string[] = [], private readonly allowRecord = true) {}
+  constructor(
+    private lines: string[] = [],
+    private readonly allowRecord = true,
+  ) {}
   async entries(): Promise<KnownHostEntry[]> {
     return parseKnownHosts(this.lines.join('\n'), this.ownFile)
   }
@@ -54,7 +57,10 @@ const scannerOf = (key: HostKey): HostKeyScanner => ({scan: async () => key})
 
 class FakePrompter implements Prompter {
   asked: string[] = []
-  constructor(readonly interactive: boolean, private readonly answers: boolean[] = []) {}
+  constructor(
+    readonly interactive: boolean,
+    private readonly answers: boolean[] = [],
+  ) {}
   async confirm(message: string): Promise<boolean> {
     const answer = this.answers.shift()
     if (answer === undefined) throw new Error(`unexpected prompt: ${message}`)
@@ -66,8 +72,14 @@ class FakePrompter implements Prompter {
   }
 }
 
-const deps = (config: ConfigStore, readable = true): HostDeps => ({config, now: () => NOW, cwd: '/work', fileReadable: () => readable})
-const resolve = async (entry: HostEntry): Promise<ResolvedHost> => resolveHostEntry(entry, {home: '/home/me', localUser: 'me', defaultIdentityFiles: []})
+const deps = (config: ConfigStore, readable = true): HostDeps => ({
+  config,
+  now: () => NOW,
+  cwd: '/work',
+  fileReadable: () => readable,
+})
+const resolve = async (entry: HostEntry): Promise<ResolvedHost> =>
+  resolveHostEntry(entry, {home: '/home/me', localUser: 'me', defaultIdentityFiles: []})
 
 async function rejection(promise: Promise<unknown>): Promise<AimsError> {
   try {
@@ -85,7 +97,12 @@ describe('host add', () => {
     const result = await addHost(deps(config), {name: 'vps', target: 'root@203.0.113.7:2222', identity: 'keys/id'})
     expect(result).toMatchObject({default: true, replaced: false, dryRun: false})
     expect(config.state.defaultHost).toBe('vps')
-    expect(config.state.hosts.vps).toEqual({name: 'vps', target: {user: 'root', host: '203.0.113.7', port: 2222}, identityFile: '/work/keys/id', addedAt: NOW.toISOString()})
+    expect(config.state.hosts.vps).toEqual({
+      name: 'vps',
+      target: {user: 'root', host: '203.0.113.7', port: 2222},
+      identityFile: '/work/keys/id',
+      addedAt: NOW.toISOString(),
+    })
   })
 
   it('keeps the existing default unless --default', async () => {
@@ -133,7 +150,9 @@ describe('host add', () => {
   })
 
   it('refuses an identity file that cannot be read', async () => {
-    const failure = await rejection(addHost(deps(new FakeConfig(undefined, true), false), {name: 'vps', target: 'root@h', identity: '/nope/id'}))
+    const failure = await rejection(
+      addHost(deps(new FakeConfig(undefined, true), false), {name: 'vps', target: 'root@h', identity: '/nope/id'}),
+    )
     expect(failure.message).toContain('/nope/id')
     expect(failure.exitCode).toBe(2)
   })
@@ -186,7 +205,12 @@ describe('host ls / use / rm', () => {
   })
 
   it('removes a host and picks the only one left as the default', async () => {
-    const config = new FakeConfig({version: 1, defaultHost: 'a', preferences: {}, hosts: {a: {name: 'a', target: 'local'}, b: {name: 'b', target: {host: 'h'}}}})
+    const config = new FakeConfig({
+      version: 1,
+      defaultHost: 'a',
+      preferences: {},
+      hosts: {a: {name: 'a', target: 'local'}, b: {name: 'b', target: {host: 'h'}}},
+    })
     const result = await removeHost(config, 'a')
     expect(result.newDefault).toBe('b')
     expect(config.state.defaultHost).toBe('b')
@@ -207,46 +231,99 @@ describe('host ls / use / rm', () => {
 })
 
 describe('host trust', () => {
-  const host = resolveHostEntry({name: 'vps', target: {user: 'root', host: '127.0.0.1', port: 2222}}, {home: '/h', localUser: 'me', defaultIdentityFiles: []})
+  const host = resolveHostEntry(
+    {name: 'vps', target: {user: 'root', host: '127.0.0.1', port: 2222}},
+    {home: '/h', localUser: 'me', defaultIdentityFiles: []},
+  )
   const name = '[127.0.0.1]:2222'
 
   it('records an unknown key with --yes, after showing its fingerprint as ssh does', async () => {
     const known = new FakeKnownHosts()
     const shown: string[] = []
-    const result = await trustHost({knownHosts: known, scanner: scannerOf(keyOf('vps')), prompter: new FakePrompter(false), show: (line) => shown.push(line)}, host, {yes: true, dryRun: false})
+    const result = await trustHost(
+      {
+        knownHosts: known,
+        scanner: scannerOf(keyOf('vps')),
+        prompter: new FakePrompter(false),
+        show: (line) => shown.push(line),
+      },
+      host,
+      {yes: true, dryRun: false},
+    )
     expect(result).toMatchObject({previous: 'unknown', recorded: true, keyType: 'ssh-ed25519'})
     expect(known.recorded).toEqual([{name, key: keyOf('vps')}])
-    expect(shown).toEqual([`The authenticity of host '${name}' can't be established.`, `ED25519 key fingerprint is ${result.fingerprint}.`])
+    expect(shown).toEqual([
+      `The authenticity of host '${name}' can't be established.`,
+      `ED25519 key fingerprint is ${result.fingerprint}.`,
+    ])
   })
 
   it('asks on a terminal and records only on yes', async () => {
     const known = new FakeKnownHosts()
     const yes = new FakePrompter(true, [true])
-    await trustHost({knownHosts: known, scanner: scannerOf(keyOf('vps')), prompter: yes, show: () => undefined}, host, {yes: false, dryRun: false})
+    await trustHost({knownHosts: known, scanner: scannerOf(keyOf('vps')), prompter: yes, show: () => undefined}, host, {
+      yes: false,
+      dryRun: false,
+    })
     expect(yes.asked).toEqual(['Trust this host key?'])
     expect(known.recorded).toHaveLength(1)
 
-    const declined = await rejection(trustHost({knownHosts: new FakeKnownHosts([], false), scanner: scannerOf(keyOf('vps')), prompter: new FakePrompter(true, [false]), show: () => undefined}, host, {yes: false, dryRun: false}))
+    const declined = await rejection(
+      trustHost(
+        {
+          knownHosts: new FakeKnownHosts([], false),
+          scanner: scannerOf(keyOf('vps')),
+          prompter: new FakePrompter(true, [false]),
+          show: () => undefined,
+        },
+        host,
+        {yes: false, dryRun: false},
+      ),
+    )
     expect(declined.kind).toBe('not-confirmed')
     expect(declined.exitCode).toBe(3)
   })
 
   it('never prompts without a terminal: refuses with exit 3 and a hint', async () => {
-    const failure = await rejection(trustHost({knownHosts: new FakeKnownHosts([], false), scanner: scannerOf(keyOf('vps')), prompter: new FakePrompter(false), show: () => undefined}, host, {yes: false, dryRun: false}))
+    const failure = await rejection(
+      trustHost(
+        {
+          knownHosts: new FakeKnownHosts([], false),
+          scanner: scannerOf(keyOf('vps')),
+          prompter: new FakePrompter(false),
+          show: () => undefined,
+        },
+        host,
+        {yes: false, dryRun: false},
+      ),
+    )
     expect(failure.exitCode).toBe(3)
     expect(failure.hint).toContain('aims host trust vps --yes')
   })
 
   it('does nothing for an already trusted key', async () => {
     const known = new FakeKnownHosts([formatKnownHostLine(name, keyOf('vps'))], false)
-    const result = await trustHost({knownHosts: known, scanner: scannerOf(keyOf('vps')), prompter: new FakePrompter(false), show: () => undefined}, host, {yes: true, dryRun: false})
+    const result = await trustHost(
+      {knownHosts: known, scanner: scannerOf(keyOf('vps')), prompter: new FakePrompter(false), show: () => undefined},
+      host,
+      {yes: true, dryRun: false},
+    )
     expect(result).toMatchObject({previous: 'trusted', recorded: false})
   })
 
   it('shows both fingerprints for a changed key and replaces it only when confirmed', async () => {
     const known = new FakeKnownHosts([formatKnownHostLine(name, keyOf('old'))])
     const shown: string[] = []
-    const result = await trustHost({knownHosts: known, scanner: scannerOf(keyOf('new')), prompter: new FakePrompter(false), show: (line) => shown.push(line)}, host, {yes: true, dryRun: false})
+    const result = await trustHost(
+      {
+        knownHosts: known,
+        scanner: scannerOf(keyOf('new')),
+        prompter: new FakePrompter(false),
+        show: (line) => shown.push(line),
+      },
+      host,
+      {yes: true, dryRun: false},
+    )
     expect(result.previous).toBe('changed')
     expect(result.previousFingerprints).toHaveLength(1)
     expect(shown[0]).toContain('has CHANGED')
@@ -256,16 +333,52 @@ describe('host trust', () => {
   })
 
   it('refuses a revoked key', async () => {
-    const known = new FakeKnownHosts([`@revoked * ${formatKnownHostLine('x', keyOf('vps')).split(' ').slice(1).join(' ')}`], false)
-    const failure = await rejection(trustHost({knownHosts: known, scanner: scannerOf(keyOf('vps')), prompter: new FakePrompter(false), show: () => undefined}, host, {yes: true, dryRun: false}))
+    const known = new FakeKnownHosts(
+      [`@revoked * ${formatKnownHostLine('x', keyOf('vps')).split(' ').slice(1).join(' ')}`],
+      false,
+    )
+    const failure = await rejection(
+      trustHost(
+        {knownHosts: known, scanner: scannerOf(keyOf('vps')), prompter: new FakePrompter(false), show: () => undefined},
+        host,
+        {yes: true, dryRun: false},
+      ),
+    )
     expect(failure.kind).toBe('host-key')
   })
 
   it('writes nothing on --dry-run and refuses the local engine', async () => {
-    const result = await trustHost({knownHosts: new FakeKnownHosts([], false), scanner: scannerOf(keyOf('vps')), prompter: new FakePrompter(false), show: () => undefined}, host, {yes: true, dryRun: true})
+    const result = await trustHost(
+      {
+        knownHosts: new FakeKnownHosts([], false),
+        scanner: scannerOf(keyOf('vps')),
+        prompter: new FakePrompter(false),
+        show: () => undefined,
+      },
+      host,
+      {yes: true, dryRun: true},
+    )
     expect(result.recorded).toBe(false)
-    const local = resolveHostEntry({name: 'local', target: 'local'}, {home: '/h', localUser: 'me', defaultIdentityFiles: []})
+    const local = resolveHostEntry(
+      {name: 'local', target: 'local'},
+      {home: '/h', localUser: 'me', defaultIdentityFiles: []},
+    )
     const scanner: HostKeyScanner = {scan: async () => Promise.reject(new Error('unexpected scan'))}
-    expect((await rejection(trustHost({knownHosts: new FakeKnownHosts([], false), scanner, prompter: new FakePrompter(false), show: () => undefined}, local, {yes: true, dryRun: false}))).exitCode).toBe(2)
+    expect(
+      (
+        await rejection(
+          trustHost(
+            {
+              knownHosts: new FakeKnownHosts([], false),
+              scanner,
+              prompter: new FakePrompter(false),
+              show: () => undefined,
+            },
+            local,
+            {yes: true, dryRun: false},
+          ),
+        )
+      ).exitCode,
+    ).toBe(2)
   })
 })

@@ -9,7 +9,11 @@ import {rejection} from '../../support/lifecycle-fakes.js'
 let port = 51000
 
 /** An instance with one entry container on the next host port. */
-function seed(engine: FakeEngine, ref: string, options: {state?: ContainerState; probe?: ProbeSpec; health?: HealthStatus; noEntry?: boolean} = {}) {
+function seed(
+  engine: FakeEngine,
+  ref: string,
+  options: {state?: ContainerState; probe?: ProbeSpec; health?: HealthStatus; noEntry?: boolean} = {},
+) {
   const [tenant, instance] = ref.split('/') as [string, string]
   const hostPort = port++
   const name = `aims-${tenant}-${instance}-web`
@@ -64,7 +68,11 @@ describe('probeEntry', () => {
   it('HTTP probe on the host port: healthy on 2xx/3xx', async () => {
     const {engine, session} = world()
     seed(engine, 'acme/web', {probe: HTTP})
-    expect(await probe(engine, session, 'acme/web')).toEqual({ok: true, detail: 'HTTP 200 on /health', health: 'healthy'})
+    expect(await probe(engine, session, 'acme/web')).toEqual({
+      ok: true,
+      detail: 'HTTP 200 on /health',
+      health: 'healthy',
+    })
     expect(engine.log).toEqual(['probe aims-acme-web-web'])
   })
 
@@ -72,23 +80,43 @@ describe('probeEntry', () => {
     const {engine, session} = world()
     seed(engine, 'acme/web', {probe: HTTP})
     engine.behave('aims-acme-web-web', {http: 502})
-    expect(await probe(engine, session, 'acme/web')).toEqual({ok: false, detail: 'HTTP 502 on /health', health: 'unhealthy'})
+    expect(await probe(engine, session, 'acme/web')).toEqual({
+      ok: false,
+      detail: 'HTTP 502 on /health',
+      health: 'unhealthy',
+    })
     engine.behave('aims-acme-web-web', {http: 'refuse'})
-    expect(await probe(engine, session, 'acme/web')).toMatchObject({ok: false, health: 'unhealthy', detail: expect.stringContaining('ECONNREFUSED')})
+    expect(await probe(engine, session, 'acme/web')).toMatchObject({
+      ok: false,
+      health: 'unhealthy',
+      detail: expect.stringContaining('ECONNREFUSED'),
+    })
   })
 
   it('TCP probe on the host port', async () => {
     const {engine, session} = world()
     const hostPort = seed(engine, 'acme/cache', {probe: {type: 'tcp', port: 8080}}).ports[0]!.hostPort
-    expect(await probe(engine, session, 'acme/cache')).toEqual({ok: true, detail: `TCP ${hostPort} accepts connections`, health: 'healthy'})
+    expect(await probe(engine, session, 'acme/cache')).toEqual({
+      ok: true,
+      detail: `TCP ${hostPort} accepts connections`,
+      health: 'healthy',
+    })
   })
 
   it("Docker's own health when there is no HTTP/TCP probe", async () => {
     const {engine, session} = world()
     seed(engine, 'acme/db', {probe: {type: 'docker'}, health: 'healthy'})
     seed(engine, 'acme/slow', {probe: {type: 'docker'}, health: 'starting'})
-    expect(await probe(engine, session, 'acme/db')).toEqual({ok: true, detail: 'Docker health: healthy', health: 'healthy'})
-    expect(await probe(engine, session, 'acme/slow')).toEqual({ok: false, detail: 'Docker health: starting', health: 'starting'})
+    expect(await probe(engine, session, 'acme/db')).toEqual({
+      ok: true,
+      detail: 'Docker health: healthy',
+      health: 'healthy',
+    })
+    expect(await probe(engine, session, 'acme/slow')).toEqual({
+      ok: false,
+      detail: 'Docker health: starting',
+      health: 'starting',
+    })
   })
 
   it('running without any health check counts as healthy', async () => {
@@ -102,14 +130,22 @@ describe('probeEntry', () => {
     seed(engine, 'acme/off', {state: 'exited', probe: HTTP})
     seed(engine, 'acme/loop', {state: 'restarting', probe: HTTP})
     expect(await probe(engine, session, 'acme/off')).toEqual({ok: false, detail: 'entry is exited', health: 'unknown'})
-    expect(await probe(engine, session, 'acme/loop')).toEqual({ok: false, detail: 'entry is restarting', health: 'unhealthy'})
+    expect(await probe(engine, session, 'acme/loop')).toEqual({
+      ok: false,
+      detail: 'entry is restarting',
+      health: 'unhealthy',
+    })
     expect(engine.log).toEqual([])
   })
 
   it('is unknown without an entry service', async () => {
     const {engine, session} = world()
     seed(engine, 'acme/worker', {noEntry: true})
-    expect(await probe(engine, session, 'acme/worker')).toEqual({ok: false, detail: 'no entry service', health: 'unknown'})
+    expect(await probe(engine, session, 'acme/worker')).toEqual({
+      ok: false,
+      detail: 'no entry service',
+      health: 'unknown',
+    })
   })
 })
 
@@ -150,20 +186,31 @@ describe('requireInstance', () => {
     seed(engine, 'gamma/web')
     seed(engine, 'acme/api')
     const error = await rejection(requireInstance(session, engine, {tenant: 'acme', instance: 'web'}))
-    expect(error).toMatchObject({kind: 'not-found', exitCode: 2, message: 'no instance acme/web on vps', hint: 'did you mean "beta/web" or "gamma/web"?'})
+    expect(error).toMatchObject({
+      kind: 'not-found',
+      exitCode: 2,
+      message: 'no instance acme/web on vps',
+      hint: 'did you mean "beta/web" or "gamma/web"?',
+    })
   })
 
   it('suggests the closest names for a typo', async () => {
     const {engine, session} = world()
     seed(engine, 'acme/website')
     seed(engine, 'acme/zzz')
-    expect((await rejection(requireInstance(session, engine, {tenant: 'acme', instance: 'webiste'}))).hint).toBe('did you mean "acme/website"?')
+    expect((await rejection(requireInstance(session, engine, {tenant: 'acme', instance: 'webiste'}))).hint).toBe(
+      'did you mean "acme/website"?',
+    )
   })
 
   it('points at plug ls when nothing is close, and at plug up on an empty host', async () => {
     const {engine, session} = world()
-    expect((await rejection(requireInstance(session, engine, {tenant: 'acme', instance: 'web'}))).hint).toBe('nothing is deployed there yet: aims plug up PLUG')
+    expect((await rejection(requireInstance(session, engine, {tenant: 'acme', instance: 'web'}))).hint).toBe(
+      'nothing is deployed there yet: aims plug up PLUG',
+    )
     seed(engine, 'other/completely-different')
-    expect((await rejection(requireInstance(session, engine, {tenant: 'acme', instance: 'web'}))).hint).toBe('see aims plug ls')
+    expect((await rejection(requireInstance(session, engine, {tenant: 'acme', instance: 'web'}))).hint).toBe(
+      'see aims plug ls',
+    )
   })
 })

@@ -3,7 +3,15 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import type {LifecycleEvent} from '../../../src/core/events.js'
-import {emitForAudit, emitLifecycleEvent, eventsPath, followLifecycleEvents, hostLifecycleEventWriter, readLifecycleEventsFrom, readRecentLifecycleEvents} from '../../../src/services/lifecycle-events.js'
+import {
+  emitForAudit,
+  emitLifecycleEvent,
+  eventsPath,
+  followLifecycleEvents,
+  hostLifecycleEventWriter,
+  readLifecycleEventsFrom,
+  readRecentLifecycleEvents,
+} from '../../../src/services/lifecycle-events.js'
 import {fakeEngine, fakeSession, hostWithStateDir, localShell, realClock} from '../../support/dock-fakes.js'
 
 const scratch = mkdtempSync(join(tmpdir(), 'aims-lifecycle-events-'))
@@ -11,7 +19,18 @@ afterAll(() => rmSync(scratch, {recursive: true, force: true}))
 let dirs = 0
 const stateDir = () => join(scratch, `state-${++dirs}`)
 
-const event = (id: string, extra: Partial<LifecycleEvent> = {}): LifecycleEvent => ({v: 1, id, time: '2025-01-31T12:00:00.000Z', action: 'restarted', tenant: 'acme', instance: 'web', message: 'HTTP 200 on /health', actor: 'me@laptop', origin: 'cli', ...extra})
+const event = (id: string, extra: Partial<LifecycleEvent> = {}): LifecycleEvent => ({
+  v: 1,
+  id,
+  time: '2025-01-31T12:00:00.000Z',
+  action: 'restarted',
+  tenant: 'acme',
+  instance: 'web',
+  message: 'HTTP 200 on /health',
+  actor: 'me@laptop',
+  origin: 'cli',
+  ...extra,
+})
 const line = (id: string, extra: Partial<LifecycleEvent> = {}) => `${JSON.stringify(event(id, extra))}\n`
 
 const deps = (recorded: LifecycleEvent[], dir = '/state') => ({
@@ -35,25 +54,68 @@ describe('writing events on the host', () => {
     await write(event('b'))
     expect(readFileSync(eventsPath(dir), 'utf8')).toBe(line('a') + line('b'))
     // The first append failed (no dir), then mkdirp, then append again; the second needed nothing else.
-    expect(calls).toEqual([`append ${dir}/events.jsonl`, `mkdirp ${dir}`, `append ${dir}/events.jsonl`, `append ${dir}/events.jsonl`])
+    expect(calls).toEqual([
+      `append ${dir}/events.jsonl`,
+      `mkdirp ${dir}`,
+      `append ${dir}/events.jsonl`,
+      `append ${dir}/events.jsonl`,
+    ])
   })
 
   it('stamps who, when and where, and maps audited outcomes', async () => {
     const recorded: LifecycleEvent[] = []
-    await emitForAudit(deps(recorded), {action: 'plug up', target: 'acme/web', outcome: 'rolled-back', detail: 'web did not become healthy'})
+    await emitForAudit(deps(recorded), {
+      action: 'plug up',
+      target: 'acme/web',
+      outcome: 'rolled-back',
+      detail: 'web did not become healthy',
+    })
     await emitForAudit(deps(recorded), {action: 'plug down', target: 'acme/web', outcome: 'declined'})
-    await emitLifecycleEvent(deps(recorded), {action: 'health-changed', tenant: 'acme', instance: 'web', message: 'health changed: healthy → unhealthy (HTTP 500)', health: 'unhealthy'})
+    await emitLifecycleEvent(deps(recorded), {
+      action: 'health-changed',
+      tenant: 'acme',
+      instance: 'web',
+      message: 'health changed: healthy → unhealthy (HTTP 500)',
+      health: 'unhealthy',
+    })
     expect(recorded).toEqual([
-      {v: 1, id: 'id-1', time: '2025-01-31T12:00:00.000Z', action: 'deploy-rolled-back', tenant: 'acme', instance: 'web', message: 'web did not become healthy', actor: 'me@laptop', origin: 'dock', host: 'vps'},
-      {v: 1, id: 'id-1', time: '2025-01-31T12:00:00.000Z', action: 'health-changed', tenant: 'acme', instance: 'web', message: 'health changed: healthy → unhealthy (HTTP 500)', actor: 'me@laptop', origin: 'dock', host: 'vps', health: 'unhealthy'},
+      {
+        v: 1,
+        id: 'id-1',
+        time: '2025-01-31T12:00:00.000Z',
+        action: 'deploy-rolled-back',
+        tenant: 'acme',
+        instance: 'web',
+        message: 'web did not become healthy',
+        actor: 'me@laptop',
+        origin: 'dock',
+        host: 'vps',
+      },
+      {
+        v: 1,
+        id: 'id-1',
+        time: '2025-01-31T12:00:00.000Z',
+        action: 'health-changed',
+        tenant: 'acme',
+        instance: 'web',
+        message: 'health changed: healthy → unhealthy (HTTP 500)',
+        actor: 'me@laptop',
+        origin: 'dock',
+        host: 'vps',
+        health: 'unhealthy',
+      },
     ])
   })
 
   it('never fails the action it describes, and does nothing without a writer', async () => {
     const failing = {...deps([]), recordEvent: async () => Promise.reject(new Error('disk full'))}
-    await expect(emitLifecycleEvent(failing, {action: 'started', tenant: 'acme', instance: 'web', message: 'ok'})).resolves.toBeUndefined()
+    await expect(
+      emitLifecycleEvent(failing, {action: 'started', tenant: 'acme', instance: 'web', message: 'ok'}),
+    ).resolves.toBeUndefined()
     const {recordEvent: _none, ...without} = deps([])
-    await expect(emitLifecycleEvent(without, {action: 'started', tenant: 'acme', instance: 'web', message: 'ok'})).resolves.toBeUndefined()
+    await expect(
+      emitLifecycleEvent(without, {action: 'started', tenant: 'acme', instance: 'web', message: 'ok'}),
+    ).resolves.toBeUndefined()
   })
 })
 
@@ -117,7 +179,13 @@ describe('reading events on the host (the script runs for real)', () => {
     writeFileSync(path, line('old'))
     const seen: string[] = []
     const controller = new AbortController()
-    const follow = followLifecycleEvents(localShell(), dir, {from: readFileSync(path).length, intervalMs: 20, signal: controller.signal, clock: realClock, onEvents: (events) => seen.push(...events.map((item) => item.id))})
+    const follow = followLifecycleEvents(localShell(), dir, {
+      from: readFileSync(path).length,
+      intervalMs: 20,
+      signal: controller.signal,
+      clock: realClock,
+      onEvents: (events) => seen.push(...events.map((item) => item.id)),
+    })
     appendFileSync(path, line('n1'))
     await new Promise((resolve) => setTimeout(resolve, 150))
     appendFileSync(path, line('n2') + line('n3'))

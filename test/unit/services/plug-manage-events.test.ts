@@ -21,7 +21,10 @@ function deps(options: {recorded?: LifecycleEvent[]; restart?: () => Promise<voi
     restartContainer: options.restart ?? (async () => undefined),
     inspectContainer: async () => details(container),
   })
-  const session = {...fakeSession({engine, shell: localShell(), host: hostWithStateDir(join(scratch, 'state'))}), lock: async () => ({release: async () => undefined})}
+  const session = {
+    ...fakeSession({engine, shell: localShell(), host: hostWithStateDir(join(scratch, 'state'))}),
+    lock: async () => ({release: async () => undefined}),
+  }
   const audit: AuditRecord[] = []
   let ids = 0
   return {
@@ -42,16 +45,32 @@ describe('lifecycle events from plug-manage', () => {
     const recorded: LifecycleEvent[] = []
     await changeState(deps({recorded}), {tenant: 'acme', instance: 'web'}, 'restart')
     expect(recorded).toHaveLength(1)
-    expect(recorded[0]).toMatchObject({action: 'restarted', tenant: 'acme', instance: 'web', message: 'running', origin: 'dock', actor: 'me@laptop', host: 'vps'})
+    expect(recorded[0]).toMatchObject({
+      action: 'restarted',
+      tenant: 'acme',
+      instance: 'web',
+      message: 'running',
+      origin: 'dock',
+      actor: 'me@laptop',
+      host: 'vps',
+    })
   })
 
   it('a failed restart records "restart-failed"', async () => {
     const recorded: LifecycleEvent[] = []
-    await expect(changeState(deps({recorded, restart: () => Promise.reject(new Error('engine said no'))}), {tenant: 'acme', instance: 'web'}, 'restart')).rejects.toThrow(/engine said no/)
+    await expect(
+      changeState(
+        deps({recorded, restart: () => Promise.reject(new Error('engine said no'))}),
+        {tenant: 'acme', instance: 'web'},
+        'restart',
+      ),
+    ).rejects.toThrow(/engine said no/)
     expect(recorded.map((event) => [event.action, event.message])).toEqual([['restart-failed', 'engine said no']])
   })
 
   it('without a writer nothing is recorded and nothing breaks', async () => {
-    await expect(changeState(deps({}), {tenant: 'acme', instance: 'web'}, 'restart')).resolves.toMatchObject({status: 'applied'})
+    await expect(changeState(deps({}), {tenant: 'acme', instance: 'web'}, 'restart')).resolves.toMatchObject({
+      status: 'applied',
+    })
   })
 })

@@ -14,8 +14,20 @@ const STACK = {tenant: 'acme', instance: 'stack'}
 const MiB = 1024 ** 2
 
 /** Deploys through plugUp (so labels are the real ones), then starts the log afresh with an approver that says `decision`. */
-async function deployed(world: World, overrides: Partial<PlugUpOptions> = {}, decision: GateDecision | AimsError | 'unexpected' = 'apply'): Promise<void> {
-  await plugUp(world.deps, {plug: 'fixture-web', name: 'site', tenant: 'acme', env: [], expose: false, links: [], ...overrides})
+async function deployed(
+  world: World,
+  overrides: Partial<PlugUpOptions> = {},
+  decision: GateDecision | AimsError | 'unexpected' = 'apply',
+): Promise<void> {
+  await plugUp(world.deps, {
+    plug: 'fixture-web',
+    name: 'site',
+    tenant: 'acme',
+    env: [],
+    expose: false,
+    links: [],
+    ...overrides,
+  })
   world.log.length = 0
   world.audit.records.length = 0
   world.progress.length = 0
@@ -35,7 +47,13 @@ describe('changeState', () => {
     const world = makeWorld()
     await deployed(world, {plug: 'fixture-stack', name: 'stack'})
     const result = await changeState(world.deps, STACK, 'stop')
-    expect(effects(world)).toEqual(['lock instance-acme-stack', 'stop aims-acme-stack-front', 'stop aims-acme-stack-backend', 'unlock instance-acme-stack', 'append /var/lib/aims/audit.jsonl'])
+    expect(effects(world)).toEqual([
+      'lock instance-acme-stack',
+      'stop aims-acme-stack-front',
+      'stop aims-acme-stack-backend',
+      'unlock instance-acme-stack',
+      'append /var/lib/aims/audit.jsonl',
+    ])
     expect(world.session.locks.at(-1)).toMatchObject({name: 'instance-acme-stack', wait: true, timeoutMs: 15_000})
     expect(result).toMatchObject({status: 'applied', action: 'plug-stop', instance: 'acme/stack', host: 'vps'})
     expect(result.health).toBeUndefined()
@@ -43,7 +61,11 @@ describe('changeState', () => {
       {action: 'stop', kind: 'container', name: 'aims-acme-stack-front', detail: 'running'},
       {action: 'stop', kind: 'container', name: 'aims-acme-stack-backend', detail: 'running'},
     ])
-    expect(result.plan).toMatchObject({summary: 'Stop acme/stack (fixture-stack) on vps', destructive: false, gates: []})
+    expect(result.plan).toMatchObject({
+      summary: 'Stop acme/stack (fixture-stack) on vps',
+      destructive: false,
+      gates: [],
+    })
     expect(world.audit.records).toMatchObject([{action: 'plug stop', target: 'acme/stack', outcome: 'applied'}])
   })
 
@@ -56,7 +78,11 @@ describe('changeState', () => {
     expect(world.engine.calls('start')).toEqual(['aims-acme-stack-backend', 'aims-acme-stack-front'])
     expect(result.health).toEqual({ok: true, detail: 'HTTP 200 on /health'})
     expect(world.log.at(-3)).toBe('probe aims-acme-stack-front')
-    expect(world.audit.records.at(-1)).toMatchObject({action: 'plug start', outcome: 'applied', detail: 'HTTP 200 on /health'})
+    expect(world.audit.records.at(-1)).toMatchObject({
+      action: 'plug start',
+      outcome: 'applied',
+      detail: 'HTTP 200 on /health',
+    })
   })
 
   it('restarts in deploy order and waits for health', async () => {
@@ -82,7 +108,11 @@ describe('changeState', () => {
     world.engine.behave('aims-acme-site-web', {http: 503})
     const before = world.clock.slept
     const error = await rejection(changeState(world.deps, SITE, 'restart'))
-    expect(error).toMatchObject({kind: 'unhealthy', exitCode: 1, message: 'acme/site was restarted but is not healthy: HTTP 503 on /health'})
+    expect(error).toMatchObject({
+      kind: 'unhealthy',
+      exitCode: 1,
+      message: 'acme/site was restarted but is not healthy: HTTP 503 on /health',
+    })
     // fixture-web's gate: 15 checks × 0.5 s = 7.5 s, recorded on the container as aims.health-budget.
     expect(world.clock.slept - before).toBeGreaterThanOrEqual(7500)
     expect(world.clock.slept - before).toBeLessThan(9500)
@@ -108,7 +138,9 @@ describe('changeState', () => {
       throw new AimsError('engine', 'Docker refused stop container: boom')
     })
     await rejection(changeState(world.deps, SITE, 'stop'))
-    expect(world.audit.records).toMatchObject([{action: 'plug stop', outcome: 'failed', detail: 'Docker refused stop container: boom'}])
+    expect(world.audit.records).toMatchObject([
+      {action: 'plug stop', outcome: 'failed', detail: 'Docker refused stop container: boom'},
+    ])
     expect(world.session.openLocks()).toEqual([])
   })
 
@@ -125,7 +157,12 @@ describe('changeState', () => {
     const world = makeWorld()
     await deployed(world, {}, 'unexpected')
     const error = await rejection(changeState(world.deps, {tenant: 'other', instance: 'site'}, 'stop'))
-    expect(error).toMatchObject({kind: 'not-found', exitCode: 2, message: 'no instance other/site on vps', hint: 'did you mean "acme/site"?'})
+    expect(error).toMatchObject({
+      kind: 'not-found',
+      exitCode: 2,
+      message: 'no instance other/site on vps',
+      hint: 'did you mean "acme/site"?',
+    })
     expect(world.log).toEqual([])
   })
 
@@ -134,7 +171,11 @@ describe('changeState', () => {
     await deployed(world)
     world.session.heldElsewhere.add('instance-acme-site')
     const error = await rejection(changeState(world.deps, SITE, 'stop'))
-    expect(error).toMatchObject({kind: 'conflict', message: 'another aims process is changing acme/site right now', hint: 'wait for it to finish and retry'})
+    expect(error).toMatchObject({
+      kind: 'conflict',
+      message: 'another aims process is changing acme/site right now',
+      hint: 'wait for it to finish and retry',
+    })
     expect(world.engine.calls('stop')).toEqual([])
   })
 
@@ -144,7 +185,10 @@ describe('changeState', () => {
   // (exit 1). Expected: the plug's own health gate budget (the catalog is in deps, or put the budget
   // in a label at deploy time).
   it("waits as long as the plug's health gate allows after a restart", async () => {
-    const slow = testPlug('slow-app', {services: {web: {image: 'aims-fixture/web:1', entry: {port: 8080}, health: {type: 'http', path: '/health'}}}, health_gate: {retries: 90, interval_seconds: 2}})
+    const slow = testPlug('slow-app', {
+      services: {web: {image: 'aims-fixture/web:1', entry: {port: 8080}, health: {type: 'http', path: '/health'}}},
+      health_gate: {retries: 90, interval_seconds: 2},
+    })
     const world = makeWorld({plugs: [slow]})
     await deployed(world, {plug: 'slow-app'})
     // About 80 s of refused connections: within 180 s, beyond 60 s.
@@ -155,8 +199,17 @@ describe('changeState', () => {
 
   // The catalog's stop_grace_seconds (ghost's MySQL: 60) is the container's StopTimeout; aims passes no
   // explicit t, so Docker waits that long before SIGKILL.
-  it("stops each service with its catalog stop grace period, not a fixed 10 s", async () => {
-    const slow = testPlug('slow-db', {services: {web: {image: 'aims-fixture/web:1', entry: {port: 8080}, health: {type: 'http', path: '/health'}, stop_grace_seconds: 60}}})
+  it('stops each service with its catalog stop grace period, not a fixed 10 s', async () => {
+    const slow = testPlug('slow-db', {
+      services: {
+        web: {
+          image: 'aims-fixture/web:1',
+          entry: {port: 8080},
+          health: {type: 'http', path: '/health'},
+          stop_grace_seconds: 60,
+        },
+      },
+    })
     const world = makeWorld({plugs: [slow]})
     await deployed(world, {plug: 'slow-db'})
     await changeState(world.deps, SITE, 'stop')
@@ -170,10 +223,25 @@ describe('plugDown', () => {
     await deployed(world, {plug: 'fixture-stack', name: 'stack'}, 'dry-run')
     const result = await plugDown(world.deps, STACK, {keepData: false})
     expect(result.status).toBe('dry-run')
-    expect(result.plan).toMatchObject({action: 'plug-down', summary: 'Decommission acme/stack (fixture-stack) on vps', destructive: true, confirmWord: 'stack'})
+    expect(result.plan).toMatchObject({
+      action: 'plug-down',
+      summary: 'Decommission acme/stack (fixture-stack) on vps',
+      destructive: true,
+      confirmWord: 'stack',
+    })
     expect(result.plan.changes).toEqual([
-      {action: 'remove', kind: 'container', name: 'aims-acme-stack-front', detail: 'stop gracefully, then remove (running)'},
-      {action: 'remove', kind: 'container', name: 'aims-acme-stack-backend', detail: 'stop gracefully, then remove (running)'},
+      {
+        action: 'remove',
+        kind: 'container',
+        name: 'aims-acme-stack-front',
+        detail: 'stop gracefully, then remove (running)',
+      },
+      {
+        action: 'remove',
+        kind: 'container',
+        name: 'aims-acme-stack-backend',
+        detail: 'stop gracefully, then remove (running)',
+      },
       {action: 'remove', kind: 'volume', name: 'aims-acme-stack-backend-data', detail: 'its data is deleted'},
       {action: 'remove', kind: 'network', name: 'aims-i-acme-stack'},
       {action: 'remove', kind: 'network', name: 'aims-t-acme', detail: 'the tenant has no other instance'},
@@ -187,7 +255,9 @@ describe('plugDown', () => {
     const world = makeWorld()
     await deployed(world, {}, 'dry-run')
     const result = await plugDown(world.deps, SITE, {keepData: true})
-    expect(result.plan.changes.filter((change) => change.kind === 'volume')).toEqual([{action: 'keep', kind: 'volume', name: 'aims-acme-site-data', detail: '--keep-data'}])
+    expect(result.plan.changes.filter((change) => change.kind === 'volume')).toEqual([
+      {action: 'keep', kind: 'volume', name: 'aims-acme-site-data', detail: '--keep-data'},
+    ])
   })
 
   it('stops gracefully, then removes containers, volumes, the instance network, the empty tenant network and the route', async () => {
@@ -195,18 +265,36 @@ describe('plugDown', () => {
     await deployed(world, {plug: 'fixture-stack', name: 'stack'})
     world.shell.files.set('/var/lib/aims/deploys/acme@stack.json', '{}')
     const result = await plugDown(world.deps, STACK, {keepData: false})
-    expect(result.removed).toEqual({containers: ['aims-acme-stack-backend', 'aims-acme-stack-front'], volumes: ['aims-acme-stack-backend-data'], networks: ['aims-i-acme-stack', 'aims-t-acme'], proxyConf: true})
+    expect(result.removed).toEqual({
+      containers: ['aims-acme-stack-backend', 'aims-acme-stack-front'],
+      volumes: ['aims-acme-stack-backend-data'],
+      networks: ['aims-i-acme-stack', 'aims-t-acme'],
+      proxyConf: true,
+    })
     expect(result.keptVolumes).toEqual([])
     const log = effects(world)
-    expect(log.slice(0, 3)).toEqual(['lock instance-acme-stack', 'stop aims-acme-stack-front', 'stop aims-acme-stack-backend'])
-    expect(log.indexOf('stop aims-acme-stack-backend')).toBeLessThan(log.indexOf('removeContainer aims-acme-stack-backend'))
+    expect(log.slice(0, 3)).toEqual([
+      'lock instance-acme-stack',
+      'stop aims-acme-stack-front',
+      'stop aims-acme-stack-backend',
+    ])
+    expect(log.indexOf('stop aims-acme-stack-backend')).toBeLessThan(
+      log.indexOf('removeContainer aims-acme-stack-backend'),
+    )
     expect(world.engine.containerNames()).toEqual([])
     expect(world.engine.volumeNames()).toEqual([])
     expect(world.engine.networkNames()).toEqual([])
     expect(world.proxy.removed).toEqual(['acme/stack'])
     expect(world.shell.files.has('/var/lib/aims/deploys/acme@stack.json')).toBe(false)
     expect(world.session.openLocks()).toEqual([])
-    expect(world.audit.records).toMatchObject([{action: 'plug down', target: 'acme/stack', outcome: 'applied', detail: 'removed 2 containers, 1 volumes, 2 networks'}])
+    expect(world.audit.records).toMatchObject([
+      {
+        action: 'plug down',
+        target: 'acme/stack',
+        outcome: 'applied',
+        detail: 'removed 2 containers, 1 volumes, 2 networks',
+      },
+    ])
   })
 
   it('keeps the volumes with --keep-data', async () => {
@@ -239,7 +327,9 @@ describe('plugDown', () => {
     await plugDown(world.deps, SITE, {keepData: false})
     const log = effects(world)
     expect(log).toContain('disconnectNetwork aims-l-acme-site--data-db aims-data-db-web')
-    expect(log.indexOf('disconnectNetwork aims-l-acme-site--data-db aims-data-db-web')).toBeLessThan(log.indexOf('removeNetwork aims-l-acme-site--data-db'))
+    expect(log.indexOf('disconnectNetwork aims-l-acme-site--data-db aims-data-db-web')).toBeLessThan(
+      log.indexOf('removeNetwork aims-l-acme-site--data-db'),
+    )
     expect(world.engine.networkNames()).toEqual(['aims-t-data'])
     expect(world.engine.container('aims-data-db-web')).toMatchObject({state: 'running'})
   })
@@ -248,7 +338,12 @@ describe('plugDown', () => {
     const world = makeWorld()
     await deployed(world)
     world.engine.before('stopContainer', () => {
-      if (!world.engine.container('aims-acme-site-web-2')) world.engine.seedContainer({name: 'aims-acme-site-web-2', state: 'created', labels: {...world.engine.container('aims-acme-site-web')!.labels, [LABEL.replica]: '2'}})
+      if (!world.engine.container('aims-acme-site-web-2'))
+        world.engine.seedContainer({
+          name: 'aims-acme-site-web-2',
+          state: 'created',
+          labels: {...world.engine.container('aims-acme-site-web')!.labels, [LABEL.replica]: '2'},
+        })
     })
     const result = await plugDown(world.deps, SITE, {keepData: false})
     expect(result.removed.containers.sort()).toEqual(['aims-acme-site-web', 'aims-acme-site-web-2'])
@@ -275,23 +370,46 @@ describe('plugDown', () => {
   })
 
   describe('an instance that is gone but still routed', () => {
-    const conf = (tenant: string, instance: string) => `${confOwnerLine(tenant, instance)}\nserver {\n  server_name site.acme.example.com;\n}\n`
+    const conf = (tenant: string, instance: string) =>
+      `${confOwnerLine(tenant, instance)}\nserver {\n  server_name site.acme.example.com;\n}\n`
 
     it('removes the leftover route after the same typed confirmation', async () => {
       const world = makeWorld()
       world.shell.files.set('/etc/nginx/conf.d/plugs/acme-site.conf', conf('acme', 'site'))
       const result = await plugDown(world.deps, SITE, {keepData: false})
-      expect(world.approver.shown[0]).toMatchObject({summary: 'Remove the leftover route of acme/site on vps', destructive: true, confirmWord: 'site', changes: [{action: 'remove', kind: 'proxy-conf', name: 'acme-site.conf', detail: '/etc/nginx/conf.d/plugs/acme-site.conf'}]})
-      expect(result).toMatchObject({status: 'applied', removed: {containers: [], volumes: [], networks: [], proxyConf: true}})
+      expect(world.approver.shown[0]).toMatchObject({
+        summary: 'Remove the leftover route of acme/site on vps',
+        destructive: true,
+        confirmWord: 'site',
+        changes: [
+          {
+            action: 'remove',
+            kind: 'proxy-conf',
+            name: 'acme-site.conf',
+            detail: '/etc/nginx/conf.d/plugs/acme-site.conf',
+          },
+        ],
+      })
+      expect(result).toMatchObject({
+        status: 'applied',
+        removed: {containers: [], volumes: [], networks: [], proxyConf: true},
+      })
       expect(world.proxy.removed).toEqual(['acme/site'])
-      expect(world.audit.records).toMatchObject([{action: 'plug down', outcome: 'applied', detail: 'removed a leftover proxy route'}])
+      expect(world.audit.records).toMatchObject([
+        {action: 'plug down', outcome: 'applied', detail: 'removed a leftover proxy route'},
+      ])
     })
 
     it("does not touch a conf owned by another instance (tenant a-b's file name clash), and says the instance is unknown", async () => {
       const world = makeWorld({decision: 'unexpected'})
       world.shell.files.set('/etc/nginx/conf.d/plugs/acme-site.conf', conf('acme-site', 'x'))
       const error = await rejection(plugDown(world.deps, SITE, {keepData: false}))
-      expect(error).toMatchObject({kind: 'not-found', exitCode: 2, message: 'no instance acme/site on vps', hint: 'nothing is deployed there yet: aims plug up PLUG'})
+      expect(error).toMatchObject({
+        kind: 'not-found',
+        exitCode: 2,
+        message: 'no instance acme/site on vps',
+        hint: 'nothing is deployed there yet: aims plug up PLUG',
+      })
       expect(world.proxy.removed).toEqual([])
     })
 
@@ -339,14 +457,37 @@ describe('plugScale', () => {
     await deployed(world)
     const result = await plugScale(world.deps, SITE, {replicas: 3})
     expect(world.approver.shown[0]?.changes).toEqual([
-      {action: 'create', kind: 'container', name: 'aims-acme-site-web-2', detail: 'copy of replica 1 on a new host port'},
-      {action: 'create', kind: 'container', name: 'aims-acme-site-web-3', detail: 'copy of replica 1 on a new host port'},
+      {
+        action: 'create',
+        kind: 'container',
+        name: 'aims-acme-site-web-2',
+        detail: 'copy of replica 1 on a new host port',
+      },
+      {
+        action: 'create',
+        kind: 'container',
+        name: 'aims-acme-site-web-3',
+        detail: 'copy of replica 1 on a new host port',
+      },
     ])
     expect(world.approver.shown[0]?.facts).toContainEqual({label: 'replicas', value: '1 → 3 (web)'})
-    expect(effects(world).slice(0, 7)).toEqual(['lock instance-acme-site', 'lock alloc', 'cloneContainer aims-acme-site-web-2', 'cloneContainer aims-acme-site-web-3', 'unlock alloc', 'start aims-acme-site-web-2', 'start aims-acme-site-web-3'])
+    expect(effects(world).slice(0, 7)).toEqual([
+      'lock instance-acme-site',
+      'lock alloc',
+      'cloneContainer aims-acme-site-web-2',
+      'cloneContainer aims-acme-site-web-3',
+      'unlock alloc',
+      'start aims-acme-site-web-2',
+      'start aims-acme-site-web-3',
+    ])
     expect(result).toMatchObject({status: 'applied', replicas: 3, ports: [51000, 51001, 51002], health: {ok: true}})
     const replica = world.engine.container('aims-acme-site-web-3')!
-    expect(replica.labels).toMatchObject({[LABEL.replica]: '3', [LABEL.port]: '51002', [LABEL.entry]: 'true', [LABEL.instance]: 'site'})
+    expect(replica.labels).toMatchObject({
+      [LABEL.replica]: '3',
+      [LABEL.port]: '51002',
+      [LABEL.entry]: 'true',
+      [LABEL.instance]: 'site',
+    })
     expect(replica.ports).toEqual([{containerPort: 8080, protocol: 'tcp', hostPort: 51002, hostIp: '127.0.0.1'}])
     expect(world.audit.records).toMatchObject([{action: 'plug scale', outcome: 'applied', detail: 'replicas 1 → 3'}])
   })
@@ -354,7 +495,10 @@ describe('plugScale', () => {
   it('skips ports other containers hold', async () => {
     const world = makeWorld()
     await deployed(world)
-    world.engine.seedContainer({name: 'other-app', ports: [{containerPort: 80, protocol: 'tcp', hostPort: 51001, hostIp: '0.0.0.0'}]})
+    world.engine.seedContainer({
+      name: 'other-app',
+      ports: [{containerPort: 80, protocol: 'tcp', hostPort: 51001, hostIp: '0.0.0.0'}],
+    })
     world.engine.seedContainer({name: 'created-aims', state: 'created', labels: {[LABEL.port]: '51002'}})
     expect((await plugScale(world.deps, SITE, {replicas: 2})).ports).toEqual([51000, 51003])
   })
@@ -364,8 +508,24 @@ describe('plugScale', () => {
     await deployed(world)
     world.proxy.applied.length = 0
     await plugScale(world.deps, SITE, {replicas: 2})
-    expect(world.proxy.applied).toEqual([{target: {tenant: 'acme', instance: 'site', plug: 'fixture-web', domain: 'site.acme.example.com', proxy: fixturePlug('fixture-web').proxy}, ports: [51000, 51001]}])
-    expect(world.approver.shown[0]?.changes.at(-1)).toEqual({action: 'write', kind: 'proxy-conf', name: 'acme-site.conf', detail: '2 upstream servers'})
+    expect(world.proxy.applied).toEqual([
+      {
+        target: {
+          tenant: 'acme',
+          instance: 'site',
+          plug: 'fixture-web',
+          domain: 'site.acme.example.com',
+          proxy: fixturePlug('fixture-web').proxy,
+        },
+        ports: [51000, 51001],
+      },
+    ])
+    expect(world.approver.shown[0]?.changes.at(-1)).toEqual({
+      action: 'write',
+      kind: 'proxy-conf',
+      name: 'acme-site.conf',
+      detail: '2 upstream servers',
+    })
   })
 
   it('removes the extra replicas, highest first, and routes to the rest', async () => {
@@ -375,8 +535,16 @@ describe('plugScale', () => {
     world.log.length = 0
     world.proxy.applied.length = 0
     const result = await plugScale(world.deps, SITE, {replicas: 1})
-    expect(result.plan.changes.filter((change) => change.action === 'remove').map((change) => change.name)).toEqual(['aims-acme-site-web-2', 'aims-acme-site-web-3'])
-    expect(effects(world).filter((entry) => /^(stop|removeContainer) /.test(entry))).toEqual(['stop aims-acme-site-web-3', 'removeContainer aims-acme-site-web-3', 'stop aims-acme-site-web-2', 'removeContainer aims-acme-site-web-2'])
+    expect(result.plan.changes.filter((change) => change.action === 'remove').map((change) => change.name)).toEqual([
+      'aims-acme-site-web-2',
+      'aims-acme-site-web-3',
+    ])
+    expect(effects(world).filter((entry) => /^(stop|removeContainer) /.test(entry))).toEqual([
+      'stop aims-acme-site-web-3',
+      'removeContainer aims-acme-site-web-3',
+      'stop aims-acme-site-web-2',
+      'removeContainer aims-acme-site-web-2',
+    ])
     expect(result).toMatchObject({replicas: 1, ports: [51000]})
     expect(world.proxy.applied.map((applied) => applied.ports)).toEqual([[51000]])
     expect(world.engine.containerNames()).toEqual(['aims-acme-site-web'])
@@ -405,7 +573,11 @@ describe('plugScale', () => {
     await deployed(world)
     world.engine.behave('aims-acme-site-web-2', {http: 500})
     const error = await rejection(plugScale(world.deps, SITE, {replicas: 2}))
-    expect(error).toMatchObject({kind: 'unhealthy', exitCode: 4, message: 'a new replica of acme/site did not become healthy: HTTP 500 on /health; the new replicas were removed'})
+    expect(error).toMatchObject({
+      kind: 'unhealthy',
+      exitCode: 4,
+      message: 'a new replica of acme/site did not become healthy: HTTP 500 on /health; the new replicas were removed',
+    })
     expect(world.engine.containerNames()).toEqual(['aims-acme-site-web'])
     expect(world.engine.container('aims-acme-site-web')!.state).toBe('running')
     expect(world.audit.records).toMatchObject([{action: 'plug scale', outcome: 'failed'}])
@@ -440,7 +612,8 @@ describe('plugScale', () => {
     const world = makeWorld()
     await deployed(world)
     world.engine.before('startContainer', (id: string) => {
-      if (world.engine.container(id)?.name === 'aims-acme-site-web-2') throw new AimsError('engine', 'Docker refused start container: bind: address already in use')
+      if (world.engine.container(id)?.name === 'aims-acme-site-web-2')
+        throw new AimsError('engine', 'Docker refused start container: bind: address already in use')
     })
     await rejection(plugScale(world.deps, SITE, {replicas: 2}))
     expect(world.engine.containerNames()).toEqual(['aims-acme-site-web'])

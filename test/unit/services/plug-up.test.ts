@@ -8,16 +8,49 @@ import {fixturePlug, makeWorld, rejection, type World} from '../../support/lifec
 const JOURNAL = '/var/lib/aims/deploys/acme@site.json'
 const AUDIT = '/var/lib/aims/audit.jsonl'
 
-const options = (overrides: Partial<PlugUpOptions> = {}): PlugUpOptions => ({plug: 'fixture-web', name: 'site', tenant: 'acme', env: [], expose: false, links: [], ...overrides})
+const options = (overrides: Partial<PlugUpOptions> = {}): PlugUpOptions => ({
+  plug: 'fixture-web',
+  name: 'site',
+  tenant: 'acme',
+  env: [],
+  expose: false,
+  links: [],
+  ...overrides,
+})
 
 /** Labels of an object this test did not deploy (another instance of the tenant). */
-const otherLabels = (instance: string, extra: Record<string, string> = {}) => ({[LABEL.managed]: 'true', [LABEL.tenant]: 'acme', [LABEL.instance]: instance, [LABEL.plug]: 'fixture-web', [LABEL.service]: 'web', [LABEL.deployId]: `deploy-of-${instance}`, [LABEL.services]: 'web', ...extra})
+const otherLabels = (instance: string, extra: Record<string, string> = {}) => ({
+  [LABEL.managed]: 'true',
+  [LABEL.tenant]: 'acme',
+  [LABEL.instance]: instance,
+  [LABEL.plug]: 'fixture-web',
+  [LABEL.service]: 'web',
+  [LABEL.deployId]: `deploy-of-${instance}`,
+  [LABEL.services]: 'web',
+  ...extra,
+})
 
 /** Another instance (acme/keep) with its container, volume and the tenant network: rollbacks must not touch them. */
 function seedNeighbour(world: World) {
-  world.engine.seedNetwork('aims-t-acme', {[LABEL.managed]: 'true', [LABEL.tenant]: 'acme', [LABEL.deployId]: 'deploy-of-keep', 'aims.network-scope': 'tenant'}, ['10.210.0.0/24'])
+  world.engine.seedNetwork(
+    'aims-t-acme',
+    {
+      [LABEL.managed]: 'true',
+      [LABEL.tenant]: 'acme',
+      [LABEL.deployId]: 'deploy-of-keep',
+      'aims.network-scope': 'tenant',
+    },
+    ['10.210.0.0/24'],
+  )
   world.engine.seedVolume('aims-acme-keep-data', otherLabels('keep'))
-  world.engine.seedContainer({name: 'aims-acme-keep-web', image: 'aims-fixture/web:1', labels: otherLabels('keep', {[LABEL.entry]: 'true', [LABEL.port]: '51000'}), ports: [{containerPort: 8080, protocol: 'tcp', hostPort: 51000, hostIp: '127.0.0.1'}], networks: {'aims-t-acme': ['keep']}, mounts: [{source: 'aims-acme-keep-data', target: '/data'}]})
+  world.engine.seedContainer({
+    name: 'aims-acme-keep-web',
+    image: 'aims-fixture/web:1',
+    labels: otherLabels('keep', {[LABEL.entry]: 'true', [LABEL.port]: '51000'}),
+    ports: [{containerPort: 8080, protocol: 'tcp', hostPort: 51000, hostIp: '127.0.0.1'}],
+    networks: {'aims-t-acme': ['keep']},
+    mounts: [{source: 'aims-acme-keep-data', target: '/data'}],
+  })
 }
 
 /** Log entries that change something (locks, files, engine objects), in order. */
@@ -33,7 +66,18 @@ function expectNothingOf(world: World, instance: string) {
 
 describe('validatePlugUpOptions', () => {
   it('normalizes valid input', () => {
-    expect(validatePlugUpOptions(options({env: ['A=1', 'B=x=y'], cpus: '0.5', memory: '512m', domain: 'Shop.Example.COM', links: ['data/db'], expose: true}))).toEqual({
+    expect(
+      validatePlugUpOptions(
+        options({
+          env: ['A=1', 'B=x=y'],
+          cpus: '0.5',
+          memory: '512m',
+          domain: 'Shop.Example.COM',
+          links: ['data/db'],
+          expose: true,
+        }),
+      ),
+    ).toEqual({
       plugId: 'fixture-web',
       ref: {tenant: 'acme', instance: 'site'},
       envFlags: {A: '1', B: 'x=y'},
@@ -47,12 +91,17 @@ describe('validatePlugUpOptions', () => {
   })
 
   it('names the instance after the plug by default', () => {
-    expect(validatePlugUpOptions({plug: 'n8n', tenant: 'acme', env: [], expose: false, links: []}).ref).toEqual({tenant: 'acme', instance: 'n8n'})
+    expect(validatePlugUpOptions({plug: 'n8n', tenant: 'acme', env: [], expose: false, links: []}).ref).toEqual({
+      tenant: 'acme',
+      instance: 'n8n',
+    })
   })
 
   it('reads the env file with file:line errors', () => {
     expect(validatePlugUpOptions(options({envFile: {path: 'app.env', text: 'A=1\n'}})).envFile).toEqual({A: '1'})
-    expect(() => validatePlugUpOptions(options({envFile: {path: 'app.env', text: 'A=1\nbroken'}}))).toThrow('app.env:2: not a KEY=VALUE line')
+    expect(() => validatePlugUpOptions(options({envFile: {path: 'app.env', text: 'A=1\nbroken'}}))).toThrow(
+      'app.env:2: not a KEY=VALUE line',
+    )
   })
 
   it.each([
@@ -109,12 +158,23 @@ describe('validatePlugUpOptions', () => {
 
 describe('plugUp: the happy path', () => {
   it('creates network, volume and container under the locks, starts, checks health, then clears the journal and audits', async () => {
-    const world = makeWorld({origin: {kind: 'cli', argv: ['plug', 'up', 'fixture-web', '--env', 'GREETING=hi', '--yes']}})
+    const world = makeWorld({
+      origin: {kind: 'cli', argv: ['plug', 'up', 'fixture-web', '--env', 'GREETING=hi', '--yes']},
+    })
     const journals: string[] = []
     world.engine.before('createNetwork', () => void journals.push(world.shell.files.get(JOURNAL) ?? 'missing'))
     const result = await plugUp(world.deps, options())
 
-    expect(result).toMatchObject({status: 'ready', instance: 'acme/site', plug: 'fixture-web', host: 'vps', port: 51000, localUrl: 'http://127.0.0.1:51000/', deployId: 'id001', warnings: []})
+    expect(result).toMatchObject({
+      status: 'ready',
+      instance: 'acme/site',
+      plug: 'fixture-web',
+      host: 'vps',
+      port: 51000,
+      localUrl: 'http://127.0.0.1:51000/',
+      deployId: 'id001',
+      warnings: [],
+    })
     expect(result.domainUrl).toBeUndefined()
     expect(effects(world)).toEqual([
       'lock instance-acme-site',
@@ -130,7 +190,12 @@ describe('plugUp: the happy path', () => {
       `append ${AUDIT}`,
     ])
     // The journal names this deploy before anything is created.
-    expect(JSON.parse(journals[0]!)).toEqual({deployId: 'id001', plug: 'fixture-web', actor: 'me@laptop', startedAt: '2026-03-01T10:00:00.000Z'})
+    expect(JSON.parse(journals[0]!)).toEqual({
+      deployId: 'id001',
+      plug: 'fixture-web',
+      actor: 'me@laptop',
+      startedAt: '2026-03-01T10:00:00.000Z',
+    })
     expect(world.session.openLocks()).toEqual([])
     expect(world.session.locks.find((lock) => lock.name === 'instance-acme-site')).toMatchObject({wait: false})
   })
@@ -140,10 +205,23 @@ describe('plugUp: the happy path', () => {
     await plugUp(world.deps, options())
     const container = world.engine.container('aims-acme-site-web')!
     expect(container.state).toBe('running')
-    expect(container.labels).toMatchObject({[LABEL.managed]: 'true', [LABEL.tenant]: 'acme', [LABEL.instance]: 'site', [LABEL.deployId]: 'id001', [LABEL.createdBy]: 'me@laptop', [LABEL.port]: '51000'})
+    expect(container.labels).toMatchObject({
+      [LABEL.managed]: 'true',
+      [LABEL.tenant]: 'acme',
+      [LABEL.instance]: 'site',
+      [LABEL.deployId]: 'id001',
+      [LABEL.createdBy]: 'me@laptop',
+      [LABEL.port]: '51000',
+    })
     expect([...container.networks.keys()]).toEqual(['aims-t-acme'])
-    expect(world.engine.networks.get('aims-t-acme')).toMatchObject({subnets: ['10.210.0.0/24'], labels: expect.objectContaining({[LABEL.subnet]: '10.210.0.0/24', [LABEL.deployId]: 'id001'})})
-    expect(world.engine.volumes.get('aims-acme-site-data')?.labels).toMatchObject({[LABEL.deployId]: 'id001', 'aims.volume': 'data'})
+    expect(world.engine.networks.get('aims-t-acme')).toMatchObject({
+      subnets: ['10.210.0.0/24'],
+      labels: expect.objectContaining({[LABEL.subnet]: '10.210.0.0/24', [LABEL.deployId]: 'id001'}),
+    })
+    expect(world.engine.volumes.get('aims-acme-site-data')?.labels).toMatchObject({
+      [LABEL.deployId]: 'id001',
+      'aims.volume': 'data',
+    })
   })
 
   it('passes env values byte for byte and keeps generated secrets out of the plan and result', async () => {
@@ -159,10 +237,23 @@ describe('plugUp: the happy path', () => {
   })
 
   it('appends the same audit record locally and to the host copy, with --env values masked', async () => {
-    const world = makeWorld({origin: {kind: 'cli', argv: ['plug', 'up', 'fixture-web', '--env', 'APP_SECRET=top-secret-1', '--yes']}})
+    const world = makeWorld({
+      origin: {kind: 'cli', argv: ['plug', 'up', 'fixture-web', '--env', 'APP_SECRET=top-secret-1', '--yes']},
+    })
     await plugUp(world.deps, options({env: ['APP_SECRET=top-secret-1']}))
     expect(world.audit.records).toEqual([
-      {id: 'id002', time: '2026-03-01T10:00:00.000Z', actor: 'me@laptop', host: 'vps', origin: 'cli', command: 'plug up fixture-web --env "APP_SECRET=***" --yes', action: 'plug up', target: 'acme/site', outcome: 'applied', detail: 'fixture-web on port 51000'},
+      {
+        id: 'id002',
+        time: '2026-03-01T10:00:00.000Z',
+        actor: 'me@laptop',
+        host: 'vps',
+        origin: 'cli',
+        command: 'plug up fixture-web --env "APP_SECRET=***" --yes',
+        action: 'plug up',
+        target: 'acme/site',
+        outcome: 'applied',
+        detail: 'fixture-web on port 51000',
+      },
     ])
     expect(world.shell.files.get(AUDIT)).toBe(`${JSON.stringify(world.audit.records[0])}\n`)
     expect(world.shell.files.get(AUDIT)).not.toContain('top-secret-1')
@@ -191,7 +282,12 @@ describe('plugUp: the happy path', () => {
     await plugUp(world.deps, options())
     const log = effects(world)
     expect(log.indexOf('pullImage aims-fixture/web:1')).toBeLessThan(log.indexOf('lock alloc'))
-    expect(world.progress.filter((event) => event.step === 'pull')).toContainEqual({step: 'pull', message: 'aims-fixture/web:1: Downloading a1b2c3', current: 512, total: 1024})
+    expect(world.progress.filter((event) => event.step === 'pull')).toContainEqual({
+      step: 'pull',
+      message: 'aims-fixture/web:1: Downloading a1b2c3',
+      current: 512,
+      total: 1024,
+    })
   })
 
   it('a failed pull creates nothing and releases the lock', async () => {
@@ -215,7 +311,18 @@ describe('plugUp: the happy path', () => {
   it('routes the domain through the proxy with the entry port, https with TLS', async () => {
     const world = makeWorld({host: {domain: 'example.com', tls: {certbotLiveDir: '/etc/letsencrypt/live/example.com'}}})
     const result = await plugUp(world.deps, options())
-    expect(world.proxy.applied).toEqual([{target: {tenant: 'acme', instance: 'site', plug: 'fixture-web', domain: 'site.acme.example.com', proxy: fixturePlug('fixture-web').proxy}, ports: [51000]}])
+    expect(world.proxy.applied).toEqual([
+      {
+        target: {
+          tenant: 'acme',
+          instance: 'site',
+          plug: 'fixture-web',
+          domain: 'site.acme.example.com',
+          proxy: fixturePlug('fixture-web').proxy,
+        },
+        ports: [51000],
+      },
+    ])
     expect(result.domainUrl).toBe('https://site.acme.example.com/')
     expect(world.engine.container('aims-acme-site-web')!.labels[LABEL.domain]).toBe('site.acme.example.com')
   })
@@ -253,7 +360,10 @@ describe('plugUp: several services', () => {
     await plugUp(world.deps, options({plug: 'fixture-stack', name: 'stack'}))
     expect(world.engine.networks.get('aims-t-acme')?.subnets).toEqual(['10.210.0.0/24'])
     expect(world.engine.networks.get('aims-i-acme-stack')?.subnets).toEqual(['10.210.1.0/27'])
-    expect(Object.fromEntries(world.engine.container('aims-acme-stack-front')!.networks)).toEqual({'aims-i-acme-stack': ['front'], 'aims-t-acme': ['stack', 'stack-front']})
+    expect(Object.fromEntries(world.engine.container('aims-acme-stack-front')!.networks)).toEqual({
+      'aims-i-acme-stack': ['front'],
+      'aims-t-acme': ['stack', 'stack-front'],
+    })
   })
 
   it('a dependency that never gets healthy fails the deploy before its dependant starts, and everything goes', async () => {
@@ -261,7 +371,11 @@ describe('plugUp: several services', () => {
     world.engine.behave('aims-acme-stack-backend', {http: 500, logs: () => ['db: cannot open /data']})
     const error = await rejection(plugUp(world.deps, options({plug: 'fixture-stack', name: 'stack'})))
     expect(error).toMatchObject({kind: 'unhealthy', exitCode: 4})
-    expect(error.details).toMatchObject({service: 'backend', container: 'aims-acme-stack-backend', logs: ['db: cannot open /data']})
+    expect(error.details).toMatchObject({
+      service: 'backend',
+      container: 'aims-acme-stack-backend',
+      logs: ['db: cannot open /data'],
+    })
     expect(world.engine.calls('start')).toEqual(['aims-acme-stack-backend'])
     expectNothingOf(world, 'stack')
     // The tenant network was created by this deploy and nothing else uses it.
@@ -275,14 +389,26 @@ describe('plugUp: the health gate fails', () => {
     seedNeighbour(world)
     world.engine.behave('aims-acme-site-web', {
       http: 503,
-      logs: (env) => ['booting', `\u001b[31msigning sessions with ${env.APP_SECRET}\u001b[0m`, `greeting is ${env.GREETING}`, 'still not ready\u0007'],
+      logs: (env) => [
+        'booting',
+        `\u001b[31msigning sessions with ${env.APP_SECRET}\u001b[0m`,
+        `greeting is ${env.GREETING}`,
+        'still not ready\u0007',
+      ],
     })
     const error = await rejection(plugUp(world.deps, options()))
     const secret = world.secrets.handedOut[0]!
 
     expect(error).toMatchObject({kind: 'unhealthy', exitCode: 4})
-    expect(error.message).toMatch(/^acme\/site failed its health gate: web did not become healthy within 8 s \(\d+ checks; last: HTTP 503 on \/health\); everything this deploy created was removed$/)
-    expect(error.details?.logs).toEqual(['booting', 'signing sessions with ••••••', 'greeting is hello from the aims fixture', 'still not ready'])
+    expect(error.message).toMatch(
+      /^acme\/site failed its health gate: web did not become healthy within 8 s \(\d+ checks; last: HTTP 503 on \/health\); everything this deploy created was removed$/,
+    )
+    expect(error.details?.logs).toEqual([
+      'booting',
+      'signing sessions with ••••••',
+      'greeting is hello from the aims fixture',
+      'still not ready',
+    ])
     expect(JSON.stringify(error.toJSON())).not.toContain(secret)
 
     expectNothingOf(world, 'site')
@@ -335,7 +461,10 @@ describe('plugUp: the health gate fails', () => {
 
   it('keeps only the last 50 log lines', async () => {
     const world = makeWorld()
-    world.engine.behave('aims-fixture/crash:1', {exitCode: 2, logs: () => Array.from({length: 80}, (_, index) => `line ${index + 1}`)})
+    world.engine.behave('aims-fixture/crash:1', {
+      exitCode: 2,
+      logs: () => Array.from({length: 80}, (_, index) => `line ${index + 1}`),
+    })
     const error = await rejection(plugUp(world.deps, options({plug: 'fixture-crash', name: 'site'})))
     const logs = error.details?.logs as string[]
     expect(logs).toHaveLength(50)
@@ -348,7 +477,12 @@ describe('plugUp: dry run, refusal and failed gates', () => {
   it('a dry-run decision returns the plan and creates nothing', async () => {
     const world = makeWorld({decision: 'dry-run'})
     const result = await plugUp(world.deps, options())
-    expect(result).toMatchObject({status: 'dry-run', instance: 'acme/site', port: 51000, localUrl: 'http://127.0.0.1:51000/'})
+    expect(result).toMatchObject({
+      status: 'dry-run',
+      instance: 'acme/site',
+      port: 51000,
+      localUrl: 'http://127.0.0.1:51000/',
+    })
     expect(result.plan.changes.map((change) => change.action)).toEqual(['pull', 'create', 'create', 'create'])
     expect(world.log).toEqual([])
     expect(world.audit.records).toEqual([])
@@ -365,7 +499,10 @@ describe('plugUp: dry run, refusal and failed gates', () => {
     const world = makeWorld({decision: 'unexpected'})
     seedNeighbour(world)
     const error = await rejection(plugUp(world.deps, options({name: 'keep'})))
-    expect(error).toMatchObject({exitCode: 2, message: 'pre-flight gate "names valid and free" failed: acme/keep already exists (fixture-web, running)'})
+    expect(error).toMatchObject({
+      exitCode: 2,
+      message: 'pre-flight gate "names valid and free" failed: acme/keep already exists (fixture-web, running)',
+    })
     expect(error.hint).toMatch(/--name keep-2/)
     expect(world.approver.events).toEqual(['show'])
     expect(world.log).toEqual([])
@@ -403,16 +540,44 @@ describe('plugUp: concurrency and crashes', () => {
     const world = makeWorld()
     seedNeighbour(world)
     world.shell.files.set(JOURNAL, JSON.stringify({deployId: 'killed-1', plug: 'fixture-web'}))
-    const leftover = {[LABEL.managed]: 'true', [LABEL.tenant]: 'acme', [LABEL.instance]: 'site', [LABEL.plug]: 'fixture-web', [LABEL.service]: 'web', [LABEL.deployId]: 'killed-1', [LABEL.port]: '51001', [LABEL.entry]: 'true', [LABEL.services]: 'web'}
+    const leftover = {
+      [LABEL.managed]: 'true',
+      [LABEL.tenant]: 'acme',
+      [LABEL.instance]: 'site',
+      [LABEL.plug]: 'fixture-web',
+      [LABEL.service]: 'web',
+      [LABEL.deployId]: 'killed-1',
+      [LABEL.port]: '51001',
+      [LABEL.entry]: 'true',
+      [LABEL.services]: 'web',
+    }
     world.engine.seedVolume('aims-acme-site-data', leftover)
-    world.engine.seedContainer({name: 'aims-acme-site-web', image: 'aims-fixture/web:1', state: 'created', labels: leftover, ports: [{containerPort: 8080, protocol: 'tcp', hostPort: 51001, hostIp: '127.0.0.1'}], networks: ['aims-t-acme'], mounts: [{source: 'aims-acme-site-data', target: '/data'}]})
+    world.engine.seedContainer({
+      name: 'aims-acme-site-web',
+      image: 'aims-fixture/web:1',
+      state: 'created',
+      labels: leftover,
+      ports: [{containerPort: 8080, protocol: 'tcp', hostPort: 51001, hostIp: '127.0.0.1'}],
+      networks: ['aims-t-acme'],
+      mounts: [{source: 'aims-acme-site-data', target: '/data'}],
+    })
 
     const result = await plugUp(world.deps, options())
 
     expect(result.status).toBe('ready')
-    expect(world.approver.shown[0]?.changes[0]).toEqual({action: 'remove', kind: 'instance', name: 'acme/site', detail: 'leftovers of an interrupted deploy'})
+    expect(world.approver.shown[0]?.changes[0]).toEqual({
+      action: 'remove',
+      kind: 'instance',
+      name: 'acme/site',
+      detail: 'leftovers of an interrupted deploy',
+    })
     const log = effects(world)
-    expect(log.slice(0, 4)).toEqual(['lock instance-acme-site', 'removeContainer aims-acme-site-web', 'removeVolume aims-acme-site-data', `rm ${JOURNAL}`])
+    expect(log.slice(0, 4)).toEqual([
+      'lock instance-acme-site',
+      'removeContainer aims-acme-site-web',
+      'removeVolume aims-acme-site-data',
+      `rm ${JOURNAL}`,
+    ])
     expect(world.engine.container('aims-acme-site-web')!.labels[LABEL.deployId]).toBe('id001')
     expect(world.engine.volumes.get('aims-acme-site-data')?.labels[LABEL.deployId]).toBe('id001')
     expect(world.engine.containerNames()).toEqual(['aims-acme-keep-web', 'aims-acme-site-web'])
@@ -424,7 +589,11 @@ describe('plugUp: concurrency and crashes', () => {
   it('picks another port when the first was taken between the plan and the allocation lock', async () => {
     const world = makeWorld()
     world.session.whenLocked('alloc', () => {
-      world.engine.seedContainer({name: 'someone-else', labels: {}, ports: [{containerPort: 80, protocol: 'tcp', hostPort: 51000, hostIp: '0.0.0.0'}]})
+      world.engine.seedContainer({
+        name: 'someone-else',
+        labels: {},
+        ports: [{containerPort: 80, protocol: 'tcp', hostPort: 51000, hostIp: '0.0.0.0'}],
+      })
     })
     const result = await plugUp(world.deps, options())
     expect(world.approver.shown[0]?.facts).toContainEqual({label: 'port', value: '127.0.0.1:51000 → web:8080'})
@@ -435,19 +604,33 @@ describe('plugUp: concurrency and crashes', () => {
 
   it('keeps ports that were listening at the first look taken at the second', async () => {
     const world = makeWorld()
-    world.shell.files.set('/proc/net/tcp', `  sl  local_address rem_address   st\n   0: 0100007F:C738 00000000:0000 0A 0\n`)
+    world.shell.files.set(
+      '/proc/net/tcp',
+      `  sl  local_address rem_address   st\n   0: 0100007F:C738 00000000:0000 0A 0\n`,
+    )
     expect((await plugUp(world.deps, options())).port).toBe(51001)
   })
 
   it('fails with a conflict when the name was taken meanwhile, and creates nothing', async () => {
     const world = makeWorld()
     world.session.whenLocked('alloc', () => {
-      world.engine.seedContainer({name: 'aims-acme-site-web', image: 'aims-fixture/web:1', labels: otherLabels('site', {[LABEL.entry]: 'true', [LABEL.port]: '51000'})})
+      world.engine.seedContainer({
+        name: 'aims-acme-site-web',
+        image: 'aims-fixture/web:1',
+        labels: otherLabels('site', {[LABEL.entry]: 'true', [LABEL.port]: '51000'}),
+      })
     })
     const error = await rejection(plugUp(world.deps, options()))
     expect(error).toMatchObject({kind: 'conflict', exitCode: 2})
-    expect(error.message).toBe('acme/site can no longer be deployed: names valid and free: acme/site already exists (fixture-web, running)')
-    expect(effects(world)).toEqual(['lock instance-acme-site', 'lock alloc', 'unlock alloc', 'unlock instance-acme-site'])
+    expect(error.message).toBe(
+      'acme/site can no longer be deployed: names valid and free: acme/site already exists (fixture-web, running)',
+    )
+    expect(effects(world)).toEqual([
+      'lock instance-acme-site',
+      'lock alloc',
+      'unlock alloc',
+      'unlock instance-acme-site',
+    ])
     expect(world.engine.container('aims-acme-site-web')!.labels[LABEL.deployId]).toBe('deploy-of-site')
   })
 
@@ -455,7 +638,11 @@ describe('plugUp: concurrency and crashes', () => {
     const world = makeWorld()
     world.session.heldElsewhere.add('instance-acme-site')
     const error = await rejection(plugUp(world.deps, options()))
-    expect(error).toMatchObject({kind: 'conflict', exitCode: 1, message: 'another aims process is deploying or changing acme/site on vps right now'})
+    expect(error).toMatchObject({
+      kind: 'conflict',
+      exitCode: 1,
+      message: 'another aims process is deploying or changing acme/site on vps right now',
+    })
     expect(error.hint).toMatch(/--name/)
     expect(world.log).toEqual([])
   })
@@ -464,7 +651,11 @@ describe('plugUp: concurrency and crashes', () => {
     const world = makeWorld()
     world.engine.seedContainer({name: 'aims-acme-site-web', labels: {'com.example': 'by hand'}, state: 'exited'})
     const error = await rejection(plugUp(world.deps, options()))
-    expect(error).toMatchObject({kind: 'usage', exitCode: 2, message: expect.stringContaining('aims-acme-site-web is already used by something aims did not create')})
+    expect(error).toMatchObject({
+      kind: 'usage',
+      exitCode: 2,
+      message: expect.stringContaining('aims-acme-site-web is already used by something aims did not create'),
+    })
     expect(world.engine.containerNames()).toEqual(['aims-acme-site-web'])
     expect(world.engine.container('aims-acme-site-web')!.labels).toEqual({'com.example': 'by hand'})
     expect(world.engine.volumeNames()).toEqual([])
@@ -476,15 +667,33 @@ describe('plugUp: concurrency and crashes', () => {
 describe('plugUp: links', () => {
   function seedLinked(world: World) {
     world.engine.seedNetwork('aims-t-data', {[LABEL.managed]: 'true', [LABEL.tenant]: 'data'})
-    world.engine.seedContainer({name: 'aims-data-db-web', image: 'aims-fixture/web:1', labels: {...otherLabels('db'), [LABEL.tenant]: 'data', [LABEL.entry]: 'true', [LABEL.replica]: '1', [LABEL.port]: '51005'}, networks: ['aims-t-data']})
+    world.engine.seedContainer({
+      name: 'aims-data-db-web',
+      image: 'aims-fixture/web:1',
+      labels: {
+        ...otherLabels('db'),
+        [LABEL.tenant]: 'data',
+        [LABEL.entry]: 'true',
+        [LABEL.replica]: '1',
+        [LABEL.port]: '51005',
+      },
+      networks: ['aims-t-data'],
+    })
   }
 
   it('joins the entry and the linked instance on a network of their own', async () => {
     const world = makeWorld()
     seedLinked(world)
     await plugUp(world.deps, options({links: ['data/db']}))
-    expect(world.engine.networks.get('aims-l-acme-site--data-db')?.labels).toMatchObject({'aims.network-scope': 'link', 'aims.link-target': 'data/db', [LABEL.instance]: 'site'})
-    expect(world.engine.container('aims-data-db-web')!.networks.get('aims-l-acme-site--data-db')).toEqual(['db.data', 'data-db'])
+    expect(world.engine.networks.get('aims-l-acme-site--data-db')?.labels).toMatchObject({
+      'aims.network-scope': 'link',
+      'aims.link-target': 'data/db',
+      [LABEL.instance]: 'site',
+    })
+    expect(world.engine.container('aims-data-db-web')!.networks.get('aims-l-acme-site--data-db')).toEqual([
+      'db.data',
+      'data-db',
+    ])
     expect(world.engine.container('aims-acme-site-web')!.networks.has('aims-l-acme-site--data-db')).toBe(true)
     expect(world.engine.container('aims-acme-site-web')!.labels[LABEL.links]).toBe('data/db')
   })
@@ -506,10 +715,21 @@ describe('plugUp: known bugs (it.fails until fixed; see the comments)', () => {
   // labels), so the second deploy passes every gate and mounts the other tenant's data.
   // Expected: refused (names gate) or a distinct volume. Actual: a/b-c mounts a-b/c's volume.
   it("never mounts another tenant's volume when tenant-instance names run together", async () => {
-    const otherApp = testPlug('other-app', {services: {app: {image: 'aims-fixture/web:1', entry: {port: 8080}, health: {type: 'http', path: '/health'}, volumes: [{name: 'data', path: '/data'}]}}})
+    const otherApp = testPlug('other-app', {
+      services: {
+        app: {
+          image: 'aims-fixture/web:1',
+          entry: {port: 8080},
+          health: {type: 'http', path: '/health'},
+          volumes: [{name: 'data', path: '/data'}],
+        },
+      },
+    })
     const world = makeWorld({plugs: [fixturePlug('fixture-web'), otherApp]})
     await plugUp(world.deps, options({tenant: 'a-b', name: 'c'}))
-    const second = await plugUp(world.deps, options({plug: 'other-app', tenant: 'a', name: 'b-c'})).catch((error: unknown) => error)
+    const second = await plugUp(world.deps, options({plug: 'other-app', tenant: 'a', name: 'b-c'})).catch(
+      (error: unknown) => error,
+    )
     if (second instanceof AimsError) return // refusing the name is a fix too
     const mount = world.engine.container('aims-a-b-c-app')!.mounts[0]!
     expect(world.engine.volumes.get(mount.source)?.labels[LABEL.tenant]).toBe('a')
@@ -528,11 +748,18 @@ describe('plugUp: known bugs (it.fails until fixed; see the comments)', () => {
     })
     const world = makeWorld({plugs: [fixturePlug('fixture-stack'), duo]})
     await plugUp(world.deps, options({plug: 'fixture-stack', tenant: 'a-b', name: 'c'}))
-    const second = await plugUp(world.deps, options({plug: 'duo', tenant: 'a', name: 'b-c'})).catch((error: unknown) => error)
+    const second = await plugUp(world.deps, options({plug: 'duo', tenant: 'a', name: 'b-c'})).catch(
+      (error: unknown) => error,
+    )
     if (second instanceof AimsError) return
     const tenantOf = (name: string) => world.engine.container(name)!.labels[LABEL.tenant]
     for (const network of world.engine.networkNames()) {
-      const tenants = new Set(world.engine.containerNames().filter((name) => world.engine.container(name)!.networks.has(network)).map(tenantOf))
+      const tenants = new Set(
+        world.engine
+          .containerNames()
+          .filter((name) => world.engine.container(name)!.networks.has(network))
+          .map(tenantOf),
+      )
       expect(tenants.size, `${network} holds containers of ${[...tenants].join(', ')}`).toBeLessThanOrEqual(1)
     }
   })
@@ -542,10 +769,21 @@ describe('plugUp: known bugs (it.fails until fixed; see the comments)', () => {
   // stopped containers still reference (checked on the bed; they then fail to start with
   // "network … not found"). A re-run after a killed deploy that had created the tenant network
   // removes that network even though another instance of the tenant (stopped) still uses it.
-  it("cleaning up an interrupted deploy keeps a tenant network a stopped instance still uses", async () => {
+  it('cleaning up an interrupted deploy keeps a tenant network a stopped instance still uses', async () => {
     const world = makeWorld()
-    world.engine.seedNetwork('aims-t-acme', {[LABEL.managed]: 'true', [LABEL.tenant]: 'acme', [LABEL.deployId]: 'killed-1', 'aims.network-scope': 'tenant'}, ['10.210.0.0/24'])
-    world.engine.seedContainer({name: 'aims-acme-keep-web', image: 'aims-fixture/web:1', state: 'exited', labels: otherLabels('keep', {[LABEL.entry]: 'true', [LABEL.port]: '51000'}), ports: [{containerPort: 8080, protocol: 'tcp', hostPort: 51000, hostIp: '127.0.0.1'}], networks: {'aims-t-acme': ['keep']}})
+    world.engine.seedNetwork(
+      'aims-t-acme',
+      {[LABEL.managed]: 'true', [LABEL.tenant]: 'acme', [LABEL.deployId]: 'killed-1', 'aims.network-scope': 'tenant'},
+      ['10.210.0.0/24'],
+    )
+    world.engine.seedContainer({
+      name: 'aims-acme-keep-web',
+      image: 'aims-fixture/web:1',
+      state: 'exited',
+      labels: otherLabels('keep', {[LABEL.entry]: 'true', [LABEL.port]: '51000'}),
+      ports: [{containerPort: 8080, protocol: 'tcp', hostPort: 51000, hostIp: '127.0.0.1'}],
+      networks: {'aims-t-acme': ['keep']},
+    })
     world.shell.files.set(JOURNAL, JSON.stringify({deployId: 'killed-1', plug: 'fixture-web'}))
     await plugUp(world.deps, options())
     await world.engine.startContainer('aims-acme-keep-web')

@@ -21,7 +21,8 @@ const input = (over: Partial<PlugConfInput> = {}): PlugConfInput => ({
 const conf = (over: Partial<PlugConfInput> = {}) => renderPlugConf(TEMPLATE, input(over))
 
 type NginxCheck = (files: Map<string, string>) => {exitCode: number; stderr: string}
-const OK = 'nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\nnginx: configuration file /etc/nginx/nginx.conf test is successful\n'
+const OK =
+  'nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\nnginx: configuration file /etc/nginx/nginx.conf test is successful\n'
 
 /**
  * A host with files in memory and an nginx whose `-t` runs `check` over them.
@@ -82,7 +83,10 @@ class FakeHost implements HostShell {
   async listDir(path: string) {
     this.calls.push(`list ${path}`)
     if (!this.dirs.has(path)) return undefined
-    return [...this.files.keys()].filter((file) => file.startsWith(`${path}/`)).map((file) => file.slice(path.length + 1)).sort()
+    return [...this.files.keys()]
+      .filter((file) => file.startsWith(`${path}/`))
+      .map((file) => file.slice(path.length + 1))
+      .sort()
   }
 
   async diskFree(): Promise<never> {
@@ -103,7 +107,10 @@ const failOnBogus: NginxCheck = (files) => {
   for (const [path, text] of files) {
     const line = text.split('\n').findIndex((l) => l.includes('bogus'))
     if (line !== -1) {
-      return {exitCode: 1, stderr: `2026/01/01 10:00:00 [emerg] 1234#1234: unknown directive "bogus" in ${path}:${line + 1}\nnginx: configuration file /etc/nginx/nginx.conf test failed\n`}
+      return {
+        exitCode: 1,
+        stderr: `2026/01/01 10:00:00 [emerg] 1234#1234: unknown directive "bogus" in ${path}:${line + 1}\nnginx: configuration file /etc/nginx/nginx.conf test failed\n`,
+      }
     }
   }
   return {exitCode: 0, stderr: OK}
@@ -119,7 +126,8 @@ async function errorOf(promise: Promise<unknown>): Promise<AimsError> {
   throw new Error('expected an AimsError, nothing was thrown')
 }
 
-const apply = (host: FakeHost, content: string, fileName = 'acme-n8n.conf') => applyPlugConf(host, {confDir: CONF_DIR, includeFile: INCLUDE, fileName, content})
+const apply = (host: FakeHost, content: string, fileName = 'acme-n8n.conf') =>
+  applyPlugConf(host, {confDir: CONF_DIR, includeFile: INCLUDE, fileName, content})
 const PATH = `${CONF_DIR}/acme-n8n.conf`
 
 describe('applyPlugConf', () => {
@@ -130,7 +138,13 @@ describe('applyPlugConf', () => {
     expect(host.dirs.has(CONF_DIR)).toBe(true)
     expect(host.files.get(INCLUDE)).toBe(renderIncludeConf(CONF_DIR))
     expect(host.files.get(PATH)).toBe(conf())
-    expect(host.calls.filter((call) => !call.startsWith('read'))).toEqual(['mkdirp /etc/nginx/conf.d/plugs', `write ${INCLUDE}`, `write ${PATH}`, 'nginx -t', 'nginx -s reload'])
+    expect(host.calls.filter((call) => !call.startsWith('read'))).toEqual([
+      'mkdirp /etc/nginx/conf.d/plugs',
+      `write ${INCLUDE}`,
+      `write ${PATH}`,
+      'nginx -t',
+      'nginx -s reload',
+    ])
     expect(host.reloads).toBe(1)
   })
 
@@ -148,12 +162,17 @@ describe('applyPlugConf', () => {
   it('replaces the conf when replicas change', async () => {
     const host = new FakeHost()
     await apply(host, conf())
-    const scaled = conf({upstreams: [{host: '127.0.0.1', port: 51000}, {host: '127.0.0.1', port: 51001}]})
+    const scaled = conf({
+      upstreams: [
+        {host: '127.0.0.1', port: 51000},
+        {host: '127.0.0.1', port: 51001},
+      ],
+    })
     expect((await apply(host, scaled)).change).toBe('updated')
     expect(host.files.get(PATH)).toContain('server 127.0.0.1:51001;')
   })
 
-  it('when nginx -t fails, puts the previous conf back, does not reload, and throws nginx\'s own line', async () => {
+  it("when nginx -t fails, puts the previous conf back, does not reload, and throws nginx's own line", async () => {
     const host = new FakeHost(failOnBogus)
     await apply(host, conf())
     const broken = conf().replace('keepalive 16;', 'keepalive 16;\n    bogus;')
@@ -175,14 +194,14 @@ describe('applyPlugConf', () => {
     expect(host.reloads).toBe(0)
   })
 
-  it('keeps an include file the user changed only until the test passes with aims\' version', async () => {
+  it("keeps an include file the user changed only until the test passes with aims' version", async () => {
     const host = new FakeHost(failOnBogus)
     host.files.set(INCLUDE, '# old aims include\ninclude /old/*.conf;\n')
     await errorOf(apply(host, `${conf()}bogus;\n`))
     expect(host.files.get(INCLUDE)).toBe('# old aims include\ninclude /old/*.conf;\n')
   })
 
-  it('says so when nginx was already failing in a file that is not aims\'', async () => {
+  it("says so when nginx was already failing in a file that is not aims'", async () => {
     const host = new FakeHost(failOnBogus)
     host.files.set('/etc/nginx/sites-enabled/other', 'bogus;')
     const error = await errorOf(apply(host, conf()))
@@ -194,7 +213,10 @@ describe('applyPlugConf', () => {
   it('drops its server_names_hash tuning when the main nginx.conf already sets it', async () => {
     const host = new FakeHost((files) =>
       (files.get(INCLUDE) ?? '').includes('server_names_hash_bucket_size')
-        ? {exitCode: 1, stderr: `nginx: [emerg] "server_names_hash_bucket_size" directive is duplicate in ${INCLUDE}:10\nnginx: configuration file /etc/nginx/nginx.conf test failed\n`}
+        ? {
+            exitCode: 1,
+            stderr: `nginx: [emerg] "server_names_hash_bucket_size" directive is duplicate in ${INCLUDE}:10\nnginx: configuration file /etc/nginx/nginx.conf test failed\n`,
+          }
         : {exitCode: 0, stderr: OK},
     )
     const result = await apply(host, conf())
@@ -208,7 +230,10 @@ describe('applyPlugConf', () => {
   it('also drops it when nginx names nginx.conf as the duplicate (the setting comes after the include)', async () => {
     const host = new FakeHost((files) =>
       (files.get(INCLUDE) ?? '').includes('server_names_hash_bucket_size')
-        ? {exitCode: 1, stderr: 'nginx: [emerg] "server_names_hash_max_size" directive is duplicate in /etc/nginx/nginx.conf:40\n'}
+        ? {
+            exitCode: 1,
+            stderr: 'nginx: [emerg] "server_names_hash_max_size" directive is duplicate in /etc/nginx/nginx.conf:40\n',
+          }
         : {exitCode: 0, stderr: OK},
     )
     await apply(host, conf())
@@ -219,7 +244,11 @@ describe('applyPlugConf', () => {
     const host = new FakeHost((files) =>
       (files.get(INCLUDE) ?? '').includes('server_names_hash_bucket_size')
         ? {exitCode: 0, stderr: OK}
-        : {exitCode: 1, stderr: 'nginx: [emerg] could not build server_names_hash, you should increase server_names_hash_bucket_size: 64\n'},
+        : {
+            exitCode: 1,
+            stderr:
+              'nginx: [emerg] could not build server_names_hash, you should increase server_names_hash_bucket_size: 64\n',
+          },
     )
     host.files.set(INCLUDE, renderIncludeConf(CONF_DIR, {tuneServerNamesHash: false}))
     const result = await apply(host, conf())
@@ -231,12 +260,21 @@ describe('applyPlugConf', () => {
     const untuned = renderIncludeConf(CONF_DIR, {tuneServerNamesHash: false})
     const host = new FakeHost((files) =>
       (files.get(INCLUDE) ?? '').includes('server_names_hash_bucket_size')
-        ? {exitCode: 1, stderr: `nginx: [emerg] "server_names_hash_bucket_size" directive is duplicate in ${INCLUDE}:10\n`}
-        : {exitCode: 1, stderr: 'nginx: [emerg] could not build server_names_hash, you should increase server_names_hash_bucket_size: 64\n'},
+        ? {
+            exitCode: 1,
+            stderr: `nginx: [emerg] "server_names_hash_bucket_size" directive is duplicate in ${INCLUDE}:10\n`,
+          }
+        : {
+            exitCode: 1,
+            stderr:
+              'nginx: [emerg] could not build server_names_hash, you should increase server_names_hash_bucket_size: 64\n',
+          },
     )
     host.files.set(INCLUDE, untuned)
     const error = await errorOf(apply(host, conf()))
-    expect(error.message).toBe('nginx refused the configuration: nginx: [emerg] could not build server_names_hash, you should increase server_names_hash_bucket_size: 64')
+    expect(error.message).toBe(
+      'nginx refused the configuration: nginx: [emerg] could not build server_names_hash, you should increase server_names_hash_bucket_size: 64',
+    )
     expect(error.hint).toContain('raise it (e.g. to 512)')
     expect(host.files.get(INCLUDE)).toBe(untuned)
     expect(host.files.has(PATH)).toBe(false)
@@ -247,10 +285,16 @@ describe('applyPlugConf', () => {
     await apply(host, conf())
     host.setCheck((files) =>
       [...files.values()].filter((text) => text.includes('server_name n8n.acme.example.com;')).length > 1
-        ? {exitCode: 0, stderr: `nginx: [warn] conflicting server name "n8n.acme.example.com" on 0.0.0.0:80, ignored\n${OK}`}
+        ? {
+            exitCode: 0,
+            stderr: `nginx: [warn] conflicting server name "n8n.acme.example.com" on 0.0.0.0:80, ignored\n${OK}`,
+          }
         : {exitCode: 0, stderr: OK},
     )
-    const other = renderPlugConf(TEMPLATE, input({tenant: 'beta', instance: 'web'})).replace(/server_name [^;]+;/, 'server_name n8n.acme.example.com;')
+    const other = renderPlugConf(TEMPLATE, input({tenant: 'beta', instance: 'web'})).replace(
+      /server_name [^;]+;/,
+      'server_name n8n.acme.example.com;',
+    )
     const error = await errorOf(apply(host, other, 'beta-web.conf'))
     expect(error.kind).toBe('conflict')
     expect(error.message).toBe('the server name "n8n.acme.example.com" is already routed by another nginx server')
@@ -258,16 +302,31 @@ describe('applyPlugConf', () => {
     expect(host.reloads).toBe(1)
   })
 
-  it('passes nginx\'s other warnings through, without the log prefix', async () => {
-    const host = new FakeHost(() => ({exitCode: 0, stderr: `2026/01/01 10:00:00 [warn] 99#99: conflicting server name "other.example.com" on 0.0.0.0:80, ignored\n${OK}`}))
-    expect((await apply(host, conf())).warnings).toEqual(['nginx: [warn] conflicting server name "other.example.com" on 0.0.0.0:80, ignored'])
+  it("passes nginx's other warnings through, without the log prefix", async () => {
+    const host = new FakeHost(() => ({
+      exitCode: 0,
+      stderr: `2026/01/01 10:00:00 [warn] 99#99: conflicting server name "other.example.com" on 0.0.0.0:80, ignored\n${OK}`,
+    }))
+    expect((await apply(host, conf())).warnings).toEqual([
+      'nginx: [warn] conflicting server name "other.example.com" on 0.0.0.0:80, ignored',
+    ])
   })
 
   it('refuses to overwrite the conf of another instance whose names run together into the same file name', async () => {
     const host = new FakeHost()
-    await apply(host, renderPlugConf(TEMPLATE, input({tenant: 'a-b', instance: 'c', serverNames: ['c.a-b.example.com']})), confFileName('a-b', 'c'))
+    await apply(
+      host,
+      renderPlugConf(TEMPLATE, input({tenant: 'a-b', instance: 'c', serverNames: ['c.a-b.example.com']})),
+      confFileName('a-b', 'c'),
+    )
     host.calls.length = 0
-    const error = await errorOf(apply(host, renderPlugConf(TEMPLATE, input({tenant: 'a', instance: 'b-c', serverNames: ['b-c.a.example.com']})), confFileName('a', 'b-c')))
+    const error = await errorOf(
+      apply(
+        host,
+        renderPlugConf(TEMPLATE, input({tenant: 'a', instance: 'b-c', serverNames: ['b-c.a.example.com']})),
+        confFileName('a', 'b-c'),
+      ),
+    )
     expect(error.kind).toBe('conflict')
     expect(error.message).toBe(`${CONF_DIR}/a-b-c.conf already routes a-b/c, not a/b-c`)
     expect(host.files.get(`${CONF_DIR}/a-b-c.conf`)).toContain('# aims-owner: a-b/c')
@@ -282,10 +341,16 @@ describe('applyPlugConf', () => {
   })
 
   it('keeps a valid conf in place when nginx does not reload, and says how to fix it', async () => {
-    const host = new FakeHost(undefined, ['nginx'], {exitCode: 1, stdout: '', stderr: 'nginx: [error] open() "/run/nginx.pid" failed (2: No such file or directory)\n'})
+    const host = new FakeHost(undefined, ['nginx'], {
+      exitCode: 1,
+      stdout: '',
+      stderr: 'nginx: [error] open() "/run/nginx.pid" failed (2: No such file or directory)\n',
+    })
     const error = await errorOf(apply(host, conf()))
     expect(error.kind).toBe('remote')
-    expect(error.message).toBe('nginx accepted the configuration but did not reload: nginx: [error] open() "/run/nginx.pid" failed (2: No such file or directory)')
+    expect(error.message).toBe(
+      'nginx accepted the configuration but did not reload: nginx: [error] open() "/run/nginx.pid" failed (2: No such file or directory)',
+    )
     expect(error.hint).toContain('start nginx')
     expect(host.files.get(PATH)).toBe(conf())
   })
@@ -298,7 +363,8 @@ describe('applyPlugConf', () => {
     // The first write must succeed for nginx -t to see the broken conf: fail only the restore.
     const write = host.writeFile.bind(host)
     let writes = 0
-    host.writeFile = async (path, data) => (writes++ === 0 ? void host.files.set(path, data.toString()) : write(path, data))
+    host.writeFile = async (path, data) =>
+      writes++ === 0 ? void host.files.set(path, data.toString()) : write(path, data)
     const error = await errorOf(apply(host, content))
     expect(error.message).toContain('and aims could not put the previous files back')
     expect(error.hint).toContain(`fix or remove ${PATH} by hand`)
@@ -315,8 +381,17 @@ describe('applyPlugConf', () => {
 
   it('uses the configured nginx command, e.g. through sudo', async () => {
     const host = new FakeHost(undefined, ['sudo', '-n', 'nginx'])
-    await applyPlugConf(host, {confDir: CONF_DIR, includeFile: INCLUDE, fileName: 'acme-n8n.conf', content: conf(), nginxCommand: ['sudo', '-n', 'nginx']})
-    expect(host.calls.filter((call) => call.includes('nginx -'))).toEqual(['sudo -n nginx -t', 'sudo -n nginx -s reload'])
+    await applyPlugConf(host, {
+      confDir: CONF_DIR,
+      includeFile: INCLUDE,
+      fileName: 'acme-n8n.conf',
+      content: conf(),
+      nginxCommand: ['sudo', '-n', 'nginx'],
+    })
+    expect(host.calls.filter((call) => call.includes('nginx -'))).toEqual([
+      'sudo -n nginx -t',
+      'sudo -n nginx -s reload',
+    ])
   })
 
   it('says when nginx is not installed', async () => {
@@ -341,7 +416,15 @@ describe('applyPlugConf', () => {
     ]
     for (const [over, message] of cases) {
       const host = new FakeHost()
-      const error = await errorOf(applyPlugConf(host, {confDir: CONF_DIR, includeFile: INCLUDE, fileName: 'acme-n8n.conf', content: conf(), ...over}))
+      const error = await errorOf(
+        applyPlugConf(host, {
+          confDir: CONF_DIR,
+          includeFile: INCLUDE,
+          fileName: 'acme-n8n.conf',
+          content: conf(),
+          ...over,
+        }),
+      )
       expect(error.kind, JSON.stringify(over)).toBe('usage')
       expect(error.message).toContain(message)
       expect(host.calls).toEqual([])
@@ -353,7 +436,13 @@ describe('removePlugConf', () => {
   it('removes the conf, tests and reloads', async () => {
     const host = new FakeHost()
     await apply(host, conf())
-    expect(await removePlugConf(host, {confDir: CONF_DIR, fileName: 'acme-n8n.conf', owner: {tenant: 'acme', instance: 'n8n'}})).toEqual({path: PATH, removed: true})
+    expect(
+      await removePlugConf(host, {
+        confDir: CONF_DIR,
+        fileName: 'acme-n8n.conf',
+        owner: {tenant: 'acme', instance: 'n8n'},
+      }),
+    ).toEqual({path: PATH, removed: true})
     expect(host.files.has(PATH)).toBe(false)
     expect(host.reloads).toBe(2)
     expect(host.calls.slice(-2)).toEqual(['nginx -t', 'nginx -s reload'])
@@ -361,14 +450,19 @@ describe('removePlugConf', () => {
 
   it('is idempotent: a missing conf is no error and no reload', async () => {
     const host = new FakeHost()
-    expect(await removePlugConf(host, {confDir: CONF_DIR, fileName: 'acme-n8n.conf'})).toEqual({path: PATH, removed: false})
+    expect(await removePlugConf(host, {confDir: CONF_DIR, fileName: 'acme-n8n.conf'})).toEqual({
+      path: PATH,
+      removed: false,
+    })
     expect(host.calls).toEqual([`read ${PATH}`])
   })
 
   it('leaves the conf of another owner in place', async () => {
     const host = new FakeHost()
     await apply(host, renderPlugConf(TEMPLATE, input({tenant: 'a-b', instance: 'c'})), 'a-b-c.conf')
-    const error = await errorOf(removePlugConf(host, {confDir: CONF_DIR, fileName: 'a-b-c.conf', owner: {tenant: 'a', instance: 'b-c'}}))
+    const error = await errorOf(
+      removePlugConf(host, {confDir: CONF_DIR, fileName: 'a-b-c.conf', owner: {tenant: 'a', instance: 'b-c'}}),
+    )
     expect(error.kind).toBe('conflict')
     expect(host.files.has(`${CONF_DIR}/a-b-c.conf`)).toBe(true)
   })
@@ -379,7 +473,9 @@ describe('removePlugConf', () => {
     host.files.set('/etc/nginx/sites-enabled/other', 'bogus;')
     const error = await errorOf(removePlugConf(host, {confDir: CONF_DIR, fileName: 'acme-n8n.conf'}))
     expect(error.kind).toBe('remote')
-    expect(error.message).toContain(`removed ${PATH}, but nginx cannot reload: nginx: [emerg] unknown directive "bogus" in /etc/nginx/sites-enabled/other:1`)
+    expect(error.message).toContain(
+      `removed ${PATH}, but nginx cannot reload: nginx: [emerg] unknown directive "bogus" in /etc/nginx/sites-enabled/other:1`,
+    )
     expect(host.reloads).toBe(1)
   })
 })
@@ -394,8 +490,17 @@ describe('listPlugConfs and nginx output', () => {
   })
 
   it('nginxErrorLine prefers the emerg line and falls back to the first line', () => {
-    expect(nginxErrorLine({exitCode: 1, stdout: '', stderr: 'nginx: [alert] could not open error log file\n2026/01/01 10:00:00 [emerg] 7#7: host not found in upstream "x" in /a.conf:3\n'})).toBe('nginx: [emerg] host not found in upstream "x" in /a.conf:3')
-    expect(nginxErrorLine({exitCode: 1, stdout: '', stderr: 'sudo: a password is required\n'})).toBe('sudo: a password is required')
+    expect(
+      nginxErrorLine({
+        exitCode: 1,
+        stdout: '',
+        stderr:
+          'nginx: [alert] could not open error log file\n2026/01/01 10:00:00 [emerg] 7#7: host not found in upstream "x" in /a.conf:3\n',
+      }),
+    ).toBe('nginx: [emerg] host not found in upstream "x" in /a.conf:3')
+    expect(nginxErrorLine({exitCode: 1, stdout: '', stderr: 'sudo: a password is required\n'})).toBe(
+      'sudo: a password is required',
+    )
     expect(nginxErrorLine({exitCode: 2, stdout: '', stderr: ''})).toBe('nginx exited with code 2')
   })
 })

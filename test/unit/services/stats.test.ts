@@ -4,7 +4,16 @@ import {AimsError} from '../../../src/core/errors.js'
 import {instanceStats, mapWithLimit} from '../../../src/services/stats.js'
 import {fakeEngine, fakeSession, summary} from '../../support/dock-fakes.js'
 
-const sample = (id: string, cpu: number): StatsSample => ({id, name: id, cpuPercent: cpu, memoryBytes: 1000, memoryLimitBytes: 4000, networkRxBytes: 5, networkTxBytes: 6, read: new Date(0)})
+const sample = (id: string, cpu: number): StatsSample => ({
+  id,
+  name: id,
+  cpuPercent: cpu,
+  memoryBytes: 1000,
+  memoryLimitBytes: 4000,
+  networkRxBytes: 5,
+  networkTxBytes: 6,
+  read: new Date(0),
+})
 
 describe('mapWithLimit', () => {
   it('keeps at most `limit` calls in flight and the results in order', async () => {
@@ -30,7 +39,12 @@ describe('instanceStats', () => {
     const engine = fakeEngine({
       listContainers: async (filter) => {
         calls.push(`list ${JSON.stringify(filter.labels)}`)
-        return [summary('acme', 'a', {id: 'a1'}), summary('acme', 'b', {id: 'b1'}), summary('acme', 'c', {id: 'c1', state: 'exited'}), summary('acme', 'gone', {id: 'g1'})]
+        return [
+          summary('acme', 'a', {id: 'a1'}),
+          summary('acme', 'b', {id: 'b1'}),
+          summary('acme', 'c', {id: 'c1', state: 'exited'}),
+          summary('acme', 'gone', {id: 'g1'}),
+        ]
       },
       stats: async (id) => {
         inFlight++
@@ -54,13 +68,25 @@ describe('instanceStats', () => {
   })
 
   it('fails on a transport error instead of reporting zeros', async () => {
-    const engine = fakeEngine({listContainers: async () => [summary('acme', 'a')], stats: async () => Promise.reject(new AimsError('connection', 'the SSH connection dropped'))})
+    const engine = fakeEngine({
+      listContainers: async () => [summary('acme', 'a')],
+      stats: async () => Promise.reject(new AimsError('connection', 'the SSH connection dropped')),
+    })
     await expect(instanceStats(fakeSession({engine}), {})).rejects.toThrow(/dropped/)
   })
 
   it('reports one instance, or names the closest ones when it does not exist', async () => {
-    const engine = fakeEngine({listContainers: async () => [summary('acme', 'shop', {id: 's1'})], stats: async (id) => sample(id, 1)})
-    expect((await instanceStats(fakeSession({engine}), {ref: {tenant: 'acme', instance: 'shop'}})).instances.map((item) => item.ref)).toEqual(['acme/shop'])
-    await expect(instanceStats(fakeSession({engine}), {ref: {tenant: 'acme', instance: 'shoq'}})).rejects.toMatchObject({kind: 'not-found', hint: expect.stringMatching(/acme\/shop/)})
+    const engine = fakeEngine({
+      listContainers: async () => [summary('acme', 'shop', {id: 's1'})],
+      stats: async (id) => sample(id, 1),
+    })
+    expect(
+      (await instanceStats(fakeSession({engine}), {ref: {tenant: 'acme', instance: 'shop'}})).instances.map(
+        (item) => item.ref,
+      ),
+    ).toEqual(['acme/shop'])
+    await expect(instanceStats(fakeSession({engine}), {ref: {tenant: 'acme', instance: 'shoq'}})).rejects.toMatchObject(
+      {kind: 'not-found', hint: expect.stringMatching(/acme\/shop/)},
+    )
   })
 })

@@ -35,7 +35,12 @@ describe('the dock approver', () => {
     const {control} = controller()
     const wrong = control.approver.decide(downPlan('app-001'))
     control.handle({kind: 'confirm', answer: 'apply', typed: 'app-002'})
-    await expect(wrong).rejects.toMatchObject({kind: 'not-confirmed', exitCode: 3, message: 'not confirmed: you typed "app-002", not "app-001"', hint: 'nothing was changed'})
+    await expect(wrong).rejects.toMatchObject({
+      kind: 'not-confirmed',
+      exitCode: 3,
+      message: 'not confirmed: you typed "app-002", not "app-001"',
+      hint: 'nothing was changed',
+    })
     const empty = control.approver.decide(downPlan('app-001'))
     control.handle({kind: 'confirm', answer: 'apply', typed: ''})
     await expect(empty).rejects.toBeInstanceOf(AimsError)
@@ -74,19 +79,27 @@ describe('the dock approver', () => {
 describe('export from the dock', () => {
   it('runs the export service into ./aims-export-TENANT-INSTANCE and reports where the bundle went', async () => {
     const asked: Array<[string, string]> = []
-    const run = exportRunner({cwd: '/work', run: async (ref, outDir) => {
-      asked.push([ref, outDir])
-      return {dir: outDir}
-    }})
+    const run = exportRunner({
+      cwd: '/work',
+      run: async (ref, outDir) => {
+        asked.push([ref, outDir])
+        return {dir: outDir}
+      },
+    })
     expect(await run('acme/web')).toEqual({ok: true, message: 'exported acme/web to /work/aims-export-acme-web'})
     expect(asked).toEqual([['acme/web', '/work/aims-export-acme-web']])
   })
 
   it('reports a failed export on one line, without throwing', async () => {
-    const run = exportRunner({cwd: '/work', run: async () => {
-      throw Object.assign(new Error('boom'), {line: 'the directory is not empty — pass --force'})
-    }})
-    expect(await run('acme/web')).toEqual({ok: false, message: 'export of acme/web failed: the directory is not empty — pass --force'})
+    const run = exportRunner({
+      cwd: '/work',
+      run: async () => {
+        throw Object.assign(new Error('boom'), {line: 'the directory is not empty — pass --force'})
+      },
+    })
+    expect(await run('acme/web')).toEqual({
+      ok: false,
+      message: 'export of acme/web failed: the directory is not empty — pass --force',
+    })
   })
-
 })

@@ -1,6 +1,13 @@
 import {describe, expect, it} from 'vitest'
 import {restartPlan, downPlan} from '../../support/plans.js'
-import {handleKey, reduceDock, visibleRefs, LOG_LINES, type DockKey, type DockState} from '../../../src/ui/dock-state.js'
+import {
+  handleKey,
+  reduceDock,
+  visibleRefs,
+  LOG_LINES,
+  type DockKey,
+  type DockState,
+} from '../../../src/ui/dock-state.js'
 import {dockState, NOW, snapshots} from '../../support/dock-state.js'
 
 const press = (state: DockState, ...keys: Array<string | DockKey>) => {
@@ -24,7 +31,12 @@ describe('the table model', () => {
   it('keeps the selection on the same instance when rows arrive or re-sort', () => {
     let {state} = press(dockState({instances: 5}), 'j', 'j')
     expect(state.selected).toBe('acme/app-003')
-    state = reduceDock(state, {type: 'instance', ref: 'acme/app-000', snapshot: snapshots([{instance: 'app-000'}])[0]!, at: NOW})
+    state = reduceDock(state, {
+      type: 'instance',
+      ref: 'acme/app-000',
+      snapshot: snapshots([{instance: 'app-000'}])[0]!,
+      at: NOW,
+    })
     expect(state.order[0]).toBe('acme/app-000')
     expect(state.selected).toBe('acme/app-003')
     state = press(state, 'O').state
@@ -58,7 +70,13 @@ describe('the table model', () => {
   })
 
   it('filters by text as it is typed; esc clears', () => {
-    let {state} = press(dockState({instances: [{instance: 'shop'}, {instance: 'blog'}, {tenant: 'globex', instance: 'shop-2'}]}), '/', 's', 'h', 'o')
+    let {state} = press(
+      dockState({instances: [{instance: 'shop'}, {instance: 'blog'}, {tenant: 'globex', instance: 'shop-2'}]}),
+      '/',
+      's',
+      'h',
+      'o',
+    )
     expect(state.mode).toBe('filter')
     expect(state.order).toEqual(['acme/shop', 'globex/shop-2'])
     state = press(state, {input: '', enter: true}).state
@@ -70,8 +88,21 @@ describe('the table model', () => {
   })
 
   it('cycles sort keys with o and reverses with O', () => {
-    let state = dockState({instances: [{instance: 'a', startedMinutesAgo: 1}, {instance: 'b', startedMinutesAgo: 60}, {instance: 'c', state: 'exited'}]})
-    state = reduceDock(state, {type: 'stats', usage: [{ref: 'acme/a', cpuPercent: 2, memoryBytes: 10, memoryLimitBytes: 100, networkRxBytes: 0, networkTxBytes: 0}, {ref: 'acme/b', cpuPercent: 50, memoryBytes: 5, memoryLimitBytes: 100, networkRxBytes: 0, networkTxBytes: 0}], at: NOW})
+    let state = dockState({
+      instances: [
+        {instance: 'a', startedMinutesAgo: 1},
+        {instance: 'b', startedMinutesAgo: 60},
+        {instance: 'c', state: 'exited'},
+      ],
+    })
+    state = reduceDock(state, {
+      type: 'stats',
+      usage: [
+        {ref: 'acme/a', cpuPercent: 2, memoryBytes: 10, memoryLimitBytes: 100, networkRxBytes: 0, networkTxBytes: 0},
+        {ref: 'acme/b', cpuPercent: 50, memoryBytes: 5, memoryLimitBytes: 100, networkRxBytes: 0, networkTxBytes: 0},
+      ],
+      at: NOW,
+    })
     const keys: string[] = []
     const orders: string[][] = []
     for (let index = 0; index < 7; index++) {
@@ -87,7 +118,21 @@ describe('the table model', () => {
 
   it('keeps one minute of usage history per row', () => {
     let state = dockState({instances: 1})
-    for (let second = 0; second <= 90; second += 3) state = reduceDock(state, {type: 'stats', usage: [{ref: 'acme/app-001', cpuPercent: second, memoryBytes: 1, memoryLimitBytes: 2, networkRxBytes: 0, networkTxBytes: 0}], at: NOW + second * 1000})
+    for (let second = 0; second <= 90; second += 3)
+      state = reduceDock(state, {
+        type: 'stats',
+        usage: [
+          {
+            ref: 'acme/app-001',
+            cpuPercent: second,
+            memoryBytes: 1,
+            memoryLimitBytes: 2,
+            networkRxBytes: 0,
+            networkTxBytes: 0,
+          },
+        ],
+        at: NOW + second * 1000,
+      })
     const history = state.rows['acme/app-001']!.history
     expect(history[0]!.at).toBeGreaterThan(NOW + 30_000)
     expect(history.at(-1)!.cpuPercent).toBe(90)
@@ -100,7 +145,12 @@ describe('the table model', () => {
     expect(reduceDock(idle, {type: 'tick', now: NOW + 59_000})).toBe(idle)
     expect(reduceDock(idle, {type: 'tick', now: NOW + 60_000}).now).toBe(NOW + 60_000)
     // A row that started seconds ago shows seconds; so do a notice and a stale countdown.
-    const fresh = reduceDock(idle, {type: 'instance', ref: 'acme/app-002', snapshot: {...snapshots([{instance: 'app-002'}])[0]!, startedAt: NOW - 5000}, at: NOW})
+    const fresh = reduceDock(idle, {
+      type: 'instance',
+      ref: 'acme/app-002',
+      snapshot: {...snapshots([{instance: 'app-002'}])[0]!, startedAt: NOW - 5000},
+      at: NOW,
+    })
     expect(reduceDock(fresh, {type: 'tick', now: NOW + 1000}).now).toBe(NOW + 1000)
     const noticed = reduceDock(idle, {type: 'notice', text: 'hello', tone: 'info'})
     expect(reduceDock(noticed, {type: 'tick', now: NOW + 1000}).now).toBe(NOW + 1000)
@@ -110,7 +160,11 @@ describe('the table model', () => {
 
   it('caps the log buffer and counts what it dropped', () => {
     let state = reduceDock(dockState({instances: 1}), {type: 'logs-reset', ref: 'acme/app-001'})
-    state = reduceDock(state, {type: 'logs', ref: 'acme/app-001', lines: Array.from({length: LOG_LINES + 20}, (_, index) => `line ${index}`)})
+    state = reduceDock(state, {
+      type: 'logs',
+      ref: 'acme/app-001',
+      lines: Array.from({length: LOG_LINES + 20}, (_, index) => `line ${index}`),
+    })
     state = reduceDock(state, {type: 'logs', ref: 'acme/other', lines: ['not mine']})
     expect(state.logs.lines).toHaveLength(LOG_LINES)
     expect(state.logs.lines[0]).toBe('line 20')
@@ -118,7 +172,12 @@ describe('the table model', () => {
   })
 
   it('a restart resets the probed health; the same run keeps it', () => {
-    let state = reduceDock(dockState({instances: 1}), {type: 'health', ref: 'acme/app-001', health: 'healthy', detail: 'HTTP 200'})
+    let state = reduceDock(dockState({instances: 1}), {
+      type: 'health',
+      ref: 'acme/app-001',
+      health: 'healthy',
+      detail: 'HTTP 200',
+    })
     const same = snapshots([{instance: 'app-001', port: 51000}])[0]!
     state = reduceDock(state, {type: 'instance', ref: 'acme/app-001', snapshot: same, at: NOW})
     expect(state.rows['acme/app-001']!.health).toBe('healthy')
@@ -148,10 +207,16 @@ describe('keys', () => {
   })
 
   it('refuses changes while the connection is not live, or while one is running', () => {
-    const stale = reduceDock(dockState({instances: 1}), {type: 'connection', connection: {status: 'stale', detail: 'gone'}})
+    const stale = reduceDock(dockState({instances: 1}), {
+      type: 'connection',
+      connection: {status: 'stale', detail: 'gone'},
+    })
     expect(press(stale, 'r').effects).toEqual([])
     expect(press(stale, 'r').state.notice?.text).toMatch(/connection is stale/)
-    const busy = reduceDock(dockState({instances: 1}), {type: 'busy', busy: {ref: 'acme/app-001', action: 'restarting'}})
+    const busy = reduceDock(dockState({instances: 1}), {
+      type: 'busy',
+      busy: {ref: 'acme/app-001', action: 'restarting'},
+    })
     expect(press(busy, 'd').effects).toEqual([])
   })
 
@@ -171,7 +236,9 @@ describe('keys', () => {
     const typed = press(open, 'y', 'a', 'p', 'x', {input: '', backspace: true}, 'p', '-', '0', '0', '1')
     expect(typed.effects).toEqual([])
     expect(typed.state.confirm?.typed).toBe('yapp-001')
-    expect(press(typed.state, {input: '', enter: true}).effects).toEqual([{kind: 'confirm', answer: 'apply', typed: 'yapp-001'}])
+    expect(press(typed.state, {input: '', enter: true}).effects).toEqual([
+      {kind: 'confirm', answer: 'apply', typed: 'yapp-001'},
+    ])
     expect(press(open, {input: '', escape: true}).effects).toEqual([{kind: 'confirm', answer: 'decline', typed: ''}])
   })
 

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {createDockStore, type Scheduler} from '../../../src/ui/dock-store.js'
-import {dockState, NOW} from '../../support/dock-state.js'
+import {dockState} from '../../support/dock-state.js'
 
 /** A scheduler with a hand-driven clock. */
 function manualScheduler() {

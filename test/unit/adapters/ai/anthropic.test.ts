@@ -1,5 +1,9 @@
 import {afterEach, describe, expect, it} from 'vitest'
-import {AnthropicChatProvider, toAnthropicMessages, type AnthropicProviderOptions} from '../../../../src/adapters/ai/anthropic.js'
+import {
+  AnthropicChatProvider,
+  toAnthropicMessages,
+  type AnthropicProviderOptions,
+} from '../../../../src/adapters/ai/anthropic.js'
 import {AimsError} from '../../../../src/core/errors.js'
 import type {ChatMessage, ToolSpec} from '../../../../src/core/ai/types.js'
 import {startFakeAnthropic, type FakeLlmServer, type FakeServerOptions} from '../../../support/fake-anthropic.js'
@@ -8,8 +12,18 @@ import {collect, doneEvent, everythingShown, textDeltas, toolCalls} from '../../
 const apiKey = 'sk-ant-api03-TESTKEYdoNotLeak0123456789abcdefXYZ'
 
 const tools: ToolSpec[] = [
-  {name: 'plug_ls', description: 'List plug instances', parameters: {type: 'object', properties: {tenant: {type: 'string'}}}, effect: 'read'},
-  {name: 'plug_up', description: 'Deploy a plug', parameters: {type: 'object', properties: {plug: {type: 'string'}, tenant: {type: 'string'}}, required: ['plug']}, effect: 'change'},
+  {
+    name: 'plug_ls',
+    description: 'List plug instances',
+    parameters: {type: 'object', properties: {tenant: {type: 'string'}}},
+    effect: 'read',
+  },
+  {
+    name: 'plug_up',
+    description: 'Deploy a plug',
+    parameters: {type: 'object', properties: {plug: {type: 'string'}, tenant: {type: 'string'}}, required: ['plug']},
+    effect: 'change',
+  },
 ]
 
 let server: FakeLlmServer | undefined
@@ -20,7 +34,13 @@ afterEach(async () => {
 
 async function setup(fake: FakeServerOptions, options: Partial<AnthropicProviderOptions> = {}) {
   server = await startFakeAnthropic({apiKey, ...fake})
-  const provider = new AnthropicChatProvider({apiKey, model: 'claude-test', baseUrl: server.url, timeoutMs: 5_000, ...options})
+  const provider = new AnthropicChatProvider({
+    apiKey,
+    model: 'claude-test',
+    baseUrl: server.url,
+    timeoutMs: 5_000,
+    ...options,
+  })
   return {server, provider}
 }
 
@@ -28,8 +48,12 @@ const ask = (content: string): ChatMessage[] => [{role: 'user', content}]
 
 describe('AnthropicChatProvider against a fake Messages API', () => {
   it('streams text as several deltas and ends with done, usage included', async () => {
-    const {server, provider} = await setup({script: [{text: "Here is what's running for acme: n8n and gitea.", usage: {input: 120, output: 17}}]})
-    const {events, error} = await collect(provider.stream({system: 'You are ACHEEVY.', messages: ask("what's running?"), tools}))
+    const {server, provider} = await setup({
+      script: [{text: "Here is what's running for acme: n8n and gitea.", usage: {input: 120, output: 17}}],
+    })
+    const {events, error} = await collect(
+      provider.stream({system: 'You are ACHEEVY.', messages: ask("what's running?"), tools}),
+    )
     expect(error).toBeUndefined()
     const deltas = textDeltas(events)
     expect(deltas.length).toBeGreaterThan(5)
@@ -56,7 +80,11 @@ describe('AnthropicChatProvider against a fake Messages API', () => {
 
   it('assembles a tool call whose input arrives over several input_json_delta events, after the text', async () => {
     const input = {plug: 'n8n', tenant: 'acme', env: {N8N_HOST: 'n8n.acme.test', TZ: 'Europe/Paris'}}
-    const {server, provider} = await setup({script: [{text: 'Deploying n8n.', toolCalls: [{id: 'toolu_01', name: 'plug_up', arguments: input, argumentChunks: 7}]}]})
+    const {server, provider} = await setup({
+      script: [
+        {text: 'Deploying n8n.', toolCalls: [{id: 'toolu_01', name: 'plug_up', arguments: input, argumentChunks: 7}]},
+      ],
+    })
     const {events, error} = await collect(provider.stream({system: '', messages: ask('spin up n8n for acme'), tools}))
     expect(error).toBeUndefined()
     expect(events.map((event) => event.type)).toEqual([...textDeltas(events).map(() => 'text'), 'tool-call', 'done'])
@@ -67,7 +95,14 @@ describe('AnthropicChatProvider against a fake Messages API', () => {
 
   it('emits two tool calls of one turn in order, with their own ids', async () => {
     const {provider} = await setup({
-      script: [{toolCalls: [{name: 'plug_ls', arguments: {tenant: 'acme'}}, {name: 'plug_ls', arguments: {tenant: 'globex'}}]}],
+      script: [
+        {
+          toolCalls: [
+            {name: 'plug_ls', arguments: {tenant: 'acme'}},
+            {name: 'plug_ls', arguments: {tenant: 'globex'}},
+          ],
+        },
+      ],
     })
     const {events, error} = await collect(provider.stream({system: '', messages: ask('list acme and globex'), tools}))
     expect(error).toBeUndefined()
@@ -79,7 +114,16 @@ describe('AnthropicChatProvider against a fake Messages API', () => {
 
   it('sends tool results back as tool_result blocks in one user message, and the API accepts the history', async () => {
     const {server, provider} = await setup({
-      script: [{text: 'Checking.', toolCalls: [{name: 'plug_ls', arguments: {tenant: 'acme'}}, {name: 'plug_up', arguments: {plug: 'n8n'}}]}, {text: 'acme runs n8n; the deploy was declined.'}],
+      script: [
+        {
+          text: 'Checking.',
+          toolCalls: [
+            {name: 'plug_ls', arguments: {tenant: 'acme'}},
+            {name: 'plug_up', arguments: {plug: 'n8n'}},
+          ],
+        },
+        {text: 'acme runs n8n; the deploy was declined.'},
+      ],
     })
     const first = await collect(provider.stream({system: 'sys', messages: ask('go'), tools}))
     const [listCall, upCall] = toolCalls(first.events)
@@ -116,19 +160,37 @@ describe('AnthropicChatProvider against a fake Messages API', () => {
   it('merges a user message that follows tool results into the same user turn, results first, and repairs a missing result', () => {
     const history: ChatMessage[] = [
       {role: 'user', content: 'restart n8n and show logs'},
-      {role: 'assistant', content: '', toolCalls: [{id: 'a', name: 'plug_restart', arguments: {}}, {id: 'b', name: 'plug_logs', arguments: {}}]},
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [
+          {id: 'a', name: 'plug_restart', arguments: {}},
+          {id: 'b', name: 'plug_logs', arguments: {}},
+        ],
+      },
       {role: 'tool', toolCallId: 'a', name: 'plug_restart', content: '{"ok":true}'},
       {role: 'user', content: 'never mind the logs'},
       {role: 'tool', toolCallId: 'zzz', name: 'plug_ls', content: '{}'},
     ]
     expect(toAnthropicMessages(history)).toEqual([
       {role: 'user', content: 'restart n8n and show logs'},
-      {role: 'assistant', content: [{type: 'tool_use', id: 'a', name: 'plug_restart', input: {}}, {type: 'tool_use', id: 'b', name: 'plug_logs', input: {}}]},
+      {
+        role: 'assistant',
+        content: [
+          {type: 'tool_use', id: 'a', name: 'plug_restart', input: {}},
+          {type: 'tool_use', id: 'b', name: 'plug_logs', input: {}},
+        ],
+      },
       {
         role: 'user',
         content: [
           {type: 'tool_result', tool_use_id: 'a', content: '{"ok":true}'},
-          {type: 'tool_result', tool_use_id: 'b', content: expect.stringContaining('no result was recorded'), is_error: true},
+          {
+            type: 'tool_result',
+            tool_use_id: 'b',
+            content: expect.stringContaining('no result was recorded'),
+            is_error: true,
+          },
           {type: 'text', text: 'never mind the logs'},
         ],
       },
@@ -136,7 +198,9 @@ describe('AnthropicChatProvider against a fake Messages API', () => {
   })
 
   it('reports a tool call with malformed input as argumentsError instead of guessing', async () => {
-    const {provider} = await setup({script: [{toolCalls: [{id: 'toolu_bad', name: 'plug_up', arguments: '{"plug": "n8n", "tenant": '}]}]})
+    const {provider} = await setup({
+      script: [{toolCalls: [{id: 'toolu_bad', name: 'plug_up', arguments: '{"plug": "n8n", "tenant": '}]}],
+    })
     const {events} = await collect(provider.stream({system: '', messages: ask('x'), tools}))
     const [call] = toolCalls(events)
     expect(call).toMatchObject({id: 'toolu_bad', name: 'plug_up', arguments: {}})
@@ -145,11 +209,19 @@ describe('AnthropicChatProvider against a fake Messages API', () => {
 
   it('maps 401 to an auth error naming the env var, without retrying or echoing the key', async () => {
     const {server, provider} = await setup({})
-    const wrongKey = new AnthropicChatProvider({apiKey: 'sk-ant-api03-WRONGkeyWRONGkey0123456789', model: 'claude-test', baseUrl: server.url})
+    const wrongKey = new AnthropicChatProvider({
+      apiKey: 'sk-ant-api03-WRONGkeyWRONGkey0123456789',
+      model: 'claude-test',
+      baseUrl: server.url,
+    })
     const {events, error} = await collect(wrongKey.stream({system: '', messages: ask('hi'), tools}))
     expect(events).toEqual([])
     expect(error).toBeInstanceOf(AimsError)
-    expect(error).toMatchObject({kind: 'auth', message: expect.stringContaining('the Anthropic API'), hint: expect.stringContaining('ANTHROPIC_API_KEY')})
+    expect(error).toMatchObject({
+      kind: 'auth',
+      message: expect.stringContaining('the Anthropic API'),
+      hint: expect.stringContaining('ANTHROPIC_API_KEY'),
+    })
     expect((error as AimsError).message).toContain('rejected the key (HTTP 401)')
     expect(server.requests).toHaveLength(1)
     expect(everythingShown(error)).not.toContain('WRONGkey')
@@ -167,9 +239,15 @@ describe('AnthropicChatProvider against a fake Messages API', () => {
   })
 
   it('gives a clear rate-limit error after the retries are used up', async () => {
-    const {server, provider} = await setup({script: [{status: 429, headers: {'retry-after': '0.02'}, times: 'always'}]}, {maxRetries: 2})
+    const {server, provider} = await setup(
+      {script: [{status: 429, headers: {'retry-after': '0.02'}, times: 'always'}]},
+      {maxRetries: 2},
+    )
     const {error} = await collect(provider.stream({system: '', messages: ask('hi'), tools}))
-    expect(error).toMatchObject({kind: 'quota', message: expect.stringMatching(/rate limiting requests after 3 attempts \(HTTP 429\)/)})
+    expect(error).toMatchObject({
+      kind: 'quota',
+      message: expect.stringMatching(/rate limiting requests after 3 attempts \(HTTP 429\)/),
+    })
     expect(server.requests).toHaveLength(3)
   })
 
@@ -178,7 +256,11 @@ describe('AnthropicChatProvider against a fake Messages API', () => {
     const started = Date.now()
     const {error} = await collect(provider.stream({system: '', messages: ask('hi'), tools}))
     expect(Date.now() - started).toBeLessThan(1500)
-    expect(error).toMatchObject({kind: 'quota', message: expect.stringContaining('asks to wait 120 s'), hint: 'try again in 120 s'})
+    expect(error).toMatchObject({
+      kind: 'quota',
+      message: expect.stringContaining('asks to wait 120 s'),
+      hint: 'try again in 120 s',
+    })
     expect(server.requests).toHaveLength(1)
   })
 
@@ -187,7 +269,10 @@ describe('AnthropicChatProvider against a fake Messages API', () => {
     const started = Date.now()
     const {error} = await collect(provider.stream({system: '', messages: ask('hi'), tools}))
     const elapsed = Date.now() - started
-    expect(error).toMatchObject({kind: 'connection', message: expect.stringContaining('no response from the Anthropic API at')})
+    expect(error).toMatchObject({
+      kind: 'connection',
+      message: expect.stringContaining('no response from the Anthropic API at'),
+    })
     expect((error as AimsError).message).toContain('300 ms')
     expect((error as AimsError).hint).toContain('ai.timeout')
     expect(elapsed).toBeLessThan(1500)
@@ -195,7 +280,10 @@ describe('AnthropicChatProvider against a fake Messages API', () => {
   })
 
   it('times out a stream that stalls after it started', async () => {
-    const {provider} = await setup({script: [{text: 'partial answer that never ends', stallAfterEvents: 5}]}, {timeoutMs: 300})
+    const {provider} = await setup(
+      {script: [{text: 'partial answer that never ends', stallAfterEvents: 5}]},
+      {timeoutMs: 300},
+    )
     const started = Date.now()
     const {events, error} = await collect(provider.stream({system: '', messages: ask('hi'), tools}))
     expect(textDeltas(events).length).toBeGreaterThan(0)
@@ -205,7 +293,10 @@ describe('AnthropicChatProvider against a fake Messages API', () => {
   })
 
   it('does not count time the consumer spends holding an event (e.g. asking the user) as server silence', async () => {
-    const {provider} = await setup({script: [{text: 'Deploy n8n?', toolCalls: [{name: 'plug_up', arguments: {plug: 'n8n'}}]}]}, {timeoutMs: 200})
+    const {provider} = await setup(
+      {script: [{text: 'Deploy n8n?', toolCalls: [{name: 'plug_up', arguments: {plug: 'n8n'}}]}]},
+      {timeoutMs: 200},
+    )
     const seen: string[] = []
     for await (const event of provider.stream({system: '', messages: ask('deploy n8n'), tools})) {
       seen.push(event.type)
@@ -234,7 +325,11 @@ describe('AnthropicChatProvider against a fake Messages API', () => {
     await closed.close()
     const provider = new AnthropicChatProvider({apiKey, model: 'claude-test', baseUrl: url, maxRetries: 0})
     const {error} = await collect(provider.stream({system: '', messages: ask('hi'), tools}))
-    expect(error).toMatchObject({kind: 'connection', message: expect.stringContaining('connection refused'), hint: expect.stringContaining(url)})
+    expect(error).toMatchObject({
+      kind: 'connection',
+      message: expect.stringContaining('connection refused'),
+      hint: expect.stringContaining(url),
+    })
     expect(everythingShown(error)).not.toContain(apiKey)
   })
 
@@ -248,16 +343,32 @@ describe('AnthropicChatProvider against a fake Messages API', () => {
   })
 
   it('never shows the API key in any error', async () => {
-    const {server, provider} = await setup({
-      script: [
-        {status: 400, error: {type: 'error', error: {type: 'invalid_request_error', message: `bad request from key ${apiKey}`}}},
-        {status: 500, error: {type: 'error', error: {type: 'api_error', message: `internal: auth=${apiKey}`}}, times: 'always'},
-      ],
-    }, {maxRetries: 1})
+    const {server, provider} = await setup(
+      {
+        script: [
+          {
+            status: 400,
+            error: {type: 'error', error: {type: 'invalid_request_error', message: `bad request from key ${apiKey}`}},
+          },
+          {
+            status: 500,
+            error: {type: 'error', error: {type: 'api_error', message: `internal: auth=${apiKey}`}},
+            times: 'always',
+          },
+        ],
+      },
+      {maxRetries: 1},
+    )
     const badRequest = await collect(provider.stream({system: '', messages: ask('hi'), tools}))
-    expect(badRequest.error).toMatchObject({kind: 'internal', message: expect.stringContaining('refused the request (HTTP 400)')})
+    expect(badRequest.error).toMatchObject({
+      kind: 'internal',
+      message: expect.stringContaining('refused the request (HTTP 400)'),
+    })
     const serverError = await collect(provider.stream({system: '', messages: ask('hi'), tools}))
-    expect(serverError.error).toMatchObject({kind: 'connection', message: expect.stringContaining('HTTP 500, 2 attempts')})
+    expect(serverError.error).toMatchObject({
+      kind: 'connection',
+      message: expect.stringContaining('HTTP 500, 2 attempts'),
+    })
     for (const error of [badRequest.error, serverError.error]) {
       expect(everythingShown(error)).not.toContain(apiKey)
       expect(everythingShown(error)).not.toContain('TESTKEY')

@@ -14,7 +14,14 @@ import {startFakeOpenAI} from '../../../support/fake-openai.js'
 import {collect, everythingShown, textDeltas, toolCalls} from '../../../support/provider-events.js'
 
 const root = fileURLToPath(new URL('../../../..', import.meta.url))
-const tools = [{name: 'plug_ls', description: 'List plug instances', parameters: {type: 'object' as const, properties: {}}, effect: 'read' as const}]
+const tools = [
+  {
+    name: 'plug_ls',
+    description: 'List plug instances',
+    parameters: {type: 'object' as const, properties: {}},
+    effect: 'read' as const,
+  },
+]
 
 let servers: FakeLlmServer[] = []
 afterEach(async () => {
@@ -32,19 +39,31 @@ describe('createProvider', () => {
   })
 
   it('fails with an auth error naming the variable when an explicit provider has no key', async () => {
-    const error = await createProvider(resolveAiSettings({config: {provider: 'anthropic'}, env: {}}), {}).catch((caught: unknown) => caught)
+    const error = await createProvider(resolveAiSettings({config: {provider: 'anthropic'}, env: {}}), {}).catch(
+      (caught: unknown) => caught,
+    )
     expect(error).toBeInstanceOf(AimsError)
     expect(error).toMatchObject({kind: 'auth', message: expect.stringContaining('ANTHROPIC_API_KEY is not set')})
-    await expect(providerFor({AIMS_AI_PROVIDER: 'openai'})).rejects.toMatchObject({kind: 'auth', hint: expect.stringContaining('OPENAI_API_KEY')})
+    await expect(providerFor({AIMS_AI_PROVIDER: 'openai'})).rejects.toMatchObject({
+      kind: 'auth',
+      hint: expect.stringContaining('OPENAI_API_KEY'),
+    })
   })
 
   it('builds Anthropic from the environment and talks to the server at AIMS_AI_BASE_URL', async () => {
     const key = 'sk-ant-api03-factorytestkey0123456789'
     const server = await startFakeAnthropic({apiKey: key, script: [{text: 'hello from claude'}]})
     servers.push(server)
-    const provider = await providerFor({AIMS_AI_PROVIDER: 'anthropic', ANTHROPIC_API_KEY: key, AIMS_AI_BASE_URL: server.url, AIMS_AI_MODEL: 'claude-test'})
+    const provider = await providerFor({
+      AIMS_AI_PROVIDER: 'anthropic',
+      ANTHROPIC_API_KEY: key,
+      AIMS_AI_BASE_URL: server.url,
+      AIMS_AI_MODEL: 'claude-test',
+    })
     expect([provider.name, provider.model]).toEqual(['anthropic', 'claude-test'])
-    const {events, error} = await collect(provider.stream({system: '', messages: [{role: 'user', content: 'hi'}], tools}))
+    const {events, error} = await collect(
+      provider.stream({system: '', messages: [{role: 'user', content: 'hi'}], tools}),
+    )
     expect(error).toBeUndefined()
     expect(textDeltas(events).join('')).toBe('hello from claude')
     expect(server.requests[0]?.body.model).toBe('claude-test')
@@ -55,7 +74,9 @@ describe('createProvider', () => {
     servers.push(server)
     const provider = await providerFor({AIMS_AI_BASE_URL: server.url})
     expect([provider.name, provider.model]).toEqual(['openai-compatible', 'llama3.1'])
-    const {events} = await collect(provider.stream({system: '', messages: [{role: 'user', content: "what's running?"}], tools}))
+    const {events} = await collect(
+      provider.stream({system: '', messages: [{role: 'user', content: "what's running?"}], tools}),
+    )
     expect(toolCalls(events).map((call) => call.name)).toEqual(['plug_ls'])
     expect(server.requests[0]?.headers.authorization).toBeUndefined()
   })
@@ -93,7 +114,11 @@ describe('fake-llm-server CLI', () => {
     const script = join(dir, 'script.json')
     const record = join(dir, 'requests.jsonl')
     writeFileSync(script, JSON.stringify({turns: [{text: 'scripted hello'}]}))
-    const child = spawn(process.execPath, [join(root, 'test/support/fake-llm-server.ts'), '--kind', 'openai', '--script', script, '--record', record], {stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(
+      process.execPath,
+      [join(root, 'test/support/fake-llm-server.ts'), '--kind', 'openai', '--script', script, '--record', record],
+      {stdio: ['ignore', 'pipe', 'pipe']},
+    )
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = ''
@@ -108,9 +133,13 @@ describe('fake-llm-server CLI', () => {
       })
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/)
       const provider = await providerFor({AIMS_AI_BASE_URL: url})
-      const {events} = await collect(provider.stream({system: '', messages: [{role: 'user', content: 'hi'}], tools: []}))
+      const {events} = await collect(
+        provider.stream({system: '', messages: [{role: 'user', content: 'hi'}], tools: []}),
+      )
       expect(textDeltas(events).join('')).toBe('scripted hello')
-      expect(JSON.parse(readFileSync(record, 'utf8').split('\n')[0]!).body.messages).toEqual([{role: 'user', content: 'hi'}])
+      expect(JSON.parse(readFileSync(record, 'utf8').split('\n')[0]!).body.messages).toEqual([
+        {role: 'user', content: 'hi'},
+      ])
     } finally {
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
       child.kill('SIGTERM')

@@ -15,10 +15,17 @@ describe('retryAfterMs', () => {
 })
 
 describe('RequestGuard', () => {
-  const respond = (status: number, headers: Record<string, string> = {}, body = '{}') => async () => new Response(body, {status, headers})
+  const respond =
+    (status: number, headers: Record<string, string> = {}, body = '{}') =>
+    async () =>
+      new Response(body, {status, headers})
 
   it('marks a 429 whose wait is longer than the budget as not worth retrying', async () => {
-    const guard = new RequestGuard({timeoutMs: 1_000, maxRetryWaitMs: 10_000, baseFetch: respond(429, {'retry-after': '60'})})
+    const guard = new RequestGuard({
+      timeoutMs: 1_000,
+      maxRetryWaitMs: 10_000,
+      baseFetch: respond(429, {'retry-after': '60'}),
+    })
     const response = await guard.fetch('http://x')
     expect(response.headers.get('x-should-retry')).toBe('false')
     expect(guard.rateLimit).toEqual({retryAfterMs: 60_000, waitTooLong: true})
@@ -26,7 +33,11 @@ describe('RequestGuard', () => {
   })
 
   it('leaves a short 429 to the SDK retry and keeps the error body readable', async () => {
-    const guard = new RequestGuard({timeoutMs: 1_000, maxRetryWaitMs: 10_000, baseFetch: respond(429, {'retry-after': '1'}, '{"error":"slow down"}')})
+    const guard = new RequestGuard({
+      timeoutMs: 1_000,
+      maxRetryWaitMs: 10_000,
+      baseFetch: respond(429, {'retry-after': '1'}, '{"error":"slow down"}'),
+    })
     const response = await guard.fetch('http://x')
     expect(response.headers.get('x-should-retry')).toBeNull()
     expect(await response.text()).toBe('{"error":"slow down"}')
@@ -35,7 +46,12 @@ describe('RequestGuard', () => {
   })
 
   it('lets the adapter mark permanent failures', async () => {
-    const guard = new RequestGuard({timeoutMs: 1_000, maxRetryWaitMs: 10_000, isPermanentFailure: (status, body) => status === 500 && body.includes('--jinja'), baseFetch: respond(500, {}, 'tools param requires --jinja flag')})
+    const guard = new RequestGuard({
+      timeoutMs: 1_000,
+      maxRetryWaitMs: 10_000,
+      isPermanentFailure: (status, body) => status === 500 && body.includes('--jinja'),
+      baseFetch: respond(500, {}, 'tools param requires --jinja flag'),
+    })
     expect((await guard.fetch('http://x')).headers.get('x-should-retry')).toBe('false')
     guard.stop()
   })
@@ -67,21 +83,30 @@ describe('RequestGuard', () => {
 
 describe('provider error helpers', () => {
   it('names the usual local servers by port', () => {
-    expect(unreachableHint('http://127.0.0.1:11434/v1')).toBe('is Ollama running at http://127.0.0.1:11434/v1? start it with `ollama serve`')
+    expect(unreachableHint('http://127.0.0.1:11434/v1')).toBe(
+      'is Ollama running at http://127.0.0.1:11434/v1? start it with `ollama serve`',
+    )
     expect(unreachableHint('http://localhost:8000/v1')).toContain('is vLLM running at http://localhost:8000/v1?')
     expect(unreachableHint('http://192.168.1.20:8080/v1')).toContain('llama.cpp')
-    expect(unreachableHint('http://127.0.0.1:9999/v1')).toBe('is the model server running at http://127.0.0.1:9999/v1? (or fix ai.base-url / AIMS_AI_BASE_URL)')
+    expect(unreachableHint('http://127.0.0.1:9999/v1')).toBe(
+      'is the model server running at http://127.0.0.1:9999/v1? (or fix ai.base-url / AIMS_AI_BASE_URL)',
+    )
     expect(unreachableHint('https://api.openai.com/v1')).toContain('check the network connection')
   })
 
   it('knows local addresses', () => {
-    for (const host of ['localhost', '127.0.0.1', '[::1]', '10.0.0.5', '172.20.1.1', '192.168.0.9', 'gpu.local']) expect(isLocalAddress(host), host).toBe(true)
+    for (const host of ['localhost', '127.0.0.1', '[::1]', '10.0.0.5', '172.20.1.1', '192.168.0.9', 'gpu.local'])
+      expect(isLocalAddress(host), host).toBe(true)
     for (const host of ['api.openai.com', '172.40.0.1', '8.8.8.8']) expect(isLocalAddress(host), host).toBe(false)
   })
 
   it('finds the human message in the error bodies of several servers', () => {
-    expect(serverMessage('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}')).toBe('Overloaded')
-    expect(serverMessage('{"error":{"message":"Incorrect API key","type":"invalid_request_error"}}')).toBe('Incorrect API key')
+    expect(serverMessage('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}')).toBe(
+      'Overloaded',
+    )
+    expect(serverMessage('{"error":{"message":"Incorrect API key","type":"invalid_request_error"}}')).toBe(
+      'Incorrect API key',
+    )
     expect(serverMessage('{"object":"error","message":"model not found","code":404}')).toBe('model not found')
     expect(serverMessage('{"detail":"Not Found"}')).toBe('Not Found')
     expect(serverMessage('{"error":"model \'x\' not found"}')).toBe("model 'x' not found")

@@ -1,5 +1,11 @@
 import {afterEach, describe, expect, it} from 'vitest'
-import {OpenAiChatProvider, ToolCallAssembler, isToolsRejection, toOpenAiMessages, type OpenAiProviderOptions} from '../../../../src/adapters/ai/openai.js'
+import {
+  OpenAiChatProvider,
+  ToolCallAssembler,
+  isToolsRejection,
+  toOpenAiMessages,
+  type OpenAiProviderOptions,
+} from '../../../../src/adapters/ai/openai.js'
 import {AimsError} from '../../../../src/core/errors.js'
 import type {ChatMessage, ToolSpec} from '../../../../src/core/ai/types.js'
 import {startFakeOpenAI, type FakeLlmServer, type FakeOpenAiOptions} from '../../../support/fake-openai.js'
@@ -8,8 +14,18 @@ import {collect, doneEvent, everythingShown, textDeltas, toolCalls} from '../../
 const apiKey = 'sk-proj-TESTKEYdoNotLeak0123456789abcdefXYZ'
 
 const tools: ToolSpec[] = [
-  {name: 'plug_ls', description: 'List plug instances', parameters: {type: 'object', properties: {tenant: {type: 'string'}}}, effect: 'read'},
-  {name: 'plug_up', description: 'Deploy a plug', parameters: {type: 'object', properties: {plug: {type: 'string'}, tenant: {type: 'string'}}, required: ['plug']}, effect: 'change'},
+  {
+    name: 'plug_ls',
+    description: 'List plug instances',
+    parameters: {type: 'object', properties: {tenant: {type: 'string'}}},
+    effect: 'read',
+  },
+  {
+    name: 'plug_up',
+    description: 'Deploy a plug',
+    parameters: {type: 'object', properties: {plug: {type: 'string'}, tenant: {type: 'string'}}, required: ['plug']},
+    effect: 'change',
+  },
 ]
 
 let server: FakeLlmServer | undefined
@@ -20,7 +36,15 @@ afterEach(async () => {
 
 async function setup(fake: FakeOpenAiOptions, options: Partial<OpenAiProviderOptions> = {}) {
   server = await startFakeOpenAI({apiKey, ...fake})
-  const provider = new OpenAiChatProvider({flavor: 'openai-compatible', apiKey, apiKeyEnv: 'OPENAI_API_KEY', model: 'gpt-test', baseUrl: server.url, timeoutMs: 5_000, ...options})
+  const provider = new OpenAiChatProvider({
+    flavor: 'openai-compatible',
+    apiKey,
+    apiKeyEnv: 'OPENAI_API_KEY',
+    model: 'gpt-test',
+    baseUrl: server.url,
+    timeoutMs: 5_000,
+    ...options,
+  })
   return {server, provider}
 }
 
@@ -28,8 +52,13 @@ const ask = (content: string): ChatMessage[] => [{role: 'user', content}]
 
 describe('OpenAiChatProvider against a fake chat completions API', () => {
   it('streams text as several deltas and ends with done; usage when the API is OpenAI', async () => {
-    const {server, provider} = await setup({script: [{text: "Here is what's running for acme: n8n and gitea.", usage: {input: 80, output: 12}}]}, {flavor: 'openai', maxRetries: 0})
-    const {events, error} = await collect(provider.stream({system: 'You are ACHEEVY.', messages: ask("what's running?"), tools, maxTokens: 500}))
+    const {server, provider} = await setup(
+      {script: [{text: "Here is what's running for acme: n8n and gitea.", usage: {input: 80, output: 12}}]},
+      {flavor: 'openai', maxRetries: 0},
+    )
+    const {events, error} = await collect(
+      provider.stream({system: 'You are ACHEEVY.', messages: ask("what's running?"), tools, maxTokens: 500}),
+    )
     expect(error).toBeUndefined()
     expect(textDeltas(events).length).toBeGreaterThan(5)
     expect(textDeltas(events).join('')).toBe("Here is what's running for acme: n8n and gitea.")
@@ -43,9 +72,15 @@ describe('OpenAiChatProvider against a fake chat completions API', () => {
       stream: true,
       stream_options: {include_usage: true},
       max_completion_tokens: 500,
-      messages: [{role: 'system', content: 'You are ACHEEVY.'}, {role: 'user', content: "what's running?"}],
+      messages: [
+        {role: 'system', content: 'You are ACHEEVY.'},
+        {role: 'user', content: "what's running?"},
+      ],
       tools: [
-        {type: 'function', function: {name: 'plug_ls', description: 'List plug instances', parameters: tools[0]!.parameters}},
+        {
+          type: 'function',
+          function: {name: 'plug_ls', description: 'List plug instances', parameters: tools[0]!.parameters},
+        },
         {type: 'function', function: {name: 'plug_up', description: 'Deploy a plug', parameters: tools[1]!.parameters}},
       ],
     })
@@ -63,7 +98,9 @@ describe('OpenAiChatProvider against a fake chat completions API', () => {
 
   it('assembles a tool call whose arguments arrive over several tool_calls deltas, after the text', async () => {
     const args = {plug: 'n8n', tenant: 'acme', env: {N8N_HOST: 'n8n.acme.test'}}
-    const {provider} = await setup({script: [{text: 'Deploying.', toolCalls: [{id: 'call_1', name: 'plug_up', arguments: args, argumentChunks: 6}]}]})
+    const {provider} = await setup({
+      script: [{text: 'Deploying.', toolCalls: [{id: 'call_1', name: 'plug_up', arguments: args, argumentChunks: 6}]}],
+    })
     const {events, error} = await collect(provider.stream({system: '', messages: ask('spin up n8n for acme'), tools}))
     expect(error).toBeUndefined()
     expect(events.map((event) => event.type)).toEqual([...textDeltas(events).map(() => 'text'), 'tool-call', 'done'])
@@ -72,7 +109,16 @@ describe('OpenAiChatProvider against a fake chat completions API', () => {
   })
 
   it('emits two tool calls of one turn in index order', async () => {
-    const {provider} = await setup({script: [{toolCalls: [{name: 'plug_ls', arguments: {tenant: 'acme'}}, {name: 'plug_ls', arguments: {tenant: 'globex'}}]}]})
+    const {provider} = await setup({
+      script: [
+        {
+          toolCalls: [
+            {name: 'plug_ls', arguments: {tenant: 'acme'}},
+            {name: 'plug_ls', arguments: {tenant: 'globex'}},
+          ],
+        },
+      ],
+    })
     const {events} = await collect(provider.stream({system: '', messages: ask('list both'), tools}))
     const calls = toolCalls(events)
     expect(calls.map((call) => call.arguments)).toEqual([{tenant: 'acme'}, {tenant: 'globex'}])
@@ -81,7 +127,15 @@ describe('OpenAiChatProvider against a fake chat completions API', () => {
 
   it('sends the assistant tool_calls and one tool message per call on the next request', async () => {
     const {server, provider} = await setup({
-      script: [{toolCalls: [{name: 'plug_ls', arguments: {tenant: 'acme'}}, {name: 'plug_up', arguments: {plug: 'n8n'}}]}, {text: 'Done.'}],
+      script: [
+        {
+          toolCalls: [
+            {name: 'plug_ls', arguments: {tenant: 'acme'}},
+            {name: 'plug_up', arguments: {plug: 'n8n'}},
+          ],
+        },
+        {text: 'Done.'},
+      ],
     })
     const first = await collect(provider.stream({system: 'sys', messages: ask('go'), tools}))
     const [listCall, upCall] = toolCalls(first.events)
@@ -116,7 +170,11 @@ describe('OpenAiChatProvider against a fake chat completions API', () => {
       {role: 'assistant', content: 'ok', toolCalls: [{id: 'c1', name: 'plug_ls', arguments: {}}]},
       {role: 'user', content: 'hello?'},
     ])
-    expect(wire[2]).toMatchObject({role: 'tool', tool_call_id: 'c1', content: expect.stringContaining('no result was recorded')})
+    expect(wire[2]).toMatchObject({
+      role: 'tool',
+      tool_call_id: 'c1',
+      content: expect.stringContaining('no result was recorded'),
+    })
     expect(wire[3]).toEqual({role: 'user', content: 'hello?'})
   })
 
@@ -134,10 +192,20 @@ describe('OpenAiChatProvider against a fake chat completions API', () => {
   it('maps 401 to an auth error and never repeats the key the server echoed back', async () => {
     const {server} = await setup({})
     const wrongKey = 'sk-proj-WRONGkeyWRONGkey0123456789abcdef'
-    const provider = new OpenAiChatProvider({flavor: 'openai', apiKey: wrongKey, apiKeyEnv: 'OPENAI_API_KEY', model: 'gpt-test', baseUrl: server.url})
+    const provider = new OpenAiChatProvider({
+      flavor: 'openai',
+      apiKey: wrongKey,
+      apiKeyEnv: 'OPENAI_API_KEY',
+      model: 'gpt-test',
+      baseUrl: server.url,
+    })
     const {error} = await collect(provider.stream({system: '', messages: ask('hi'), tools}))
     expect(error).toBeInstanceOf(AimsError)
-    expect(error).toMatchObject({kind: 'auth', message: expect.stringContaining('rejected the key (HTTP 401)'), hint: expect.stringContaining('OPENAI_API_KEY')})
+    expect(error).toMatchObject({
+      kind: 'auth',
+      message: expect.stringContaining('rejected the key (HTTP 401)'),
+      hint: expect.stringContaining('OPENAI_API_KEY'),
+    })
     expect(server.requests).toHaveLength(1)
     expect(everythingShown(error)).not.toContain('WRONGkey')
   })
@@ -151,7 +219,9 @@ describe('OpenAiChatProvider against a fake chat completions API', () => {
   })
 
   it('retries a 429 after retry-after-ms and then succeeds', async () => {
-    const {server, provider} = await setup({script: [{status: 429, headers: {'retry-after-ms': '300'}}, {text: 'ok now'}]})
+    const {server, provider} = await setup({
+      script: [{status: 429, headers: {'retry-after-ms': '300'}}, {text: 'ok now'}],
+    })
     const {events, error} = await collect(provider.stream({system: '', messages: ask('hi'), tools}))
     expect(error).toBeUndefined()
     expect(textDeltas(events).join('')).toBe('ok now')
@@ -160,15 +230,34 @@ describe('OpenAiChatProvider against a fake chat completions API', () => {
   })
 
   it('gives a clear rate-limit error after the retries are used up', async () => {
-    const {server, provider} = await setup({script: [{status: 429, headers: {'retry-after': '0.02'}, times: 'always'}]}, {maxRetries: 2})
+    const {server, provider} = await setup(
+      {script: [{status: 429, headers: {'retry-after': '0.02'}, times: 'always'}]},
+      {maxRetries: 2},
+    )
     const {error} = await collect(provider.stream({system: '', messages: ask('hi'), tools}))
-    expect(error).toMatchObject({kind: 'quota', message: expect.stringMatching(/rate limiting requests after 3 attempts \(HTTP 429\)/)})
+    expect(error).toMatchObject({
+      kind: 'quota',
+      message: expect.stringMatching(/rate limiting requests after 3 attempts \(HTTP 429\)/),
+    })
     expect(server.requests).toHaveLength(3)
   })
 
   it('says when the account is out of credit rather than rate limited', async () => {
     const {server, provider} = await setup({
-      script: [{status: 429, error: {error: {message: 'You exceeded your current quota', type: 'insufficient_quota', param: null, code: 'insufficient_quota'}}, headers: {'x-should-retry': 'false'}}],
+      script: [
+        {
+          status: 429,
+          error: {
+            error: {
+              message: 'You exceeded your current quota',
+              type: 'insufficient_quota',
+              param: null,
+              code: 'insufficient_quota',
+            },
+          },
+          headers: {'x-should-retry': 'false'},
+        },
+      ],
     })
     const {error} = await collect(provider.stream({system: '', messages: ask('hi'), tools}))
     expect(error).toMatchObject({kind: 'quota', message: expect.stringContaining('no credit left')})
@@ -179,13 +268,19 @@ describe('OpenAiChatProvider against a fake chat completions API', () => {
     const {server, provider} = await setup({script: [{delayMs: 5_000, text: 'too late'}]}, {timeoutMs: 300})
     const started = Date.now()
     const {error} = await collect(provider.stream({system: '', messages: ask('hi'), tools}))
-    expect(error).toMatchObject({kind: 'connection', message: expect.stringContaining('no response from the OpenAI-compatible server at')})
+    expect(error).toMatchObject({
+      kind: 'connection',
+      message: expect.stringContaining('no response from the OpenAI-compatible server at'),
+    })
     expect(Date.now() - started).toBeLessThan(1500)
     expect(server.requests).toHaveLength(1)
   })
 
   it('times out a stream that stalls after it started', async () => {
-    const {provider} = await setup({script: [{text: 'partial answer that never ends', stallAfterEvents: 4}]}, {timeoutMs: 300})
+    const {provider} = await setup(
+      {script: [{text: 'partial answer that never ends', stallAfterEvents: 4}]},
+      {timeoutMs: 300},
+    )
     const {events, error} = await collect(provider.stream({system: '', messages: ask('hi'), tools}))
     expect(textDeltas(events).length).toBeGreaterThan(0)
     expect(doneEvent(events)).toBeUndefined()
@@ -193,7 +288,10 @@ describe('OpenAiChatProvider against a fake chat completions API', () => {
   })
 
   it('does not count time the consumer spends holding an event (e.g. asking the user) as server silence', async () => {
-    const {provider} = await setup({script: [{text: 'Deploy n8n?', toolCalls: [{name: 'plug_up', arguments: {plug: 'n8n'}}]}]}, {timeoutMs: 200})
+    const {provider} = await setup(
+      {script: [{text: 'Deploy n8n?', toolCalls: [{name: 'plug_up', arguments: {plug: 'n8n'}}]}]},
+      {timeoutMs: 200},
+    )
     const seen: string[] = []
     for await (const event of provider.stream({system: '', messages: ask('deploy n8n'), tools})) {
       seen.push(event.type)
@@ -214,27 +312,79 @@ describe('OpenAiChatProvider against a fake chat completions API', () => {
     const closed = await startFakeOpenAI()
     const url = closed.url
     await closed.close()
-    const provider = new OpenAiChatProvider({flavor: 'openai-compatible', model: 'llama3.1', baseUrl: url, maxRetries: 0})
+    const provider = new OpenAiChatProvider({
+      flavor: 'openai-compatible',
+      model: 'llama3.1',
+      baseUrl: url,
+      maxRetries: 0,
+    })
     const {error} = await collect(provider.stream({system: '', messages: ask('hi'), tools}))
-    expect(error).toMatchObject({kind: 'connection', message: expect.stringContaining(`cannot reach the OpenAI-compatible server at ${url} (connection refused)`), hint: expect.stringContaining(`running at ${url}`)})
+    expect(error).toMatchObject({
+      kind: 'connection',
+      message: expect.stringContaining(`cannot reach the OpenAI-compatible server at ${url} (connection refused)`),
+      hint: expect.stringContaining(`running at ${url}`),
+    })
   })
 
   it('names the model when the server does not have it (404)', async () => {
-    const {provider} = await setup({script: [{status: 404, error: {error: {message: "model 'llama9' not found, try pulling it first", type: 'api_error', param: null, code: null}}}]})
+    const {provider} = await setup({
+      script: [
+        {
+          status: 404,
+          error: {
+            error: {
+              message: "model 'llama9' not found, try pulling it first",
+              type: 'api_error',
+              param: null,
+              code: null,
+            },
+          },
+        },
+      ],
+    })
     const {error} = await collect(provider.stream({system: '', messages: ask('hi'), tools}))
-    expect(error).toMatchObject({kind: 'not-found', message: expect.stringContaining('has no model "gpt-test"'), hint: expect.stringContaining('ollama pull')})
+    expect(error).toMatchObject({
+      kind: 'not-found',
+      message: expect.stringContaining('has no model "gpt-test"'),
+      hint: expect.stringContaining('ollama pull'),
+    })
   })
 
   it('never shows the API key in any error', async () => {
-    const {provider} = await setup({
-      script: [
-        {status: 400, error: {error: {message: `bad request with Authorization: Bearer ${apiKey}`, type: 'invalid_request_error', param: null, code: null}}},
-        {status: 503, error: {error: {message: `upstream failed for key ${apiKey}`, type: 'server_error', param: null, code: null}}, times: 'always'},
-      ],
-    }, {maxRetries: 1})
-    const failures = [await collect(provider.stream({system: '', messages: ask('hi'), tools})), await collect(provider.stream({system: '', messages: ask('hi'), tools}))]
+    const {provider} = await setup(
+      {
+        script: [
+          {
+            status: 400,
+            error: {
+              error: {
+                message: `bad request with Authorization: Bearer ${apiKey}`,
+                type: 'invalid_request_error',
+                param: null,
+                code: null,
+              },
+            },
+          },
+          {
+            status: 503,
+            error: {
+              error: {message: `upstream failed for key ${apiKey}`, type: 'server_error', param: null, code: null},
+            },
+            times: 'always',
+          },
+        ],
+      },
+      {maxRetries: 1},
+    )
+    const failures = [
+      await collect(provider.stream({system: '', messages: ask('hi'), tools})),
+      await collect(provider.stream({system: '', messages: ask('hi'), tools})),
+    ]
     expect(failures[0]?.error).toMatchObject({kind: 'internal'})
-    expect(failures[1]?.error).toMatchObject({kind: 'connection', message: expect.stringContaining('HTTP 503, 2 attempts')})
+    expect(failures[1]?.error).toMatchObject({
+      kind: 'connection',
+      message: expect.stringContaining('HTTP 503, 2 attempts'),
+    })
     for (const {error} of failures) {
       expect(everythingShown(error)).not.toContain(apiKey)
       expect(everythingShown(error)).not.toContain('TESTKEY')
@@ -246,10 +396,15 @@ describe('JSON-mode fallback for models and servers without tool calling', () =>
   it('switches to JSON mode when the server rejects tools (Ollama 400), remembers it, and reads a tool call from the JSON reply', async () => {
     const {server, provider} = await setup({
       toolsSupported: false,
-      script: [{text: '{"tool": "plug_ls", "arguments": {"tenant": "acme"}}'}, {text: '{"reply": "acme runs \\"n8n\\" and gitea.\\nAnything else?"}'}],
+      script: [
+        {text: '{"tool": "plug_ls", "arguments": {"tenant": "acme"}}'},
+        {text: '{"reply": "acme runs \\"n8n\\" and gitea.\\nAnything else?"}'},
+      ],
       textChunkChars: 4,
     })
-    const first = await collect(provider.stream({system: 'You are ACHEEVY.', messages: ask("what's running for acme?"), tools}))
+    const first = await collect(
+      provider.stream({system: 'You are ACHEEVY.', messages: ask("what's running for acme?"), tools}),
+    )
     expect(first.error).toBeUndefined()
     expect(first.events[0]).toMatchObject({type: 'notice', message: expect.stringContaining('JSON mode')})
     expect(toolCalls(first.events)).toEqual([{id: expect.any(String), name: 'plug_ls', arguments: {tenant: 'acme'}}])
@@ -300,7 +455,9 @@ describe('JSON-mode fallback for models and servers without tool calling', () =>
     const {events, error} = await collect(provider.stream({system: '', messages: ask('deploy uptime kuma'), tools}))
     expect(error).toBeUndefined()
     expect(toolCalls(events)).toEqual([{id: expect.any(String), name: 'plug_up', arguments: {plug: 'uptime-kuma'}}])
-    expect(server.requests.map((request) => [request.body.tools !== undefined, request.body.response_format !== undefined])).toEqual([
+    expect(
+      server.requests.map((request) => [request.body.tools !== undefined, request.body.response_format !== undefined]),
+    ).toEqual([
       [true, false],
       [false, true],
       [false, false],
@@ -318,12 +475,29 @@ describe('JSON-mode fallback for models and servers without tool calling', () =>
   })
 
   it('recognizes tool refusals from real servers, but not schema errors that are aims bugs', () => {
-    expect(isToolsRejection(400, '{"error":{"message":"registry.ollama.ai/library/gemma:2b does not support tools"}}')).toBe(true)
-    expect(isToolsRejection(400, '{"object":"error","message":"\\"auto\\" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set"}')).toBe(true)
+    expect(
+      isToolsRejection(400, '{"error":{"message":"registry.ollama.ai/library/gemma:2b does not support tools"}}'),
+    ).toBe(true)
+    expect(
+      isToolsRejection(
+        400,
+        '{"object":"error","message":"\\"auto\\" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set"}',
+      ),
+    ).toBe(true)
     expect(isToolsRejection(500, '{"error":{"code":500,"message":"tools param requires --jinja flag"}}')).toBe(true)
-    expect(isToolsRejection(422, '{"detail":[{"type":"extra_forbidden","loc":["body","tools"],"msg":"Extra inputs are not permitted"}]}')).toBe(true)
-    expect(isToolsRejection(400, "Invalid schema for function 'plug_up': 'strng' is not valid under any of the given schemas")).toBe(false)
-    expect(isToolsRejection(400, 'This model\'s maximum context length is 8192 tokens')).toBe(false)
+    expect(
+      isToolsRejection(
+        422,
+        '{"detail":[{"type":"extra_forbidden","loc":["body","tools"],"msg":"Extra inputs are not permitted"}]}',
+      ),
+    ).toBe(true)
+    expect(
+      isToolsRejection(
+        400,
+        "Invalid schema for function 'plug_up': 'strng' is not valid under any of the given schemas",
+      ),
+    ).toBe(false)
+    expect(isToolsRejection(400, "This model's maximum context length is 8192 tokens")).toBe(false)
     expect(isToolsRejection(429, 'does not support tools')).toBe(false)
   })
 })

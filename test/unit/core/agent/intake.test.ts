@@ -1,5 +1,11 @@
 import {describe, expect, it} from 'vitest'
-import {checkIntakeAnswer, envFromConversation, parseSizeAnswer, planIntake, type IntakeMemory} from '../../../../src/core/agent/intake.js'
+import {
+  checkIntakeAnswer,
+  envFromConversation,
+  parseSizeAnswer,
+  planIntake,
+  type IntakeMemory,
+} from '../../../../src/core/agent/intake.js'
 import {testPlug} from '../../../support/catalog-fakes.js'
 import {fixturePlug} from '../../../support/agent-fakes.js'
 
@@ -17,20 +23,44 @@ const ids = (plan: ReturnType<typeof planIntake>) => plan.questions.map((questio
 
 describe('planIntake (needs analysis before a deploy)', () => {
   it('asks required settings, optional ones with a question, tenant, domain and size; never generated or plain-default ones', () => {
-    const plan = planIntake(n8nLike, {plug: 'automate', env: []}, {conversation: [], memory: new Map(), defaultTenant: 'default', hostDomain: 'vps.example.com'})
+    const plan = planIntake(
+      n8nLike,
+      {plug: 'automate', env: []},
+      {conversation: [], memory: new Map(), defaultTenant: 'default', hostDomain: 'vps.example.com'},
+    )
     expect(ids(plan)).toEqual(['env:N8N_HOST', 'env:ADMIN_PASSWORD', 'env:TZ', 'tenant', 'domain', 'size'])
-    expect(plan.questions.find((question) => question.id === 'env:ADMIN_PASSWORD')).toMatchObject({required: true, secret: true})
-    expect(plan.questions.find((question) => question.id === 'env:TZ')).toMatchObject({required: false, fallback: '"UTC"'})
-    expect(plan.questions.find((question) => question.id === 'domain')?.fallback).toBe('automate.default.vps.example.com')
-    expect(plan.skipped).toEqual(expect.arrayContaining([{id: 'env:LOG_LEVEL', why: 'default'}, {id: 'env:ENCRYPTION_KEY', why: 'generated'}]))
+    expect(plan.questions.find((question) => question.id === 'env:ADMIN_PASSWORD')).toMatchObject({
+      required: true,
+      secret: true,
+    })
+    expect(plan.questions.find((question) => question.id === 'env:TZ')).toMatchObject({
+      required: false,
+      fallback: '"UTC"',
+    })
+    expect(plan.questions.find((question) => question.id === 'domain')?.fallback).toBe(
+      'automate.default.vps.example.com',
+    )
+    expect(plan.skipped).toEqual(
+      expect.arrayContaining([
+        {id: 'env:LOG_LEVEL', why: 'default'},
+        {id: 'env:ENCRYPTION_KEY', why: 'generated'},
+      ]),
+    )
   })
 
   it('skips what the tool call, the conversation or an earlier answer already says', () => {
-    const memory: IntakeMemory = new Map([['automate:env:TZ', 'Europe/Paris'], ['automate:size', '']])
+    const memory: IntakeMemory = new Map([
+      ['automate:env:TZ', 'Europe/Paris'],
+      ['automate:size', ''],
+    ])
     const plan = planIntake(
       n8nLike,
       {plug: 'automate', tenant: 'acme', domain: 'flows.acme.com', env: [['N8N_HOST', 'flows.acme.com']]},
-      {conversation: ['deploy automate for acme with ADMIN_PASSWORD=hunter22 please'], memory, defaultTenant: 'default'},
+      {
+        conversation: ['deploy automate for acme with ADMIN_PASSWORD=hunter22 please'],
+        memory,
+        defaultTenant: 'default',
+      },
     )
     expect(ids(plan)).toEqual([])
     expect(plan.filled).toEqual({'env:ADMIN_PASSWORD': 'hunter22', 'env:TZ': 'Europe/Paris'})
@@ -47,7 +77,11 @@ describe('planIntake (needs analysis before a deploy)', () => {
   })
 
   it('for the fixture plug: the greeting (optional, with a question), tenant, domain, size', () => {
-    const plan = planIntake(fixturePlug(), {plug: 'fixture-web', env: []}, {conversation: [], memory: new Map(), defaultTenant: 'default'})
+    const plan = planIntake(
+      fixturePlug(),
+      {plug: 'fixture-web', env: []},
+      {conversation: [], memory: new Map(), defaultTenant: 'default'},
+    )
     expect(plan.questions.map((question) => [question.id, question.fallback])).toEqual([
       ['env:GREETING', '"hello from the aims fixture"'],
       ['tenant', 'default'],
@@ -57,12 +91,19 @@ describe('planIntake (needs analysis before a deploy)', () => {
   })
 
   it('reads KEY=VALUE from the conversation only for keys the plug declares, quotes removed, last wins', () => {
-    expect(envFromConversation(['set TZ=UTC and FOO=1', 'no wait, TZ="Europe/Paris"'], ['TZ'])).toEqual({TZ: 'Europe/Paris'})
+    expect(envFromConversation(['set TZ=UTC and FOO=1', 'no wait, TZ="Europe/Paris"'], ['TZ'])).toEqual({
+      TZ: 'Europe/Paris',
+    })
   })
 })
 
 describe('checking answers', () => {
-  const question = (id: string) => planIntake(n8nLike, {plug: 'automate', env: []}, {conversation: [], memory: new Map(), defaultTenant: 'default'}).questions.find((item) => item.id === id)!
+  const question = (id: string) =>
+    planIntake(
+      n8nLike,
+      {plug: 'automate', env: []},
+      {conversation: [], memory: new Map(), defaultTenant: 'default'},
+    ).questions.find((item) => item.id === id)!
   it('an empty answer takes the fallback, unless the setting is required', () => {
     expect(checkIntakeAnswer(question('env:TZ'), '', n8nLike)).toBe('')
     expect(() => checkIntakeAnswer(question('env:N8N_HOST'), '  ', n8nLike)).toThrow(/N8N_HOST is required/)

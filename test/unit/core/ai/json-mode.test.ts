@@ -1,18 +1,57 @@
 import {describe, expect, it} from 'vitest'
-import {JsonModeAnswerReader, jsonModeInstructions, parseJsonModeAnswer, topLevelJsonSpans} from '../../../../src/core/ai/json-mode.js'
+import {
+  JsonModeAnswerReader,
+  jsonModeInstructions,
+  parseJsonModeAnswer,
+  topLevelJsonSpans,
+} from '../../../../src/core/ai/json-mode.js'
 import type {ToolSpec} from '../../../../src/core/ai/types.js'
 
 describe('parseJsonModeAnswer', () => {
   const table: Array<[string, string, ReturnType<typeof parseJsonModeAnswer>]> = [
-    ['the documented tool shape', '{"tool": "plug_ls", "arguments": {"tenant": "acme"}}', {text: '', calls: [{name: 'plug_ls', arguments: {tenant: 'acme'}}]}],
+    [
+      'the documented tool shape',
+      '{"tool": "plug_ls", "arguments": {"tenant": "acme"}}',
+      {text: '', calls: [{name: 'plug_ls', arguments: {tenant: 'acme'}}]},
+    ],
     ['the documented reply shape', '{"reply": "Hello"}', {text: 'Hello', calls: []}],
-    ['name/arguments', '{"name": "plug_up", "arguments": {"plug": "n8n"}}', {text: '', calls: [{name: 'plug_up', arguments: {plug: 'n8n'}}]}],
-    ['arguments as a JSON string', '{"tool": "plug_up", "arguments": "{\\"plug\\": \\"n8n\\"}"}', {text: '', calls: [{name: 'plug_up', arguments: {plug: 'n8n'}}]}],
+    [
+      'name/arguments',
+      '{"name": "plug_up", "arguments": {"plug": "n8n"}}',
+      {text: '', calls: [{name: 'plug_up', arguments: {plug: 'n8n'}}]},
+    ],
+    [
+      'arguments as a JSON string',
+      '{"tool": "plug_up", "arguments": "{\\"plug\\": \\"n8n\\"}"}',
+      {text: '', calls: [{name: 'plug_up', arguments: {plug: 'n8n'}}]},
+    ],
     ['no arguments', '{"tool": "plug_ls"}', {text: '', calls: [{name: 'plug_ls', arguments: {}}]}],
-    ['OpenAI-shaped tool_calls list', '{"tool_calls": [{"type": "function", "function": {"name": "plug_ls", "arguments": "{}"}}, {"name": "plug_up", "parameters": {"plug": "gitea"}}]}', {text: '', calls: [{name: 'plug_ls', arguments: {}}, {name: 'plug_up', arguments: {plug: 'gitea'}}]}],
-    ['fenced JSON', '```json\n{"tool": "plug_ls", "arguments": {}}\n```', {text: '', calls: [{name: 'plug_ls', arguments: {}}]}],
-    ['prose around the object', 'Sure! Here you go: {"tool": "plug_ls", "arguments": {"tenant": "a}b"}} Let me know.', {text: '', calls: [{name: 'plug_ls', arguments: {tenant: 'a}b'}}]}],
-    ['two objects', '{"reply": "Checking both."}\n{"tool": "plug_ls", "arguments": {}}', {text: 'Checking both.', calls: [{name: 'plug_ls', arguments: {}}]}],
+    [
+      'OpenAI-shaped tool_calls list',
+      '{"tool_calls": [{"type": "function", "function": {"name": "plug_ls", "arguments": "{}"}}, {"name": "plug_up", "parameters": {"plug": "gitea"}}]}',
+      {
+        text: '',
+        calls: [
+          {name: 'plug_ls', arguments: {}},
+          {name: 'plug_up', arguments: {plug: 'gitea'}},
+        ],
+      },
+    ],
+    [
+      'fenced JSON',
+      '```json\n{"tool": "plug_ls", "arguments": {}}\n```',
+      {text: '', calls: [{name: 'plug_ls', arguments: {}}]},
+    ],
+    [
+      'prose around the object',
+      'Sure! Here you go: {"tool": "plug_ls", "arguments": {"tenant": "a}b"}} Let me know.',
+      {text: '', calls: [{name: 'plug_ls', arguments: {tenant: 'a}b'}}]},
+    ],
+    [
+      'two objects',
+      '{"reply": "Checking both."}\n{"tool": "plug_ls", "arguments": {}}',
+      {text: 'Checking both.', calls: [{name: 'plug_ls', arguments: {}}]},
+    ],
     ['plain text', 'I can deploy n8n for you.', {text: 'I can deploy n8n for you.', calls: []}],
     ['JSON that is neither', '{"status": "ok"}', {text: '{"status": "ok"}', calls: []}],
   ]
@@ -22,7 +61,11 @@ describe('parseJsonModeAnswer', () => {
 
   it('flags arguments that are not an object', () => {
     const [call] = parseJsonModeAnswer('{"tool": "plug_up", "arguments": [1, 2]}').calls
-    expect(call).toMatchObject({name: 'plug_up', arguments: {}, argumentsError: expect.stringContaining('must be a JSON object')})
+    expect(call).toMatchObject({
+      name: 'plug_up',
+      arguments: {},
+      argumentsError: expect.stringContaining('must be a JSON object'),
+    })
   })
 
   it('finds top-level spans, ignoring braces inside strings', () => {
@@ -56,7 +99,11 @@ describe('JsonModeAnswerReader', () => {
     const text = '{"tool": "plug_up", "arguments": {"plug": "n8n", "tenant": "acme"}}'
     const shown = [...text].map((char) => reader.push(char)).join('')
     expect(shown).toBe('')
-    expect(reader.finish()).toEqual({text: '', calls: [{name: 'plug_up', arguments: {plug: 'n8n', tenant: 'acme'}}], remainingText: ''})
+    expect(reader.finish()).toEqual({
+      text: '',
+      calls: [{name: 'plug_up', arguments: {plug: 'n8n', tenant: 'acme'}}],
+      remainingText: '',
+    })
   })
 
   it('buffers plain text and hands it over at the end', () => {
@@ -75,7 +122,14 @@ describe('JsonModeAnswerReader', () => {
 
 describe('jsonModeInstructions', () => {
   it('lists each tool with its schema and states the two shapes', () => {
-    const tools: ToolSpec[] = [{name: 'plug_ls', description: 'List\n plugs', parameters: {type: 'object', properties: {tenant: {type: 'string'}}}, effect: 'read'}]
+    const tools: ToolSpec[] = [
+      {
+        name: 'plug_ls',
+        description: 'List\n plugs',
+        parameters: {type: 'object', properties: {tenant: {type: 'string'}}},
+        effect: 'read',
+      },
+    ]
     const text = jsonModeInstructions(tools)
     expect(text).toContain('- plug_ls: List plugs')
     expect(text).toContain('{"type":"object","properties":{"tenant":{"type":"string"}}}')

@@ -5,7 +5,9 @@ import type {ChatMessage} from '../../../../src/core/ai/types.js'
 
 describe('secret masking', () => {
   it('masks known values, longest first, and ignores values too short to be secrets', () => {
-    expect(maskSecretValues('a=abcdef12 b=abcdef1234 c=ab', ['abcdef12', 'abcdef1234', 'ab', undefined])).toBe('a=*** b=*** c=ab')
+    expect(maskSecretValues('a=abcdef12 b=abcdef1234 c=ab', ['abcdef12', 'abcdef1234', 'ab', undefined])).toBe(
+      'a=*** b=*** c=ab',
+    )
   })
 
   const shapes: Array<[string, string]> = [
@@ -27,14 +29,34 @@ describe('secret masking', () => {
     expect(maskSecretShapes(input)).toBe(expected)
   })
 
-  const harmless = ['author: bob', 'passed: 3 tests', 'keyboard=us', 'monkey=1', 'primary key: id', 'tokens=512', 'http://example.com:8080/path', 'status: ok', 'ERROR: disk full']
+  const harmless = [
+    'author: bob',
+    'passed: 3 tests',
+    'keyboard=us',
+    'monkey=1',
+    'primary key: id',
+    'tokens=512',
+    'http://example.com:8080/path',
+    'status: ok',
+    'ERROR: disk full',
+  ]
   it.each(harmless)('leaves %j alone', (input) => {
     expect(maskSecretShapes(input)).toBe(input)
   })
 
   it('classifies keys by their words', () => {
-    for (const key of ['PASSWORD', 'db_pass', 'apiKey', 'X-Api-Key', 'client_secret', 'GITEA__security__SECRET_KEY', 'auth.token']) expect(isSecretLookingKey(key), key).toBe(true)
-    for (const key of ['key', 'passenger', 'author', 'tokens', 'hotkey', 'USER']) expect(isSecretLookingKey(key), key).toBe(false)
+    for (const key of [
+      'PASSWORD',
+      'db_pass',
+      'apiKey',
+      'X-Api-Key',
+      'client_secret',
+      'GITEA__security__SECRET_KEY',
+      'auth.token',
+    ])
+      expect(isSecretLookingKey(key), key).toBe(true)
+    for (const key of ['key', 'passenger', 'author', 'tokens', 'hotkey', 'USER'])
+      expect(isSecretLookingKey(key), key).toBe(false)
   })
 
   it('stays linear on long unbroken text', () => {
@@ -69,14 +91,10 @@ describe('pairToolResults', () => {
       {role: 'user', content: 'and?'},
       {role: 'assistant', content: '', toolCalls: [call('c')]},
     ])
-    expect(paired.map((message) => (message.role === 'tool' ? `tool:${message.toolCallId}${message.isError ? '!' : ''}` : message.role))).toEqual([
-      'user',
-      'assistant',
-      'tool:a',
-      'tool:b!',
-      'user',
-      'assistant',
-      'tool:c!',
-    ])
+    expect(
+      paired.map((message) =>
+        message.role === 'tool' ? `tool:${message.toolCallId}${message.isError ? '!' : ''}` : message.role,
+      ),
+    ).toEqual(['user', 'assistant', 'tool:a', 'tool:b!', 'user', 'assistant', 'tool:c!'])
   })
 })

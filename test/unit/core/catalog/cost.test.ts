@@ -1,5 +1,11 @@
 import {describe, expect, it} from 'vitest'
-import {DEFAULT_PRICES, DEFAULT_SERVICE_RESOURCES, estimateMonthlyCost, resourceTotals, sizeToBytes} from '../../../../src/core/catalog/cost.js'
+import {
+  DEFAULT_PRICES,
+  DEFAULT_SERVICE_RESOURCES,
+  estimateMonthlyCost,
+  resourceTotals,
+  sizeToBytes,
+} from '../../../../src/core/catalog/cost.js'
 import {parsePlug} from '../../../../src/core/catalog/validate.js'
 
 const GiB = 1024 ** 3
@@ -7,7 +13,17 @@ const MiB = 1024 ** 2
 
 const plugWith = (services: Record<string, unknown>) =>
   parsePlug(
-    JSON.stringify({id: 'p', name: 'P', description: 'A plug for cost tests.', category: 'testing', tags: ['t'], homepage: 'https://example.com', license: 'MIT', size: 's', services}),
+    JSON.stringify({
+      id: 'p',
+      name: 'P',
+      description: 'A plug for cost tests.',
+      category: 'testing',
+      tags: ['t'],
+      homepage: 'https://example.com',
+      license: 'MIT',
+      size: 's',
+      services,
+    }),
     'p.yaml',
   )
 
@@ -25,21 +41,51 @@ describe('sizeToBytes', () => {
 describe('resourceTotals', () => {
   it('sums CPUs, memory and volume sizes over services', () => {
     const plug = plugWith({
-      web: {image: 'a/web:1.0.0', entry: {port: 80}, health: {type: 'tcp'}, resources: {cpus: 0.1, memory: '256m'}, volumes: [{name: 'data', path: '/data', size: '2g'}]},
-      db: {image: 'a/db:1.0.0', resources: {cpus: 0.2, memory: '1g'}, volumes: [{name: 'db', path: '/var/lib/db', size: '500m'}, {name: 'logs', path: '/logs', size: '1g'}]},
+      web: {
+        image: 'a/web:1.0.0',
+        entry: {port: 80},
+        health: {type: 'tcp'},
+        resources: {cpus: 0.1, memory: '256m'},
+        volumes: [{name: 'data', path: '/data', size: '2g'}],
+      },
+      db: {
+        image: 'a/db:1.0.0',
+        resources: {cpus: 0.2, memory: '1g'},
+        volumes: [
+          {name: 'db', path: '/var/lib/db', size: '500m'},
+          {name: 'logs', path: '/logs', size: '1g'},
+        ],
+      },
     })
-    expect(resourceTotals(plug)).toEqual({cpus: 0.3, memoryBytes: 256 * MiB + GiB, diskBytes: 2 * GiB + 500 * MiB + GiB, services: 2, volumes: 3})
+    expect(resourceTotals(plug)).toEqual({
+      cpus: 0.3,
+      memoryBytes: 256 * MiB + GiB,
+      diskBytes: 2 * GiB + 500 * MiB + GiB,
+      services: 2,
+      volumes: 3,
+    })
   })
 
   it('uses defaults for services without resources and volumes without a size', () => {
-    const plug = plugWith({web: {image: 'a/web:1.0.0', entry: {port: 80}, health: {type: 'tcp'}, volumes: [{name: 'data', path: '/data'}]}})
-    expect(resourceTotals(plug)).toEqual({cpus: DEFAULT_SERVICE_RESOURCES.cpus, memoryBytes: 512 * MiB, diskBytes: GiB, services: 1, volumes: 1})
+    const plug = plugWith({
+      web: {image: 'a/web:1.0.0', entry: {port: 80}, health: {type: 'tcp'}, volumes: [{name: 'data', path: '/data'}]},
+    })
+    expect(resourceTotals(plug)).toEqual({
+      cpus: DEFAULT_SERVICE_RESOURCES.cpus,
+      memoryBytes: 512 * MiB,
+      diskBytes: GiB,
+      services: 1,
+      volumes: 1,
+    })
   })
 })
 
 describe('estimateMonthlyCost', () => {
   it('prices each part and rounds to cents', () => {
-    const cost = estimateMonthlyCost({cpus: 1.5, memoryBytes: 3 * GiB, diskBytes: 25 * GiB}, {currency: 'EUR', cpuMonthly: 3, memoryGiBMonthly: 1.333, diskGiBMonthly: 0.05})
+    const cost = estimateMonthlyCost(
+      {cpus: 1.5, memoryBytes: 3 * GiB, diskBytes: 25 * GiB},
+      {currency: 'EUR', cpuMonthly: 3, memoryGiBMonthly: 1.333, diskGiBMonthly: 0.05},
+    )
     expect(cost).toEqual({currency: 'EUR', cpu: 4.5, memory: 4, disk: 1.25, total: 9.75})
   })
 

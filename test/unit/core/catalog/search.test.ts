@@ -4,7 +4,12 @@ import {describe, expect, it} from 'vitest'
 import {searchPlugs, type SearchablePlug} from '../../../../src/core/catalog/search.js'
 import {parsePlug} from '../../../../src/core/catalog/validate.js'
 
-const plug = (id: string, name: string, tags: string[], description: string): SearchablePlug => ({id, name, tags, description})
+const plug = (id: string, name: string, tags: string[], description: string): SearchablePlug => ({
+  id,
+  name,
+  tags,
+  description,
+})
 
 // Each plug matches "alpha" in exactly one field, so the order shows the ranking.
 const LADDER = [
@@ -73,7 +78,10 @@ describe('searchPlugs', () => {
   })
 
   it('breaks ties by id, so results are stable', () => {
-    const twins = [plug('b-twin', 'Twin', ['same'], 'Same description here.'), plug('a-twin', 'Twin', ['same'], 'Same description here.')]
+    const twins = [
+      plug('b-twin', 'Twin', ['same'], 'Same description here.'),
+      plug('a-twin', 'Twin', ['same'], 'Same description here.'),
+    ]
     expect(searchPlugs(twins, 'same').map((hit) => hit.plug.id)).toEqual(['a-twin', 'b-twin'])
   })
 })

@@ -5,7 +5,9 @@ import {testPlug} from '../../../support/catalog-fakes.js'
 describe('checkPlugRules: env patterns', () => {
   it('reports an invalid pattern as a catalog issue naming the field', () => {
     expect(() => testPlug('bad-pattern', {env: {X: {description: 'x', pattern: '('}}})).toThrow(CatalogValidationError)
-    expect(() => testPlug('bad-pattern', {env: {X: {description: 'x', pattern: '('}}})).toThrow('env.X.pattern: is not a valid regular expression')
+    expect(() => testPlug('bad-pattern', {env: {X: {description: 'x', pattern: '('}}})).toThrow(
+      'env.X.pattern: is not a valid regular expression',
+    )
   })
 
   // BUG (src/core/catalog/validate.ts:114 checkPlugRules, the default-vs-pattern check after the
@@ -13,6 +15,8 @@ describe('checkPlugRules: env patterns', () => {
   // the try and throws a raw SyntaxError, so parsePlug throws no CatalogValidationError; `aims catalog
   // validate` then reports "cannot read the file (Invalid regular expression …): check its permissions".
   it('reports an invalid pattern with a default as a catalog issue too', () => {
-    expect(() => testPlug('bad-pattern', {env: {X: {description: 'x', default: 'a', pattern: '('}}})).toThrow(CatalogValidationError)
+    expect(() => testPlug('bad-pattern', {env: {X: {description: 'x', default: 'a', pattern: '('}}})).toThrow(
+      CatalogValidationError,
+    )
   })
 })

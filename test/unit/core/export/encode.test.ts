@@ -1,9 +1,48 @@
 import {parse as parseYaml} from 'yaml'
 import {describe, expect, it} from 'vitest'
-import {checkBundleValue, composeMemory, dotenvLine, escapeComposeDollars, markdownCell, markdownCode, oneLineText, shellWord, yamlKey, yamlString, yamlStringList} from '../../../../src/core/export/encode.js'
+import {
+  checkBundleValue,
+  composeMemory,
+  dotenvLine,
+  escapeComposeDollars,
+  markdownCell,
+  markdownCode,
+  oneLineText,
+  shellWord,
+  yamlKey,
+  yamlString,
+  yamlStringList,
+} from '../../../../src/core/export/encode.js'
 import {composeEnvValue} from '../../../../src/core/export/model.js'
 
-const NASTY = ['', 'plain', 'a: b', '- x', '#c', "it's", 'say "hi"', 'back\\slash', 'line\nbreak', 'tab\there', '\u007fdel', '\u0085nel', 'sep\u2028x', 'ünïcødé ✓', '{{x}}', '${VAR}', 'yes', 'null', '0x1F', '1e3', '*alias', '&anchor', '!tag', '%x', '@x', '`x`']
+const NASTY = [
+  '',
+  'plain',
+  'a: b',
+  '- x',
+  '#c',
+  "it's",
+  'say "hi"',
+  'back\\slash',
+  'line\nbreak',
+  'tab\there',
+  '\u007fdel',
+  '\u0085nel',
+  'sep\u2028x',
+  'ünïcødé ✓',
+  '{{x}}',
+  '${VAR}',
+  'yes',
+  'null',
+  '0x1F',
+  '1e3',
+  '*alias',
+  '&anchor',
+  '!tag',
+  '%x',
+  '@x',
+  '`x`',
+]
 
 describe('YAML encoding', () => {
   it.each(NASTY)('a scalar reads back as exactly %j', (value) => {
@@ -24,8 +63,11 @@ describe('Compose interpolation', () => {
   })
 
   it('keeps declared references, maps built-ins, and escapes the rest', () => {
-    const builtin = (name: string) => (name === 'AIMS_URL' ? {reference: 'PUBLIC_URL'} : name === 'AIMS_PLUG' ? {literal: 'p$1'} : undefined)
-    expect(composeEnvValue('pg://u:${DB}@db/$x/${AIMS_URL}/${AIMS_PLUG}/${UNKNOWN}', builtin, new Set(['DB']))).toBe('pg://u:${DB}@db/$$x/${PUBLIC_URL}/p$$1/$${UNKNOWN}')
+    const builtin = (name: string) =>
+      name === 'AIMS_URL' ? {reference: 'PUBLIC_URL'} : name === 'AIMS_PLUG' ? {literal: 'p$1'} : undefined
+    expect(composeEnvValue('pg://u:${DB}@db/$x/${AIMS_URL}/${AIMS_PLUG}/${UNKNOWN}', builtin, new Set(['DB']))).toBe(
+      'pg://u:${DB}@db/$$x/${PUBLIC_URL}/p$$1/$${UNKNOWN}',
+    )
     // A plug that declares a built-in name gets its own variable.
     expect(composeEnvValue('${AIMS_URL}', builtin, new Set(['AIMS_URL']))).toBe('${AIMS_URL}')
   })
@@ -36,7 +78,8 @@ describe('dotenv lines', () => {
     expect(dotenvLine('A', 'abc-1.2_x/y:z@w,+=%')).toBe('A=abc-1.2_x/y:z@w,+=%')
     expect(dotenvLine('A', '')).toBe('A=')
     expect(dotenvLine('A', 'hello world # not a comment $HOME "q"')).toBe(`A='hello world # not a comment $HOME "q"'`)
-    for (const value of ["it's", 'back\\slash', 'two\nlines', 'nul\u0000']) expect(dotenvLine('A', value)).toBeUndefined()
+    for (const value of ["it's", 'back\\slash', 'two\nlines', 'nul\u0000'])
+      expect(dotenvLine('A', value)).toBeUndefined()
   })
 })
 

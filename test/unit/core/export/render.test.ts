@@ -11,24 +11,51 @@ import {DEFAULT_SERVICE_RESOURCES, sizeToBytes} from '../../../../src/core/catal
 import {BUILTIN_VARIABLES, dependencyCondition, entryService, parsePlug} from '../../../../src/core/catalog/validate.js'
 import {AimsError} from '../../../../src/core/errors.js'
 import {composeMemory} from '../../../../src/core/export/encode.js'
-import {buildBundleModel, CHARSET_TR_SETS, DEFAULT_BUNDLE_PORT, type InstanceExport} from '../../../../src/core/export/model.js'
-import {BUNDLE_FILE, BUNDLE_TEMPLATES, connectionUpgradeMap, PLUG_EXPORT_TENANT, renderBundle, type BundleFile, type BundleTemplates} from '../../../../src/core/export/render.js'
-import {proxySettingsFor, renderIncludeConf, renderPlugConf, SERVER_NAME_PLACEHOLDER} from '../../../../src/core/proxy/plug-conf.js'
+import {
+  buildBundleModel,
+  CHARSET_TR_SETS,
+  DEFAULT_BUNDLE_PORT,
+  type InstanceExport,
+} from '../../../../src/core/export/model.js'
+import {
+  BUNDLE_FILE,
+  BUNDLE_TEMPLATES,
+  connectionUpgradeMap,
+  PLUG_EXPORT_TENANT,
+  renderBundle,
+  type BundleFile,
+  type BundleTemplates,
+} from '../../../../src/core/export/render.js'
+import {
+  proxySettingsFor,
+  renderIncludeConf,
+  renderPlugConf,
+  SERVER_NAME_PLACEHOLDER,
+} from '../../../../src/core/proxy/plug-conf.js'
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
-const TEMPLATES = Object.fromEntries(Object.entries(BUNDLE_TEMPLATES).map(([key, name]) => [key, readFileSync(join(ROOT, 'templates', name), 'utf8')])) as BundleTemplates
+const TEMPLATES = Object.fromEntries(
+  Object.entries(BUNDLE_TEMPLATES).map(([key, name]) => [key, readFileSync(join(ROOT, 'templates', name), 'utf8')]),
+) as BundleTemplates
 const EXPORTED_AT = new Date('2026-01-02T03:04:05Z')
 
 function plugsIn(dir: string): Array<[string, Plug]> {
   return readdirSync(join(ROOT, dir))
     .filter((name) => name.endsWith('.yaml'))
     .sort()
-    .map((name) => [name.replace(/\.yaml$/, ''), parsePlug(readFileSync(join(ROOT, dir, name), 'utf8'), name, name.replace(/\.yaml$/, ''))])
+    .map((name) => [
+      name.replace(/\.yaml$/, ''),
+      parsePlug(readFileSync(join(ROOT, dir, name), 'utf8'), name, name.replace(/\.yaml$/, '')),
+    ])
 }
 const REAL = plugsIn('plugs-catalog')
 const FIXTURES = plugsIn('test/fixtures/plugs')
 
-const render = (plug: Plug, instance?: InstanceExport) => renderBundle(TEMPLATES, buildBundleModel({plug, ...(instance ? {instance} : {}), exportedAt: EXPORTED_AT, aimsVersion: '9.9.9'}))
+const render = (plug: Plug, instance?: InstanceExport) =>
+  renderBundle(
+    TEMPLATES,
+    buildBundleModel({plug, ...(instance ? {instance} : {}), exportedAt: EXPORTED_AT, aimsVersion: '9.9.9'}),
+  )
 const file = (files: BundleFile[], path: string) => {
   const found = files.find((candidate) => candidate.path === path)
   if (!found) throw new Error(`no ${path} in the bundle (${files.map((candidate) => candidate.path).join(', ')})`)
@@ -50,7 +77,8 @@ function parseDotenv(text: string): Map<string, string> {
 
 const unescapeDollars = (value: string) => value.replace(/\$\$/g, '$')
 /** Compose references in a value (`$$` is a literal dollar, not a reference). */
-const composeReferences = (value: string) => [...value.replace(/\$\$/g, '').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((match) => match[1]!)
+const composeReferences = (value: string) =>
+  [...value.replace(/\$\$/g, '').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((match) => match[1]!)
 
 type ComposeService = {
   image: string
@@ -72,7 +100,11 @@ type ComposeService = {
 
 describe.each([...REAL, ...FIXTURES])('the bundle of %s', (id, plug) => {
   const files = render(plug)
-  const compose = parseYaml(file(files, BUNDLE_FILE.compose)) as {services: Record<string, ComposeService>; volumes?: Record<string, unknown>; version?: string}
+  const compose = parseYaml(file(files, BUNDLE_FILE.compose)) as {
+    services: Record<string, ComposeService>
+    volumes?: Record<string, unknown>
+    version?: string
+  }
   const env = parseDotenv(file(files, BUNDLE_FILE.envExample))
   const entry = entryService(plug)
 
@@ -84,12 +116,15 @@ describe.each([...REAL, ...FIXTURES])('the bundle of %s', (id, plug) => {
       expect(out.image).toBe(service.image)
       expect(out.restart).toBe('unless-stopped')
       expect(out.init).toBe(true)
-      expect(out.mem_limit).toBe(composeMemory(sizeToBytes(service.resources.memory ?? DEFAULT_SERVICE_RESOURCES.memory)))
+      expect(out.mem_limit).toBe(
+        composeMemory(sizeToBytes(service.resources.memory ?? DEFAULT_SERVICE_RESOURCES.memory)),
+      )
       expect(out.cpus).toBe(service.resources.cpus ?? DEFAULT_SERVICE_RESOURCES.cpus)
       // Commands read their own $VARs in the container: Compose must not interpolate them.
       expect(out.command?.map(unescapeDollars)).toEqual(service.command)
       expect(out.entrypoint?.map(unescapeDollars)).toEqual(service.entrypoint)
-      for (const part of [...(out.command ?? []), ...(out.entrypoint ?? [])]) expect(composeReferences(part)).toEqual([])
+      for (const part of [...(out.command ?? []), ...(out.entrypoint ?? [])])
+        expect(composeReferences(part)).toEqual([])
       expect(out.stop_grace_period).toBe(service.stop_grace_seconds ? `${service.stop_grace_seconds}s` : undefined)
       expect(out.user).toBe(service.user)
     }
@@ -117,10 +152,13 @@ describe.each([...REAL, ...FIXTURES])('the bundle of %s', (id, plug) => {
         if (value === '${AIMS_HOST}') expect(out[key]).toBe('${PUBLIC_HOST}')
         if (!value.includes('$')) expect(out[key], `${name}.${key} is literal`).toBe(value)
         // No built-in survives as such: each became a bundle variable or a fixed value.
-        for (const reference of composeReferences(out[key]!)) expect(BUILTIN_VARIABLES as readonly string[]).not.toContain(reference)
+        for (const reference of composeReferences(out[key]!))
+          expect(BUILTIN_VARIABLES as readonly string[]).not.toContain(reference)
       }
     }
-    const references = Object.values(compose.services).flatMap((service) => [...Object.values(service.environment ?? {}), ...(service.ports ?? [])].flatMap(composeReferences))
+    const references = Object.values(compose.services).flatMap((service) =>
+      [...Object.values(service.environment ?? {}), ...(service.ports ?? [])].flatMap(composeReferences),
+    )
     for (const reference of references) expect(env.has(reference), `.env.example declares ${reference}`).toBe(true)
     for (const key of Object.keys(plug.env)) expect(env.has(key), `.env.example has ${key}`).toBe(true)
   })
@@ -130,12 +168,16 @@ describe.each([...REAL, ...FIXTURES])('the bundle of %s', (id, plug) => {
     for (const [key, spec] of Object.entries(plug.env)) {
       if (!spec.secret && !spec.generate) continue
       expect(env.get(key), `${key} is an empty placeholder`).toBe('')
-      if (spec.generate) expect(setup).toContain(`generate_secret ${key} ${spec.generate.length} '${CHARSET_TR_SETS[spec.generate.charset]}'`)
+      if (spec.generate)
+        expect(setup).toContain(
+          `generate_secret ${key} ${spec.generate.length} '${CHARSET_TR_SETS[spec.generate.charset]}'`,
+        )
       else expect(setup).not.toContain(`generate_secret ${key} `)
       if (spec.required) expect(setup).toContain(`missing+=(${key})`)
     }
     for (const [key, spec] of Object.entries(plug.env)) {
-      if (!spec.secret && !spec.generate && spec.default !== undefined) expect(env.get(key), `${key} has its default`).toBe(spec.default)
+      if (!spec.secret && !spec.generate && spec.default !== undefined)
+        expect(env.get(key), `${key} has its default`).toBe(spec.default)
     }
   })
 
@@ -149,7 +191,9 @@ describe.each([...REAL, ...FIXTURES])('the bundle of %s', (id, plug) => {
         const check = out.healthcheck!
         expect(check.retries).toBe(3)
         expect(check.interval).toMatch(/^\d+s$/)
-        expect(check.start_period).toBe(`${Math.max(1, Math.ceil(plug.health_gate.retries * plug.health_gate.interval_seconds))}s`)
+        expect(check.start_period).toBe(
+          `${Math.max(1, Math.ceil(plug.health_gate.retries * plug.health_gate.interval_seconds))}s`,
+        )
         if (health.type === 'command') {
           expect(check.test[0]).toBe('CMD')
           expect(check.test.slice(1).map(unescapeDollars)).toEqual(health.command)
@@ -159,7 +203,8 @@ describe.each([...REAL, ...FIXTURES])('the bundle of %s', (id, plug) => {
           const script = unescapeDollars(check.test[1]!)
           if (health.type === 'http') {
             expect(script).toContain(`u=http://127.0.0.1:${port}${health.path};`)
-            for (const tool of ['wget', 'curl', 'node', 'python3', 'bash']) expect(script).toContain(`command -v ${tool} `)
+            for (const tool of ['wget', 'curl', 'node', 'python3', 'bash'])
+              expect(script).toContain(`command -v ${tool} `)
           } else {
             expect(script).toContain(`/dev/tcp/127.0.0.1/$1"' probe ${port}`)
           }
@@ -168,15 +213,27 @@ describe.each([...REAL, ...FIXTURES])('the bundle of %s', (id, plug) => {
           expect(check.test[1]!.replace(/\$\$/g, '')).not.toContain('$')
         }
       }
-      const conditions = Object.fromEntries(Object.entries(out.depends_on ?? {}).map(([dependency, value]) => [dependency, value.condition]))
-      expect(conditions).toEqual(Object.fromEntries(Object.entries(service.depends_on).map(([dependency, condition]) => [dependency, dependencyCondition(condition) === 'healthy' ? 'service_healthy' : 'service_started'])))
+      const conditions = Object.fromEntries(
+        Object.entries(out.depends_on ?? {}).map(([dependency, value]) => [dependency, value.condition]),
+      )
+      expect(conditions).toEqual(
+        Object.fromEntries(
+          Object.entries(service.depends_on).map(([dependency, condition]) => [
+            dependency,
+            dependencyCondition(condition) === 'healthy' ? 'service_healthy' : 'service_started',
+          ]),
+        ),
+      )
     }
   })
 
   it('mounts every volume as a named volume', () => {
     const volumes = Object.values(plug.services).flatMap((service) => service.volumes)
     expect(Object.keys(compose.volumes ?? {}).sort()).toEqual(volumes.map((volume) => volume.name).sort())
-    for (const [name, service] of Object.entries(plug.services)) expect(compose.services[name]!.volumes ?? []).toEqual(service.volumes.map((volume) => `${volume.name}:${volume.path}`))
+    for (const [name, service] of Object.entries(plug.services))
+      expect(compose.services[name]!.volumes ?? []).toEqual(
+        service.volumes.map((volume) => `${volume.name}:${volume.path}`),
+      )
   })
 
   it('writes nginx.conf with the live proxy renderer (HTTP entries only), and the map it needs', () => {
@@ -187,7 +244,14 @@ describe.each([...REAL, ...FIXTURES])('the bundle of %s', (id, plug) => {
       expect(map).toBeUndefined()
       return
     }
-    const expected = renderPlugConf(TEMPLATES.plugConf, {tenant: PLUG_EXPORT_TENANT, instance: id, plug: id, serverNames: [SERVER_NAME_PLACEHOLDER], upstreams: [{host: '127.0.0.1', port: DEFAULT_BUNDLE_PORT}], proxy: proxySettingsFor(plug.proxy)})
+    const expected = renderPlugConf(TEMPLATES.plugConf, {
+      tenant: PLUG_EXPORT_TENANT,
+      instance: id,
+      plug: id,
+      serverNames: [SERVER_NAME_PLACEHOLDER],
+      upstreams: [{host: '127.0.0.1', port: DEFAULT_BUNDLE_PORT}],
+      proxy: proxySettingsFor(plug.proxy),
+    })
     expect(nginx?.content).toBe(expected)
     expect(nginx?.content).toContain(`server_name ${SERVER_NAME_PLACEHOLDER};`)
     expect(nginx?.content).toContain(`server 127.0.0.1:${DEFAULT_BUNDLE_PORT};`)
@@ -201,13 +265,23 @@ describe.each([...REAL, ...FIXTURES])('the bundle of %s', (id, plug) => {
       ['.env.example', '644'],
       ['setup.sh', '755'],
       ['healthcheck.sh', '755'],
-      ...(entry.protocol === 'http' ? [['nginx.conf', '644'], ...(plug.proxy.websockets ? [['nginx-map.conf', '644']] : [])] : []),
+      ...(entry.protocol === 'http'
+        ? [['nginx.conf', '644'], ...(plug.proxy.websockets ? [['nginx-map.conf', '644']] : [])]
+        : []),
       ['README.md', '644'],
     ])
     const readme = file(files, BUNDLE_FILE.readme)
     expect(readme).toContain(plug.description.replace(/\s+/g, ' ').trim())
     expect(readme).toMatch(/does not need aims/)
-    for (const section of ['## Requirements', '## Steps', '## Services and ports', '## Upgrading', '## Backing up', '## Stopping and removing']) expect(readme).toContain(section)
+    for (const section of [
+      '## Requirements',
+      '## Steps',
+      '## Services and ports',
+      '## Upgrading',
+      '## Backing up',
+      '## Stopping and removing',
+    ])
+      expect(readme).toContain(section)
     expect(readme).toContain('docker compose down -v')
     for (const service of Object.values(plug.services)) expect(readme).toContain(service.image)
     for (const script of [file(files, BUNDLE_FILE.setup), file(files, BUNDLE_FILE.healthcheck)]) {
@@ -229,22 +303,50 @@ describe('the connection upgrade map', () => {
 describe('built-ins and name clashes', () => {
   const base = FIXTURES.find(([id]) => id === 'fixture-web')![1]
   const withEnv = (env: Record<string, string>, specs: Record<string, unknown> = {}) =>
-    parsePlug(JSON.stringify({...base, services: {web: {...base.services.web, env}}, env: {...base.env, ...specs}}), 'clash.yaml')
+    parsePlug(
+      JSON.stringify({...base, services: {web: {...base.services.web, env}}, env: {...base.env, ...specs}}),
+      'clash.yaml',
+    )
 
   it('maps AIMS_URL, AIMS_HOST and AIMS_PORT to bundle variables and fixes the identity values', () => {
-    const plug = withEnv({URL: '${AIMS_URL}/x', HOST: '${AIMS_HOST}', P: '${AIMS_PORT}', WHO: '${AIMS_TENANT}/${AIMS_INSTANCE}/${AIMS_PLUG}', DOM: '${AIMS_DOMAIN}'})
+    const plug = withEnv({
+      URL: '${AIMS_URL}/x',
+      HOST: '${AIMS_HOST}',
+      P: '${AIMS_PORT}',
+      WHO: '${AIMS_TENANT}/${AIMS_INSTANCE}/${AIMS_PLUG}',
+      DOM: '${AIMS_DOMAIN}',
+    })
     const files = render(plug)
-    const web = (parseYaml(file(files, BUNDLE_FILE.compose)) as {services: Record<string, ComposeService>}).services.web!
-    expect(web.environment).toEqual({URL: '${PUBLIC_URL}/x', HOST: '${PUBLIC_HOST}', P: '${PORT}', WHO: 'default/fixture-web/fixture-web', DOM: '${DOMAIN}'})
+    const web = (parseYaml(file(files, BUNDLE_FILE.compose)) as {services: Record<string, ComposeService>}).services
+      .web!
+    expect(web.environment).toEqual({
+      URL: '${PUBLIC_URL}/x',
+      HOST: '${PUBLIC_HOST}',
+      P: '${PORT}',
+      WHO: 'default/fixture-web/fixture-web',
+      DOM: '${DOMAIN}',
+    })
     const env = parseDotenv(file(files, BUNDLE_FILE.envExample))
-    expect([...env.keys()]).toEqual(['COMPOSE_PROJECT_NAME', 'PORT', 'PUBLIC_URL', 'PUBLIC_HOST', 'DOMAIN', 'GREETING', 'APP_SECRET'])
+    expect([...env.keys()]).toEqual([
+      'COMPOSE_PROJECT_NAME',
+      'PORT',
+      'PUBLIC_URL',
+      'PUBLIC_HOST',
+      'DOMAIN',
+      'GREETING',
+      'APP_SECRET',
+    ])
     expect(file(files, BUNDLE_FILE.setup)).toContain('fill_value PUBLIC_HOST "$public_host"')
   })
 
   it('renames its own variables when the plug already uses the name', () => {
-    const plug = withEnv({A: '${PORT}', B: '${AIMS_PORT}', C: '${AIMS_URL}'}, {PORT: {description: 'the app port', default: '9000'}, PUBLIC_URL: {description: 'x', default: 'y'}})
+    const plug = withEnv(
+      {A: '${PORT}', B: '${AIMS_PORT}', C: '${AIMS_URL}'},
+      {PORT: {description: 'the app port', default: '9000'}, PUBLIC_URL: {description: 'x', default: 'y'}},
+    )
     const files = render(plug)
-    const web = (parseYaml(file(files, BUNDLE_FILE.compose)) as {services: Record<string, ComposeService>}).services.web!
+    const web = (parseYaml(file(files, BUNDLE_FILE.compose)) as {services: Record<string, ComposeService>}).services
+      .web!
     expect(web.environment).toEqual({A: '${PORT}', B: '${BUNDLE_PORT}', C: '${BUNDLE_PUBLIC_URL}'})
     expect(web.ports).toEqual(['127.0.0.1:${BUNDLE_PORT}:8080'])
     const env = parseDotenv(file(files, BUNDLE_FILE.envExample))
@@ -255,9 +357,12 @@ describe('built-ins and name clashes', () => {
 
   it('keeps literal dollars literal and refuses variables Compose reserves', () => {
     const files = render(withEnv({PRICE: 'costs $5 or ${GREETING}$'}))
-    const web = (parseYaml(file(files, BUNDLE_FILE.compose)) as {services: Record<string, ComposeService>}).services.web!
+    const web = (parseYaml(file(files, BUNDLE_FILE.compose)) as {services: Record<string, ComposeService>}).services
+      .web!
     expect(web.environment!.PRICE).toBe('costs $$5 or ${GREETING}$$')
-    expect(() => render(withEnv({}, {COMPOSE_FILE: {description: 'nope', default: 'x'}}))).toThrow(/Docker Compose reads from .env/)
+    expect(() => render(withEnv({}, {COMPOSE_FILE: {description: 'nope', default: 'x'}}))).toThrow(
+      /Docker Compose reads from .env/,
+    )
   })
 })
 
@@ -269,7 +374,14 @@ describe('hostile catalog text', () => {
       name: "x'\n$(touch /tmp/pwned)",
       description: 'line one\nrm -rf / # {{title}} | pipe',
       notes: 'a\u0007bell\nand `ticks`',
-      services: {web: {...base.services.web, command: ['sh', '-c', 'echo "$HOME" ${NOT_A_VAR}'], env: {Q: "it's \"quoted\"\n", ON: 'yes', 'y': 'n'}, health: {type: 'http', path: "/it's"}}},
+      services: {
+        web: {
+          ...base.services.web,
+          command: ['sh', '-c', 'echo "$HOME" ${NOT_A_VAR}'],
+          env: {Q: 'it\'s "quoted"\n', ON: 'yes', y: 'n'},
+          health: {type: 'http', path: "/it's"},
+        },
+      },
       env: {...base.env, GREETING: {...base.env.GREETING, default: "it's \\ odd"}},
     }),
     'hostile.yaml',
@@ -279,7 +391,7 @@ describe('hostile catalog text', () => {
     const files = render(hostile)
     const compose = parseYaml(file(files, BUNDLE_FILE.compose)) as {services: Record<string, ComposeService>}
     const web = compose.services.web!
-    expect(web.environment).toEqual({Q: "it's \"quoted\"\n", ON: 'yes', y: 'n'})
+    expect(web.environment).toEqual({Q: 'it\'s "quoted"\n', ON: 'yes', y: 'n'})
     expect(web.command!.map(unescapeDollars)).toEqual(['sh', '-c', 'echo "$HOME" ${NOT_A_VAR}'])
     expect(unescapeDollars(web.healthcheck!.test[1]!)).toContain(`u='http://127.0.0.1:8080/it'\\''s';`)
     for (const candidate of files) {
@@ -338,7 +450,10 @@ describe('an instance export', () => {
 
   it('passes undeclared secrets to every service by reference, with an empty placeholder', () => {
     expect(env.get('EXTRA_TOKEN')).toBe('')
-    for (const service of Object.values(compose.services)) expect(service.environment!.EXTRA_TOKEN).toBe('${EXTRA_TOKEN}')
-    expect(file(files, BUNDLE_FILE.readme)).toMatch(/exported from a running instance: its non-secret settings are filled in, its secrets are not/)
+    for (const service of Object.values(compose.services))
+      expect(service.environment!.EXTRA_TOKEN).toBe('${EXTRA_TOKEN}')
+    expect(file(files, BUNDLE_FILE.readme)).toMatch(
+      /exported from a running instance: its non-secret settings are filled in, its secrets are not/,
+    )
   })
 })

@@ -4,7 +4,10 @@ import {formatArgv} from '../../../../src/core/intents/index.js'
 
 /** What a POSIX shell turns the rendered line back into (the real /bin/sh, not a model of it). */
 function shellWords(line: string): string[] {
-  const out = execFileSync('/bin/sh', ['-c', `printf '%s\\0' ${line}`], {encoding: 'utf8', env: {HOME: '/home/someone', PATH: process.env.PATH}})
+  const out = execFileSync('/bin/sh', ['-c', `printf '%s\\0' ${line}`], {
+    encoding: 'utf8',
+    env: {HOME: '/home/someone', PATH: process.env.PATH},
+  })
   return out.split('\0').slice(0, -1)
 }
 
@@ -17,7 +20,24 @@ describe('formatArgv', () => {
   })
 
   it('quotes every value so the shell gives back exactly the argv', () => {
-    const nasty = ['a b', "it's", '$(reboot)', '`id`', '; rm -rf /', 'x\ny', '', '*', '"q"', 'back\\slash', 'tab\there', 'ünï', '!bang', '#hash', '~user', 'a=b c']
+    const nasty = [
+      'a b',
+      "it's",
+      '$(reboot)',
+      '`id`',
+      '; rm -rf /',
+      'x\ny',
+      '',
+      '*',
+      '"q"',
+      'back\\slash',
+      'tab\there',
+      'ünï',
+      '!bang',
+      '#hash',
+      '~user',
+      'a=b c',
+    ]
     for (const word of nasty) {
       const line = formatArgv(['export', word], '')
       expect(shellWords(line), JSON.stringify(word)).toEqual(['export', word])

@@ -8,9 +8,18 @@ import type {UtteranceCase} from './fixture.js'
 export const heldOut: UtteranceCase[] = [
   {text: 'could you deploy grafana for the globex tenant?', argv: ['plug', 'up', 'grafana', '--tenant', 'globex']},
   {text: 'I need a fresh gitea for initech', argv: ['plug', 'up', 'gitea', '--tenant', 'initech']},
-  {text: 'please launch vaultwarden called vault for acme', argv: ['plug', 'up', 'vaultwarden', '--name', 'vault', '--tenant', 'acme']},
-  {text: 'set up open web ui with 2 cpus and 4g of memory', argv: ['plug', 'up', 'open-webui', '--cpus', '2', '--memory', '4g']},
-  {text: 'install nextcloud on cloud.acme.com for acme', argv: ['plug', 'up', 'nextcloud', '--tenant', 'acme', '--domain', 'cloud.acme.com']},
+  {
+    text: 'please launch vaultwarden called vault for acme',
+    argv: ['plug', 'up', 'vaultwarden', '--name', 'vault', '--tenant', 'acme'],
+  },
+  {
+    text: 'set up open web ui with 2 cpus and 4g of memory',
+    argv: ['plug', 'up', 'open-webui', '--cpus', '2', '--memory', '4g'],
+  },
+  {
+    text: 'install nextcloud on cloud.acme.com for acme',
+    argv: ['plug', 'up', 'nextcloud', '--tenant', 'acme', '--domain', 'cloud.acme.com'],
+  },
   {text: 'which apps are running for initech?', argv: ['plug', 'ls', '--tenant', 'initech']},
   {text: "list everything that's deployed", argv: ['plug', 'ls']},
   {text: "how's acme's blog doing?", argv: ['plug', 'status', 'acme/blog']},

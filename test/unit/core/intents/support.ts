@@ -1,6 +1,14 @@
 /** Comparing parser results with table rows, and checking argvs against the grammar. */
 import {expect} from 'vitest'
-import {checkDomain, checkEnvKey, HOST_ENTRY_NAME, parseCpus, parseInstanceRef, parseMemorySize, RESOURCE_NAME} from '../../../../src/core/names.js'
+import {
+  checkDomain,
+  checkEnvKey,
+  HOST_ENTRY_NAME,
+  parseCpus,
+  parseInstanceRef,
+  parseMemorySize,
+  RESOURCE_NAME,
+} from '../../../../src/core/names.js'
 import type {IntentResult} from '../../../../src/core/intents/index.js'
 import type {UtteranceCase} from './fixture.js'
 
@@ -17,7 +25,8 @@ export function expectedOf(row: UtteranceCase): Omit<UtteranceCase, 'text'> {
   return {unknown: true}
 }
 
-export const sameOutcome = (result: IntentResult, row: UtteranceCase) => JSON.stringify(outcomeOf(result)) === JSON.stringify(expectedOf(row))
+export const sameOutcome = (result: IntentResult, row: UtteranceCase) =>
+  JSON.stringify(outcomeOf(result)) === JSON.stringify(expectedOf(row))
 
 export const percent = (passed: number, total: number) => `${passed}/${total} (${((100 * passed) / total).toFixed(1)}%)`
 
@@ -57,27 +66,66 @@ const GRAMMAR: Record<string, Grammar> = {
   'plug up': {
     positionals: [name],
     flags: {
-      '--name': name, '--tenant': name, '--env': (v) => {
+      '--name': name,
+      '--tenant': name,
+      '--env': (v) => {
         checkEnvKey(v.split('=')[0]!)
         expect(v).toMatch(/^[A-Za-z0-9_]+=[A-Za-z0-9_@%+=:,./~-]*$/)
       },
-      '--domain': (v) => expect(checkDomain(v)).toBe(v), '--cpus': (v) => parseCpus(v), '--memory': (v) => parseMemorySize(v), '--expose': null, '--link': fullRef,
+      '--domain': (v) => expect(checkDomain(v)).toBe(v),
+      '--cpus': (v) => parseCpus(v),
+      '--memory': (v) => parseMemorySize(v),
+      '--expose': null,
+      '--link': fullRef,
       '--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME),
     },
   },
   'plug ls': {positionals: [], flags: {'--tenant': name, '--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME)}},
   'plug status': {positionals: [instanceRef], flags: {'--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME)}},
-  'plug logs': {positionals: [instanceRef], flags: {'--follow': null, '--tail': int(1, 1_000_000), '--service': name, '--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME)}},
+  'plug logs': {
+    positionals: [instanceRef],
+    flags: {
+      '--follow': null,
+      '--tail': int(1, 1_000_000),
+      '--service': name,
+      '--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME),
+    },
+  },
   'plug start': {positionals: [instanceRef], flags: {'--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME)}},
   'plug stop': {positionals: [instanceRef], flags: {'--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME)}},
   'plug restart': {positionals: [instanceRef], flags: {'--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME)}},
-  'plug scale': {positionals: [instanceRef], flags: {'--replicas': int(0, 100), '--cpus': (v) => parseCpus(v), '--memory': (v) => parseMemorySize(v), '--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME)}},
-  'plug down': {positionals: [instanceRef], flags: {'--keep-data': null, '--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME)}},
-  export: {positionals: [instanceRef], flags: {'--out': (v) => expect(v).toMatch(/^[A-Za-z0-9_./~+-]{1,255}$/), '--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME)}},
+  'plug scale': {
+    positionals: [instanceRef],
+    flags: {
+      '--replicas': int(0, 100),
+      '--cpus': (v) => parseCpus(v),
+      '--memory': (v) => parseMemorySize(v),
+      '--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME),
+    },
+  },
+  'plug down': {
+    positionals: [instanceRef],
+    flags: {'--keep-data': null, '--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME)},
+  },
+  export: {
+    positionals: [instanceRef],
+    flags: {
+      '--out': (v) => expect(v).toMatch(/^[A-Za-z0-9_./~+-]{1,255}$/),
+      '--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME),
+    },
+  },
   dock: {positionals: [], flags: {'--tenant': name, '--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME)}},
   events: {positionals: [], flags: {'--follow': null, '--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME)}},
-  stats: {positionals: [instanceRef], optionalPositionals: 1, flags: {'--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME)}},
-  health: {positionals: [instanceRef], optionalPositionals: 1, flags: {'--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME)}},
+  stats: {
+    positionals: [instanceRef],
+    optionalPositionals: 1,
+    flags: {'--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME)},
+  },
+  health: {
+    positionals: [instanceRef],
+    optionalPositionals: 1,
+    flags: {'--host': (v) => expect(v).toMatch(HOST_ENTRY_NAME)},
+  },
   audit: {positionals: [], flags: {}},
   'config get': {positionals: [(v) => expect(v).toMatch(/^[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*$/)], flags: {}},
   'config set': {positionals: [(v) => expect(v).toMatch(/^[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*$/), safeText], flags: {}},

@@ -1,6 +1,17 @@
 import {describe, expect, it} from 'vitest'
 import {AimsError} from '../../../../src/core/errors.js'
-import {MASK, maskEnv, looksSecret, MAX_ENV_VALUE, parseEnvAssignment, parseEnvFile, resolveEnvSpec, secretKeysOf, serviceEnv, type ResolvedVariable} from '../../../../src/core/plan/env.js'
+import {
+  MASK,
+  maskEnv,
+  looksSecret,
+  MAX_ENV_VALUE,
+  parseEnvAssignment,
+  parseEnvFile,
+  resolveEnvSpec,
+  secretKeysOf,
+  serviceEnv,
+  type ResolvedVariable,
+} from '../../../../src/core/plan/env.js'
 import {testPlug} from '../../../support/catalog-fakes.js'
 import {fixturePlug} from '../../../support/lifecycle-fakes.js'
 
@@ -26,7 +37,10 @@ describe('parseEnvAssignment', () => {
   })
 
   it('splits at the first "=" only', () => {
-    expect(parseEnvAssignment('URL=postgres://u:p@h/db?sslmode=require')).toEqual(['URL', 'postgres://u:p@h/db?sslmode=require'])
+    expect(parseEnvAssignment('URL=postgres://u:p@h/db?sslmode=require')).toEqual([
+      'URL',
+      'postgres://u:p@h/db?sslmode=require',
+    ])
   })
 
   it('accepts an empty value and unicode', () => {
@@ -64,7 +78,12 @@ describe('parseEnvFile', () => {
 
   it('takes single-quoted values literally and unescapes \\n, \\" and \\\\ in double quotes', () => {
     const text = [`S='a\\nb $(x) "q"'`, `D="line1\\nline2 \\"q\\" back\\\\slash \\t"`, `E=""`, `F=''`].join('\n')
-    expect(parseEnvFile(text, 'f.env')).toEqual({S: 'a\\nb $(x) "q"', D: 'line1\nline2 "q" back\\slash \\t', E: '', F: ''})
+    expect(parseEnvFile(text, 'f.env')).toEqual({
+      S: 'a\\nb $(x) "q"',
+      D: 'line1\nline2 "q" back\\slash \\t',
+      E: '',
+      F: '',
+    })
   })
 
   it('keeps "#" inside values and quoted values; strips a trailing " # comment" from unquoted ones', () => {
@@ -90,7 +109,9 @@ describe('parseEnvFile', () => {
   it('names the file and line of an invalid variable name', () => {
     const error = thrown(() => parseEnvFile('A=1\n2BAD=x', 'app.env'))
     expect(error.message).toBe('app.env:2: invalid variable name "2BAD"')
-    expect(thrown(() => parseEnvFile('MY.KEY=x', 'app.env')).message).toMatch(/app\.env:1: invalid variable name "MY\.KEY"/)
+    expect(thrown(() => parseEnvFile('MY.KEY=x', 'app.env')).message).toMatch(
+      /app\.env:1: invalid variable name "MY\.KEY"/,
+    )
   })
 
   it('refuses NUL bytes in values', () => {
@@ -107,7 +128,9 @@ describe('parseEnvFile', () => {
 
 describe('resolveEnvSpec', () => {
   const plug = testPlug('envy', {
-    services: {web: {image: 'example/envy:1.0.0', entry: {port: 8080}, health: {type: 'http', path: '/'}, env: {VALUE: '${V}'}}},
+    services: {
+      web: {image: 'example/envy:1.0.0', entry: {port: 8080}, health: {type: 'http', path: '/'}, env: {VALUE: '${V}'}},
+    },
     env: {
       V: {description: 'a value', default: 'from-default', generate: undefined},
       REQ: {description: 'required one', required: true, question: 'What is REQ?'},
@@ -118,12 +141,25 @@ describe('resolveEnvSpec', () => {
     },
   })
 
-  const byKey = (variables: ResolvedVariable[]) => Object.fromEntries(variables.map((variable) => [variable.key, variable]))
+  const byKey = (variables: ResolvedVariable[]) =>
+    Object.fromEntries(variables.map((variable) => [variable.key, variable]))
 
   it('takes flags over answers over the env file over existing values over defaults over generated values', () => {
-    const layer = (layers: string[], name: string): Record<string, string> => (layers.includes(name) ? {V: name, SECRET: name} : {})
+    const layer = (layers: string[], name: string): Record<string, string> =>
+      layers.includes(name) ? {V: name, SECRET: name} : {}
     const resolve = (layers: string[]) =>
-      byKey(resolveEnvSpec(plug, {flags: {...layer(layers, 'flag'), REQ: 'r'}, asked: layer(layers, 'asked'), file: layer(layers, 'file'), existing: layer(layers, 'existing')}, () => 'generated').variables)
+      byKey(
+        resolveEnvSpec(
+          plug,
+          {
+            flags: {...layer(layers, 'flag'), REQ: 'r'},
+            asked: layer(layers, 'asked'),
+            file: layer(layers, 'file'),
+            existing: layer(layers, 'existing'),
+          },
+          () => 'generated',
+        ).variables,
+      )
     expect(resolve(['flag', 'asked', 'file', 'existing']).V).toMatchObject({value: 'flag', source: 'flag'})
     expect(resolve(['asked', 'file', 'existing']).V).toMatchObject({value: 'asked', source: 'asked'})
     expect(resolve(['file', 'existing']).V).toMatchObject({value: 'file', source: 'env-file'})
@@ -172,7 +208,11 @@ describe('resolveEnvSpec', () => {
   })
 
   it('passes undeclared variables through, flags over the file, secret when the name looks secret', () => {
-    const result = resolveEnvSpec(plug, {flags: {REQ: 'r', EXTRA: 'from-flag', API_TOKEN: 't0k'}, file: {EXTRA: 'from-file', ONLY_FILE: 'f'}}, () => 'g')
+    const result = resolveEnvSpec(
+      plug,
+      {flags: {REQ: 'r', EXTRA: 'from-flag', API_TOKEN: 't0k'}, file: {EXTRA: 'from-file', ONLY_FILE: 'f'}},
+      () => 'g',
+    )
     expect(result.extra.sort()).toEqual(['API_TOKEN', 'EXTRA', 'ONLY_FILE'])
     const variables = byKey(result.variables)
     expect(variables.EXTRA).toEqual({key: 'EXTRA', value: 'from-flag', source: 'flag', secret: false})
@@ -181,7 +221,9 @@ describe('resolveEnvSpec', () => {
   })
 
   it('flags declared secrets and generated values as secret, and nothing else', () => {
-    const variables = byKey(resolveEnvSpec(plug, {flags: {REQ: 'r', PIN: '1234', CODE: 'abc'}, file: {}}, () => 'g').variables)
+    const variables = byKey(
+      resolveEnvSpec(plug, {flags: {REQ: 'r', PIN: '1234', CODE: 'abc'}, file: {}}, () => 'g').variables,
+    )
     expect(variables.PIN?.secret).toBe(true)
     expect(variables.SECRET?.secret).toBe(true)
     expect(variables.V?.secret).toBe(false)
@@ -210,8 +252,14 @@ describe('serviceEnv', () => {
     },
     env: {NAME: {description: 'a name', default: 'n'}, OPTIONAL: {description: 'optional'}},
   })
-  const builtins = {AIMS_URL: 'https://web.acme.example.com', AIMS_TENANT: 'acme', AIMS_INSTANCE: 'web', AIMS_PLUG: 'subst'}
-  const vars = (entries: Record<string, string>, secret = false): ResolvedVariable[] => Object.entries(entries).map(([key, value]) => ({key, value, source: 'flag', secret}))
+  const builtins = {
+    AIMS_URL: 'https://web.acme.example.com',
+    AIMS_TENANT: 'acme',
+    AIMS_INSTANCE: 'web',
+    AIMS_PLUG: 'subst',
+  }
+  const vars = (entries: Record<string, string>, secret = false): ResolvedVariable[] =>
+    Object.entries(entries).map(([key, value]) => ({key, value, source: 'flag', secret}))
 
   it('substitutes ${VAR} from variables and built-ins', () => {
     const env = serviceEnv(plug, 'web', vars({NAME: 'world'}), builtins)
@@ -257,7 +305,14 @@ describe('secretKeysOf', () => {
 
   it('includes keys that look secret even with a literal value, and undeclared secret variables, sorted', () => {
     const plug = testPlug('keys', {
-      services: {web: {image: 'example/keys:1.0.0', entry: {port: 8080}, health: {type: 'http', path: '/'}, env: {ADMIN_PASSWORD: 'changeme', TOKEN_REF: 'x${T}y', PLAIN: '${P}'}}},
+      services: {
+        web: {
+          image: 'example/keys:1.0.0',
+          entry: {port: 8080},
+          health: {type: 'http', path: '/'},
+          env: {ADMIN_PASSWORD: 'changeme', TOKEN_REF: 'x${T}y', PLAIN: '${P}'},
+        },
+      },
       env: {T: {description: 'token', secret: true}, P: {description: 'plain'}},
     })
     const variables: ResolvedVariable[] = [
@@ -272,15 +327,37 @@ describe('secretKeysOf', () => {
 
 describe('maskEnv and looksSecret', () => {
   it('masks listed keys and secret-looking names, and nothing else', () => {
-    expect(maskEnv({A: '1', DB_PASSWORD: 'p', CUSTOM: 'c', API_TOKEN: 't'}, ['CUSTOM'])).toEqual({A: '1', DB_PASSWORD: MASK, CUSTOM: MASK, API_TOKEN: MASK})
+    expect(maskEnv({A: '1', DB_PASSWORD: 'p', CUSTOM: 'c', API_TOKEN: 't'}, ['CUSTOM'])).toEqual({
+      A: '1',
+      DB_PASSWORD: MASK,
+      CUSTOM: MASK,
+      API_TOKEN: MASK,
+    })
     expect(maskEnv({}, [])).toEqual({})
   })
 
-  it.each(['PASSWORD', 'db_pass', 'MYSQL_ROOT_PASSWORD', 'APP_SECRET', 'GITHUB_TOKEN', 'API_KEY', 'OPENAI_APIKEY', 'PRIVATE_KEY_PEM', 'AWS_CREDENTIALS', 'N8N_ENCRYPTION_KEY', 'SIGNING_KEY', 'KEY', 'key'])('%s looks secret', (key) => {
+  it.each([
+    'PASSWORD',
+    'db_pass',
+    'MYSQL_ROOT_PASSWORD',
+    'APP_SECRET',
+    'GITHUB_TOKEN',
+    'API_KEY',
+    'OPENAI_APIKEY',
+    'PRIVATE_KEY_PEM',
+    'AWS_CREDENTIALS',
+    'N8N_ENCRYPTION_KEY',
+    'SIGNING_KEY',
+    'KEY',
+    'key',
+  ])('%s looks secret', (key) => {
     expect(looksSecret(key)).toBe(true)
   })
 
-  it.each(['GREETING', 'PORT', 'KEYBOARD', 'MONKEY', 'TZ', 'NODE_ENV', 'SERVICE_NAME', 'KEY_ID_PREFIX_NAME'])('%s does not look secret', (key) => {
-    expect(looksSecret(key)).toBe(false)
-  })
+  it.each(['GREETING', 'PORT', 'KEYBOARD', 'MONKEY', 'TZ', 'NODE_ENV', 'SERVICE_NAME', 'KEY_ID_PREFIX_NAME'])(
+    '%s does not look secret',
+    (key) => {
+      expect(looksSecret(key)).toBe(false)
+    },
+  )
 })

@@ -6,7 +6,15 @@ import type {HostEntry} from '../../../../src/core/host-target.js'
 import type {InstanceView} from '../../../../src/core/instances.js'
 import {MASK, resolveEnvSpec} from '../../../../src/core/plan/env.js'
 import type {GateCheck} from '../../../../src/core/plan/plan.js'
-import {allocateHostPort, buildPlugUpPlan, compareVersions, DEFAULT_SERVICE_RESOURCES, probeFor, type HostFacts, type PlugUpRequest} from '../../../../src/core/plan/plug-up.js'
+import {
+  allocateHostPort,
+  buildPlugUpPlan,
+  compareVersions,
+  DEFAULT_SERVICE_RESOURCES,
+  probeFor,
+  type HostFacts,
+  type PlugUpRequest,
+} from '../../../../src/core/plan/plug-up.js'
 import {DEFAULT_TIERS, tenantPolicy, type TenantPolicy} from '../../../../src/core/plan/policy.js'
 import {testPlug} from '../../../support/catalog-fakes.js'
 import {GiB, testHost} from '../../../support/fake-session.js'
@@ -31,7 +39,20 @@ function facts(overrides: Partial<HostFacts> = {}): HostFacts {
 }
 
 function view(tenant: string, instance: string, plug = 'fixture-web'): InstanceView {
-  return {tenant, instance, ref: `${tenant}/${instance}`, plug, status: 'running', health: 'healthy', exposed: false, createdAt: new Date(0), secretKeys: [], declaredServices: ['web'], replicas: [], links: []}
+  return {
+    tenant,
+    instance,
+    ref: `${tenant}/${instance}`,
+    plug,
+    status: 'running',
+    health: 'healthy',
+    exposed: false,
+    createdAt: new Date(0),
+    secretKeys: [],
+    declaredServices: ['web'],
+    replicas: [],
+    links: [],
+  }
 }
 
 interface PlanOptions {
@@ -65,7 +86,11 @@ function plan(plug: Plug, options: PlanOptions = {}) {
     deployId: 'deploy-1',
     createdBy: 'me@laptop',
   })
-  return {...built, secrets: handedOut, service: (name: string) => built.spec.services.find((service) => service.service === name)!}
+  return {
+    ...built,
+    secrets: handedOut,
+    service: (name: string) => built.spec.services.find((service) => service.service === name)!,
+  }
 }
 
 const gate = (gates: GateCheck[], id: GateCheck['id']) => gates.find((item) => item.id === id)!
@@ -102,13 +127,34 @@ describe('buildPlugUpPlan: one service (fixture-web)', () => {
   it('puts a single-service instance on the tenant network only, reachable as INSTANCE and INSTANCE-SERVICE', () => {
     const {spec} = plan(web)
     expect(spec.services[0]!.container.networks).toEqual([{name: 'aims-t-acme', aliases: ['site', 'site-web']}])
-    expect(spec.networks).toEqual([{name: 'aims-t-acme', scope: 'tenant', exists: false, labels: {[LABEL.managed]: 'true', [LABEL.tenant]: 'acme', [LABEL.createdBy]: 'me@laptop', [LABEL.deployId]: 'deploy-1', 'aims.network-scope': 'tenant'}}])
+    expect(spec.networks).toEqual([
+      {
+        name: 'aims-t-acme',
+        scope: 'tenant',
+        exists: false,
+        labels: {
+          [LABEL.managed]: 'true',
+          [LABEL.tenant]: 'acme',
+          [LABEL.createdBy]: 'me@laptop',
+          [LABEL.deployId]: 'deploy-1',
+          'aims.network-scope': 'tenant',
+        },
+      },
+    ])
   })
 
   it('publishes the entry port on 127.0.0.1 from 51000 up', () => {
     const {spec, plan: shown} = plan(web)
-    expect(spec.services[0]!.container.ports).toEqual([{containerPort: 8080, protocol: 'tcp', hostPort: 51000, hostIp: '127.0.0.1'}])
-    expect(spec.entry).toEqual({service: 'web', containerPort: 8080, hostPort: 51000, protocol: 'http', hostIp: '127.0.0.1'})
+    expect(spec.services[0]!.container.ports).toEqual([
+      {containerPort: 8080, protocol: 'tcp', hostPort: 51000, hostIp: '127.0.0.1'},
+    ])
+    expect(spec.entry).toEqual({
+      service: 'web',
+      containerPort: 8080,
+      hostPort: 51000,
+      protocol: 'http',
+      hostIp: '127.0.0.1',
+    })
     expect(spec.localUrl).toBe('http://127.0.0.1:51000/')
     expect(shown.facts).toContainEqual({label: 'port', value: '127.0.0.1:51000 → web:8080'})
   })
@@ -126,7 +172,13 @@ describe('buildPlugUpPlan: one service (fixture-web)', () => {
 
   it('sets the catalog resources, an init, a restart policy and a stop timeout', () => {
     const container = plan(web).spec.services[0]!.container
-    expect(container).toMatchObject({nanoCpus: 250_000_000, memoryBytes: 64 * MiB, init: true, restartPolicy: 'unless-stopped', stopTimeoutSeconds: 10})
+    expect(container).toMatchObject({
+      nanoCpus: 250_000_000,
+      memoryBytes: 64 * MiB,
+      init: true,
+      restartPolicy: 'unless-stopped',
+      stopTimeoutSeconds: 10,
+    })
     expect(container.healthcheck).toBeUndefined()
   })
 
@@ -137,7 +189,9 @@ describe('buildPlugUpPlan: one service (fixture-web)', () => {
   })
 
   it('uses 0.5 CPU and 512 MiB for a service whose catalog entry names no resources', () => {
-    const bare = testPlug('bare', {services: {web: {image: 'example/bare:1.0.0', entry: {port: 80}, health: {type: 'http', path: '/'}}}})
+    const bare = testPlug('bare', {
+      services: {web: {image: 'example/bare:1.0.0', entry: {port: 80}, health: {type: 'http', path: '/'}}},
+    })
     const container = plan(bare).spec.services[0]!.container
     expect(container.nanoCpus).toBe(DEFAULT_SERVICE_RESOURCES.cpus * 1e9)
     expect(container.memoryBytes).toBe(512 * MiB)
@@ -145,13 +199,28 @@ describe('buildPlugUpPlan: one service (fixture-web)', () => {
 
   it('creates the volumes with aims labels and mounts them', () => {
     const {spec} = plan(web)
-    expect(spec.volumes).toEqual([{name: 'aims-acme-site-data', labels: expect.objectContaining({[LABEL.managed]: 'true', [LABEL.tenant]: 'acme', [LABEL.instance]: 'site', [LABEL.deployId]: 'deploy-1', 'aims.volume': 'data'})}])
+    expect(spec.volumes).toEqual([
+      {
+        name: 'aims-acme-site-data',
+        labels: expect.objectContaining({
+          [LABEL.managed]: 'true',
+          [LABEL.tenant]: 'acme',
+          [LABEL.instance]: 'site',
+          [LABEL.deployId]: 'deploy-1',
+          'aims.volume': 'data',
+        }),
+      },
+    ])
     expect(spec.services[0]!.container.volumes).toEqual([{source: 'aims-acme-site-data', target: '/data'}])
   })
 
   it('fills the env: defaults, generated secrets and literal values', () => {
     const {spec, secrets} = plan(web)
-    expect(spec.services[0]!.container.env).toEqual({GREETING: 'hello from the aims fixture', APP_SECRET: secrets[0], SERVICE_NAME: 'web'})
+    expect(spec.services[0]!.container.env).toEqual({
+      GREETING: 'hello from the aims fixture',
+      APP_SECRET: secrets[0],
+      SERVICE_NAME: 'web',
+    })
     expect(secrets).toHaveLength(1)
     expect(secrets[0]).toHaveLength(24)
   })
@@ -170,7 +239,12 @@ describe('buildPlugUpPlan: one service (fixture-web)', () => {
       {action: 'pull', kind: 'image', name: 'aims-fixture/web:1', detail: 'if missing on the host'},
       {action: 'create', kind: 'network', name: 'aims-t-acme', detail: 'tenant network'},
       {action: 'create', kind: 'volume', name: 'aims-acme-site-data'},
-      {action: 'create', kind: 'container', name: 'aims-acme-site-web', detail: 'aims-fixture/web:1, 127.0.0.1:51000 → 8080'},
+      {
+        action: 'create',
+        kind: 'container',
+        name: 'aims-acme-site-web',
+        detail: 'aims-fixture/web:1, 127.0.0.1:51000 → 8080',
+      },
     ])
   })
 
@@ -183,25 +257,64 @@ describe('buildPlugUpPlan: one service (fixture-web)', () => {
   it('plans cleaning up an interrupted deploy first', () => {
     const {spec, plan: shown} = plan(web, {facts: {interrupted: ['acme/site']}})
     expect(spec.replacesInterrupted).toBe(true)
-    expect(shown.changes[0]).toEqual({action: 'remove', kind: 'instance', name: 'acme/site', detail: 'leftovers of an interrupted deploy'})
+    expect(shown.changes[0]).toEqual({
+      action: 'remove',
+      kind: 'instance',
+      name: 'acme/site',
+      detail: 'leftovers of an interrupted deploy',
+    })
     expect(plan(web, {facts: {interrupted: ['other/site']}}).spec.replacesInterrupted).toBe(false)
   })
 
   it('plans a link network per --link and labels the entry with the links', () => {
-    const {spec, plan: shown} = plan(web, {request: {links: [{tenant: 'data', instance: 'db'}, {tenant: 'ops', instance: 'cache'}]}})
+    const {spec, plan: shown} = plan(web, {
+      request: {
+        links: [
+          {tenant: 'data', instance: 'db'},
+          {tenant: 'ops', instance: 'cache'},
+        ],
+      },
+    })
     expect(spec.services[0]!.container.labels[LABEL.links]).toBe('data/db,ops/cache')
-    expect(spec.links).toEqual([{tenant: 'data', instance: 'db'}, {tenant: 'ops', instance: 'cache'}])
+    expect(spec.links).toEqual([
+      {tenant: 'data', instance: 'db'},
+      {tenant: 'ops', instance: 'cache'},
+    ])
     expect(shown.changes.filter((change) => change.action === 'connect')).toEqual([
-      {action: 'connect', kind: 'network', name: 'aims-l-acme-site--data-db', detail: 'lets acme/site reach data/db (cross-tenant link)'},
-      {action: 'connect', kind: 'network', name: 'aims-l-acme-site--ops-cache', detail: 'lets acme/site reach ops/cache (cross-tenant link)'},
+      {
+        action: 'connect',
+        kind: 'network',
+        name: 'aims-l-acme-site--data-db',
+        detail: 'lets acme/site reach data/db (cross-tenant link)',
+      },
+      {
+        action: 'connect',
+        kind: 'network',
+        name: 'aims-l-acme-site--ops-cache',
+        detail: 'lets acme/site reach ops/cache (cross-tenant link)',
+      },
     ])
   })
 
   it('summarises the plan for the gate', () => {
     const {plan: shown} = plan(web)
-    expect(shown).toMatchObject({action: 'plug-up', summary: 'Deploy fixture-web as acme/site on vps', host: 'vps', target: 'acme/site', destructive: false})
+    expect(shown).toMatchObject({
+      action: 'plug-up',
+      summary: 'Deploy fixture-web as acme/site on vps',
+      host: 'vps',
+      target: 'acme/site',
+      destructive: false,
+    })
     expect(shown.confirmWord).toBeUndefined()
-    expect(shown.facts.map((fact) => fact.label)).toEqual(['plug', 'service web', 'port', 'url', 'resources', 'cost', 'env web'])
+    expect(shown.facts.map((fact) => fact.label)).toEqual([
+      'plug',
+      'service web',
+      'port',
+      'url',
+      'resources',
+      'cost',
+      'env web',
+    ])
   })
 })
 
@@ -228,14 +341,20 @@ describe('buildPlugUpPlan: several services (fixture-stack)', () => {
       ['aims-t-acme', 'tenant'],
       ['aims-i-acme-site', 'instance'],
     ])
-    expect(built.spec.networks[1]?.labels).toMatchObject({[LABEL.instance]: 'site', [LABEL.plug]: 'fixture-stack', 'aims.network-scope': 'instance'})
+    expect(built.spec.networks[1]?.labels).toMatchObject({
+      [LABEL.instance]: 'site',
+      [LABEL.plug]: 'fixture-stack',
+      'aims.network-scope': 'instance',
+    })
   })
 
   it('publishes only the entry; other services expose their ports to the networks', () => {
     const built = plan(stack)
     expect(built.service('backend').container.ports).toEqual([])
     expect(built.service('backend').container.exposedPorts).toEqual([{containerPort: 9090, protocol: 'tcp'}])
-    expect(built.service('front').container.ports).toEqual([{containerPort: 8080, protocol: 'tcp', hostPort: 51000, hostIp: '127.0.0.1'}])
+    expect(built.service('front').container.ports).toEqual([
+      {containerPort: 8080, protocol: 'tcp', hostPort: 51000, hostIp: '127.0.0.1'},
+    ])
   })
 
   it('marks only the entry with entry, port and disk labels; every service carries the service list', () => {
@@ -265,7 +384,11 @@ describe('buildPlugUpPlan: several services (fixture-stack)', () => {
   })
 
   it('substitutes built-ins in service env', () => {
-    expect(plan(stack).service('front').container.env).toEqual({SERVICE_NAME: 'front', UPSTREAM_URL: 'http://backend:9090/', GREETING: 'front of site'})
+    expect(plan(stack).service('front').container.env).toEqual({
+      SERVICE_NAME: 'front',
+      UPSTREAM_URL: 'http://backend:9090/',
+      GREETING: 'front of site',
+    })
   })
 
   it('plans one pull per image, both networks, the volume and the containers in deploy order', () => {
@@ -281,7 +404,9 @@ describe('buildPlugUpPlan: several services (fixture-stack)', () => {
 
   it('creates only the missing network', () => {
     const changes = plan(stack, {facts: {networks: ['aims-t-acme']}}).plan.changes
-    expect(changes.filter((change) => change.kind === 'network').map((change) => change.name)).toEqual(['aims-i-acme-site'])
+    expect(changes.filter((change) => change.kind === 'network').map((change) => change.name)).toEqual([
+      'aims-i-acme-site',
+    ])
   })
 })
 
@@ -291,11 +416,17 @@ describe('buildPlugUpPlan: real catalog entries', () => {
 
   it('ghost: MySQL first, Ghost waits for it to be healthy, both share the generated password', () => {
     const built = plan(ghost, {request: {instance: 'blog'}})
-    expect(built.spec.services.map((service) => service.container.name)).toEqual(['aims-acme-blog-mysql', 'aims-acme-blog-ghost'])
+    expect(built.spec.services.map((service) => service.container.name)).toEqual([
+      'aims-acme-blog-mysql',
+      'aims-acme-blog-ghost',
+    ])
     expect(built.service('ghost').dependsOn).toEqual({mysql: 'healthy'})
     const [mysqlPassword, rootPassword] = built.secrets
     expect(built.service('ghost').container.env.database__connection__password).toBe(mysqlPassword)
-    expect(built.service('mysql').container.env).toMatchObject({MYSQL_PASSWORD: mysqlPassword, MYSQL_ROOT_PASSWORD: rootPassword})
+    expect(built.service('mysql').container.env).toMatchObject({
+      MYSQL_PASSWORD: mysqlPassword,
+      MYSQL_ROOT_PASSWORD: rootPassword,
+    })
     expect(built.service('ghost').container.env.database__connection__host).toBe('mysql')
     expect(built.service('mysql').container.networks[0]).toEqual({name: 'aims-i-acme-blog', aliases: ['mysql']})
   })
@@ -304,7 +435,13 @@ describe('buildPlugUpPlan: real catalog entries', () => {
     const built = plan(ghost, {request: {instance: 'blog'}})
     const mysql = built.service('mysql')
     expect(mysql.probe).toEqual({type: 'docker'})
-    expect(mysql.container.healthcheck).toEqual({test: ['CMD', 'sh', '-c', 'mysqladmin ping -h 127.0.0.1 -u root -p"$MYSQL_ROOT_PASSWORD" --silent'], intervalSeconds: 2, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 0})
+    expect(mysql.container.healthcheck).toEqual({
+      test: ['CMD', 'sh', '-c', 'mysqladmin ping -h 127.0.0.1 -u root -p"$MYSQL_ROOT_PASSWORD" --silent'],
+      intervalSeconds: 2,
+      timeoutSeconds: 5,
+      retries: 3,
+      startPeriodSeconds: 0,
+    })
     expect(mysql.container.stopTimeoutSeconds).toBe(60)
     expect(built.service('ghost').probe).toEqual({type: 'http', path: '/ghost/api/admin/site/', port: 2368})
     expect(built.service('ghost').container.healthcheck).toBeUndefined()
@@ -324,7 +461,13 @@ describe('buildPlugUpPlan: real catalog entries', () => {
 
   it('n8n without a host domain: built-ins point at 127.0.0.1 and no proxy conf is planned', () => {
     const built = plan(n8n, {request: {instance: 'n8n'}})
-    expect(built.service('n8n').container.env).toMatchObject({N8N_HOST: '127.0.0.1', N8N_EDITOR_BASE_URL: 'http://127.0.0.1:51000', WEBHOOK_URL: 'http://127.0.0.1:51000', TZ: 'UTC', N8N_SECURE_COOKIE: 'false'})
+    expect(built.service('n8n').container.env).toMatchObject({
+      N8N_HOST: '127.0.0.1',
+      N8N_EDITOR_BASE_URL: 'http://127.0.0.1:51000',
+      WEBHOOK_URL: 'http://127.0.0.1:51000',
+      TZ: 'UTC',
+      N8N_SECURE_COOKIE: 'false',
+    })
     expect(built.spec.domain).toBeUndefined()
     expect(built.service('n8n').container.labels[LABEL.domain]).toBeUndefined()
     expect(built.plan.changes.some((change) => change.kind === 'proxy-conf')).toBe(false)
@@ -334,16 +477,36 @@ describe('buildPlugUpPlan: real catalog entries', () => {
   it('n8n with a host domain: INSTANCE.TENANT.DOMAIN over http, a domain label and a proxy conf', () => {
     const built = plan(n8n, {request: {instance: 'n8n'}, host: {domain: 'example.com'}})
     expect(built.spec.domain).toBe('n8n.acme.example.com')
-    expect(built.service('n8n').container.env).toMatchObject({N8N_HOST: 'n8n.acme.example.com', WEBHOOK_URL: 'http://n8n.acme.example.com'})
+    expect(built.service('n8n').container.env).toMatchObject({
+      N8N_HOST: 'n8n.acme.example.com',
+      WEBHOOK_URL: 'http://n8n.acme.example.com',
+    })
     expect(built.service('n8n').container.labels[LABEL.domain]).toBe('n8n.acme.example.com')
-    expect(built.plan.changes.at(-1)).toEqual({action: 'write', kind: 'proxy-conf', name: 'acme-n8n.conf', detail: 'nginx routes n8n.acme.example.com → 127.0.0.1:51000'})
-    expect(built.plan.facts).toContainEqual({label: 'url', value: 'http://n8n.acme.example.com/ (and http://127.0.0.1:51000/ on the host)'})
+    expect(built.plan.changes.at(-1)).toEqual({
+      action: 'write',
+      kind: 'proxy-conf',
+      name: 'acme-n8n.conf',
+      detail: 'nginx routes n8n.acme.example.com → 127.0.0.1:51000',
+    })
+    expect(built.plan.facts).toContainEqual({
+      label: 'url',
+      value: 'http://n8n.acme.example.com/ (and http://127.0.0.1:51000/ on the host)',
+    })
   })
 
   it('n8n with a host domain and TLS: https URLs', () => {
-    const built = plan(n8n, {request: {instance: 'n8n'}, host: {domain: 'example.com', tls: {certbotLiveDir: '/etc/letsencrypt/live/example.com'}}})
-    expect(built.service('n8n').container.env).toMatchObject({N8N_EDITOR_BASE_URL: 'https://n8n.acme.example.com', WEBHOOK_URL: 'https://n8n.acme.example.com'})
-    expect(built.plan.facts).toContainEqual({label: 'url', value: 'https://n8n.acme.example.com/ (and http://127.0.0.1:51000/ on the host)'})
+    const built = plan(n8n, {
+      request: {instance: 'n8n'},
+      host: {domain: 'example.com', tls: {certbotLiveDir: '/etc/letsencrypt/live/example.com'}},
+    })
+    expect(built.service('n8n').container.env).toMatchObject({
+      N8N_EDITOR_BASE_URL: 'https://n8n.acme.example.com',
+      WEBHOOK_URL: 'https://n8n.acme.example.com',
+    })
+    expect(built.plan.facts).toContainEqual({
+      label: 'url',
+      value: 'https://n8n.acme.example.com/ (and http://127.0.0.1:51000/ on the host)',
+    })
   })
 
   it('an explicit --domain wins over the host domain', () => {
@@ -356,13 +519,20 @@ describe('buildPlugUpPlan: real catalog entries', () => {
     const built = plan(catalogPlug('redis'), {request: {instance: 'cache'}, host: {domain: 'example.com'}})
     expect(built.spec.entry.protocol).toBe('tcp')
     expect(built.plan.changes.some((change) => change.kind === 'proxy-conf')).toBe(false)
-    expect(built.service('redis').container).toMatchObject({user: 'redis', command: ['sh', '-c', 'exec redis-server --appendonly yes --requirepass "$REDIS_PASSWORD"']})
+    expect(built.service('redis').container).toMatchObject({
+      user: 'redis',
+      command: ['sh', '-c', 'exec redis-server --appendonly yes --requirepass "$REDIS_PASSWORD"'],
+    })
   })
 
   it.each([
     ['ghost', ghost, {}],
     ['n8n', n8n, {}],
-    ['fixture-web with a given secret and a secret-looking extra', fixturePlug('fixture-web'), {APP_SECRET: 'given-app-secret-value', MY_TOKEN: 'extra-token-value'}],
+    [
+      'fixture-web with a given secret and a secret-looking extra',
+      fixturePlug('fixture-web'),
+      {APP_SECRET: 'given-app-secret-value', MY_TOKEN: 'extra-token-value'},
+    ],
     ['fixture-stack', fixturePlug('fixture-stack'), {}],
   ])('%s: the plan never holds a secret value, and shows secret keys masked', (_name, plug, flags) => {
     const built = plan(plug as Plug, {flags: flags as Record<string, string>, host: {domain: 'example.com'}})
@@ -375,10 +545,15 @@ describe('buildPlugUpPlan: real catalog entries', () => {
 })
 
 describe('probeFor', () => {
-  const service = (health: unknown) => ({...fixturePlug('fixture-web').services.web!, health}) as Plug['services'][string]
+  const service = (health: unknown) =>
+    ({...fixturePlug('fixture-web').services.web!, health}) as Plug['services'][string]
 
   it('http: the path on the health port, else the entry port, else 80', () => {
-    expect(probeFor(service({type: 'http', path: '/h', port: 9000}), {port: 8080})).toEqual({type: 'http', path: '/h', port: 9000})
+    expect(probeFor(service({type: 'http', path: '/h', port: 9000}), {port: 8080})).toEqual({
+      type: 'http',
+      path: '/h',
+      port: 9000,
+    })
     expect(probeFor(service({type: 'http', path: '/h'}), {port: 8080})).toEqual({type: 'http', path: '/h', port: 8080})
     expect(probeFor(service({type: 'http', path: '/h'}), undefined)).toEqual({type: 'http', path: '/h', port: 80})
   })
@@ -423,7 +598,16 @@ describe('preflightGates', () => {
 
   it('runs the eight gates in order and passes them on a roomy host', () => {
     const {plan: shown} = plan(web)
-    expect(shown.gates.map((item) => item.id)).toEqual(['catalog', 'names', 'config', 'quota', 'host', 'capacity', 'port', 'cost'])
+    expect(shown.gates.map((item) => item.id)).toEqual([
+      'catalog',
+      'names',
+      'config',
+      'quota',
+      'host',
+      'capacity',
+      'port',
+      'cost',
+    ])
     expect(shown.gates.every((item) => item.status === 'pass')).toBe(true)
     expect(shown.gates.every((item) => item.fix === undefined && item.exitCode === undefined)).toBe(true)
     expect(gate(shown.gates, 'catalog').detail).toBe('fixture-web v1 from /catalog/fixture-web.yaml')
@@ -432,16 +616,25 @@ describe('preflightGates', () => {
   describe('names', () => {
     it('fails with exit 2 and suggests --name when the instance exists', () => {
       const result = gate(plan(web, {facts: {instances: [view('acme', 'site')]}}).plan.gates, 'names')
-      expect(result).toMatchObject({status: 'fail', exitCode: 2, detail: 'acme/site already exists (fixture-web, running)'})
+      expect(result).toMatchObject({
+        status: 'fail',
+        exitCode: 2,
+        detail: 'acme/site already exists (fixture-web, running)',
+      })
       expect(result.fix).toMatch(/--name site-2/)
     })
 
     it('passes when the same name exists in another tenant', () => {
-      expect(gate(plan(web, {facts: {instances: [view('other', 'site')]}}).plan.gates, 'names')).toMatchObject({status: 'pass', detail: 'acme/site is free'})
+      expect(gate(plan(web, {facts: {instances: [view('other', 'site')]}}).plan.gates, 'names')).toMatchObject({
+        status: 'pass',
+        detail: 'acme/site is free',
+      })
     })
 
     it('passes when what exists is an interrupted deploy of the same instance', () => {
-      expect(gate(plan(web, {facts: {instances: [view('acme', 'site')], interrupted: ['acme/site']}}).plan.gates, 'names')).toMatchObject({status: 'pass', detail: 'acme/site (replaces an interrupted deploy)'})
+      expect(
+        gate(plan(web, {facts: {instances: [view('acme', 'site')], interrupted: ['acme/site']}}).plan.gates, 'names'),
+      ).toMatchObject({status: 'pass', detail: 'acme/site (replaces an interrupted deploy)'})
     })
   })
 
@@ -453,7 +646,9 @@ describe('preflightGates', () => {
     })
 
     it('passes and counts the variables when everything is set', () => {
-      expect(gate(plan(fixturePlug('fixture-ask'), {flags: {SITE_NAME: 'My Site'}}).plan.gates, 'config')).toMatchObject({status: 'pass', detail: '1 variable set'})
+      expect(
+        gate(plan(fixturePlug('fixture-ask'), {flags: {SITE_NAME: 'My Site'}}).plan.gates, 'config'),
+      ).toMatchObject({status: 'pass', detail: '1 variable set'})
       expect(gate(plan(web).plan.gates, 'config').detail).toBe('2 variables set')
     })
   })
@@ -462,17 +657,30 @@ describe('preflightGates', () => {
     const free = tenantPolicy({tenants: {acme: {tier: 'free'}}}, 'acme')
 
     it('passes within the tier and reports usage', () => {
-      expect(gate(plan(web, {policy: free}).plan.gates, 'quota')).toMatchObject({status: 'pass', detail: 'tier free: 1/2 instances, 0.25/1 CPU, 64 MiB/1.0 GiB'})
+      expect(gate(plan(web, {policy: free}).plan.gates, 'quota')).toMatchObject({
+        status: 'pass',
+        detail: 'tier free: 1/2 instances, 0.25/1 CPU, 64 MiB/1.0 GiB',
+      })
     })
 
     it('fails on the instance count of the tier, with exit 1 and the fix', () => {
-      const result = gate(plan(web, {policy: free, facts: {instances: [view('acme', 'a'), view('acme', 'b'), view('other', 'c')]}}).plan.gates, 'quota')
+      const result = gate(
+        plan(web, {policy: free, facts: {instances: [view('acme', 'a'), view('acme', 'b'), view('other', 'c')]}}).plan
+          .gates,
+        'quota',
+      )
       expect(result).toMatchObject({status: 'fail', exitCode: 1, detail: 'tier free: 2 of 2 instances used'})
       expect(result.fix).toBe('raise the tier (aims config set tenants.acme.tier pro) or free resources')
     })
 
     it('does not count a redeploy over an interrupted one as a new instance', () => {
-      const result = gate(plan(web, {policy: free, facts: {instances: [view('acme', 'a'), view('acme', 'site')], interrupted: ['acme/site']}}).plan.gates, 'quota')
+      const result = gate(
+        plan(web, {
+          policy: free,
+          facts: {instances: [view('acme', 'a'), view('acme', 'site')], interrupted: ['acme/site']},
+        }).plan.gates,
+        'quota',
+      )
       expect(result.status).toBe('pass')
     })
 
@@ -480,33 +688,66 @@ describe('preflightGates', () => {
     // `tenantInstances.length + 1`, though a redeploy over an interrupted deploy is not counted as a
     // new instance; the gate passes while saying "3/2 instances".
     it('reports the instance count it checked when redeploying over an interrupted deploy', () => {
-      const result = gate(plan(web, {policy: free, facts: {instances: [view('acme', 'a'), view('acme', 'site')], interrupted: ['acme/site']}}).plan.gates, 'quota')
+      const result = gate(
+        plan(web, {
+          policy: free,
+          facts: {instances: [view('acme', 'a'), view('acme', 'site')], interrupted: ['acme/site']},
+        }).plan.gates,
+        'quota',
+      )
       expect(result.detail).toMatch(/^tier free: 2\/2 instances/)
     })
 
     it('fails on CPUs and on memory of the tenant', () => {
-      expect(gate(plan(web, {policy: free, facts: {tenantUsage: {cpus: 0.9, memoryBytes: 0, diskBytes: 0}}}).plan.gates, 'quota')).toMatchObject({status: 'fail', detail: 'tier free: CPU 0.9 + 0.25 > 1'})
-      expect(gate(plan(web, {policy: free, facts: {tenantUsage: {cpus: 0.75, memoryBytes: 0, diskBytes: 0}}}).plan.gates, 'quota').status).toBe('pass')
-      expect(gate(plan(web, {policy: free, facts: {tenantUsage: {cpus: 0, memoryBytes: 1000 * MiB, diskBytes: 0}}}).plan.gates, 'quota')).toMatchObject({status: 'fail', detail: 'tier free: memory 1000 MiB + 64 MiB > 1.0 GiB'})
+      expect(
+        gate(
+          plan(web, {policy: free, facts: {tenantUsage: {cpus: 0.9, memoryBytes: 0, diskBytes: 0}}}).plan.gates,
+          'quota',
+        ),
+      ).toMatchObject({status: 'fail', detail: 'tier free: CPU 0.9 + 0.25 > 1'})
+      expect(
+        gate(
+          plan(web, {policy: free, facts: {tenantUsage: {cpus: 0.75, memoryBytes: 0, diskBytes: 0}}}).plan.gates,
+          'quota',
+        ).status,
+      ).toBe('pass')
+      expect(
+        gate(
+          plan(web, {policy: free, facts: {tenantUsage: {cpus: 0, memoryBytes: 1000 * MiB, diskBytes: 0}}}).plan.gates,
+          'quota',
+        ),
+      ).toMatchObject({status: 'fail', detail: 'tier free: memory 1000 MiB + 64 MiB > 1.0 GiB'})
     })
 
     it('fails when the plug needs a higher tier than the tenant has', () => {
       const result = gate(plan(catalogPlug('ghost'), {policy: free}).plan.gates, 'quota')
       expect(result.status).toBe('fail')
       expect(result.detail).toContain('ghost needs tier starter, tenant acme is free')
-      expect(gate(plan(catalogPlug('ghost'), {policy: tenantPolicy({tenants: {acme: {tier: 'starter'}}}, 'acme')}).plan.gates, 'quota').status).toBe('pass')
+      expect(
+        gate(
+          plan(catalogPlug('ghost'), {policy: tenantPolicy({tenants: {acme: {tier: 'starter'}}}, 'acme')}).plan.gates,
+          'quota',
+        ).status,
+      ).toBe('pass')
     })
 
     it('uses configured tier limits', () => {
       const tight = tenantPolicy({tenants: {acme: {tier: 'pro'}}, tiers: {pro: {instances: 1}}}, 'acme')
-      expect(gate(plan(web, {policy: tight, facts: {instances: [view('acme', 'a')]}}).plan.gates, 'quota').detail).toBe('tier pro: 1 of 1 instances used')
+      expect(gate(plan(web, {policy: tight, facts: {instances: [view('acme', 'a')]}}).plan.gates, 'quota').detail).toBe(
+        'tier pro: 1 of 1 instances used',
+      )
     })
   })
 
   describe('host', () => {
     it('fails below Docker API 1.41 with the upgrade as the fix', () => {
       const result = gate(plan(web, {facts: {apiVersion: '1.40', engineVersion: '19.03.15'}}).plan.gates, 'host')
-      expect(result).toMatchObject({status: 'fail', exitCode: 1, detail: 'Docker 19.03.15, API 1.40 on vps', fix: 'upgrade Docker on the host to 20.10 or newer'})
+      expect(result).toMatchObject({
+        status: 'fail',
+        exitCode: 1,
+        detail: 'Docker 19.03.15, API 1.40 on vps',
+        fix: 'upgrade Docker on the host to 20.10 or newer',
+      })
     })
 
     it('passes at API 1.41 and above', () => {
@@ -523,26 +764,46 @@ describe('preflightGates', () => {
     })
 
     it('falls back to total memory when available memory is unknown', () => {
-      expect(gate(plan(web, {facts: {memAvailableBytes: undefined, memTotalBytes: 32 * MiB}}).plan.gates, 'capacity').status).toBe('fail')
-      expect(gate(plan(web, {facts: {memAvailableBytes: undefined, memTotalBytes: 2 * GiB}}).plan.gates, 'capacity').status).toBe('pass')
+      expect(
+        gate(plan(web, {facts: {memAvailableBytes: undefined, memTotalBytes: 32 * MiB}}).plan.gates, 'capacity').status,
+      ).toBe('fail')
+      expect(
+        gate(plan(web, {facts: {memAvailableBytes: undefined, memTotalBytes: 2 * GiB}}).plan.gates, 'capacity').status,
+      ).toBe('pass')
     })
 
     it('fails when the volumes exceed the free disk, and skips disk when the host cannot say', () => {
-      expect(gate(plan(web, {facts: {diskFreeBytes: 50 * MiB}}).plan.gates, 'capacity')).toMatchObject({status: 'fail', detail: 'needs 100 MiB disk, 50 MiB free'})
-      expect(gate(plan(web, {facts: {diskFreeBytes: undefined}}).plan.gates, 'capacity')).toMatchObject({status: 'pass', detail: '6.0 GiB memory available'})
-      expect(gate(plan(web).plan.gates, 'capacity')).toMatchObject({status: 'pass', detail: '6.0 GiB memory available, 100 GiB disk free'})
+      expect(gate(plan(web, {facts: {diskFreeBytes: 50 * MiB}}).plan.gates, 'capacity')).toMatchObject({
+        status: 'fail',
+        detail: 'needs 100 MiB disk, 50 MiB free',
+      })
+      expect(gate(plan(web, {facts: {diskFreeBytes: undefined}}).plan.gates, 'capacity')).toMatchObject({
+        status: 'pass',
+        detail: '6.0 GiB memory available',
+      })
+      expect(gate(plan(web).plan.gates, 'capacity')).toMatchObject({
+        status: 'pass',
+        detail: '6.0 GiB memory available, 100 GiB disk free',
+      })
     })
   })
 
   describe('port', () => {
     it('fails when every port of 51000-51999 is taken', () => {
       const built = plan(web, {facts: {usedPorts: Array.from({length: 1000}, (_, index) => 51_000 + index)}})
-      expect(gate(built.plan.gates, 'port')).toMatchObject({status: 'fail', exitCode: 1, detail: 'all ports 51000-51999 are taken'})
+      expect(gate(built.plan.gates, 'port')).toMatchObject({
+        status: 'fail',
+        exitCode: 1,
+        detail: 'all ports 51000-51999 are taken',
+      })
       expect(built.plan.facts).toContainEqual({label: 'port', value: 'none free'})
     })
 
     it('passes with the port it picked', () => {
-      expect(gate(plan(web, {facts: {usedPorts: [51_000]}}).plan.gates, 'port')).toMatchObject({status: 'pass', detail: '51001'})
+      expect(gate(plan(web, {facts: {usedPorts: [51_000]}}).plan.gates, 'port')).toMatchObject({
+        status: 'pass',
+        detail: '51001',
+      })
     })
   })
 
@@ -551,19 +812,32 @@ describe('preflightGates', () => {
     it('passes with no spending limit and says so', () => {
       const built = plan(web)
       expect(built.monthlyCost).toBe(1.17)
-      expect(gate(built.plan.gates, 'cost')).toMatchObject({status: 'pass', detail: 'USD 1.17/month; no spending limit for acme'})
+      expect(gate(built.plan.gates, 'cost')).toMatchObject({
+        status: 'pass',
+        detail: 'USD 1.17/month; no spending limit for acme',
+      })
     })
 
     it('fails when the tenant total with this instance exceeds the limit, with exit 1 and the fix', () => {
       const policy = {...tenantPolicy({}, 'acme'), spendingLimit: 5}
-      const result = gate(plan(web, {policy, facts: {tenantUsage: {cpus: 1, memoryBytes: 0, diskBytes: 0}}}).plan.gates, 'cost')
-      expect(result).toMatchObject({status: 'fail', exitCode: 1, detail: 'USD 5.17/month with this instance > limit USD 5.00'})
+      const result = gate(
+        plan(web, {policy, facts: {tenantUsage: {cpus: 1, memoryBytes: 0, diskBytes: 0}}}).plan.gates,
+        'cost',
+      )
+      expect(result).toMatchObject({
+        status: 'fail',
+        exitCode: 1,
+        detail: 'USD 5.17/month with this instance > limit USD 5.00',
+      })
       expect(result.fix).toBe('raise it (aims config set tenants.acme.spending-limit N) or lower --cpus/--memory')
     })
 
     it('passes within the limit, in the host currency', () => {
       const policy = {...tenantPolicy({}, 'acme'), spendingLimit: 2}
-      expect(gate(plan(web, {policy, prices: {...DEFAULT_PRICES, currency: 'EUR'}}).plan.gates, 'cost')).toMatchObject({status: 'pass', detail: 'EUR 1.17/month of EUR 2.00'})
+      expect(gate(plan(web, {policy, prices: {...DEFAULT_PRICES, currency: 'EUR'}}).plan.gates, 'cost')).toMatchObject({
+        status: 'pass',
+        detail: 'EUR 1.17/month of EUR 2.00',
+      })
       expect(gate(plan(web, {policy: {...policy, spendingLimit: 1.17}}).plan.gates, 'cost').status).toBe('pass')
     })
 

@@ -1,7 +1,13 @@
 import {describe, expect, it} from 'vitest'
 import {DEFAULT_PRICES} from '../../../../src/core/catalog/cost.js'
 import {parsePreference, setPreference} from '../../../../src/core/preferences.js'
-import {DEFAULT_TENANT_TIER, DEFAULT_TIERS, hostPrices, tenantPolicy, tierRank} from '../../../../src/core/plan/policy.js'
+import {
+  DEFAULT_TENANT_TIER,
+  DEFAULT_TIERS,
+  hostPrices,
+  tenantPolicy,
+  tierRank,
+} from '../../../../src/core/plan/policy.js'
 
 const GiB = 1024 ** 3
 
@@ -22,7 +28,10 @@ describe('tenantPolicy', () => {
 
   it('uses the configured tier of the tenant, and only of that tenant', () => {
     const preferences = configured([['tenants.acme.tier', 'free']])
-    expect(tenantPolicy(preferences, 'acme')).toEqual({tier: 'free', limits: {instances: 2, cpus: 1, memoryBytes: 1 * GiB}})
+    expect(tenantPolicy(preferences, 'acme')).toEqual({
+      tier: 'free',
+      limits: {instances: 2, cpus: 1, memoryBytes: 1 * GiB},
+    })
     expect(tenantPolicy(preferences, 'other').tier).toBe('business')
   })
 
@@ -36,12 +45,24 @@ describe('tenantPolicy', () => {
       ['tiers.starter.instances', '3'],
       ['tiers.starter.memory', '2g'],
     ])
-    expect(tenantPolicy(preferences, 'acme').limits).toEqual({instances: 3, cpus: DEFAULT_TIERS.starter.cpus, memoryBytes: 2 * GiB})
+    expect(tenantPolicy(preferences, 'acme').limits).toEqual({
+      instances: 3,
+      cpus: DEFAULT_TIERS.starter.cpus,
+      memoryBytes: 2 * GiB,
+    })
     expect(tenantPolicy(configured([['tiers.business.cpus', '12.5']]), 'acme').limits.cpus).toBe(12.5)
   })
 
   it('an override of 0 instances is honoured (a tier that may run nothing)', () => {
-    expect(tenantPolicy(configured([['tenants.acme.tier', 'free'], ['tiers.free.instances', '0']]), 'acme').limits.instances).toBe(0)
+    expect(
+      tenantPolicy(
+        configured([
+          ['tenants.acme.tier', 'free'],
+          ['tiers.free.instances', '0'],
+        ]),
+        'acme',
+      ).limits.instances,
+    ).toBe(0)
   })
 
   it('reads the spending limit, as a number or a numeric string', () => {
@@ -68,12 +89,20 @@ describe('hostPrices', () => {
       ['prices.memory-gib-monthly', '1.5'],
       ['prices.disk-gib-monthly', '0.05'],
     ])
-    expect(hostPrices(undefined, preferences)).toEqual({currency: 'EUR', cpuMonthly: 3, memoryGiBMonthly: 1.5, diskGiBMonthly: 0.05})
+    expect(hostPrices(undefined, preferences)).toEqual({
+      currency: 'EUR',
+      cpuMonthly: 3,
+      memoryGiBMonthly: 1.5,
+      diskGiBMonthly: 0.05,
+    })
     expect(hostPrices(undefined, configured([['prices.cpu-monthly', '2']]))).toEqual({...DEFAULT_PRICES, cpuMonthly: 2})
   })
 
   it("lets the host entry's own prices win over the preferences", () => {
-    const preferences = configured([['prices.currency', 'EUR'], ['prices.cpu-monthly', '3']])
+    const preferences = configured([
+      ['prices.currency', 'EUR'],
+      ['prices.cpu-monthly', '3'],
+    ])
     expect(hostPrices({cpuMonthly: 1}, preferences)).toEqual({...DEFAULT_PRICES, currency: 'EUR', cpuMonthly: 1})
   })
 

@@ -41,7 +41,11 @@ function errorOf(run: () => unknown): AimsError {
 }
 
 /** nginx directives of a rendered conf, comments and blank lines left out. */
-const directives = (conf: string) => conf.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'))
+const directives = (conf: string) =>
+  conf
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'))
 
 describe('renderPlugConf', () => {
   it('renders an upstream and a port-80 server with forwarded headers, WebSockets, body size and timeouts', () => {
@@ -78,12 +82,27 @@ describe('renderPlugConf', () => {
   })
 
   it('lists every replica in the upstream, once each', () => {
-    const conf = renderPlugConf(TEMPLATE, {...base(), upstreams: [{host: '127.0.0.1', port: 51000}, {host: '127.0.0.1', port: 51001}, {host: '127.0.0.1', port: 51000}, {host: 'web', port: 8080}]})
-    expect(directives(conf).filter((line) => /^server \S+:\d+;$/.test(line))).toEqual(['server 127.0.0.1:51000;', 'server 127.0.0.1:51001;', 'server web:8080;'])
+    const conf = renderPlugConf(TEMPLATE, {
+      ...base(),
+      upstreams: [
+        {host: '127.0.0.1', port: 51000},
+        {host: '127.0.0.1', port: 51001},
+        {host: '127.0.0.1', port: 51000},
+        {host: 'web', port: 8080},
+      ],
+    })
+    expect(directives(conf).filter((line) => /^server \S+:\d+;$/.test(line))).toEqual([
+      'server 127.0.0.1:51000;',
+      'server 127.0.0.1:51001;',
+      'server web:8080;',
+    ])
   })
 
   it('without WebSockets clears Connection (for upstream keepalive) and sends no Upgrade', () => {
-    const conf = renderPlugConf(TEMPLATE, {...base(), proxy: {clientMaxBodySize: '10M', readTimeoutSeconds: 60, websockets: false}})
+    const conf = renderPlugConf(TEMPLATE, {
+      ...base(),
+      proxy: {clientMaxBodySize: '10M', readTimeoutSeconds: 60, websockets: false},
+    })
     expect(conf).toContain('proxy_set_header Connection "";')
     expect(conf).not.toContain('Upgrade')
     expect(conf).not.toContain('$aims_connection_upgrade')
@@ -91,7 +110,10 @@ describe('renderPlugConf', () => {
   })
 
   it('with several server names, lower-cased and deduplicated, on one server_name line', () => {
-    const conf = renderPlugConf(TEMPLATE, {...base(), serverNames: ['n8n.acme.example.com', 'Automation.ACME.com', 'automation.acme.com']})
+    const conf = renderPlugConf(TEMPLATE, {
+      ...base(),
+      serverNames: ['n8n.acme.example.com', 'Automation.ACME.com', 'automation.acme.com'],
+    })
     expect(conf).toContain('server_name n8n.acme.example.com automation.acme.com;')
   })
 
@@ -102,7 +124,13 @@ describe('renderPlugConf', () => {
   })
 
   it('with TLS serves 443 with the certificate and redirects port 80 to https', () => {
-    const conf = renderPlugConf(TEMPLATE, {...base(), tls: {certificate: '/etc/letsencrypt/live/example.com/fullchain.pem', key: '/etc/letsencrypt/live/example.com/privkey.pem'}})
+    const conf = renderPlugConf(TEMPLATE, {
+      ...base(),
+      tls: {
+        certificate: '/etc/letsencrypt/live/example.com/fullchain.pem',
+        key: '/etc/letsencrypt/live/example.com/privkey.pem',
+      },
+    })
     const lines = directives(conf)
     expect(lines.filter((line) => line.startsWith('listen'))).toEqual(['listen 80;', 'listen 443 ssl;'])
     expect(lines).toContain('return 301 https://$host$request_uri;')
@@ -116,19 +144,36 @@ describe('renderPlugConf', () => {
   })
 
   it('listens on [::] too when asked', () => {
-    const conf = renderPlugConf(TEMPLATE, {...base(), listenIpv6: true, tls: tlsFilesFor({certbotLiveDir: '/etc/letsencrypt/live/example.com/'})})
-    expect(directives(conf).filter((line) => line.startsWith('listen'))).toEqual(['listen 80;', 'listen [::]:80;', 'listen 443 ssl;', 'listen [::]:443 ssl;'])
+    const conf = renderPlugConf(TEMPLATE, {
+      ...base(),
+      listenIpv6: true,
+      tls: tlsFilesFor({certbotLiveDir: '/etc/letsencrypt/live/example.com/'}),
+    })
+    expect(directives(conf).filter((line) => line.startsWith('listen'))).toEqual([
+      'listen 80;',
+      'listen [::]:80;',
+      'listen 443 ssl;',
+      'listen [::]:443 ssl;',
+    ])
   })
 
   it('listens on other ports when nginx sits behind something else, and redirects to the HTTPS port', () => {
-    const conf = renderPlugConf(TEMPLATE, {...base(), ports: {http: 8080, https: 8443}, tls: tlsFilesFor({certbotLiveDir: '/etc/letsencrypt/live/example.com'})})
+    const conf = renderPlugConf(TEMPLATE, {
+      ...base(),
+      ports: {http: 8080, https: 8443},
+      tls: tlsFilesFor({certbotLiveDir: '/etc/letsencrypt/live/example.com'}),
+    })
     expect(directives(conf).filter((line) => line.startsWith('listen'))).toEqual(['listen 8080;', 'listen 8443 ssl;'])
     expect(conf).toContain('return 301 https://$host:8443$request_uri;')
-    expect(errorOf(() => renderPlugConf(TEMPLATE, {...base(), ports: {http: 0}})).message).toContain('invalid nginx HTTP port')
+    expect(errorOf(() => renderPlugConf(TEMPLATE, {...base(), ports: {http: 0}})).message).toContain(
+      'invalid nginx HTTP port',
+    )
   })
 
   it('accepts the export placeholder as a server name', () => {
-    expect(renderPlugConf(TEMPLATE, {...base(), serverNames: [SERVER_NAME_PLACEHOLDER]})).toContain(`server_name ${SERVER_NAME_PLACEHOLDER};`)
+    expect(renderPlugConf(TEMPLATE, {...base(), serverNames: [SERVER_NAME_PLACEHOLDER]})).toContain(
+      `server_name ${SERVER_NAME_PLACEHOLDER};`,
+    )
   })
 
   it('keeps tenants apart in upstream names even when names run together with "-"', () => {
@@ -139,7 +184,9 @@ describe('renderPlugConf', () => {
   })
 
   it('refuses an empty upstream list', () => {
-    expect(errorOf(() => renderPlugConf(TEMPLATE, {...base(), upstreams: []})).message).toContain('at least one replica')
+    expect(errorOf(() => renderPlugConf(TEMPLATE, {...base(), upstreams: []})).message).toContain(
+      'at least one replica',
+    )
   })
 
   it('is the template aims ships (readTemplate finds it)', async () => {
@@ -147,12 +194,38 @@ describe('renderPlugConf', () => {
   })
 
   it('refuses a template that drops the owner line', () => {
-    expect(errorOf(() => renderPlugConf(TEMPLATE.split('\n').slice(1).join('\n'), base())).message).toContain('owner line')
+    expect(errorOf(() => renderPlugConf(TEMPLATE.split('\n').slice(1).join('\n'), base())).message).toContain(
+      'owner line',
+    )
   })
 })
 
 /** Each of these, alone or appended to a valid value, must never reach a conf. */
-const HOSTILE = [';', '}', '{', '\n', '\r', '$', '"', "'", '#', ' ', '\t', '\\', '`', '\u0000', '\u2028', '*', '(', ')', '|', '&', '<', '>', ',']
+const HOSTILE = [
+  ';',
+  '}',
+  '{',
+  '\n',
+  '\r',
+  '$',
+  '"',
+  "'",
+  '#',
+  ' ',
+  '\t',
+  '\\',
+  '`',
+  '\u0000',
+  '\u2028',
+  '*',
+  '(',
+  ')',
+  '|',
+  '&',
+  '<',
+  '>',
+  ',',
+]
 const HOSTILE_VALUES = [
   ...HOSTILE.flatMap((char) => [char, `x${char}`, `x${char}y`]),
   '',
@@ -175,17 +248,33 @@ const stringFields: Field[] = [
   {name: 'plug', apply: (input, value) => ({...input, plug: value})},
   {name: 'server name', apply: (input, value) => ({...input, serverNames: ['ok.example.com', value]})},
   {name: 'upstream host', apply: (input, value) => ({...input, upstreams: [{host: value, port: 51000}]})},
-  {name: 'upstream port', apply: (input, value) => ({...input, upstreams: [{host: '127.0.0.1', port: value as unknown as number}]})},
-  {name: 'client_max_body_size', apply: (input, value) => ({...input, proxy: {...input.proxy, clientMaxBodySize: value}})},
-  {name: 'read timeout', apply: (input, value) => ({...input, proxy: {...input.proxy, readTimeoutSeconds: value as unknown as number}})},
-  {name: 'websockets', apply: (input, value) => ({...input, proxy: {...input.proxy, websockets: value as unknown as boolean}})},
-  {name: 'tls certificate', apply: (input, value) => ({...input, tls: {certificate: `/etc/ssl/${value}`, key: '/etc/ssl/key.pem'}})},
+  {
+    name: 'upstream port',
+    apply: (input, value) => ({...input, upstreams: [{host: '127.0.0.1', port: value as unknown as number}]}),
+  },
+  {
+    name: 'client_max_body_size',
+    apply: (input, value) => ({...input, proxy: {...input.proxy, clientMaxBodySize: value}}),
+  },
+  {
+    name: 'read timeout',
+    apply: (input, value) => ({...input, proxy: {...input.proxy, readTimeoutSeconds: value as unknown as number}}),
+  },
+  {
+    name: 'websockets',
+    apply: (input, value) => ({...input, proxy: {...input.proxy, websockets: value as unknown as boolean}}),
+  },
+  {
+    name: 'tls certificate',
+    apply: (input, value) => ({...input, tls: {certificate: `/etc/ssl/${value}`, key: '/etc/ssl/key.pem'}}),
+  },
   {name: 'tls key', apply: (input, value) => ({...input, tls: {certificate: '/etc/ssl/cert.pem', key: value}})},
 ]
 
 describe('hostile values', () => {
   // Values that a validator legitimately accepts as they are (e.g. "x-" as a TLS file name under /etc/ssl/).
-  const acceptable = (field: string, value: string) => field === 'tls certificate' && /^[A-Za-z0-9._+@=-]+$/.test(value) && !value.startsWith('.')
+  const acceptable = (field: string, value: string) =>
+    field === 'tls certificate' && /^[A-Za-z0-9._+@=-]+$/.test(value) && !value.startsWith('.')
 
   for (const field of stringFields) {
     it(`are refused in the ${field.name} with a usage error`, () => {
@@ -205,19 +294,43 @@ describe('hostile values', () => {
     // Straight into the template, as if renderPlugConf forgot a check: the token check still refuses.
     for (const value of HOSTILE_VALUES) {
       const context = {
-        owner: 'acme/n8n', tenant: 'acme', instance: 'n8n', plug: 'n8n', upstreamName: 'aims_acme_n8n',
-        upstreams: [{host: '127.0.0.1', port: 51000}], keepalive: 16, routed: true, unrouted: false, firstUpstreamPort: 51000,
-        serverNames: [{name: value}], ipv6: false, httpPort: 80, httpsPort: 443, customHttpsPort: false, clientMaxBodySize: '10m', readTimeoutSeconds: 60, websockets: true, tls: false, tlsCertificate: '', tlsKey: '',
+        owner: 'acme/n8n',
+        tenant: 'acme',
+        instance: 'n8n',
+        plug: 'n8n',
+        upstreamName: 'aims_acme_n8n',
+        upstreams: [{host: '127.0.0.1', port: 51000}],
+        keepalive: 16,
+        routed: true,
+        unrouted: false,
+        firstUpstreamPort: 51000,
+        serverNames: [{name: value}],
+        ipv6: false,
+        httpPort: 80,
+        httpsPort: 443,
+        customHttpsPort: false,
+        clientMaxBodySize: '10m',
+        readTimeoutSeconds: 60,
+        websockets: true,
+        tls: false,
+        tlsCertificate: '',
+        tlsKey: '',
       }
       if (value === '' || /^[A-Za-z0-9._:/@+=-]+$/.test(value)) continue
-      expect(errorOf(() => renderTemplate(TEMPLATE, context, {checkValue: checkNginxToken})).kind, JSON.stringify(value)).toBe('usage')
+      expect(
+        errorOf(() => renderTemplate(TEMPLATE, context, {checkValue: checkNginxToken})).kind,
+        JSON.stringify(value),
+      ).toBe('usage')
     }
   })
 
   it('are refused in serverNameFor, confFileName, tlsFilesFor and renderIncludeConf', () => {
     for (const value of HOSTILE_VALUES) {
       // "example.com-x" and "example.com" are fine domains; everything else here is not.
-      if (value !== '' && value !== '-x') expect(errorOf(() => serverNameFor({instance: 'n8n', tenant: 'acme', domain: `example.com${value}`})).kind).toBe('usage')
+      if (value !== '' && value !== '-x')
+        expect(
+          errorOf(() => serverNameFor({instance: 'n8n', tenant: 'acme', domain: `example.com${value}`})).kind,
+        ).toBe('usage')
       expect(errorOf(() => serverNameFor({instance: value, tenant: 'acme', domain: 'example.com'})).kind).toBe('usage')
       expect(errorOf(() => confFileName('acme', value)).kind).toBe('usage')
       if (value !== '' && (!/^[A-Za-z0-9._+@=-]+$/.test(value) || value.startsWith('.'))) {
@@ -229,13 +342,20 @@ describe('hostile values', () => {
 
   it('refuses non-numbers, fractions and out-of-range numbers for ports and timeouts', () => {
     for (const port of [0, -1, 1.5, 65_536, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(errorOf(() => renderPlugConf(TEMPLATE, {...base(), upstreams: [{host: '127.0.0.1', port}]})).kind).toBe('usage')
+      expect(errorOf(() => renderPlugConf(TEMPLATE, {...base(), upstreams: [{host: '127.0.0.1', port}]})).kind).toBe(
+        'usage',
+      )
     }
     for (const seconds of [0, 1.5, 86_401, Number.NaN]) {
-      expect(errorOf(() => renderPlugConf(TEMPLATE, {...base(), proxy: {...base().proxy, readTimeoutSeconds: seconds}})).kind).toBe('usage')
+      expect(
+        errorOf(() => renderPlugConf(TEMPLATE, {...base(), proxy: {...base().proxy, readTimeoutSeconds: seconds}}))
+          .kind,
+      ).toBe('usage')
     }
     for (const size of ['10mb', '1t', '1.5m', '-1', '10 m', '1234567890m']) {
-      expect(errorOf(() => renderPlugConf(TEMPLATE, {...base(), proxy: {...base().proxy, clientMaxBodySize: size}})).kind).toBe('usage')
+      expect(
+        errorOf(() => renderPlugConf(TEMPLATE, {...base(), proxy: {...base().proxy, clientMaxBodySize: size}})).kind,
+      ).toBe('usage')
     }
   })
 })
@@ -246,21 +366,37 @@ describe('names and files', () => {
   })
 
   it('serverNameFor is <instance>.<tenant>.<domain>, lower-cased, at most 253 characters', () => {
-    expect(serverNameFor({instance: 'n8n', tenant: 'acme', domain: 'Apps.Example.com'})).toBe('n8n.acme.apps.example.com')
+    expect(serverNameFor({instance: 'n8n', tenant: 'acme', domain: 'Apps.Example.com'})).toBe(
+      'n8n.acme.apps.example.com',
+    )
     const longDomain = `${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(63)}.${'g'.repeat(55)}`
-    expect(errorOf(() => serverNameFor({instance: 'n8n', tenant: 'acme', domain: longDomain})).message).toContain('at most 253')
-    expect(errorOf(() => serverNameFor({instance: 'n8n', tenant: 'acme', domain: `${'x'.repeat(64)}.com`})).kind).toBe('usage')
+    expect(errorOf(() => serverNameFor({instance: 'n8n', tenant: 'acme', domain: longDomain})).message).toContain(
+      'at most 253',
+    )
+    expect(errorOf(() => serverNameFor({instance: 'n8n', tenant: 'acme', domain: `${'x'.repeat(64)}.com`})).kind).toBe(
+      'usage',
+    )
   })
 
   it('tlsFilesFor maps a certbot live dir to fullchain.pem and privkey.pem, and checks explicit paths', () => {
-    expect(tlsFilesFor({certbotLiveDir: '/etc/letsencrypt/live/example.com'})).toEqual({certificate: '/etc/letsencrypt/live/example.com/fullchain.pem', key: '/etc/letsencrypt/live/example.com/privkey.pem'})
-    expect(tlsFilesFor({certificate: '/etc/ssl/a.crt', key: '/etc/ssl/a.key'})).toEqual({certificate: '/etc/ssl/a.crt', key: '/etc/ssl/a.key'})
+    expect(tlsFilesFor({certbotLiveDir: '/etc/letsencrypt/live/example.com'})).toEqual({
+      certificate: '/etc/letsencrypt/live/example.com/fullchain.pem',
+      key: '/etc/letsencrypt/live/example.com/privkey.pem',
+    })
+    expect(tlsFilesFor({certificate: '/etc/ssl/a.crt', key: '/etc/ssl/a.key'})).toEqual({
+      certificate: '/etc/ssl/a.crt',
+      key: '/etc/ssl/a.key',
+    })
     expect(errorOf(() => tlsFilesFor({certificate: 'relative.crt', key: '/etc/ssl/a.key'})).kind).toBe('usage')
     expect(errorOf(() => tlsFilesFor({certificate: '/etc/ssl/../shadow', key: '/etc/ssl/a.key'})).kind).toBe('usage')
   })
 
   it('proxySettingsFor maps the catalog proxy block', () => {
-    expect(proxySettingsFor({client_max_body_size: '50M', read_timeout_seconds: 300, websockets: false})).toEqual({clientMaxBodySize: '50M', readTimeoutSeconds: 300, websockets: false})
+    expect(proxySettingsFor({client_max_body_size: '50M', read_timeout_seconds: 300, websockets: false})).toEqual({
+      clientMaxBodySize: '50M',
+      readTimeoutSeconds: 300,
+      websockets: false,
+    })
   })
 
   it('confOwner reads the owner line, and nothing else', () => {
@@ -280,7 +416,12 @@ describe('names and files', () => {
 
   it('staleConfs lists confs of instances that no longer exist, ignoring temp files', () => {
     const names = ['acme-n8n.conf', 'acme-old.conf', 'beta-n8n.conf', 'acme-n8n.conf.aims-1a2b3c4d.tmp', 'zeta-x.conf']
-    expect(staleConfs(names, [{tenant: 'acme', instance: 'n8n'}, {tenant: 'beta', instance: 'n8n'}])).toEqual(['acme-old.conf', 'zeta-x.conf'])
+    expect(
+      staleConfs(names, [
+        {tenant: 'acme', instance: 'n8n'},
+        {tenant: 'beta', instance: 'n8n'},
+      ]),
+    ).toEqual(['acme-old.conf', 'zeta-x.conf'])
     expect(staleConfs([], [{tenant: 'acme', instance: 'n8n'}])).toEqual([])
     expect(staleConfs(names, [])).toEqual(['acme-n8n.conf', 'acme-old.conf', 'beta-n8n.conf', 'zeta-x.conf'])
   })

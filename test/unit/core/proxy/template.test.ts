@@ -14,7 +14,9 @@ function errorOf(run: () => unknown): AimsError {
 
 describe('renderTemplate', () => {
   it('substitutes variables, strings and numbers', () => {
-    expect(renderTemplate('listen {{port}}; name {{name}};', {port: 80, name: 'a.example.com'})).toBe('listen 80; name a.example.com;')
+    expect(renderTemplate('listen {{port}}; name {{name}};', {port: 80, name: 'a.example.com'})).toBe(
+      'listen 80; name a.example.com;',
+    )
   })
 
   it('renders a flag section once when true and not when false', () => {
@@ -25,13 +27,28 @@ describe('renderTemplate', () => {
 
   it('repeats a list section with each item in scope, outer names still visible', () => {
     const template = 'names{{#names}} {{name}}.{{domain}}{{/names}};'
-    expect(renderTemplate(template, {domain: 'example.com', names: [{name: 'a'}, {name: 'b'}]})).toBe('names a.example.com b.example.com;')
+    expect(renderTemplate(template, {domain: 'example.com', names: [{name: 'a'}, {name: 'b'}]})).toBe(
+      'names a.example.com b.example.com;',
+    )
     expect(renderTemplate('x{{#names}}{{name}}{{/names}}{{^names}}none{{/names}}', {names: []})).toBe('xnone')
   })
 
   it('removes the lines of standalone section and comment tags, keeping indentation of the rest', () => {
-    const template = ['upstream u {', '{{! one server per replica }}', '{{#servers}}', '    server {{host}};', '{{/servers}}', '    {{#ka}}', '    keepalive 4;', '    {{/ka}}', '}', ''].join('\n')
-    expect(renderTemplate(template, {servers: [{host: 'a'}, {host: 'b'}], ka: true})).toBe('upstream u {\n    server a;\n    server b;\n    keepalive 4;\n}\n')
+    const template = [
+      'upstream u {',
+      '{{! one server per replica }}',
+      '{{#servers}}',
+      '    server {{host}};',
+      '{{/servers}}',
+      '    {{#ka}}',
+      '    keepalive 4;',
+      '    {{/ka}}',
+      '}',
+      '',
+    ].join('\n')
+    expect(renderTemplate(template, {servers: [{host: 'a'}, {host: 'b'}], ka: true})).toBe(
+      'upstream u {\n    server a;\n    server b;\n    keepalive 4;\n}\n',
+    )
     expect(renderTemplate(template, {servers: [{host: 'a'}], ka: false})).toBe('upstream u {\n    server a;\n}\n')
   })
 
@@ -42,14 +59,20 @@ describe('renderTemplate', () => {
   })
 
   it('refuses an unknown variable instead of rendering it empty, naming the template line', () => {
-    const error = errorOf(() => renderTemplate('line one\nserver_name {{serverName}};', {server: 'x'}, {templateName: 't.tmpl'}))
+    const error = errorOf(() =>
+      renderTemplate('line one\nserver_name {{serverName}};', {server: 'x'}, {templateName: 't.tmpl'}),
+    )
     expect(error.kind).toBe('validation')
     expect(error.message).toBe('t.tmpl:2: unknown variable "serverName"')
-    expect(errorOf(() => renderTemplate('{{#missing}}x{{/missing}}', {})).message).toContain('unknown variable "missing"')
+    expect(errorOf(() => renderTemplate('{{#missing}}x{{/missing}}', {})).message).toContain(
+      'unknown variable "missing"',
+    )
   })
 
   it('refuses an unknown variable inside a list item', () => {
-    expect(errorOf(() => renderTemplate('{{#items}}{{nope}}{{/items}}', {items: [{a: '1'}]})).message).toContain('unknown variable "nope"')
+    expect(errorOf(() => renderTemplate('{{#items}}{{nope}}{{/items}}', {items: [{a: '1'}]})).message).toContain(
+      'unknown variable "nope"',
+    )
   })
 
   it('refuses malformed templates: unclosed, mismatched, stray close, bad tag, stray braces', () => {
@@ -71,12 +94,18 @@ describe('renderTemplate', () => {
 
   it('passes every substituted value through checkValue, which may refuse it', () => {
     const seen: string[] = []
-    renderTemplate('{{a}} {{#l}}{{b}}{{/l}}', {a: 'x', l: [{b: 'y'}]}, {checkValue: (name, value) => seen.push(`${name}=${value}`)})
+    renderTemplate(
+      '{{a}} {{#l}}{{b}}{{/l}}',
+      {a: 'x', l: [{b: 'y'}]},
+      {checkValue: (name, value) => seen.push(`${name}=${value}`)},
+    )
     expect(seen).toEqual(['a=x', 'b=y'])
     const refuse = (_: string, value: string) => {
       if (value.includes(';')) throw new AimsError('usage', `refused ${value}`)
     }
-    expect(errorOf(() => renderTemplate('server_name {{a}};', {a: 'x; return 200'}, {checkValue: refuse})).message).toBe('refused x; return 200')
+    expect(
+      errorOf(() => renderTemplate('server_name {{a}};', {a: 'x; return 200'}, {checkValue: refuse})).message,
+    ).toBe('refused x; return 200')
   })
 
   it('does not interpret template syntax inside values', () => {

@@ -11,11 +11,26 @@ const registry = new ToolRegistry()
 const call = (id: string, name: string, args: Record<string, unknown>) => ({call: {id, name, arguments: args}})
 const N8N = {tenant: 'acme', instance: 'n8n', plug: 'n8n'}
 
-function setup(turns: ConstructorParameters<typeof ScriptedProvider>[0], options: {answers?: string[]; mode?: 'chat' | 'ask'; yes?: boolean; canAsk?: boolean; dryRun?: boolean; runtime?: ToolRuntime; records?: ServiceRecord[]; maxToolRounds?: number; history?: ChatMessage[]} = {}) {
+function setup(
+  turns: ConstructorParameters<typeof ScriptedProvider>[0],
+  options: {
+    answers?: string[]
+    mode?: 'chat' | 'ask'
+    yes?: boolean
+    canAsk?: boolean
+    dryRun?: boolean
+    runtime?: ToolRuntime
+    records?: ServiceRecord[]
+    maxToolRounds?: number
+    history?: ChatMessage[]
+  } = {},
+) {
   const records = options.records ?? []
   const provider = new ScriptedProvider(turns)
   const ui = new ScriptedUi(options.answers ?? [])
-  const runtime = options.runtime ?? fakeRuntime(records, {script: {instances: [N8N, {tenant: 'acme', instance: 'blog', plug: 'ghost'}]}})
+  const runtime =
+    options.runtime ??
+    fakeRuntime(records, {script: {instances: [N8N, {tenant: 'acme', instance: 'blog', plug: 'ghost'}]}})
   const agentOptions: AgentOptions = {
     provider,
     registry,
@@ -35,14 +50,20 @@ function setup(turns: ConstructorParameters<typeof ScriptedProvider>[0], options
 }
 
 const applied = (records: ServiceRecord[]) => records.filter((record) => record.applied)
-const toolMessages = (history: ChatMessage[]) => history.filter((message): message is Extract<ChatMessage, {role: 'tool'}> => message.role === 'tool')
+const toolMessages = (history: ChatMessage[]) =>
+  history.filter((message): message is Extract<ChatMessage, {role: 'tool'}> => message.role === 'tool')
 
 describe('the agent loop', () => {
-  it('runs a read at once, sends its result back, and ends with the model\'s reply', async () => {
-    const {agent, provider, ui, records} = setup([[{text: 'Let me look.'}, call('t1', 'plug_ls', {})], [{text: 'acme runs n8n and blog.'}]])
+  it("runs a read at once, sends its result back, and ends with the model's reply", async () => {
+    const {agent, provider, ui, records} = setup([
+      [{text: 'Let me look.'}, call('t1', 'plug_ls', {})],
+      [{text: 'acme runs n8n and blog.'}],
+    ])
     const turn = await agent.turn("what's running?")
     expect(turn.reply).toBe('Let me look.\nacme runs n8n and blog.')
-    expect(turn.actions.map((action) => [action.tool, action.argv, action.outcome.status])).toEqual([['plug_ls', ['plug', 'ls'], 'ok']])
+    expect(turn.actions.map((action) => [action.tool, action.argv, action.outcome.status])).toEqual([
+      ['plug_ls', ['plug', 'ls'], 'ok'],
+    ])
     expect(records.map((record) => record.service)).toEqual(['listInstances'])
     expect(ui.asked).toEqual([])
     // The second request carries the assistant's call and its result, ids unchanged.
@@ -56,7 +77,12 @@ describe('the agent loop', () => {
 
   it('a change runs only after the user says yes; "no" goes back as {declined: true} and nothing is applied', async () => {
     const {agent, records, ui} = setup(
-      [[call('t1', 'plug_restart', {instance: 'acme/n8n'})], [{text: 'OK, I left it alone.'}], [call('t2', 'plug_restart', {instance: 'acme/n8n'})], [{text: 'Restarted.'}]],
+      [
+        [call('t1', 'plug_restart', {instance: 'acme/n8n'})],
+        [{text: 'OK, I left it alone.'}],
+        [call('t2', 'plug_restart', {instance: 'acme/n8n'})],
+        [{text: 'Restarted.'}],
+      ],
       {answers: ['no', 'yes']},
     )
     await agent.turn('restart acme/n8n')
@@ -67,14 +93,25 @@ describe('the agent loop', () => {
     await agent.turn('ok, restart it')
     expect(applied(records)).toHaveLength(1)
     expect(ui.asked).toEqual(['restart acme/n8n on vps?', 'restart acme/n8n on vps?'])
-    expect(agent.log.events.filter((event) => event.type === 'approval').map((event) => event.type === 'approval' && event.decision)).toEqual(['declined', 'apply'])
+    expect(
+      agent.log.events
+        .filter((event) => event.type === 'approval')
+        .map((event) => event.type === 'approval' && event.decision),
+    ).toEqual(['declined', 'apply'])
     expect(invariantViolations(agent.log.events)).toEqual([])
   })
 
   it('records the utterance and the argv as the origin of every applied action (the audit log)', async () => {
-    const {agent, records} = setup([[call('t1', 'plug_restart', {instance: 'n8n', tenant: 'acme'})], [{text: 'done'}]], {answers: ['yes']})
+    const {agent, records} = setup(
+      [[call('t1', 'plug_restart', {instance: 'n8n', tenant: 'acme'})], [{text: 'done'}]],
+      {answers: ['yes']},
+    )
     await agent.turn('please restart the n8n of acme')
-    expect(applied(records)[0]!.args).toEqual(['acme/n8n', 'restart', {kind: 'chat', utterance: 'please restart the n8n of acme', argv: ['plug', 'restart', 'acme/n8n']}])
+    expect(applied(records)[0]!.args).toEqual([
+      'acme/n8n',
+      'restart',
+      {kind: 'chat', utterance: 'please restart the n8n of acme', argv: ['plug', 'restart', 'acme/n8n']},
+    ])
   })
 
   it('a destroy needs the instance name typed, per call: an earlier "yes" or a typed name approves nothing later', async () => {
@@ -104,7 +141,14 @@ describe('the agent loop', () => {
     const {agent, provider, records} = setup([
       [
         call('a', 'rm_rf', {}),
-        {call: {id: 'b', name: 'plug_logs', arguments: {}, argumentsError: 'the tool input was not valid JSON: {"inst'}},
+        {
+          call: {
+            id: 'b',
+            name: 'plug_logs',
+            arguments: {},
+            argumentsError: 'the tool input was not valid JSON: {"inst',
+          },
+        },
         call('c', 'plug_scale', {instance: 'acme/n8n', replicas: 99}),
         call('d', 'plug_logs', {instance: 'acme/n8n'}),
       ],
@@ -126,7 +170,12 @@ describe('the agent loop', () => {
     const {agent} = setup([[call('t1', 'plug_logs', {instance: 'acme/nope'})], [{text: 'There is no such instance.'}]])
     const turn = await agent.turn('logs of acme/nope')
     const content = JSON.parse(toolMessages(agent.history)[0]!.content)
-    expect(content.error).toMatchObject({kind: 'not-found', message: 'no instance acme/nope on vps', hint: 'see aims plug ls', exitCode: 2})
+    expect(content.error).toMatchObject({
+      kind: 'not-found',
+      message: 'no instance acme/nope on vps',
+      hint: 'see aims plug ls',
+      exitCode: 2,
+    })
     expect(turn.reply).toBe('There is no such instance.')
   })
 
@@ -140,7 +189,10 @@ describe('the agent loop', () => {
   })
 
   it('remembers the instance the conversation is about (focus), and forgets it when it is taken down', async () => {
-    const {agent} = setup([[call('t1', 'plug_logs', {instance: 'acme/n8n'})], [], [call('t2', 'plug_down', {instance: 'acme/n8n'})], []], {answers: ['n8n']})
+    const {agent} = setup(
+      [[call('t1', 'plug_logs', {instance: 'acme/n8n'})], [], [call('t2', 'plug_down', {instance: 'acme/n8n'})], []],
+      {answers: ['n8n']},
+    )
     await agent.turn('logs of acme/n8n')
     expect(agent.focus).toBe('acme/n8n')
     await agent.turn('take it down')
@@ -150,7 +202,10 @@ describe('the agent loop', () => {
 
 describe('aims ask policy (no conversation to ask in)', () => {
   it('without --yes and without a terminal: a change is declined with the plan shown, exit-3 style', async () => {
-    const {agent, records, ui} = setup([[call('t1', 'plug_restart', {instance: 'acme/n8n'})], []], {mode: 'ask', canAsk: false})
+    const {agent, records, ui} = setup([[call('t1', 'plug_restart', {instance: 'acme/n8n'})], []], {
+      mode: 'ask',
+      canAsk: false,
+    })
     const turn = await agent.turn('restart acme/n8n')
     expect(turn.actions[0]!.outcome.status).toBe('declined')
     expect(turn.actions[0]!.outcome.error?.exitCode).toBe(3)
@@ -159,7 +214,11 @@ describe('aims ask policy (no conversation to ask in)', () => {
   })
 
   it('with --yes a change applies without a question', async () => {
-    const {agent, records, ui} = setup([[call('t1', 'plug_restart', {instance: 'acme/n8n'})], []], {mode: 'ask', canAsk: false, yes: true})
+    const {agent, records, ui} = setup([[call('t1', 'plug_restart', {instance: 'acme/n8n'})], []], {
+      mode: 'ask',
+      canAsk: false,
+      yes: true,
+    })
     await agent.turn('restart acme/n8n')
     expect(applied(records)).toHaveLength(1)
     expect(ui.asked).toEqual([])
@@ -172,14 +231,23 @@ describe('aims ask policy (no conversation to ask in)', () => {
     ['take down acme/blog', true, true],
     ['decommission blog', true, true],
   ])('destroy from %j with --yes=%s → applied=%s', async (utterance, yes, expected) => {
-    const {agent, records} = setup([[call('t1', 'plug_down', {instance: 'acme/blog'})], []], {mode: 'ask', canAsk: true, yes, answers: ['blog']})
+    const {agent, records} = setup([[call('t1', 'plug_down', {instance: 'acme/blog'})], []], {
+      mode: 'ask',
+      canAsk: true,
+      yes,
+      answers: ['blog'],
+    })
     await agent.turn(utterance)
     expect(applied(records).length === 1).toBe(expected)
   })
 
   it('after container output was read, --yes applies nothing: a restart is declined, a destroy refused', async () => {
     const {agent, records, ui} = setup(
-      [[call('t1', 'plug_logs', {instance: 'acme/n8n'})], [call('t2', 'plug_restart', {instance: 'acme/n8n'}), call('t3', 'plug_down', {instance: 'acme/n8n'})], [{text: 'done'}]],
+      [
+        [call('t1', 'plug_logs', {instance: 'acme/n8n'})],
+        [call('t2', 'plug_restart', {instance: 'acme/n8n'}), call('t3', 'plug_down', {instance: 'acme/n8n'})],
+        [{text: 'done'}],
+      ],
       {mode: 'ask', canAsk: false, yes: true},
     )
     const turn = await agent.turn('check the logs of acme/n8n and take down acme/n8n')
@@ -190,14 +258,27 @@ describe('aims ask policy (no conversation to ask in)', () => {
   })
 
   it('a destroy with --yes needs the request to ask for that destroy, not merely name the instance', async () => {
-    const {agent, records} = setup([[call('t1', 'plug_down', {instance: 'acme/n8n'})], []], {mode: 'ask', canAsk: false, yes: true})
+    const {agent, records} = setup([[call('t1', 'plug_down', {instance: 'acme/n8n'})], []], {
+      mode: 'ask',
+      canAsk: false,
+      yes: true,
+    })
     const turn = await agent.turn('is acme/n8n healthy?')
     expect(turn.actions[0]!.outcome.status).toBe('declined')
     expect(applied(records)).toEqual([])
   })
 
   it('--dry-run proposes changes without running them; reads still run', async () => {
-    const {agent, records} = setup([[call('t1', 'plug_ls', {}), call('t2', 'plug_up', {plug: 'fixture-web', tenant: 'acme'}), call('t3', 'plug_ls', {})]], {mode: 'ask', dryRun: true, canAsk: false, yes: true})
+    const {agent, records} = setup(
+      [
+        [
+          call('t1', 'plug_ls', {}),
+          call('t2', 'plug_up', {plug: 'fixture-web', tenant: 'acme'}),
+          call('t3', 'plug_ls', {}),
+        ],
+      ],
+      {mode: 'ask', dryRun: true, canAsk: false, yes: true},
+    )
     const turn = await agent.turn('deploy fixture-web for acme')
     expect(turn.actions.map((action) => action.outcome.status)).toEqual(['ok', 'proposed', 'declined'])
     expect(turn.actions[1]!.argv).toEqual(['plug', 'up', 'fixture-web', '--tenant', 'acme'])

@@ -26,7 +26,12 @@ import {MemoryCatalog, testPlug} from '../../../support/catalog-fakes.js'
 const TOKEN = 'S3cret-Admin-T0ken-4242'
 const vault = testPlug('vault', {
   env: {
-    ADMIN_TOKEN: {description: 'the admin token', question: 'Which admin token should it use?', secret: true, required: true},
+    ADMIN_TOKEN: {
+      description: 'the admin token',
+      question: 'Which admin token should it use?',
+      secret: true,
+      required: true,
+    },
     SIGNUPS: {description: 'allow sign-ups', default: 'false'},
   },
 })
@@ -60,16 +65,42 @@ afterEach(() => {
 
 const registry = new ToolRegistry()
 
-function session(runtime: ToolRuntime, io: ScriptedIo, store: FileTranscriptStore, id: string, resumed?: Awaited<ReturnType<typeof loadTranscript>>) {
+function session(
+  runtime: ToolRuntime,
+  io: ScriptedIo,
+  store: FileTranscriptStore,
+  id: string,
+  resumed?: Awaited<ReturnType<typeof loadTranscript>>,
+) {
   let agent: Agent | undefined
   const provider = new OfflineChatProvider({
     registry,
-    context: async () => ({catalog: [{id: 'vault', name: 'Vault', tags: ['secrets'], category: 'security'}, {id: 'fixture-web', name: 'Fixture web', tags: ['fixture'], category: 'testing'}], instances: [{tenant: 'acme', instance: 'vault', plug: 'vault'}], defaultTenant: 'default', ...(agent?.focus ? {focus: agent.focus} : {})}),
+    context: async () => ({
+      catalog: [
+        {id: 'vault', name: 'Vault', tags: ['secrets'], category: 'security'},
+        {id: 'fixture-web', name: 'Fixture web', tags: ['fixture'], category: 'testing'},
+      ],
+      instances: [{tenant: 'acme', instance: 'vault', plug: 'vault'}],
+      defaultTenant: 'default',
+      ...(agent?.focus ? {focus: agent.focus} : {}),
+    }),
     hostName: () => 'vps',
   })
   const transcript = new TranscriptWriter(id, store, () => runtime.secrets)
-  if (!resumed) transcript.write({type: 'meta', version: TRANSCRIPT_VERSION, id, createdAt: '2025-06-01T12:00:00.000Z', provider: 'offline', model: 'offline-parser'})
-  const view = new AgentView({write: (text) => io.write(text), readLine: (prompt, options) => io.readLine(prompt, options)}, makeStyle(false), () => undefined)
+  if (!resumed)
+    transcript.write({
+      type: 'meta',
+      version: TRANSCRIPT_VERSION,
+      id,
+      createdAt: '2025-06-01T12:00:00.000Z',
+      provider: 'offline',
+      model: 'offline-parser',
+    })
+  const view = new AgentView(
+    {write: (text) => io.write(text), readLine: (prompt, options) => io.readLine(prompt, options)},
+    makeStyle(false),
+    () => undefined,
+  )
   agent = new Agent({
     provider,
     registry,
@@ -83,9 +114,21 @@ function session(runtime: ToolRuntime, io: ScriptedIo, store: FileTranscriptStor
     onMessage: (message) => transcript.write({type: 'message', at: '2025-06-01T12:00:00.000Z', message}),
   })
   agent.log.onEvent((event) => {
-    if (event.type === 'plan' || event.type === 'approval' || event.type === 'intake') transcript.write({type: 'event', at: '2025-06-01T12:00:00.000Z', event})
+    if (event.type === 'plan' || event.type === 'approval' || event.type === 'intake')
+      transcript.write({type: 'event', at: '2025-06-01T12:00:00.000Z', event})
   })
-  return {agent, run: () => runChat({agent: agent!, io, transcript, banner: 'ACHEEVY (test)', prompt: 'you › ', now: () => new Date('2025-06-01T12:00:00Z')})}
+  return {
+    agent,
+    run: () =>
+      runChat({
+        agent: agent!,
+        io,
+        transcript,
+        banner: 'ACHEEVY (test)',
+        prompt: 'you › ',
+        now: () => new Date('2025-06-01T12:00:00Z'),
+      }),
+  }
 }
 
 describe('aims chat with scripted input', () => {
@@ -94,7 +137,10 @@ describe('aims chat with scripted input', () => {
     dirs.push(dir)
     const store = new FileTranscriptStore(join(dir, 'chats'))
     const records: ServiceRecord[] = []
-    const runtime = fakeRuntime(records, {catalog: MemoryCatalog.of(vault, fixturePlug()), script: {instances: [{tenant: 'acme', instance: 'vault', plug: 'vault'}]}})
+    const runtime = fakeRuntime(records, {
+      catalog: MemoryCatalog.of(vault, fixturePlug()),
+      script: {instances: [{tenant: 'acme', instance: 'vault', plug: 'vault'}]},
+    })
     const io = new ScriptedIo([
       '/help',
       'deploy vault for acme',
@@ -122,8 +168,13 @@ describe('aims chat with scripted input', () => {
     expect(text).toContain('This chat is chat-1: continue it later with aims chat --resume chat-1')
     // The first deploy asked three questions (token twice); the second only confirmed.
     const intakes = agent.log.events.filter((event) => event.type === 'intake')
-    expect(intakes.map((event) => event.type === 'intake' && event.asked)).toEqual([['env:ADMIN_TOKEN', 'domain', 'size'], []])
-    const deploys = records.filter((record) => record.service === 'plugUp' && !record.applied).map((record) => record.args[0])
+    expect(intakes.map((event) => event.type === 'intake' && event.asked)).toEqual([
+      ['env:ADMIN_TOKEN', 'domain', 'size'],
+      [],
+    ])
+    const deploys = records
+      .filter((record) => record.service === 'plugUp' && !record.applied)
+      .map((record) => record.args[0])
     expect(deploys).toEqual([
       {plug: 'vault', tenant: 'acme', env: [`ADMIN_TOKEN=${TOKEN}`], memory: '256m', expose: false, links: []},
       {plug: 'vault', tenant: 'acme', env: [`ADMIN_TOKEN=${TOKEN}`], memory: '256m', expose: false, links: []},
@@ -140,8 +191,17 @@ describe('aims chat with scripted input', () => {
     const parsed = parseTranscript(raw)
     expect(parsed.damaged).toBe(0)
     expect(parsed.meta?.id).toBe('chat-1')
-    expect(parsed.messages.filter((message) => message.role === 'user').map((message) => message.content)).toEqual(['deploy vault for acme', 'deploy vault for acme', 'my token is ADMIN_TOKEN=***'])
-    expect(raw.split('\n').filter((line) => line.includes('"approval"')).map((line) => JSON.parse(line).event.decision)).toEqual(['apply', 'declined'])
+    expect(parsed.messages.filter((message) => message.role === 'user').map((message) => message.content)).toEqual([
+      'deploy vault for acme',
+      'deploy vault for acme',
+      'my token is ADMIN_TOKEN=***',
+    ])
+    expect(
+      raw
+        .split('\n')
+        .filter((line) => line.includes('"approval"'))
+        .map((line) => JSON.parse(line).event.decision),
+    ).toEqual(['apply', 'declined'])
     // The chat's own output never shows the token: the one occurrence is the echo of the line the user typed.
     expect(text.split(TOKEN)).toHaveLength(2)
     expect(text).toContain(`you › my token is ADMIN_TOKEN=${TOKEN}\n`)
@@ -152,7 +212,12 @@ describe('aims chat with scripted input', () => {
     dirs.push(dir)
     const store = new FileTranscriptStore(join(dir, 'chats'))
     const records: ServiceRecord[] = []
-    const runtime = fakeRuntime(records, {script: {instances: [{tenant: 'acme', instance: 'vault', plug: 'vault'}], logs: {'acme/vault': [{text: 'vault started'}]}}})
+    const runtime = fakeRuntime(records, {
+      script: {
+        instances: [{tenant: 'acme', instance: 'vault', plug: 'vault'}],
+        logs: {'acme/vault': [{text: 'vault started'}]},
+      },
+    })
     await session(runtime, new ScriptedIo(['show the logs of acme/vault', '/exit']), store, 'older').run()
     // Newer file wins for --resume without an id.
     await new Promise((resolve) => setTimeout(resolve, 20))
@@ -191,13 +256,22 @@ describe('aims chat with scripted input', () => {
 
 describe('transcript records', () => {
   it('mask known secret values and secret shapes in every string, keeping JSON intact', () => {
-    const masked = maskRecord({type: 'message', at: 'x', message: {role: 'user', content: `token ${TOKEN} and DB_PASSWORD="pa ss" and Bearer abcdefghijklmnop`}}, [TOKEN])
+    const masked = maskRecord(
+      {
+        type: 'message',
+        at: 'x',
+        message: {role: 'user', content: `token ${TOKEN} and DB_PASSWORD="pa ss" and Bearer abcdefghijklmnop`},
+      },
+      [TOKEN],
+    )
     expect(JSON.stringify(masked)).not.toContain(TOKEN)
     expect(masked.message.content).toBe('token *** and DB_PASSWORD="***" and Bearer ***')
   })
 
   it('a damaged last line (a crash mid-write) loses only that line', () => {
-    const parsed = parseTranscript('{"type":"meta","version":1,"id":"a","createdAt":"x","provider":"offline","model":"m"}\n{"type":"message","at":"x","message":{"role":"user","content":"hi"}}\n{"type":"message","at":"x","mess')
+    const parsed = parseTranscript(
+      '{"type":"meta","version":1,"id":"a","createdAt":"x","provider":"offline","model":"m"}\n{"type":"message","at":"x","message":{"role":"user","content":"hi"}}\n{"type":"message","at":"x","mess',
+    )
     expect(parsed.messages).toEqual([{role: 'user', content: 'hi'}])
     expect(parsed.damaged).toBe(1)
   })

@@ -12,10 +12,15 @@ import {catalog, instances} from '../../core/intents/fixture.js'
 const registry = new ToolRegistry()
 
 function provider(context: Partial<IntentContext> = {}, host = 'vps') {
-  return new OfflineChatProvider({registry, context: async () => ({catalog, instances, defaultTenant: 'default', ...context}), hostName: () => host})
+  return new OfflineChatProvider({
+    registry,
+    context: async () => ({catalog, instances, defaultTenant: 'default', ...context}),
+    hostName: () => host,
+  })
 }
 
-const say = (...texts: string[]): ChatMessage[] => texts.map((content, index) => (index % 2 === 0 ? {role: 'user', content} : {role: 'assistant', content}))
+const say = (...texts: string[]): ChatMessage[] =>
+  texts.map((content, index) => (index % 2 === 0 ? {role: 'user', content} : {role: 'assistant', content}))
 
 async function events(messages: ChatMessage[], context: Partial<IntentContext> = {}): Promise<ProviderEvent[]> {
   const collected = await collect(provider(context).stream({system: '', messages, tools: registry.specs}))
@@ -43,7 +48,9 @@ describe('the offline provider', () => {
   it('asks one question when a name is ambiguous, and the next message answers it (by number or by value)', async () => {
     const question = await events(say('restart n8n'))
     const text = textDeltas(question).join('')
-    expect(text).toMatch(/^Which n8n should I restart: acme\/n8n or globex\/n8n\?\n  1\. acme\/n8n\n  2\. globex\/n8n$/)
+    expect(text).toMatch(
+      /^Which n8n should I restart: acme\/n8n or globex\/n8n\?\n {2}1\. acme\/n8n\n {2}2\. globex\/n8n$/,
+    )
     const byNumber = await events(say('restart n8n', text, '2'))
     expect(toolCalls(byNumber)[0]).toMatchObject({name: 'plug_restart', arguments: {instance: 'globex/n8n'}})
     const byValue = await events(say('restart n8n', text, 'acme/n8n'))
@@ -54,25 +61,53 @@ describe('the offline provider', () => {
   })
 
   it('understands "it" through the focus the agent keeps', async () => {
-    expect(toolCalls(await events(say('restart it'), {focus: 'acme/blog'}))[0]).toMatchObject({name: 'plug_restart', arguments: {instance: 'acme/blog'}})
+    expect(toolCalls(await events(say('restart it'), {focus: 'acme/blog'}))[0]).toMatchObject({
+      name: 'plug_restart',
+      arguments: {instance: 'acme/blog'},
+    })
   })
 
   it('answers in words what it cannot or will not run here', async () => {
     expect(textDeltas(await events(say('hello'))).join('')).toMatch(/^Hi, I am ACHEEVY\. I can:/)
-    expect(textDeltas(await events(say('open the dock'))).join('')).toMatch(/^That is `aims dock`: run it in your terminal/)
-    expect(textDeltas(await events(say('restart acme/n8n on host prod'))).join('')).toMatch(/This chat works on vps\. For host prod, run `aims plug restart acme\/n8n --host prod`/)
+    expect(textDeltas(await events(say('open the dock'))).join('')).toMatch(
+      /^That is `aims dock`: run it in your terminal/,
+    )
+    expect(textDeltas(await events(say('restart acme/n8n on host prod'))).join('')).toMatch(
+      /This chat works on vps\. For host prod, run `aims plug restart acme\/n8n --host prod`/,
+    )
     expect(textDeltas(await events(say('take everything down'))).join('')).toMatch(/one at a time/)
   })
 
   it('after results, speaks only of what did not happen', async () => {
     const history: ChatMessage[] = [
       {role: 'user', content: 'x'},
-      {role: 'assistant', content: '', toolCalls: [{id: 'a', name: 'plug_ls', arguments: {}}, {id: 'b', name: 'plug_down', arguments: {}}, {id: 'c', name: 'stats', arguments: {}}]},
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [
+          {id: 'a', name: 'plug_ls', arguments: {}},
+          {id: 'b', name: 'plug_down', arguments: {}},
+          {id: 'c', name: 'stats', arguments: {}},
+        ],
+      },
       {role: 'tool', toolCallId: 'a', name: 'plug_ls', content: JSON.stringify({summary: '2 instances'})},
-      {role: 'tool', toolCallId: 'b', name: 'plug_down', content: JSON.stringify({summary: 'declined', declined: true, reason: 'you said no'}), isError: true},
-      {role: 'tool', toolCallId: 'c', name: 'stats', content: JSON.stringify({summary: 'stats is not available in this build of aims', available: false})},
+      {
+        role: 'tool',
+        toolCallId: 'b',
+        name: 'plug_down',
+        content: JSON.stringify({summary: 'declined', declined: true, reason: 'you said no'}),
+        isError: true,
+      },
+      {
+        role: 'tool',
+        toolCallId: 'c',
+        name: 'stats',
+        content: JSON.stringify({summary: 'stats is not available in this build of aims', available: false}),
+      },
     ]
-    expect(textDeltas(await events(history)).join('')).toBe('Nothing was changed (you said no). Tell me what you would like instead.\nstats is not available in this build of aims.')
+    expect(textDeltas(await events(history)).join('')).toBe(
+      'Nothing was changed (you said no). Tell me what you would like instead.\nstats is not available in this build of aims.',
+    )
   })
 })
 
@@ -82,8 +117,25 @@ describe('the agent with the offline provider', () => {
     const runtime = fakeRuntime(records, {script: {instances: [{tenant: 'acme', instance: 'n8n', plug: 'n8n'}]}})
     const ui = new ScriptedUi(['no', 'yes'])
     let agent: Agent | undefined
-    const offline = new OfflineChatProvider({registry, context: async () => ({catalog, instances: [{tenant: 'acme', instance: 'n8n', plug: 'n8n'}], defaultTenant: 'default', ...(agent?.focus ? {focus: agent.focus} : {})})})
-    agent = new Agent({provider: offline, registry, runtime, ui, mode: 'chat', canAsk: true, intake: false, system: async () => ''})
+    const offline = new OfflineChatProvider({
+      registry,
+      context: async () => ({
+        catalog,
+        instances: [{tenant: 'acme', instance: 'n8n', plug: 'n8n'}],
+        defaultTenant: 'default',
+        ...(agent?.focus ? {focus: agent.focus} : {}),
+      }),
+    })
+    agent = new Agent({
+      provider: offline,
+      registry,
+      runtime,
+      ui,
+      mode: 'chat',
+      canAsk: true,
+      intake: false,
+      system: async () => '',
+    })
     await agent.turn('show me the logs of acme/n8n')
     await agent.turn('restart it')
     await agent.turn('restart it')

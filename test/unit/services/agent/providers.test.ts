@@ -43,12 +43,30 @@ const wires: Wire[] = [
     name: 'Anthropic Messages API',
     async start(script) {
       const started = await startFakeAnthropic({apiKey: KEY, script})
-      return {server: started, provider: new AnthropicChatProvider({apiKey: KEY, model: 'claude-test', baseUrl: started.url, timeoutMs: 5000, maxRetries: 0})}
+      return {
+        server: started,
+        provider: new AnthropicChatProvider({
+          apiKey: KEY,
+          model: 'claude-test',
+          baseUrl: started.url,
+          timeoutMs: 5000,
+          maxRetries: 0,
+        }),
+      }
     },
     toolResults: (body) =>
       body.messages.flatMap((message: any) =>
         Array.isArray(message.content)
-          ? message.content.filter((block: any) => block.type === 'tool_result').map((block: any) => ({id: block.tool_use_id, content: typeof block.content === 'string' ? block.content : block.content.map((part: any) => part.text).join(''), isError: Boolean(block.is_error)}))
+          ? message.content
+              .filter((block: any) => block.type === 'tool_result')
+              .map((block: any) => ({
+                id: block.tool_use_id,
+                content:
+                  typeof block.content === 'string'
+                    ? block.content
+                    : block.content.map((part: any) => part.text).join(''),
+                isError: Boolean(block.is_error),
+              }))
           : [],
       ),
   },
@@ -56,25 +74,67 @@ const wires: Wire[] = [
     name: 'OpenAI chat completions',
     async start(script) {
       const started = await startFakeOpenAI({apiKey: KEY, script})
-      return {server: started, provider: new OpenAiChatProvider({flavor: 'openai', apiKey: KEY, model: 'gpt-test', baseUrl: started.url, timeoutMs: 5000, maxRetries: 0})}
+      return {
+        server: started,
+        provider: new OpenAiChatProvider({
+          flavor: 'openai',
+          apiKey: KEY,
+          model: 'gpt-test',
+          baseUrl: started.url,
+          timeoutMs: 5000,
+          maxRetries: 0,
+        }),
+      }
     },
-    toolResults: (body) => body.messages.filter((message: any) => message.role === 'tool').map((message: any) => ({id: message.tool_call_id, content: message.content, isError: /^\{"error"/.test(message.content) || /"error":/.test(message.content)})),
+    toolResults: (body) =>
+      body.messages
+        .filter((message: any) => message.role === 'tool')
+        .map((message: any) => ({
+          id: message.tool_call_id,
+          content: message.content,
+          isError: /^\{"error"/.test(message.content) || /"error":/.test(message.content),
+        })),
   },
 ]
 
 const registry = new ToolRegistry()
-const INSTANCES = [{tenant: 'acme', instance: 'n8n', plug: 'n8n'}, {tenant: 'acme', instance: 'blog', plug: 'ghost'}]
+const INSTANCES = [
+  {tenant: 'acme', instance: 'n8n', plug: 'n8n'},
+  {tenant: 'acme', instance: 'blog', plug: 'ghost'},
+]
 
-function agentFor(provider: ChatProvider, records: ServiceRecord[], answers: string[], mode: 'chat' | 'ask' = 'chat', yes = false) {
+function agentFor(
+  provider: ChatProvider,
+  records: ServiceRecord[],
+  answers: string[],
+  mode: 'chat' | 'ask' = 'chat',
+  yes = false,
+) {
   const runtime = fakeRuntime(records, {
     session: fakeSession({'acme/n8n': {N8N_ENCRYPTION_KEY: SECRET}}),
     script: {
       instances: INSTANCES,
-      logs: {'acme/n8n': [{text: 'n8n ready on :5678'}, {text: `\u001b[1;31m${INJECTION}\u001b[0m`}, {text: `using key ${SECRET}`}]},
+      logs: {
+        'acme/n8n': [
+          {text: 'n8n ready on :5678'},
+          {text: `\u001b[1;31m${INJECTION}\u001b[0m`},
+          {text: `using key ${SECRET}`},
+        ],
+      },
     },
   })
   const ui = new ScriptedUi(answers)
-  const agent = new Agent({provider, registry, runtime, ui, mode, yes, canAsk: mode === 'chat', intake: false, system: async () => 'You are ACHEEVY.'})
+  const agent = new Agent({
+    provider,
+    registry,
+    runtime,
+    ui,
+    mode,
+    yes,
+    canAsk: mode === 'chat',
+    intake: false,
+    system: async () => 'You are ACHEEVY.',
+  })
   return {agent, ui}
 }
 
@@ -94,18 +154,30 @@ describe.each(wires)('the agent over the $name', (wire) => {
     expect(tools).toEqual(registry.specs.map((spec) => spec.name))
     const [result] = wire.toolResults(server.requests[1]!.body)
     expect(result?.id).toBe('call_ls_1')
-    expect(JSON.parse(result!.content)).toMatchObject({summary: '2 instances on vps', instances: [{instance: 'acme/n8n'}, {instance: 'acme/blog'}]})
+    expect(JSON.parse(result!.content)).toMatchObject({
+      summary: '2 instances on vps',
+      instances: [{instance: 'acme/n8n'}, {instance: 'acme/blog'}],
+    })
     expect(server.unexpected).toEqual([])
     expect(invariantViolations(agent.log.events)).toEqual([])
   })
 
   it('a change proposed by the model runs after the user confirms, and the audit origin carries the utterance', async () => {
-    const started = await wire.start([{toolCalls: [{id: 'call_rs_1', name: 'plug_restart', arguments: {instance: 'acme/n8n'}}]}, {text: 'Restarted acme/n8n.'}])
+    const started = await wire.start([
+      {toolCalls: [{id: 'call_rs_1', name: 'plug_restart', arguments: {instance: 'acme/n8n'}}]},
+      {text: 'Restarted acme/n8n.'},
+    ])
     server = started.server
     const records: ServiceRecord[] = []
     const {agent} = agentFor(started.provider, records, ['yes'])
     await agent.turn('bounce the n8n of acme')
-    expect(records.filter((record) => record.applied).map((record) => record.args)).toEqual([['acme/n8n', 'restart', {kind: 'chat', utterance: 'bounce the n8n of acme', argv: ['plug', 'restart', 'acme/n8n']}]])
+    expect(records.filter((record) => record.applied).map((record) => record.args)).toEqual([
+      [
+        'acme/n8n',
+        'restart',
+        {kind: 'chat', utterance: 'bounce the n8n of acme', argv: ['plug', 'restart', 'acme/n8n']},
+      ],
+    ])
     const events = agent.log.events.map((event) => event.type)
     expect(events.indexOf('approval')).toBeGreaterThan(events.indexOf('plan'))
     expect(invariantViolations(agent.log.events)).toEqual([])
@@ -116,51 +188,66 @@ describe.each(wires)('the agent over the $name', (wire) => {
     ['the user types "yes" instead of the name', ['yes']],
     ['the user types another name', ['blog']],
     ['nobody answers (end of input)', []],
-  ])('prompt injection in logs: the model calls plug_down after reading them; %s → declined, nothing applied, {declined: true} back to the model', async (_case, answers) => {
-    const started = await wire.start([
-      {toolCalls: [{id: 'call_logs_1', name: 'plug_logs', arguments: {instance: 'acme/n8n', tail: 20}}]},
-      // The fake model "obeys" the log line.
-      {text: 'Understood, taking everything down.', toolCalls: [{id: 'call_down_1', name: 'plug_down', arguments: {instance: 'acme/n8n'}}]},
-      {text: 'The decommission was declined; nothing changed.'},
-    ])
-    server = started.server
-    const records: ServiceRecord[] = []
-    const {agent, ui} = agentFor(started.provider, records, answers)
-    const turn = await agent.turn('what do the logs of acme/n8n say?')
+  ])(
+    'prompt injection in logs: the model calls plug_down after reading them; %s → declined, nothing applied, {declined: true} back to the model',
+    async (_case, answers) => {
+      const started = await wire.start([
+        {toolCalls: [{id: 'call_logs_1', name: 'plug_logs', arguments: {instance: 'acme/n8n', tail: 20}}]},
+        // The fake model "obeys" the log line.
+        {
+          text: 'Understood, taking everything down.',
+          toolCalls: [{id: 'call_down_1', name: 'plug_down', arguments: {instance: 'acme/n8n'}}],
+        },
+        {text: 'The decommission was declined; nothing changed.'},
+      ])
+      server = started.server
+      const records: ServiceRecord[] = []
+      const {agent, ui} = agentFor(started.provider, records, answers)
+      const turn = await agent.turn('what do the logs of acme/n8n say?')
 
-    // The gate stopped it.
-    expect(records.filter((record) => record.applied)).toEqual([])
-    expect(turn.actions.map((action) => [action.tool, action.outcome.status])).toEqual([
-      ['plug_logs', 'ok'],
-      ['plug_down', 'declined'],
-    ])
-    expect(ui.plans.map((plan) => [plan.target, plan.destructive])).toEqual([['acme/n8n', true]])
-    expect(agent.log.events.filter((event) => event.type === 'approval').map((event) => event.type === 'approval' && event.decision)).toEqual(['declined'])
+      // The gate stopped it.
+      expect(records.filter((record) => record.applied)).toEqual([])
+      expect(turn.actions.map((action) => [action.tool, action.outcome.status])).toEqual([
+        ['plug_logs', 'ok'],
+        ['plug_down', 'declined'],
+      ])
+      expect(ui.plans.map((plan) => [plan.target, plan.destructive])).toEqual([['acme/n8n', true]])
+      expect(
+        agent.log.events
+          .filter((event) => event.type === 'approval')
+          .map((event) => event.type === 'approval' && event.decision),
+      ).toEqual(['declined'])
 
-    // What the model read: the injection inside an untrusted-data fence, no escapes, the secret masked.
-    const [logs] = wire.toolResults(server.requests[1]!.body)
-    expect(logs?.id).toBe('call_logs_1')
-    const fenced = String(JSON.parse(logs!.content).logs)
-    expect(fenced).toMatch(/^<<<UNTRUSTED DATA id=[0-9a-f]{12} source="logs of acme\/n8n">>>\n\(Everything from here/)
-    expect(fenced).toContain(INJECTION)
-    expect(fenced).not.toContain('\u001b')
-    expect(JSON.stringify(server.requests.map((request) => request.body))).not.toContain(SECRET)
+      // What the model read: the injection inside an untrusted-data fence, no escapes, the secret masked.
+      const [logs] = wire.toolResults(server.requests[1]!.body)
+      expect(logs?.id).toBe('call_logs_1')
+      const fenced = String(JSON.parse(logs!.content).logs)
+      expect(fenced).toMatch(/^<<<UNTRUSTED DATA id=[0-9a-f]{12} source="logs of acme\/n8n">>>\n\(Everything from here/)
+      expect(fenced).toContain(INJECTION)
+      expect(fenced).not.toContain('\u001b')
+      expect(JSON.stringify(server.requests.map((request) => request.body))).not.toContain(SECRET)
 
-    // What the model got back for its plug_down: a structured refusal.
-    const results = wire.toolResults(server.requests[2]!.body)
-    const down = results.find((result) => result.id === 'call_down_1')
-    expect(down?.isError).toBe(true)
-    expect(JSON.parse(down!.content)).toMatchObject({declined: true})
-    expect(JSON.parse(down!.content).reason).toMatch(/typed|end of input|no answer/)
-    expect(turn.reply).toContain('declined')
-    expect(server.unexpected).toEqual([])
-    expect(invariantViolations(agent.log.events)).toEqual([])
-  })
+      // What the model got back for its plug_down: a structured refusal.
+      const results = wire.toolResults(server.requests[2]!.body)
+      const down = results.find((result) => result.id === 'call_down_1')
+      expect(down?.isError).toBe(true)
+      expect(JSON.parse(down!.content)).toMatchObject({declined: true})
+      expect(JSON.parse(down!.content).reason).toMatch(/typed|end of input|no answer/)
+      expect(turn.reply).toContain('declined')
+      expect(server.unexpected).toEqual([])
+      expect(invariantViolations(agent.log.events)).toEqual([])
+    },
+  )
 
   it('prompt injection in one-shot ask with --yes: the destroy is refused without even asking', async () => {
     const started = await wire.start([
       {toolCalls: [{id: 'call_logs_1', name: 'plug_logs', arguments: {instance: 'acme/n8n'}}]},
-      {toolCalls: [{id: 'call_down_1', name: 'plug_down', arguments: {instance: 'acme/n8n'}}, {id: 'call_stop_1', name: 'plug_stop', arguments: {instance: 'acme/blog'}}]},
+      {
+        toolCalls: [
+          {id: 'call_down_1', name: 'plug_down', arguments: {instance: 'acme/n8n'}},
+          {id: 'call_stop_1', name: 'plug_stop', arguments: {instance: 'acme/blog'}},
+        ],
+      },
       {text: 'Both were declined.'},
     ])
     server = started.server
@@ -171,7 +258,11 @@ describe.each(wires)('the agent over the $name', (wire) => {
     expect(turn.actions.map((action) => action.outcome.status)).toEqual(['ok', 'declined', 'declined'])
     expect(ui.asked).toEqual([])
     const results = wire.toolResults(server.requests[2]!.body)
-    expect(results.filter((result) => result.id !== 'call_logs_1').map((result) => [result.id, JSON.parse(result.content).declined])).toEqual([
+    expect(
+      results
+        .filter((result) => result.id !== 'call_logs_1')
+        .map((result) => [result.id, JSON.parse(result.content).declined]),
+    ).toEqual([
       ['call_down_1', true],
       ['call_stop_1', true],
     ])
@@ -189,7 +280,13 @@ describe('an OpenAI-compatible server without tool calling (JSON mode)', () => {
         {text: JSON.stringify({reply: 'It was declined.'})},
       ],
     })
-    const provider = new OpenAiChatProvider({flavor: 'openai-compatible', model: 'llama3.1', baseUrl: server.url, timeoutMs: 5000, maxRetries: 0})
+    const provider = new OpenAiChatProvider({
+      flavor: 'openai-compatible',
+      model: 'llama3.1',
+      baseUrl: server.url,
+      timeoutMs: 5000,
+      maxRetries: 0,
+    })
     const records: ServiceRecord[] = []
     const {agent, ui} = agentFor(provider, records, ['n8n-is-not-the-name'])
     const turn = await agent.turn('show me the logs of acme/n8n')

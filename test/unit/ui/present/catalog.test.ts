@@ -15,8 +15,21 @@ import {MemoryCatalog, testPlug} from '../../../support/catalog-fakes.js'
 
 const stack = testPlug('stack', {
   services: {
-    front: {image: 'example/front:2.1.0', entry: {port: 3000}, env: {DB: 'postgres://app:${DB_PASSWORD}@db/app', API_KEY: '${API_KEY}'}, depends_on: {db: 'healthy'}, health: {type: 'http', path: '/ready'}, resources: {cpus: 0.5, memory: '512m'}},
-    db: {image: 'postgres:17.5', ports: [5432], volumes: [{name: 'pgdata', path: '/var/lib/postgresql/data', size: '10g'}], health: {type: 'command', command: ['pg_isready']}, resources: {cpus: 1, memory: '1g'}},
+    front: {
+      image: 'example/front:2.1.0',
+      entry: {port: 3000},
+      env: {DB: 'postgres://app:${DB_PASSWORD}@db/app', API_KEY: '${API_KEY}'},
+      depends_on: {db: 'healthy'},
+      health: {type: 'http', path: '/ready'},
+      resources: {cpus: 0.5, memory: '512m'},
+    },
+    db: {
+      image: 'postgres:17.5',
+      ports: [5432],
+      volumes: [{name: 'pgdata', path: '/var/lib/postgresql/data', size: '10g'}],
+      health: {type: 'command', command: ['pg_isready']},
+      resources: {cpus: 1, memory: '1g'},
+    },
   },
   env: {
     DB_PASSWORD: {description: 'Database password', secret: true, generate: {length: 32, charset: 'hex'}},
@@ -57,7 +70,10 @@ describe('catalog presenters', () => {
   })
 
   it('shows services in start order with image, ports, volumes, dependencies and health', async () => {
-    const text = renderPlugDetails(await showCatalogPlug({catalog, prices: DEFAULT_PRICES}, {id: 'stack'}), DEFAULT_PRICES)
+    const text = renderPlugDetails(
+      await showCatalogPlug({catalog, prices: DEFAULT_PRICES}, {id: 'stack'}),
+      DEFAULT_PRICES,
+    )
     expect(text.indexOf('  db')).toBeLessThan(text.indexOf('  front'))
     expect(text).toMatch(/started in order: db → front/)
     expect(text).toMatch(/image\s+example\/front:2\.1\.0/)
@@ -73,7 +89,10 @@ describe('catalog presenters', () => {
   })
 
   it('lists the questions: required, optional with defaults, generated secrets — never a secret value', async () => {
-    const text = renderPlugDetails(await showCatalogPlug({catalog, prices: DEFAULT_PRICES}, {id: 'stack'}), DEFAULT_PRICES)
+    const text = renderPlugDetails(
+      await showCatalogPlug({catalog, prices: DEFAULT_PRICES}, {id: 'stack'}),
+      DEFAULT_PRICES,
+    )
     expect(text).toMatch(/API_KEY\s+required\s+must be given\s+Which API key should be used\?/)
     expect(text).toMatch(/DB_PASSWORD\s+generated\s+32 random hex characters unless given\s+Database password/)
     expect(text).toMatch(/MODE\s+optional\s+default: fast\s+Which mode\?/)
@@ -82,8 +101,14 @@ describe('catalog presenters', () => {
   })
 
   it('describes env specs by kind', () => {
-    expect(describeEnvSpec({description: 'd', required: false, secret: false})).toEqual({kind: 'optional', fallback: 'empty unless given'})
-    expect(describeEnvSpec({description: 'd', required: false, secret: false, default: ''})).toEqual({kind: 'optional', fallback: 'default: (empty)'})
+    expect(describeEnvSpec({description: 'd', required: false, secret: false})).toEqual({
+      kind: 'optional',
+      fallback: 'empty unless given',
+    })
+    expect(describeEnvSpec({description: 'd', required: false, secret: false, default: ''})).toEqual({
+      kind: 'optional',
+      fallback: 'default: (empty)',
+    })
   })
 
   it('prints one `file: path: message — fix` line per validation issue, and a summary', () => {
@@ -91,7 +116,11 @@ describe('catalog presenters', () => {
       ok: false,
       files: 3,
       issues: [
-        {file: 'a.yaml', path: 'services.web.image', message: 'image "x:latest" uses the "latest" tag: pin a version tag or a digest'},
+        {
+          file: 'a.yaml',
+          path: 'services.web.image',
+          message: 'image "x:latest" uses the "latest" tag: pin a version tag or a digest',
+        },
         {file: 'a.yaml', path: 'name', message: 'is required (string)'},
         {file: 'b.yaml', path: 'line 2', message: 'YAML syntax: Unexpected end of flow-map'},
         {file: 'c.yaml', path: 'services.web', message: 'unknown field "x\u001b[31m": remove it or check the spelling'},

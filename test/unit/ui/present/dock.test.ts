@@ -7,7 +7,8 @@ import {dockState, NOW} from '../../../support/dock-state.js'
 import {downPlan, restartPlan} from '../../../support/plans.js'
 
 const text = (state: DockState) => screenText(dockScreen(state))
-const widest = (state: DockState) => Math.max(...dockScreen(state).map((line) => visibleWidth(line.map((segment) => segment.text).join(''))))
+const widest = (state: DockState) =>
+  Math.max(...dockScreen(state).map((line) => visibleWidth(line.map((segment) => segment.text).join(''))))
 
 describe('layout', () => {
   it('gives 80x24 a 17-row table, a 4-row events strip and room for a pane', () => {
@@ -20,12 +21,33 @@ describe('layout', () => {
   })
 
   it('drops the URL first when narrow and adds a tenant column when wide', () => {
-    expect(tableColumns(80).map((column) => column.id)).toEqual(['instance', 'plug', 'status', 'health', 'cpu', 'memory', 'uptime'])
+    expect(tableColumns(80).map((column) => column.id)).toEqual([
+      'instance',
+      'plug',
+      'status',
+      'health',
+      'cpu',
+      'memory',
+      'uptime',
+    ])
     expect(tableColumns(100).map((column) => column.id)).toContain('url')
-    expect(tableColumns(140).map((column) => column.id)).toEqual(['tenant', 'instance', 'plug', 'status', 'health', 'cpu', 'memory', 'uptime', 'url'])
+    expect(tableColumns(140).map((column) => column.id)).toEqual([
+      'tenant',
+      'instance',
+      'plug',
+      'status',
+      'health',
+      'cpu',
+      'memory',
+      'uptime',
+      'url',
+    ])
     for (const width of [40, 60, 80, 100, 120, 200]) {
       const columns = tableColumns(width)
-      expect(2 + columns.reduce((sum, column) => sum + column.width, 0) + columns.length - 1, `width ${width}`).toBeLessThanOrEqual(width)
+      expect(
+        2 + columns.reduce((sum, column) => sum + column.width, 0) + columns.length - 1,
+        `width ${width}`,
+      ).toBeLessThanOrEqual(width)
     }
   })
 })
@@ -33,7 +55,12 @@ describe('layout', () => {
 describe('the screen', () => {
   it('fills exactly the terminal, no line wider than it, at 80x24 and when resized', () => {
     let state = dockState({instances: 40, actions: [{type: 'events', events: []}]})
-    for (const size of [{columns: 80, rows: 24}, {columns: 100, rows: 30}, {columns: 132, rows: 43}, {columns: 50, rows: 12}]) {
+    for (const size of [
+      {columns: 80, rows: 24},
+      {columns: 100, rows: 30},
+      {columns: 132, rows: 43},
+      {columns: 50, rows: 12},
+    ]) {
       state = reduceDock(state, {type: 'resize', size})
       for (const pane of ['none', 'details', 'logs'] as const) {
         const shown = {...state, pane}
@@ -44,7 +71,13 @@ describe('the screen', () => {
   })
 
   it('shows the header, the rows with status, health, uptime and URL, and the key hints', () => {
-    const state = dockState({instances: [{instance: 'shop', port: 51003, startedMinutesAgo: 125}, {tenant: 'globex', instance: 'blog', state: 'exited'}], size: {columns: 100, rows: 30}})
+    const state = dockState({
+      instances: [
+        {instance: 'shop', port: 51003, startedMinutesAgo: 125},
+        {tenant: 'globex', instance: 'blog', state: 'exited'},
+      ],
+      size: {columns: 100, rows: 30},
+    })
     const screen = text(state)
     expect(screen.split('\n')[0]).toMatch(/aims dock\s+vps · all tenants · 2 instances · ● live\s+\? help {2}q quit/)
     expect(screen).toMatch(/› acme\/shop\s+fixture-web\s+running\s+unknown\s+-\s+-\s+2h5m 127\.0\.0\.1:51003/)
@@ -67,7 +100,20 @@ describe('the screen', () => {
   it('draws CPU and memory with their one-minute sparklines', () => {
     let state = dockState({instances: 1, size: {columns: 120, rows: 30}})
     for (let second = 0; second < 60; second += 3) {
-      state = reduceDock(state, {type: 'stats', usage: [{ref: 'acme/app-001', cpuPercent: second, memoryBytes: (second + 1) * 1024 * 1024, memoryLimitBytes: 64 * 1024 * 1024, networkRxBytes: 0, networkTxBytes: 0}], at: NOW - 60_000 + second * 1000 + 500})
+      state = reduceDock(state, {
+        type: 'stats',
+        usage: [
+          {
+            ref: 'acme/app-001',
+            cpuPercent: second,
+            memoryBytes: (second + 1) * 1024 * 1024,
+            memoryLimitBytes: 64 * 1024 * 1024,
+            networkRxBytes: 0,
+            networkTxBytes: 0,
+          },
+        ],
+        at: NOW - 60_000 + second * 1000 + 500,
+      })
     }
     state = reduceDock(state, {type: 'tick', now: NOW})
     const row = text(state).split('\n')[2]!
@@ -77,20 +123,50 @@ describe('the screen', () => {
   })
 
   it('shows the stale badge with the retry countdown and why', () => {
-    const state = reduceDock(dockState({instances: 1, size: {columns: 120, rows: 24}}), {type: 'connection', connection: {status: 'stale', detail: 'the Docker engine on vps is not answering', attempt: 2, retryAt: NOW + 2400}})
+    const state = reduceDock(dockState({instances: 1, size: {columns: 120, rows: 24}}), {
+      type: 'connection',
+      connection: {
+        status: 'stale',
+        detail: 'the Docker engine on vps is not answering',
+        attempt: 2,
+        retryAt: NOW + 2400,
+      },
+    })
     expect(text(state).split('\n')[0]).toMatch(/◌ stale, retry in 3s +\? help/)
-    expect(text(state).split('\n').at(-1)).toBe('stale: the Docker engine on vps is not answering — reconnecting (attempt 2)')
+    expect(text(state).split('\n').at(-1)).toBe(
+      'stale: the Docker engine on vps is not answering — reconnecting (attempt 2)',
+    )
   })
 
   it('the detail pane lists services, ports and env names, and the live logs', () => {
     let state = dockState({instances: [{instance: 'shop', port: 51003}], size: {columns: 100, rows: 30}})
     state = {...state, pane: 'details'}
-    state = reduceDock(state, {type: 'details', details: {ref: 'acme/shop', services: [{service: 'web', replica: 1, container: 'aims-acme-shop-web', image: 'aims-fixture/web:1', state: 'running', ports: ['127.0.0.1:51003→8080/tcp'], envNames: ['APP_SECRET', 'GREETING'], secretNames: ['APP_SECRET'], restartCount: 2}]}})
+    state = reduceDock(state, {
+      type: 'details',
+      details: {
+        ref: 'acme/shop',
+        services: [
+          {
+            service: 'web',
+            replica: 1,
+            container: 'aims-acme-shop-web',
+            image: 'aims-fixture/web:1',
+            state: 'running',
+            ports: ['127.0.0.1:51003→8080/tcp'],
+            envNames: ['APP_SECRET', 'GREETING'],
+            secretNames: ['APP_SECRET'],
+            restartCount: 2,
+          },
+        ],
+      },
+    })
     state = reduceDock(state, {type: 'logs-reset', ref: 'acme/shop'})
     state = reduceDock(state, {type: 'logs', ref: 'acme/shop', lines: ['listening on :8080', 'GET /health 200']})
     const screen = text(state)
     expect(screen).toMatch(/─ acme\/shop · fixture-web · running · unknown ─+/)
-    expect(screen).toMatch(/web aims-acme-shop-web running aims-fixture\/web:1 {2}ports 127\.0\.0\.1:51003→8080\/tcp {2}restarts 2/)
+    expect(screen).toMatch(
+      /web aims-acme-shop-web running aims-fixture\/web:1 {2}ports 127\.0\.0\.1:51003→8080\/tcp {2}restarts 2/,
+    )
     expect(screen).toMatch(/env \(\* secret\) APP_SECRET\* GREETING/)
     expect(screen).toMatch(/logs \(following, last 2 of 2; l: bigger\)\nlistening on :8080\nGET \/health 200/)
   })
@@ -99,8 +175,26 @@ describe('the screen', () => {
     const state = reduceDock(dockState({instances: 1}), {
       type: 'events',
       events: [
-        {type: 'container', action: 'start', tenant: 'acme', instance: 'shop', time: new Date(NOW - 5000), source: 'engine', message: 'container aims-acme-shop-web start', key: 'a'},
-        {type: 'lifecycle', action: 'restarted', tenant: 'acme', instance: 'shop', time: new Date(NOW - 4000), source: 'aims', message: 'HTTP 200 on /health', key: 'b'},
+        {
+          type: 'container',
+          action: 'start',
+          tenant: 'acme',
+          instance: 'shop',
+          time: new Date(NOW - 5000),
+          source: 'engine',
+          message: 'container aims-acme-shop-web start',
+          key: 'a',
+        },
+        {
+          type: 'lifecycle',
+          action: 'restarted',
+          tenant: 'acme',
+          instance: 'shop',
+          time: new Date(NOW - 4000),
+          source: 'aims',
+          message: 'HTTP 200 on /health',
+          key: 'b',
+        },
       ],
     })
     const screen = text(state)
@@ -125,7 +219,14 @@ describe('the screen', () => {
   })
 
   it('a long plan is cut to the box with a count of what was left out', () => {
-    const plan = {...restartPlan(), changes: Array.from({length: 40}, (_, index) => ({action: 'restart' as const, kind: 'container' as const, name: `c${index}`}))}
+    const plan = {
+      ...restartPlan(),
+      changes: Array.from({length: 40}, (_, index) => ({
+        action: 'restart' as const,
+        kind: 'container' as const,
+        name: `c${index}`,
+      })),
+    }
     const lines = confirmLines(plan, '', 80, 12)
     expect(lines).toHaveLength(12)
     expect(screenText(lines)).toMatch(/… 35 more lines/)
@@ -149,7 +250,11 @@ describe('the screen', () => {
 
 describe('text helpers', () => {
   it('sparkline: one cell per slice of the minute, blank where nothing was sampled', () => {
-    const points = [0, 10, 20, 30, 40, 50].map((second) => ({at: NOW - 60_000 + second * 1000 + 1, cpuPercent: second, memoryBytes: 0}))
+    const points = [0, 10, 20, 30, 40, 50].map((second) => ({
+      at: NOW - 60_000 + second * 1000 + 1,
+      cpuPercent: second,
+      memoryBytes: 0,
+    }))
     expect(sparkline(points, (point) => point.cpuPercent, NOW, 6, 50)).toBe('▁▂▄▅▇█')
     expect(sparkline(points.slice(3), (point) => point.cpuPercent, NOW, 6, 50)).toBe('   ▅▇█')
     expect(sparkline([], (point) => point.cpuPercent, NOW, 4, 1)).toBe('    ')
@@ -159,6 +264,12 @@ describe('text helpers', () => {
     expect(fit('abcdef', 4)).toBe('abc…')
     expect(fit('ab', 4, 'right')).toBe('  ab')
     expect(fit('日本語テキスト', 6)).toBe('日本… ')
-    expect(visibleWidth(clip([{text: 'abc'}, {text: '日本語'}, {text: 'zz'}], 6).map((segment) => segment.text).join(''))).toBeLessThanOrEqual(6)
+    expect(
+      visibleWidth(
+        clip([{text: 'abc'}, {text: '日本語'}, {text: 'zz'}], 6)
+          .map((segment) => segment.text)
+          .join(''),
+      ),
+    ).toBeLessThanOrEqual(6)
   })
 })

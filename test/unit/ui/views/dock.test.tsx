@@ -35,7 +35,13 @@ afterEach(() => {
 })
 
 function setup(options: {readonly?: boolean; instances?: number} = {}): Setup {
-  const store = createDockStore(dockState({instances: options.instances ?? 3, size: {columns: 80, rows: 24}, ...(options.readonly ? {readonly: true} : {})}))
+  const store = createDockStore(
+    dockState({
+      instances: options.instances ?? 3,
+      size: {columns: 80, rows: 24},
+      ...(options.readonly ? {readonly: true} : {}),
+    }),
+  )
   const applied: string[] = []
   const watched: Array<string | undefined> = []
   const commands: string[] = []
@@ -47,14 +53,35 @@ function setup(options: {readonly?: boolean; instances?: number} = {}): Setup {
   }
   const mutations: DockMutations = {
     changeState: async (deps, ref, action) => {
-      const plan = {...restartPlan(ref.instance), action: `plug-${action}` as const, summary: `${action[0]!.toUpperCase()}${action.slice(1)} ${ref.tenant}/${ref.instance} (fixture-web) on vps`}
+      const plan = {
+        ...restartPlan(ref.instance),
+        action: `plug-${action}` as const,
+        summary: `${action[0]!.toUpperCase()}${action.slice(1)} ${ref.tenant}/${ref.instance} (fixture-web) on vps`,
+      }
       await gated(plan, deps, `${action} ${ref.tenant}/${ref.instance}`)
-      return {status: 'applied', action: plan.action, instance: `${ref.tenant}/${ref.instance}`, host: 'vps', plan, health: {ok: true, detail: 'HTTP 200 on /health'}, durationMs: 5}
+      return {
+        status: 'applied',
+        action: plan.action,
+        instance: `${ref.tenant}/${ref.instance}`,
+        host: 'vps',
+        plan,
+        health: {ok: true, detail: 'HTTP 200 on /health'},
+        durationMs: 5,
+      }
     },
     plugDown: async (deps, ref) => {
       const plan = downPlan(ref.instance)
       await gated(plan, deps, `down ${ref.tenant}/${ref.instance}`)
-      return {status: 'applied', action: 'plug-down', instance: `${ref.tenant}/${ref.instance}`, host: 'vps', plan, durationMs: 5, removed: {containers: [], volumes: [], networks: [], proxyConf: false}, keptVolumes: []}
+      return {
+        status: 'applied',
+        action: 'plug-down',
+        instance: `${ref.tenant}/${ref.instance}`,
+        host: 'vps',
+        plan,
+        durationMs: 5,
+        removed: {containers: [], volumes: [], networks: [], proxyConf: false},
+        keptVolumes: [],
+      }
     },
   }
   const controller = new DockController({
@@ -112,7 +139,9 @@ describe('the dock view', () => {
     expect(dock.frame()).toMatch(/y \/ enter: apply {4}n \/ esc: cancel/)
     expect(dock.applied).toEqual([])
     await dock.type('y')
-    await eventually(() => expect(dock.frame()).toMatch(/✓ restarted acme\/app-001 \(\d+\.\d s\), HTTP 200 on \/health/))
+    await eventually(() =>
+      expect(dock.frame()).toMatch(/✓ restarted acme\/app-001 \(\d+\.\d s\), HTTP 200 on \/health/),
+    )
     expect(dock.applied).toEqual(['restart acme/app-001'])
     expect(dock.commands).toEqual(['plug restart acme/app-001'])
     expect(dock.frame()).not.toMatch(/Plan: Restart/)
@@ -136,7 +165,9 @@ describe('the dock view', () => {
     await dock.type('d')
     await eventually(() => expect(dock.frame()).toMatch(/Type the instance name \(app-001\) and press enter:/))
     await dock.type('y', KEYS.enter)
-    await eventually(() => expect(dock.frame()).toMatch(/not confirmed: you typed "y", not "app-001" — nothing was changed/))
+    await eventually(() =>
+      expect(dock.frame()).toMatch(/not confirmed: you typed "y", not "app-001" — nothing was changed/),
+    )
     await dock.type('d', ...'app-00'.split(''), KEYS.enter)
     await eventually(() => expect(dock.frame()).toMatch(/you typed "app-00", not "app-001"/))
     await dock.type('d', 'a', KEYS.escape)
