@@ -82,7 +82,7 @@ build_debian() { # build_debian REF HASH
   if [ ! -f "$rootfs" ]; then
     local work="$BED_CACHE/work/debian-rootfs" t0=$SECONDS
     mkdir -p "$BED_CACHE/rootfs" "$BED_CACHE/work"
-    log "debootstrap --variant=minbase $DEBIAN_SUITE (a few minutes on a fresh machine)"
+    log "debootstrap --variant=minbase $DEBIAN_SUITE (about a minute, once per machine)"
     debian_rootfs "$work"
     tar --numeric-owner -C "$work" -cf "$rootfs.tmp" .
     mv "$rootfs.tmp" "$rootfs"
