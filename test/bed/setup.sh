@@ -174,9 +174,7 @@ main() {
   case "${1:-}" in
     images)
       with_machine_lock start_registries
-      rm -f "$BED_CACHE"/images/fixture-*.tar "$BED_STATE"/pushed/*aims-fixture_*
-      "$DOCKER" rmi aims-fixture/web:1 aims-fixture/sick:1 aims-fixture/crash:1 >/dev/null 2>&1 || true
-      with_machine_lock fixture_images
+      BED_FORCE_BUILD=1 with_machine_lock fixture_images
       return ;;
     dockerd)
       start_dockerd

@@ -8,6 +8,7 @@
 #     2. the local image has the label -> push it
 #     3. $BED_CACHE/images/KEY-HASH.tar exists -> docker load it, push
 #     4. otherwise BUILD_FN LOCAL_REF HASH builds it; it is saved to the cache, pushed
+#   With BED_FORCE_BUILD=1 it builds, saves and pushes whatever is there.
 #   With BED_REGISTRY_ONLY=1 the image is removed from the engine after the push
 #   (an image that must be pulled); it then lives in the registry and the cache.
 #   So a second run is a few HEAD requests, a wiped registry is re-filled from the
@@ -59,19 +60,19 @@ push_ref() { # push_ref LOCAL_REF REF HASH
 ensure_image() { # ensure_image KEY HASH BUILD_FN LOCAL_REF [PUSH_REF...]
   local key="$1" hash="$2" build="$3" local_ref="$4"
   shift 4
-  local tar="$BED_CACHE/images/$key-$hash.tar" ref missing=()
+  local tar="$BED_CACHE/images/$key-$hash.tar" ref missing=() force="${BED_FORCE_BUILD:-0}"
   for ref in "$@"; do pushed_at_hash "$hash" "$ref" || missing+=("$ref"); done
-  if [ "$#" -gt 0 ] && [ "${#missing[@]}" = 0 ]; then
+  if [ "$force" = 0 ] && [ "$#" -gt 0 ] && [ "${#missing[@]}" = 0 ]; then
     if [ "${BED_REGISTRY_ONLY:-0}" = 1 ] || [ "$(image_label "$local_ref")" = "$hash" ]; then return 0; fi
   fi
-  if [ "$(image_label "$local_ref")" != "$hash" ]; then
+  if [ "$force" = 1 ] || [ "$(image_label "$local_ref")" != "$hash" ]; then
     local old_id
     old_id="$("$DOCKER" image inspect -f '{{.Id}}' "$local_ref" 2>/dev/null || true)"
-    if [ -f "$tar" ]; then
+    if [ "$force" = 0 ] && [ -f "$tar" ]; then
       log "loading $local_ref from the cache ($tar)"
       "$DOCKER" load -q -i "$tar" >/dev/null
     fi
-    if [ "$(image_label "$local_ref")" != "$hash" ]; then
+    if [ "$force" = 1 ] || [ "$(image_label "$local_ref")" != "$hash" ]; then
       local t0=$SECONDS
       log "building $local_ref (recipe $hash)"
       "$build" "$local_ref" "$hash"
