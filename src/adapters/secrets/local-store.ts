@@ -122,7 +122,7 @@ export class LocalSecretStore implements SecretStore {
       value = await this.options.file.get(name)
     }
     if (value === undefined)
-      throw new AimsError('not-found', `${name} is no longer in ${describeLocation(location)} (removed outside aims)`, {
+      throw new AimsError('auth', `${name} is no longer in ${describeLocation(location)} (removed outside aims)`, {
         hint: 'store it again with aims login, or forget it with aims logout',
       })
     return {value, location}
