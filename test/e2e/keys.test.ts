@@ -15,6 +15,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {aims, homeWithHost, type AimsResult} from '../support/aims.js'
 import type {FakeLlmServer} from '../support/fake-llm-common.js'
 import {startFakeAnthropic} from '../support/fake-anthropic.js'
+import {openTerminal} from '../support/terminal.js'
 import {missingSecretServiceTools, startSecretService, type SecretServiceSession} from '../support/secret-service.js'
 
 const SENTINEL = 'sk-ant-api03-KEYSSENTINEL-7f3a9c1e5b2d4f6a8c0e'
@@ -26,7 +27,10 @@ beforeAll(async () => {
   const missing = await missingSecretServiceTools()
   if (missing.length > 0) throw new Error(`the bed lacks ${missing.join(', ')}: run test/bed/setup.sh`)
   // Accepts only the stored key: a request with any other key gets the API's real 401.
-  server = await startFakeAnthropic({apiKey: SENTINEL, script: [{text: 'Hello from the fake Claude.', times: 'always'}]})
+  server = await startFakeAnthropic({
+    apiKey: SENTINEL,
+    script: [{text: 'Hello from the fake Claude.', times: 'always'}],
+  })
 })
 afterAll(async () => {
   await server?.close()
@@ -109,6 +113,41 @@ describe('without a D-Bus session: the encrypted file', () => {
     expect(existsSync(join(aimsHome(home), 'data', 'secrets-index.json'))).toBe(false)
   })
 
+  it('on a terminal the key is asked for hidden (masked, never echoed); Ctrl-C stores nothing', async () => {
+    const cancelled = openTerminal(['login', 'openai'], {home})
+    try {
+      await cancelled.waitFor(/openai API key \(hidden\):/)
+      cancelled.type('sk-partial')
+      cancelled.press('C-c')
+      expect(await cancelled.exitCode()).toBe(3)
+    } finally {
+      cancelled.close()
+    }
+    expect((await run(['login', '--status', '--json'])).json().keys[1]).toMatchObject({
+      name: 'ai:openai',
+      source: 'none',
+    })
+
+    const terminal = openTerminal(['login', 'openai'], {home})
+    try {
+      await terminal.waitFor(/openai API key \(hidden\):/)
+      terminal.type(SENTINEL)
+      await terminal.waitFor(/•{8,}/)
+      terminal.press('Enter')
+      expect(await terminal.exitCode()).toBe(0)
+      const screen = terminal.screen()
+      expect(screen).toContain('Stored the openai key in the encrypted file')
+      expect(screen).not.toContain('KEYSSENTINEL')
+      expect(screen).not.toContain('sk-ant')
+    } finally {
+      terminal.close()
+    }
+    const status = (await run(['login', '--status', '--json'])).json()
+    expect(status.keys[1]).toMatchObject({name: 'ai:openai', source: 'stored'})
+    expect((await run(['logout', 'openai'])).code).toBe(0)
+    expectNoKeyAnywhere(home)
+  })
+
   it('--dry-run says where the key would go and reads nothing', async () => {
     const dry = await run(['login', 'anthropic', '--dry-run', '--json'], {input: SENTINEL})
     expect(dry.code, dry.stderr).toBe(0)
@@ -119,7 +158,9 @@ describe('without a D-Bus session: the encrypted file', () => {
   it('login stores it in the sealed file (0600), the provider uses it, env wins, logout removes it', async () => {
     const login = await run(['login', 'anthropic', '--with-key-stdin'], {input: `${SENTINEL}\n`})
     expect(login.code, login.stderr).toBe(0)
-    expect(login.stdout).toContain(`Stored the anthropic key in the encrypted file ${join(aimsHome(home), 'data', 'secrets.enc')}`)
+    expect(login.stdout).toContain(
+      `Stored the anthropic key in the encrypted file ${join(aimsHome(home), 'data', 'secrets.enc')}`,
+    )
     expect(login.stdout).toContain('Not in the keychain: no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set)')
     expect(login.stdout).toContain('ACHEEVY uses it now')
     const sealed = join(aimsHome(home), 'data', 'secrets.enc')
@@ -128,10 +169,16 @@ describe('without a D-Bus session: the encrypted file', () => {
 
     const status = await run(['login', '--status', '--json'])
     expect(status.code, status.stderr).toBe(0)
-    expect(status.json().keys[0]).toMatchObject({name: 'ai:anthropic', source: 'stored', stored: {store: 'file', location: sealed}})
+    expect(status.json().keys[0]).toMatchObject({
+      name: 'ai:anthropic',
+      source: 'stored',
+      stored: {store: 'file', location: sealed},
+    })
     expect(status.json().acheevy).toContain('ACHEEVY uses anthropic')
     // With nothing configured, the stored key alone picks its provider.
-    const plain = await run(['login', '--status', '--json'], {env: {AIMS_AI_BASE_URL: undefined, AIMS_AI_PROVIDER: undefined}})
+    const plain = await run(['login', '--status', '--json'], {
+      env: {AIMS_AI_BASE_URL: undefined, AIMS_AI_PROVIDER: undefined},
+    })
     expect(plain.json().acheevy).toBe(
       `ACHEEVY uses anthropic (claude-sonnet-5-5) with the key from the encrypted file ${sealed}.`,
     )
@@ -140,7 +187,9 @@ describe('without a D-Bus session: the encrypted file', () => {
     const ask = await run(['ask', 'say hello', '--json'])
     expect(ask.code, ask.stdout + ask.stderr).toBe(0)
     expect(ask.stdout).toContain('Hello from the fake Claude.')
-    expect(server.requests.slice(before).map((request) => request.headers.authorization)).toEqual([`Bearer ${SENTINEL}`])
+    expect(server.requests.slice(before).map((request) => request.headers.authorization)).toEqual([
+      `Bearer ${SENTINEL}`,
+    ])
 
     // The env var wins over the stored key: the fake only knows the stored one and says 401.
     const withEnv = await run(['ask', 'say hello', '--json'], {env: {ANTHROPIC_API_KEY: ENV_KEY}})
@@ -148,7 +197,9 @@ describe('without a D-Bus session: the encrypted file', () => {
     expect(server.requests.at(-1)?.headers.authorization).toBe(`Bearer ${ENV_KEY}`)
     expect(withEnv.stdout).toContain('ANTHROPIC_API_KEY')
     const envStatus = await run(['login', '--status'], {env: {ANTHROPIC_API_KEY: ENV_KEY}})
-    expect(envStatus.stdout).toMatch(/anthropic\s+env ANTHROPIC_API_KEY\s+also stored in the encrypted file; the env var wins/)
+    expect(envStatus.stdout).toMatch(
+      /anthropic\s+env ANTHROPIC_API_KEY\s+also stored in the encrypted file; the env var wins/,
+    )
 
     const doctor = await run(['doctor', '--json'])
     expect(doctor.json().checks.find((check: {id: string}) => check.id === 'ai')).toMatchObject({
@@ -164,22 +215,28 @@ describe('without a D-Bus session: the encrypted file', () => {
     expect(again.json()).toMatchObject({removed: []})
     expect((await run(['login', '--status', '--json'])).json().keys[0]).toMatchObject({source: 'none'})
     const audit = await run(['audit', '--json'])
-    expect(audit.json().records.map((record: {action: string; target: string}) => `${record.action} ${record.target}`)).toEqual(
-      expect.arrayContaining(['login ai:anthropic', 'logout ai:anthropic']),
-    )
+    expect(
+      audit.json().records.map((record: {action: string; target: string}) => `${record.action} ${record.target}`),
+    ).toEqual(expect.arrayContaining(['login ai:anthropic', 'logout ai:anthropic']))
     expectNoKeyAnywhere(home)
   })
 
   it('concurrent logins from separate processes lose nothing', async () => {
     const urls = Array.from({length: 6}, (_, index) => `http://127.0.0.1:${9100 + index}/v1`)
     const results = await Promise.all(
-      urls.map((url, index) => run(['login', 'openai-compatible', url, '--with-key-stdin'], {input: `${SENTINEL}-${index}`})),
+      urls.map((url, index) =>
+        run(['login', 'openai-compatible', url, '--with-key-stdin'], {input: `${SENTINEL}-${index}`}),
+      ),
     )
     for (const result of results) expect(result.code, result.stderr).toBe(0)
     const status = (await run(['login', '--status', '--json'])).json()
     for (const url of urls)
       expect(status.keys).toContainEqual(
-        expect.objectContaining({name: `ai:openai-compatible:${url}`, source: 'stored', stored: expect.objectContaining({store: 'file'})}),
+        expect.objectContaining({
+          name: `ai:openai-compatible:${url}`,
+          source: 'stored',
+          stored: expect.objectContaining({store: 'file'}),
+        }),
       )
     await Promise.all(urls.map((url) => run(['logout', 'openai-compatible', url])))
     expect((await run(['login', '--status', '--json'])).json().keys).toHaveLength(2)
@@ -194,7 +251,9 @@ describe('without a D-Bus session: the encrypted file', () => {
     const before = server.requests.length
     const ask = await run(['ask', 'say hello', '--json'], {env: phrase})
     expect(ask.code, ask.stdout + ask.stderr).toBe(0)
-    expect(server.requests.slice(before).map((request) => request.headers.authorization)).toEqual([`Bearer ${SENTINEL}`])
+    expect(server.requests.slice(before).map((request) => request.headers.authorization)).toEqual([
+      `Bearer ${SENTINEL}`,
+    ])
 
     const wrong = await run(['ask', 'say hello'], {env: {AIMS_SECRETS_PASSPHRASE: 'wrong'}})
     expect(wrong.code).toBe(1)
@@ -268,10 +327,14 @@ describe('with a real Secret Service (gnome-keyring on a private D-Bus session)'
     const before = server.requests.length
     const ask = await run(['ask', 'say hello', '--json'])
     expect(ask.code, ask.stdout + ask.stderr).toBe(0)
-    expect(server.requests.slice(before).map((request) => request.headers.authorization)).toEqual([`Bearer ${SENTINEL}`])
+    expect(server.requests.slice(before).map((request) => request.headers.authorization)).toEqual([
+      `Bearer ${SENTINEL}`,
+    ])
 
     const doctor = await run(['doctor'])
-    expect(doctor.stdout).toMatch(/ACHEEVY key\s+ok\s+anthropic at \S+ \(claude-sonnet-5-5\), key from the keychain \(Secret Service\)/)
+    expect(doctor.stdout).toMatch(
+      /ACHEEVY key\s+ok\s+anthropic at \S+ \(claude-sonnet-5-5\), key from the keychain \(Secret Service\)/,
+    )
 
     const logout = await run(['logout', 'anthropic'])
     expect(logout.code, logout.stderr).toBe(0)
@@ -293,7 +356,9 @@ describe('with a real Secret Service (gnome-keyring on a private D-Bus session)'
 
   it('the same key read over SSH without the desktop session says where it is', async () => {
     expect((await run(['login', 'anthropic', '--with-key-stdin'], {input: SENTINEL})).code).toBe(0)
-    const headless = await run(['ask', 'say hello'], {env: {DBUS_SESSION_BUS_ADDRESS: undefined, XDG_RUNTIME_DIR: undefined}})
+    const headless = await run(['ask', 'say hello'], {
+      env: {DBUS_SESSION_BUS_ADDRESS: undefined, XDG_RUNTIME_DIR: undefined},
+    })
     expect(headless.code).toBe(1)
     expect(headless.stderr).toContain('ai:anthropic is stored in the keychain, which cannot be reached from here')
     expect((await run(['logout', 'anthropic'])).code).toBe(0)
