@@ -24,6 +24,9 @@ die() { printf '[bed] error: %s\n' "$*" >&2; exit 1; }
 
 install_packages() {
   local wanted=(docker.io openssh-server openssh-client nginx busybox-static shellcheck docker-compose curl tmux util-linux iproute2 iptables procps)
+  # A real Secret Service for the keychain e2e (test/support/secret-service.ts starts a private
+  # D-Bus session and gnome-keyring per test): the daemon, secret-tool, and dbus-test-tool's black hole.
+  wanted+=(dbus-daemon dbus-bin gnome-keyring libsecret-tools dbus-tests)
   local missing=()
   for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
