@@ -35,8 +35,12 @@ source "$ROOT/test/bed/lib/base-images.sh"
 [ "$(id -u)" = 0 ] || die "the test bed needs root (it installs packages and starts dockerd, sshd and nginx)"
 
 install_packages() {
-  local wanted=(docker.io openssh-server openssh-client nginx busybox-static shellcheck docker-compose curl tmux util-linux iproute2 iptables procps
-    docker-registry apache2-utils jq debootstrap socat)
+  local wanted=(docker.io openssh-server openssh-client nginx busybox-static shellcheck docker-compose curl tmux util-linux iproute2 iptables procps)
+  # The registries, base images and swarm bed: Debian's docker-registry, htpasswd, jq, debootstrap, socat.
+  wanted+=(docker-registry apache2-utils jq debootstrap socat)
+  # A real Secret Service for the keychain e2e (test/support/secret-service.ts starts a private
+  # D-Bus session and gnome-keyring per test): the daemon, secret-tool, and dbus-test-tool's black hole.
+  wanted+=(dbus-daemon dbus-bin gnome-keyring libsecret-tools dbus-tests)
   local missing=()
   for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
