@@ -37,7 +37,7 @@ export default class Ask extends AimsCommand {
       throw usageError(`the request is ${text.length} characters long`, 'keep a request under 2000 characters')
     const context = await this.context()
     const [{wireAgent}, {askDryRunOffline, askWithAgent}, {progressView}] = await Promise.all([
-      import('../src/services/agent/compose.js'),
+      import('../src/agent-context.js'),
       import('../src/services/agent/ask.js'),
       import('../src/ui/progress.js'),
     ])

@@ -41,7 +41,7 @@ export default class Chat extends AimsCommand {
       {newChatId, TRANSCRIPT_VERSION},
       {newId},
     ] = await Promise.all([
-      import('../src/services/agent/compose.js'),
+      import('../src/agent-context.js'),
       import('../src/services/agent/agent.js'),
       import('../src/services/agent/chat.js'),
       import('../src/services/agent/transcript-store.js'),

@@ -1,7 +1,7 @@
+import {sanitizeUntrusted} from '../../src/core/text/sanitize.js'
 import {Args, Flags} from '@oclif/core'
 import {LifecycleCommand} from '../../src/cli/lifecycle-command.js'
 import {tenantFlag} from '../../src/cli/flags.js'
-import {sanitizeUntrusted} from '../../src/ui/present/text.js'
 
 export default class PlugLogs extends LifecycleCommand {
   static override description = "Show an instance's logs (all services, or one with --service); --follow streams them"

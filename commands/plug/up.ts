@@ -1,9 +1,9 @@
+import {sanitizeUntrusted} from '../../src/core/text/sanitize.js'
 import {readFile} from 'node:fs/promises'
 import {Args, Flags} from '@oclif/core'
 import {LifecycleCommand} from '../../src/cli/lifecycle-command.js'
 import {dryRunFlag, tenantFlag, yesFlag} from '../../src/cli/flags.js'
 import {AimsError, usageError} from '../../src/core/errors.js'
-import {sanitizeUntrusted} from '../../src/ui/present/text.js'
 
 export default class PlugUp extends LifecycleCommand {
   static override description =

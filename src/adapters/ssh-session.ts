@@ -8,6 +8,7 @@
  * error pointing at `aims host trust`, changed → hard error with both
  * fingerprints.
  */
+import {oneLine} from '../core/text/sanitize.js'
 import {randomBytes} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import http from 'node:http'
@@ -17,7 +18,7 @@ import {createRequire} from 'node:module'
 import type DockerodeType from 'dockerode'
 import ssh2 from 'ssh2'
 import type {AnyAuthMethod, AuthenticationType, ClientChannel, ParsedKey, SFTPWrapper} from 'ssh2'
-import {AimsError, oneLine} from '../core/errors.js'
+import {AimsError} from '../core/errors.js'
 import type {ResolvedHost} from '../core/host-target.js'
 import {
   fingerprint,

@@ -3,8 +3,9 @@
  * --host, typed errors mapped to DESIGN.md's exit codes, plain output when
  * NO_COLOR is set or stdout is not a terminal, and no prompt without a TTY.
  */
+import {oneLine} from '../core/text/sanitize.js'
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
-import {AimsError, ExitCode, oneLine} from '../core/errors.js'
+import {AimsError, ExitCode} from '../core/errors.js'
 import {colorEnabled, makeStyle, type Style} from '../ui/style.js'
 import type {AimsContext} from '../context.js'
 

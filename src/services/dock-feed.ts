@@ -15,6 +15,7 @@
  *   backoff (the session reopens SSH on the next call after a drop) and
  *   resyncs everything, because events are lost while disconnected.
  */
+import {sanitizeUntrusted} from '../core/text/sanitize.js'
 import type {
   ConnectionState,
   FeedUpdate,
@@ -42,7 +43,6 @@ import {
   type InstanceView,
 } from '../core/instances.js'
 import {aggregateStats} from '../core/stats.js'
-import {sanitizeUntrusted} from '../ui/present/text.js'
 import {followInstanceLogs, probeEntry} from './instances.js'
 import {
   lifecycleEventRecord,

@@ -9,6 +9,7 @@
  * atomic across machines. A journal on the host marks a deploy in progress,
  * so a killed run is cleaned up by the next one.
  */
+import {sanitizeUntrusted} from '../core/text/sanitize.js'
 import {AimsError, ExitCode, usageError} from '../core/errors.js'
 import type {Plug} from '../core/catalog/schema.js'
 import {LABEL, type LogLine} from '../core/engine-types.js'
@@ -40,7 +41,6 @@ import {
 import {tenantPolicy, type Prices} from '../core/plan/policy.js'
 import {allocateSubnet} from '../core/network/subnets.js'
 import {didYouMean} from '../core/suggest.js'
-import {sanitizeUntrusted} from '../ui/present/text.js'
 import type {AuditLog, AuditRecord} from './audit.js'
 import type {CatalogSource} from './catalog-port.js'
 import {passGate, type Approver} from './gate.js'

@@ -57,7 +57,7 @@ export async function loadAgentServices(): Promise<AgentServices> {
  * Services built elsewhere in aims (export by the export work, stats, health
  * and events by the dock work). Each is optional: absent means "not in this
  * build", and the tool says so instead of failing. The real binding lives in
- * compose.ts (extraServices).
+ * src/agent-context.ts (extraServices).
  */
 export interface ExtraServices {
   exportBundle?(request: {target: string; out?: string}, deps: PlugUpDeps): Promise<unknown>

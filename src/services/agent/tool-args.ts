@@ -5,6 +5,7 @@
  * with a message the model can act on (exit-2 style usage errors, never a
  * side effect).
  */
+import {C0_OR_DEL} from '../../core/text/sanitize.js'
 import {AimsError, shown, usageError} from '../../core/errors.js'
 import {
   checkDomain,
@@ -36,7 +37,7 @@ export function optionalString(tool: string, raw: RawArgs, key: string, max = 20
   if (!present(value)) return undefined
   if (typeof value !== 'string' && typeof value !== 'number') throw usageError(`${tool}: ${key} must be a string`)
   const text = String(value).trim()
-  if (text.length > max || /[\u0000-\u001f\u007f]/.test(text))
+  if (text.length > max || C0_OR_DEL.test(text))
     throw usageError(
       `${tool}: ${key} ${shown(text)} is not a value aims accepts`,
       `give at most ${max} printable characters`,

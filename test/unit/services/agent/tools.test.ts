@@ -4,7 +4,7 @@ import {AimsError} from '../../../../src/core/errors.js'
 import {COMMAND_EFFECTS, commandPathOf, parseUtterance} from '../../../../src/core/intents/index.js'
 import {AgentLog} from '../../../../src/services/agent/agent-log.js'
 import {agentApprover} from '../../../../src/services/agent/approver.js'
-import {extraServices} from '../../../../src/services/agent/compose.js'
+import {extraServices} from '../../../../src/agent-context.js'
 import type {ToolCallContext} from '../../../../src/services/agent/runtime.js'
 import {
   AGENT_TOOLS,

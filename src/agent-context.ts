@@ -1,22 +1,22 @@
 /**
- * Wires ACHEEVY to the process's AimsContext: the tool runtime over the one
+ * Composition of ACHEEVY (beside context.ts, the composition root): wires it to the process's AimsContext: the tool runtime over the one
  * session, the provider the settings choose (the offline parser when no key
  * or server is configured), the parser's context (catalog, instances, focus)
  * and the system prompt's facts. Used by `aims ask` and `aims chat`.
  */
-import {resolveAiSettings, type AiSettings} from '../../core/ai/settings.js'
-import type {ChatProvider} from '../../core/ai/types.js'
-import {DEFAULT_PRICES} from '../../core/catalog/cost.js'
-import type {IntentContext, IntentInstance} from '../../core/intents/index.js'
-import {RESOURCE_NAME} from '../../core/names.js'
-import {getPreference} from '../../core/preferences.js'
-import type {AimsContext} from '../../context.js'
-import type {HostSession} from '../ports.js'
-import {packageVersion} from '../../adapters/package-root.js'
-import {OfflineChatProvider} from './offline-provider.js'
-import {loadAgentServices, type ExtraServices, type ToolRuntime} from './runtime.js'
-import {systemPrompt} from './system-prompt.js'
-import {ToolRegistry} from './tools.js'
+import {resolveAiSettings, type AiSettings} from './core/ai/settings.js'
+import type {ChatProvider} from './core/ai/types.js'
+import {DEFAULT_PRICES} from './core/catalog/cost.js'
+import type {IntentContext, IntentInstance} from './core/intents/index.js'
+import {RESOURCE_NAME} from './core/names.js'
+import {getPreference} from './core/preferences.js'
+import type {AimsContext} from './context.js'
+import type {HostSession} from './services/ports.js'
+import {packageVersion} from './adapters/package-root.js'
+import {OfflineChatProvider} from './services/agent/offline-provider.js'
+import {loadAgentServices, type ExtraServices, type ToolRuntime} from './services/agent/runtime.js'
+import {systemPrompt} from './services/agent/system-prompt.js'
+import {ToolRegistry} from './services/agent/tools.js'
 
 export interface AgentWiring {
   runtime: ToolRuntime
@@ -46,18 +46,18 @@ const wellFormed = (instance: IntentInstance) =>
 export function extraServices(context: AimsContext, aimsVersion: string): ExtraServices {
   return {
     exportBundle: async (request, deps) => {
-      const {exportBundle} = await import('../export.js')
+      const {exportBundle} = await import('./services/export.js')
       return exportBundle(await context.exportDeps({session: deps.session, aimsVersion}), {
         target: request.target,
         ...(request.out ? {out: request.out} : {}),
       })
     },
     stats: async (request, session) =>
-      (await import('../stats.js')).instanceStats(session, request.ref ? {ref: request.ref} : {}),
+      (await import('./services/stats.js')).instanceStats(session, request.ref ? {ref: request.ref} : {}),
     health: async (request, session) =>
-      (await import('../health-report.js')).checkHealth(session, request.ref ? {ref: request.ref} : {}),
+      (await import('./services/health-report.js')).checkHealth(session, request.ref ? {ref: request.ref} : {}),
     events: async (request, session) =>
-      (await import('../events.js')).listEvents(session, {since: request.since, until: request.until}),
+      (await import('./services/events.js')).listEvents(session, {since: request.since, until: request.until}),
   }
 }
 
@@ -112,7 +112,7 @@ export async function wireAgent(
     if (!hostReachable) return []
     const listing = (async () => {
       const opened = await session()
-      const {readInstances} = await import('../instances.js')
+      const {readInstances} = await import('./services/instances.js')
       const views = await readInstances(opened, await opened.engine())
       return views.map((view) => ({tenant: view.tenant, instance: view.instance, plug: view.plug})).filter(wellFormed)
     })()
@@ -157,7 +157,7 @@ export async function wireAgent(
       hostName: () => host,
     })
   } else {
-    const {createProvider} = await import('../../adapters/ai/factory.js')
+    const {createProvider} = await import('./adapters/ai/factory.js')
     provider = await createProvider(settings, context.env)
   }
 
