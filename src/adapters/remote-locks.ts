@@ -44,7 +44,7 @@ interface Pending {
 }
 
 export class RemoteLockManager {
-  private channel?: Promise<ClientChannel>
+  private channel: Promise<ClientChannel> | undefined
   private readonly waiting: Pending[] = []
   private buffer = ''
   private readonly free = [3, 4, 5, 6, 7, 8, 9]

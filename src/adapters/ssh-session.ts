@@ -172,9 +172,9 @@ interface KeyCandidate {
 }
 
 export class SshHostSession implements HostSession {
-  private client?: Promise<Client>
-  private sftpSession?: Promise<SFTPWrapper>
-  private engineInstance?: Engine
+  private client: Promise<Client> | undefined
+  private sftpSession: Promise<SFTPWrapper> | undefined
+  private engineInstance: Engine | undefined
   private readonly counters: TransportMetrics = {sshLogins: 0, apiCalls: 0}
   private closed = false
 
@@ -661,7 +661,7 @@ export class SshHostSession implements HostSession {
     })
   }
 
-  private locks?: RemoteLockManager
+  private locks: RemoteLockManager | undefined
 
   warmup(): void {
     this.connection().then(

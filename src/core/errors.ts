@@ -47,17 +47,17 @@ const exitByKind: Record<ErrorKind, ExitCode> = {
 
 export interface AimsErrorOptions {
   /** What the user should do next, shown after the message. */
-  hint?: string
+  hint?: string | undefined
   cause?: unknown
   /** Extra structured detail for --json (never secrets). */
-  details?: Record<string, unknown>
-  exitCode?: ExitCode
+  details?: Record<string, unknown> | undefined
+  exitCode?: ExitCode | undefined
 }
 
 export class AimsError extends Error {
   readonly kind: ErrorKind
-  readonly hint?: string
-  readonly details?: Record<string, unknown>
+  readonly hint: string | undefined
+  readonly details: Record<string, unknown> | undefined
   readonly exitCode: ExitCode
 
   constructor(kind: ErrorKind, message: string, options: AimsErrorOptions = {}) {

@@ -313,7 +313,7 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
         throw new AimsError(
           gate.id === 'names' ? 'conflict' : 'quota',
           `${target} can no longer be deployed: ${gate.title}: ${gate.detail}`,
-          {...(gate.fix ? {hint: gate.fix} : {}), ...(gate.exitCode ? {exitCode: gate.exitCode} : {})},
+          {hint: gate.fix, ...(gate.exitCode ? {exitCode: gate.exitCode} : {})},
         )
       }
       spec = fresh.spec
@@ -361,7 +361,7 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
       })
       if (warnings.length > 0)
         throw new AimsError(failure.kind, failure.message, {
-          ...(failure.hint ? {hint: failure.hint} : {}),
+          hint: failure.hint,
           exitCode: failure.exitCode,
           details: {...failure.details, warnings},
         })

@@ -68,7 +68,7 @@ export interface DockState {
   rows: Record<string, DockRow>
   /** Refs after filter and sort: the table, top to bottom. */
   order: string[]
-  selected?: string
+  selected?: string | undefined
   /** Index in `order` of the first visible row. */
   top: number
   sort: {key: SortKey; descending: boolean}

@@ -101,7 +101,7 @@ export interface ToolRunResult {
   /** The service's full typed result (for --json and the chat's rendering). */
   data?: unknown
   /** The instance the conversation is now about; null when it is gone. */
-  focus?: string | null
+  focus?: string | null | undefined
 }
 
 export type {ToolEffect}

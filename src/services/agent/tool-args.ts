@@ -171,10 +171,7 @@ export function validated<T>(tool: string, check: () => T): T {
     return check()
   } catch (error) {
     if (error instanceof AimsError)
-      throw new AimsError(error.kind, `${tool}: ${error.message}`, {
-        ...(error.hint ? {hint: error.hint} : {}),
-        exitCode: error.exitCode,
-      })
+      throw new AimsError(error.kind, `${tool}: ${error.message}`, {hint: error.hint, exitCode: error.exitCode})
     throw error
   }
 }

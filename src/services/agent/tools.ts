@@ -125,7 +125,7 @@ const instanceProperty = {
 const tenantProperty = {type: 'string', description: 'tenant, when instance is a bare NAME'}
 const objectSchema = (properties: Record<string, unknown>, required: string[] = []): ObjectJsonSchema => ({
   type: 'object',
-  properties: properties as ObjectJsonSchema['properties'],
+  properties: properties as NonNullable<ObjectJsonSchema['properties']>,
   ...(required.length > 0 ? {required} : {}),
   additionalProperties: false,
 })
