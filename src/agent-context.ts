@@ -8,7 +8,7 @@ import {resolveAiSettings, type AiSettings} from './core/ai/settings.js'
 import type {ChatProvider} from './core/ai/types.js'
 import {DEFAULT_PRICES} from './core/catalog/cost.js'
 import type {IntentContext, IntentInstance} from './core/intents/index.js'
-import {RESOURCE_NAME} from './core/names.js'
+import {PLUG_ID, RESOURCE_NAME} from './core/names.js'
 import {getPreference} from './core/preferences.js'
 import type {AimsContext} from './context.js'
 import type {HostSession} from './services/ports.js'
@@ -38,9 +38,7 @@ const stringPreference = (preferences: Record<string, unknown>, key: string) => 
 
 /** Labels are the engine's to say, but only well-formed names reach a prompt or the parser. */
 const wellFormed = (instance: IntentInstance) =>
-  RESOURCE_NAME.test(instance.tenant) &&
-  RESOURCE_NAME.test(instance.instance) &&
-  /^[a-z0-9][a-z0-9-]{0,62}$/.test(instance.plug)
+  RESOURCE_NAME.test(instance.tenant) && RESOURCE_NAME.test(instance.instance) && PLUG_ID.test(instance.plug)
 
 /** Export, stats, health and events: the same services as their CLI commands, loaded when first used. */
 export function extraServices(context: AimsContext, aimsVersion: string): ExtraServices {

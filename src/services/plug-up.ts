@@ -21,6 +21,7 @@ import {
   parseCpus,
   parseInstanceRef,
   parseMemorySize,
+  PLUG_ID,
   type InstanceRef,
 } from '../core/names.js'
 import {
@@ -125,7 +126,7 @@ export interface ValidatedRequest {
 
 /** Everything the user typed, checked before any I/O (exit 2, no side effect). */
 export function validatePlugUpOptions(options: PlugUpOptions): ValidatedRequest {
-  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(options.plug)) {
+  if (!PLUG_ID.test(options.plug)) {
     throw usageError(
       `unknown plug ${JSON.stringify(options.plug.length > 60 ? `${options.plug.slice(0, 57)}…` : options.plug)}`,
       'plug ids are lower-case words such as n8n or uptime-kuma; see aims catalog ls',

@@ -18,7 +18,8 @@
  */
 import {closest} from '../suggest.js'
 import {checkDomain, checkEnvKey, HOST_ENTRY_NAME} from '../names.js'
-import {canonicalArgv, COMMAND_EFFECTS, type CommandPath, type Flag} from './canonical.js'
+import {canonicalArgv, type Flag} from '../commands/argv.js'
+import {COMMAND_EFFECTS, type CommandPath} from '../commands/index.js'
 import {
   checkedName,
   isNameCandidate,
