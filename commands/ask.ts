@@ -1,35 +1,11 @@
-import {Args} from '@oclif/core'
 import {AimsCommand} from '../src/cli/base-command.js'
-import {dryRunFlag, yesFlag} from '../src/cli/flags.js'
+import {declared} from '../src/cli/declared.js'
+import {ASK} from '../src/core/commands/top.js'
 import {usageError} from '../src/core/errors.js'
 
-export default class Ask extends AimsCommand {
-  static override description =
-    'Ask ACHEEVY once: your words become an aims command; reads run, changes need --yes (or a yes at a terminal)'
-  static override examples = [
-    `<%= config.bin %> ask "what's running?"`,
-    '<%= config.bin %> ask "spin up n8n for acme" --dry-run --json   # {"argv": ["plug","up","n8n","--tenant","acme"], …}',
-    '<%= config.bin %> ask "restart acme/n8n" --yes',
-    '<%= config.bin %> ask "take down acme/blog" --yes   # a destroy needs --yes and the instance named',
-  ]
-  static override args = {
-    text: Args.string({description: 'what you want, in your own words (quote it)', required: true, ignoreStdin: true}),
-  }
-  // Unquoted words are one request.
-  static override strict = false
-  static override flags = {
-    'dry-run': {
-      ...dryRunFlag,
-      description: 'print the aims command the request maps to and change nothing (works without a host)',
-    },
-    yes: {
-      ...yesFlag,
-      description: 'apply a change without asking; a destroy also needs the instance named in the request',
-    },
-  }
-
+export default class Ask extends declared(ASK, AimsCommand) {
   async run() {
-    const {args, argv, flags} = await this.parse(Ask)
+    const {args, argv, flags} = await this.input()
     const words = (argv as string[]).filter((word) => !word.startsWith('-'))
     const text = (words.length > 1 ? words.join(' ') : args.text).trim()
     if (text === '') throw usageError('the request is empty', 'say what you want, e.g. aims ask "what\'s running?"')
@@ -37,7 +13,7 @@ export default class Ask extends AimsCommand {
       throw usageError(`the request is ${text.length} characters long`, 'keep a request under 2000 characters')
     const context = await this.context()
     const [{wireAgent}, {askDryRunOffline, askWithAgent}, {progressView}] = await Promise.all([
-      import('../src/services/agent/compose.js'),
+      import('../src/agent-context.js'),
       import('../src/services/agent/ask.js'),
       import('../src/ui/progress.js'),
     ])

@@ -1,18 +1,11 @@
-import {Flags} from '@oclif/core'
 import {AimsCommand} from '../src/cli/base-command.js'
+import {declared} from '../src/cli/declared.js'
+import {AUDIT} from '../src/core/commands/top.js'
 import {renderTable} from '../src/ui/present/table.js'
 
-export default class Audit extends AimsCommand {
-  static override description =
-    'What was applied, by whom, from which command or utterance (this machine, or the host copy with --remote)'
-  static override examples = ['<%= config.bin %> audit', '<%= config.bin %> audit --remote --host vps --json']
-  static override flags = {
-    remote: Flags.boolean({description: "read the host's copy (every machine's actions on that host)", default: false}),
-    limit: Flags.integer({char: 'n', description: 'show the last N records', default: 50, min: 1}),
-  }
-
+export default class Audit extends declared(AUDIT, AimsCommand) {
   async run() {
-    const {flags} = await this.parse(Audit)
+    const {flags} = await this.input()
     const context = await this.context()
     let records
     let source: string

@@ -1,31 +1,12 @@
 import {join} from 'node:path'
-import {Args, Flags} from '@oclif/core'
 import {AimsCommand} from '../src/cli/base-command.js'
+import {declared} from '../src/cli/declared.js'
+import {CHAT} from '../src/core/commands/top.js'
 import {usageError} from '../src/core/errors.js'
 
-export default class Chat extends AimsCommand {
-  static override description =
-    'Talk to ACHEEVY: ask in your own words; it runs the same commands as the CLI and asks before every change'
-  static override examples = [
-    '<%= config.bin %> chat',
-    '<%= config.bin %> chat --resume            # continue the latest chat',
-    '<%= config.bin %> chat --resume 20250101-120000-a1b2',
-    'printf "deploy fixture-web for acme\\nyes\\n" | <%= config.bin %> chat   # without a terminal, answers are the next lines of stdin',
-  ]
-  static override enableJsonFlag = false
-  static override args = {
-    id: Args.string({
-      description: 'chat to continue (with --resume; default: the latest)',
-      required: false,
-      ignoreStdin: true,
-    }),
-  }
-  static override flags = {
-    resume: Flags.boolean({description: 'continue a chat: the given ID, or the latest one', default: false}),
-  }
-
+export default class Chat extends declared(CHAT, AimsCommand) {
   async run() {
-    const {args, flags} = await this.parse(Chat)
+    const {args, flags} = await this.input()
     if (args.id && !flags.resume)
       throw usageError(`to continue chat ${args.id}, pass --resume`, `aims chat --resume ${args.id}`)
     const context = await this.context()
@@ -41,7 +22,7 @@ export default class Chat extends AimsCommand {
       {newChatId, TRANSCRIPT_VERSION},
       {newId},
     ] = await Promise.all([
-      import('../src/services/agent/compose.js'),
+      import('../src/agent-context.js'),
       import('../src/services/agent/agent.js'),
       import('../src/services/agent/chat.js'),
       import('../src/services/agent/transcript-store.js'),

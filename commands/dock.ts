@@ -1,27 +1,12 @@
-import {Flags} from '@oclif/core'
 import {AimsCommand} from '../src/cli/base-command.js'
-import {tenantFlag} from '../src/cli/flags.js'
+import {declared} from '../src/cli/declared.js'
+import {DOCK} from '../src/core/commands/top.js'
 import {AimsError, usageError} from '../src/core/errors.js'
 import {checkResourceName} from '../src/core/names.js'
 
-export default class Dock extends AimsCommand {
-  static override description =
-    'The live dock: a full-screen view of every instance (status, health, CPU and memory sparklines, URL, uptime), its services, env names and live logs, and the events stream; restart, stop/start, take down or export from the keyboard, each change confirmed through the same gate as the CLI'
-  static override examples = [
-    '<%= config.bin %> dock',
-    '<%= config.bin %> dock --tenant acme',
-    '<%= config.bin %> dock --readonly   # watch only: r, s and d are disabled',
-  ]
-  static override flags = {
-    tenant: tenantFlag,
-    readonly: Flags.boolean({
-      description: 'watch only: the keys that change instances (r, s, d) are disabled',
-      default: false,
-    }),
-  }
-
+export default class Dock extends declared(DOCK, AimsCommand) {
   async run() {
-    const {flags} = await this.parse(Dock)
+    const {flags} = await this.input()
     if (flags.tenant) checkResourceName('tenant', flags.tenant)
     if (this.jsonEnabled())
       throw usageError(

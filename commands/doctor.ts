@@ -1,14 +1,12 @@
 import {AimsCommand} from '../src/cli/base-command.js'
+import {declared} from '../src/cli/declared.js'
+import {DOCTOR} from '../src/core/commands/top.js'
 import {runDoctor} from '../src/services/doctor.js'
 import {renderDoctorReport} from '../src/ui/present/doctor.js'
 
-export default class Doctor extends AimsCommand {
-  static override description =
-    'Check that a host is ready for aims: SSH, host key, Docker engine, storage, disk, memory, nginx, ports and clock'
-  static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --host vps --json']
-
+export default class Doctor extends declared(DOCTOR, AimsCommand) {
   async run() {
-    const {flags} = await this.parse(Doctor)
+    const {flags} = await this.input()
     const context = await this.context()
     const session = await context.session(await context.hostEntry(flags.host))
     const ai = async () => {

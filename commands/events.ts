@@ -1,29 +1,13 @@
-import {Flags} from '@oclif/core'
 import {AimsCommand} from '../src/cli/base-command.js'
-import {tenantFlag} from '../src/cli/flags.js'
+import {declared} from '../src/cli/declared.js'
+import {EVENTS} from '../src/core/commands/top.js'
 import {eventToJson, parseSince, type AimsEvent} from '../src/core/events.js'
 import {checkResourceName} from '../src/core/names.js'
 import {eventInstance, eventLine} from '../src/ui/present/events.js'
 
-export default class Events extends AimsCommand {
-  static override description =
-    "What happened to instances: the engine's events for aims-managed containers merged with aims' own lifecycle events (deploys, restarts, scaling, health changes, decommissions), recorded on the host so every machine sees them"
-  static override examples = [
-    '<%= config.bin %> events                      # the last hour',
-    '<%= config.bin %> events --since 1d --tenant acme',
-    '<%= config.bin %> events --follow --json      # one JSON object per line',
-  ]
-  static override flags = {
-    follow: Flags.boolean({char: 'f', description: 'keep streaming new events (Ctrl-C to stop)', default: false}),
-    since: Flags.string({
-      description:
-        'start this long ago (90s, 10m, 2h, 1d) or at an ISO time [default: 1h; with --follow: only new events]',
-    }),
-    tenant: tenantFlag,
-  }
-
+export default class Events extends declared(EVENTS, AimsCommand) {
   async run() {
-    const {flags} = await this.parse(Events)
+    const {flags} = await this.input()
     if (flags.tenant) checkResourceName('tenant', flags.tenant)
     const context = await this.context()
     const now = context.clock.now()

@@ -1,25 +1,13 @@
-import {Args} from '@oclif/core'
 import {LifecycleCommand} from '../src/cli/lifecycle-command.js'
-import {tenantFlag} from '../src/cli/flags.js'
+import {declared} from '../src/cli/declared.js'
+import {HEALTH} from '../src/core/commands/top.js'
 import {AimsError, ExitCode} from '../src/core/errors.js'
 import {checkResourceName} from '../src/core/names.js'
 import {healthTable} from '../src/ui/present/stats.js'
 
-export default class Health extends LifecycleCommand {
-  static override description =
-    "Live health of every instance (or one), with each service's probe result; exits 1 when a checked instance is unhealthy"
-  static override examples = [
-    '<%= config.bin %> health',
-    '<%= config.bin %> health acme/n8n || alert',
-    '<%= config.bin %> health --tenant acme --json',
-  ]
-  static override args = {
-    instance: Args.string({description: 'INSTANCE or TENANT/INSTANCE (default: all)', required: false}),
-  }
-  static override flags = {tenant: tenantFlag}
-
+export default class Health extends declared(HEALTH, LifecycleCommand) {
   async run() {
-    const {args, flags} = await this.parse(Health)
+    const {args, flags} = await this.input()
     if (flags.tenant) checkResourceName('tenant', flags.tenant)
     const ref = args.instance ? await this.instanceRef(args.instance, flags.tenant) : undefined
     const context = await this.context()

@@ -1,9 +1,9 @@
 import {accessSync, constants, existsSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
-import {Flags} from '@oclif/core'
 import {AimsCommand} from '../src/cli/base-command.js'
-import {yesFlag} from '../src/cli/flags.js'
+import {declared} from '../src/cli/declared.js'
+import {INIT} from '../src/core/commands/top.js'
 import {AimsError, usageError} from '../src/core/errors.js'
 import {parsePreference, setPreference} from '../src/core/preferences.js'
 import {runDoctor} from '../src/services/doctor.js'
@@ -19,30 +19,9 @@ const readable = (path: string) => {
   }
 }
 
-export default class Init extends AimsCommand {
-  static override description =
-    'Guided first run: add and trust your VPS, check it, pick a default tenant and an AI provider for ACHEEVY'
-  static override examples = [
-    '<%= config.bin %> init                      # asks, on a terminal',
-    '<%= config.bin %> init --target root@203.0.113.7 --identity ~/.ssh/id_ed25519 --domain apps.example.com --tenant acme --yes',
-    '<%= config.bin %> init --target local --ai-provider ollama --yes',
-  ]
-  static override flags = {
-    name: Flags.string({description: 'name for the host', default: 'vps'}),
-    target: Flags.string({description: 'SSH target of the VPS (user@host[:port]), or local'}),
-    identity: Flags.string({char: 'i', description: 'private key to log in with'}),
-    domain: Flags.string({description: 'domain whose subdomains route to this host'}),
-    tenant: Flags.string({description: 'default tenant'}),
-    'ai-provider': Flags.string({
-      description: 'ACHEEVY provider: offline, anthropic, openai, openai-compatible, ollama, vllm, llama.cpp, lmstudio',
-    }),
-    'ai-base-url': Flags.string({description: 'base URL of an OpenAI-compatible server'}),
-    'skip-doctor': Flags.boolean({description: 'do not check the host', default: false}),
-    yes: yesFlag,
-  }
-
+export default class Init extends declared(INIT, AimsCommand) {
   async run() {
-    const {flags} = await this.parse(Init)
+    const {flags} = await this.input()
     const context = await this.context()
     const prompter = context.prompter
     const ask = async (question: string, given: string | undefined, fallback?: string): Promise<string | undefined> => {

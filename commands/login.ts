@@ -1,50 +1,12 @@
-import {Args, Flags} from '@oclif/core'
 import {AimsCommand} from '../src/cli/base-command.js'
-import {dryRunFlag} from '../src/cli/flags.js'
+import {declared} from '../src/cli/declared.js'
+import {LOGIN} from '../src/core/commands/login.js'
 import {keyAsArgumentError, parseLoginTarget} from '../src/core/secrets.js'
 import {AimsError} from '../src/core/errors.js'
 
-/** Flags people try for a key; declared only to refuse them without echoing the value. */
-const refusedKeyFlag = () => Flags.string({hidden: true})
-
-export default class Login extends AimsCommand {
-  static override description =
-    'Store an API key for ACHEEVY in the OS keychain (an encrypted file where there is none); --status shows where each key comes from, never the key'
-  static override examples = [
-    '<%= config.bin %> login anthropic',
-    '<%= config.bin %> login openai-compatible http://127.0.0.1:8000/v1',
-    'printf %s "$OPENAI_API_KEY" | <%= config.bin %> login openai --with-key-stdin',
-    '<%= config.bin %> login --status',
-  ]
-  static override args = {
-    provider: Args.string({
-      description: 'anthropic, openai or openai-compatible (ls: the same as --status)',
-      ignoreStdin: true,
-    }),
-    url: Args.string({description: "the server's base URL, for openai-compatible", ignoreStdin: true}),
-    extra: Args.string({hidden: true, ignoreStdin: true}),
-  }
-  static override flags = {
-    'with-key-stdin': Flags.boolean({
-      description: 'read the key from stdin (CI, scripts); never pass it as an argument',
-    }),
-    status: Flags.boolean({
-      description: 'show where each key comes from (env, keychain, encrypted file)',
-      default: false,
-    }),
-    store: Flags.string({
-      description: 'where to keep it: auto (the keychain when there is one), keychain, or file',
-      options: ['auto', 'keychain', 'file'],
-    }),
-    'dry-run': dryRunFlag,
-    key: refusedKeyFlag(),
-    'api-key': refusedKeyFlag(),
-    token: refusedKeyFlag(),
-    password: refusedKeyFlag(),
-  }
-
+export default class Login extends declared(LOGIN, AimsCommand) {
   async run() {
-    const {args, flags} = await this.parse(Login)
+    const {args, flags} = await this.input()
     if (
       flags.key !== undefined ||
       flags['api-key'] !== undefined ||

@@ -1,23 +1,13 @@
-import {Args} from '@oclif/core'
 import {AimsCommand} from '../../src/cli/base-command.js'
+import {declared} from '../../src/cli/declared.js'
+import {CATALOG_VALIDATE} from '../../src/core/commands/catalog.js'
 import {ExitCode} from '../../src/core/errors.js'
 import {validateCatalog} from '../../src/services/catalog.js'
 import {renderValidationIssues, validationSummary} from '../../src/ui/present/catalog.js'
 
-export default class CatalogValidate extends AimsCommand {
-  static override description =
-    'Check catalog files (a file or a directory; default: every configured catalog directory) and explain each problem'
-  static override examples = [
-    '<%= config.bin %> catalog validate',
-    '<%= config.bin %> catalog validate ./my-plugs',
-    '<%= config.bin %> catalog validate ./my-plugs/app.yaml --json',
-  ]
-  static override args = {
-    path: Args.string({description: 'a plug file (<id>.yaml) or a directory of them'}),
-  }
-
+export default class CatalogValidate extends declared(CATALOG_VALIDATE, AimsCommand) {
   async run() {
-    const {args} = await this.parse(CatalogValidate)
+    const {args} = await this.input()
     const context = await this.context()
     const {localCatalogFiles} = await import('../../src/adapters/catalog-file-reader.js')
     const paths = args.path ? [args.path] : (await context.catalogDirs()).map(({dir}) => dir)

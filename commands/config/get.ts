@@ -1,19 +1,12 @@
-import {Args} from '@oclif/core'
 import {AimsCommand} from '../../src/cli/base-command.js'
+import {declared} from '../../src/cli/declared.js'
+import {CONFIG_GET} from '../../src/core/commands/config.js'
 import {checkPreferenceKey, flattenPreferences, getPreference, PREFERENCE_KEYS} from '../../src/core/preferences.js'
 import {renderTable} from '../../src/ui/present/table.js'
 
-export default class ConfigGet extends AimsCommand {
-  static override description = 'Show a preference, or every preference that is set and the keys you can set'
-  static override examples = [
-    '<%= config.bin %> config get',
-    '<%= config.bin %> config get ai.provider',
-    '<%= config.bin %> config get tenants.acme.tier --json',
-  ]
-  static override args = {key: Args.string({description: 'a dotted key such as default-tenant or tenants.acme.tier'})}
-
+export default class ConfigGet extends declared(CONFIG_GET, AimsCommand) {
   async run() {
-    const {args} = await this.parse(ConfigGet)
+    const {args} = await this.input()
     const context = await this.context()
     const {preferences} = await context.config.read()
     if (args.key) {

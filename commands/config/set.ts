@@ -1,29 +1,11 @@
-import {Args, Flags} from '@oclif/core'
 import {AimsCommand} from '../../src/cli/base-command.js'
-import {dryRunFlag} from '../../src/cli/flags.js'
+import {declared} from '../../src/cli/declared.js'
+import {CONFIG_SET} from '../../src/core/commands/config.js'
 import {checkPreferenceKey, getPreference, parsePreference, setPreference} from '../../src/core/preferences.js'
 
-export default class ConfigSet extends AimsCommand {
-  static override description =
-    'Set (or --unset) a preference: default tenant, AI provider, tiers and limits, prices, network pool'
-  static override examples = [
-    '<%= config.bin %> config set default-tenant acme',
-    '<%= config.bin %> config set ai.provider ollama',
-    '<%= config.bin %> config set tenants.acme.tier starter',
-    '<%= config.bin %> config set tenants.acme.spending-limit 50',
-    '<%= config.bin %> config set ai.model --unset',
-  ]
-  static override args = {
-    key: Args.string({description: 'dotted key (aims config get lists them)', required: true}),
-    value: Args.string({description: 'the new value'}),
-  }
-  static override flags = {
-    unset: Flags.boolean({description: 'remove the preference', default: false}),
-    'dry-run': dryRunFlag,
-  }
-
+export default class ConfigSet extends declared(CONFIG_SET, AimsCommand) {
   async run() {
-    const {args, flags} = await this.parse(ConfigSet)
+    const {args, flags} = await this.input()
     checkPreferenceKey(args.key)
     if (!flags.unset && args.value === undefined) this.error(`${args.key} needs a value (or --unset)`, {exit: 2})
     const value = flags.unset ? undefined : parsePreference(args.key, args.value!)

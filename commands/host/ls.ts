@@ -1,12 +1,12 @@
 import {AimsCommand} from '../../src/cli/base-command.js'
+import {declared} from '../../src/cli/declared.js'
+import {HOST_LS} from '../../src/core/commands/host.js'
 import {listHosts} from '../../src/services/hosts.js'
 import {renderTable} from '../../src/ui/present/table.js'
 
-export default class HostLs extends AimsCommand {
-  static override description = 'List configured hosts, the default one, and whether their SSH host keys are trusted'
-
+export default class HostLs extends declared(HOST_LS, AimsCommand) {
   async run() {
-    await this.parse(HostLs)
+    await this.input()
     const context = await this.context()
     const rows = await listHosts(context.config, context.knownHosts, (entry) => context.resolveHost(entry))
     if (rows.length === 0) {

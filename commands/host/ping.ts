@@ -1,17 +1,11 @@
-import {Args, Flags} from '@oclif/core'
 import {AimsCommand} from '../../src/cli/base-command.js'
+import {declared} from '../../src/cli/declared.js'
+import {HOST_PING} from '../../src/core/commands/host.js'
 import {pingHost} from '../../src/services/ping.js'
 
-export default class HostPing extends AimsCommand {
-  static override description = "Measure the round trip to a host's Docker engine over aims' one connection"
-  static override examples = ['<%= config.bin %> host ping vps', '<%= config.bin %> host ping vps --count 50 --json']
-  static override args = {name: Args.string({description: 'host name (default: the selected host)'})}
-  static override flags = {
-    count: Flags.integer({char: 'c', description: 'number of engine API calls', default: 5, min: 1, max: 10_000}),
-  }
-
+export default class HostPing extends declared(HOST_PING, AimsCommand) {
   async run() {
-    const {args, flags} = await this.parse(HostPing)
+    const {args, flags} = await this.input()
     const context = await this.context()
     const session = await context.session(await context.hostEntry(args.name ?? flags.host))
     const result = await pingHost(session, flags.count, () => performance.now())

@@ -1,15 +1,11 @@
-import {Args} from '@oclif/core'
 import {AimsCommand} from '../../src/cli/base-command.js'
-import {dryRunFlag, yesFlag} from '../../src/cli/flags.js'
+import {declared} from '../../src/cli/declared.js'
+import {HOST_RM} from '../../src/core/commands/host.js'
 import {removeHost} from '../../src/services/hosts.js'
 
-export default class HostRm extends AimsCommand {
-  static override description = 'Forget a host (nothing on the host is touched)'
-  static override args = {name: Args.string({description: 'host name', required: true})}
-  static override flags = {'dry-run': dryRunFlag, yes: yesFlag}
-
+export default class HostRm extends declared(HOST_RM, AimsCommand) {
   async run() {
-    const {args, flags} = await this.parse(HostRm)
+    const {args, flags} = await this.input()
     const context = await this.context()
     const result = await removeHost(context.config, args.name, flags['dry-run'])
     if (result.dryRun) this.say(`Would forget host ${args.name}. Its instances keep running.`)

@@ -1,19 +1,11 @@
-import {Args} from '@oclif/core'
 import {AimsCommand} from '../../src/cli/base-command.js'
-import {dryRunFlag, yesFlag} from '../../src/cli/flags.js'
+import {declared} from '../../src/cli/declared.js'
+import {HOST_TRUST} from '../../src/core/commands/host.js'
 import {trustHost} from '../../src/services/hosts.js'
 
-export default class HostTrust extends AimsCommand {
-  static override description = "Fetch a host's SSH key, show its SHA256 fingerprint, and record it once you confirm"
-  static override examples = [
-    '<%= config.bin %> host trust vps',
-    '<%= config.bin %> host trust vps --yes   # scripts: trust on first use',
-  ]
-  static override args = {name: Args.string({description: 'host name', required: true})}
-  static override flags = {yes: yesFlag, 'dry-run': dryRunFlag}
-
+export default class HostTrust extends declared(HOST_TRUST, AimsCommand) {
   async run() {
-    const {args, flags} = await this.parse(HostTrust)
+    const {args, flags} = await this.input()
     const context = await this.context()
     const host = await context.resolveHost(await context.hostEntry(args.name))
     const result = await trustHost(

@@ -1,15 +1,11 @@
-import {Args} from '@oclif/core'
 import {AimsCommand} from '../../src/cli/base-command.js'
-import {dryRunFlag} from '../../src/cli/flags.js'
+import {declared} from '../../src/cli/declared.js'
+import {HOST_USE} from '../../src/core/commands/host.js'
 import {useHost} from '../../src/services/hosts.js'
 
-export default class HostUse extends AimsCommand {
-  static override description = 'Make a host the default for every command'
-  static override args = {name: Args.string({description: 'host name', required: true})}
-  static override flags = {'dry-run': dryRunFlag}
-
+export default class HostUse extends declared(HOST_USE, AimsCommand) {
   async run() {
-    const {args, flags} = await this.parse(HostUse)
+    const {args, flags} = await this.input()
     const context = await this.context()
     const result = await useHost(context.config, args.name, flags['dry-run'])
     this.say(

@@ -1,24 +1,11 @@
-import {Args, Flags} from '@oclif/core'
+import {sanitizeUntrusted} from '../../src/core/text/sanitize.js'
 import {LifecycleCommand} from '../../src/cli/lifecycle-command.js'
-import {tenantFlag} from '../../src/cli/flags.js'
-import {sanitizeUntrusted} from '../../src/ui/present/text.js'
+import {declared} from '../../src/cli/declared.js'
+import {PLUG_LOGS} from '../../src/core/commands/plug.js'
 
-export default class PlugLogs extends LifecycleCommand {
-  static override description = "Show an instance's logs (all services, or one with --service); --follow streams them"
-  static override examples = [
-    '<%= config.bin %> plug logs n8n --tail 100',
-    '<%= config.bin %> plug logs acme/ghost --service mysql --follow',
-  ]
-  static override args = {instance: Args.string({description: 'INSTANCE or TENANT/INSTANCE', required: true})}
-  static override flags = {
-    tenant: tenantFlag,
-    follow: Flags.boolean({char: 'f', description: 'keep streaming new lines (Ctrl-C to stop)', default: false}),
-    tail: Flags.integer({description: 'lines per container to show first', default: 100, min: 0, max: 100_000}),
-    service: Flags.string({char: 's', description: 'only this service'}),
-  }
-
+export default class PlugLogs extends declared(PLUG_LOGS, LifecycleCommand) {
   async run() {
-    const {args, flags} = await this.parse(PlugLogs)
+    const {args, flags} = await this.input()
     const ref = await this.instanceRef(args.instance, flags.tenant)
     const context = await this.context()
     const session = await context.session(await context.hostEntry(flags.host))

@@ -1,21 +1,13 @@
-import {Flags} from '@oclif/core'
 import {AimsCommand} from '../../src/cli/base-command.js'
-import {tenantFlag} from '../../src/cli/flags.js'
+import {declared} from '../../src/cli/declared.js'
+import {PLUG_LS} from '../../src/core/commands/plug.js'
 import {checkResourceName} from '../../src/core/names.js'
 import {instanceRows} from '../../src/ui/present/instances.js'
 import {renderTable} from '../../src/ui/present/table.js'
 
-export default class PlugLs extends AimsCommand {
-  static override description = 'List instances on the host: tenant, instance, plug, status, health, port, URL, age'
-  static override aliases = ['ps']
-  static override examples = ['<%= config.bin %> plug ls', '<%= config.bin %> ps --tenant acme --json']
-  static override flags = {
-    tenant: tenantFlag,
-    'no-probe': Flags.boolean({description: 'skip the live health probes (faster)', default: false}),
-  }
-
+export default class PlugLs extends declared(PLUG_LS, AimsCommand) {
   async run() {
-    const {flags} = await this.parse(PlugLs)
+    const {flags} = await this.input()
     if (flags.tenant) checkResourceName('tenant', flags.tenant)
     const context = await this.context()
     const session = await context.session(await context.hostEntry(flags.host))

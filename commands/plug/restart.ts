@@ -1,3 +1,4 @@
 import {stateCommand} from '../../src/cli/state-command.js'
+import {PLUG_RESTART} from '../../src/core/commands/plug.js'
 
-export default stateCommand('restart', 'Restart an instance and wait until it is healthy')
+export default stateCommand(PLUG_RESTART)

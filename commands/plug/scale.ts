@@ -1,26 +1,10 @@
-import {Args, Flags} from '@oclif/core'
 import {LifecycleCommand} from '../../src/cli/lifecycle-command.js'
-import {dryRunFlag, tenantFlag, yesFlag} from '../../src/cli/flags.js'
+import {declared} from '../../src/cli/declared.js'
+import {PLUG_SCALE} from '../../src/core/commands/plug.js'
 
-export default class PlugScale extends LifecycleCommand {
-  static override description =
-    "Scale an instance's main service: replicas behind the proxy, and/or its CPU and memory limits (live)"
-  static override examples = [
-    '<%= config.bin %> plug scale acme/n8n --replicas 3',
-    '<%= config.bin %> plug scale n8n --memory 2g --cpus 2 --yes',
-  ]
-  static override args = {instance: Args.string({description: 'INSTANCE or TENANT/INSTANCE', required: true})}
-  static override flags = {
-    tenant: tenantFlag,
-    replicas: Flags.integer({char: 'r', description: 'number of replicas of the main service (1-20)'}),
-    cpus: Flags.string({description: 'CPU limit per replica, e.g. 0.5 or 2'}),
-    memory: Flags.string({description: 'memory limit per replica, e.g. 512m or 2g'}),
-    yes: yesFlag,
-    'dry-run': dryRunFlag,
-  }
-
+export default class PlugScale extends declared(PLUG_SCALE, LifecycleCommand) {
   async run() {
-    const {args, flags} = await this.parse(PlugScale)
+    const {args, flags} = await this.input()
     const ref = await this.instanceRef(args.instance, flags.tenant)
     const {plugScale} = await import('../../src/services/plug-manage.js')
     const options = {

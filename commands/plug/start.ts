@@ -1,3 +1,4 @@
 import {stateCommand} from '../../src/cli/state-command.js'
+import {PLUG_START} from '../../src/core/commands/plug.js'
 
-export default stateCommand('start', 'Start a stopped instance (dependencies first) and wait until it is healthy')
+export default stateCommand(PLUG_START)

@@ -1,18 +1,12 @@
-import {Args} from '@oclif/core'
 import {LifecycleCommand} from '../../src/cli/lifecycle-command.js'
-import {tenantFlag} from '../../src/cli/flags.js'
+import {declared} from '../../src/cli/declared.js'
+import {PLUG_STATUS} from '../../src/core/commands/plug.js'
 import {formatBytes} from '../../src/core/names.js'
 import {renderTable} from '../../src/ui/present/table.js'
 
-export default class PlugStatus extends LifecycleCommand {
-  static override description =
-    'Show one instance: services, containers, health, ports, limits and env (secrets masked)'
-  static override examples = ['<%= config.bin %> plug status n8n', '<%= config.bin %> plug status acme/n8n --json']
-  static override args = {instance: Args.string({description: 'INSTANCE or TENANT/INSTANCE', required: true})}
-  static override flags = {tenant: tenantFlag}
-
+export default class PlugStatus extends declared(PLUG_STATUS, LifecycleCommand) {
   async run() {
-    const {args, flags} = await this.parse(PlugStatus)
+    const {args, flags} = await this.input()
     const ref = await this.instanceRef(args.instance, flags.tenant)
     const context = await this.context()
     const session = await context.session(await context.hostEntry(flags.host))

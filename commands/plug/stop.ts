@@ -1,3 +1,4 @@
 import {stateCommand} from '../../src/cli/state-command.js'
+import {PLUG_STOP} from '../../src/core/commands/plug.js'
 
-export default stateCommand('stop', 'Stop an instance gracefully (its containers, volumes and port stay)')
+export default stateCommand(PLUG_STOP)

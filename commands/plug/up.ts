@@ -1,44 +1,13 @@
+import {sanitizeUntrusted} from '../../src/core/text/sanitize.js'
 import {readFile} from 'node:fs/promises'
-import {Args, Flags} from '@oclif/core'
 import {LifecycleCommand} from '../../src/cli/lifecycle-command.js'
-import {dryRunFlag, tenantFlag, yesFlag} from '../../src/cli/flags.js'
+import {declared} from '../../src/cli/declared.js'
+import {PLUG_UP} from '../../src/core/commands/plug.js'
 import {AimsError, usageError} from '../../src/core/errors.js'
-import {sanitizeUntrusted} from '../../src/ui/present/text.js'
 
-export default class PlugUp extends LifecycleCommand {
-  static override description =
-    'Deploy a plug from the catalog: plan, pre-flight gates, confirm, deploy, health gate, ready'
-  static override examples = [
-    '<%= config.bin %> plug up n8n --tenant acme',
-    '<%= config.bin %> plug up uptime-kuma --name status --memory 512m --yes',
-    '<%= config.bin %> plug up gitea --env-file gitea.env --dry-run --json',
-  ]
-  static override args = {plug: Args.string({description: 'catalog id of the plug (aims catalog ls)', required: true})}
-  static override flags = {
-    name: Flags.string({char: 'n', description: 'instance name (default: the plug id)'}),
-    tenant: tenantFlag,
-    env: Flags.string({
-      char: 'e',
-      description: 'set a variable: KEY=VALUE (repeatable; the value is passed byte for byte)',
-      multiple: true,
-      default: [],
-    }),
-    'env-file': Flags.string({description: 'read variables from a KEY=VALUE file'}),
-    domain: Flags.string({description: 'serve the instance at this domain (default: INSTANCE.TENANT.<host domain>)'}),
-    cpus: Flags.string({description: 'CPU limit of the main service, e.g. 0.5 or 2'}),
-    memory: Flags.string({description: 'memory limit of the main service, e.g. 512m or 2g'}),
-    expose: Flags.boolean({description: 'publish the port on all interfaces instead of 127.0.0.1', default: false}),
-    link: Flags.string({
-      description: 'let this instance reach TENANT/INSTANCE of another tenant (repeatable)',
-      multiple: true,
-      default: [],
-    }),
-    yes: yesFlag,
-    'dry-run': dryRunFlag,
-  }
-
+export default class PlugUp extends declared(PLUG_UP, LifecycleCommand) {
   async run() {
-    const {args, flags} = await this.parse(PlugUp)
+    const {args, flags} = await this.input()
     const context = await this.context()
     const tenant = flags.tenant ?? (await context.defaultTenant())
     let envFile: {path: string; text: string} | undefined

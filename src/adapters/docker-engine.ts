@@ -2,8 +2,9 @@
  * The one file that speaks dockerode. Maps aims' Engine interface to Docker
  * Engine API v1.41 calls, and Docker's errors to typed AimsErrors.
  */
+import {oneLine} from '../core/text/sanitize.js'
 import type Dockerode from 'dockerode'
-import {AimsError, oneLine} from '../core/errors.js'
+import {AimsError} from '../core/errors.js'
 import type {
   ContainerDetails,
   ContainerSpec,

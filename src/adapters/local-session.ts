@@ -3,6 +3,7 @@
  * execFile (no shell), files through fs. Same interface as the SSH session, so
  * everything aims does works on a laptop before pointing it at a VPS.
  */
+import {oneLine} from '../core/text/sanitize.js'
 import {spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {
@@ -22,7 +23,7 @@ import {connect} from 'node:net'
 import type {Duplex} from 'node:stream'
 import {createRequire} from 'node:module'
 import type DockerodeType from 'dockerode'
-import {AimsError, oneLine} from '../core/errors.js'
+import {AimsError} from '../core/errors.js'
 import type {ResolvedHost} from '../core/host-target.js'
 import type {Engine, ExecResult, HostLock, HostSession, HostShell, TransportMetrics} from '../services/ports.js'
 

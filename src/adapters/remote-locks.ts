@@ -6,8 +6,9 @@
  * killed aims never leaves a lock behind. One exec serves every lock of the
  * session: exec starts the user's login shell, which is the slow part.
  */
+import {oneLine} from '../core/text/sanitize.js'
 import type {ClientChannel} from 'ssh2'
-import {AimsError, oneLine} from '../core/errors.js'
+import {AimsError} from '../core/errors.js'
 import {quoteCommand} from '../core/shell-quote.js'
 import type {HostLock} from '../services/ports.js'
 
@@ -43,7 +44,7 @@ interface Pending {
 }
 
 export class RemoteLockManager {
-  private channel?: Promise<ClientChannel>
+  private channel: Promise<ClientChannel> | undefined
   private readonly waiting: Pending[] = []
   private buffer = ''
   private readonly free = [3, 4, 5, 6, 7, 8, 9]

@@ -8,6 +8,7 @@
  * error pointing at `aims host trust`, changed → hard error with both
  * fingerprints.
  */
+import {oneLine} from '../core/text/sanitize.js'
 import {randomBytes} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import http from 'node:http'
@@ -17,7 +18,7 @@ import {createRequire} from 'node:module'
 import type DockerodeType from 'dockerode'
 import ssh2 from 'ssh2'
 import type {AnyAuthMethod, AuthenticationType, ClientChannel, ParsedKey, SFTPWrapper} from 'ssh2'
-import {AimsError, oneLine} from '../core/errors.js'
+import {AimsError} from '../core/errors.js'
 import type {ResolvedHost} from '../core/host-target.js'
 import {
   fingerprint,
@@ -171,9 +172,9 @@ interface KeyCandidate {
 }
 
 export class SshHostSession implements HostSession {
-  private client?: Promise<Client>
-  private sftpSession?: Promise<SFTPWrapper>
-  private engineInstance?: Engine
+  private client: Promise<Client> | undefined
+  private sftpSession: Promise<SFTPWrapper> | undefined
+  private engineInstance: Engine | undefined
   private readonly counters: TransportMetrics = {sshLogins: 0, apiCalls: 0}
   private closed = false
 
@@ -660,7 +661,7 @@ export class SshHostSession implements HostSession {
     })
   }
 
-  private locks?: RemoteLockManager
+  private locks: RemoteLockManager | undefined
 
   warmup(): void {
     this.connection().then(

@@ -3,14 +3,13 @@
  * --host, typed errors mapped to DESIGN.md's exit codes, plain output when
  * NO_COLOR is set or stdout is not a terminal, and no prompt without a TTY.
  */
-import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
-import {AimsError, ExitCode, oneLine} from '../core/errors.js'
+import {oneLine} from '../core/text/sanitize.js'
+import {Command, Errors} from '@oclif/core'
+import {GLOBAL_FLAGS} from '../core/commands/spec.js'
+import {AimsError, ExitCode} from '../core/errors.js'
 import {colorEnabled, makeStyle, type Style} from '../ui/style.js'
+import {oclifFlag} from './declared.js'
 import type {AimsContext} from '../context.js'
-
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
-  (typeof AimsCommand)['baseFlags'] & T['flags']
->
 
 /**
  * oclif repeats an unknown flag with its value ("Nonexistent flag: --apikey=sk-…"):
@@ -54,12 +53,7 @@ export function toAimsError(error: unknown): AimsError {
 export abstract class AimsCommand extends Command {
   static override enableJsonFlag = true
 
-  static override baseFlags = {
-    host: Flags.string({
-      description: 'host to act on (default: AIMS_HOST, the default host, or the local engine)',
-      helpGroup: 'GLOBAL',
-    }),
-  }
+  static override baseFlags = {host: oclifFlag(GLOBAL_FLAGS.host)}
 
   private contextInstance?: AimsContext
   /** Styling for stdout (human output). */

@@ -18,7 +18,7 @@ export abstract class LifecycleCommand extends AimsCommand {
   protected shownPlan?: Plan
 
   protected async lifecycle(
-    flags: {host?: string; yes?: boolean; 'dry-run'?: boolean},
+    flags: {host?: string | undefined; yes?: boolean | undefined; 'dry-run'?: boolean | undefined},
     options: {ask?: boolean} = {},
   ): Promise<{session: HostSession; deps: PlugUpDeps}> {
     const context = await this.context()
@@ -78,7 +78,7 @@ export abstract class LifecycleCommand extends AimsCommand {
     if (error instanceof AimsError && this.shownPlan && this.jsonEnabled() && !error.details?.plan) {
       return super.catch(
         new AimsError(error.kind, error.message, {
-          ...(error.hint ? {hint: error.hint} : {}),
+          hint: error.hint,
           exitCode: error.exitCode,
           details: {...error.details, plan: this.shownPlan},
         }),

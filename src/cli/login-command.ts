@@ -6,7 +6,7 @@
  */
 import type {AimsContext} from '../context.js'
 import type {LoginTarget} from '../core/secrets.js'
-import {maskCommandLine} from '../services/audit.js'
+import {maskCommandLine} from '../core/commands/argv.js'
 import {keySourceOf, loadAiSettings} from '../services/ai-settings.js'
 import {login, loginStatus, logout, type LoginResult, type LoginStatus, type LogoutResult} from '../services/login.js'
 import type {StorePreference} from '../services/secret-store.js'

@@ -2,22 +2,15 @@
  * `plug start`, `plug stop` and `plug restart` differ only in the action and
  * their words; one factory makes the three command classes.
  */
-import {Args} from '@oclif/core'
-import {dryRunFlag, tenantFlag, yesFlag} from './flags.js'
+import type {PLUG_RESTART, PLUG_START, PLUG_STOP} from '../core/commands/plug.js'
+import {declared} from './declared.js'
 import {LifecycleCommand} from './lifecycle-command.js'
 
-export function stateCommand(action: 'start' | 'stop' | 'restart', description: string) {
-  return class PlugState extends LifecycleCommand {
-    static override description = description
-    static override examples = [
-      `<%= config.bin %> plug ${action} n8n --yes`,
-      `<%= config.bin %> plug ${action} acme/n8n --dry-run`,
-    ]
-    static override args = {instance: Args.string({description: 'INSTANCE or TENANT/INSTANCE', required: true})}
-    static override flags = {tenant: tenantFlag, yes: yesFlag, 'dry-run': dryRunFlag}
-
+export function stateCommand(spec: typeof PLUG_START | typeof PLUG_STOP | typeof PLUG_RESTART) {
+  const action = spec.path.slice('plug '.length) as 'start' | 'stop' | 'restart'
+  return class PlugState extends declared(spec, LifecycleCommand) {
     async run() {
-      const {args, flags} = await this.parse(PlugState)
+      const {args, flags} = await this.input()
       const ref = await this.instanceRef(args.instance, flags.tenant)
       const {deps} = await this.lifecycle(flags)
       const {changeState} = await import('../services/plug-manage.js')

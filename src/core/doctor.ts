@@ -80,20 +80,20 @@ export interface DoctorFacts {
   /** Logging in (SSH) — for `local`, always ok. */
   connection: Fact<{connectMs?: number}>
   /** The host key the SSH handshake accepted (known even when authentication then failed). */
-  hostKey?: {type: string; fingerprint: string; source?: string}
-  engine?: Fact<{version: EngineVersion; info: EngineInfo}>
-  disk?: Fact<{path: string; availableBytes: number; totalBytes: number}>
-  memory?: Fact<{totalBytes: number; availableBytes?: number}>
-  nginx?: Fact<{installed: boolean; version?: string}>
-  nginxConfDir?: Fact<DirState>
-  stateDir?: Fact<DirState>
-  ports?: Fact<{inUse: number[]; source: string; engineKnown: boolean}>
+  hostKey?: {type: string; fingerprint: string; source?: string} | undefined
+  engine?: Fact<{version: EngineVersion; info: EngineInfo}> | undefined
+  disk?: Fact<{path: string; availableBytes: number; totalBytes: number}> | undefined
+  memory?: Fact<{totalBytes: number; availableBytes?: number}> | undefined
+  nginx?: Fact<{installed: boolean; version?: string}> | undefined
+  nginxConfDir?: Fact<DirState> | undefined
+  stateDir?: Fact<DirState> | undefined
+  ports?: Fact<{inUse: number[]; source: string; engineKnown: boolean}> | undefined
   /** Local: ACHEEVY's provider and key (absent when the caller did not ask). */
-  ai?: Fact<AiFact>
+  ai?: Fact<AiFact> | undefined
   /** Host clock minus local clock, with the measurement's uncertainty (half the round trip). */
-  clock?: Fact<{skewMs: number; uncertaintyMs: number}>
+  clock?: Fact<{skewMs: number; uncertaintyMs: number}> | undefined
   /** Instance confs in the nginx conf dir, and those whose instance no longer exists (owner = tenant/instance). */
-  proxyConfs?: Fact<{total: number; stale: Array<{file: string; owner?: string}>}>
+  proxyConfs?: Fact<{total: number; stale: Array<{file: string; owner?: string}>}> | undefined
 }
 
 export const PORT_RANGE = {first: 51_000, last: 51_999} as const

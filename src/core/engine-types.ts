@@ -120,19 +120,19 @@ export interface ContainerSummary {
 }
 
 export interface ContainerDetails extends ContainerSummary {
-  startedAt?: Date
-  finishedAt?: Date
-  exitCode?: number
+  startedAt?: Date | undefined
+  finishedAt?: Date | undefined
+  exitCode?: number | undefined
   restartCount: number
   env: Record<string, string>
   /** IP per network name. */
   ips: Record<string, string>
-  memoryBytes?: number
-  nanoCpus?: number
+  memoryBytes?: number | undefined
+  nanoCpus?: number | undefined
   command: string[]
-  mounts: Array<{type: string; name?: string; source: string; destination: string}>
+  mounts: Array<{type: string; name?: string | undefined; source: string; destination: string}>
   oomKilled: boolean
-  error?: string
+  error?: string | undefined
 }
 
 export interface NetworkSummary {
@@ -147,7 +147,7 @@ export interface NetworkSummary {
 export interface VolumeSummary {
   name: string
   labels: Labels
-  created?: Date
+  created?: Date | undefined
 }
 
 export interface EngineVersion {
@@ -166,7 +166,7 @@ export interface EngineInfo {
   cpus: number
   dockerRootDir: string
   containers: number
-  serverTime?: Date
+  serverTime?: Date | undefined
   swarm: boolean
   warnings: string[]
 }
@@ -196,9 +196,9 @@ export interface PullProgress {
   image: string
   status: string
   /** Per layer bytes, when known. */
-  current?: number
-  total?: number
-  layer?: string
+  current?: number | undefined
+  total?: number | undefined
+  layer?: string | undefined
 }
 
 export interface LogLine {

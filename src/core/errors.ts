@@ -3,6 +3,7 @@
  * one-line message that says what happened and a hint that says what to do.
  * The CLI maps them to the exit codes in DESIGN.md; nothing else decides exit codes.
  */
+import {oneLine} from './text/sanitize.js'
 
 export const ExitCode = {
   ok: 0,
@@ -46,17 +47,17 @@ const exitByKind: Record<ErrorKind, ExitCode> = {
 
 export interface AimsErrorOptions {
   /** What the user should do next, shown after the message. */
-  hint?: string
+  hint?: string | undefined
   cause?: unknown
   /** Extra structured detail for --json (never secrets). */
-  details?: Record<string, unknown>
-  exitCode?: ExitCode
+  details?: Record<string, unknown> | undefined
+  exitCode?: ExitCode | undefined
 }
 
 export class AimsError extends Error {
   readonly kind: ErrorKind
-  readonly hint?: string
-  readonly details?: Record<string, unknown>
+  readonly hint: string | undefined
+  readonly details: Record<string, unknown> | undefined
   readonly exitCode: ExitCode
 
   constructor(kind: ErrorKind, message: string, options: AimsErrorOptions = {}) {
@@ -92,17 +93,6 @@ export const notFoundError = (message: string, hint?: string, details?: Record<s
 
 export function isAimsError(error: unknown): error is AimsError {
   return error instanceof AimsError
-}
-
-/**
- * Messages must stay on one line: values that come from users or remote hosts
- * may hold newlines or control characters, which would let them forge output.
- */
-export function oneLine(text: string): string {
-  return text
-    .replace(/\r?\n|\r/g, ' ⏎ ')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
-    .trim()
 }
 
 /** Quote a user-supplied value for display in a message, shortened and on one line. */

@@ -162,15 +162,15 @@ export function checkRemotePath(value: string, what: string): string {
 export interface HostAddInput {
   name: string
   target: string
-  identity?: string
-  domain?: string
-  dockerSocket?: string
-  nginxConfDir?: string
-  stateDir?: string
+  identity?: string | undefined
+  domain?: string | undefined
+  dockerSocket?: string | undefined
+  nginxConfDir?: string | undefined
+  stateDir?: string | undefined
   /** TLS: certificate and key paths on the host, or a certbot live dir (fullchain.pem, privkey.pem). */
-  tlsCertificate?: string
-  tlsKey?: string
-  tlsCertbotDir?: string
+  tlsCertificate?: string | undefined
+  tlsKey?: string | undefined
+  tlsCertbotDir?: string | undefined
 }
 
 /** Validates everything a `host add` would write, before anything is written. */

@@ -7,6 +7,8 @@ import {shown, usageError} from './errors.js'
 
 /** Tenant and instance names (DESIGN.md): DNS-label-like, 1-32 chars. */
 export const RESOURCE_NAME = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/
+/** Catalog plug ids as commands accept them (the catalog itself holds resource names). */
+export const PLUG_ID = /^[a-z0-9][a-z0-9-]{0,62}$/
 /** aims host entry names: a little looser (dots, underscores) but still plain. */
 export const HOST_ENTRY_NAME = /^[a-z0-9]([a-z0-9._-]{0,30}[a-z0-9])?$/
 /** Environment variable names as POSIX shells accept them. */

@@ -3,6 +3,7 @@
  * values are checked, and where they live in config.json. Keys are dotted
  * paths stored nested ({"ai": {"provider": "openai"}}). Pure.
  */
+import {C0_OR_DEL} from './text/sanitize.js'
 import {shown, usageError} from './errors.js'
 import {TIERS} from './catalog/model.js'
 import {checkResourceName, parseMemorySize} from './names.js'
@@ -21,7 +22,7 @@ interface KeySpec {
 }
 
 const nonEmpty = (value: string, key: string) => {
-  if (value.trim() === '' || /[\u0000-\u001f]/.test(value))
+  if (value.trim() === '' || C0_OR_DEL.test(value))
     throw usageError(`invalid value for ${key}: ${shown(value)}`, 'give a non-empty value on one line')
   return value.trim()
 }

@@ -13,7 +13,7 @@ export interface AuditRecord {
   host: string
   action: string
   target: string
-  /** The aims command line, with --env values masked. */
+  /** The aims command line, with secret flag values masked (maskCommandLine). */
   command?: string
   origin: 'cli' | 'chat' | 'ask' | 'dock'
   /** What the user said, for ACHEEVY actions. */
@@ -25,32 +25,6 @@ export interface AuditRecord {
 export interface AuditLog {
   append(record: AuditRecord): Promise<void>
   list(): Promise<AuditRecord[]>
-}
-
-/** --env KEY=VALUE → --env KEY=*** (values may be secrets; keys are enough to audit). */
-export function maskCommandLine(argv: string[]): string {
-  const maskValue = (value: string) => (value.includes('=') ? `${value.slice(0, value.indexOf('='))}=***` : value)
-  const masked: string[] = []
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index]!
-    if (arg === '--env' || arg === '-e') {
-      masked.push(arg)
-      const value = argv[index + 1]
-      if (value !== undefined) {
-        masked.push(maskValue(value))
-        index++
-      }
-    } else if (arg.startsWith('--env=')) {
-      masked.push(`--env=${maskValue(arg.slice('--env='.length))}`)
-    } else if (arg.startsWith('-e') && arg.length > 2) {
-      // oclif also reads the short flag glued to its value: -eKEY=VALUE and -e=KEY=VALUE.
-      const value = arg.slice(2).replace(/^=/, '')
-      masked.push(`-e${maskValue(value)}`)
-    } else {
-      masked.push(arg)
-    }
-  }
-  return masked.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg))).join(' ')
 }
 
 /** Appends to the host's copy; failures there never fail the action (it is reported instead). */

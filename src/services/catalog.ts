@@ -58,7 +58,10 @@ export interface CatalogListResult {
   skipped: number
 }
 
-export async function listCatalog(deps: CatalogDeps, options: {category?: string} = {}): Promise<CatalogListResult> {
+export async function listCatalog(
+  deps: CatalogDeps,
+  options: {category?: string | undefined} = {},
+): Promise<CatalogListResult> {
   const category = options.category?.trim().toLowerCase()
   if (category !== undefined && !(CATEGORIES as readonly string[]).includes(category)) {
     throw new AimsError('usage', `unknown category ${shown(options.category ?? '')}`, {

@@ -15,6 +15,7 @@
  *   backoff (the session reopens SSH on the next call after a drop) and
  *   resyncs everything, because events are lost while disconnected.
  */
+import {sanitizeUntrusted} from '../core/text/sanitize.js'
 import type {
   ConnectionState,
   FeedUpdate,
@@ -42,7 +43,6 @@ import {
   type InstanceView,
 } from '../core/instances.js'
 import {aggregateStats} from '../core/stats.js'
-import {sanitizeUntrusted} from '../ui/present/text.js'
 import {followInstanceLogs, probeEntry} from './instances.js'
 import {
   lifecycleEventRecord,
@@ -142,9 +142,9 @@ export class DockFeed {
   private readonly intervals: DockFeedIntervals
   private stopped = false
   private readonly stopping = new AbortController()
-  private running?: Promise<void>
-  private failConnection?: (error: unknown) => void
-  private engine?: Engine
+  private running: Promise<void> | undefined
+  private failConnection: ((error: unknown) => void) | undefined
+  private engine: Engine | undefined
   private live = false
   private known = new Map<string, Known>()
   /** Reads take increasing tickets; per instance, the ticket of the read its data came from. */
@@ -157,8 +157,8 @@ export class DockFeed {
   private readonly suspects = new Map<string, {known: Known; health: InstanceHealth}>()
   private readonly health = new Map<string, DefiniteHealth>()
   private readonly seen = new SeenEvents()
-  private watched?: string
-  private watchAbort?: AbortController
+  private watched: string | undefined
+  private watchAbort: AbortController | undefined
   private connectedOnce = false
 
   constructor(private readonly options: DockFeedOptions) {

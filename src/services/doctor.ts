@@ -5,11 +5,12 @@
  * script): each exec starts the user's login shell, which can cost 100 ms or
  * more of CPU on the host, and sshd limits sessions per connection.
  */
+import {oneLine} from '../core/text/sanitize.js'
 import {confOwner, staleConfs} from '../core/proxy/plug-conf.js'
 import {groupInstances} from '../core/instances.js'
 import {listPlugConfs} from './proxy.js'
 import {LABEL} from '../core/engine-types.js'
-import {AimsError, oneLine} from '../core/errors.js'
+import {AimsError} from '../core/errors.js'
 import {
   clockSkew,
   doctorFailure,

@@ -10,6 +10,7 @@
  *
  * The dock and ACHEEVY call `exportBundle` too: keep its name and module path.
  */
+import {CONTROL_CHARACTER} from '../core/text/sanitize.js'
 import type {Plug} from '../core/catalog/schema.js'
 import {AimsError, shown, usageError} from '../core/errors.js'
 import type {ContainerDetails} from '../core/engine-types.js'
@@ -86,14 +87,12 @@ export interface ExportResult {
   warnings: string[]
 }
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
-
 /** Checks the input without I/O: bad input fails here, before anything is read or written. */
 export function validateExportOptions(options: ExportOptions): void {
   const target = options.target ?? ''
   if (target.trim() === '')
     throw usageError('no plug or instance to export', 'give a plug id (aims catalog ls) or an instance (TENANT/NAME)')
-  if (CONTROL.test(target))
+  if (CONTROL_CHARACTER.test(target))
     throw usageError(
       `invalid export target ${shown(target)}: it holds a control character`,
       'give a plug id or TENANT/NAME',
@@ -112,7 +111,7 @@ export function validateExportOptions(options: ExportOptions): void {
   if (options.out !== undefined) {
     if (options.out.trim() === '') throw usageError('--out is empty', 'give a directory, e.g. --out ./n8n-bundle')
     // A path is the user's choice (relative, absolute, ../), but a line break or control character in it is a mistake or a trick.
-    if (CONTROL.test(options.out))
+    if (CONTROL_CHARACTER.test(options.out))
       throw usageError(
         `invalid --out ${shown(options.out)}: it holds a line break or control character`,
         'give a plain directory path',

@@ -33,7 +33,7 @@ export function gateFailure(plan: Plan): AimsError | undefined {
     exitCode === ExitCode.badInput ? 'usage' : 'quota',
     `pre-flight gate "${first.title}" failed: ${first.detail}${others}`,
     {
-      ...(first.fix ? {hint: first.fix} : {}),
+      hint: first.fix,
       exitCode,
       details: {gates: plan.gates},
     },

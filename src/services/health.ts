@@ -117,10 +117,10 @@ export interface ProbeTarget {
   probe: ProbeSpec
   containerId: string
   /** The entry service's host port, for probes of the entry port (127.0.0.1 on the host). */
-  hostPort?: number
-  entryContainerPort?: number
+  hostPort?: number | undefined
+  entryContainerPort?: number | undefined
   /** The container as the caller inspected it just now: spares a second inspect per check. */
-  details?: ContainerDetails
+  details?: ContainerDetails | undefined
 }
 
 /** A container's first IP (aims containers sit on one or two aims networks). */

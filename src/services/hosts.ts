@@ -44,7 +44,7 @@ function notFound(name: string, known: string[]): AimsError {
 
 export async function addHost(
   deps: HostDeps,
-  input: HostAddInput & {makeDefault?: boolean; force?: boolean; dryRun?: boolean},
+  input: HostAddInput & {makeDefault?: boolean | undefined; force?: boolean | undefined; dryRun?: boolean | undefined},
 ): Promise<{host: HostEntry; default: boolean; replaced: boolean; dryRun: boolean}> {
   const entry = buildHostEntry(input, deps.now())
   if (entry.identityFile) {

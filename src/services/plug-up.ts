@@ -9,6 +9,7 @@
  * atomic across machines. A journal on the host marks a deploy in progress,
  * so a killed run is cleaned up by the next one.
  */
+import {sanitizeUntrusted} from '../core/text/sanitize.js'
 import {AimsError, ExitCode, usageError} from '../core/errors.js'
 import type {Plug} from '../core/catalog/schema.js'
 import {LABEL, type LogLine} from '../core/engine-types.js'
@@ -20,6 +21,7 @@ import {
   parseCpus,
   parseInstanceRef,
   parseMemorySize,
+  PLUG_ID,
   type InstanceRef,
 } from '../core/names.js'
 import {
@@ -40,7 +42,6 @@ import {
 import {tenantPolicy, type Prices} from '../core/plan/policy.js'
 import {allocateSubnet} from '../core/network/subnets.js'
 import {didYouMean} from '../core/suggest.js'
-import {sanitizeUntrusted} from '../ui/present/text.js'
 import type {AuditLog, AuditRecord} from './audit.js'
 import type {CatalogSource} from './catalog-port.js'
 import {passGate, type Approver} from './gate.js'
@@ -125,7 +126,7 @@ export interface ValidatedRequest {
 
 /** Everything the user typed, checked before any I/O (exit 2, no side effect). */
 export function validatePlugUpOptions(options: PlugUpOptions): ValidatedRequest {
-  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(options.plug)) {
+  if (!PLUG_ID.test(options.plug)) {
     throw usageError(
       `unknown plug ${JSON.stringify(options.plug.length > 60 ? `${options.plug.slice(0, 57)}…` : options.plug)}`,
       'plug ids are lower-case words such as n8n or uptime-kuma; see aims catalog ls',
@@ -313,7 +314,7 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
         throw new AimsError(
           gate.id === 'names' ? 'conflict' : 'quota',
           `${target} can no longer be deployed: ${gate.title}: ${gate.detail}`,
-          {...(gate.fix ? {hint: gate.fix} : {}), ...(gate.exitCode ? {exitCode: gate.exitCode} : {})},
+          {hint: gate.fix, ...(gate.exitCode ? {exitCode: gate.exitCode} : {})},
         )
       }
       spec = fresh.spec
@@ -361,7 +362,7 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
       })
       if (warnings.length > 0)
         throw new AimsError(failure.kind, failure.message, {
-          ...(failure.hint ? {hint: failure.hint} : {}),
+          hint: failure.hint,
           exitCode: failure.exitCode,
           details: {...failure.details, warnings},
         })

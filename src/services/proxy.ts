@@ -9,7 +9,8 @@
  * confs on one host at once could see each other's half-applied file: callers
  * hold the host's `nginx` lock (HostSession.lock) around these calls.
  */
-import {AimsError, oneLine, shown} from '../core/errors.js'
+import {oneLine} from '../core/text/sanitize.js'
+import {AimsError, shown} from '../core/errors.js'
 import {checkRemotePath} from '../core/host-target.js'
 import {checkNginxPath, confOwner, HASH_TUNING_DIRECTIVES, renderIncludeConf} from '../core/proxy/plug-conf.js'
 import type {ExecResult, HostShell} from './ports.js'

@@ -3,7 +3,8 @@
  * and on the host, and a lifecycle event on the host for \`aims events\` and
  * the dock.
  */
-import {appendRemoteAudit, maskCommandLine, type AuditRecord} from './audit.js'
+import {maskCommandLine} from '../core/commands/argv.js'
+import {appendRemoteAudit, type AuditRecord} from './audit.js'
 import {emitForAudit} from './lifecycle-events.js'
 import type {PlugUpDeps} from './plug-up.js'
 

@@ -5,13 +5,14 @@
  * serves `aims chat` (answers come from the chat's input) and `aims ask`
  * (answers come from the terminal prompter, or nobody).
  */
+import {sanitizeUntrusted} from '../core/text/sanitize.js'
 import type {Plan} from '../core/plan/plan.js'
 import type {AgentUi, ToolOutcome} from '../services/agent/agent.js'
-import type {AgentTool, ToolArgs} from '../services/agent/tools.js'
+import type {AgentTool} from '../services/agent/tools.js'
+import type {ToolArgs} from '../services/agent/tool-shape.js'
 import type {Progress} from '../services/progress.js'
 import {renderPlan} from './present/plan.js'
 import {renderStatusLine, renderToolCall, renderToolData} from './present/agent.js'
-import {sanitizeUntrusted} from './present/text.js'
 import type {Style} from './style.js'
 
 /**

@@ -58,9 +58,10 @@ const DOING: Record<MutatingAction, string> = {
 }
 
 export class DockController {
-  private pending?: {plan: Plan; resolve: (decision: GateDecision) => void; reject: (error: AimsError) => void}
-  private watchTimer?: NodeJS.Timeout
-  private quitArmedAt?: number
+  private pending:
+    {plan: Plan; resolve: (decision: GateDecision) => void; reject: (error: AimsError) => void} | undefined
+  private watchTimer: NodeJS.Timeout | undefined
+  private quitArmedAt: number | undefined
   private readonly now: () => number
 
   constructor(private readonly options: DockControllerOptions) {

@@ -5,6 +5,7 @@
  * The selection follows an instance (by ref), not a row number, so rows
  * arriving, leaving or re-sorting never move it to another instance.
  */
+import {C0_OR_DEL} from '../core/text/sanitize.js'
 import type {ConnectionState, FeedUpdate, InstanceDetails, InstanceSnapshot} from '../core/dock.js'
 import type {AimsEvent} from '../core/events.js'
 import type {InstanceHealth, InstanceStatus, InstanceView} from '../core/instances.js'
@@ -67,7 +68,7 @@ export interface DockState {
   rows: Record<string, DockRow>
   /** Refs after filter and sort: the table, top to bottom. */
   order: string[]
-  selected?: string
+  selected?: string | undefined
   /** Index in `order` of the first visible row. */
   top: number
   sort: {key: SortKey; descending: boolean}
@@ -375,7 +376,7 @@ function move(state: DockState, delta: number | 'first' | 'last'): DockState {
   return scrollTo({...state, selected: state.order[index]})
 }
 
-const printable = (key: DockKey) => key.input.length > 0 && !key.ctrl && !/[\u0000-\u001f\u007f]/.test(key.input)
+const printable = (key: DockKey) => key.input.length > 0 && !key.ctrl && !C0_OR_DEL.test(key.input)
 
 const KEY_NAMES: Record<MutatingAction, string> = {
   restart: 'r (restart)',

@@ -69,7 +69,7 @@ export interface FakeContainer {
   env: Record<string, string>
   state: ContainerState
   created: Date
-  exitCode?: number
+  exitCode?: number | undefined
   restartCount: number
   /** HostConfig.PortBindings: kept in every state. */
   ports: PortBinding[]

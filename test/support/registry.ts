@@ -56,7 +56,7 @@ export interface RegistryAnswer {
 export async function registryRequest(
   registry: string,
   path: string,
-  options: {method?: string; auth?: RegistryCredentials; accept?: string} = {},
+  options: {method?: string; auth?: RegistryCredentials | undefined; accept?: string} = {},
 ): Promise<RegistryAnswer> {
   const headers: Record<string, string> = {Accept: options.accept ?? MANIFEST_TYPES}
   if (options.auth)
@@ -70,7 +70,7 @@ export async function registryDigest(
   registry: string,
   repository: string,
   tag: string,
-  auth?: RegistryCredentials,
+  auth?: RegistryCredentials | undefined,
 ): Promise<string | undefined> {
   const answer = await registryRequest(registry, `/v2/${repository}/manifests/${tag}`, {method: 'HEAD', auth})
   return answer.status === 200 ? (answer.headers.get('docker-content-digest') ?? undefined) : undefined

@@ -38,19 +38,19 @@ export interface AnthropicProviderOptions {
   apiKey: string
   model: string
   /** Default https://api.anthropic.com (the SDK appends /v1/messages). */
-  baseUrl?: string
+  baseUrl?: string | undefined
   /** Inactivity timeout per request (default 60 s). */
-  timeoutMs?: number
+  timeoutMs?: number | undefined
   /** Retries after 429/5xx/connection failures (default 2, the SDK's). */
-  maxRetries?: number
+  maxRetries?: number | undefined
   /** Longest Retry-After honoured before failing instead (default 30 s). */
-  maxRetryWaitMs?: number
+  maxRetryWaitMs?: number | undefined
   /** Named in auth hints (default ANTHROPIC_API_KEY). */
-  apiKeyEnv?: string
+  apiKeyEnv?: string | undefined
   /** max_tokens when the request does not say (the API requires one). */
-  defaultMaxTokens?: number
+  defaultMaxTokens?: number | undefined
   /** SDK debug logging (redacted by the SDK); off by default so nothing reaches the terminal. */
-  sdkLogLevel?: 'debug' | 'info' | 'warn' | 'error' | 'off'
+  sdkLogLevel?: 'debug' | 'info' | 'warn' | 'error' | 'off' | undefined
 }
 
 export const anthropicDefaultBaseUrl = 'https://api.anthropic.com'

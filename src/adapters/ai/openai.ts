@@ -50,17 +50,17 @@ export interface OpenAiProviderOptions {
   /** 'openai' for api.openai.com, 'openai-compatible' for anything else (changes defaults, labels and hints). */
   flavor: 'openai' | 'openai-compatible'
   /** Undefined for a keyless local server: no Authorization header is sent then. */
-  apiKey?: string
-  apiKeyEnv?: string
+  apiKey?: string | undefined
+  apiKeyEnv?: string | undefined
   model: string
   /** Default https://api.openai.com/v1 (the SDK appends /chat/completions). */
-  baseUrl?: string
+  baseUrl?: string | undefined
   /** 'json' never sends `tools` (models without tool calling). Default 'native'. */
-  toolCalling?: 'native' | 'json'
-  timeoutMs?: number
-  maxRetries?: number
-  maxRetryWaitMs?: number
-  sdkLogLevel?: 'debug' | 'info' | 'warn' | 'error' | 'off'
+  toolCalling?: 'native' | 'json' | undefined
+  timeoutMs?: number | undefined
+  maxRetries?: number | undefined
+  maxRetryWaitMs?: number | undefined
+  sdkLogLevel?: 'debug' | 'info' | 'warn' | 'error' | 'off' | undefined
 }
 
 export const openAiDefaultBaseUrl = 'https://api.openai.com/v1'

@@ -19,7 +19,7 @@ export interface ProviderErrorContext {
   baseUrl: string
   model: string
   /** Env var holding the key (for hints); undefined for a keyless local server. */
-  apiKeyEnv?: string
+  apiKeyEnv?: string | undefined
   /** Values to mask from any text shown (the API key). */
   secrets: string[]
   guard: RequestGuard

@@ -25,15 +25,15 @@ export interface RequestGuardOptions {
   timeoutMs: number
   /** Longest Retry-After the SDK may sleep through before retrying. */
   maxRetryWaitMs: number
-  callerSignal?: AbortSignal
-  isPermanentFailure?: (status: number, body: string) => boolean
+  callerSignal?: AbortSignal | undefined
+  isPermanentFailure?: ((status: number, body: string) => boolean) | undefined
   /** The fetch that goes to the network (tests never need to replace it: they use fake servers). */
-  baseFetch?: typeof fetch
+  baseFetch?: typeof fetch | undefined
 }
 
 export interface RateLimitFacts {
   /** What the server asked for, in ms; undefined when it did not say. */
-  retryAfterMs?: number
+  retryAfterMs?: number | undefined
   /** True when aims stopped retrying because the wait was longer than its budget. */
   waitTooLong: boolean
 }

@@ -14,7 +14,8 @@
 import {spawn} from 'node:child_process'
 import {existsSync, statSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
-import {AimsError, oneLine} from '../../core/errors.js'
+import {AimsError} from '../../core/errors.js'
+import {oneLine} from '../../core/text/sanitize.js'
 import type {SecretLocation} from '../../services/secret-store.js'
 
 export const KEYCHAIN_SERVICE = 'aims'

@@ -29,13 +29,13 @@ import type {ProviderName} from './types.js'
 export type AiProviderName = ProviderName
 
 export interface AiConfigValues {
-  provider?: string
-  model?: string
-  baseUrl?: string
+  provider?: string | undefined
+  model?: string | undefined
+  baseUrl?: string | undefined
   /** `false` (or 'off'/'json') forces the JSON-mode fallback instead of native tool calling. */
-  tools?: boolean | string
+  tools?: boolean | string | undefined
   /** Seconds without progress before a request fails (default 60). */
-  timeoutSeconds?: number | string
+  timeoutSeconds?: number | string | undefined
 }
 
 export type AiEnv = Readonly<Record<string, string | undefined>>
@@ -46,11 +46,11 @@ export interface AiSettings {
   provider: AiProviderName
   model: string
   /** For openai-compatible always set (…/v1); for the others only when overridden. */
-  baseUrl?: string
+  baseUrl?: string | undefined
   /** Env var that holds the API key for this provider (undefined for offline or a keyless local server). */
-  apiKeyEnv?: string
+  apiKeyEnv?: string | undefined
   /** The stored secret (`aims login`) that holds the key, when no env var does. */
-  apiKeySecret?: string
+  apiKeySecret?: string | undefined
   /** Whether a key is there (env var non-empty, or stored); an explicit provider without its key fails when created. */
   hasApiKey: boolean
   /** 'native' tries the API's tool calling (falling back to JSON mode if the server refuses); 'json' never sends tools. */
@@ -112,7 +112,7 @@ const nonEmpty = (value: string | undefined): string | undefined => {
   return trimmed ? trimmed : undefined
 }
 
-function parseProvider(value: string, where: string): {provider: AiProviderName; localServer?: string} {
+function parseProvider(value: string, where: string): {provider: AiProviderName; localServer?: string | undefined} {
   const key = value.trim().toLowerCase()
   const provider = providerAliases[key]
   if (!provider) {

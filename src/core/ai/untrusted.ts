@@ -10,6 +10,7 @@
  * changes anything without the gate.
  */
 import {createHash} from 'node:crypto'
+import {stripTerminalControls} from '../text/sanitize.js'
 import {redactSecrets} from './redact.js'
 
 export interface FenceOptions {
@@ -25,25 +26,6 @@ export interface FenceOptions {
 }
 
 export const defaultUntrustedBudget = 8000
-
-// CSI (colours, cursor moves), OSC (titles, hyperlinks; BEL or ST terminated), other two-byte escapes.
-const ansiSequences =
-  /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]|\u009b[0-?]*[ -/]*[@-~]/g
-// C0 controls but tab and newline, DEL, C1 controls.
-const controlChars = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
-// Bidi overrides and isolates (can reorder what a reader sees), zero-width characters,
-// and Unicode tag characters (invisible text some models still read).
-const invisibleChars = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|\udb40[\udc00-\udc7f]/g
-
-/** Removes terminal escapes and invisible or control characters; keeps newlines and tabs. */
-export function stripTerminalControls(text: string): string {
-  return text
-    .replace(ansiSequences, '')
-    .replace(/\r\n/g, '\n')
-    .replace(/\r/g, '\n') // progress bars redraw with CR: keep each state on its own line
-    .replace(controlChars, '')
-    .replace(invisibleChars, '')
-}
 
 /** Cuts `text` to `maxChars`, saying how much was left out and where. */
 export function truncateMiddle(text: string, maxChars: number, keep: 'head' | 'tail' | 'both'): string {

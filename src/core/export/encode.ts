@@ -7,26 +7,15 @@
  * a control character (see `checkBundleValue`). Pure: no I/O.
  */
 import {AimsError, shown} from '../errors.js'
-
-/** Control characters: none may reach a bundle file through a template value (line breaks included). */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
+import {LINE_BREAK_OR_CONTROL, oneLineText} from '../text/sanitize.js'
 
 /** The renderer's last line of defence: a value that still holds a line break or control character is refused. */
 export function checkBundleValue(name: string, value: string): void {
-  if (CONTROL.test(value))
+  if (LINE_BREAK_OR_CONTROL.test(value))
     throw new AimsError(
       'internal',
       `refusing to write the bundle: the value for {{${name}}} holds a line break or control character (${shown(value)})`,
     )
-}
-
-/** Free text (names, descriptions) on one line, control characters dropped, for comments and prose. */
-export function oneLineText(text: string): string {
-  return text
-    .replace(/\r\n|\r|\n|\u2028|\u2029/g, ' ')
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim()
 }
 
 /**
@@ -76,7 +65,7 @@ const DOTENV_PLAIN = /^[A-Za-z0-9_./:@,+=%-]*$/
  */
 export function dotenvLine(key: string, value: string): string | undefined {
   if (DOTENV_PLAIN.test(value)) return `${key}=${value}`
-  if (/['\\]/.test(value) || CONTROL.test(value)) return undefined
+  if (/['\\]/.test(value) || LINE_BREAK_OR_CONTROL.test(value)) return undefined
   return `${key}='${value}'`
 }
 

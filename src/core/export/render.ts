@@ -5,6 +5,7 @@
  * shell words, Markdown cells), and the renderer refuses any value that still
  * holds a line break or control character. Pure: templates come in as text.
  */
+import {oneLineText} from '../text/sanitize.js'
 import {sizeToBytes, DEFAULT_VOLUME_SIZE} from '../catalog/cost.js'
 import {formatBytes} from '../names.js'
 import {
@@ -22,7 +23,6 @@ import {
   escapeComposeDollars,
   markdownCell,
   markdownCode,
-  oneLineText,
   shellWord,
   yamlKey,
   yamlString,

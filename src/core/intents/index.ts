@@ -14,7 +14,6 @@ export type {
 } from './types.js'
 export {parseUtterance, capabilitiesMessage, CAPABILITIES} from './parse.js'
 export {formatArgv, quoteForShell} from './format-argv.js'
-export {canonicalArgv, commandPathOf, COMMAND_EFFECTS, type CommandPath, type CommandEffects} from './canonical.js'
 
 /**
  * The command a clarifying question leads to once the user picks `option`.

@@ -18,7 +18,8 @@
  */
 import {closest} from '../suggest.js'
 import {checkDomain, checkEnvKey, HOST_ENTRY_NAME} from '../names.js'
-import {canonicalArgv, COMMAND_EFFECTS, type CommandPath, type Flag} from './canonical.js'
+import {canonicalArgv, type Flag} from '../commands/argv.js'
+import {COMMAND_EFFECTS, type CommandPath} from '../commands/index.js'
 import {
   checkedName,
   isNameCandidate,
@@ -854,12 +855,12 @@ function pickPlug(u: Utterance): {id?: string; choose?: string[]} | {result: Int
   if (mentions.length > 0) {
     const plugs = u.unit(mentions[0]!).mention!.plugs
     u.consume(mentions[0])
-    return plugs.length === 1 ? {id: plugs[0]} : {choose: plugs}
+    return plugs.length === 1 ? {id: plugs[0]!} : {choose: plugs}
   }
   const topics = topicPlugs(u)
   if (topics.length === 1) {
     u.penalty += 0.25
-    return {id: topics[0]}
+    return {id: topics[0]!}
   }
   if (topics.length > 1) return {choose: topics}
   const asked = u.units.findIndex((_, index) => isNameCandidate(u, index))

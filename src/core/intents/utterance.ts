@@ -28,7 +28,7 @@ export interface Unit {
   norm: string
   raw: string
   mention?: Mention
-  corrected?: boolean
+  corrected?: boolean | undefined
 }
 
 export interface UnitMatch {

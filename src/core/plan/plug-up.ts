@@ -87,8 +87,8 @@ export interface HostFacts {
   engineVersion: string
   apiVersion: string
   memTotalBytes: number
-  memAvailableBytes?: number
-  diskFreeBytes?: number
+  memAvailableBytes?: number | undefined
+  diskFreeBytes?: number | undefined
   /** Ports published by any container, listening on the host, or claimed by aims labels. */
   usedPorts: number[]
   instances: InstanceView[]
@@ -298,6 +298,7 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
           },
         ]
       : [{name: tenantNetwork, aliases: [request.instance, `${request.instance}-${name}`]}]
+    const healthcheck = dockerHealthcheck(service, plug.health_gate.interval_seconds)
     const container: ContainerSpec = {
       name: containerName(request.tenant, request.instance, name),
       image: service.image,
@@ -317,9 +318,7 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
       init: true,
       memoryBytes: resources.memoryBytes,
       nanoCpus: Math.round(resources.cpus * 1e9),
-      ...(dockerHealthcheck(service, plug.health_gate.interval_seconds)
-        ? {healthcheck: dockerHealthcheck(service, plug.health_gate.interval_seconds)}
-        : {}),
+      ...(healthcheck ? {healthcheck} : {}),
       ...(service.user ? {user: service.user} : {}),
       ...(service.working_dir ? {workingDir: service.working_dir} : {}),
       ...(service.tmpfs ? {tmpfs: service.tmpfs} : {}),

@@ -38,11 +38,14 @@ export function hostPrices(entryPrices: Partial<Prices> | undefined, preferences
     return typeof value === 'number' ? value : undefined
   }
   const currency = getPreference(preferences, 'prices.currency')
+  const cpuMonthly = pick('cpu-monthly')
+  const memoryGiBMonthly = pick('memory-gib-monthly')
+  const diskGiBMonthly = pick('disk-gib-monthly')
   const preferred: Partial<Prices> = {
     ...(typeof currency === 'string' ? {currency} : {}),
-    ...(pick('cpu-monthly') !== undefined ? {cpuMonthly: pick('cpu-monthly')} : {}),
-    ...(pick('memory-gib-monthly') !== undefined ? {memoryGiBMonthly: pick('memory-gib-monthly')} : {}),
-    ...(pick('disk-gib-monthly') !== undefined ? {diskGiBMonthly: pick('disk-gib-monthly')} : {}),
+    ...(cpuMonthly !== undefined ? {cpuMonthly} : {}),
+    ...(memoryGiBMonthly !== undefined ? {memoryGiBMonthly} : {}),
+    ...(diskGiBMonthly !== undefined ? {diskGiBMonthly} : {}),
   }
   return {...DEFAULT_PRICES, ...preferred, ...(entryPrices ?? {})}
 }
@@ -57,8 +60,8 @@ export interface TenantPolicy {
 export const tierRank = (tier: Tier) => TIERS.indexOf(tier)
 
 interface TenantPreferences {
-  tier?: string
-  'spending-limit'?: number | string
+  tier?: string | undefined
+  'spending-limit'?: number | string | undefined
 }
 
 export function tenantPolicy(preferences: Record<string, unknown>, tenant: string): TenantPolicy {

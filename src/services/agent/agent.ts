@@ -29,7 +29,8 @@ import type {Progress} from '../progress.js'
 import {AgentLog} from './agent-log.js'
 import {agentApprover, type ApprovalUi} from './approver.js'
 import type {ToolCallContext, ToolRunResult, ToolRuntime} from './runtime.js'
-import {toolArgv, type AgentTool, type ToolArgs, type ToolRegistry} from './tools.js'
+import {toolArgv, type ToolArgs} from './tool-shape.js'
+import type {AgentTool, ToolRegistry} from './tools.js'
 
 export interface AgentUi extends ApprovalUi {
   /** A piece of the assistant's reply, as it streams. */

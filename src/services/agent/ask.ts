@@ -13,13 +13,9 @@
  *              without --yes: the result says declined and the exit code is 3.
  */
 import {AimsError, ExitCode} from '../../core/errors.js'
-import {
-  commandPathOf,
-  COMMAND_EFFECTS,
-  formatArgv,
-  parseUtterance,
-  type IntentContext,
-} from '../../core/intents/index.js'
+import {commandPathOf} from '../../core/commands/argv.js'
+import {COMMAND_EFFECTS} from '../../core/commands/index.js'
+import {formatArgv, parseUtterance, type IntentContext} from '../../core/intents/index.js'
 import type {Plan} from '../../core/plan/plan.js'
 import type {Agent, AgentAction} from './agent.js'
 import {clarificationText} from './offline-provider.js'

@@ -11,8 +11,8 @@
  */
 import type {ChatMessage, ChatProvider, ChatRequest, ProviderEvent} from '../../core/ai/types.js'
 import {offlineModel} from '../../core/ai/settings.js'
+import {commandPathOf} from '../../core/commands/argv.js'
 import {
-  commandPathOf,
   completeClarification,
   formatArgv,
   parseUtterance,
@@ -20,7 +20,8 @@ import {
   type IntentContext,
   type IntentResult,
 } from '../../core/intents/index.js'
-import {argsFromArgv, type ToolRegistry} from './tools.js'
+import {argsFromArgv} from './tool-shape.js'
+import type {ToolRegistry} from './tools.js'
 
 /** The question as the user reads it: the question and its numbered options. */
 export function clarificationText(question: ClarifyIntent): string {

@@ -57,7 +57,7 @@ export async function loadAgentServices(): Promise<AgentServices> {
  * Services built elsewhere in aims (export by the export work, stats, health
  * and events by the dock work). Each is optional: absent means "not in this
  * build", and the tool says so instead of failing. The real binding lives in
- * compose.ts (extraServices).
+ * src/agent-context.ts (extraServices).
  */
 export interface ExtraServices {
   exportBundle?(request: {target: string; out?: string}, deps: PlugUpDeps): Promise<unknown>
@@ -101,7 +101,7 @@ export interface ToolRunResult {
   /** The service's full typed result (for --json and the chat's rendering). */
   data?: unknown
   /** The instance the conversation is now about; null when it is gone. */
-  focus?: string | null
+  focus?: string | null | undefined
 }
 
 export type {ToolEffect}

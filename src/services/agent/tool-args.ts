@@ -5,6 +5,7 @@
  * with a message the model can act on (exit-2 style usage errors, never a
  * side effect).
  */
+import {C0_OR_DEL} from '../../core/text/sanitize.js'
 import {AimsError, shown, usageError} from '../../core/errors.js'
 import {
   checkDomain,
@@ -13,9 +14,11 @@ import {
   parseCpus,
   parseInstanceRef,
   parseMemorySize,
+  PLUG_ID,
   type InstanceRef,
 } from '../../core/names.js'
 import {checkEnvValue} from '../../core/plan/env.js'
+import type {AgentParam} from '../../core/commands/spec.js'
 
 export type RawArgs = Record<string, unknown>
 
@@ -36,7 +39,7 @@ export function optionalString(tool: string, raw: RawArgs, key: string, max = 20
   if (!present(value)) return undefined
   if (typeof value !== 'string' && typeof value !== 'number') throw usageError(`${tool}: ${key} must be a string`)
   const text = String(value).trim()
-  if (text.length > max || /[\u0000-\u001f\u007f]/.test(text))
+  if (text.length > max || C0_OR_DEL.test(text))
     throw usageError(
       `${tool}: ${key} ${shown(text)} is not a value aims accepts`,
       `give at most ${max} printable characters`,
@@ -108,10 +111,16 @@ export function optionalDomain(tool: string, raw: RawArgs, key = 'domain'): stri
  * the CLI's --tenant). The value kept for the argv is TENANT/NAME when a
  * tenant was given either way, NAME otherwise (the default tenant applies).
  */
-export function instanceArg(tool: string, raw: RawArgs, key = 'instance', required = true): string | undefined {
+export function instanceArg(
+  tool: string,
+  raw: RawArgs,
+  key = 'instance',
+  required = true,
+  tenantKey = 'tenant',
+): string | undefined {
   const value = required ? requiredString(tool, raw, key, 80) : optionalString(tool, raw, key, 80)
   if (value === undefined) return undefined
-  const tenant = optionalName(tool, raw, 'tenant', 'tenant')
+  const tenant = optionalName(tool, raw, tenantKey, 'tenant')
   const ref = validated(tool, () => parseInstanceRef(value))
   if (value.includes('/')) {
     if (tenant && tenant !== ref.tenant)
@@ -170,10 +179,100 @@ export function validated<T>(tool: string, check: () => T): T {
     return check()
   } catch (error) {
     if (error instanceof AimsError)
-      throw new AimsError(error.kind, `${tool}: ${error.message}`, {
-        ...(error.hint ? {hint: error.hint} : {}),
-        exitCode: error.exitCode,
-      })
+      throw new AimsError(error.kind, `${tool}: ${error.message}`, {hint: error.hint, exitCode: error.exitCode})
     throw error
+  }
+}
+
+/** A directory below the current one, for tools that write files. */
+function relativeDir(tool: string, raw: RawArgs, key: string): string | undefined {
+  const out = optionalString(tool, raw, key, 255)
+  if (
+    out !== undefined &&
+    (!/^[A-Za-z0-9_./~+-]{1,255}$/.test(out) ||
+      out.split('/').includes('..') ||
+      out.startsWith('-') ||
+      out.startsWith('/'))
+  ) {
+    throw usageError(
+      `${tool}: "${out.slice(0, 40)}" is not a directory ACHEEVY writes to`,
+      `use a relative directory below this one, or run aims ${tool} --out DIR yourself`,
+    )
+  }
+  return out
+}
+
+function plugId(tool: string, raw: RawArgs, key: string): string {
+  const plug = requiredString(tool, raw, key, 64).toLowerCase()
+  if (!PLUG_ID.test(plug))
+    throw usageError(
+      `${tool}: unknown plug "${plug.slice(0, 60)}"`,
+      'plug ids are lower-case words such as n8n; see catalog_search',
+    )
+  return plug
+}
+
+function links(tool: string, raw: RawArgs, key: string): string[] | undefined {
+  const list = stringList(tool, raw, key, (value) => {
+    if (!value.includes('/')) throw usageError(`invalid link ${JSON.stringify(value)}`, 'write TENANT/INSTANCE')
+    parseInstanceRef(value)
+    return value
+  })
+  return list.length > 0 ? list : undefined
+}
+
+/**
+ * One tool argument, read and checked by its declared kind (core/commands/spec.ts, ParamKind).
+ * `tenantKey`: the tool's argument for the tenant of a bare instance NAME, folded into it.
+ */
+export function readParam(
+  tool: string,
+  raw: RawArgs,
+  key: string,
+  param: AgentParam,
+  options: {required: boolean; tenantKey?: string},
+): string | number | boolean | string[] | undefined {
+  switch (param.kind) {
+    case 'text': {
+      const text = options.required
+        ? requiredString(tool, raw, key, param.max ?? 200)
+        : optionalString(tool, raw, key, param.max ?? 200)
+      return param.lowercase ? text?.toLowerCase() : text
+    }
+    case 'plug-id':
+      return plugId(tool, raw, key)
+    case 'name':
+      return optionalName(tool, raw, key, 'instance')
+    case 'tenant':
+      return optionalName(tool, raw, key, 'tenant')
+    case 'service':
+      return optionalName(tool, raw, key, 'service')
+    case 'instance':
+      return instanceArg(tool, raw, key, options.required, options.tenantKey)
+    case 'instance-tenant':
+      return undefined
+    case 'target': {
+      const target = requiredString(tool, raw, key, 80)
+      validated(tool, () => parseInstanceRef(target))
+      return target
+    }
+    case 'cpus':
+      return optionalCpus(tool, raw, key)
+    case 'memory':
+      return optionalMemory(tool, raw, key)
+    case 'domain':
+      return optionalDomain(tool, raw, key)
+    case 'env': {
+      const env = envArg(tool, raw, key)
+      return env.length > 0 ? env.map(([name, value]) => `${name}=${value}`) : undefined
+    }
+    case 'link':
+      return links(tool, raw, key)
+    case 'integer':
+      return optionalInt(tool, raw, key, param.min ?? 0, param.max ?? Number.MAX_SAFE_INTEGER)
+    case 'boolean':
+      return optionalBool(tool, raw, key) || undefined
+    case 'relative-dir':
+      return relativeDir(tool, raw, key)
   }
 }

@@ -4,10 +4,11 @@
  * for reads the same tables the CLI commands print. Pure. Container text is
  * shown sanitized (no escape sequences), as `aims plug logs` shows it.
  */
+import {sanitizeUntrusted} from '../../core/text/sanitize.js'
 import type {DoctorReport} from '../../core/doctor.js'
 import {DEFAULT_PRICES} from '../../core/catalog/cost.js'
 import {formatArgv} from '../../core/intents/format-argv.js'
-import {maskCommandLine} from '../../services/audit.js'
+import {maskCommandLine} from '../../core/commands/argv.js'
 import type {CatalogListResult, CatalogSearchResult, CatalogShowResult} from '../../services/catalog.js'
 import type {InstanceStatus, ProbedInstance, ServiceLogLine} from '../../services/instances.js'
 import type {Style} from '../style.js'
@@ -15,7 +16,6 @@ import {renderCatalogList, renderPlugDetails, renderSearchResults} from './catal
 import {renderDoctorReport} from './doctor.js'
 import {instanceRows} from './instances.js'
 import {renderTable} from './table.js'
-import {sanitizeUntrusted} from './text.js'
 
 export interface ToolOutcomeView {
   status: 'ok' | 'dry-run' | 'declined' | 'failed' | 'unavailable' | 'invalid' | 'proposed'

@@ -2,6 +2,7 @@
  * Pure presentation of catalog results: tables for ls/search, the detail view
  * of show, and validate's issue lines. No I/O; styling comes in as a Style.
  */
+import {sanitizeUntrusted} from '../../core/text/sanitize.js'
 import type {EnvSpec, HealthSpec, Plug, PlugService} from '../../core/catalog/schema.js'
 import {deployOrder, dependencyCondition} from '../../core/catalog/model.js'
 import {explainIssue, formatExplainedIssue} from '../../core/catalog/issue-fix.js'
@@ -15,7 +16,7 @@ import type {
 } from '../../services/catalog.js'
 import {makeStyle, type Style} from '../style.js'
 import {renderTable} from './table.js'
-import {sanitizeUntrusted, truncate, visibleWidth} from './text.js'
+import {truncate, visibleWidth} from './text.js'
 
 const plain = makeStyle(false)
 

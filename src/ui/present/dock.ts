@@ -4,6 +4,7 @@
  * layout rule is tested here without a terminal. Only the visible slice of
  * the table is formatted, whatever the number of instances.
  */
+import {sanitizeUntrusted} from '../../core/text/sanitize.js'
 import type {AimsEvent} from '../../core/events.js'
 import type {InstanceDetails} from '../../core/dock.js'
 import {compactBytes} from '../../core/stats.js'
@@ -14,7 +15,7 @@ import {makeStyle} from '../style.js'
 import {dockLayout, MARKER_WIDTH, tableColumns, type Column} from './dock-layout.js'
 import {eventInstance, eventText, formatEventTime} from './events.js'
 import {renderPlan} from './plan.js'
-import {formatDuration, sanitizeUntrusted, visibleWidth} from './text.js'
+import {formatDuration, visibleWidth} from './text.js'
 
 export type Tone = 'green' | 'red' | 'yellow' | 'cyan' | 'gray' | 'blue' | 'magenta'
 

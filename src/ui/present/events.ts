@@ -1,7 +1,7 @@
 /** Events as lines for people: time, source, instance, what happened. Pure. */
+import {sanitizeUntrusted} from '../../core/text/sanitize.js'
 import type {AimsEvent} from '../../core/events.js'
 import type {Style} from '../style.js'
-import {sanitizeUntrusted} from './text.js'
 
 const pad = (value: number, width = 2) => String(value).padStart(width, '0')
 

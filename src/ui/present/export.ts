@@ -1,7 +1,7 @@
 /** `aims export` as text: where the bundle went, what is in it, what to run next. Pure. */
+import {sanitizeUntrusted} from '../../core/text/sanitize.js'
 import type {ExportResult} from '../../services/export.js'
 import type {Style} from '../style.js'
-import {sanitizeUntrusted} from './text.js'
 
 export function renderExportResult(result: ExportResult, style: Style): string {
   const what =

@@ -3,7 +3,7 @@ import type {KeySource} from '../../services/secret-store.js'
 import type {KeyStatus, LoginResult, LoginStatus, LogoutResult} from '../../services/login.js'
 import type {Style} from '../style.js'
 import {renderTable} from './table.js'
-import {sanitizeUntrusted} from './text.js'
+import {sanitizeUntrusted} from '../../core/text/sanitize.js'
 
 const place = (store: 'keychain' | 'file', location: string) =>
   store === 'keychain' ? `the keychain (${location})` : `the encrypted file ${location}`
@@ -86,7 +86,7 @@ export function renderLoginStatus(status: LoginStatus, style: Style, acheevy?: s
 
 /** "ACHEEVY uses anthropic (claude-…) with the key from …" */
 export function describeAcheevy(
-  settings: {provider: string; model: string; baseUrl?: string},
+  settings: {provider: string; model: string; baseUrl?: string | undefined},
   source: KeySource,
 ): string {
   if (settings.provider === 'offline')

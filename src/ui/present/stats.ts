@@ -1,9 +1,9 @@
 /** `aims stats` and `aims health` as tables. Pure. */
+import {sanitizeUntrusted} from '../../core/text/sanitize.js'
 import type {InstanceHealthReport} from '../../core/health-report.js'
 import {compactBytes, totalStats, type InstanceStats} from '../../core/stats.js'
 import type {Style} from '../style.js'
 import {renderTable} from './table.js'
-import {sanitizeUntrusted} from './text.js'
 
 export const formatCpu = (percent: number) => `${percent.toFixed(percent >= 100 ? 0 : 1)}%`
 const memory = (used: number, limit: number) =>

@@ -1,5 +1,6 @@
 /** Plain aligned text tables (no borders), as `docker ps` prints them. */
-import {stripAnsi, visibleWidth} from './text.js'
+import {stripAnsi} from '../../core/text/sanitize.js'
+import {visibleWidth} from './text.js'
 
 export function renderTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((header, column) =>

@@ -1,10 +1,5 @@
-/** Text helpers for terminal output: width without ANSI codes, safe display of untrusted text. */
-
-const ANSI = /\u001B(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001B]*(?:\u0007|\u001B\\)|[@-Z\\-_])/g
-
-export function stripAnsi(text: string): string {
-  return text.replace(ANSI, '')
-}
+/** Text helpers for terminal output: width without ANSI codes, truncation, durations. */
+import {stripAnsi} from '../../core/text/sanitize.js'
 
 /** Display width, counting wide (CJK, emoji) characters as two columns. */
 export function visibleWidth(text: string): number {
@@ -34,15 +29,6 @@ export function visibleWidth(text: string): number {
         : 1
   }
   return width
-}
-
-/**
- * Text from containers (logs, inspect) is data: strip escape sequences and
- * control characters so it can't move the cursor, retitle the terminal or
- * hide lines.
- */
-export function sanitizeUntrusted(text: string): string {
-  return stripAnsi(text).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
 }
 
 export function truncate(text: string, width: number): string {

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {appendRemoteAudit, maskCommandLine, type AuditRecord} from '../../../src/services/audit.js'
+import {maskCommandLine} from '../../../src/core/commands/argv.js'
+import {appendRemoteAudit, type AuditRecord} from '../../../src/services/audit.js'
 import {FakeShell} from '../../support/fake-session.js'
 
 describe('maskCommandLine', () => {

@@ -1,5 +1,6 @@
+import {stripTerminalControls} from '../../../../src/core/text/sanitize.js'
 import {describe, expect, it} from 'vitest'
-import {fenceUntrusted, stripTerminalControls, truncateMiddle} from '../../../../src/core/ai/untrusted.js'
+import {fenceUntrusted, truncateMiddle} from '../../../../src/core/ai/untrusted.js'
 
 const secret = 'hunter2-Very-Secret-Value'
 

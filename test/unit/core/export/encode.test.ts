@@ -1,3 +1,4 @@
+import {oneLineText} from '../../../../src/core/text/sanitize.js'
 import {parse as parseYaml} from 'yaml'
 import {describe, expect, it} from 'vitest'
 import {
@@ -7,7 +8,6 @@ import {
   escapeComposeDollars,
   markdownCell,
   markdownCode,
-  oneLineText,
   shellWord,
   yamlKey,
   yamlString,

@@ -64,7 +64,9 @@ describe('intent text handling', () => {
         (match) => match[1]!,
       )
       for (const source of imports)
-        expect(source, `${file} imports ${source}`).toMatch(/^\.\/[a-z-]+\.js$|^\.\.\/(?:names|errors|suggest)\.js$/)
+        expect(source, `${file} imports ${source}`).toMatch(
+          /^\.\/[a-z-]+\.js$|^\.\.\/(?:names|errors|suggest|commands\/[a-z-]+)\.js$/,
+        )
     }
   })
 })

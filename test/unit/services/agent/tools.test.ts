@@ -1,18 +1,15 @@
 import {describe, expect, it} from 'vitest'
 import {isValidToolName} from '../../../../src/core/ai/types.js'
 import {AimsError} from '../../../../src/core/errors.js'
-import {COMMAND_EFFECTS, commandPathOf, parseUtterance} from '../../../../src/core/intents/index.js'
+import {commandPathOf} from '../../../../src/core/commands/argv.js'
+import {COMMAND_EFFECTS} from '../../../../src/core/commands/index.js'
+import {parseUtterance} from '../../../../src/core/intents/index.js'
 import {AgentLog} from '../../../../src/services/agent/agent-log.js'
 import {agentApprover} from '../../../../src/services/agent/approver.js'
-import {extraServices} from '../../../../src/services/agent/compose.js'
+import {extraServices} from '../../../../src/agent-context.js'
 import type {ToolCallContext} from '../../../../src/services/agent/runtime.js'
-import {
-  AGENT_TOOLS,
-  argsFromArgv,
-  ToolRegistry,
-  toolArgv,
-  type AgentTool,
-} from '../../../../src/services/agent/tools.js'
+import {argsFromArgv, toolArgv} from '../../../../src/services/agent/tool-shape.js'
+import {AGENT_TOOLS, ToolRegistry, type AgentTool} from '../../../../src/services/agent/tools.js'
 import {fakeRuntime, fakeSession, ScriptedUi, type ServiceRecord} from '../../../support/agent-fakes.js'
 import {catalog, instances} from '../../core/intents/fixture.js'
 import {heldOut} from '../../core/intents/heldout.js'
@@ -48,28 +45,8 @@ function call(
 }
 
 describe('the tool registry', () => {
-  it('has one tool per command of the issue, each with a valid name, an object schema and the effect of its command', () => {
-    expect(AGENT_TOOLS.map((item) => item.cli.path).sort()).toEqual(
-      [
-        'catalog ls',
-        'catalog search',
-        'catalog show',
-        'plug up',
-        'plug ls',
-        'plug status',
-        'plug logs',
-        'plug start',
-        'plug stop',
-        'plug restart',
-        'plug scale',
-        'plug down',
-        'export',
-        'stats',
-        'health',
-        'events',
-        'doctor',
-      ].sort(),
-    )
+  // test/unit/commands/declarations.test.ts checks each tool against its command's declaration.
+  it('has valid, distinct names, object schemas and the effect of its command', () => {
     for (const item of AGENT_TOOLS) {
       expect(isValidToolName(item.spec.name), item.spec.name).toBe(true)
       expect(item.spec.parameters.type).toBe('object')
@@ -77,14 +54,7 @@ describe('the tool registry', () => {
       const effects = COMMAND_EFFECTS[item.cli.path]
       expect(item.spec.effect).toBe(effects.destructive ? 'destroy' : effects.mutates ? 'change' : 'read')
     }
-    expect(AGENT_TOOLS.filter((item) => item.spec.effect === 'destroy').map((item) => item.spec.name)).toEqual([
-      'plug_down',
-    ])
-    expect(
-      AGENT_TOOLS.filter((item) => item.spec.effect === 'change')
-        .map((item) => item.spec.name)
-        .sort(),
-    ).toEqual(['export', 'plug_restart', 'plug_scale', 'plug_start', 'plug_stop', 'plug_up'])
+    expect(new Set(AGENT_TOOLS.map((item) => item.spec.name)).size).toBe(AGENT_TOOLS.length)
   })
 
   it('refuses a tool whose declared effect disagrees with its command', () => {

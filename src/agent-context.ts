@@ -1,22 +1,22 @@
 /**
- * Wires ACHEEVY to the process's AimsContext: the tool runtime over the one
+ * Composition of ACHEEVY (beside context.ts, the composition root): wires it to the process's AimsContext: the tool runtime over the one
  * session, the provider the settings choose (the offline parser when no key
  * or server is configured), the parser's context (catalog, instances, focus)
  * and the system prompt's facts. Used by `aims ask` and `aims chat`.
  */
-import type {AiSettings} from '../../core/ai/settings.js'
-import type {ChatProvider} from '../../core/ai/types.js'
-import {DEFAULT_PRICES} from '../../core/catalog/cost.js'
-import type {IntentContext, IntentInstance} from '../../core/intents/index.js'
-import {RESOURCE_NAME} from '../../core/names.js'
-import type {AimsContext} from '../../context.js'
-import type {HostSession} from '../ports.js'
-import {packageVersion} from '../../adapters/package-root.js'
-import {OfflineChatProvider} from './offline-provider.js'
-import {loadAiSettings, storedProviderKey} from '../ai-settings.js'
-import {loadAgentServices, type ExtraServices, type ToolRuntime} from './runtime.js'
-import {systemPrompt} from './system-prompt.js'
-import {ToolRegistry} from './tools.js'
+import type {AiSettings} from './core/ai/settings.js'
+import type {ChatProvider} from './core/ai/types.js'
+import {DEFAULT_PRICES} from './core/catalog/cost.js'
+import type {IntentContext, IntentInstance} from './core/intents/index.js'
+import {PLUG_ID, RESOURCE_NAME} from './core/names.js'
+import type {AimsContext} from './context.js'
+import type {HostSession} from './services/ports.js'
+import {packageVersion} from './adapters/package-root.js'
+import {OfflineChatProvider} from './services/agent/offline-provider.js'
+import {loadAiSettings, storedProviderKey} from './services/ai-settings.js'
+import {loadAgentServices, type ExtraServices, type ToolRuntime} from './services/agent/runtime.js'
+import {systemPrompt} from './services/agent/system-prompt.js'
+import {ToolRegistry} from './services/agent/tools.js'
 
 export interface AgentWiring {
   runtime: ToolRuntime
@@ -33,26 +33,24 @@ export interface AgentWiring {
 
 /** Labels are the engine's to say, but only well-formed names reach a prompt or the parser. */
 const wellFormed = (instance: IntentInstance) =>
-  RESOURCE_NAME.test(instance.tenant) &&
-  RESOURCE_NAME.test(instance.instance) &&
-  /^[a-z0-9][a-z0-9-]{0,62}$/.test(instance.plug)
+  RESOURCE_NAME.test(instance.tenant) && RESOURCE_NAME.test(instance.instance) && PLUG_ID.test(instance.plug)
 
 /** Export, stats, health and events: the same services as their CLI commands, loaded when first used. */
 export function extraServices(context: AimsContext, aimsVersion: string): ExtraServices {
   return {
     exportBundle: async (request, deps) => {
-      const {exportBundle} = await import('../export.js')
+      const {exportBundle} = await import('./services/export.js')
       return exportBundle(await context.exportDeps({session: deps.session, aimsVersion}), {
         target: request.target,
         ...(request.out ? {out: request.out} : {}),
       })
     },
     stats: async (request, session) =>
-      (await import('../stats.js')).instanceStats(session, request.ref ? {ref: request.ref} : {}),
+      (await import('./services/stats.js')).instanceStats(session, request.ref ? {ref: request.ref} : {}),
     health: async (request, session) =>
-      (await import('../health-report.js')).checkHealth(session, request.ref ? {ref: request.ref} : {}),
+      (await import('./services/health-report.js')).checkHealth(session, request.ref ? {ref: request.ref} : {}),
     events: async (request, session) =>
-      (await import('../events.js')).listEvents(session, {since: request.since, until: request.until}),
+      (await import('./services/events.js')).listEvents(session, {since: request.since, until: request.until}),
   }
 }
 
@@ -100,7 +98,7 @@ export async function wireAgent(
     if (!hostReachable) return []
     const listing = (async () => {
       const opened = await session()
-      const {readInstances} = await import('../instances.js')
+      const {readInstances} = await import('./services/instances.js')
       const views = await readInstances(opened, await opened.engine())
       return views.map((view) => ({tenant: view.tenant, instance: view.instance, plug: view.plug})).filter(wellFormed)
     })()
@@ -145,7 +143,7 @@ export async function wireAgent(
       hostName: () => host,
     })
   } else {
-    const {createProvider} = await import('../../adapters/ai/factory.js')
+    const {createProvider} = await import('./adapters/ai/factory.js')
     const apiKey = await storedProviderKey(settings, store)
     provider = await createProvider(settings, context.env, {}, apiKey === undefined ? {} : {apiKey})
   }
