@@ -4,6 +4,7 @@ import {LifecycleCommand} from '../../src/cli/lifecycle-command.js'
 import {declared} from '../../src/cli/declared.js'
 import {PLUG_UP} from '../../src/core/commands/plug.js'
 import {AimsError, usageError} from '../../src/core/errors.js'
+import {validatePlugUpOptions} from '../../src/core/plan/requests.js'
 
 export default class PlugUp extends declared(PLUG_UP, LifecycleCommand) {
   async run() {
@@ -21,7 +22,7 @@ export default class PlugUp extends declared(PLUG_UP, LifecycleCommand) {
         )
       }
     }
-    const {validatePlugUpOptions, plugUp} = await import('../../src/services/plug-up.js')
+    const {plugUp} = await import('../../src/services/plug-up.js')
     const options = {
       plug: args.plug,
       tenant,
@@ -35,10 +36,10 @@ export default class PlugUp extends declared(PLUG_UP, LifecycleCommand) {
       ...(flags.memory ? {memory: flags.memory} : {}),
     }
     // Bad input fails here, before any connection is made.
-    validatePlugUpOptions(options)
+    const request = validatePlugUpOptions(options)
     const {deps} = await this.lifecycle(flags, {ask: true})
     try {
-      const result = await plugUp(deps, options)
+      const result = await plugUp(deps, request)
       this.view?.stop()
       if (result.status === 'dry-run') {
         this.say(this.style.dim('Dry run: nothing was changed.'))

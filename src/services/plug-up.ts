@@ -10,27 +10,13 @@
  * so a killed run is cleaned up by the next one.
  */
 import {sanitizeUntrusted} from '../core/text/sanitize.js'
-import {AimsError, ExitCode, usageError} from '../core/errors.js'
+import {AimsError, ExitCode} from '../core/errors.js'
 import type {Plug} from '../core/catalog/schema.js'
 import {LABEL, type LogLine} from '../core/engine-types.js'
 import {secretKeysFromLabels} from '../core/instances.js'
-import {
-  checkDomain,
-  checkResourceName,
-  formatInstanceRef,
-  parseCpus,
-  parseInstanceRef,
-  parseMemorySize,
-  PLUG_ID,
-  type InstanceRef,
-} from '../core/names.js'
-import {
-  parseEnvAssignment,
-  parseEnvFile,
-  resolveEnvSpec,
-  type MissingVariable,
-  type ResolvedVariable,
-} from '../core/plan/env.js'
+import {formatInstanceRef, type InstanceNames, type InstanceRef} from '../core/names.js'
+import {resolveEnvSpec, type MissingVariable, type ResolvedVariable} from '../core/plan/env.js'
+import type {PlugUpRequest} from '../core/plan/requests.js'
 import type {Plan} from '../core/plan/plan.js'
 import {
   buildPlugUpPlan,
@@ -42,59 +28,24 @@ import {
 import {tenantPolicy, type Prices} from '../core/plan/policy.js'
 import {allocateSubnet} from '../core/network/subnets.js'
 import {didYouMean} from '../core/suggest.js'
-import type {AuditLog, AuditRecord} from './audit.js'
 import type {CatalogSource} from './catalog-port.js'
-import {passGate, type Approver} from './gate.js'
+import {passGate} from './gate.js'
 import {probeService} from './health.js'
 import {gatherHostFacts, journalPath, networkInUse, refreshHostFacts} from './host-facts.js'
-import {emitLifecycleEvent, type LifecycleEventWriter} from './lifecycle-events.js'
+import {emitLifecycleEvent} from './lifecycle-events.js'
 import {recordAction} from './record-action.js'
-import type {Clock, Engine, HostSession} from './ports.js'
-import type {Progress} from './progress.js'
-import type {ProxyManager} from './proxy-manager.js'
+import type {Clock, Engine, LifecycleDeps} from './ports.js'
 
-export interface PlugUpOptions {
-  plug: string
-  name?: string
-  tenant: string
-  /** KEY=VALUE items from --env. */
-  env: string[]
-  envFile?: {path: string; text: string}
-  domain?: string
-  cpus?: string
-  memory?: string
-  expose: boolean
-  links: string[]
-}
-
-export type {ProxyManager}
-
-export interface Origin {
-  kind: AuditRecord['origin']
-  argv?: string[]
-  utterance?: string
-}
-
-export interface PlugUpDeps {
-  session: HostSession
+/** What plug up needs beyond any lifecycle change: the catalog, prices and policy, secrets, subnets. */
+export interface PlugUpDeps extends LifecycleDeps {
   catalog: CatalogSource
   preferences: Record<string, unknown>
   prices: Prices
-  clock: Clock
-  newId: () => string
   generateSecret: (spec: {length: number; charset: string}) => string
-  actor: string
-  audit: AuditLog
-  approver: Approver
-  progress: Progress
   /** Asks for a missing required value (TTY only); absent → the config gate fails. */
-  ask?: (variable: MissingVariable) => Promise<string>
-  proxy?: ProxyManager
-  origin: Origin
+  ask?: ((variable: MissingVariable) => Promise<string>) | undefined
   /** Subnet pool for tenant/instance networks. */
   networkPool: {pool: string; tenantPrefix: number; instancePrefix: number}
-  /** Appends aims' lifecycle events to the host's events file (absent: not recorded). */
-  recordEvent?: LifecycleEventWriter
 }
 
 export interface PlugUpResult {
@@ -110,54 +61,6 @@ export interface PlugUpResult {
   durationMs: number
   notes?: string
   warnings: string[]
-}
-
-export interface ValidatedRequest {
-  plugId: string
-  ref: InstanceRef
-  envFlags: Record<string, string>
-  envFile: Record<string, string>
-  cpus?: number
-  memoryBytes?: number
-  domain?: string
-  expose: boolean
-  links: InstanceRef[]
-}
-
-/** Everything the user typed, checked before any I/O (exit 2, no side effect). */
-export function validatePlugUpOptions(options: PlugUpOptions): ValidatedRequest {
-  if (!PLUG_ID.test(options.plug)) {
-    throw usageError(
-      `unknown plug ${JSON.stringify(options.plug.length > 60 ? `${options.plug.slice(0, 57)}…` : options.plug)}`,
-      'plug ids are lower-case words such as n8n or uptime-kuma; see aims catalog ls',
-    )
-  }
-  const tenant = checkResourceName('tenant', options.tenant)
-  const instance = checkResourceName('instance', options.name ?? options.plug)
-  const envFlags: Record<string, string> = {}
-  for (const item of options.env) {
-    const [key, value] = parseEnvAssignment(item)
-    envFlags[key] = value
-  }
-  const envFile = options.envFile ? parseEnvFile(options.envFile.text, options.envFile.path) : {}
-  const links = options.links.map((link) => {
-    if (!link.includes('/')) throw usageError(`invalid --link ${JSON.stringify(link)}`, 'write --link TENANT/INSTANCE')
-    return parseInstanceRef(link)
-  })
-  for (const link of links)
-    if (link.tenant === tenant && link.instance === instance)
-      throw usageError('an instance cannot link to itself', 'drop that --link')
-  return {
-    plugId: options.plug,
-    ref: {tenant, instance},
-    envFlags,
-    envFile,
-    ...(options.cpus !== undefined ? {cpus: parseCpus(options.cpus)} : {}),
-    ...(options.memory !== undefined ? {memoryBytes: parseMemorySize(options.memory)} : {}),
-    ...(options.domain !== undefined ? {domain: checkDomain(options.domain)} : {}),
-    expose: options.expose,
-    links,
-  }
 }
 
 export async function findPlug(catalog: CatalogSource, id: string): Promise<{plug: Plug; file: string}> {
@@ -180,9 +83,8 @@ export async function findPlug(catalog: CatalogSource, id: string): Promise<{plu
 
 const sleep = (clock: Clock, ms: number) => clock.sleep(ms)
 
-export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<PlugUpResult> {
+export async function plugUp(deps: PlugUpDeps, request: PlugUpRequest): Promise<PlugUpResult> {
   const started = deps.clock.now().getTime()
-  const request = validatePlugUpOptions(options)
   const {plug, file} = await findPlug(deps.catalog, request.plugId)
   const target = formatInstanceRef(request.ref)
   const engine = await deps.session.engine()
@@ -213,15 +115,7 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
     return buildPlugUpPlan({
       plug,
       plugFile: file,
-      request: {
-        tenant: request.ref.tenant,
-        instance: request.ref.instance,
-        ...(request.cpus !== undefined ? {cpus: request.cpus} : {}),
-        ...(request.memoryBytes !== undefined ? {memoryBytes: request.memoryBytes} : {}),
-        ...(request.domain ? {domain: request.domain} : {}),
-        expose: request.expose,
-        links: request.links,
-      },
+      request,
       env: {variables, missing: env.missing},
       host,
       facts,
@@ -431,10 +325,10 @@ async function cleanupInterrupted(deps: PlugUpDeps, engine: Engine, ref: Instanc
 }
 
 async function removeDeployObjects(
-  deps: Pick<PlugUpDeps, 'session'>,
+  deps: Pick<LifecycleDeps, 'session'>,
   engine: Engine,
   labels: Record<string, string>,
-  ref: InstanceRef,
+  ref: InstanceNames,
 ): Promise<void> {
   const containers = await engine.listContainers({all: true, labels})
   await Promise.all(containers.map((container) => engine.removeContainer(container.id, {force: true})))
@@ -544,7 +438,7 @@ async function provisionLinks(
   }
 }
 
-export const linkNetworkName = (from: InstanceRef, to: InstanceRef) =>
+export const linkNetworkName = (from: InstanceNames, to: InstanceNames) =>
   `aims-l-${from.tenant}-${from.instance}--${to.tenant}-${to.instance}`
 
 async function startInOrder(deps: PlugUpDeps, engine: Engine, spec: DeploySpec): Promise<void> {

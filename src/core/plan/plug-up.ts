@@ -18,6 +18,7 @@ import {
   type InstanceRef,
 } from '../names.js'
 import {maskEnv, secretKeysOf, serviceEnv, type MissingVariable, type ResolvedVariable} from './env.js'
+import type {PlugUpRequest} from './requests.js'
 import type {GateCheck, Plan, PlanChange} from './plan.js'
 import {tierRank, type Prices, type TenantPolicy} from './policy.js'
 import {
@@ -103,16 +104,6 @@ export interface HostFacts {
   objectOwners?: Record<string, string>
   /** TENANT/INSTANCE refs with an interrupted deploy journal on the host. */
   interrupted: string[]
-}
-
-export interface PlugUpRequest {
-  tenant: string
-  instance: string
-  cpus?: number
-  memoryBytes?: number
-  domain?: string
-  expose: boolean
-  links: InstanceRef[]
 }
 
 export interface PlugUpInput {
@@ -222,13 +213,13 @@ export const instanceNetworkName = (tenant: string, instance: string) => `aims-i
 
 export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
   const {plug, request, facts, host} = input
-  const ref = {tenant: request.tenant, instance: request.instance}
+  const {ref} = request
   const target = formatInstanceRef(ref)
   const entry = entryService(plug)
   const order = deployOrder(plug)
   const multiService = order.length > 1
-  const tenantNetwork = tenantNetworkName(request.tenant)
-  const instanceNetwork = instanceNetworkName(request.tenant, request.instance)
+  const tenantNetwork = tenantNetworkName(request.ref.tenant)
+  const instanceNetwork = instanceNetworkName(request.ref.tenant, request.ref.instance)
   const domain = instanceDomain(ref, host.domain, request.domain)
 
   // Port: the lowest free one; apply re-checks under the host lock.
@@ -240,15 +231,15 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
     AIMS_HOST: domain ?? '127.0.0.1',
     AIMS_DOMAIN: domain ?? '',
     AIMS_PORT: String(hostPort ?? 0),
-    AIMS_TENANT: request.tenant,
-    AIMS_INSTANCE: request.instance,
+    AIMS_TENANT: request.ref.tenant,
+    AIMS_INSTANCE: request.ref.instance,
     AIMS_PLUG: plug.id,
   }
 
   const baseLabels = (service: string): Labels => ({
     [LABEL.managed]: 'true',
-    [LABEL.tenant]: request.tenant,
-    [LABEL.instance]: request.instance,
+    [LABEL.tenant]: request.ref.tenant,
+    [LABEL.instance]: request.ref.instance,
     [LABEL.plug]: plug.id,
     [LABEL.service]: service,
     [LABEL.createdBy]: input.createdBy,
@@ -268,7 +259,7 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
     for (const volume of service.volumes) {
       totalDisk += parseSize(volume.size) ?? DEFAULT_VOLUME_BYTES
       volumes.push({
-        name: volumeName(request.tenant, request.instance, volume.name),
+        name: volumeName(request.ref.tenant, request.ref.instance, volume.name),
         labels: {...baseLabels(name), 'aims.volume': volume.name},
       })
     }
@@ -294,13 +285,15 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
           {name: instanceNetwork, aliases: [name]},
           {
             name: tenantNetwork,
-            aliases: isEntry ? [request.instance, `${request.instance}-${name}`] : [`${request.instance}-${name}`],
+            aliases: isEntry
+              ? [request.ref.instance, `${request.ref.instance}-${name}`]
+              : [`${request.ref.instance}-${name}`],
           },
         ]
-      : [{name: tenantNetwork, aliases: [request.instance, `${request.instance}-${name}`]}]
+      : [{name: tenantNetwork, aliases: [request.ref.instance, `${request.ref.instance}-${name}`]}]
     const healthcheck = dockerHealthcheck(service, plug.health_gate.interval_seconds)
     const container: ContainerSpec = {
-      name: containerName(request.tenant, request.instance, name),
+      name: containerName(request.ref.tenant, request.ref.instance, name),
       image: service.image,
       ...(service.command ? {command: service.command} : {}),
       ...(service.entrypoint ? {entrypoint: service.entrypoint} : {}),
@@ -310,7 +303,7 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
       ports: isEntry ? [{containerPort: entry.port, protocol: 'tcp', hostPort: hostPort ?? 0, hostIp}] : [],
       exposedPorts: service.ports.map((port) => ({containerPort: port, protocol: 'tcp' as const})),
       volumes: service.volumes.map((volume) => ({
-        source: volumeName(request.tenant, request.instance, volume.name),
+        source: volumeName(request.ref.tenant, request.ref.instance, volume.name),
         target: volume.path,
       })),
       restartPolicy: 'unless-stopped',
@@ -340,8 +333,8 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
 
   const networkLabels = (scope: 'tenant' | 'instance'): Labels => ({
     [LABEL.managed]: 'true',
-    [LABEL.tenant]: request.tenant,
-    ...(scope === 'instance' ? {[LABEL.instance]: request.instance, [LABEL.plug]: plug.id} : {}),
+    [LABEL.tenant]: request.ref.tenant,
+    ...(scope === 'instance' ? {[LABEL.instance]: request.ref.instance, [LABEL.plug]: plug.id} : {}),
     [LABEL.createdBy]: input.createdBy,
     [LABEL.deployId]: input.deployId,
     'aims.network-scope': scope,
@@ -367,8 +360,8 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
   const replacesInterrupted = facts.interrupted.includes(target)
   const spec: DeploySpec = {
     deployId: input.deployId,
-    tenant: request.tenant,
-    instance: request.instance,
+    tenant: request.ref.tenant,
+    instance: request.ref.instance,
     plug: plug.id,
     networks,
     volumes,
@@ -421,7 +414,7 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
           {
             action: 'write' as const,
             kind: 'proxy-conf' as const,
-            name: `${request.tenant}-${request.instance}.conf`,
+            name: `${request.ref.tenant}-${request.ref.instance}.conf`,
             detail: `nginx routes ${domain} → 127.0.0.1:${hostPort ?? '?'}`,
           },
         ]
@@ -429,7 +422,7 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
     ...request.links.map((link) => ({
       action: 'connect' as const,
       kind: 'network' as const,
-      name: `aims-l-${request.tenant}-${request.instance}--${link.tenant}-${link.instance}`,
+      name: `aims-l-${request.ref.tenant}-${request.ref.instance}--${link.tenant}-${link.instance}`,
       detail: `lets ${target} reach ${formatInstanceRef(link)} (cross-tenant link)`,
     })),
   ]
@@ -500,10 +493,10 @@ export function preflightGates(
   },
 ): GateCheck[] {
   const {plug, request, facts, policy} = input
-  const tenantInstances = facts.instances.filter((instance) => instance.tenant === request.tenant)
+  const tenantInstances = facts.instances.filter((instance) => instance.tenant === request.ref.tenant)
   // This instance counts once, whether or not leftovers of an interrupted deploy of it exist.
-  const instancesAfter = tenantInstances.filter((instance) => instance.instance !== request.instance).length + 1
-  const existing = findInstance(facts.instances, request)
+  const instancesAfter = tenantInstances.filter((instance) => instance.instance !== request.ref.instance).length + 1
+  const existing = findInstance(facts.instances, request.ref)
   const interrupted = facts.interrupted.includes(computed.target)
   const gates: GateCheck[] = []
 
@@ -517,7 +510,7 @@ export function preflightGates(
           'names valid and free',
           false,
           `${clash.name} is already used by ${clash.owner === '' ? 'something aims did not create' : clash.owner} (names join tenant and instance with "-")`,
-          `choose another name with --name, e.g. --name ${request.instance}-2`,
+          `choose another name with --name, e.g. --name ${request.ref.instance}-2`,
           ExitCode.badInput,
         )
       : existing && !interrupted
@@ -526,7 +519,7 @@ export function preflightGates(
             'names valid and free',
             false,
             `${computed.target} already exists (${existing.plug}, ${existing.status})`,
-            `choose another name with --name, e.g. --name ${request.instance}-2, or take it down first`,
+            `choose another name with --name, e.g. --name ${request.ref.instance}-2, or take it down first`,
             ExitCode.badInput,
           )
         : gate(
@@ -560,7 +553,7 @@ export function preflightGates(
   const tenantMemory = facts.tenantUsage.memoryBytes
   const quotaProblems: string[] = []
   if (tierRank(policy.tier) < tierRank(plug.tier))
-    quotaProblems.push(`${plug.id} needs tier ${plug.tier}, tenant ${request.tenant} is ${policy.tier}`)
+    quotaProblems.push(`${plug.id} needs tier ${plug.tier}, tenant ${request.ref.tenant} is ${policy.tier}`)
   if (instancesAfter > policy.limits.instances)
     quotaProblems.push(`${instancesAfter - 1} of ${policy.limits.instances} instances used`)
   if (tenantCpus + computed.resources.cpus > policy.limits.cpus + 1e-9)
@@ -576,7 +569,7 @@ export function preflightGates(
           'tenant quota',
           false,
           `tier ${policy.tier}: ${quotaProblems.join('; ')}`,
-          `raise the tier (aims config set tenants.${request.tenant}.tier pro) or free resources`,
+          `raise the tier (aims config set tenants.${request.ref.tenant}.tier pro) or free resources`,
         )
       : gate(
           'quota',
@@ -644,7 +637,7 @@ export function preflightGates(
         'cost',
         'estimated cost within limit',
         true,
-        `${formatMoney(computed.cost, currency)}/month; no spending limit for ${request.tenant}`,
+        `${formatMoney(computed.cost, currency)}/month; no spending limit for ${request.ref.tenant}`,
       ),
     )
   } else {
@@ -656,7 +649,7 @@ export function preflightGates(
             'estimated cost within limit',
             false,
             `${formatMoney(total, currency)}/month with this instance > limit ${formatMoney(policy.spendingLimit, currency)}`,
-            `raise it (aims config set tenants.${request.tenant}.spending-limit N) or lower --cpus/--memory`,
+            `raise it (aims config set tenants.${request.ref.tenant}.spending-limit N) or lower --cpus/--memory`,
           )
         : gate(
             'cost',
@@ -674,7 +667,7 @@ const round2 = (value: number) => Math.round(value * 100) / 100
 /** A container, volume or instance network this deploy would create that already belongs to someone else. */
 function nameClash(input: PlugUpInput, target: string): {name: string; owner: string} | undefined {
   const owners = input.facts.objectOwners ?? {}
-  const {tenant, instance} = input.request
+  const {tenant, instance} = input.request.ref
   const services = Object.keys(input.plug.services)
   const names = [
     ...services.map((service) => containerName(tenant, instance, service)),
