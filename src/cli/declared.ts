@@ -13,6 +13,7 @@ export function oclifFlag(flag: FlagSpec): Interfaces.FlagInput[string] {
     description: flag.description,
     ...(flag.char ? {char: flag.char} : {}),
     ...(flag.helpGroup ? {helpGroup: flag.helpGroup} : {}),
+    ...(flag.hidden ? {hidden: true} : {}),
   }
   switch (flag.type) {
     case 'boolean':
@@ -26,7 +27,11 @@ export function oclifFlag(flag: FlagSpec): Interfaces.FlagInput[string] {
       })
     case 'string':
       if (flag.multiple) return Flags.string({...common, multiple: true, default: []})
-      return Flags.string({...common, ...(flag.default !== undefined ? {default: flag.default} : {})})
+      return Flags.string({
+        ...common,
+        ...(flag.default !== undefined ? {default: flag.default} : {}),
+        ...(flag.options ? {options: [...flag.options]} : {}),
+      })
   }
 }
 
@@ -42,6 +47,7 @@ export function oclifArgs(spec: CommandSpec): Interfaces.ArgInput {
         description: arg.description,
         ...(arg.required !== undefined ? {required: arg.required} : {}),
         ...(arg.ignoreStdin ? {ignoreStdin: true} : {}),
+        ...(arg.hidden ? {hidden: true} : {}),
       }),
     ]),
   )

@@ -87,9 +87,14 @@ export function nginxProxyManager(session: HostSession, loadTemplate: (name: str
 /**
  * `nginx -s reload` returns before old workers stop answering: wait until
  * nginx on the host serves the new route (each conf names its instance in an
- * X-Aims-Instance header), so "ready" means the URL works. Gives up quietly
- * after a few seconds: the reload itself succeeded.
+ * X-Aims-Instance header), so "ready" means the URL works. An old worker that
+ * has not yet seen the reload signal still accepts connections for a moment,
+ * so one new answer is not enough: the route counts as settled after
+ * SETTLED_ANSWERS new answers in a row, each on a new connection. Gives up
+ * quietly after a few seconds: the reload itself succeeded.
  */
+const SETTLED_ANSWERS = 3
+
 async function routeSettles(
   session: HostSession,
   domain: string,
@@ -98,10 +103,13 @@ async function routeSettles(
 ): Promise<boolean> {
   const deadline = Date.now() + budgetMs
   let delay = 25
+  let inARow = 0
   for (;;) {
     try {
       const head = await httpHead(session, '127.0.0.1', 80, '/', {hostHeader: domain, timeoutMs: 1000})
-      if (ok(head.headers['x-aims-instance'])) return true
+      inARow = ok(head.headers['x-aims-instance']) ? inARow + 1 : 0
+      if (inARow >= SETTLED_ANSWERS) return true
+      if (inARow > 0) continue
     } catch {
       // nginx not answering on :80 at all (TLS-only or custom port): nothing to wait for.
       return false

@@ -85,6 +85,8 @@ export interface ArgSpec {
   required?: boolean
   /** oclif reads a missing argument from a piped stdin unless this is set. */
   ignoreStdin?: boolean
+  /** Left out of --help (an argument taken only to refuse it). */
+  hidden?: boolean
   agent?: AgentParam
 }
 
@@ -121,6 +123,8 @@ interface FlagCommon {
   char?: FlagLetter
   /** The heading the flag is listed under in --help. */
   helpGroup?: string
+  /** Left out of --help (a flag taken only to refuse it). */
+  hidden?: boolean
   /**
    * The value is a secret and is masked in audit records and transcripts:
    * true masks the whole value, 'assignment' only what follows the first "=" (KEY=VALUE).
@@ -137,6 +141,8 @@ export interface StringFlagSpec extends FlagCommon {
   type: 'string'
   multiple?: false
   default?: string
+  /** The only values accepted. */
+  options?: readonly string[]
 }
 /** Repeatable: --env A=1 --env B=2 (the value is a list, [] when absent). */
 export interface StringListFlagSpec extends FlagCommon {
