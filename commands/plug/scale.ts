@@ -2,6 +2,7 @@ import {LifecycleCommand} from '../../src/cli/lifecycle-command.js'
 import {declared} from '../../src/cli/declared.js'
 import {PLUG_SCALE} from '../../src/core/commands/plug.js'
 import {validateScaleOptions} from '../../src/core/plan/requests.js'
+import {renderScale} from '../../src/ui/present/lifecycle.js'
 
 export default class PlugScale extends declared(PLUG_SCALE, LifecycleCommand) {
   async run() {
@@ -17,11 +18,7 @@ export default class PlugScale extends declared(PLUG_SCALE, LifecycleCommand) {
     const {deps} = await this.lifecycle(flags)
     const result = await plugScale(deps, ref, request)
     this.view?.stop()
-    this.say(
-      result.status === 'dry-run'
-        ? this.style.dim('Dry run: nothing was changed.')
-        : `${this.style.green('✓')} ${result.instance} runs ${result.replicas} replica${result.replicas === 1 ? '' : 's'} (ports ${result.ports.join(', ')}).`,
-    )
+    this.say(renderScale(result, this.style))
     return result
   }
 }

@@ -708,7 +708,7 @@ describe('plugUp: links', () => {
 })
 
 describe('plugUp: known bugs (it.fails until fixed; see the comments)', () => {
-  // BUG (src/core/names.ts:86-89 containerName/volumeName, src/core/plan/plug-up.ts:173 instanceNetworkName):
+  // BUG (src/core/names.ts containerName/volumeName, src/core/plan/plug-up.ts instanceNetworkName):
   // object names are `aims-<tenant>-<instance>-<volume>`, and names hold inner hyphens, so tenant
   // "a-b" instance "c" and tenant "a" instance "b-c" get the same volume name "aims-a-b-c-data".
   // `docker volume create` of an existing name succeeds (checked on the bed: it keeps the first
@@ -735,8 +735,8 @@ describe('plugUp: known bugs (it.fails until fixed; see the comments)', () => {
     expect(world.engine.volumes.get(mount.source)?.labels[LABEL.tenant]).toBe('a')
   })
 
-  // BUG (same cause, src/core/plan/plug-up.ts:173 instanceNetworkName + the `exists` check at
-  // src/core/plan/plug-up.ts:284): two multi-service instances a-b/c and a/b-c share the
+  // BUG (same cause, src/core/plan/plug-up.ts instanceNetworkName + the `exists` check in
+  // networkDeploys): two multi-service instances a-b/c and a/b-c share the
   // instance network "aims-i-a-b-c"; the second sees it as existing and joins it, so tenant a's
   // services can reach tenant a-b's (and their service aliases collide in DNS).
   it('never puts two tenants on one instance network when tenant-instance names run together', async () => {
@@ -764,7 +764,7 @@ describe('plugUp: known bugs (it.fails until fixed; see the comments)', () => {
     }
   })
 
-  // BUG (src/services/plug-up.ts:323 removeDeployObjects, and :468 in rollback: the
+  // BUG (src/services/plug-up.ts removeDeployObjects, and in rollback: the
   // `details.containers === 0` test before removeNetwork): Docker counts only running containers as attached, and removes a network that
   // stopped containers still reference (checked on the bed; they then fail to start with
   // "network … not found"). A re-run after a killed deploy that had created the tenant network

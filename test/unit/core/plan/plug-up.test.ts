@@ -9,11 +9,11 @@ import type {GateCheck} from '../../../../src/core/plan/plan.js'
 import {
   allocateHostPort,
   buildPlugUpPlan,
-  compareVersions,
   DEFAULT_SERVICE_RESOURCES,
   probeFor,
   type HostFacts,
 } from '../../../../src/core/plan/plug-up.js'
+import {compareVersions} from '../../../../src/core/plan/plug-up-gates.js'
 import type {PlugUpRequest} from '../../../../src/core/plan/requests.js'
 import {instanceRef} from '../../../../src/core/names.js'
 import {DEFAULT_TIERS, tenantPolicy, type TenantPolicy} from '../../../../src/core/plan/policy.js'
@@ -692,7 +692,7 @@ describe('preflightGates', () => {
       expect(result.status).toBe('pass')
     })
 
-    // BUG (src/core/plan/plug-up.ts:385 preflightGates, the passing quota detail): it always shows
+    // BUG (src/core/plan/plug-up-gates.ts quotaGate, the passing detail): it always shows
     // `tenantInstances.length + 1`, though a redeploy over an interrupted deploy is not counted as a
     // new instance; the gate passes while saying "3/2 instances".
     it('reports the instance count it checked when redeploying over an interrupted deploy', () => {
