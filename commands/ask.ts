@@ -34,12 +34,12 @@ export default class Ask extends declared(ASK, AimsCommand) {
       import('../src/ui/agent-view.js'),
     ])
     const progress = settlingProgress(
-      progressView({json: this.jsonEnabled(), tty: Boolean(process.stderr.isTTY), style: this.errStyle}),
+      progressView({json: this.jsonEnabled(), tty: this.io.stderrIsTTY, style: this.errStyle, stream: this.io.stderr}),
     )
     const prompter = context.prompter
     const view = new AgentView(
       {
-        write: (text) => (progress.settle(), process.stdout.write(text)),
+        write: (text) => (progress.settle(), this.io.stdout.write(text)),
         // Only a person at a terminal is asked; without one, questions go unanswered (→ declined).
         readLine: async (prompt, options) => {
           if (!prompter.interactive) return undefined
@@ -73,7 +73,7 @@ export default class Ask extends declared(ASK, AimsCommand) {
     progress.settle()
     if (exitCode !== 0) {
       process.exitCode = exitCode
-      if (error && !this.jsonEnabled()) process.stderr.write(`${this.errStyle.red('Error:')} ${error.line}\n`)
+      if (error && !this.jsonEnabled()) this.io.stderr.write(`${this.errStyle.red('Error:')} ${error.line}\n`)
     }
     return this.jsonEnabled() ? {...result, ...(error ? {error: error.toJSON()} : {})} : result
   }

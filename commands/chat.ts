@@ -43,12 +43,12 @@ export default class Chat extends declared(CHAT, AimsCommand) {
     )
 
     const io = terminalChatIo({
-      input: process.stdin,
-      output: process.stdout,
-      interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+      input: this.io.stdin,
+      output: this.io.stdout,
+      interactive: Boolean(this.io.stdin.isTTY && this.io.stdout.isTTY),
     })
     const progress = settlingProgress(
-      progressView({json: false, tty: Boolean(process.stderr.isTTY), style: this.errStyle}),
+      progressView({json: false, tty: this.io.stderrIsTTY, style: this.errStyle, stream: this.io.stderr}),
     )
     const view = new AgentView(
       {

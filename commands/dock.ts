@@ -13,7 +13,7 @@ export default class Dock extends declared(DOCK, AimsCommand) {
         'aims dock is interactive and has no --json output',
         'for scripts use aims plug ls --json, aims stats --json or aims events --follow --json',
       )
-    if (!process.stdin.isTTY || !process.stdout.isTTY)
+    if (!this.io.stdin.isTTY || !this.io.stdout.isTTY)
       throw usageError(
         'aims dock needs a terminal (stdin and stdout must be a TTY)',
         'run it in a terminal; in scripts use aims plug ls, aims stats or aims events --follow',
@@ -37,7 +37,7 @@ export default class Dock extends declared(DOCK, AimsCommand) {
       aimsVersion: this.config.version,
       ...(flags.tenant ? {tenant: flags.tenant} : {}),
       readonly: flags.readonly,
-      ...(process.env.AIMS_DOCK_METRICS ? {metricsFile: process.env.AIMS_DOCK_METRICS} : {}),
+      ...(this.io.env.AIMS_DOCK_METRICS ? {metricsFile: this.io.env.AIMS_DOCK_METRICS} : {}),
     })
     return undefined
   }

@@ -16,8 +16,8 @@ export default class Events extends declared(EVENTS, AimsCommand) {
     const session = await context.session(await context.hostEntry(flags.host))
     const json = this.jsonEnabled()
     const write = (event: AimsEvent, width = 20) => {
-      if (json) process.stdout.write(`${JSON.stringify(eventToJson(event))}\n`)
-      else process.stdout.write(`${eventLine(event, context.clock.now(), this.style, {instance: width})}\n`)
+      if (json) this.io.stdout.write(`${JSON.stringify(eventToJson(event))}\n`)
+      else this.io.stdout.write(`${eventLine(event, context.clock.now(), this.style, {instance: width})}\n`)
     }
     if (flags.follow) {
       const {followEvents} = await import('../src/services/events.js')

@@ -13,11 +13,11 @@ export default class Export extends declared(EXPORT, AimsCommand) {
       ...(flags.out !== undefined ? {out: flags.out} : {}),
       ...(flags.tenant !== undefined ? {tenant: flags.tenant} : {}),
     }
-    validateExportOptions(options)
+    const request = validateExportOptions(options)
     const context = await this.context()
     const result = await exportBundle(
       await context.exportDeps({...(flags.host ? {host: flags.host} : {}), aimsVersion: this.config.version}),
-      options,
+      request,
     )
     this.say(renderExportResult(result, this.style))
     return result

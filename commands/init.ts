@@ -40,7 +40,7 @@ export default class Init extends declared(INIT, AimsCommand) {
     const target = await ask('SSH target of your VPS (user@host[:port], or "local" for this machine):', flags.target)
     if (!target) throw usageError('no host target given', 'pass --target user@host')
     const defaultKey = ['id_ed25519', 'id_ecdsa', 'id_rsa']
-      .map((name) => join(process.env.HOME || homedir(), '.ssh', name))
+      .map((name) => join(this.io.env.HOME || homedir(), '.ssh', name))
       .find((file) => existsSync(file))
     const identity =
       target === 'local'
@@ -105,7 +105,7 @@ export default class Init extends declared(INIT, AimsCommand) {
       `${this.style.green('✓')} default tenant ${tenant}, ACHEEVY provider ${provider}${baseUrl ? ` at ${baseUrl}` : ''}`,
     )
     const keyEnv = provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : provider === 'openai' ? 'OPENAI_API_KEY' : undefined
-    if (keyEnv && !process.env[keyEnv])
+    if (keyEnv && !this.io.env[keyEnv])
       this.say(`  Store its API key in your keychain with aims login ${provider} (or export ${keyEnv}=…).`)
 
     let doctorOk: boolean | undefined

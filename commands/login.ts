@@ -1,6 +1,6 @@
 import {AimsCommand} from '../src/cli/base-command.js'
 import {declared} from '../src/cli/declared.js'
-import {LOGIN} from '../src/core/commands/login.js'
+import {LOGIN} from '../src/core/commands/top.js'
 import {keyAsArgumentError, parseLoginTarget} from '../src/core/secrets.js'
 import {AimsError} from '../src/core/errors.js'
 

@@ -1,6 +1,6 @@
 import {AimsCommand} from '../src/cli/base-command.js'
 import {declared} from '../src/cli/declared.js'
-import {LOGOUT} from '../src/core/commands/login.js'
+import {LOGOUT} from '../src/core/commands/top.js'
 import {keyAsArgumentError, parseLoginTarget} from '../src/core/secrets.js'
 
 export default class Logout extends declared(LOGOUT, AimsCommand) {

@@ -39,11 +39,9 @@ const wellFormed = (instance: IntentInstance) =>
 export function extraServices(context: AimsContext, aimsVersion: string): ExtraServices {
   return {
     exportBundle: async (request, deps) => {
-      const {exportBundle} = await import('./services/export.js')
-      return exportBundle(await context.exportDeps({session: deps.session, aimsVersion}), {
-        target: request.target,
-        ...(request.out ? {out: request.out} : {}),
-      })
+      const {exportBundle, validateExportOptions} = await import('./services/export.js')
+      const checked = validateExportOptions({target: request.target, ...(request.out ? {out: request.out} : {})})
+      return exportBundle(await context.exportDeps({session: deps.session, aimsVersion}), checked)
     },
     stats: async (request, session) =>
       (await import('./services/stats.js')).instanceStats(session, request.ref ? {ref: request.ref} : {}),

@@ -16,12 +16,20 @@ import {
 import {didYouMean} from './core/suggest.js'
 import {JsonConfigStore, FileKnownHostsStore} from './adapters/config-store.js'
 import {aimsPaths, type AimsPaths} from './adapters/paths.js'
-import type {Clock, ConfigStore, HostKeyScanner, HostSession, KnownHostsStore, Prompter} from './services/ports.js'
+import type {
+  Clock,
+  ConfigStore,
+  HostKeyScanner,
+  HostSession,
+  KnownHostsStore,
+  Origin,
+  Prompter,
+} from './services/ports.js'
 import type {CatalogEntry, CatalogSource} from './services/catalog-port.js'
 import type {AuditLog} from './services/audit.js'
 import type {Approver} from './services/gate.js'
 import type {Progress} from './services/progress.js'
-import type {Origin, PlugUpDeps} from './services/plug-up.js'
+import type {PlugUpDeps} from './services/plug-up.js'
 import type {ExportDeps} from './services/export.js'
 import type {SecretStore} from './services/secret-store.js'
 import type {MissingVariable} from './core/plan/env.js'

@@ -11,7 +11,7 @@ export default class CatalogSearch extends declared(CATALOG_SEARCH, AimsCommand)
     const context = await this.context()
     const query = (argv as string[]).length > 1 ? (argv as string[]).join(' ') : args.query
     const result = await searchCatalog({catalog: context.catalog(), prices: DEFAULT_PRICES}, {query})
-    this.say(renderSearchResults(result, process.stdout.columns ?? 100))
+    this.say(renderSearchResults(result, this.io.columns(100)))
     return result
   }
 }

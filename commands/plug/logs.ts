@@ -2,6 +2,7 @@ import {sanitizeUntrusted} from '../../src/core/text/sanitize.js'
 import {LifecycleCommand} from '../../src/cli/lifecycle-command.js'
 import {declared} from '../../src/cli/declared.js'
 import {PLUG_LOGS} from '../../src/core/commands/plug.js'
+import {logLineJson, renderLogLine} from '../../src/ui/present/lifecycle.js'
 
 export default class PlugLogs extends declared(PLUG_LOGS, LifecycleCommand) {
   async run() {
@@ -10,18 +11,9 @@ export default class PlugLogs extends declared(PLUG_LOGS, LifecycleCommand) {
     const context = await this.context()
     const session = await context.session(await context.hostEntry(flags.host))
     const {instanceLogs, followInstanceLogs} = await import('../../src/services/instances.js')
-    const prefix = (service: string, replica: number) => `${service}${replica > 1 ? `#${replica}` : ''}`
     // Log text comes from the container: it is data, shown without its control sequences.
-    const show = (line: {service: string; replica: number; text: string; stream: string}) => {
-      if (this.jsonEnabled())
-        process.stdout.write(
-          `${JSON.stringify({service: line.service, replica: line.replica, stream: line.stream, text: sanitizeUntrusted(line.text)})}\n`,
-        )
-      else
-        process.stdout.write(
-          `${this.style.dim(`${prefix(line.service, line.replica)} |`)} ${sanitizeUntrusted(line.text)}\n`,
-        )
-    }
+    const show = (line: {service: string; replica: number; text: string; stream: string}) =>
+      this.io.stdout.write(`${this.jsonEnabled() ? logLineJson(line) : renderLogLine(line, this.style)}\n`)
     if (flags.follow) {
       const controller = new AbortController()
       const stop = () => controller.abort()

@@ -1,9 +1,10 @@
-import {sanitizeUntrusted} from '../../src/core/text/sanitize.js'
 import {readFile} from 'node:fs/promises'
 import {LifecycleCommand} from '../../src/cli/lifecycle-command.js'
 import {declared} from '../../src/cli/declared.js'
 import {PLUG_UP} from '../../src/core/commands/plug.js'
 import {AimsError, usageError} from '../../src/core/errors.js'
+import {validatePlugUpOptions} from '../../src/core/plan/requests.js'
+import {plugUpWarnings, renderPlugUp, renderUnhealthyLogs} from '../../src/ui/present/lifecycle.js'
 
 export default class PlugUp extends declared(PLUG_UP, LifecycleCommand) {
   async run() {
@@ -21,7 +22,7 @@ export default class PlugUp extends declared(PLUG_UP, LifecycleCommand) {
         )
       }
     }
-    const {validatePlugUpOptions, plugUp} = await import('../../src/services/plug-up.js')
+    const {plugUp} = await import('../../src/services/plug-up.js')
     const options = {
       plug: args.plug,
       tenant,
@@ -35,31 +36,18 @@ export default class PlugUp extends declared(PLUG_UP, LifecycleCommand) {
       ...(flags.memory ? {memory: flags.memory} : {}),
     }
     // Bad input fails here, before any connection is made.
-    validatePlugUpOptions(options)
+    const request = validatePlugUpOptions(options)
     const {deps} = await this.lifecycle(flags, {ask: true})
     try {
-      const result = await plugUp(deps, options)
+      const result = await plugUp(deps, request)
       this.view?.stop()
-      if (result.status === 'dry-run') {
-        this.say(this.style.dim('Dry run: nothing was changed.'))
-      } else {
-        this.say(
-          `${this.style.green('✓')} ${this.style.bold(result.instance)} is ready (${(result.durationMs / 1000).toFixed(1)} s)`,
-        )
-        if (result.domainUrl) this.say(`  URL      ${result.domainUrl}`)
-        this.say(`  On host  ${result.localUrl}`)
-        if (result.notes) this.say(`  Notes    ${result.notes.trim().replace(/\n/g, '\n           ')}`)
-        for (const warning of result.warnings) this.note(`${this.errStyle.yellow('warning:')} ${warning}`)
-      }
+      this.say(renderPlugUp(result, this.style))
+      for (const warning of plugUpWarnings(result, this.errStyle)) this.note(warning)
       return result
     } catch (error) {
       this.view?.stop()
-      if (error instanceof AimsError && error.kind === 'unhealthy' && !this.jsonEnabled()) {
-        const logs = (error.details?.logs as string[] | undefined) ?? []
-        process.stderr.write(
-          `Last ${logs.length} log lines of ${String(error.details?.service)}:\n${logs.map((line) => `  │ ${sanitizeUntrusted(line)}`).join('\n')}\n`,
-        )
-      }
+      if (error instanceof AimsError && error.kind === 'unhealthy' && !this.jsonEnabled())
+        this.io.stderr.write(renderUnhealthyLogs(error.details))
       throw error
     }
   }

@@ -7,7 +7,8 @@ import {oneLine} from '../core/text/sanitize.js'
 import {Command, Errors} from '@oclif/core'
 import {GLOBAL_FLAGS} from '../core/commands/spec.js'
 import {AimsError, ExitCode} from '../core/errors.js'
-import {colorEnabled, makeStyle, type Style} from '../ui/style.js'
+import {makeStyle, type Style} from '../ui/style.js'
+import {IO} from './io.js'
 import {oclifFlag} from './declared.js'
 import type {AimsContext} from '../context.js'
 
@@ -55,6 +56,8 @@ export abstract class AimsCommand extends Command {
 
   static override baseFlags = {host: oclifFlag(GLOBAL_FLAGS.host)}
 
+  /** The streams the command reads and writes: the process's, or IO.test() in a unit test (set before init). */
+  io: IO = IO.system()
   private contextInstance?: AimsContext
   /** Styling for stdout (human output). */
   protected style: Style = makeStyle(false)
@@ -62,35 +65,41 @@ export abstract class AimsCommand extends Command {
 
   override async init(): Promise<void> {
     await super.init()
-    this.style = makeStyle(!this.jsonEnabled() && colorEnabled(process.stdout))
-    this.errStyle = makeStyle(colorEnabled(process.stderr))
+    this.style = makeStyle(!this.jsonEnabled() && this.io.colorOn('stdout'))
+    this.errStyle = makeStyle(this.io.colorOn('stderr'))
   }
 
-  /** True when a person can answer prompts: never without a TTY, never in CI. */
+  /** True when a person can answer prompts: never without a TTY, never in CI, never under --json. */
   protected get interactive(): boolean {
-    return Boolean(process.stdin.isTTY && process.stderr.isTTY) && !this.jsonEnabled() && process.env.CI !== 'true'
+    return this.io.canPrompt && !this.jsonEnabled()
+  }
+
+  /** Runs the command against this context instead of building one (unit tests). */
+  useContext(context: AimsContext): this {
+    this.contextInstance = context
+    return this
   }
 
   protected async context(): Promise<AimsContext> {
     if (!this.contextInstance) {
       const {AimsContext} = await import('../context.js')
-      this.contextInstance = new AimsContext({interactive: this.interactive})
+      this.contextInstance = new AimsContext({interactive: this.interactive, env: this.io.env})
     }
     return this.contextInstance
   }
 
   /** Human output on stdout; silent under --json. */
   protected say(text = ''): void {
-    if (!this.jsonEnabled()) process.stdout.write(`${text}\n`)
+    if (!this.jsonEnabled()) this.io.stdout.write(`${text}\n`)
   }
 
   /** Progress and notes on stderr; silent under --json. */
   protected note(text: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(`${text}\n`)
+    if (!this.jsonEnabled()) this.io.stderr.write(`${text}\n`)
   }
 
   override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+    this.io.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
   }
 
   override async catch(error: Error & {exitCode?: number}): Promise<never> {
@@ -99,8 +108,8 @@ export abstract class AimsCommand extends Command {
     if (this.jsonEnabled()) {
       this.logJson({error: failure.toJSON()})
     } else {
-      process.stderr.write(`${this.errStyle.red('Error:')} ${failure.line}\n`)
-      if (process.env.AIMS_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`)
+      this.io.stderr.write(`${this.errStyle.red('Error:')} ${failure.line}\n`)
+      if (this.io.env.AIMS_DEBUG && error.stack) this.io.stderr.write(`${error.stack}\n`)
     }
     throw new Errors.ExitError(failure.exitCode)
   }

@@ -25,7 +25,12 @@ export abstract class LifecycleCommand extends AimsCommand {
     const session = await context.session(await context.hostEntry(flags.host))
     // Connect while the catalog, config and services load (dry runs need the host's facts too).
     session.warmup?.()
-    this.view = progressView({json: this.jsonEnabled(), tty: Boolean(process.stderr.isTTY), style: this.errStyle})
+    this.view = progressView({
+      json: this.jsonEnabled(),
+      tty: this.io.stderrIsTTY,
+      style: this.errStyle,
+      stream: this.io.stderr,
+    })
     const {cliApprover} = await import('../services/gate.js')
     const approver = cliApprover({
       yes: Boolean(flags.yes),

@@ -4,6 +4,7 @@
  */
 import type {PLUG_RESTART, PLUG_START, PLUG_STOP} from '../core/commands/plug.js'
 import {declared} from './declared.js'
+import {renderStateChange} from '../ui/present/lifecycle.js'
 import {LifecycleCommand} from './lifecycle-command.js'
 
 export function stateCommand(spec: typeof PLUG_START | typeof PLUG_STOP | typeof PLUG_RESTART) {
@@ -16,11 +17,7 @@ export function stateCommand(spec: typeof PLUG_START | typeof PLUG_STOP | typeof
       const {changeState} = await import('../services/plug-manage.js')
       const result = await changeState(deps, ref, action)
       this.view?.stop()
-      this.say(
-        result.status === 'dry-run'
-          ? this.style.dim('Dry run: nothing was changed.')
-          : `${this.style.green('✓')} ${action} ${result.instance} done (${(result.durationMs / 1000).toFixed(1)} s)${result.health ? `, ${result.health.detail}` : ''}`,
-      )
+      this.say(renderStateChange(action, result, this.style))
       return result
     }
   }

@@ -4,7 +4,7 @@
  * and export, from one container listing.
  */
 import {LABEL, type ContainerState, type ContainerSummary, type HealthStatus} from './engine-types.js'
-import {formatInstanceRef, type InstanceRef} from './names.js'
+import {formatInstanceRef, type InstanceNames} from './names.js'
 
 export type InstanceStatus = 'running' | 'partial' | 'stopped' | 'restarting' | 'created' | 'failed'
 export type InstanceHealth = 'healthy' | 'unhealthy' | 'starting' | 'unknown'
@@ -95,7 +95,7 @@ export interface InstanceUrlContext {
   tls?: boolean
 }
 
-export function instanceDomain(ref: InstanceRef, hostDomain?: string, explicit?: string): string | undefined {
+export function instanceDomain(ref: InstanceNames, hostDomain?: string, explicit?: string): string | undefined {
   if (explicit) return explicit
   return hostDomain ? `${ref.instance}.${ref.tenant}.${hostDomain}` : undefined
 }
@@ -163,7 +163,7 @@ export function groupInstances(containers: ContainerSummary[], context: Instance
   return views.sort((a, b) => a.tenant.localeCompare(b.tenant) || a.instance.localeCompare(b.instance))
 }
 
-export function findInstance(views: InstanceView[], ref: InstanceRef): InstanceView | undefined {
+export function findInstance(views: InstanceView[], ref: InstanceNames): InstanceView | undefined {
   return views.find((view) => view.tenant === ref.tenant && view.instance === ref.instance)
 }
 

@@ -73,26 +73,39 @@ export function isNetworkHost(value: string): boolean {
   return value.split('.').every((label) => /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/.test(label))
 }
 
+declare const checked: unique symbol
+
+/**
+ * A tenant and an instance name that passed checkResourceName. Only
+ * parseInstanceRef and instanceRef make one, so a function that takes an
+ * InstanceRef never checks it again: input is validated once, where it enters.
+ */
 export interface InstanceRef {
-  tenant: string
-  instance: string
+  readonly tenant: string
+  readonly instance: string
+  readonly [checked]: true
+}
+
+/** A tenant and an instance as read back (labels, a plan's spec): for display and lookups, not checked. */
+export type InstanceNames = Pick<InstanceRef, 'tenant' | 'instance'>
+
+/** The ref of a tenant and an instance name, both checked (usage errors name the bad one). */
+export function instanceRef(tenant: string, instance: string): InstanceRef {
+  return {
+    tenant: checkResourceName('tenant', tenant),
+    instance: checkResourceName('instance', instance),
+  } as InstanceRef
 }
 
 /** `NAME` (in the default tenant) or `TENANT/NAME`. */
 export function parseInstanceRef(value: string, defaultTenant = DEFAULT_TENANT): InstanceRef {
   const parts = value.split('/')
-  if (parts.length === 1)
-    return {tenant: checkResourceName('tenant', defaultTenant), instance: checkResourceName('instance', value)}
-  if (parts.length === 2) {
-    return {
-      tenant: checkResourceName('tenant', parts[0] ?? ''),
-      instance: checkResourceName('instance', parts[1] ?? ''),
-    }
-  }
+  if (parts.length === 1) return instanceRef(defaultTenant, value)
+  if (parts.length === 2) return instanceRef(parts[0] ?? '', parts[1] ?? '')
   throw usageError(`invalid instance ${shown(value)}`, 'write NAME or TENANT/NAME, e.g. acme/n8n')
 }
 
-export const formatInstanceRef = (ref: InstanceRef) => `${ref.tenant}/${ref.instance}`
+export const formatInstanceRef = (ref: InstanceNames) => `${ref.tenant}/${ref.instance}`
 
 // Docker object names (DESIGN.md). All inputs are validated resource names,
 // so the results are valid Docker names too.

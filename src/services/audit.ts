@@ -3,7 +3,7 @@
  * utterance. Appended locally and to the host's copy (DESIGN.md: the VPS is
  * the shared truth; the local file is this machine's history).
  */
-import type {HostShell} from './ports.js'
+import type {HostShell, Origin} from './ports.js'
 
 export interface AuditRecord {
   id: string
@@ -15,7 +15,7 @@ export interface AuditRecord {
   target: string
   /** The aims command line, with secret flag values masked (maskCommandLine). */
   command?: string
-  origin: 'cli' | 'chat' | 'ask' | 'dock'
+  origin: Origin['kind']
   /** What the user said, for ACHEEVY actions. */
   utterance?: string
   outcome: 'applied' | 'failed' | 'rolled-back' | 'declined'

@@ -43,6 +43,7 @@ import {
   type InstanceView,
 } from '../core/instances.js'
 import {aggregateStats} from '../core/stats.js'
+import {parseInstanceRef, type InstanceRef} from '../core/names.js'
 import {followInstanceLogs, probeEntry} from './instances.js'
 import {
   lifecycleEventRecord,
@@ -667,8 +668,12 @@ export class DockFeed {
    * and lines the resumed stream repeats are skipped.
    */
   private async followLogs(ref: string, signal: AbortSignal): Promise<void> {
-    const [tenant, instance] = ref.split('/')
-    if (!tenant || !instance) return
+    let target: InstanceRef
+    try {
+      target = parseInstanceRef(ref)
+    } catch {
+      return // not a name aims would have written: nothing to follow
+    }
     let recent: string[] = []
     let batch: string[] = []
     let timer: NodeJS.Timeout | undefined
@@ -696,24 +701,20 @@ export class DockFeed {
       }
       const started = Date.now()
       try {
-        await followInstanceLogs(
-          this.options.session,
-          {tenant, instance},
-          {
-            tail: resumed ? 20 : LOG_TAIL,
-            signal,
-            onLine: (line) => {
-              if (opening) {
-                // A resumed stream starts with the last lines again: hold them briefly to drop the repeat.
-                opening.push(format(line))
-                openingTimer ??= setTimeout(closeOpening, 150)
-                return
-              }
-              batch.push(format(line))
-              timer ??= setTimeout(flush, 50)
-            },
+        await followInstanceLogs(this.options.session, target, {
+          tail: resumed ? 20 : LOG_TAIL,
+          signal,
+          onLine: (line) => {
+            if (opening) {
+              // A resumed stream starts with the last lines again: hold them briefly to drop the repeat.
+              opening.push(format(line))
+              openingTimer ??= setTimeout(closeOpening, 150)
+              return
+            }
+            batch.push(format(line))
+            timer ??= setTimeout(flush, 50)
           },
-        )
+        })
       } catch {
         // The instance went away or the connection dropped: retried below while it is still watched.
       }

@@ -21,6 +21,7 @@ import {findInstance, type InstanceView} from '../core/instances.js'
 import {
   checkResourceName,
   formatInstanceRef,
+  instanceRef,
   isResourceName,
   parseInstanceRef,
   type InstanceRef,
@@ -67,6 +68,16 @@ export interface ExportOptions {
   force?: boolean
 }
 
+/** Checked export options: what exportBundle takes. */
+export interface ExportRequest {
+  /** As given, trimmed: a plug id, TENANT/NAME, or NAME. */
+  target: string
+  /** The instance, when the target names one for certain (TENANT/NAME, or NAME with a tenant). */
+  ref?: InstanceRef
+  out?: string
+  force: boolean
+}
+
 export interface ExportResult {
   kind: 'plug' | 'instance'
   plug: string
@@ -88,8 +99,9 @@ export interface ExportResult {
 }
 
 /** Checks the input without I/O: bad input fails here, before anything is read or written. */
-export function validateExportOptions(options: ExportOptions): void {
+export function validateExportOptions(options: ExportOptions): ExportRequest {
   const target = options.target ?? ''
+  let ref: InstanceRef | undefined
   if (target.trim() === '')
     throw usageError('no plug or instance to export', 'give a plug id (aims catalog ls) or an instance (TENANT/NAME)')
   if (CONTROL_CHARACTER.test(target))
@@ -99,14 +111,14 @@ export function validateExportOptions(options: ExportOptions): void {
     )
   if (options.tenant !== undefined) checkResourceName('tenant', options.tenant)
   if (target.includes('/')) {
-    const ref = parseInstanceRef(target)
+    ref = parseInstanceRef(target)
     if (options.tenant !== undefined && options.tenant !== ref.tenant)
       throw usageError(
         `${target} is in tenant ${ref.tenant}, but --tenant ${options.tenant} was given`,
         'drop one of them',
       )
   } else if (options.tenant !== undefined) {
-    checkResourceName('instance', target)
+    ref = instanceRef(options.tenant, target)
   }
   if (options.out !== undefined) {
     if (options.out.trim() === '') throw usageError('--out is empty', 'give a directory, e.g. --out ./n8n-bundle')
@@ -117,6 +129,12 @@ export function validateExportOptions(options: ExportOptions): void {
         'give a plain directory path',
       )
     if (options.out.length > 4096) throw usageError('--out is longer than 4096 characters', 'give a shorter path')
+  }
+  return {
+    target: target.trim(),
+    ...(ref ? {ref} : {}),
+    ...(options.out !== undefined ? {out: options.out} : {}),
+    force: Boolean(options.force),
   }
 }
 
@@ -151,10 +169,9 @@ async function plugNotFound(
   })
 }
 
-async function resolveTarget(deps: ExportDeps, options: ExportOptions): Promise<Target> {
-  const target = options.target.trim()
-  if (target.includes('/')) return {kind: 'instance', ref: parseInstanceRef(target)}
-  if (options.tenant !== undefined) return {kind: 'instance', ref: {tenant: options.tenant, instance: target}}
+async function resolveTarget(deps: ExportDeps, request: ExportRequest): Promise<Target> {
+  const {target} = request
+  if (request.ref) return {kind: 'instance', ref: request.ref}
   const entry = await deps.catalog.find(target)
   if (entry) return {kind: 'plug', plug: entry.plug}
   if (!isResourceName(target)) throw await plugNotFound(deps.catalog, target)
@@ -248,13 +265,12 @@ async function checkOutput(deps: ExportDeps, dir: string, given: string, force: 
   return state
 }
 
-export async function exportBundle(deps: ExportDeps, options: ExportOptions): Promise<ExportResult> {
-  validateExportOptions(options)
-  const target = await resolveTarget(deps, options)
-  const given = options.out ?? defaultOut(target)
+export async function exportBundle(deps: ExportDeps, request: ExportRequest): Promise<ExportResult> {
+  const target = await resolveTarget(deps, request)
+  const given = request.out ?? defaultOut(target)
   const dir = deps.output.resolve(given)
   // The directory is checked before the host is asked anything: a refusal has no side effect and costs nothing.
-  await checkOutput(deps, dir, given, Boolean(options.force))
+  await checkOutput(deps, dir, given, request.force)
 
   let plug: Plug
   let instance: InstanceRead | undefined
@@ -265,7 +281,7 @@ export async function exportBundle(deps: ExportDeps, options: ExportOptions): Pr
     plug = instance.plug
   } else {
     // A bare name that is no plug: an instance of the default tenant, if the host has one.
-    const ref = {tenant: deps.defaultTenant, instance: target.name}
+    const ref = instanceRef(deps.defaultTenant, target.name)
     let session: HostSession
     try {
       session = await deps.session()

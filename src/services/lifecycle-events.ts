@@ -40,7 +40,7 @@ export function hostLifecycleEventWriter(session: HostSession): LifecycleEventWr
 
 /** What emitting needs from the lifecycle deps (structural, so no import cycle with plug-up). */
 export interface EventEmitterDeps {
-  recordEvent?: LifecycleEventWriter
+  recordEvent?: LifecycleEventWriter | undefined
   newId: () => string
   clock: Clock
   actor: string

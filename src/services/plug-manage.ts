@@ -3,19 +3,12 @@
  * (decommission). Each builds a Plan and passes the same gate as plug up;
  * each is recorded in the audit log.
  */
-import {AimsError, ExitCode, usageError} from '../core/errors.js'
+import {AimsError, ExitCode} from '../core/errors.js'
 import {LABEL} from '../core/engine-types.js'
 import type {InstanceView, ServiceReplica} from '../core/instances.js'
-import {
-  containerName,
-  formatBytes,
-  formatInstanceRef,
-  parseCpus,
-  parseMemorySize,
-  tenantNetworkName,
-  type InstanceRef,
-} from '../core/names.js'
+import {containerName, formatBytes, formatInstanceRef, tenantNetworkName, type InstanceRef} from '../core/names.js'
 import type {Plan, PlanChange} from '../core/plan/plan.js'
+import type {ScaleRequest} from '../core/plan/requests.js'
 import {allocateHostPort, instanceNetworkName, probeFromLabels} from '../core/plan/plug-up.js'
 import type {AuditRecord} from './audit.js'
 import {passGate} from './gate.js'
@@ -23,13 +16,9 @@ import {probeService} from './health.js'
 import {gatherHostFacts, journalPath, networkInUse} from './host-facts.js'
 import {readInstances, requireInstance} from './instances.js'
 import {recordAction} from './record-action.js'
-import type {PlugUpDeps} from './plug-up.js'
 import {DEFAULT_PROXY} from './proxy-manager.js'
 import {confFileName, confOwner} from '../core/proxy/plug-conf.js'
-import type {Engine, HostLock} from './ports.js'
-
-export type LifecycleDeps = Omit<PlugUpDeps, 'catalog' | 'generateSecret' | 'networkPool' | 'preferences' | 'prices'> &
-  Partial<Pick<PlugUpDeps, 'catalog' | 'preferences' | 'prices'>>
+import type {Engine, HostLock, LifecycleDeps} from './ports.js'
 
 export interface ChangeResult {
   status: 'applied' | 'dry-run'
@@ -41,8 +30,6 @@ export interface ChangeResult {
   health?: {ok: boolean; detail: string}
   durationMs: number
 }
-
-const MAX_REPLICAS = 20
 
 /** Services in deploy order, from the label written at deploy time (dependencies first). */
 function deployOrder(view: InstanceView): string[] {
@@ -428,28 +415,13 @@ export async function plugDown(
   }
 }
 
-export interface ScaleOptions {
-  replicas?: number
-  cpus?: string
-  memory?: string
-}
-
 export interface ScaleResult extends ChangeResult {
   replicas: number
   ports: number[]
 }
 
-export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, options: ScaleOptions): Promise<ScaleResult> {
-  if (options.replicas === undefined && options.cpus === undefined && options.memory === undefined)
-    throw usageError('nothing to scale', 'pass --replicas N, --cpus N and/or --memory SIZE')
-  if (
-    options.replicas !== undefined &&
-    (!Number.isInteger(options.replicas) || options.replicas < 1 || options.replicas > MAX_REPLICAS)
-  ) {
-    throw usageError(`invalid replica count ${options.replicas}`, `give a whole number from 1 to ${MAX_REPLICAS}`)
-  }
-  const cpus = options.cpus === undefined ? undefined : parseCpus(options.cpus)
-  const memoryBytes = options.memory === undefined ? undefined : parseMemorySize(options.memory)
+export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, request: ScaleRequest): Promise<ScaleResult> {
+  const {cpus, memoryBytes} = request
   const started = deps.clock.now().getTime()
   const engine = await deps.session.engine()
   const view = await requireInstance(deps.session, engine, ref)
@@ -461,7 +433,7 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, options: 
       hint: 'redeploy it: aims plug down, then aims plug up',
     })
   const current = entries.length
-  const target = options.replicas ?? current
+  const target = request.replicas ?? current
   const changes: PlanChange[] = []
   for (let replica = current + 1; replica <= target; replica++)
     changes.push({

@@ -10,27 +10,14 @@
  * so a killed run is cleaned up by the next one.
  */
 import {sanitizeUntrusted} from '../core/text/sanitize.js'
-import {AimsError, ExitCode, usageError} from '../core/errors.js'
+import {AimsError, ExitCode} from '../core/errors.js'
 import type {Plug} from '../core/catalog/schema.js'
+import type {ResolvedHost} from '../core/host-target.js'
 import {LABEL, type LogLine} from '../core/engine-types.js'
 import {secretKeysFromLabels} from '../core/instances.js'
-import {
-  checkDomain,
-  checkResourceName,
-  formatInstanceRef,
-  parseCpus,
-  parseInstanceRef,
-  parseMemorySize,
-  PLUG_ID,
-  type InstanceRef,
-} from '../core/names.js'
-import {
-  parseEnvAssignment,
-  parseEnvFile,
-  resolveEnvSpec,
-  type MissingVariable,
-  type ResolvedVariable,
-} from '../core/plan/env.js'
+import {formatInstanceRef, type InstanceNames, type InstanceRef} from '../core/names.js'
+import {resolveEnvSpec, type MissingVariable, type ResolvedVariable} from '../core/plan/env.js'
+import type {PlugUpRequest} from '../core/plan/requests.js'
 import type {Plan} from '../core/plan/plan.js'
 import {
   buildPlugUpPlan,
@@ -42,59 +29,24 @@ import {
 import {tenantPolicy, type Prices} from '../core/plan/policy.js'
 import {allocateSubnet} from '../core/network/subnets.js'
 import {didYouMean} from '../core/suggest.js'
-import type {AuditLog, AuditRecord} from './audit.js'
 import type {CatalogSource} from './catalog-port.js'
-import {passGate, type Approver} from './gate.js'
+import {passGate} from './gate.js'
 import {probeService} from './health.js'
 import {gatherHostFacts, journalPath, networkInUse, refreshHostFacts} from './host-facts.js'
-import {emitLifecycleEvent, type LifecycleEventWriter} from './lifecycle-events.js'
+import {emitLifecycleEvent} from './lifecycle-events.js'
 import {recordAction} from './record-action.js'
-import type {Clock, Engine, HostSession} from './ports.js'
-import type {Progress} from './progress.js'
-import type {ProxyManager} from './proxy-manager.js'
+import type {Clock, Engine, HostLock, HostShell, LifecycleDeps} from './ports.js'
 
-export interface PlugUpOptions {
-  plug: string
-  name?: string
-  tenant: string
-  /** KEY=VALUE items from --env. */
-  env: string[]
-  envFile?: {path: string; text: string}
-  domain?: string
-  cpus?: string
-  memory?: string
-  expose: boolean
-  links: string[]
-}
-
-export type {ProxyManager}
-
-export interface Origin {
-  kind: AuditRecord['origin']
-  argv?: string[]
-  utterance?: string
-}
-
-export interface PlugUpDeps {
-  session: HostSession
+/** What plug up needs beyond any lifecycle change: the catalog, prices and policy, secrets, subnets. */
+export interface PlugUpDeps extends LifecycleDeps {
   catalog: CatalogSource
   preferences: Record<string, unknown>
   prices: Prices
-  clock: Clock
-  newId: () => string
   generateSecret: (spec: {length: number; charset: string}) => string
-  actor: string
-  audit: AuditLog
-  approver: Approver
-  progress: Progress
   /** Asks for a missing required value (TTY only); absent → the config gate fails. */
-  ask?: (variable: MissingVariable) => Promise<string>
-  proxy?: ProxyManager
-  origin: Origin
+  ask?: ((variable: MissingVariable) => Promise<string>) | undefined
   /** Subnet pool for tenant/instance networks. */
   networkPool: {pool: string; tenantPrefix: number; instancePrefix: number}
-  /** Appends aims' lifecycle events to the host's events file (absent: not recorded). */
-  recordEvent?: LifecycleEventWriter
 }
 
 export interface PlugUpResult {
@@ -110,54 +62,6 @@ export interface PlugUpResult {
   durationMs: number
   notes?: string
   warnings: string[]
-}
-
-export interface ValidatedRequest {
-  plugId: string
-  ref: InstanceRef
-  envFlags: Record<string, string>
-  envFile: Record<string, string>
-  cpus?: number
-  memoryBytes?: number
-  domain?: string
-  expose: boolean
-  links: InstanceRef[]
-}
-
-/** Everything the user typed, checked before any I/O (exit 2, no side effect). */
-export function validatePlugUpOptions(options: PlugUpOptions): ValidatedRequest {
-  if (!PLUG_ID.test(options.plug)) {
-    throw usageError(
-      `unknown plug ${JSON.stringify(options.plug.length > 60 ? `${options.plug.slice(0, 57)}…` : options.plug)}`,
-      'plug ids are lower-case words such as n8n or uptime-kuma; see aims catalog ls',
-    )
-  }
-  const tenant = checkResourceName('tenant', options.tenant)
-  const instance = checkResourceName('instance', options.name ?? options.plug)
-  const envFlags: Record<string, string> = {}
-  for (const item of options.env) {
-    const [key, value] = parseEnvAssignment(item)
-    envFlags[key] = value
-  }
-  const envFile = options.envFile ? parseEnvFile(options.envFile.text, options.envFile.path) : {}
-  const links = options.links.map((link) => {
-    if (!link.includes('/')) throw usageError(`invalid --link ${JSON.stringify(link)}`, 'write --link TENANT/INSTANCE')
-    return parseInstanceRef(link)
-  })
-  for (const link of links)
-    if (link.tenant === tenant && link.instance === instance)
-      throw usageError('an instance cannot link to itself', 'drop that --link')
-  return {
-    plugId: options.plug,
-    ref: {tenant, instance},
-    envFlags,
-    envFile,
-    ...(options.cpus !== undefined ? {cpus: parseCpus(options.cpus)} : {}),
-    ...(options.memory !== undefined ? {memoryBytes: parseMemorySize(options.memory)} : {}),
-    ...(options.domain !== undefined ? {domain: checkDomain(options.domain)} : {}),
-    expose: options.expose,
-    links,
-  }
 }
 
 export async function findPlug(catalog: CatalogSource, id: string): Promise<{plug: Plug; file: string}> {
@@ -180,60 +84,120 @@ export async function findPlug(catalog: CatalogSource, id: string): Promise<{plu
 
 const sleep = (clock: Clock, ms: number) => clock.sleep(ms)
 
-export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<PlugUpResult> {
-  const started = deps.clock.now().getTime()
-  const request = validatePlugUpOptions(options)
+/**
+ * plug up, step by step: configure → plan → gate → lock → pull → provision →
+ * start → health → proxy → ready. A failure after provisioning began rolls
+ * back everything this run created (rollback) and is audited; any other
+ * failure is recorded as a failed deploy.
+ */
+export async function plugUp(deps: PlugUpDeps, request: PlugUpRequest): Promise<PlugUpResult> {
+  const deploy = await configure(deps, request)
+  const first = await plan(deploy)
+  await checkLinks(deploy)
+  if ((await passGate(first.plan, deps.approver)) === 'dry-run') return dryRunResult(deploy, first)
+  const lock = await lockInstance(deploy)
+  await emitLifecycleEvent(deps, {
+    action: 'deploy-started',
+    tenant: request.ref.tenant,
+    instance: request.ref.instance,
+    message: `deploying ${deploy.plug.id} as ${deploy.target}`,
+  })
+  let spec: DeploySpec
+  try {
+    await cleanupInterrupted(deps, deploy.engine, request.ref)
+    await pullImages(deploy, first.spec.images)
+    spec = await provisionUnderAllocationLock(deploy)
+    await startInOrder(deps, deploy.engine, spec)
+    await healthGate(deps, deploy.engine, spec)
+    await routeProxy(deploy, spec)
+    await deploy.shell.removeFile(journalPath(deploy.host.stateDir, spec.tenant, spec.instance))
+  } catch (error) {
+    throw await failed(deploy, error)
+  } finally {
+    await lock.release()
+  }
+  return ready(deploy, first, spec)
+}
+
+/** One plug up as it runs: what its steps share. */
+interface Deploy {
+  deps: PlugUpDeps
+  request: PlugUpRequest
+  plug: Plug
+  plugFile: string
+  /** TENANT/INSTANCE */
+  target: string
+  engine: Engine
+  shell: HostShell
+  host: ResolvedHost
+  startedAt: number
+  deployId: string
+  env: {variables: ResolvedVariable[]; missing: MissingVariable[]}
+  /** The host facts the last plan read (a later plan refreshes them). */
+  facts?: HostFacts
+  /** What this run has created, once provisioning began: rolled back on failure. */
+  created?: DeploySpec
+  warnings: string[]
+}
+
+/** Configure: the catalog entry, the host, and the env (flags > answers > env file > defaults > generated secrets). */
+async function configure(deps: PlugUpDeps, request: PlugUpRequest): Promise<Deploy> {
+  const startedAt = deps.clock.now().getTime()
   const {plug, file} = await findPlug(deps.catalog, request.plugId)
   const target = formatInstanceRef(request.ref)
   const engine = await deps.session.engine()
   const shell = await deps.session.shell()
   const host = deps.session.host
-
-  // Configure: flags > answers > env file > defaults > generated secrets.
   const asked: Record<string, string> = {}
-  let env = resolveEnvSpec(plug, {flags: request.envFlags, file: request.envFile, asked}, (spec) =>
-    deps.generateSecret(spec),
-  )
+  const resolve = () =>
+    resolveEnvSpec(plug, {flags: request.envFlags, file: request.envFile, asked}, (spec) => deps.generateSecret(spec))
+  let env = resolve()
   if (env.missing.length > 0 && deps.ask) {
     for (const variable of env.missing) asked[variable.key] = await deps.ask(variable)
-    env = resolveEnvSpec(plug, {flags: request.envFlags, file: request.envFile, asked}, (spec) =>
-      deps.generateSecret(spec),
-    )
+    env = resolve()
   }
-  const variables: ResolvedVariable[] = env.variables
-
   deps.progress({step: 'plan', message: `checking ${host.name}`})
-  const deployId = deps.newId()
-  let lastFacts: HostFacts | undefined
-  const makePlan = async (): Promise<PlugUpPlan> => {
-    const {facts} = lastFacts
-      ? await refreshHostFacts(deps.session, engine, request.ref.tenant, lastFacts)
-      : await gatherHostFacts(deps.session, engine, request.ref.tenant)
-    lastFacts = facts
-    return buildPlugUpPlan({
-      plug,
-      plugFile: file,
-      request: {
-        tenant: request.ref.tenant,
-        instance: request.ref.instance,
-        ...(request.cpus !== undefined ? {cpus: request.cpus} : {}),
-        ...(request.memoryBytes !== undefined ? {memoryBytes: request.memoryBytes} : {}),
-        ...(request.domain ? {domain: request.domain} : {}),
-        expose: request.expose,
-        links: request.links,
-      },
-      env: {variables, missing: env.missing},
-      host,
-      facts,
-      policy: tenantPolicy(deps.preferences, request.ref.tenant),
-      prices: deps.prices,
-      deployId,
-      createdBy: deps.actor,
-    })
+  return {
+    deps,
+    request,
+    plug,
+    plugFile: file,
+    target,
+    engine,
+    shell,
+    host,
+    startedAt,
+    deployId: deps.newId(),
+    env: {variables: env.variables, missing: env.missing},
+    warnings: [],
   }
-  const first = await makePlan()
-  for (const link of request.links) {
-    const linked = await engine.listContainers({
+}
+
+/** Plan: the host's facts (read, or refreshed after the first plan), then the plan with its gates. */
+async function plan(deploy: Deploy): Promise<PlugUpPlan> {
+  const {deps, request, engine} = deploy
+  const {facts} = deploy.facts
+    ? await refreshHostFacts(deps.session, engine, request.ref.tenant, deploy.facts)
+    : await gatherHostFacts(deps.session, engine, request.ref.tenant)
+  deploy.facts = facts
+  return buildPlugUpPlan({
+    plug: deploy.plug,
+    plugFile: deploy.plugFile,
+    request,
+    env: deploy.env,
+    host: deploy.host,
+    facts,
+    policy: tenantPolicy(deps.preferences, request.ref.tenant),
+    prices: deps.prices,
+    deployId: deploy.deployId,
+    createdBy: deps.actor,
+  })
+}
+
+/** Every --link names an instance on this host. */
+async function checkLinks(deploy: Deploy): Promise<void> {
+  for (const link of deploy.request.links) {
+    const linked = await deploy.engine.listContainers({
       all: true,
       labels: {
         [LABEL.managed]: 'true',
@@ -243,142 +207,150 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
       },
     })
     if (linked.length === 0)
-      throw new AimsError('not-found', `--link ${formatInstanceRef(link)}: no such instance on ${host.name}`, {
+      throw new AimsError('not-found', `--link ${formatInstanceRef(link)}: no such instance on ${deploy.host.name}`, {
         hint: 'see aims plug ls',
       })
   }
-  const decision = await passGate(first.plan, deps.approver)
-  if (decision === 'dry-run') {
-    return {
-      status: 'dry-run',
-      instance: target,
-      plug: plug.id,
-      host: host.name,
-      plan: first.plan,
-      port: first.spec.entry.hostPort,
-      localUrl: first.spec.localUrl,
-      ...(first.spec.domain ? {domainUrl: domainUrl(first.spec, host.tls)} : {}),
-      deployId,
-      durationMs: deps.clock.now().getTime() - started,
-      warnings: [],
-    }
+}
+
+function dryRunResult(deploy: Deploy, first: PlugUpPlan): PlugUpResult {
+  return {
+    status: 'dry-run',
+    instance: deploy.target,
+    plug: deploy.plug.id,
+    host: deploy.host.name,
+    plan: first.plan,
+    port: first.spec.entry.hostPort,
+    localUrl: first.spec.localUrl,
+    ...(first.spec.domain ? {domainUrl: domainUrl(first.spec, deploy.host.tls)} : {}),
+    deployId: deploy.deployId,
+    durationMs: deploy.deps.clock.now().getTime() - deploy.startedAt,
+    warnings: [],
   }
+}
 
-  // Apply.
-  const instanceLock = await deps.session
-    .lock(`instance-${request.ref.tenant}-${request.ref.instance}`, {wait: false})
-    .catch((error: unknown) => {
-      if (error instanceof AimsError && error.kind === 'conflict') {
-        throw new AimsError(
-          'conflict',
-          `another aims process is deploying or changing ${target} on ${host.name} right now`,
-          {hint: 'wait for it to finish (aims plug status), or pick another name with --name'},
-        )
-      }
-      throw error
-    })
-  const warnings: string[] = []
-  let spec: DeploySpec | undefined
-  let created = false
-  await emitLifecycleEvent(deps, {
-    action: 'deploy-started',
-    tenant: request.ref.tenant,
-    instance: request.ref.instance,
-    message: `deploying ${plug.id} as ${target}`,
-  })
-  try {
-    await cleanupInterrupted(deps, engine, request.ref)
-
-    // Pull outside the allocation lock: it can take minutes.
-    for (const image of first.spec.images) {
-      if (await engine.imageExists(image)) continue
-      deps.progress({step: 'pull', message: `pulling ${image}`})
-      await engine.pullImage(image, (event) =>
-        deps.progress({
-          step: 'pull',
-          message: `${image}: ${event.status}${event.layer ? ` ${event.layer}` : ''}`,
-          ...(event.current !== undefined ? {current: event.current} : {}),
-          ...(event.total !== undefined ? {total: event.total} : {}),
-        }),
+/** Lock: one deploy or change of an instance at a time, across machines; a second one fails at once. */
+async function lockInstance(deploy: Deploy): Promise<HostLock> {
+  const {ref} = deploy.request
+  return deploy.deps.session.lock(`instance-${ref.tenant}-${ref.instance}`, {wait: false}).catch((error: unknown) => {
+    if (error instanceof AimsError && error.kind === 'conflict') {
+      throw new AimsError(
+        'conflict',
+        `another aims process is deploying or changing ${deploy.target} on ${deploy.host.name} right now`,
+        {hint: 'wait for it to finish (aims plug status), or pick another name with --name'},
       )
-    }
-
-    // Allocate and create atomically with respect to other aims processes.
-    deps.progress({step: 'lock', message: `allocating a port on ${host.name}`})
-    const allocation = await deps.session.lock('alloc', {wait: true, timeoutMs: 120_000})
-    try {
-      const fresh = await makePlan()
-      const failed = fresh.plan.gates.filter((gate) => gate.status === 'fail')
-      if (failed.length > 0) {
-        const gate = failed[0]!
-        throw new AimsError(
-          gate.id === 'names' ? 'conflict' : 'quota',
-          `${target} can no longer be deployed: ${gate.title}: ${gate.detail}`,
-          {hint: gate.fix, ...(gate.exitCode ? {exitCode: gate.exitCode} : {})},
-        )
-      }
-      spec = fresh.spec
-      await shell.mkdirp(`${host.stateDir}/deploys`)
-      await shell.writeFile(
-        journalPath(host.stateDir, spec.tenant, spec.instance),
-        JSON.stringify({
-          deployId: spec.deployId,
-          plug: plug.id,
-          actor: deps.actor,
-          startedAt: deps.clock.now().toISOString(),
-        }),
-        0o600,
-      )
-      created = true
-      await provision(deps, engine, spec)
-    } finally {
-      await allocation.release()
-    }
-
-    await startInOrder(deps, engine, spec)
-    await healthGate(deps, engine, spec)
-
-    if (deps.proxy && spec.entry.protocol === 'http' && spec.domain) {
-      deps.progress({step: 'proxy', message: `routing ${spec.domain}`})
-      await deps.proxy.apply(
-        {tenant: spec.tenant, instance: spec.instance, plug: spec.plug, domain: spec.domain, proxy: spec.proxy},
-        [spec.entry.hostPort],
-      )
-    }
-    await shell.removeFile(journalPath(host.stateDir, spec.tenant, spec.instance))
-  } catch (error) {
-    if (created && spec) {
-      const failure = error instanceof AimsError ? error : new AimsError('engine', (error as Error).message)
-      deps.progress({step: 'rollback', message: `rolling back ${target}`})
-      await rollback(deps, engine, spec).catch((rollbackError: Error) =>
-        warnings.push(`rollback incomplete: ${rollbackError.message}`),
-      )
-      await shell.removeFile(journalPath(host.stateDir, spec.tenant, spec.instance)).catch(() => undefined)
-      await recordAudit(deps, {
-        action: 'plug up',
-        target,
-        outcome: failure.kind === 'unhealthy' ? 'rolled-back' : 'failed',
-        detail: failure.message,
-      })
-      if (warnings.length > 0)
-        throw new AimsError(failure.kind, failure.message, {
-          hint: failure.hint,
-          exitCode: failure.exitCode,
-          details: {...failure.details, warnings},
-        })
-    } else {
-      await emitLifecycleEvent(deps, {
-        action: 'deploy-failed',
-        tenant: request.ref.tenant,
-        instance: request.ref.instance,
-        message: `plug up failed: ${(error as Error).message}`,
-      })
     }
     throw error
-  } finally {
-    await instanceLock.release()
-  }
+  })
+}
 
+/** Pull: outside the allocation lock, since it can take minutes; images already there are skipped. */
+async function pullImages(deploy: Deploy, images: string[]): Promise<void> {
+  const {deps, engine} = deploy
+  for (const image of images) {
+    if (await engine.imageExists(image)) continue
+    deps.progress({step: 'pull', message: `pulling ${image}`})
+    await engine.pullImage(image, (event) =>
+      deps.progress({
+        step: 'pull',
+        message: `${image}: ${event.status}${event.layer ? ` ${event.layer}` : ''}`,
+        ...(event.current !== undefined ? {current: event.current} : {}),
+        ...(event.total !== undefined ? {total: event.total} : {}),
+      }),
+    )
+  }
+}
+
+/**
+ * Provision: under the host-wide allocation lock, plan again (the port, names
+ * and quota may have changed since the gate), write the journal that marks
+ * the deploy in progress, and create networks, volumes and containers.
+ */
+async function provisionUnderAllocationLock(deploy: Deploy): Promise<DeploySpec> {
+  const {deps, engine, shell, host} = deploy
+  deps.progress({step: 'lock', message: `allocating a port on ${host.name}`})
+  const allocation = await deps.session.lock('alloc', {wait: true, timeoutMs: 120_000})
+  try {
+    const fresh = await plan(deploy)
+    const failedGate = fresh.plan.gates.find((gate) => gate.status === 'fail')
+    if (failedGate) {
+      throw new AimsError(
+        failedGate.id === 'names' ? 'conflict' : 'quota',
+        `${deploy.target} can no longer be deployed: ${failedGate.title}: ${failedGate.detail}`,
+        {hint: failedGate.fix, ...(failedGate.exitCode ? {exitCode: failedGate.exitCode} : {})},
+      )
+    }
+    const spec = fresh.spec
+    await shell.mkdirp(`${host.stateDir}/deploys`)
+    await shell.writeFile(
+      journalPath(host.stateDir, spec.tenant, spec.instance),
+      JSON.stringify({
+        deployId: spec.deployId,
+        plug: deploy.plug.id,
+        actor: deps.actor,
+        startedAt: deps.clock.now().toISOString(),
+      }),
+      0o600,
+    )
+    deploy.created = spec
+    await provision(deps, engine, spec)
+    return spec
+  } finally {
+    await allocation.release()
+  }
+}
+
+/** Proxy: nginx routes the instance's domain to its port (HTTP plugs with a domain). */
+async function routeProxy(deploy: Deploy, spec: DeploySpec): Promise<void> {
+  const {deps} = deploy
+  if (!deps.proxy || spec.entry.protocol !== 'http' || !spec.domain) return
+  deps.progress({step: 'proxy', message: `routing ${spec.domain}`})
+  await deps.proxy.apply(
+    {tenant: spec.tenant, instance: spec.instance, plug: spec.plug, domain: spec.domain, proxy: spec.proxy},
+    [spec.entry.hostPort],
+  )
+}
+
+/**
+ * A step failed. Once provisioning began: roll back what this run created,
+ * remove the journal and audit the outcome (a rollback that could not finish
+ * is reported with the error). Before that: record the failed deploy.
+ * Returns the error to throw.
+ */
+async function failed(deploy: Deploy, error: unknown): Promise<unknown> {
+  const {deps, engine, shell, host, created: spec} = deploy
+  if (!spec) {
+    await emitLifecycleEvent(deps, {
+      action: 'deploy-failed',
+      tenant: deploy.request.ref.tenant,
+      instance: deploy.request.ref.instance,
+      message: `plug up failed: ${(error as Error).message}`,
+    })
+    return error
+  }
+  const failure = error instanceof AimsError ? error : new AimsError('engine', (error as Error).message)
+  deps.progress({step: 'rollback', message: `rolling back ${deploy.target}`})
+  await rollback(deps, engine, spec).catch((rollbackError: Error) =>
+    deploy.warnings.push(`rollback incomplete: ${rollbackError.message}`),
+  )
+  await shell.removeFile(journalPath(host.stateDir, spec.tenant, spec.instance)).catch(() => undefined)
+  await recordAudit(deps, {
+    action: 'plug up',
+    target: deploy.target,
+    outcome: failure.kind === 'unhealthy' ? 'rolled-back' : 'failed',
+    detail: failure.message,
+  })
+  if (deploy.warnings.length === 0) return error
+  return new AimsError(failure.kind, failure.message, {
+    hint: failure.hint,
+    exitCode: failure.exitCode,
+    details: {...failure.details, warnings: deploy.warnings},
+  })
+}
+
+/** Ready: the deploy is audited and the instance's URLs returned. */
+async function ready(deploy: Deploy, first: PlugUpPlan, spec: DeploySpec): Promise<PlugUpResult> {
+  const {deps, plug, host, target, warnings} = deploy
   const remoteWarning = await recordAudit(deps, {
     action: 'plug up',
     target,
@@ -397,7 +369,7 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
     localUrl: spec.localUrl,
     ...(spec.domain ? {domainUrl: domainUrl(spec, host.tls)} : {}),
     deployId: spec.deployId,
-    durationMs: deps.clock.now().getTime() - started,
+    durationMs: deps.clock.now().getTime() - deploy.startedAt,
     ...(plug.notes ? {notes: plug.notes} : {}),
     warnings,
   }
@@ -431,10 +403,10 @@ async function cleanupInterrupted(deps: PlugUpDeps, engine: Engine, ref: Instanc
 }
 
 async function removeDeployObjects(
-  deps: Pick<PlugUpDeps, 'session'>,
+  deps: Pick<LifecycleDeps, 'session'>,
   engine: Engine,
   labels: Record<string, string>,
-  ref: InstanceRef,
+  ref: InstanceNames,
 ): Promise<void> {
   const containers = await engine.listContainers({all: true, labels})
   await Promise.all(containers.map((container) => engine.removeContainer(container.id, {force: true})))
@@ -544,7 +516,7 @@ async function provisionLinks(
   }
 }
 
-export const linkNetworkName = (from: InstanceRef, to: InstanceRef) =>
+export const linkNetworkName = (from: InstanceNames, to: InstanceNames) =>
   `aims-l-${from.tenant}-${from.instance}--${to.tenant}-${to.instance}`
 
 async function startInOrder(deps: PlugUpDeps, engine: Engine, spec: DeploySpec): Promise<void> {

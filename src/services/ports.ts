@@ -21,6 +21,12 @@ import type {
 } from '../core/engine-types.js'
 import type {HostEntry, ResolvedHost} from '../core/host-target.js'
 import type {HostKey, KnownHostEntry} from '../core/known-hosts.js'
+import type {AuditLog} from './audit.js'
+import type {CatalogSource} from './catalog-port.js'
+import type {Approver} from './gate.js'
+import type {LifecycleEventWriter} from './lifecycle-events.js'
+import type {Progress} from './progress.js'
+import type {ProxyManager} from './proxy-manager.js'
 
 /** Label filter: `{key: value}` matches that value, `{key: true}` matches presence. */
 export type LabelFilter = Record<string, string | true>
@@ -177,4 +183,42 @@ export interface Prompter {
 export interface Clock {
   now(): Date
   sleep(ms: number, signal?: AbortSignal): Promise<void>
+}
+
+// ---- what services that change things are given -------------------------------
+
+/** Where a change came from: the audit log and the lifecycle events record it. */
+export interface Origin {
+  kind: 'cli' | 'chat' | 'ask' | 'dock'
+  /** The aims command line (secret flag values are masked when it is recorded). */
+  argv?: string[]
+  /** What the user said, for ACHEEVY's actions. */
+  utterance?: string
+}
+
+/** What recording an action needs: an audit record here and on the host, and a lifecycle event. */
+export interface RecordDeps {
+  session: HostSession
+  clock: Clock
+  newId: () => string
+  /** Who acts: user@machine, on labels and audit records. */
+  actor: string
+  audit: AuditLog
+  origin: Origin
+  /** Appends aims' lifecycle events to the host's events file (absent: not recorded). */
+  recordEvent?: LifecycleEventWriter | undefined
+}
+
+/**
+ * What every service that changes an instance is given (AimsContext.lifecycleDeps builds it
+ * for the CLI, the dock and ACHEEVY alike): the session, the one gate's approver for this
+ * call, progress, and what recording the change needs.
+ */
+export interface LifecycleDeps extends RecordDeps {
+  approver: Approver
+  progress: Progress
+  /** Routes instances through the host's nginx (absent: no routes are written). */
+  proxy?: ProxyManager | undefined
+  /** The plug catalog (absent: a plug's proxy settings fall back to the defaults). */
+  catalog?: CatalogSource | undefined
 }

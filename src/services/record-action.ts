@@ -6,9 +6,7 @@
 import {maskCommandLine} from '../core/commands/argv.js'
 import {appendRemoteAudit, type AuditRecord} from './audit.js'
 import {emitForAudit} from './lifecycle-events.js'
-import type {PlugUpDeps} from './plug-up.js'
-
-export type RecordDeps = Pick<PlugUpDeps, 'newId' | 'clock' | 'actor' | 'session' | 'origin' | 'audit' | 'recordEvent'>
+import type {RecordDeps} from './ports.js'
 
 /** Returns a warning when the host's audit copy could not be written (the action itself stands). */
 export async function recordAction(

@@ -18,9 +18,10 @@ export function progressView(options: {
   json: boolean
   tty: boolean
   style: Style
-  stream?: NodeJS.WriteStream
+  /** Where it goes: the command's stderr. */
+  stream: {write(text: string): unknown; columns?: number}
 }): ProgressView {
-  const stream = options.stream ?? process.stderr
+  const {stream} = options
   if (options.json) return {progress: () => undefined, stop: () => undefined}
   if (!options.tty) {
     let last = ''

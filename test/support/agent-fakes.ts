@@ -112,16 +112,16 @@ export function fakeServices(records: ServiceRecord[], script: FakeServiceScript
         text: line.text,
       }))
     },
-    plugUp: async (deps, options) => {
+    plugUp: async (deps, request) => {
       allowed('plugUp')
-      records.push({service: 'plugUp', args: [options]})
-      const ref = {tenant: options.tenant, instance: options.name ?? options.plug}
+      records.push({service: 'plugUp', args: [request]})
+      const {ref} = request
       const decision = await passGate(plan('plug-up', ref), deps.approver)
       if (decision === 'dry-run')
         return {
           status: 'dry-run',
           instance: formatInstanceRef(ref),
-          plug: options.plug,
+          plug: request.plugId,
           host: 'vps',
           plan: plan('plug-up', ref),
           port: 51000,
@@ -134,7 +134,7 @@ export function fakeServices(records: ServiceRecord[], script: FakeServiceScript
       return {
         status: 'ready',
         instance: formatInstanceRef(ref),
-        plug: options.plug,
+        plug: request.plugId,
         host: 'vps',
         plan: plan('plug-up', ref),
         port: 51000,

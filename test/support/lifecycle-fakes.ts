@@ -15,7 +15,8 @@ import type {CatalogSource} from '../../src/services/catalog-port.js'
 import type {Approver, GateDecision} from '../../src/services/gate.js'
 import type {ProgressEvent} from '../../src/services/progress.js'
 import type {ProxyManager, ProxyTarget} from '../../src/services/proxy-manager.js'
-import type {PlugUpDeps} from '../../src/services/plug-up.js'
+import {validatePlugUpOptions, type PlugUpOptions} from '../../src/core/plan/requests.js'
+import {plugUp, type PlugUpDeps, type PlugUpResult} from '../../src/services/plug-up.js'
 import {MemoryCatalog} from './catalog-fakes.js'
 import {FakeClock} from './fake-clock.js'
 import {FakeEngine} from './fake-engine.js'
@@ -171,4 +172,9 @@ export async function rejection(promise: Promise<unknown>): Promise<AimsError> {
     return error
   }
   throw new Error('expected an AimsError, the call succeeded')
+}
+
+/** plug up as the CLI runs it: the options checked into a request (a bad one rejects), then the service. */
+export async function deploy(deps: PlugUpDeps, options: PlugUpOptions): Promise<PlugUpResult> {
+  return plugUp(deps, validatePlugUpOptions(options))
 }

@@ -70,7 +70,7 @@ export async function registryDigest(
   registry: string,
   repository: string,
   tag: string,
-  auth?: RegistryCredentials | undefined,
+  auth?: RegistryCredentials,
 ): Promise<string | undefined> {
   const answer = await registryRequest(registry, `/v2/${repository}/manifests/${tag}`, {method: 'HEAD', auth})
   return answer.status === 200 ? (answer.headers.get('docker-content-digest') ?? undefined) : undefined

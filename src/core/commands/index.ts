@@ -5,7 +5,6 @@
 import {CATALOG_COMMANDS} from './catalog.js'
 import {CONFIG_COMMANDS} from './config.js'
 import {HOST_COMMANDS} from './host.js'
-import {LOGIN_COMMANDS} from './login.js'
 import {PLUG_COMMANDS} from './plug.js'
 import type {CommandEffect, CommandSpec} from './spec.js'
 import {TOP_COMMANDS} from './top.js'
@@ -17,7 +16,6 @@ export const COMMANDS = [
   ...TOP_COMMANDS,
   ...HOST_COMMANDS,
   ...CONFIG_COMMANDS,
-  ...LOGIN_COMMANDS,
 ] as const satisfies readonly CommandSpec[]
 
 export type CommandPath = (typeof COMMANDS)[number]['path']

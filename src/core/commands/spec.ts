@@ -85,7 +85,7 @@ export interface ArgSpec {
   required?: boolean
   /** oclif reads a missing argument from a piped stdin unless this is set. */
   ignoreStdin?: boolean
-  /** Not listed in --help (an argument taken only to refuse it with a clear message). */
+  /** Left out of --help (an argument taken only to refuse it). */
   hidden?: boolean
   agent?: AgentParam
 }
@@ -123,13 +123,13 @@ interface FlagCommon {
   char?: FlagLetter
   /** The heading the flag is listed under in --help. */
   helpGroup?: string
+  /** Left out of --help (a flag taken only to refuse it). */
+  hidden?: boolean
   /**
    * The value is a secret and is masked in audit records and transcripts:
    * true masks the whole value, 'assignment' only what follows the first "=" (KEY=VALUE).
    */
   secret?: true | 'assignment'
-  /** Not listed in --help (a flag taken only to refuse it with a clear message). */
-  hidden?: boolean
   /** ACHEEVY's tool takes this flag (absent: the tool does not offer it). */
   agent?: AgentParam
 }
@@ -141,7 +141,7 @@ export interface StringFlagSpec extends FlagCommon {
   type: 'string'
   multiple?: false
   default?: string
-  /** The only values accepted (oclif refuses others with the list). */
+  /** The only values accepted. */
   options?: readonly string[]
 }
 /** Repeatable: --env A=1 --env B=2 (the value is a list, [] when absent). */

@@ -219,5 +219,78 @@ export const CHAT = {
   flags: {resume: {type: 'boolean', description: 'continue a chat: the given ID, or the latest one'}},
 } as const satisfies CommandSpec
 
+/** Flags people try for a key: declared only to refuse them, and masked wherever the command line is recorded. */
+const REFUSED_KEY_FLAG = {
+  type: 'string',
+  description: 'refused: keys never go on the command line',
+  hidden: true,
+  secret: true,
+} as const
+
+export const LOGIN = {
+  path: 'login',
+  description:
+    'Store an API key for ACHEEVY in the OS keychain (an encrypted file where there is none); --status shows where ' +
+    'each key comes from, never the key',
+  examples: [
+    '<%= config.bin %> login anthropic',
+    '<%= config.bin %> login openai-compatible http://127.0.0.1:8000/v1',
+    'printf %s "$OPENAI_API_KEY" | <%= config.bin %> login openai --with-key-stdin',
+    '<%= config.bin %> login --status',
+  ],
+  effect: 'change',
+  args: {
+    provider: {description: 'anthropic, openai or openai-compatible (ls: the same as --status)', ignoreStdin: true},
+    url: {description: "the server's base URL, for openai-compatible", ignoreStdin: true},
+    extra: {description: 'refused: a key given as an argument', hidden: true, ignoreStdin: true},
+  },
+  flags: {
+    'with-key-stdin': {
+      type: 'boolean',
+      description: 'read the key from stdin (CI, scripts); never pass it as an argument',
+    },
+    status: {type: 'boolean', description: 'show where each key comes from (env, keychain, encrypted file)'},
+    store: {
+      type: 'string',
+      description: 'where to keep it: auto (the keychain when there is one), keychain, or file',
+      options: ['auto', 'keychain', 'file'],
+    },
+    'dry-run': DRY_RUN,
+    key: REFUSED_KEY_FLAG,
+    'api-key': REFUSED_KEY_FLAG,
+    token: REFUSED_KEY_FLAG,
+    password: REFUSED_KEY_FLAG,
+  },
+} as const satisfies CommandSpec
+
+export const LOGOUT = {
+  path: 'logout',
+  description: 'Remove an API key stored by aims login (keychain or encrypted file); env vars are not touched',
+  examples: [
+    '<%= config.bin %> logout anthropic',
+    '<%= config.bin %> logout openai-compatible http://127.0.0.1:8000/v1',
+  ],
+  effect: 'change',
+  args: {
+    provider: {description: 'anthropic, openai or openai-compatible', required: true, ignoreStdin: true},
+    url: {description: "the server's base URL, for openai-compatible", ignoreStdin: true},
+    extra: {description: 'refused: a key given as an argument', hidden: true, ignoreStdin: true},
+  },
+  flags: {'dry-run': DRY_RUN},
+} as const satisfies CommandSpec
+
 // In the order ACHEEVY lists its tools.
-export const TOP_COMMANDS = [EXPORT, STATS, HEALTH, EVENTS, DOCTOR, INIT, DOCK, AUDIT, ASK, CHAT] as const
+export const TOP_COMMANDS = [
+  EXPORT,
+  STATS,
+  HEALTH,
+  EVENTS,
+  DOCTOR,
+  INIT,
+  DOCK,
+  AUDIT,
+  ASK,
+  CHAT,
+  LOGIN,
+  LOGOUT,
+] as const

@@ -1,14 +1,13 @@
 /**
  * `plug up` as data: from a catalog entry, the request and facts about the
  * host, the exact Docker objects to create, the health gate, and the eight
- * pre-flight gates. Pure and deterministic (ids and secrets come in).
+ * pre-flight gates (plug-up-gates.ts). Pure and deterministic (ids and secrets come in).
  */
 import type {Plug, PlugService} from '../catalog/schema.js'
 import {dependencyCondition, deployOrder, entryService} from '../catalog/model.js'
 import {LABEL, type ContainerSpec, type EngineHealthcheck, type Labels, type VolumeSpec} from '../engine-types.js'
-import {ExitCode} from '../errors.js'
 import type {ResolvedHost} from '../host-target.js'
-import {findInstance, instanceDomain, type InstanceView} from '../instances.js'
+import {instanceDomain, type InstanceView} from '../instances.js'
 import {
   containerName,
   formatBytes,
@@ -18,8 +17,10 @@ import {
   type InstanceRef,
 } from '../names.js'
 import {maskEnv, secretKeysOf, serviceEnv, type MissingVariable, type ResolvedVariable} from './env.js'
-import type {GateCheck, Plan, PlanChange} from './plan.js'
-import {tierRank, type Prices, type TenantPolicy} from './policy.js'
+import {preflightGates} from './plug-up-gates.js'
+import type {PlugUpRequest} from './requests.js'
+import type {Plan, PlanChange} from './plan.js'
+import type {Prices, TenantPolicy} from './policy.js'
 import {
   DEFAULT_SERVICE_RESOURCES as CATALOG_DEFAULT_RESOURCES,
   DEFAULT_VOLUME_SIZE,
@@ -103,16 +104,6 @@ export interface HostFacts {
   objectOwners?: Record<string, string>
   /** TENANT/INSTANCE refs with an interrupted deploy journal on the host. */
   interrupted: string[]
-}
-
-export interface PlugUpRequest {
-  tenant: string
-  instance: string
-  cpus?: number
-  memoryBytes?: number
-  domain?: string
-  expose: boolean
-  links: InstanceRef[]
 }
 
 export interface PlugUpInput {
@@ -220,172 +211,269 @@ export function totalDiskFor(plug: Plug): number {
 
 export const instanceNetworkName = (tenant: string, instance: string) => `aims-i-${tenant}-${instance}`
 
+/**
+ * The plan of a plug up, in the order a deploy reads: where the instance goes
+ * (names, port, URL), its services (containers, volumes, resources), its
+ * networks, the spec apply follows, and the plan people see (facts, changes,
+ * the eight pre-flight gates).
+ */
 export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
-  const {plug, request, facts, host} = input
-  const ref = {tenant: request.tenant, instance: request.instance}
-  const target = formatInstanceRef(ref)
-  const entry = entryService(plug)
-  const order = deployOrder(plug)
-  const multiService = order.length > 1
-  const tenantNetwork = tenantNetworkName(request.tenant)
-  const instanceNetwork = instanceNetworkName(request.tenant, request.instance)
-  const domain = instanceDomain(ref, host.domain, request.domain)
-
-  // Port: the lowest free one; apply re-checks under the host lock.
-  const hostPort = allocateHostPort(facts.usedPorts)
-  const hostIp = request.expose ? '0.0.0.0' : '127.0.0.1'
-  const variables = input.env.variables
-  const builtins: Record<string, string> = {
-    AIMS_URL: domain ? `${host.tls ? 'https' : 'http'}://${domain}` : `http://127.0.0.1:${hostPort ?? 0}`,
-    AIMS_HOST: domain ?? '127.0.0.1',
-    AIMS_DOMAIN: domain ?? '',
-    AIMS_PORT: String(hostPort ?? 0),
-    AIMS_TENANT: request.tenant,
-    AIMS_INSTANCE: request.instance,
-    AIMS_PLUG: plug.id,
+  const placement = placeInstance(input)
+  const {services, volumes, resources} = serviceDeploys(input, placement)
+  const networks = networkDeploys(input, placement)
+  const cost = monthlyCost(resources, input.prices)
+  const spec = deploySpec(input, placement, {services, volumes, networks})
+  const plan: Plan = {
+    action: 'plug-up',
+    summary: `Deploy ${input.plug.id} as ${placement.target} on ${input.host.name}`,
+    host: input.host.name,
+    target: placement.target,
+    destructive: false,
+    facts: planFacts(input, placement, spec, resources, cost),
+    changes: planChanges(input, placement, spec),
+    gates: preflightGates(input, {hostPort: placement.hostPort, resources, cost, target: placement.target}),
   }
+  return {plan, spec, monthlyCost: cost, resources}
+}
 
-  const baseLabels = (service: string): Labels => ({
+/** Where the instance goes: its names, entry port and address, URL, and the variables every service gets. */
+interface Placement {
+  target: string
+  entry: ReturnType<typeof entryService>
+  /** Services in deploy order: dependencies first. */
+  order: string[]
+  multiService: boolean
+  tenantNetwork: string
+  instanceNetwork: string
+  domain: string | undefined
+  /** The lowest free port (apply re-checks it under the host lock); undefined when none is free. */
+  hostPort: number | undefined
+  hostIp: string
+  builtins: Record<string, string>
+}
+
+function placeInstance(input: PlugUpInput): Placement {
+  const {plug, request, facts, host} = input
+  const {ref} = request
+  const domain = instanceDomain(ref, host.domain, request.domain)
+  const hostPort = allocateHostPort(facts.usedPorts)
+  const order = deployOrder(plug)
+  return {
+    target: formatInstanceRef(ref),
+    entry: entryService(plug),
+    order,
+    multiService: order.length > 1,
+    tenantNetwork: tenantNetworkName(ref.tenant),
+    instanceNetwork: instanceNetworkName(ref.tenant, ref.instance),
+    domain,
+    hostPort,
+    hostIp: request.expose ? '0.0.0.0' : '127.0.0.1',
+    builtins: {
+      AIMS_URL: domain ? `${host.tls ? 'https' : 'http'}://${domain}` : `http://127.0.0.1:${hostPort ?? 0}`,
+      AIMS_HOST: domain ?? '127.0.0.1',
+      AIMS_DOMAIN: domain ?? '',
+      AIMS_PORT: String(hostPort ?? 0),
+      AIMS_TENANT: ref.tenant,
+      AIMS_INSTANCE: ref.instance,
+      AIMS_PLUG: plug.id,
+    },
+  }
+}
+
+/** The labels every object of this deploy carries. */
+function baseLabels(input: PlugUpInput, service: string): Labels {
+  const {ref} = input.request
+  return {
     [LABEL.managed]: 'true',
-    [LABEL.tenant]: request.tenant,
-    [LABEL.instance]: request.instance,
-    [LABEL.plug]: plug.id,
+    [LABEL.tenant]: ref.tenant,
+    [LABEL.instance]: ref.instance,
+    [LABEL.plug]: input.plug.id,
     [LABEL.service]: service,
     [LABEL.createdBy]: input.createdBy,
     [LABEL.deployId]: input.deployId,
-  })
+  }
+}
 
+/** Every service's container, its volumes, and what they all reserve together. */
+function serviceDeploys(
+  input: PlugUpInput,
+  placement: Placement,
+): {services: ServiceDeploy[]; volumes: VolumeSpec[]; resources: PlugUpPlan['resources']} {
   const volumes: VolumeSpec[] = []
-  let totalCpus = 0
-  let totalMemory = 0
-  let totalDisk = 0
-  const services: ServiceDeploy[] = order.map((name) => {
-    const service = plug.services[name]!
-    const isEntry = name === entry.name
-    const resources = serviceResources(service, isEntry, request)
-    totalCpus += resources.cpus
-    totalMemory += resources.memoryBytes
+  const totals = {cpus: 0, memoryBytes: 0, diskBytes: 0}
+  const services = placement.order.map((name) => {
+    const service = input.plug.services[name]!
+    const resources = serviceResources(service, name === placement.entry.name, input.request)
+    totals.cpus += resources.cpus
+    totals.memoryBytes += resources.memoryBytes
     for (const volume of service.volumes) {
-      totalDisk += parseSize(volume.size) ?? DEFAULT_VOLUME_BYTES
+      totals.diskBytes += parseSize(volume.size) ?? DEFAULT_VOLUME_BYTES
       volumes.push({
-        name: volumeName(request.tenant, request.instance, volume.name),
-        labels: {...baseLabels(name), 'aims.volume': volume.name},
+        name: volumeName(input.request.ref.tenant, input.request.ref.instance, volume.name),
+        labels: {...baseLabels(input, name), 'aims.volume': volume.name},
       })
     }
-    const secretKeys = secretKeysOf(plug, name, variables)
-    const labels: Labels = {
-      ...baseLabels(name),
-      [LABEL.replica]: '1',
-      [LABEL.services]: order.join(','),
-      [LABEL.plugVersion]: String(plug.version),
-      ...(secretKeys.length > 0 ? {[LABEL.secretKeys]: secretKeys.join(',')} : {}),
-      ...(isEntry
-        ? {[LABEL.entry]: 'true', [LABEL.port]: String(hostPort ?? 0), [LABEL.diskEstimate]: String(totalDiskFor(plug))}
-        : {}),
-      ...(isEntry && domain ? {[LABEL.domain]: domain} : {}),
-      ...(isEntry && request.expose ? {[LABEL.exposed]: 'true'} : {}),
-      ...(isEntry && request.links.length > 0 ? {[LABEL.links]: request.links.map(formatInstanceRef).join(',')} : {}),
-    }
-    const probe = probeFor(service, isEntry ? {port: entry.port} : undefined)
-    labels[LABEL.health] = JSON.stringify(probe)
-    labels[LABEL.healthBudget] = String(Math.round(plug.health_gate.retries * plug.health_gate.interval_seconds * 1000))
-    const networks = multiService
+    return serviceDeploy(input, placement, name, resources)
+  })
+  const resources = {
+    cpus: Math.round(totals.cpus * 100) / 100,
+    memoryBytes: totals.memoryBytes,
+    diskBytes: totals.diskBytes,
+  }
+  return {services, volumes, resources}
+}
+
+function serviceDeploy(
+  input: PlugUpInput,
+  placement: Placement,
+  name: string,
+  resources: {cpus: number; memoryBytes: number},
+): ServiceDeploy {
+  const {plug, request} = input
+  const {tenant, instance} = request.ref
+  const service = plug.services[name]!
+  const isEntry = name === placement.entry.name
+  const probe = probeFor(service, isEntry ? {port: placement.entry.port} : undefined)
+  const healthcheck = dockerHealthcheck(service, plug.health_gate.interval_seconds)
+  const container: ContainerSpec = {
+    name: containerName(tenant, instance, name),
+    image: service.image,
+    ...(service.command ? {command: service.command} : {}),
+    ...(service.entrypoint ? {entrypoint: service.entrypoint} : {}),
+    env: serviceEnv(plug, name, input.env.variables, placement.builtins),
+    labels: serviceLabels(input, placement, name, probe),
+    networks: serviceNetworks(placement, instance, name, isEntry),
+    ports: isEntry
       ? [
-          {name: instanceNetwork, aliases: [name]},
           {
-            name: tenantNetwork,
-            aliases: isEntry ? [request.instance, `${request.instance}-${name}`] : [`${request.instance}-${name}`],
+            containerPort: placement.entry.port,
+            protocol: 'tcp',
+            hostPort: placement.hostPort ?? 0,
+            hostIp: placement.hostIp,
           },
         ]
-      : [{name: tenantNetwork, aliases: [request.instance, `${request.instance}-${name}`]}]
-    const healthcheck = dockerHealthcheck(service, plug.health_gate.interval_seconds)
-    const container: ContainerSpec = {
-      name: containerName(request.tenant, request.instance, name),
-      image: service.image,
-      ...(service.command ? {command: service.command} : {}),
-      ...(service.entrypoint ? {entrypoint: service.entrypoint} : {}),
-      env: serviceEnv(plug, name, variables, builtins),
-      labels,
-      networks,
-      ports: isEntry ? [{containerPort: entry.port, protocol: 'tcp', hostPort: hostPort ?? 0, hostIp}] : [],
-      exposedPorts: service.ports.map((port) => ({containerPort: port, protocol: 'tcp' as const})),
-      volumes: service.volumes.map((volume) => ({
-        source: volumeName(request.tenant, request.instance, volume.name),
-        target: volume.path,
-      })),
-      restartPolicy: 'unless-stopped',
-      // Busybox and many app images ignore SIGTERM as PID 1: an init forwards it.
-      init: true,
-      memoryBytes: resources.memoryBytes,
-      nanoCpus: Math.round(resources.cpus * 1e9),
-      ...(healthcheck ? {healthcheck} : {}),
-      ...(service.user ? {user: service.user} : {}),
-      ...(service.working_dir ? {workingDir: service.working_dir} : {}),
-      ...(service.tmpfs ? {tmpfs: service.tmpfs} : {}),
-      stopTimeoutSeconds: service.stop_grace_seconds ?? 10,
-    }
-    return {
-      service: name,
-      container,
-      dependsOn: Object.fromEntries(
-        Object.entries(service.depends_on).map(([dependency, condition]) => [
-          dependency,
-          dependencyCondition(condition),
-        ]),
-      ),
-      probe,
-      entry: isEntry,
-    }
-  })
+      : [],
+    exposedPorts: service.ports.map((port) => ({containerPort: port, protocol: 'tcp' as const})),
+    volumes: service.volumes.map((volume) => ({
+      source: volumeName(tenant, instance, volume.name),
+      target: volume.path,
+    })),
+    restartPolicy: 'unless-stopped',
+    // Busybox and many app images ignore SIGTERM as PID 1: an init forwards it.
+    init: true,
+    memoryBytes: resources.memoryBytes,
+    nanoCpus: Math.round(resources.cpus * 1e9),
+    ...(healthcheck ? {healthcheck} : {}),
+    ...(service.user ? {user: service.user} : {}),
+    ...(service.working_dir ? {workingDir: service.working_dir} : {}),
+    ...(service.tmpfs ? {tmpfs: service.tmpfs} : {}),
+    stopTimeoutSeconds: service.stop_grace_seconds ?? 10,
+  }
+  return {
+    service: name,
+    container,
+    dependsOn: Object.fromEntries(
+      Object.entries(service.depends_on).map(([dependency, condition]) => [dependency, dependencyCondition(condition)]),
+    ),
+    probe,
+    entry: isEntry,
+  }
+}
 
+/** A container's labels: what aims reads back from the engine (the engine is the source of truth). */
+function serviceLabels(input: PlugUpInput, placement: Placement, name: string, probe: ProbeSpec): Labels {
+  const {plug, request} = input
+  const isEntry = name === placement.entry.name
+  const secretKeys = secretKeysOf(plug, name, input.env.variables)
+  return {
+    ...baseLabels(input, name),
+    [LABEL.replica]: '1',
+    [LABEL.services]: placement.order.join(','),
+    [LABEL.plugVersion]: String(plug.version),
+    ...(secretKeys.length > 0 ? {[LABEL.secretKeys]: secretKeys.join(',')} : {}),
+    ...(isEntry
+      ? {
+          [LABEL.entry]: 'true',
+          [LABEL.port]: String(placement.hostPort ?? 0),
+          [LABEL.diskEstimate]: String(totalDiskFor(plug)),
+        }
+      : {}),
+    ...(isEntry && placement.domain ? {[LABEL.domain]: placement.domain} : {}),
+    ...(isEntry && request.expose ? {[LABEL.exposed]: 'true'} : {}),
+    ...(isEntry && request.links.length > 0 ? {[LABEL.links]: request.links.map(formatInstanceRef).join(',')} : {}),
+    [LABEL.health]: JSON.stringify(probe),
+    [LABEL.healthBudget]: String(Math.round(plug.health_gate.retries * plug.health_gate.interval_seconds * 1000)),
+  }
+}
+
+/** A multi-service instance has a network of its own; the tenant network carries the entry's name. */
+function serviceNetworks(placement: Placement, instance: string, name: string, isEntry: boolean) {
+  if (!placement.multiService) return [{name: placement.tenantNetwork, aliases: [instance, `${instance}-${name}`]}]
+  return [
+    {name: placement.instanceNetwork, aliases: [name]},
+    {name: placement.tenantNetwork, aliases: isEntry ? [instance, `${instance}-${name}`] : [`${instance}-${name}`]},
+  ]
+}
+
+function networkDeploys(input: PlugUpInput, placement: Placement): NetworkDeploy[] {
   const networkLabels = (scope: 'tenant' | 'instance'): Labels => ({
     [LABEL.managed]: 'true',
-    [LABEL.tenant]: request.tenant,
-    ...(scope === 'instance' ? {[LABEL.instance]: request.instance, [LABEL.plug]: plug.id} : {}),
+    [LABEL.tenant]: input.request.ref.tenant,
+    ...(scope === 'instance' ? {[LABEL.instance]: input.request.ref.instance, [LABEL.plug]: input.plug.id} : {}),
     [LABEL.createdBy]: input.createdBy,
     [LABEL.deployId]: input.deployId,
     'aims.network-scope': scope,
   })
   const networks: NetworkDeploy[] = [
     {
-      name: tenantNetwork,
+      name: placement.tenantNetwork,
       labels: networkLabels('tenant'),
       scope: 'tenant',
-      exists: facts.networks.includes(tenantNetwork),
+      exists: input.facts.networks.includes(placement.tenantNetwork),
     },
   ]
-  if (multiService)
+  if (placement.multiService)
     networks.push({
-      name: instanceNetwork,
+      name: placement.instanceNetwork,
       labels: networkLabels('instance'),
       scope: 'instance',
-      exists: facts.networks.includes(instanceNetwork),
+      exists: input.facts.networks.includes(placement.instanceNetwork),
     })
+  return networks
+}
 
-  const resources = {cpus: Math.round(totalCpus * 100) / 100, memoryBytes: totalMemory, diskBytes: totalDisk}
-  const cost = monthlyCost(resources, input.prices)
-  const replacesInterrupted = facts.interrupted.includes(target)
-  const spec: DeploySpec = {
+function deploySpec(
+  input: PlugUpInput,
+  placement: Placement,
+  parts: {services: ServiceDeploy[]; volumes: VolumeSpec[]; networks: NetworkDeploy[]},
+): DeploySpec {
+  const {plug, request} = input
+  const {entry, hostPort, hostIp, domain} = placement
+  return {
     deployId: input.deployId,
-    tenant: request.tenant,
-    instance: request.instance,
+    tenant: request.ref.tenant,
+    instance: request.ref.instance,
     plug: plug.id,
-    networks,
-    volumes,
-    services,
+    networks: parts.networks,
+    volumes: parts.volumes,
+    services: parts.services,
     entry: {service: entry.name, containerPort: entry.port, hostPort: hostPort ?? 0, protocol: entry.protocol, hostIp},
     healthGate: {retries: plug.health_gate.retries, intervalMs: Math.round(plug.health_gate.interval_seconds * 1000)},
-    images: [...new Set(services.map((service) => service.container.image))],
+    images: [...new Set(parts.services.map((service) => service.container.image))],
     localUrl: `http://127.0.0.1:${hostPort ?? 0}/`,
     ...(domain ? {domain} : {}),
-    replacesInterrupted,
+    replacesInterrupted: input.facts.interrupted.includes(placement.target),
     proxy: plug.proxy,
     links: request.links,
   }
+}
 
-  const gates = preflightGates(input, {hostPort, resources, cost, target})
-  const changes: PlanChange[] = [
-    ...(replacesInterrupted
+/** What the plan will change, in the order apply changes it. */
+function planChanges(input: PlugUpInput, placement: Placement, spec: DeploySpec): PlanChange[] {
+  const {tenant, instance} = input.request.ref
+  const {target, domain, entry, hostIp, hostPort} = placement
+  return [
+    ...(spec.replacesInterrupted
       ? [
           {
             action: 'remove' as const,
@@ -401,7 +489,7 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
       name: image,
       detail: 'if missing on the host',
     })),
-    ...networks
+    ...spec.networks
       .filter((network) => !network.exists)
       .map((network) => ({
         action: 'create' as const,
@@ -409,8 +497,8 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
         name: network.name,
         detail: `${network.scope} network`,
       })),
-    ...volumes.map((volume) => ({action: 'create' as const, kind: 'volume' as const, name: volume.name})),
-    ...services.map((service) => ({
+    ...spec.volumes.map((volume) => ({action: 'create' as const, kind: 'volume' as const, name: volume.name})),
+    ...spec.services.map((service) => ({
       action: 'create' as const,
       kind: 'container' as const,
       name: service.container.name,
@@ -421,281 +509,60 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
           {
             action: 'write' as const,
             kind: 'proxy-conf' as const,
-            name: `${request.tenant}-${request.instance}.conf`,
+            name: `${tenant}-${instance}.conf`,
             detail: `nginx routes ${domain} → 127.0.0.1:${hostPort ?? '?'}`,
           },
         ]
       : []),
-    ...request.links.map((link) => ({
+    ...input.request.links.map((link) => ({
       action: 'connect' as const,
       kind: 'network' as const,
-      name: `aims-l-${request.tenant}-${request.instance}--${link.tenant}-${link.instance}`,
+      name: `aims-l-${tenant}-${instance}--${link.tenant}-${link.instance}`,
       detail: `lets ${target} reach ${formatInstanceRef(link)} (cross-tenant link)`,
     })),
   ]
-  const envFacts = services.map((service) => {
+}
+
+/** What people read before they confirm: the plug, each service, port, URL, resources, cost, env (masked). */
+function planFacts(
+  input: PlugUpInput,
+  placement: Placement,
+  spec: DeploySpec,
+  resources: PlugUpPlan['resources'],
+  cost: number,
+): Plan['facts'] {
+  const {plug, host} = input
+  const {domain, entry, hostIp, hostPort} = placement
+  const serviceFact = (service: ServiceDeploy) => {
+    const after = Object.entries(service.dependsOn)
+      .map(([name, condition]) => `${name} (${condition})`)
+      .join(', ')
+    const limits = `${(service.container.nanoCpus ?? 0) / 1e9} CPU, ${formatBytes(service.container.memoryBytes ?? 0)}`
+    return {
+      label: `service ${service.service}`,
+      value: `${service.container.image}, ${limits}${after ? `, after ${after}` : ''}`,
+    }
+  }
+  const envFact = (service: ServiceDeploy) => {
     const masked = maskEnv(service.container.env, service.container.labels[LABEL.secretKeys]?.split(',') ?? [])
     const shownEnv = Object.entries(masked)
       .map(([key, value]) => `${key}=${value}`)
       .join(' ')
     return {label: `env ${service.service}`, value: shownEnv || '(none)'}
-  })
-  const plan: Plan = {
-    action: 'plug-up',
-    summary: `Deploy ${plug.id} as ${target} on ${host.name}`,
-    host: host.name,
-    target,
-    destructive: false,
-    facts: [
-      {label: 'plug', value: `${plug.name} (${plug.id} v${plug.version})`},
-      ...services.map((service) => ({
-        label: `service ${service.service}`,
-        value: `${service.container.image}, ${(service.container.nanoCpus ?? 0) / 1e9} CPU, ${formatBytes(service.container.memoryBytes ?? 0)}${
-          Object.keys(service.dependsOn).length > 0
-            ? `, after ${Object.entries(service.dependsOn)
-                .map(([name, condition]) => `${name} (${condition})`)
-                .join(', ')}`
-            : ''
-        }`,
-      })),
-      {label: 'port', value: hostPort ? `${hostIp}:${hostPort} → ${entry.name}:${entry.port}` : 'none free'},
-      {
-        label: 'url',
-        value: domain
-          ? `${host.tls ? 'https' : 'http'}://${domain}/ (and ${spec.localUrl} on the host)`
-          : `${spec.localUrl} (on the host)`,
-      },
-      {
-        label: 'resources',
-        value: `${resources.cpus} CPU, ${formatBytes(resources.memoryBytes)} memory, ${formatBytes(resources.diskBytes)} disk`,
-      },
-      {label: 'cost', value: `${formatMoney(cost, input.prices.currency)}/month (estimate)`},
-      ...envFacts,
-    ],
-    changes,
-    gates,
   }
-  return {plan, spec, monthlyCost: cost, resources}
-}
-
-function gate(
-  id: GateCheck['id'],
-  title: string,
-  ok: boolean,
-  detail: string,
-  fix?: string,
-  exitCode: ExitCode = ExitCode.failure,
-): GateCheck {
-  return {id, title, status: ok ? 'pass' : 'fail', detail, ...(ok || !fix ? {} : {fix}), ...(ok ? {} : {exitCode})}
-}
-
-/** The eight pre-flight gates, all evaluated before any effect. */
-export function preflightGates(
-  input: PlugUpInput,
-  computed: {
-    hostPort: number | undefined
-    resources: {cpus: number; memoryBytes: number; diskBytes: number}
-    cost: number
-    target: string
-  },
-): GateCheck[] {
-  const {plug, request, facts, policy} = input
-  const tenantInstances = facts.instances.filter((instance) => instance.tenant === request.tenant)
-  // This instance counts once, whether or not leftovers of an interrupted deploy of it exist.
-  const instancesAfter = tenantInstances.filter((instance) => instance.instance !== request.instance).length + 1
-  const existing = findInstance(facts.instances, request)
-  const interrupted = facts.interrupted.includes(computed.target)
-  const gates: GateCheck[] = []
-
-  gates.push(gate('catalog', 'catalog entry valid', true, `${plug.id} v${plug.version} from ${input.plugFile}`))
-
-  const clash = nameClash(input, computed.target)
-  gates.push(
-    clash
-      ? gate(
-          'names',
-          'names valid and free',
-          false,
-          `${clash.name} is already used by ${clash.owner === '' ? 'something aims did not create' : clash.owner} (names join tenant and instance with "-")`,
-          `choose another name with --name, e.g. --name ${request.instance}-2`,
-          ExitCode.badInput,
-        )
-      : existing && !interrupted
-        ? gate(
-            'names',
-            'names valid and free',
-            false,
-            `${computed.target} already exists (${existing.plug}, ${existing.status})`,
-            `choose another name with --name, e.g. --name ${request.instance}-2, or take it down first`,
-            ExitCode.badInput,
-          )
-        : gate(
-            'names',
-            'names valid and free',
-            true,
-            interrupted ? `${computed.target} (replaces an interrupted deploy)` : `${computed.target} is free`,
-          ),
-  )
-
-  const missing = input.env.missing
-  gates.push(
-    missing.length > 0
-      ? gate(
-          'config',
-          'config complete',
-          false,
-          `missing ${missing.map((item) => item.key).join(', ')}`,
-          `pass ${missing.map((item) => `--env ${item.key}=…`).join(' ')} or an --env-file (${missing.map((item) => `${item.key}: ${item.spec.question ?? item.spec.description}`).join('; ')})`,
-          ExitCode.badInput,
-        )
-      : gate(
-          'config',
-          'config complete',
-          true,
-          `${input.env.variables.length} variable${input.env.variables.length === 1 ? '' : 's'} set`,
-        ),
-  )
-
-  const tenantCpus = facts.tenantUsage.cpus
-  const tenantMemory = facts.tenantUsage.memoryBytes
-  const quotaProblems: string[] = []
-  if (tierRank(policy.tier) < tierRank(plug.tier))
-    quotaProblems.push(`${plug.id} needs tier ${plug.tier}, tenant ${request.tenant} is ${policy.tier}`)
-  if (instancesAfter > policy.limits.instances)
-    quotaProblems.push(`${instancesAfter - 1} of ${policy.limits.instances} instances used`)
-  if (tenantCpus + computed.resources.cpus > policy.limits.cpus + 1e-9)
-    quotaProblems.push(`CPU ${round2(tenantCpus)} + ${computed.resources.cpus} > ${policy.limits.cpus}`)
-  if (tenantMemory + computed.resources.memoryBytes > policy.limits.memoryBytes)
-    quotaProblems.push(
-      `memory ${formatBytes(tenantMemory)} + ${formatBytes(computed.resources.memoryBytes)} > ${formatBytes(policy.limits.memoryBytes)}`,
-    )
-  gates.push(
-    quotaProblems.length > 0
-      ? gate(
-          'quota',
-          'tenant quota',
-          false,
-          `tier ${policy.tier}: ${quotaProblems.join('; ')}`,
-          `raise the tier (aims config set tenants.${request.tenant}.tier pro) or free resources`,
-        )
-      : gate(
-          'quota',
-          'tenant quota',
-          true,
-          `tier ${policy.tier}: ${instancesAfter}/${policy.limits.instances} instances, ${round2(tenantCpus + computed.resources.cpus)}/${policy.limits.cpus} CPU, ${formatBytes(tenantMemory + computed.resources.memoryBytes)}/${formatBytes(policy.limits.memoryBytes)}`,
-        ),
-  )
-
-  const apiOk = compareVersions(facts.apiVersion, '1.41') >= 0
-  gates.push(
-    gate(
-      'host',
-      'host reachable, engine supported',
-      apiOk,
-      `Docker ${facts.engineVersion}, API ${facts.apiVersion} on ${input.host.name}`,
-      'upgrade Docker on the host to 20.10 or newer',
-    ),
-  )
-
-  const capacityProblems: string[] = []
-  const memoryAvailable = facts.memAvailableBytes ?? facts.memTotalBytes
-  if (computed.resources.memoryBytes > memoryAvailable)
-    capacityProblems.push(
-      `needs ${formatBytes(computed.resources.memoryBytes)} memory, ${formatBytes(memoryAvailable)} available`,
-    )
-  if (facts.diskFreeBytes !== undefined && computed.resources.diskBytes > facts.diskFreeBytes)
-    capacityProblems.push(
-      `needs ${formatBytes(computed.resources.diskBytes)} disk, ${formatBytes(facts.diskFreeBytes)} free`,
-    )
-  gates.push(
-    capacityProblems.length > 0
-      ? gate(
-          'capacity',
-          'host capacity',
-          false,
-          capacityProblems.join('; '),
-          'free memory or disk on the host, lower --memory, or use a bigger host',
-        )
-      : gate(
-          'capacity',
-          'host capacity',
-          true,
-          `${formatBytes(memoryAvailable)} memory available${facts.diskFreeBytes !== undefined ? `, ${formatBytes(facts.diskFreeBytes)} disk free` : ''}`,
-        ),
-  )
-
-  gates.push(
-    computed.hostPort === undefined
-      ? gate(
-          'port',
-          'free host port',
-          false,
-          `all ports ${PORT_RANGE.first}-${PORT_RANGE.last} are taken`,
-          'take down unused instances (aims plug ls)',
-        )
-      : gate('port', 'free host port', true, `${computed.hostPort}`),
-  )
-
-  const tenantCost = monthlyCost(facts.tenantUsage, input.prices)
-  const currency = input.prices.currency
-  if (policy.spendingLimit === undefined) {
-    gates.push(
-      gate(
-        'cost',
-        'estimated cost within limit',
-        true,
-        `${formatMoney(computed.cost, currency)}/month; no spending limit for ${request.tenant}`,
-      ),
-    )
-  } else {
-    const total = round2(tenantCost + computed.cost)
-    gates.push(
-      total > policy.spendingLimit
-        ? gate(
-            'cost',
-            'estimated cost within limit',
-            false,
-            `${formatMoney(total, currency)}/month with this instance > limit ${formatMoney(policy.spendingLimit, currency)}`,
-            `raise it (aims config set tenants.${request.tenant}.spending-limit N) or lower --cpus/--memory`,
-          )
-        : gate(
-            'cost',
-            'estimated cost within limit',
-            true,
-            `${formatMoney(total, currency)}/month of ${formatMoney(policy.spendingLimit, currency)}`,
-          ),
-    )
-  }
-  return gates
-}
-
-const round2 = (value: number) => Math.round(value * 100) / 100
-
-/** A container, volume or instance network this deploy would create that already belongs to someone else. */
-function nameClash(input: PlugUpInput, target: string): {name: string; owner: string} | undefined {
-  const owners = input.facts.objectOwners ?? {}
-  const {tenant, instance} = input.request
-  const services = Object.keys(input.plug.services)
-  const names = [
-    ...services.map((service) => containerName(tenant, instance, service)),
-    ...Object.values(input.plug.services).flatMap((service) =>
-      service.volumes.map((volume) => volumeName(tenant, instance, volume.name)),
-    ),
-    ...(services.length > 1 ? [instanceNetworkName(tenant, instance)] : []),
+  const size = `${formatBytes(resources.memoryBytes)} memory, ${formatBytes(resources.diskBytes)} disk`
+  return [
+    {label: 'plug', value: `${plug.name} (${plug.id} v${plug.version})`},
+    ...spec.services.map(serviceFact),
+    {label: 'port', value: hostPort ? `${hostIp}:${hostPort} → ${entry.name}:${entry.port}` : 'none free'},
+    {
+      label: 'url',
+      value: domain
+        ? `${host.tls ? 'https' : 'http'}://${domain}/ (and ${spec.localUrl} on the host)`
+        : `${spec.localUrl} (on the host)`,
+    },
+    {label: 'resources', value: `${resources.cpus} CPU, ${size}`},
+    {label: 'cost', value: `${formatMoney(cost, input.prices.currency)}/month (estimate)`},
+    ...spec.services.map(envFact),
   ]
-  for (const name of names) {
-    const owner = owners[name]
-    if (owner !== undefined && owner !== target) return {name, owner}
-  }
-  return undefined
-}
-
-export function compareVersions(a: string, b: string): number {
-  const left = a.split('.').map(Number)
-  const right = b.split('.').map(Number)
-  for (let index = 0; index < Math.max(left.length, right.length); index++) {
-    const difference = (left[index] ?? 0) - (right[index] ?? 0)
-    if (difference !== 0) return difference
-  }
-  return 0
 }

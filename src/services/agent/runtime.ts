@@ -10,8 +10,8 @@ import type {Prices} from '../../core/plan/policy.js'
 import type {InstanceRef} from '../../core/names.js'
 import type {CatalogSource} from '../catalog-port.js'
 import type {Approver} from '../gate.js'
-import type {Origin, PlugUpDeps} from '../plug-up.js'
-import type {Clock, HostSession} from '../ports.js'
+import type {PlugUpDeps} from '../plug-up.js'
+import type {Clock, HostSession, Origin} from '../ports.js'
 import type {Progress} from '../progress.js'
 
 /** The lifecycle and read services, exactly those the CLI commands call. */

@@ -20,8 +20,9 @@ import {COMMAND_EFFECTS, COMMANDS, type CommandPath} from '../../core/commands/i
 import {paramName, type CommandSpec} from '../../core/commands/spec.js'
 import {LABEL} from '../../core/engine-types.js'
 import {secretKeysFromLabels} from '../../core/instances.js'
-import {formatInstanceRef, type InstanceRef} from '../../core/names.js'
+import {formatInstanceRef, type InstanceNames, type InstanceRef} from '../../core/names.js'
 import {looksSecret} from '../../core/plan/env.js'
+import {validatePlugUpOptions, validateScaleOptions} from '../../core/plan/requests.js'
 import type {Plan} from '../../core/plan/plan.js'
 import {passGate, type Approver} from '../gate.js'
 import type {HostSession} from '../ports.js'
@@ -34,12 +35,12 @@ export interface ToolBehaviour {
   /** One line for people, never holding env values. */
   summary(args: ToolArgs, defaultTenant: string): string
   /** The instance the call acts on, if any (default: its INSTANCE argument). */
-  target?(args: ToolArgs, defaultTenant: string): InstanceRef | undefined
+  target?(args: ToolArgs, defaultTenant: string): InstanceNames | undefined
   run(args: ToolArgs, runtime: ToolRuntime, call: ToolCallContext): Promise<ToolRunResult>
 }
 
 export interface AgentTool extends DerivedTool, ToolBehaviour {
-  target(args: ToolArgs, defaultTenant: string): InstanceRef | undefined
+  target(args: ToolArgs, defaultTenant: string): InstanceNames | undefined
 }
 
 // ---- content helpers ----------------------------------------------------------
@@ -197,17 +198,20 @@ const plugUp: ToolBehaviour = {
   }),
   async run(args, runtime, call) {
     const deps = await runtime.lifecycleDeps(call)
-    const result = await runtime.services.plugUp(deps, {
-      plug: String(args.plug),
-      tenant: String(args.tenant ?? runtime.defaultTenant),
-      env: (args.env as string[] | undefined) ?? [],
-      expose: Boolean(args.expose),
-      links: (args.links as string[] | undefined) ?? [],
-      ...(args.name ? {name: String(args.name)} : {}),
-      ...(args.domain ? {domain: String(args.domain)} : {}),
-      ...(args.cpus ? {cpus: String(args.cpus)} : {}),
-      ...(args.memory ? {memory: String(args.memory)} : {}),
-    })
+    const result = await runtime.services.plugUp(
+      deps,
+      validatePlugUpOptions({
+        plug: String(args.plug),
+        tenant: String(args.tenant ?? runtime.defaultTenant),
+        env: (args.env as string[] | undefined) ?? [],
+        expose: Boolean(args.expose),
+        links: (args.links as string[] | undefined) ?? [],
+        ...(args.name ? {name: String(args.name)} : {}),
+        ...(args.domain ? {domain: String(args.domain)} : {}),
+        ...(args.cpus ? {cpus: String(args.cpus)} : {}),
+        ...(args.memory ? {memory: String(args.memory)} : {}),
+      }),
+    )
     const ready = result.status === 'ready'
     return {
       status: ready ? 'ok' : 'dry-run',
@@ -355,11 +359,12 @@ const plugScale = onInstance(
   },
   async (args, runtime, call) => {
     const deps = await runtime.lifecycleDeps(call)
-    const result = await runtime.services.plugScale(deps, ref(args, runtime), {
+    const request = validateScaleOptions({
       ...(args.replicas !== undefined ? {replicas: Number(args.replicas)} : {}),
       ...(args.cpus ? {cpus: String(args.cpus)} : {}),
       ...(args.memory ? {memory: String(args.memory)} : {}),
     })
+    const result = await runtime.services.plugScale(deps, ref(args, runtime), request)
     const done = result.status === 'applied'
     return {
       status: done ? 'ok' : 'dry-run',

@@ -94,11 +94,9 @@ export async function runDock(options: RunDockOptions): Promise<void> {
     exportInstance: exportRunner({
       cwd: process.cwd(),
       run: async (ref, outDir) => {
-        const {exportBundle} = await import('../../services/export.js')
-        return exportBundle(await context.exportDeps({session, aimsVersion: options.aimsVersion}), {
-          target: ref,
-          out: outDir,
-        })
+        const {exportBundle, validateExportOptions} = await import('../../services/export.js')
+        const request = validateExportOptions({target: ref, out: outDir})
+        return exportBundle(await context.exportDeps({session, aimsVersion: options.aimsVersion}), request)
       },
     }),
     onQuit: () => quit(),

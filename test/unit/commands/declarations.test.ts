@@ -94,7 +94,7 @@ function sampleFlags(spec: CommandSpec): Flag[] {
               [`--${name}`, 'A=1'],
               [`--${name}`, 'B=2'],
             ]
-          : [[`--${name}`, name === 'host' ? 'vps' : ('options' in flag && flag.options?.[0]) || 'value']],
+          : [[`--${name}`, 'options' in flag && flag.options ? flag.options[0]! : name === 'host' ? 'vps' : 'value']],
   )
 }
 

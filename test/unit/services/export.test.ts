@@ -9,7 +9,7 @@ import type {BundleFile} from '../../../src/core/export/render.js'
 import {resolveHostEntry, type ResolvedHost} from '../../../src/core/host-target.js'
 import {
   assertNoSecretValues,
-  exportBundle,
+  exportBundle as exportRequest,
   validateExportOptions,
   type BundleOutput,
   type ExportDeps,
@@ -18,6 +18,10 @@ import {
 } from '../../../src/services/export.js'
 import type {Engine, HostSession} from '../../../src/services/ports.js'
 import {MemoryCatalog} from '../../support/catalog-fakes.js'
+
+/** The options checked into a request (a bad one rejects), then the service, as the command runs them. */
+const exportBundle = async (deps: ExportDeps, options: ExportOptions) =>
+  exportRequest(deps, validateExportOptions(options))
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const fixture = (id: string) =>

@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest'
+import {instanceRef} from '../../../src/core/names.js'
 import {LABEL, type ContainerState, type HealthStatus} from '../../../src/core/engine-types.js'
 import type {ProbeSpec} from '../../../src/core/plan/plug-up.js'
 import {listInstances, probeEntry, readInstances, requireInstance} from '../../../src/services/instances.js'
@@ -177,7 +178,7 @@ describe('requireInstance', () => {
   it('finds the instance', async () => {
     const {engine, session} = world()
     seed(engine, 'acme/web')
-    expect((await requireInstance(session, engine, {tenant: 'acme', instance: 'web'})).ref).toBe('acme/web')
+    expect((await requireInstance(session, engine, instanceRef('acme', 'web'))).ref).toBe('acme/web')
   })
 
   it('suggests the same name in other tenants (exit 2)', async () => {
@@ -185,7 +186,7 @@ describe('requireInstance', () => {
     seed(engine, 'beta/web')
     seed(engine, 'gamma/web')
     seed(engine, 'acme/api')
-    const error = await rejection(requireInstance(session, engine, {tenant: 'acme', instance: 'web'}))
+    const error = await rejection(requireInstance(session, engine, instanceRef('acme', 'web')))
     expect(error).toMatchObject({
       kind: 'not-found',
       exitCode: 2,
@@ -198,18 +199,18 @@ describe('requireInstance', () => {
     const {engine, session} = world()
     seed(engine, 'acme/website')
     seed(engine, 'acme/zzz')
-    expect((await rejection(requireInstance(session, engine, {tenant: 'acme', instance: 'webiste'}))).hint).toBe(
+    expect((await rejection(requireInstance(session, engine, instanceRef('acme', 'webiste')))).hint).toBe(
       'did you mean "acme/website"?',
     )
   })
 
   it('points at plug ls when nothing is close, and at plug up on an empty host', async () => {
     const {engine, session} = world()
-    expect((await rejection(requireInstance(session, engine, {tenant: 'acme', instance: 'web'}))).hint).toBe(
+    expect((await rejection(requireInstance(session, engine, instanceRef('acme', 'web')))).hint).toBe(
       'nothing is deployed there yet: aims plug up PLUG',
     )
     seed(engine, 'other/completely-different')
-    expect((await rejection(requireInstance(session, engine, {tenant: 'acme', instance: 'web'}))).hint).toBe(
+    expect((await rejection(requireInstance(session, engine, instanceRef('acme', 'web')))).hint).toBe(
       'see aims plug ls',
     )
   })

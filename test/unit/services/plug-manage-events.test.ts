@@ -2,13 +2,15 @@
  * The lifecycle services record aims' lifecycle events next to their audit
  * records (the writer comes in through deps; absent, nothing is recorded).
  */
+import {instanceRef} from '../../../src/core/names.js'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import type {LifecycleEvent} from '../../../src/core/events.js'
 import type {AuditRecord} from '../../../src/services/audit.js'
-import {changeState, type LifecycleDeps} from '../../../src/services/plug-manage.js'
+import {changeState} from '../../../src/services/plug-manage.js'
+import type {LifecycleDeps} from '../../../src/services/ports.js'
 import {details, fakeEngine, fakeSession, hostWithStateDir, localShell, summary} from '../../support/dock-fakes.js'
 
 const scratch = mkdtempSync(join(tmpdir(), 'aims-manage-events-'))
@@ -43,7 +45,7 @@ function deps(options: {recorded?: LifecycleEvent[]; restart?: () => Promise<voi
 describe('lifecycle events from plug-manage', () => {
   it('a restart records "restarted" with the health detail, stamped with the origin', async () => {
     const recorded: LifecycleEvent[] = []
-    await changeState(deps({recorded}), {tenant: 'acme', instance: 'web'}, 'restart')
+    await changeState(deps({recorded}), instanceRef('acme', 'web'), 'restart')
     expect(recorded).toHaveLength(1)
     expect(recorded[0]).toMatchObject({
       action: 'restarted',
@@ -61,7 +63,7 @@ describe('lifecycle events from plug-manage', () => {
     await expect(
       changeState(
         deps({recorded, restart: () => Promise.reject(new Error('engine said no'))}),
-        {tenant: 'acme', instance: 'web'},
+        instanceRef('acme', 'web'),
         'restart',
       ),
     ).rejects.toThrow(/engine said no/)
@@ -69,7 +71,7 @@ describe('lifecycle events from plug-manage', () => {
   })
 
   it('without a writer nothing is recorded and nothing breaks', async () => {
-    await expect(changeState(deps({}), {tenant: 'acme', instance: 'web'}, 'restart')).resolves.toMatchObject({
+    await expect(changeState(deps({}), instanceRef('acme', 'web'), 'restart')).resolves.toMatchObject({
       status: 'applied',
     })
   })

@@ -1,17 +1,22 @@
 import {describe, expect, it} from 'vitest'
+import {instanceRef} from '../../../src/core/names.js'
 import {AimsError} from '../../../src/core/errors.js'
 import {LABEL} from '../../../src/core/engine-types.js'
 import {confOwnerLine} from '../../../src/core/proxy/plug-conf.js'
 import {changeState, plugDown, plugScale} from '../../../src/services/plug-manage.js'
-import {plugUp, type PlugUpOptions} from '../../../src/services/plug-up.js'
+import {validateScaleOptions, type PlugUpOptions, type ScaleOptions} from '../../../src/core/plan/requests.js'
 import type {GateDecision} from '../../../src/services/gate.js'
 import {testPlug} from '../../support/catalog-fakes.js'
 import {procNetTcp} from '../../support/fake-session.js'
-import {FakeApprover, fixturePlug, makeWorld, rejection, type World} from '../../support/lifecycle-fakes.js'
+import {deploy, FakeApprover, fixturePlug, makeWorld, rejection, type World} from '../../support/lifecycle-fakes.js'
 
-const SITE = {tenant: 'acme', instance: 'site'}
-const STACK = {tenant: 'acme', instance: 'stack'}
+const SITE = instanceRef('acme', 'site')
+const STACK = instanceRef('acme', 'stack')
 const MiB = 1024 ** 2
+
+/** plug scale as the CLI runs it: the options checked (a bad one rejects), then the service. */
+const scale = async (deps: World['deps'], ref: typeof SITE, options: ScaleOptions) =>
+  plugScale(deps, ref, validateScaleOptions(options))
 
 /** Deploys through plugUp (so labels are the real ones), then starts the log afresh with an approver that says `decision`. */
 async function deployed(
@@ -19,7 +24,7 @@ async function deployed(
   overrides: Partial<PlugUpOptions> = {},
   decision: GateDecision | AimsError | 'unexpected' = 'apply',
 ): Promise<void> {
-  await plugUp(world.deps, {
+  await deploy(world.deps, {
     plug: 'fixture-web',
     name: 'site',
     tenant: 'acme',
@@ -156,7 +161,7 @@ describe('changeState', () => {
   it('an unknown instance fails with exit 2 and the same name in another tenant as the suggestion', async () => {
     const world = makeWorld()
     await deployed(world, {}, 'unexpected')
-    const error = await rejection(changeState(world.deps, {tenant: 'other', instance: 'site'}, 'stop'))
+    const error = await rejection(changeState(world.deps, instanceRef('other', 'site'), 'stop'))
     expect(error).toMatchObject({
       kind: 'not-found',
       exitCode: 2,
@@ -310,7 +315,7 @@ describe('plugDown', () => {
   it('keeps the tenant network while another instance of the tenant runs on it, and leaves that instance alone', async () => {
     const world = makeWorld()
     await deployed(world)
-    await plugUp(world.deps, {plug: 'fixture-web', name: 'other', tenant: 'acme', env: [], expose: false, links: []})
+    await deploy(world.deps, {plug: 'fixture-web', name: 'other', tenant: 'acme', env: [], expose: false, links: []})
     const result = await plugDown(world.deps, SITE, {keepData: false})
     expect(result.plan.changes.some((change) => change.name === 'aims-t-acme')).toBe(false)
     expect(result.removed.networks).toEqual([])
@@ -322,7 +327,7 @@ describe('plugDown', () => {
 
   it('detaches the linked instance from a link network before removing it, and leaves the linked instance running', async () => {
     const world = makeWorld()
-    await plugUp(world.deps, {plug: 'fixture-web', name: 'db', tenant: 'data', env: [], expose: false, links: []})
+    await deploy(world.deps, {plug: 'fixture-web', name: 'db', tenant: 'data', env: [], expose: false, links: []})
     await deployed(world, {links: ['data/db']})
     await plugDown(world.deps, SITE, {keepData: false})
     const log = effects(world)
@@ -427,10 +432,10 @@ describe('plugDown', () => {
   it('keeps the tenant network while a stopped instance of the tenant still uses it', async () => {
     const world = makeWorld()
     await deployed(world)
-    await plugUp(world.deps, {plug: 'fixture-web', name: 'other', tenant: 'acme', env: [], expose: false, links: []})
-    await changeState(world.deps, {tenant: 'acme', instance: 'other'}, 'stop')
+    await deploy(world.deps, {plug: 'fixture-web', name: 'other', tenant: 'acme', env: [], expose: false, links: []})
+    await changeState(world.deps, instanceRef('acme', 'other'), 'stop')
     await plugDown(world.deps, SITE, {keepData: false})
-    const result = await changeState(world.deps, {tenant: 'acme', instance: 'other'}, 'start')
+    const result = await changeState(world.deps, instanceRef('acme', 'other'), 'start')
     expect(result.health?.ok).toBe(true)
   })
 })
@@ -444,9 +449,9 @@ describe('plugScale', () => {
     ['nothing to change', {}, /nothing to scale/],
     ['bad CPUs', {cpus: '-2'}, /invalid CPU count/],
     ['bad memory', {memory: 'huge'}, /invalid memory size/],
-  ])('refuses %s with exit 2 before any engine call', async (_case, scale, message) => {
+  ])('refuses %s with exit 2 before any engine call', async (_case, options, message) => {
     const world = makeWorld({decision: 'unexpected'})
-    const error = await rejection(plugScale(world.deps, SITE, scale))
+    const error = await rejection(scale(world.deps, SITE, options))
     expect(error.exitCode).toBe(2)
     expect(error.message).toMatch(message)
     expect(world.engine.apiCalls).toBe(0)
@@ -455,7 +460,7 @@ describe('plugScale', () => {
   it('creates replicas as copies on new ports under the allocation lock, starts them and waits for health', async () => {
     const world = makeWorld()
     await deployed(world)
-    const result = await plugScale(world.deps, SITE, {replicas: 3})
+    const result = await scale(world.deps, SITE, {replicas: 3})
     expect(world.approver.shown[0]?.changes).toEqual([
       {
         action: 'create',
@@ -500,14 +505,14 @@ describe('plugScale', () => {
       ports: [{containerPort: 80, protocol: 'tcp', hostPort: 51001, hostIp: '0.0.0.0'}],
     })
     world.engine.seedContainer({name: 'created-aims', state: 'created', labels: {[LABEL.port]: '51002'}})
-    expect((await plugScale(world.deps, SITE, {replicas: 2})).ports).toEqual([51000, 51003])
+    expect((await scale(world.deps, SITE, {replicas: 2})).ports).toEqual([51000, 51003])
   })
 
   it('routes the domain to every replica port with the plug proxy settings', async () => {
     const world = makeWorld({host: {domain: 'example.com'}})
     await deployed(world)
     world.proxy.applied.length = 0
-    await plugScale(world.deps, SITE, {replicas: 2})
+    await scale(world.deps, SITE, {replicas: 2})
     expect(world.proxy.applied).toEqual([
       {
         target: {
@@ -531,10 +536,10 @@ describe('plugScale', () => {
   it('removes the extra replicas, highest first, and routes to the rest', async () => {
     const world = makeWorld({host: {domain: 'example.com'}})
     await deployed(world)
-    await plugScale(world.deps, SITE, {replicas: 3})
+    await scale(world.deps, SITE, {replicas: 3})
     world.log.length = 0
     world.proxy.applied.length = 0
-    const result = await plugScale(world.deps, SITE, {replicas: 1})
+    const result = await scale(world.deps, SITE, {replicas: 1})
     expect(result.plan.changes.filter((change) => change.action === 'remove').map((change) => change.name)).toEqual([
       'aims-acme-site-web-2',
       'aims-acme-site-web-3',
@@ -553,9 +558,9 @@ describe('plugScale', () => {
   it('changes CPU and memory limits live, on the entry replicas only', async () => {
     const world = makeWorld()
     await deployed(world, {plug: 'fixture-stack', name: 'stack'})
-    await plugScale(world.deps, STACK, {replicas: 2})
+    await scale(world.deps, STACK, {replicas: 2})
     world.approver.shown.length = 0
-    const result = await plugScale(world.deps, STACK, {cpus: '1', memory: '256m'})
+    const result = await scale(world.deps, STACK, {cpus: '1', memory: '256m'})
     expect(result.plan.changes).toEqual([
       {action: 'update', kind: 'container', name: 'aims-acme-stack-front', detail: '1 CPU, 256 MiB'},
       {action: 'update', kind: 'container', name: 'aims-acme-stack-front-2', detail: '1 CPU, 256 MiB'},
@@ -572,7 +577,7 @@ describe('plugScale', () => {
     const world = makeWorld()
     await deployed(world)
     world.engine.behave('aims-acme-site-web-2', {http: 500})
-    const error = await rejection(plugScale(world.deps, SITE, {replicas: 2}))
+    const error = await rejection(scale(world.deps, SITE, {replicas: 2}))
     expect(error).toMatchObject({
       kind: 'unhealthy',
       exitCode: 4,
@@ -587,7 +592,7 @@ describe('plugScale', () => {
   it('a dry run reports the current replicas and changes nothing', async () => {
     const world = makeWorld()
     await deployed(world, {}, 'dry-run')
-    const result = await plugScale(world.deps, SITE, {replicas: 4})
+    const result = await scale(world.deps, SITE, {replicas: 4})
     expect(result).toMatchObject({status: 'dry-run', replicas: 1, ports: [51000]})
     expect(world.log).toEqual([])
   })
@@ -601,7 +606,7 @@ describe('plugScale', () => {
     await deployed(world)
     world.shell.files.set('/proc/net/tcp', procNetTcp([22, 51001]))
     world.engine.hostListening.add(51001)
-    expect((await plugScale(world.deps, SITE, {replicas: 2})).ports).toEqual([51000, 51002])
+    expect((await scale(world.deps, SITE, {replicas: 2})).ports).toEqual([51000, 51002])
   })
 
   // BUG (src/services/plug-manage.ts:333 plugScale: the `startContainer` loop for createdIds is outside
@@ -615,7 +620,7 @@ describe('plugScale', () => {
       if (world.engine.container(id)?.name === 'aims-acme-site-web-2')
         throw new AimsError('engine', 'Docker refused start container: bind: address already in use')
     })
-    await rejection(plugScale(world.deps, SITE, {replicas: 2}))
+    await rejection(scale(world.deps, SITE, {replicas: 2}))
     expect(world.engine.containerNames()).toEqual(['aims-acme-site-web'])
   })
 })

@@ -1,9 +1,9 @@
 import {describe, expect, it} from 'vitest'
 import {AimsError} from '../../../src/core/errors.js'
 import {LABEL} from '../../../src/core/engine-types.js'
-import {plugUp, validatePlugUpOptions, type PlugUpOptions} from '../../../src/services/plug-up.js'
+import {validatePlugUpOptions, type PlugUpOptions} from '../../../src/core/plan/requests.js'
 import {testPlug} from '../../support/catalog-fakes.js'
-import {fixturePlug, makeWorld, rejection, type World} from '../../support/lifecycle-fakes.js'
+import {deploy, fixturePlug, makeWorld, rejection, type World} from '../../support/lifecycle-fakes.js'
 
 const JOURNAL = '/var/lib/aims/deploys/acme@site.json'
 const AUDIT = '/var/lib/aims/audit.jsonl'
@@ -139,7 +139,7 @@ describe('validatePlugUpOptions', () => {
   it('bad input fails plugUp before any engine call or lock', async () => {
     const world = makeWorld({decision: 'unexpected'})
     for (const bad of [{name: 'Bad Name'}, {env: ['1X=2']}, {cpus: '-1'}, {memory: 'lots'}, {links: ['acme/site']}]) {
-      const error = await rejection(plugUp(world.deps, options(bad)))
+      const error = await rejection(deploy(world.deps, options(bad)))
       expect(error.exitCode).toBe(2)
     }
     expect(world.engine.apiCalls).toBe(0)
@@ -149,7 +149,7 @@ describe('validatePlugUpOptions', () => {
 
   it('an unknown plug fails with "did you mean" and exit 2 before any engine call', async () => {
     const world = makeWorld({decision: 'unexpected'})
-    const error = await rejection(plugUp(world.deps, options({plug: 'fixture-wbe'})))
+    const error = await rejection(deploy(world.deps, options({plug: 'fixture-wbe'})))
     expect(error).toMatchObject({kind: 'not-found', exitCode: 2, message: 'unknown plug "fixture-wbe"'})
     expect(error.hint).toMatch(/did you mean "fixture-web"/)
     expect(world.engine.apiCalls).toBe(0)
@@ -163,7 +163,7 @@ describe('plugUp: the happy path', () => {
     })
     const journals: string[] = []
     world.engine.before('createNetwork', () => void journals.push(world.shell.files.get(JOURNAL) ?? 'missing'))
-    const result = await plugUp(world.deps, options())
+    const result = await deploy(world.deps, options())
 
     expect(result).toMatchObject({
       status: 'ready',
@@ -202,7 +202,7 @@ describe('plugUp: the happy path', () => {
 
   it('leaves a running, labelled container on the tenant network with a subnet from the pool', async () => {
     const world = makeWorld()
-    await plugUp(world.deps, options())
+    await deploy(world.deps, options())
     const container = world.engine.container('aims-acme-site-web')!
     expect(container.state).toBe('running')
     expect(container.labels).toMatchObject({
@@ -227,7 +227,7 @@ describe('plugUp: the happy path', () => {
   it('passes env values byte for byte and keeps generated secrets out of the plan and result', async () => {
     const world = makeWorld()
     const value = `$(touch /tmp/x) "quoted" 'single'`
-    const result = await plugUp(world.deps, options({env: [`GREETING=${value}`]}))
+    const result = await deploy(world.deps, options({env: [`GREETING=${value}`]}))
     const env = world.engine.container('aims-acme-site-web')!.env
     expect(env.GREETING).toBe(value)
     expect(world.secrets.handedOut).toHaveLength(1)
@@ -240,7 +240,7 @@ describe('plugUp: the happy path', () => {
     const world = makeWorld({
       origin: {kind: 'cli', argv: ['plug', 'up', 'fixture-web', '--env', 'APP_SECRET=top-secret-1', '--yes']},
     })
-    await plugUp(world.deps, options({env: ['APP_SECRET=top-secret-1']}))
+    await deploy(world.deps, options({env: ['APP_SECRET=top-secret-1']}))
     expect(world.audit.records).toEqual([
       {
         id: 'id002',
@@ -261,7 +261,7 @@ describe('plugUp: the happy path', () => {
 
   it('records the utterance of an ACHEEVY action', async () => {
     const world = makeWorld({origin: {kind: 'chat', utterance: 'put the web fixture up for acme'}})
-    await plugUp(world.deps, options())
+    await deploy(world.deps, options())
     expect(world.audit.records[0]).toMatchObject({origin: 'chat', utterance: 'put the web fixture up for acme'})
     expect(world.audit.records[0]?.command).toBeUndefined()
   })
@@ -269,7 +269,7 @@ describe('plugUp: the happy path', () => {
   it("reports a failed write of the host's audit copy as a warning, not a failure", async () => {
     const world = makeWorld()
     world.shell.failing.set(AUDIT, new Error('read-only file system'))
-    const result = await plugUp(world.deps, options())
+    const result = await deploy(world.deps, options())
     expect(result.status).toBe('ready')
     expect(result.warnings).toEqual(["the host's audit copy was not updated: read-only file system"])
     expect(world.audit.records).toHaveLength(1)
@@ -279,7 +279,7 @@ describe('plugUp: the happy path', () => {
     const world = makeWorld()
     world.engine.images.delete('aims-fixture/web:1')
     world.engine.pullable.add('aims-fixture/web:1')
-    await plugUp(world.deps, options())
+    await deploy(world.deps, options())
     const log = effects(world)
     expect(log.indexOf('pullImage aims-fixture/web:1')).toBeLessThan(log.indexOf('lock alloc'))
     expect(world.progress.filter((event) => event.step === 'pull')).toContainEqual({
@@ -293,7 +293,7 @@ describe('plugUp: the happy path', () => {
   it('a failed pull creates nothing and releases the lock', async () => {
     const world = makeWorld()
     world.engine.images.delete('aims-fixture/web:1')
-    const error = await rejection(plugUp(world.deps, options()))
+    const error = await rejection(deploy(world.deps, options()))
     expect(error.message).toMatch(/pull of aims-fixture\/web:1 failed/)
     expectNothingOf(world, 'site')
     expect(world.engine.networkNames()).toEqual([])
@@ -303,14 +303,14 @@ describe('plugUp: the happy path', () => {
   it('uses an existing tenant network instead of creating one', async () => {
     const world = makeWorld()
     seedNeighbour(world)
-    const result = await plugUp(world.deps, options())
+    const result = await deploy(world.deps, options())
     expect(world.engine.calls('createNetwork')).toEqual([])
     expect(result.port).toBe(51001)
   })
 
   it('routes the domain through the proxy with the entry port, https with TLS', async () => {
     const world = makeWorld({host: {domain: 'example.com', tls: {certbotLiveDir: '/etc/letsencrypt/live/example.com'}}})
-    const result = await plugUp(world.deps, options())
+    const result = await deploy(world.deps, options())
     expect(world.proxy.applied).toEqual([
       {
         target: {
@@ -330,7 +330,7 @@ describe('plugUp: the happy path', () => {
   it('a proxy that fails rolls the deploy back', async () => {
     const world = makeWorld({host: {domain: 'example.com'}})
     world.proxy.failApply = new AimsError('remote', 'nginx -t failed: unknown directive')
-    const error = await rejection(plugUp(world.deps, options()))
+    const error = await rejection(deploy(world.deps, options()))
     expect(error.kind).toBe('remote')
     expectNothingOf(world, 'site')
     expect(world.audit.records.map((record) => record.outcome)).toEqual(['failed'])
@@ -341,7 +341,7 @@ describe('plugUp: several services', () => {
   it('starts dependencies first and waits for a `healthy` dependency before starting its dependant', async () => {
     const world = makeWorld()
     world.engine.behave('aims-acme-stack-backend', {refuseFirstProbes: 3})
-    const result = await plugUp(world.deps, options({plug: 'fixture-stack', name: 'stack'}))
+    const result = await deploy(world.deps, options({plug: 'fixture-stack', name: 'stack'}))
     expect(result.status).toBe('ready')
     const log = world.log
     expect(world.engine.calls('createNetwork')).toEqual(['aims-t-acme', 'aims-i-acme-stack'])
@@ -357,7 +357,7 @@ describe('plugUp: several services', () => {
 
   it('gives each network its own subnet and connects the services with their aliases', async () => {
     const world = makeWorld()
-    await plugUp(world.deps, options({plug: 'fixture-stack', name: 'stack'}))
+    await deploy(world.deps, options({plug: 'fixture-stack', name: 'stack'}))
     expect(world.engine.networks.get('aims-t-acme')?.subnets).toEqual(['10.210.0.0/24'])
     expect(world.engine.networks.get('aims-i-acme-stack')?.subnets).toEqual(['10.210.1.0/27'])
     expect(Object.fromEntries(world.engine.container('aims-acme-stack-front')!.networks)).toEqual({
@@ -369,7 +369,7 @@ describe('plugUp: several services', () => {
   it('a dependency that never gets healthy fails the deploy before its dependant starts, and everything goes', async () => {
     const world = makeWorld()
     world.engine.behave('aims-acme-stack-backend', {http: 500, logs: () => ['db: cannot open /data']})
-    const error = await rejection(plugUp(world.deps, options({plug: 'fixture-stack', name: 'stack'})))
+    const error = await rejection(deploy(world.deps, options({plug: 'fixture-stack', name: 'stack'})))
     expect(error).toMatchObject({kind: 'unhealthy', exitCode: 4})
     expect(error.details).toMatchObject({
       service: 'backend',
@@ -396,7 +396,7 @@ describe('plugUp: the health gate fails', () => {
         'still not ready\u0007',
       ],
     })
-    const error = await rejection(plugUp(world.deps, options()))
+    const error = await rejection(deploy(world.deps, options()))
     const secret = world.secrets.handedOut[0]!
 
     expect(error).toMatchObject({kind: 'unhealthy', exitCode: 4})
@@ -424,7 +424,7 @@ describe('plugUp: the health gate fails', () => {
     // `plug down --keep-data` left the volume, labelled by the deploy that created it.
     world.engine.seedVolume('aims-acme-site-data', otherLabels('site', {[LABEL.deployId]: 'first-deploy'}))
     world.engine.behave('aims-acme-site-web', {http: 500})
-    await rejection(plugUp(world.deps, options()))
+    await rejection(deploy(world.deps, options()))
     expect(world.engine.volumeNames()).toEqual(['aims-acme-site-data'])
     expect(world.engine.volumes.get('aims-acme-site-data')?.labels[LABEL.deployId]).toBe('first-deploy')
     expect(world.engine.containerNames()).toEqual([])
@@ -433,7 +433,7 @@ describe('plugUp: the health gate fails', () => {
   it('waits no longer than the health gate budget (retries × interval)', async () => {
     const world = makeWorld()
     world.engine.behave('aims-fixture/sick:1', {http: 503})
-    await rejection(plugUp(world.deps, options({plug: 'fixture-sick', name: 'site'})))
+    await rejection(deploy(world.deps, options({plug: 'fixture-sick', name: 'site'})))
     // fixture-sick: 6 × 0.5 s.
     expect(world.clock.slept).toBe(3000)
   })
@@ -441,7 +441,7 @@ describe('plugUp: the health gate fails', () => {
   it('a container that exits fails at once, without waiting for the budget', async () => {
     const world = makeWorld()
     world.engine.behave('aims-fixture/crash:1', {exitCode: 1, logs: () => ['fatal: missing configuration']})
-    const error = await rejection(plugUp(world.deps, options({plug: 'fixture-crash', name: 'site'})))
+    const error = await rejection(deploy(world.deps, options({plug: 'fixture-crash', name: 'site'})))
     expect(error).toMatchObject({kind: 'unhealthy', exitCode: 4})
     expect(error.message).toContain('app exited (exit code 1)')
     expect(error.details?.logs).toEqual(['fatal: missing configuration'])
@@ -453,7 +453,7 @@ describe('plugUp: the health gate fails', () => {
   it('a container in a restart loop fails at once', async () => {
     const world = makeWorld()
     world.engine.behave('aims-fixture/crash:1', {restarting: true})
-    const error = await rejection(plugUp(world.deps, options({plug: 'fixture-crash', name: 'site'})))
+    const error = await rejection(deploy(world.deps, options({plug: 'fixture-crash', name: 'site'})))
     expect(error.message).toContain('app crashed and was restarted (exit code 1)')
     expect(world.clock.slept).toBe(0)
     expectNothingOf(world, 'site')
@@ -465,7 +465,7 @@ describe('plugUp: the health gate fails', () => {
       exitCode: 2,
       logs: () => Array.from({length: 80}, (_, index) => `line ${index + 1}`),
     })
-    const error = await rejection(plugUp(world.deps, options({plug: 'fixture-crash', name: 'site'})))
+    const error = await rejection(deploy(world.deps, options({plug: 'fixture-crash', name: 'site'})))
     const logs = error.details?.logs as string[]
     expect(logs).toHaveLength(50)
     expect(logs[0]).toBe('line 31')
@@ -476,7 +476,7 @@ describe('plugUp: the health gate fails', () => {
 describe('plugUp: dry run, refusal and failed gates', () => {
   it('a dry-run decision returns the plan and creates nothing', async () => {
     const world = makeWorld({decision: 'dry-run'})
-    const result = await plugUp(world.deps, options())
+    const result = await deploy(world.deps, options())
     expect(result).toMatchObject({
       status: 'dry-run',
       instance: 'acme/site',
@@ -491,14 +491,14 @@ describe('plugUp: dry run, refusal and failed gates', () => {
 
   it('a refusal (exit 3) creates nothing', async () => {
     const world = makeWorld({decision: new AimsError('not-confirmed', 'not confirmed')})
-    expect((await rejection(plugUp(world.deps, options()))).exitCode).toBe(3)
+    expect((await rejection(deploy(world.deps, options()))).exitCode).toBe(3)
     expect(world.log).toEqual([])
   })
 
   it('a taken name fails the names gate with exit 2; the approver is not asked', async () => {
     const world = makeWorld({decision: 'unexpected'})
     seedNeighbour(world)
-    const error = await rejection(plugUp(world.deps, options({name: 'keep'})))
+    const error = await rejection(deploy(world.deps, options({name: 'keep'})))
     expect(error).toMatchObject({
       exitCode: 2,
       message: 'pre-flight gate "names valid and free" failed: acme/keep already exists (fixture-web, running)',
@@ -510,7 +510,7 @@ describe('plugUp: dry run, refusal and failed gates', () => {
 
   it('a missing required value fails the config gate (exit 2) when nobody can be asked', async () => {
     const world = makeWorld({decision: 'unexpected'})
-    const error = await rejection(plugUp(world.deps, options({plug: 'fixture-ask'})))
+    const error = await rejection(deploy(world.deps, options({plug: 'fixture-ask'})))
     expect(error).toMatchObject({exitCode: 2, message: 'pre-flight gate "config complete" failed: missing SITE_NAME'})
     expect(world.log).toEqual([])
   })
@@ -523,14 +523,14 @@ describe('plugUp: dry run, refusal and failed gates', () => {
         return 'My Site'
       },
     })
-    await plugUp(world.deps, options({plug: 'fixture-ask'}))
+    await deploy(world.deps, options({plug: 'fixture-ask'}))
     expect(asked).toEqual(['SITE_NAME'])
     expect(world.engine.container('aims-acme-site-web')!.env.GREETING).toBe('welcome to My Site')
   })
 
   it('an answer that breaks the pattern is refused with exit 2 before anything is created', async () => {
     const world = makeWorld({ask: async () => 'bad; name'})
-    expect((await rejection(plugUp(world.deps, options({plug: 'fixture-ask'})))).exitCode).toBe(2)
+    expect((await rejection(deploy(world.deps, options({plug: 'fixture-ask'})))).exitCode).toBe(2)
     expect(world.log).toEqual([])
   })
 })
@@ -562,7 +562,7 @@ describe('plugUp: concurrency and crashes', () => {
       mounts: [{source: 'aims-acme-site-data', target: '/data'}],
     })
 
-    const result = await plugUp(world.deps, options())
+    const result = await deploy(world.deps, options())
 
     expect(result.status).toBe('ready')
     expect(world.approver.shown[0]?.changes[0]).toEqual({
@@ -595,7 +595,7 @@ describe('plugUp: concurrency and crashes', () => {
         ports: [{containerPort: 80, protocol: 'tcp', hostPort: 51000, hostIp: '0.0.0.0'}],
       })
     })
-    const result = await plugUp(world.deps, options())
+    const result = await deploy(world.deps, options())
     expect(world.approver.shown[0]?.facts).toContainEqual({label: 'port', value: '127.0.0.1:51000 → web:8080'})
     expect(result.port).toBe(51001)
     expect(world.engine.container('aims-acme-site-web')!.ports[0]?.hostPort).toBe(51001)
@@ -608,7 +608,7 @@ describe('plugUp: concurrency and crashes', () => {
       '/proc/net/tcp',
       `  sl  local_address rem_address   st\n   0: 0100007F:C738 00000000:0000 0A 0\n`,
     )
-    expect((await plugUp(world.deps, options())).port).toBe(51001)
+    expect((await deploy(world.deps, options())).port).toBe(51001)
   })
 
   it('fails with a conflict when the name was taken meanwhile, and creates nothing', async () => {
@@ -620,7 +620,7 @@ describe('plugUp: concurrency and crashes', () => {
         labels: otherLabels('site', {[LABEL.entry]: 'true', [LABEL.port]: '51000'}),
       })
     })
-    const error = await rejection(plugUp(world.deps, options()))
+    const error = await rejection(deploy(world.deps, options()))
     expect(error).toMatchObject({kind: 'conflict', exitCode: 2})
     expect(error.message).toBe(
       'acme/site can no longer be deployed: names valid and free: acme/site already exists (fixture-web, running)',
@@ -637,7 +637,7 @@ describe('plugUp: concurrency and crashes', () => {
   it('says another process is deploying when the instance lock is held', async () => {
     const world = makeWorld()
     world.session.heldElsewhere.add('instance-acme-site')
-    const error = await rejection(plugUp(world.deps, options()))
+    const error = await rejection(deploy(world.deps, options()))
     expect(error).toMatchObject({
       kind: 'conflict',
       exitCode: 1,
@@ -650,7 +650,7 @@ describe('plugUp: concurrency and crashes', () => {
   it('a container name held by something else fails the names gate (exit 2) before anything is created', async () => {
     const world = makeWorld()
     world.engine.seedContainer({name: 'aims-acme-site-web', labels: {'com.example': 'by hand'}, state: 'exited'})
-    const error = await rejection(plugUp(world.deps, options()))
+    const error = await rejection(deploy(world.deps, options()))
     expect(error).toMatchObject({
       kind: 'usage',
       exitCode: 2,
@@ -684,7 +684,7 @@ describe('plugUp: links', () => {
   it('joins the entry and the linked instance on a network of their own', async () => {
     const world = makeWorld()
     seedLinked(world)
-    await plugUp(world.deps, options({links: ['data/db']}))
+    await deploy(world.deps, options({links: ['data/db']}))
     expect(world.engine.networks.get('aims-l-acme-site--data-db')?.labels).toMatchObject({
       'aims.network-scope': 'link',
       'aims.link-target': 'data/db',
@@ -700,7 +700,7 @@ describe('plugUp: links', () => {
 
   it('a link to a missing instance fails with exit 2 before the gate', async () => {
     const world = makeWorld({decision: 'unexpected'})
-    const error = await rejection(plugUp(world.deps, options({links: ['data/db']})))
+    const error = await rejection(deploy(world.deps, options({links: ['data/db']})))
     expect(error).toMatchObject({kind: 'not-found', exitCode: 2, message: '--link data/db: no such instance on vps'})
     expect(world.approver.events).toEqual([])
     expect(world.log).toEqual([])
@@ -708,7 +708,7 @@ describe('plugUp: links', () => {
 })
 
 describe('plugUp: known bugs (it.fails until fixed; see the comments)', () => {
-  // BUG (src/core/names.ts:86-89 containerName/volumeName, src/core/plan/plug-up.ts:173 instanceNetworkName):
+  // BUG (src/core/names.ts containerName/volumeName, src/core/plan/plug-up.ts instanceNetworkName):
   // object names are `aims-<tenant>-<instance>-<volume>`, and names hold inner hyphens, so tenant
   // "a-b" instance "c" and tenant "a" instance "b-c" get the same volume name "aims-a-b-c-data".
   // `docker volume create` of an existing name succeeds (checked on the bed: it keeps the first
@@ -726,8 +726,8 @@ describe('plugUp: known bugs (it.fails until fixed; see the comments)', () => {
       },
     })
     const world = makeWorld({plugs: [fixturePlug('fixture-web'), otherApp]})
-    await plugUp(world.deps, options({tenant: 'a-b', name: 'c'}))
-    const second = await plugUp(world.deps, options({plug: 'other-app', tenant: 'a', name: 'b-c'})).catch(
+    await deploy(world.deps, options({tenant: 'a-b', name: 'c'}))
+    const second = await deploy(world.deps, options({plug: 'other-app', tenant: 'a', name: 'b-c'})).catch(
       (error: unknown) => error,
     )
     if (second instanceof AimsError) return // refusing the name is a fix too
@@ -735,8 +735,8 @@ describe('plugUp: known bugs (it.fails until fixed; see the comments)', () => {
     expect(world.engine.volumes.get(mount.source)?.labels[LABEL.tenant]).toBe('a')
   })
 
-  // BUG (same cause, src/core/plan/plug-up.ts:173 instanceNetworkName + the `exists` check at
-  // src/core/plan/plug-up.ts:284): two multi-service instances a-b/c and a/b-c share the
+  // BUG (same cause, src/core/plan/plug-up.ts instanceNetworkName + the `exists` check in
+  // networkDeploys): two multi-service instances a-b/c and a/b-c share the
   // instance network "aims-i-a-b-c"; the second sees it as existing and joins it, so tenant a's
   // services can reach tenant a-b's (and their service aliases collide in DNS).
   it('never puts two tenants on one instance network when tenant-instance names run together', async () => {
@@ -747,8 +747,8 @@ describe('plugUp: known bugs (it.fails until fixed; see the comments)', () => {
       },
     })
     const world = makeWorld({plugs: [fixturePlug('fixture-stack'), duo]})
-    await plugUp(world.deps, options({plug: 'fixture-stack', tenant: 'a-b', name: 'c'}))
-    const second = await plugUp(world.deps, options({plug: 'duo', tenant: 'a', name: 'b-c'})).catch(
+    await deploy(world.deps, options({plug: 'fixture-stack', tenant: 'a-b', name: 'c'}))
+    const second = await deploy(world.deps, options({plug: 'duo', tenant: 'a', name: 'b-c'})).catch(
       (error: unknown) => error,
     )
     if (second instanceof AimsError) return
@@ -764,7 +764,7 @@ describe('plugUp: known bugs (it.fails until fixed; see the comments)', () => {
     }
   })
 
-  // BUG (src/services/plug-up.ts:323 removeDeployObjects, and :468 in rollback: the
+  // BUG (src/services/plug-up.ts removeDeployObjects, and in rollback: the
   // `details.containers === 0` test before removeNetwork): Docker counts only running containers as attached, and removes a network that
   // stopped containers still reference (checked on the bed; they then fail to start with
   // "network … not found"). A re-run after a killed deploy that had created the tenant network
@@ -785,7 +785,7 @@ describe('plugUp: known bugs (it.fails until fixed; see the comments)', () => {
       networks: {'aims-t-acme': ['keep']},
     })
     world.shell.files.set(JOURNAL, JSON.stringify({deployId: 'killed-1', plug: 'fixture-web'}))
-    await plugUp(world.deps, options())
+    await deploy(world.deps, options())
     await world.engine.startContainer('aims-acme-keep-web')
     expect(world.engine.container('aims-acme-keep-web')!.state).toBe('running')
   })

@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest'
+import {instanceRef} from '../../../src/core/names.js'
 import type {StatsSample} from '../../../src/core/engine-types.js'
 import {AimsError} from '../../../src/core/errors.js'
 import {instanceStats, mapWithLimit} from '../../../src/services/stats.js'
@@ -81,12 +82,13 @@ describe('instanceStats', () => {
       stats: async (id) => sample(id, 1),
     })
     expect(
-      (await instanceStats(fakeSession({engine}), {ref: {tenant: 'acme', instance: 'shop'}})).instances.map(
+      (await instanceStats(fakeSession({engine}), {ref: instanceRef('acme', 'shop')})).instances.map(
         (item) => item.ref,
       ),
     ).toEqual(['acme/shop'])
-    await expect(instanceStats(fakeSession({engine}), {ref: {tenant: 'acme', instance: 'shoq'}})).rejects.toMatchObject(
-      {kind: 'not-found', hint: expect.stringMatching(/acme\/shop/)},
-    )
+    await expect(instanceStats(fakeSession({engine}), {ref: instanceRef('acme', 'shoq')})).rejects.toMatchObject({
+      kind: 'not-found',
+      hint: expect.stringMatching(/acme\/shop/),
+    })
   })
 })

@@ -9,12 +9,13 @@ import type {GateCheck} from '../../../../src/core/plan/plan.js'
 import {
   allocateHostPort,
   buildPlugUpPlan,
-  compareVersions,
   DEFAULT_SERVICE_RESOURCES,
   probeFor,
   type HostFacts,
-  type PlugUpRequest,
 } from '../../../../src/core/plan/plug-up.js'
+import {compareVersions} from '../../../../src/core/plan/plug-up-gates.js'
+import type {PlugUpRequest} from '../../../../src/core/plan/requests.js'
+import {instanceRef} from '../../../../src/core/names.js'
 import {DEFAULT_TIERS, tenantPolicy, type TenantPolicy} from '../../../../src/core/plan/policy.js'
 import {testPlug} from '../../../support/catalog-fakes.js'
 import {GiB, testHost} from '../../../support/fake-session.js'
@@ -56,7 +57,8 @@ function view(tenant: string, instance: string, plug = 'fixture-web'): InstanceV
 }
 
 interface PlanOptions {
-  request?: Partial<PlugUpRequest>
+  /** The request's fields; tenant and instance make its ref (acme/site by default). */
+  request?: Partial<Omit<PlugUpRequest, 'ref'>> & {tenant?: string; instance?: string}
   facts?: Partial<HostFacts>
   host?: Partial<HostEntry>
   policy?: TenantPolicy
@@ -73,7 +75,16 @@ function plan(plug: Plug, options: PlanOptions = {}) {
     handedOut.push(value)
     return value
   })
-  const request: PlugUpRequest = {tenant: 'acme', instance: 'site', expose: false, links: [], ...options.request}
+  const {tenant = 'acme', instance = 'site', ...fields} = options.request ?? {}
+  const request: PlugUpRequest = {
+    plugId: plug.id,
+    ref: instanceRef(tenant, instance),
+    envFlags: {},
+    envFile: {},
+    expose: false,
+    links: [],
+    ...fields,
+  }
   const built = buildPlugUpPlan({
     plug,
     plugFile: `/catalog/${plug.id}.yaml`,
@@ -81,7 +92,7 @@ function plan(plug: Plug, options: PlanOptions = {}) {
     env: {variables: env.variables, missing: env.missing},
     host: testHost(options.host),
     facts: facts(options.facts),
-    policy: options.policy ?? tenantPolicy({}, request.tenant),
+    policy: options.policy ?? tenantPolicy({}, request.ref.tenant),
     prices: options.prices ?? DEFAULT_PRICES,
     deployId: 'deploy-1',
     createdBy: 'me@laptop',
@@ -269,10 +280,7 @@ describe('buildPlugUpPlan: one service (fixture-web)', () => {
   it('plans a link network per --link and labels the entry with the links', () => {
     const {spec, plan: shown} = plan(web, {
       request: {
-        links: [
-          {tenant: 'data', instance: 'db'},
-          {tenant: 'ops', instance: 'cache'},
-        ],
+        links: [instanceRef('data', 'db'), instanceRef('ops', 'cache')],
       },
     })
     expect(spec.services[0]!.container.labels[LABEL.links]).toBe('data/db,ops/cache')
@@ -684,7 +692,7 @@ describe('preflightGates', () => {
       expect(result.status).toBe('pass')
     })
 
-    // BUG (src/core/plan/plug-up.ts:385 preflightGates, the passing quota detail): it always shows
+    // BUG (src/core/plan/plug-up-gates.ts quotaGate, the passing detail): it always shows
     // `tenantInstances.length + 1`, though a redeploy over an interrupted deploy is not counted as a
     // new instance; the gate passes while saying "3/2 instances".
     it('reports the instance count it checked when redeploying over an interrupted deploy', () => {

@@ -5,6 +5,7 @@
  * on disk without secret values, and a resumed session that remembers the
  * conversation and what it is about.
  */
+import {validatePlugUpOptions} from '../../../../src/core/plan/requests.js'
 import {mkdtempSync, readFileSync, readdirSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -175,10 +176,16 @@ describe('aims chat with scripted input', () => {
     const deploys = records
       .filter((record) => record.service === 'plugUp' && !record.applied)
       .map((record) => record.args[0])
-    expect(deploys).toEqual([
-      {plug: 'vault', tenant: 'acme', env: [`ADMIN_TOKEN=${TOKEN}`], memory: '256m', expose: false, links: []},
-      {plug: 'vault', tenant: 'acme', env: [`ADMIN_TOKEN=${TOKEN}`], memory: '256m', expose: false, links: []},
-    ])
+    // The service gets the checked request of what the intake gathered.
+    const asked = {
+      plug: 'vault',
+      tenant: 'acme',
+      env: [`ADMIN_TOKEN=${TOKEN}`],
+      memory: '256m',
+      expose: false,
+      links: [],
+    }
+    expect(deploys).toEqual([validatePlugUpOptions(asked), validatePlugUpOptions(asked)])
     expect(records.filter((record) => record.applied)).toHaveLength(1)
     expect(invariantViolations(agent.log.events)).toEqual([])
 
