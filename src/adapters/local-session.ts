@@ -29,6 +29,7 @@ import type {Engine, ExecResult, HostLock, HostSession, HostShell, TransportMetr
 /** require(), not import: CommonJS loaded from ESM through import() is scanned for named exports first (~40 ms on this bundle). */
 const loadDockerode = () => createRequire(import.meta.url)('dockerode') as typeof DockerodeType
 import {DockerEngine} from './docker-engine.js'
+import {diskSpaceFromStatfs} from './disk-space.js'
 
 function run(argv: string[], options: {stdin?: string | Buffer; timeoutMs?: number} = {}): Promise<ExecResult> {
   return new Promise<ExecResult>((resolve, reject) => {
@@ -144,8 +145,7 @@ export class LocalHostSession implements HostSession {
       },
       diskFree: async (path) => {
         try {
-          const stats = await statfs(path)
-          return {freeBytes: stats.bavail * stats.bsize, totalBytes: stats.blocks * stats.bsize}
+          return diskSpaceFromStatfs(await statfs(path))
         } catch {
           return undefined
         }

@@ -18,6 +18,7 @@ import type DockerodeType from 'dockerode'
 import ssh2 from 'ssh2'
 import type {AnyAuthMethod, AuthenticationType, ClientChannel, ParsedKey, SFTPWrapper} from 'ssh2'
 import {AimsError, oneLine} from '../core/errors.js'
+import {diskSpaceFromStatvfs} from './disk-space.js'
 import type {ResolvedHost} from '../core/host-target.js'
 import {
   fingerprint,
@@ -621,12 +622,10 @@ export class SshHostSession implements HostSession {
       },
       diskFree: async (path) => {
         try {
-          const stats = await sftpCall<{bavail: number; frsize: number; blocks: number; bsize: number}>(
-            `statvfs ${path}`,
-            (sftp, done) => sftp.ext_openssh_statvfs(path, done as never),
+          const stats = await sftpCall<unknown>(`statvfs ${path}`, (sftp, done) =>
+            sftp.ext_openssh_statvfs(path, done as never),
           )
-          const unit = stats.frsize || stats.bsize
-          return {freeBytes: Number(stats.bavail) * unit, totalBytes: Number(stats.blocks) * unit}
+          return diskSpaceFromStatvfs(stats)
         } catch {
           return undefined
         }

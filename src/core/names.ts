@@ -125,6 +125,7 @@ export function parseCpus(value: string): number {
 }
 
 export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return 'unknown'
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
   let value = bytes
   let unit = 0

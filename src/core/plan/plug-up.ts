@@ -560,13 +560,14 @@ export function preflightGates(
   const tenantCpus = facts.tenantUsage.cpus
   const tenantMemory = facts.tenantUsage.memoryBytes
   const quotaProblems: string[] = []
-  if (tierRank(policy.tier) < tierRank(plug.tier))
+  // Every comparison is "provably within": a NaN or a missing number fails the gate, never passes it.
+  if (!(tierRank(policy.tier) >= tierRank(plug.tier)))
     quotaProblems.push(`${plug.id} needs tier ${plug.tier}, tenant ${request.tenant} is ${policy.tier}`)
-  if (instancesAfter > policy.limits.instances)
+  if (!within(instancesAfter, policy.limits.instances))
     quotaProblems.push(`${instancesAfter - 1} of ${policy.limits.instances} instances used`)
-  if (tenantCpus + computed.resources.cpus > policy.limits.cpus + 1e-9)
+  if (!within(tenantCpus + computed.resources.cpus, policy.limits.cpus + 1e-9))
     quotaProblems.push(`CPU ${round2(tenantCpus)} + ${computed.resources.cpus} > ${policy.limits.cpus}`)
-  if (tenantMemory + computed.resources.memoryBytes > policy.limits.memoryBytes)
+  if (!within(tenantMemory + computed.resources.memoryBytes, policy.limits.memoryBytes))
     quotaProblems.push(
       `memory ${formatBytes(tenantMemory)} + ${formatBytes(computed.resources.memoryBytes)} > ${formatBytes(policy.limits.memoryBytes)}`,
     )
@@ -599,30 +600,41 @@ export function preflightGates(
   )
 
   const capacityProblems: string[] = []
-  const memoryAvailable = facts.memAvailableBytes ?? facts.memTotalBytes
-  if (computed.resources.memoryBytes > memoryAvailable)
+  const unknowns: string[] = []
+  const memoryAvailable = known(facts.memAvailableBytes) ? facts.memAvailableBytes : facts.memTotalBytes
+  const diskFree = facts.diskFreeBytes
+  if (!known(memoryAvailable)) unknowns.push(`available memory on ${input.host.name} is unknown`)
+  else if (!within(computed.resources.memoryBytes, memoryAvailable))
     capacityProblems.push(
       `needs ${formatBytes(computed.resources.memoryBytes)} memory, ${formatBytes(memoryAvailable)} available`,
     )
-  if (facts.diskFreeBytes !== undefined && computed.resources.diskBytes > facts.diskFreeBytes)
-    capacityProblems.push(
-      `needs ${formatBytes(computed.resources.diskBytes)} disk, ${formatBytes(facts.diskFreeBytes)} free`,
-    )
+  if (!known(diskFree))
+    unknowns.push(`free disk on ${input.host.name} is unknown (no statvfs answer for Docker's root dir)`)
+  else if (!within(computed.resources.diskBytes, diskFree))
+    capacityProblems.push(`needs ${formatBytes(computed.resources.diskBytes)} disk, ${formatBytes(diskFree)} free`)
   gates.push(
-    capacityProblems.length > 0
+    unknowns.length > 0
       ? gate(
           'capacity',
           'host capacity',
           false,
-          capacityProblems.join('; '),
-          'free memory or disk on the host, lower --memory, or use a bigger host',
+          `cannot check: ${[...unknowns, ...capacityProblems].join('; ')}`,
+          `run aims doctor --host ${input.host.name}: the SSH user must be able to read /proc/meminfo and the SFTP server must answer statvfs (OpenSSH's does)`,
         )
-      : gate(
-          'capacity',
-          'host capacity',
-          true,
-          `${formatBytes(memoryAvailable)} memory available${facts.diskFreeBytes !== undefined ? `, ${formatBytes(facts.diskFreeBytes)} disk free` : ''}`,
-        ),
+      : capacityProblems.length > 0
+        ? gate(
+            'capacity',
+            'host capacity',
+            false,
+            capacityProblems.join('; '),
+            'free memory or disk on the host, lower --memory, or use a bigger host',
+          )
+        : gate(
+            'capacity',
+            'host capacity',
+            true,
+            `${formatBytes(memoryAvailable!)} memory available, ${formatBytes(diskFree!)} disk free`,
+          ),
   )
 
   gates.push(
@@ -651,7 +663,7 @@ export function preflightGates(
   } else {
     const total = round2(tenantCost + computed.cost)
     gates.push(
-      total > policy.spendingLimit
+      !within(total, policy.spendingLimit)
         ? gate(
             'cost',
             'estimated cost within limit',
@@ -671,6 +683,12 @@ export function preflightGates(
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100
+
+/** A number a gate can compare. NaN and undefined are not: a gate that meets one fails. */
+export const known = (value: number | undefined): value is number => typeof value === 'number' && Number.isFinite(value)
+/** `value <= limit`, provably: false when either side is NaN or missing (a plain `>` test would let NaN pass). */
+export const within = (value: number | undefined, limit: number | undefined): boolean =>
+  known(value) && known(limit) && value <= limit
 
 /** A container, volume or instance network this deploy would create that already belongs to someone else. */
 function nameClash(input: PlugUpInput, target: string): {name: string; owner: string} | undefined {
@@ -692,8 +710,13 @@ function nameClash(input: PlugUpInput, target: string): {name: string; owner: st
 }
 
 export function compareVersions(a: string, b: string): number {
-  const left = a.split('.').map(Number)
-  const right = b.split('.').map(Number)
+  // An unreadable part counts as 0 (older), so a garbled version fails a minimum check rather than NaN.
+  const left = String(a)
+    .split('.')
+    .map((part) => Number.parseInt(part, 10) || 0)
+  const right = String(b)
+    .split('.')
+    .map((part) => Number.parseInt(part, 10) || 0)
   for (let index = 0; index < Math.max(left.length, right.length); index++) {
     const difference = (left[index] ?? 0) - (right[index] ?? 0)
     if (difference !== 0) return difference
