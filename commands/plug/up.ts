@@ -1,8 +1,7 @@
-import {readFile} from 'node:fs/promises'
 import {Args, Flags} from '@oclif/core'
 import {LifecycleCommand} from '../../src/cli/lifecycle-command.js'
 import {dryRunFlag, tenantFlag, yesFlag} from '../../src/cli/flags.js'
-import {AimsError, usageError} from '../../src/core/errors.js'
+import {AimsError} from '../../src/core/errors.js'
 import {sanitizeUntrusted} from '../../src/ui/present/text.js'
 
 export default class PlugUp extends LifecycleCommand {
@@ -41,17 +40,10 @@ export default class PlugUp extends LifecycleCommand {
     const {args, flags} = await this.parse(PlugUp)
     const context = await this.context()
     const tenant = flags.tenant ?? (await context.defaultTenant())
-    let envFile: {path: string; text: string} | undefined
-    if (flags['env-file']) {
-      try {
-        envFile = {path: flags['env-file'], text: await readFile(flags['env-file'], 'utf8')}
-      } catch (error) {
-        throw usageError(
-          `cannot read --env-file ${flags['env-file']} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-          'check the path',
-        )
-      }
-    }
+    const envFile =
+      flags['env-file'] !== undefined
+        ? await (await import('../../src/adapters/env-file.js')).readEnvFile(flags['env-file'])
+        : undefined
     const {validatePlugUpOptions, plugUp} = await import('../../src/services/plug-up.js')
     const options = {
       plug: args.plug,
