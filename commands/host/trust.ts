@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {AimsCommand} from '../../src/cli/base-command.js'
 import {dryRunFlag, yesFlag} from '../../src/cli/flags.js'
 import {trustHost} from '../../src/services/hosts.js'
@@ -8,9 +8,17 @@ export default class HostTrust extends AimsCommand {
   static override examples = [
     '<%= config.bin %> host trust vps',
     '<%= config.bin %> host trust vps --yes   # scripts: trust on first use',
+    '<%= config.bin %> host trust vps --replace-key SHA256:…   # the host was re-keyed: name the new key',
   ]
   static override args = {name: Args.string({description: 'host name', required: true})}
-  static override flags = {yes: yesFlag, 'dry-run': dryRunFlag}
+  static override flags = {
+    yes: yesFlag,
+    'dry-run': dryRunFlag,
+    'replace-key': Flags.string({
+      description:
+        "replace a changed host key: the new key's SHA256 fingerprint, exactly (--yes alone never replaces one)",
+    }),
+  }
 
   async run() {
     const {args, flags} = await this.parse(HostTrust)
@@ -24,7 +32,11 @@ export default class HostTrust extends AimsCommand {
         show: (line) => this.note(line),
       },
       host,
-      {yes: flags.yes, dryRun: flags['dry-run']},
+      {
+        yes: flags.yes,
+        dryRun: flags['dry-run'],
+        ...(flags['replace-key'] !== undefined ? {replaceKey: flags['replace-key']} : {}),
+      },
     )
     if (result.recorded) this.say(`Trusted ${result.host}: recorded ${result.fingerprint} in ${result.file}.`)
     else if (flags['dry-run'] && result.previous !== 'trusted') this.say('Dry run: nothing was recorded.')

@@ -148,7 +148,7 @@ export function hostKeyError(verdict: HostKeyVerdict, offered: HostKey, host: Re
       'host-key',
       `HOST KEY CHANGED for ${host.name}: it now offers ${label} ${offeredPrint}, but ${known} was recorded`,
       {
-        hint: `someone may be intercepting the connection; if the host was rebuilt, verify the new key out of band and run aims host trust ${host.name}`,
+        hint: `someone may be intercepting the connection; if the host was rebuilt, verify the new key out of band and run aims host trust ${host.name} --replace-key SHA256:… (its fingerprint)`,
         details: {offered: offeredPrint, recorded: verdict.known.map((entry) => fingerprint(entry.key.blob))},
       },
     )
