@@ -24,6 +24,7 @@ export type ErrorKind =
   | 'host-key'
   | 'auth'
   | 'engine'
+  | 'pull' // an image pull failed (cause: dns, auth, not-found, rate-limit, timeout, …)
   | 'remote' // a command on the host failed (nginx -t, ...)
   | 'quota'
   | 'internal'
@@ -39,6 +40,7 @@ const exitByKind: Record<ErrorKind, ExitCode> = {
   'host-key': ExitCode.failure,
   auth: ExitCode.failure,
   engine: ExitCode.failure,
+  pull: ExitCode.failure,
   remote: ExitCode.failure,
   quota: ExitCode.failure,
   internal: ExitCode.failure,
@@ -78,6 +80,8 @@ export class AimsError extends Error {
       kind: this.kind,
       message: this.message,
       ...(this.hint ? {hint: this.hint} : {}),
+      // A short word for why (e.g. a pull's "dns"); an error object as cause stays internal.
+      ...(typeof this.cause === 'string' ? {cause: this.cause} : {}),
       exitCode: this.exitCode,
       ...(this.details ? {details: this.details} : {}),
     }

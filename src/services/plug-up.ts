@@ -366,6 +366,11 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
           details: {...failure.details, warnings},
         })
     } else {
+      // Nothing was created, but the change was approved and attempted: a failed pull is on the record.
+      if (error instanceof AimsError && error.kind === 'pull')
+        await recordAudit(deps, {action: 'plug up', target, outcome: 'failed', detail: error.message}).catch(
+          () => undefined,
+        )
       await emitLifecycleEvent(deps, {
         action: 'deploy-failed',
         tenant: request.ref.tenant,
