@@ -11,7 +11,15 @@ export default class Doctor extends AimsCommand {
     const {flags} = await this.parse(Doctor)
     const context = await this.context()
     const session = await context.session(await context.hostEntry(flags.host))
-    const {report, failure} = await runDoctor({session, now: () => Date.now()})
+    const ai = async () => {
+      const [{aiKeyFact}, store, {preferences}] = await Promise.all([
+        import('../src/services/ai-settings.js'),
+        context.secrets(),
+        context.config.read(),
+      ])
+      return aiKeyFact({store, env: context.env, preferences})
+    }
+    const {report, failure} = await runDoctor({session, now: () => Date.now(), ai})
     this.say(renderDoctorReport(report, this.style))
     if (failure) {
       // --json keeps its shape ({host, ok, checks}) and still exits 1; people get the cause on stderr.

@@ -127,7 +127,7 @@ export default class Init extends AimsCommand {
     )
     const keyEnv = provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : provider === 'openai' ? 'OPENAI_API_KEY' : undefined
     if (keyEnv && !process.env[keyEnv])
-      this.say(`  API keys are never stored by aims: export ${keyEnv}=… in your shell profile.`)
+      this.say(`  Store its API key in your keychain with aims login ${provider} (or export ${keyEnv}=…).`)
 
     let doctorOk: boolean | undefined
     if (!flags['skip-doctor']) {

@@ -23,6 +23,7 @@ import type {Approver} from './services/gate.js'
 import type {Progress} from './services/progress.js'
 import type {Origin, PlugUpDeps} from './services/plug-up.js'
 import type {ExportDeps} from './services/export.js'
+import type {SecretStore} from './services/secret-store.js'
 import type {MissingVariable} from './core/plan/env.js'
 import {hostPrices} from './core/plan/policy.js'
 import {getPreference} from './core/preferences.js'
@@ -234,6 +235,35 @@ export class AimsContext {
       }
     }
     return this.catalogSource
+  }
+
+  private secretStore?: Promise<SecretStore>
+  /**
+   * Where API keys and credentials are kept: the OS keychain, else the
+   * encrypted file (AIMS_SECRETS_STORE=auto|keychain|file picks; the keychain
+   * binding loads only when a secret is actually read or written there).
+   */
+  secrets(): Promise<SecretStore> {
+    this.secretStore ??= (async () => {
+      const [{LocalSecretStore, parseStorePreference}, {OsKeychain}, {EncryptedSecretFile}] = await Promise.all([
+        import('./adapters/secrets/local-store.js'),
+        import('./adapters/secrets/keychain.js'),
+        import('./adapters/secrets/encrypted-file.js'),
+      ])
+      const passphrase = this.env.AIMS_SECRETS_PASSPHRASE
+      const preference = parseStorePreference(this.env.AIMS_SECRETS_STORE, 'AIMS_SECRETS_STORE')
+      return new LocalSecretStore({
+        indexFile: this.paths.secretsIndexFile,
+        keychain: new OsKeychain({env: this.env}),
+        file: new EncryptedSecretFile({
+          file: this.paths.secretsFile,
+          keyFile: this.paths.secretsKeyFile,
+          ...(passphrase ? {passphrase} : {}),
+        }),
+        ...(preference ? {preference} : {}),
+      })
+    })()
+    return this.secretStore
   }
 
   private auditLog?: AuditLog

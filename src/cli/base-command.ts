@@ -12,6 +12,17 @@ export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof AimsCommand)['baseFlags'] & T['flags']
 >
 
+/**
+ * oclif repeats an unknown flag with its value ("Nonexistent flag: --apikey=sk-…"):
+ * the value may be a secret typed under the wrong name, so only the name is shown.
+ */
+export function maskUnknownFlagValues(message: string): string {
+  const match = /^(Nonexistent flags?: )(.*?)( — .*)?$/.exec(message)
+  if (!match) return message
+  const flags = match[2]!.split(', ').map((flag) => flag.replace(/^(--?[^=\s]+)=.*$/s, '$1=…'))
+  return `${match[1]}${flags.join(', ')}${match[3] ?? ''}`
+}
+
 /** Errors that are not AimsErrors: oclif's parse errors become usage errors. */
 export function toAimsError(error: unknown): AimsError {
   if (error instanceof AimsError) return error
@@ -22,10 +33,12 @@ export function toAimsError(error: unknown): AimsError {
       .split('\n')
       .map((line) => line.trim())
       .filter((line) => line !== '' && !/^(Note:|Alternatively|See more help)/.test(line))
-    const message = oneLine(
-      lines[0]?.endsWith(':') && lines[1]
-        ? `${lines[0]} ${lines[1].replace(/\s{2,}/g, ' — ')}`
-        : (lines[0] ?? error.message),
+    const message = maskUnknownFlagValues(
+      oneLine(
+        lines[0]?.endsWith(':') && lines[1]
+          ? `${lines[0]} ${lines[1].replace(/\s{2,}/g, ' — ')}`
+          : (lines[0] ?? error.message),
+      ),
     )
     return new AimsError('usage', message, {
       hint: 'see --help for usage',

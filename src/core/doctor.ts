@@ -26,6 +26,7 @@ export type CheckId =
   | 'ports'
   | 'clock'
   | 'proxy-confs'
+  | 'ai'
 
 export interface DoctorCheck {
   id: CheckId
@@ -63,6 +64,17 @@ export function toFactError(error: unknown): FactError {
 /** What `test -d/-w` says about a directory aims must write to on the host. */
 export type DirState = 'writable' | 'read-only' | 'not-a-directory' | 'creatable' | 'not-creatable'
 
+/** ACHEEVY's provider on this machine and where its key comes from (never the key). */
+export interface AiFact {
+  provider: string
+  model: string
+  baseUrl?: string
+  key:
+    | {kind: 'env'; envVar: string}
+    | {kind: 'stored'; store: 'keychain' | 'file'; location: string}
+    | {kind: 'none'; needed: boolean}
+}
+
 export interface DoctorFacts {
   host: {name: string; kind: 'local' | 'ssh'; endpoint?: string; nginxConfDir: string; stateDir: string}
   /** Logging in (SSH) — for `local`, always ok. */
@@ -76,6 +88,8 @@ export interface DoctorFacts {
   nginxConfDir?: Fact<DirState>
   stateDir?: Fact<DirState>
   ports?: Fact<{inUse: number[]; source: string; engineKnown: boolean}>
+  /** Local: ACHEEVY's provider and key (absent when the caller did not ask). */
+  ai?: Fact<AiFact>
   /** Host clock minus local clock, with the measurement's uncertainty (half the round trip). */
   clock?: Fact<{skewMs: number; uncertaintyMs: number}>
   /** Instance confs in the nginx conf dir, and those whose instance no longer exists (owner = tenant/instance). */
@@ -109,6 +123,7 @@ const TITLES: Record<CheckId, string> = {
   ports: 'Port range',
   clock: 'Clock skew',
   'proxy-confs': 'Proxy routes',
+  ai: 'ACHEEVY key',
 }
 
 const check = (id: CheckId, status: CheckStatus, detail: string, fix: string | null = null): DoctorCheck => ({
@@ -385,8 +400,37 @@ export function evaluateDoctor(facts: DoctorFacts, user = 'the SSH user'): Docto
     evaluatePorts(facts.ports),
     evaluateClock(facts.clock),
     evaluateProxyConfs(facts.proxyConfs),
+    ...(facts.ai ? [evaluateAi(facts.ai)] : []),
   ]
   return {host: facts.host.name, ok: checks.every((item) => item.status !== 'fail'), checks}
+}
+
+/** Never fails the doctor (the host is ready either way); says where the key came from. */
+export function evaluateAi(fact: Fact<AiFact>): DoctorCheck {
+  if (!fact.ok)
+    return check('ai', 'warn', `ACHEEVY's key cannot be read: ${fact.error.message}`, fact.error.hint ?? null)
+  const {provider, model, baseUrl, key} = fact.value
+  if (provider === 'offline') return check('ai', 'pass', 'ACHEEVY uses the offline parser (no model configured)', null)
+  const what = `${provider}${baseUrl ? ` at ${baseUrl}` : ''} (${model})`
+  switch (key.kind) {
+    case 'env':
+      return check('ai', 'pass', `${what}, key from env ${key.envVar}`)
+    case 'stored':
+      return check(
+        'ai',
+        'pass',
+        `${what}, key from ${key.store === 'keychain' ? `the keychain (${key.location})` : `the encrypted file ${key.location}`}`,
+      )
+    case 'none':
+      return key.needed
+        ? check(
+            'ai',
+            'warn',
+            `${what}, but no key is set or stored`,
+            `aims login ${provider}, or aims config set ai.provider offline`,
+          )
+        : check('ai', 'pass', `${what}, no key (the server takes none)`)
+  }
 }
 
 function evaluateProxyConfs(fact: DoctorFacts['proxyConfs']): DoctorCheck {

@@ -24,6 +24,7 @@ import {
   parseProbeSections,
   parseProcNetTcp,
   parseSsListening,
+  type AiFact,
   type DoctorFacts,
   type DoctorReport,
   type Fact,
@@ -82,6 +83,8 @@ export interface DoctorDeps {
   session: HostSession
   /** Epoch milliseconds on this machine (clock skew). */
   now: () => number
+  /** This machine's ACHEEVY provider and where its key comes from (services/ai-settings.ts). */
+  ai?: () => Promise<AiFact>
 }
 
 export interface DoctorOutcome {
@@ -188,7 +191,10 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorOutcome> {
     },
     connection: factOk({}),
   }
-  const finish = (): DoctorOutcome => {
+  // Local, so it runs while the host is asked; an error here is a warning, never the doctor's failure.
+  const aiFact = deps.ai?.().then(factOk, (error: unknown) => factFailed<AiFact>(error))
+  const finish = async (): Promise<DoctorOutcome> => {
+    if (aiFact) facts.ai = await aiFact
     const report = evaluateDoctor(facts, host.ssh?.user ?? 'your user')
     const failure = doctorFailure(report, facts)
     return {report, facts, ...(failure ? {failure} : {})}

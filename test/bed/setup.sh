@@ -3,12 +3,16 @@
 # real nginx, on this machine, so e2e tests drive the built `aims` binary the
 # way a user drives a VPS. Idempotent and quick when everything is up.
 #
-#   test/bed/setup.sh          set up (or check) everything
-#   test/bed/setup.sh images   rebuild the fixture images only
-#   test/bed/setup.sh dockerd  start dockerd only, if it is not answering
-#                              (e2e tests that stop it bring it back this way)
+#   test/bed/setup.sh             set up (or check) everything
+#   test/bed/setup.sh images      rebuild the fixture images (and push them)
+#   test/bed/setup.sh dockerd     start dockerd only, if it is not answering
+#                                 (e2e tests that stop it bring it back this way)
+#   test/bed/setup.sh registry    start the registries only, if not answering
+#   test/bed/setup.sh base-images the base-image stand-ins only (node:22-slim, ...)
 #
-# Writes .bed/bed.json with what tests need (ports, key paths).
+# Writes .bed/bed.json with what tests need (ports, key paths, registries).
+# Parts shared by every worktree on the machine (registries, base images) are
+# described in test/bed/README.md; the swarm bed is test/bed/swarm.sh.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -17,13 +21,26 @@ SSH_PORT="${AIMS_BED_SSH_PORT:-2222}"
 mkdir -p "$BED"
 chmod 700 "$BED"
 
-log() { printf '[bed] %s\n' "$*" >&2; }
-die() { printf '[bed] error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=test/bed/lib/common.sh
+source "$ROOT/test/bed/lib/common.sh"
+# shellcheck source=test/bed/lib/registry.sh
+source "$ROOT/test/bed/lib/registry.sh"
+# shellcheck source=test/bed/lib/images.sh
+source "$ROOT/test/bed/lib/images.sh"
+# shellcheck source=test/bed/lib/fixtures.sh
+source "$ROOT/test/bed/lib/fixtures.sh"
+# shellcheck source=test/bed/lib/base-images.sh
+source "$ROOT/test/bed/lib/base-images.sh"
 
 [ "$(id -u)" = 0 ] || die "the test bed needs root (it installs packages and starts dockerd, sshd and nginx)"
 
 install_packages() {
   local wanted=(docker.io openssh-server openssh-client nginx busybox-static shellcheck docker-compose curl tmux util-linux iproute2 iptables procps)
+  # The registries, base images and swarm bed: Debian's docker-registry, htpasswd, jq, debootstrap, socat.
+  wanted+=(docker-registry apache2-utils jq debootstrap socat)
+  # A real Secret Service for the keychain e2e (test/support/secret-service.ts starts a private
+  # D-Bus session and gnome-keyring per test): the daemon, secret-tool, and dbus-test-tool's black hole.
+  wanted+=(dbus-daemon dbus-bin gnome-keyring libsecret-tools dbus-tests)
   local missing=()
   for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
@@ -40,22 +57,19 @@ install_packages() {
   fi
 }
 
-wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
-  local seconds="$1" what="$2"
-  shift 2
-  for _ in $(seq 1 $((seconds * 10))); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
-    sleep 0.1
-  done
-  die "$what did not come up within ${seconds}s"
-}
-
 start_dockerd() {
-  if /usr/bin/docker info >/dev/null 2>&1; then return 0; fi
+  # The registry mirror is in daemon.json before dockerd starts; a dockerd
+  # already running without it reloads it (SIGHUP), never restarts.
+  write_daemon_json
+  if /usr/bin/docker info >/dev/null 2>&1; then
+    ensure_dockerd_mirror
+    return 0
+  fi
   log "starting dockerd"
   rm -f /var/run/docker.pid
   setsid -f /usr/sbin/dockerd >>"$BED/dockerd.log" 2>&1 </dev/null
   wait_for 60 dockerd /usr/bin/docker info
+  ensure_dockerd_mirror
 }
 
 make_keys() {
@@ -117,68 +131,6 @@ start_nginx() {
   wait_for 10 nginx curl -s -o /dev/null http://127.0.0.1/
 }
 
-# Fixture images from a busybox rootfs (no registry here). Each has a
-# content hash label so they are rebuilt only when this script changes them.
-build_images() {
-  local work="$BED/rootfs"
-  local hash
-  hash="$(sha256sum "$0" | cut -c1-16)"
-  if [ "${1:-}" != force ] && [ "$(/usr/bin/docker image inspect -f '{{index .Config.Labels "aims.fixture-hash"}}' aims-fixture/web:1 2>/dev/null || true)" = "$hash" ] \
-    && /usr/bin/docker image inspect aims-fixture/sick:1 aims-fixture/crash:1 >/dev/null 2>&1; then
-    return 0
-  fi
-  log "building fixture images"
-  rm -rf "$work"
-  mkdir -p "$work/bin" "$work/www" "$work/etc" "$work/tmp" "$work/data"
-  cp /usr/bin/busybox "$work/bin/busybox"
-  for applet in sh httpd wget sleep echo cat nc ls env printf date mkdir touch hostname id kill ps grep sed head tail nslookup ip route timeout; do
-    ln -sf busybox "$work/bin/$applet"
-  done
-  echo 'root:x:0:0:root:/root:/bin/sh' > "$work/etc/passwd"
-  echo 'root:x:0:' > "$work/etc/group"
-  printf 'hosts: files dns\n' > "$work/etc/nsswitch.conf"
-
-  # web: answers 200 on / and /health; logs each request; PORT and GREETING from env.
-  cat > "$work/bin/web" <<'EOF'
-#!/bin/sh
-PORT="${PORT:-8080}"
-mkdir -p /www/cgi-bin
-printf '%s\n' "${GREETING:-hello from the aims fixture}" > /www/index.html
-printf 'ok\n' > /www/health
-echo "fixture web: listening on :$PORT (service ${SERVICE_NAME:-web})"
-[ -n "${UPSTREAM_URL:-}" ] && echo "fixture web: upstream is $UPSTREAM_URL"
-exec httpd -f -vv -p "$PORT" -h /www
-EOF
-  # sick: runs forever, logs, never answers HTTP.
-  cat > "$work/bin/sick" <<'EOF'
-#!/bin/sh
-echo "fixture sick: starting"
-i=0
-while true; do
-  i=$((i + 1))
-  echo "fixture sick: still waiting for a database that never comes ($i)"
-  sleep 1
-done
-EOF
-  # crash: logs a reason and exits 1 at start.
-  cat > "$work/bin/crash" <<'EOF'
-#!/bin/sh
-echo "fixture crash: reading configuration"
-echo "fixture crash: FATAL: required setting APP_SECRET_FILE missing" >&2
-exit 1
-EOF
-  chmod +x "$work/bin/web" "$work/bin/sick" "$work/bin/crash"
-  local image
-  for image in web sick crash; do
-    tar -C "$work" -c . | /usr/bin/docker import \
-      -c "CMD [\"/bin/$image\"]" \
-      -c 'ENV PATH=/bin' \
-      -c 'EXPOSE 8080' \
-      -c "LABEL aims.fixture-hash=$hash" \
-      - "aims-fixture/$image:1" >/dev/null
-  done
-}
-
 write_bed_json() {
   cat > "$BED/bed.json" <<EOF
 {
@@ -195,28 +147,63 @@ write_bed_json() {
   "sshdConfig": "$BED/sshd_main.conf",
   "sshdPidFile": "$BED/sshd_main.pid",
   "bedDir": "$BED",
-  "images": {"web": "aims-fixture/web:1", "sick": "aims-fixture/sick:1", "crash": "aims-fixture/crash:1"}
+  "images": {"web": "aims-fixture/web:1", "sick": "aims-fixture/sick:1", "crash": "aims-fixture/crash:1"},
+  "registry": {
+    "open": "$REGISTRY_OPEN_ADDR",
+    "auth": "$REGISTRY_AUTH_ADDR",
+    "authCredentials": "$BED/registry-auth.json",
+    "mirror": "$REGISTRY_MIRROR_URL",
+    "dockerConfig": "$BED_DOCKER_CONFIG",
+    "remoteImage": "aims-fixture/remote-web:1",
+    "baseImages": {"debian": "debian:bookworm-slim", "node": "node:22-slim", "python": "python:3.11-slim"}
+  },
+  "stateDir": "$BED_STATE",
+  "cacheDir": "$BED_CACHE"
 }
 EOF
 }
 
+# Machine-wide parts, one worktree at a time.
+registries_and_images() {
+  start_registries
+  fixture_images
+  base_images
+}
+
+copy_registry_credentials() {
+  install -m 600 "$(registry_dir auth)/credentials.json" "$BED/registry-auth.json"
+}
+
 main() {
-  if [ "${1:-}" = images ]; then
-    build_images force
-    return
-  fi
-  if [ "${1:-}" = dockerd ]; then
-    start_dockerd
-    return
-  fi
+  case "${1:-}" in
+    images)
+      with_machine_lock start_registries
+      BED_FORCE_BUILD=1 with_machine_lock fixture_images
+      return ;;
+    dockerd)
+      start_dockerd
+      return ;;
+    registry)
+      with_machine_lock start_registries
+      copy_registry_credentials
+      return ;;
+    base-images)
+      with_machine_lock start_registries
+      with_machine_lock base_images
+      return ;;
+    '') ;;
+    *) die "unknown part '$1' (try: images, dockerd, registry, base-images)" ;;
+  esac
+  local t0=$SECONDS
   install_packages
   start_dockerd
   make_keys
   start_sshd
   start_nginx
-  build_images
+  with_machine_lock registries_and_images
+  copy_registry_credentials
   write_bed_json
-  log "ready: dockerd $(/usr/bin/docker version -f '{{.Server.Version}}'), sshd 127.0.0.1:$SSH_PORT, nginx :80"
+  log "ready in $((SECONDS - t0))s: dockerd $(/usr/bin/docker version -f '{{.Server.Version}}'), sshd 127.0.0.1:$SSH_PORT, nginx :80, registries $REGISTRY_OPEN_ADDR (open, dockerd's mirror) and $REGISTRY_AUTH_ADDR (auth)"
 }
 
 main "$@"

@@ -20,6 +20,8 @@ const CHECKS = [
   'ports',
   'clock',
   'proxy-confs',
+  // Local: ACHEEVY's provider and where its key comes from (the offline parser here: no key).
+  'ai',
 ]
 
 describe('aims doctor on the bed', () => {
@@ -81,10 +83,11 @@ describe('aims doctor on the bed', () => {
       'State dir',
       'Port range',
       'Clock skew',
+      'ACHEEVY key',
     ]) {
       expect(doctor.stdout).toMatch(new RegExp(`^${title}\\s+ok\\s+\\S`, 'm'))
     }
-    expect(doctor.stdout).toContain('Host is ready: vps — 12 passed.')
+    expect(doctor.stdout).toContain('Host is ready: vps — 13 passed.')
   })
 
   it('works for the local engine too', async () => {

@@ -104,6 +104,28 @@ export interface Bed {
   sshdPidFile: string
   bedDir: string
   images: {web: string; sick: string; crash: string}
+  /** The bed's registries (test/support/registry.ts reads them). */
+  registry: BedRegistryConfig
+  /** Machine-wide bed state (registry data, swarm) and cache dirs. */
+  stateDir: string
+  cacheDir: string
+}
+
+export interface BedRegistryConfig {
+  /** host:port of the open registry; also the bed dockerd's registry mirror for Docker Hub names. */
+  open: string
+  /** host:port of the registry with basic auth. */
+  auth: string
+  /** JSON file {registry, username, password} for the auth registry (mode 600). */
+  authCredentials: string
+  /** The mirror URL in /etc/docker/daemon.json. */
+  mirror: string
+  /** A DOCKER_CONFIG dir logged in to the auth registry (for the docker CLI). */
+  dockerConfig: string
+  /** An image that exists only in the registries (both), never in the engine after setup. */
+  remoteImage: string
+  /** The Docker Hub names of the base-image stand-ins served through the mirror. */
+  baseImages: {debian: string; node: string; python: string}
 }
 
 export function bed(): Bed {

@@ -4,6 +4,7 @@
  * behaviour differs on a TTY (prompts, confirmations, passphrases).
  */
 import {execFileSync} from 'node:child_process'
+import {existsSync, writeFileSync} from 'node:fs'
 import {BIN, aimsEnv, type AimsOptions} from './aims.js'
 
 const SOCKET = 'aims-tty-test'
@@ -26,7 +27,17 @@ export interface Terminal {
   close(): void
 }
 
-export function openTerminal(args: string[], options: AimsOptions = {}): Terminal {
+export interface TerminalOptions extends AimsOptions {
+  /**
+   * A file that receives every byte the program writes to the terminal
+   * (tmux pipe-pane), including lines it later erases — a spinner line's
+   * history, which the screen alone no longer shows. The program starts only
+   * once the recording is attached.
+   */
+  record?: string
+}
+
+export function openTerminal(args: string[], options: TerminalOptions = {}): Terminal {
   const name = `t${process.pid}-${++counter}`
   const env = aimsEnv(options)
   delete env.CI
@@ -35,8 +46,14 @@ export function openTerminal(args: string[], options: AimsOptions = {}): Termina
     .filter(([, value]) => value !== undefined)
     .map(([key, value]) => `${key}=${quote(value!)}`)
     .join(' ')
-  const command = `env -i ${exports} ${quote(process.execPath)} ${quote(BIN)} ${args.map(quote).join(' ')}; echo "AIMS-EXIT=$?"; sleep 600`
+  const go = options.record ? `${options.record}.go` : undefined
+  const gate = go ? `while [ ! -e ${quote(go)} ]; do sleep 0.05; done; ` : ''
+  const command = `${gate}env -i ${exports} ${quote(process.execPath)} ${quote(BIN)} ${args.map(quote).join(' ')}; echo "AIMS-EXIT=$?"; sleep 600`
   tmux(['new-session', '-d', '-x', '120', '-y', '40', '-s', name, command])
+  if (options.record && go) {
+    tmux(['pipe-pane', '-t', name, '-o', `cat >> ${quote(options.record)}`])
+    if (!existsSync(go)) writeFileSync(go, '')
+  }
   const screen = () => tmux(['capture-pane', '-p', '-t', name, '-S', '-200'])
   const waitFor = async (pattern: RegExp, ms = 15_000) => {
     const deadline = Date.now() + ms

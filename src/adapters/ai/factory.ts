@@ -22,15 +22,32 @@ const logLevels: readonly string[] = ['debug', 'info', 'warn', 'error', 'off']
 const logLevelFrom = (value: string | undefined): LogLevel | undefined =>
   value && logLevels.includes(value) ? (value as LogLevel) : undefined
 
-function keyFrom(settings: AiSettings, env: AiEnv): string | undefined {
-  const value = settings.apiKeyEnv ? env[settings.apiKeyEnv]?.trim() : undefined
-  return value ? value : undefined
+/** A key stored with `aims login`, read by the caller from the SecretStore (settings.apiKeySecret). */
+export interface ProviderKeys {
+  apiKey?: string
+}
+
+/** The env var wins (when the settings chose it); else the stored key. */
+function keyFrom(settings: AiSettings, env: AiEnv, keys: ProviderKeys): string | undefined {
+  const value = settings.apiKeyEnv && !settings.apiKeySecret ? env[settings.apiKeyEnv]?.trim() : undefined
+  if (value) return value
+  const stored = settings.apiKeySecret ? keys.apiKey?.trim() : undefined
+  return stored ? stored : undefined
+}
+
+/** How hints name the key: its env var, or the login that stored it. */
+function keyLabel(settings: AiSettings): string | undefined {
+  if (!settings.apiKeySecret) return settings.apiKeyEnv
+  const target =
+    settings.provider === 'openai-compatible' ? `openai-compatible ${settings.baseUrl ?? 'URL'}` : settings.provider
+  return `the key stored by aims login ${target}`
 }
 
 export async function createProvider(
   settings: AiSettings,
   env: AiEnv,
   tuning: ProviderTuning = {},
+  keys: ProviderKeys = {},
 ): Promise<ChatProvider> {
   switch (settings.provider) {
     case 'offline':
@@ -39,20 +56,20 @@ export async function createProvider(
       })
 
     case 'anthropic': {
-      const apiKey = keyFrom(settings, env)
+      const apiKey = keyFrom(settings, env, keys)
       if (!apiKey) {
         throw new AimsError(
           'auth',
-          `ACHEEVY is set to use Anthropic but ${settings.apiKeyEnv ?? 'ANTHROPIC_API_KEY'} is not set`,
+          `ACHEEVY is set to use Anthropic but has no key (${settings.apiKeyEnv ?? 'ANTHROPIC_API_KEY'} is not set and none is stored)`,
           {
-            hint: `export ${settings.apiKeyEnv ?? 'ANTHROPIC_API_KEY'}=… in your shell, or aims config set ai.provider offline`,
+            hint: `run aims login anthropic (or export ${settings.apiKeyEnv ?? 'ANTHROPIC_API_KEY'}=…), or aims config set ai.provider offline`,
           },
         )
       }
       const {AnthropicChatProvider} = await import('./anthropic.js')
       return new AnthropicChatProvider({
         apiKey,
-        apiKeyEnv: settings.apiKeyEnv,
+        apiKeyEnv: keyLabel(settings),
         model: settings.model,
         baseUrl: settings.baseUrl,
         timeoutMs: settings.timeoutMs,
@@ -64,13 +81,13 @@ export async function createProvider(
 
     case 'openai':
     case 'openai-compatible': {
-      const apiKey = keyFrom(settings, env)
+      const apiKey = keyFrom(settings, env, keys)
       if (settings.provider === 'openai' && !apiKey) {
         throw new AimsError(
           'auth',
-          `ACHEEVY is set to use OpenAI but ${settings.apiKeyEnv ?? 'OPENAI_API_KEY'} is not set`,
+          `ACHEEVY is set to use OpenAI but has no key (${settings.apiKeyEnv ?? 'OPENAI_API_KEY'} is not set and none is stored)`,
           {
-            hint: `export ${settings.apiKeyEnv ?? 'OPENAI_API_KEY'}=… in your shell, or aims config set ai.provider offline`,
+            hint: `run aims login openai (or export ${settings.apiKeyEnv ?? 'OPENAI_API_KEY'}=…), or aims config set ai.provider offline`,
           },
         )
       }
@@ -78,7 +95,7 @@ export async function createProvider(
       return new OpenAiChatProvider({
         flavor: settings.provider,
         apiKey,
-        apiKeyEnv: settings.apiKeyEnv,
+        apiKeyEnv: keyLabel(settings),
         model: settings.model,
         baseUrl: settings.baseUrl,
         toolCalling: settings.toolCalling,

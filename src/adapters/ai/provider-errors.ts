@@ -171,7 +171,7 @@ export function providerFailure(error: unknown, context: ProviderErrorContext): 
     const keyName = providerEnvHint(context)
     const hint =
       context.apiKeyEnv === undefined
-        ? `the server wants an API key: export ${keyName}=… (aims never stores it)`
+        ? `the server wants an API key: aims login openai-compatible ${context.baseUrl} (or export ${keyName}=…)`
         : status === 403
           ? `check ${context.apiKeyEnv}: the key may lack access to model ${shown(context.model)} or this API`
           : `check ${context.apiKeyEnv}: the key is wrong, revoked or for another provider`

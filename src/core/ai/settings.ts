@@ -7,12 +7,20 @@
  * a base URL (AIMS_AI_BASE_URL, then ai.base-url) means that server (api.openai.com
  * → openai, api.anthropic.com → anthropic, anything else → openai-compatible);
  * else an API key in the environment (ANTHROPIC_API_KEY before OPENAI_API_KEY);
- * else the offline parser. Env always beats config. ai.model and ai.base-url
+ * else a key stored with `aims login` (anthropic before openai); else the
+ * offline parser. Env always beats config. ai.model and ai.base-url
  * from the config belong to the config's provider: they are ignored when the
  * environment switches to another provider, so a `gpt-…` model is never sent to
  * Anthropic.
  *
- * The result names the env var holding the key, never the key itself.
+ * The key: its env var wins over a stored key (`aims login`). For an
+ * OpenAI-compatible server, AIMS_AI_API_KEY, then the key stored for exactly
+ * that base URL, then OPENAI_API_KEY: a key stored for this server is more
+ * specific than the generic OpenAI one, which must not be sent to a third
+ * party's server when the user said which key that server takes.
+ *
+ * The result names the env var or the stored secret holding the key, never the
+ * key itself.
  */
 import {AimsError, shown} from '../errors.js'
 import {didYouMean} from '../suggest.js'
@@ -32,7 +40,7 @@ export interface AiConfigValues {
 
 export type AiEnv = Readonly<Record<string, string | undefined>>
 
-export type AiSettingSource = 'env' | 'config' | 'base-url' | 'api-key' | 'default'
+export type AiSettingSource = 'env' | 'config' | 'base-url' | 'api-key' | 'stored-key' | 'default'
 
 export interface AiSettings {
   provider: AiProviderName
@@ -41,7 +49,9 @@ export interface AiSettings {
   baseUrl?: string
   /** Env var that holds the API key for this provider (undefined for offline or a keyless local server). */
   apiKeyEnv?: string
-  /** Whether that env var is set (non-empty); an explicit provider without its key fails when created. */
+  /** The stored secret (`aims login`) that holds the key, when no env var does. */
+  apiKeySecret?: string
+  /** Whether a key is there (env var non-empty, or stored); an explicit provider without its key fails when created. */
   hasApiKey: boolean
   /** 'native' tries the API's tool calling (falling back to JSON mode if the server refuses); 'json' never sends tools. */
   toolCalling: 'native' | 'json'
@@ -88,6 +98,13 @@ export const keyEnvNames = {
   openai: 'OPENAI_API_KEY',
   /** A key for an OpenAI-compatible server; OPENAI_API_KEY is used when this is unset. */
   compatible: 'AIMS_AI_API_KEY',
+} as const
+
+/** Names of the AI keys in the SecretStore (core/secrets.ts). */
+export const aiSecretNames = {
+  anthropic: 'ai:anthropic',
+  openai: 'ai:openai',
+  compatible: (baseUrl: string) => `ai:openai-compatible:${baseUrl}`,
 } as const
 
 const nonEmpty = (value: string | undefined): string | undefined => {
@@ -170,9 +187,15 @@ function parseTimeout(value: number | string | undefined, where: string): number
   return Math.round(seconds * 1000)
 }
 
-export function resolveAiSettings(input: {config?: AiConfigValues; env: AiEnv}): AiSettings {
+export function resolveAiSettings(input: {
+  config?: AiConfigValues
+  env: AiEnv
+  /** Names of the secrets stored with `aims login` (names only: the values are read when used). */
+  stored?: ReadonlySet<string>
+}): AiSettings {
   const config = input.config ?? {}
   const env = input.env
+  const stored = input.stored ?? new Set<string>()
   const envProvider = nonEmpty(env.AIMS_AI_PROVIDER)
   const configProvider = nonEmpty(config.provider)
   const envBaseUrl = nonEmpty(env.AIMS_AI_BASE_URL)
@@ -205,6 +228,12 @@ export function resolveAiSettings(input: {config?: AiConfigValues; env: AiEnv}):
   } else if (nonEmpty(env.OPENAI_API_KEY)) {
     provider = 'openai'
     source = 'api-key'
+  } else if (stored.has(aiSecretNames.anthropic)) {
+    provider = 'anthropic'
+    source = 'stored-key'
+  } else if (stored.has(aiSecretNames.openai)) {
+    provider = 'openai'
+    source = 'stored-key'
   } else {
     provider = 'offline'
     source = 'default'
@@ -236,21 +265,28 @@ export function resolveAiSettings(input: {config?: AiConfigValues; env: AiEnv}):
         hint: 'aims config set ai.base-url http://127.0.0.1:11434/v1 (or set AIMS_AI_BASE_URL; provider "ollama" implies that URL)',
       })
     }
-    const apiKeyEnv = nonEmpty(env[keyEnvNames.compatible])
-      ? keyEnvNames.compatible
-      : nonEmpty(env[keyEnvNames.openai])
-        ? keyEnvNames.openai
-        : undefined
-    return {provider, model, baseUrl, apiKeyEnv, hasApiKey: apiKeyEnv !== undefined, toolCalling, timeoutMs, source}
+    const secret = aiSecretNames.compatible(baseUrl)
+    const key = nonEmpty(env[keyEnvNames.compatible])
+      ? {apiKeyEnv: keyEnvNames.compatible}
+      : stored.has(secret)
+        ? {apiKeySecret: secret}
+        : nonEmpty(env[keyEnvNames.openai])
+          ? {apiKeyEnv: keyEnvNames.openai}
+          : {}
+    return {provider, model, baseUrl, ...key, hasApiKey: Object.keys(key).length > 0, toolCalling, timeoutMs, source}
   }
 
   const apiKeyEnv = keyEnvNames[provider]
+  const secret = aiSecretNames[provider]
+  const inEnv = nonEmpty(env[apiKeyEnv]) !== undefined
+  const fromStore = !inEnv && stored.has(secret)
   return {
     provider,
     model,
     ...(baseUrl ? {baseUrl} : {}),
     apiKeyEnv,
-    hasApiKey: nonEmpty(env[apiKeyEnv]) !== undefined,
+    ...(fromStore ? {apiKeySecret: secret} : {}),
+    hasApiKey: inEnv || fromStore,
     toolCalling,
     timeoutMs,
     source,

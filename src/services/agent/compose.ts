@@ -4,16 +4,16 @@
  * or server is configured), the parser's context (catalog, instances, focus)
  * and the system prompt's facts. Used by `aims ask` and `aims chat`.
  */
-import {resolveAiSettings, type AiSettings} from '../../core/ai/settings.js'
+import type {AiSettings} from '../../core/ai/settings.js'
 import type {ChatProvider} from '../../core/ai/types.js'
 import {DEFAULT_PRICES} from '../../core/catalog/cost.js'
 import type {IntentContext, IntentInstance} from '../../core/intents/index.js'
 import {RESOURCE_NAME} from '../../core/names.js'
-import {getPreference} from '../../core/preferences.js'
 import type {AimsContext} from '../../context.js'
 import type {HostSession} from '../ports.js'
 import {packageVersion} from '../../adapters/package-root.js'
 import {OfflineChatProvider} from './offline-provider.js'
+import {loadAiSettings, storedProviderKey} from '../ai-settings.js'
 import {loadAgentServices, type ExtraServices, type ToolRuntime} from './runtime.js'
 import {systemPrompt} from './system-prompt.js'
 import {ToolRegistry} from './tools.js'
@@ -29,11 +29,6 @@ export interface AgentWiring {
   system(focus?: string): Promise<string>
   /** The host's name once a session is open. */
   hostName(): string | undefined
-}
-
-const stringPreference = (preferences: Record<string, unknown>, key: string) => {
-  const value = getPreference(preferences, key)
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : undefined
 }
 
 /** Labels are the engine's to say, but only well-formed names reach a prompt or the parser. */
@@ -65,23 +60,16 @@ export async function wireAgent(
   context: AimsContext,
   options: {hostFlag?: string; focus?: () => string | undefined},
 ): Promise<AgentWiring> {
-  const [{preferences}, defaultTenant, services, aimsVersion] = await Promise.all([
+  const [{preferences}, defaultTenant, services, aimsVersion, store] = await Promise.all([
     context.config.read(),
     context.defaultTenant(),
     loadAgentServices(),
     packageVersion(),
+    context.secrets(),
   ])
   const extras = extraServices(context, aimsVersion)
-  const settings = resolveAiSettings({
-    config: {
-      provider: stringPreference(preferences, 'ai.provider') as string | undefined,
-      model: stringPreference(preferences, 'ai.model') as string | undefined,
-      baseUrl: stringPreference(preferences, 'ai.base-url') as string | undefined,
-      tools: stringPreference(preferences, 'ai.tools') as boolean | string | undefined,
-      timeoutSeconds: stringPreference(preferences, 'ai.timeout') as number | string | undefined,
-    },
-    env: context.env,
-  })
+  // Env keys win; a key stored with `aims login` is read only when no env var holds one.
+  const settings = await loadAiSettings({store, env: context.env, preferences})
   const registry = new ToolRegistry()
   let sessionPromise: Promise<HostSession> | undefined
   let host: string | undefined
@@ -158,7 +146,8 @@ export async function wireAgent(
     })
   } else {
     const {createProvider} = await import('../../adapters/ai/factory.js')
-    provider = await createProvider(settings, context.env)
+    const apiKey = await storedProviderKey(settings, store)
+    provider = await createProvider(settings, context.env, {}, apiKey === undefined ? {} : {apiKey})
   }
 
   const system = async (focus?: string) => {

@@ -448,3 +448,49 @@ describe('proxy routes', () => {
     expect(byId(evaluateDoctor(facts).checks, 'proxy-confs').status).toBe('skipped')
   })
 })
+
+describe('evaluateAi', () => {
+  const base = {provider: 'anthropic', model: 'claude-x'}
+  it('says where the key came from, never failing the doctor', async () => {
+    const {evaluateAi, factOk, factFailed} = await import('../../../src/core/doctor.js')
+    const {AimsError} = await import('../../../src/core/errors.js')
+    expect(evaluateAi(factOk({...base, key: {kind: 'env', envVar: 'ANTHROPIC_API_KEY'}}))).toMatchObject({
+      id: 'ai',
+      status: 'pass',
+      detail: 'anthropic (claude-x), key from env ANTHROPIC_API_KEY',
+    })
+    expect(
+      evaluateAi(factOk({...base, key: {kind: 'stored', store: 'keychain', location: 'Secret Service'}})).detail,
+    ).toBe('anthropic (claude-x), key from the keychain (Secret Service)')
+    expect(
+      evaluateAi(factOk({...base, key: {kind: 'stored', store: 'file', location: '/h/.local/share/aims/secrets.enc'}}))
+        .detail,
+    ).toBe('anthropic (claude-x), key from the encrypted file /h/.local/share/aims/secrets.enc')
+    expect(evaluateAi(factOk({...base, key: {kind: 'none', needed: true}}))).toMatchObject({
+      status: 'warn',
+      fix: 'aims login anthropic, or aims config set ai.provider offline',
+    })
+    expect(
+      evaluateAi(
+        factOk({
+          provider: 'openai-compatible',
+          model: 'llama',
+          baseUrl: 'http://h/v1',
+          key: {kind: 'none', needed: false},
+        }),
+      ),
+    ).toMatchObject({
+      status: 'pass',
+      detail: 'openai-compatible at http://h/v1 (llama), no key (the server takes none)',
+    })
+    expect(
+      evaluateAi(factOk({provider: 'offline', model: 'offline-parser', key: {kind: 'none', needed: false}})).status,
+    ).toBe('pass')
+    const lost = evaluateAi(
+      factFailed(
+        new AimsError('not-found', 'ai:anthropic is no longer in the keychain', {hint: 'aims login anthropic'}),
+      ),
+    )
+    expect(lost).toMatchObject({status: 'warn', fix: 'aims login anthropic'})
+  })
+})

@@ -193,6 +193,38 @@ describe('runDoctor', () => {
     expect(outcome.failure?.line).toBe('SSH connection to 203.0.113.7:22 refused (host vps) — check that sshd runs')
   })
 
+  it('reports where ACHEEVY’s key comes from even when the host cannot be reached, and never fails for it', async () => {
+    const refused = new AimsError('connection', 'SSH connection to 203.0.113.7:22 refused (host vps)')
+    const engine = fakeEngine({version: () => Promise.reject(refused), info: () => Promise.reject(refused)})
+    const outcome = await runDoctor({
+      session: fakeSession({exec: () => Promise.reject(refused), engine, metrics: {sshLogins: 0, apiCalls: 0}}),
+      now: () => 0,
+      ai: async () => ({
+        provider: 'anthropic',
+        model: 'claude-x',
+        key: {kind: 'stored', store: 'keychain', location: 'Secret Service'},
+      }),
+    })
+    expect(outcome.report.checks.at(-1)).toEqual({
+      id: 'ai',
+      title: 'ACHEEVY key',
+      status: 'pass',
+      detail: 'anthropic (claude-x), key from the keychain (Secret Service)',
+      fix: null,
+    })
+    const lost = await runDoctor({
+      session: fakeSession({exec: () => Promise.reject(refused), engine, metrics: {sshLogins: 0, apiCalls: 0}}),
+      now: () => 0,
+      ai: () =>
+        Promise.reject(
+          new AimsError('auth', 'ai:anthropic is no longer in the keychain', {hint: 'aims login anthropic'}),
+        ),
+    })
+    expect(lost.report.checks.at(-1)).toMatchObject({id: 'ai', status: 'warn', fix: 'aims login anthropic'})
+    // The doctor's failure is the host's, not the key's.
+    expect(lost.failure?.message).toBe('SSH connection to 203.0.113.7:22 refused (host vps)')
+  })
+
   it('reports a stopped engine with its cause while the shell checks still run', async () => {
     const down = new AimsError('engine', 'the Docker socket /var/run/docker.sock does not exist on vps', {
       hint: 'start Docker',

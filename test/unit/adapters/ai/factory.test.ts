@@ -92,6 +92,64 @@ describe('createProvider', () => {
     expect(second.error).toMatchObject({kind: 'connection', message: expect.stringContaining('300 ms')})
   })
 
+  it('uses the key stored with aims login when no env var holds one; the env var wins when set', async () => {
+    const stored = 'sk-ant-api03-STOREDkey0123456789'
+    const fromEnv = 'sk-ant-api03-ENVkey0123456789abc'
+    const server = await startFakeAnthropic({apiKey: stored, script: [{text: 'stored key works', times: 'always'}]})
+    servers.push(server)
+    const names = new Set(['ai:anthropic'])
+    const settings = resolveAiSettings({
+      env: {AIMS_AI_BASE_URL: server.url},
+      config: {provider: 'anthropic'},
+      stored: names,
+    })
+    expect(settings).toMatchObject({apiKeySecret: 'ai:anthropic', apiKeyEnv: 'ANTHROPIC_API_KEY', hasApiKey: true})
+    const provider = await createProvider(settings, {}, {}, {apiKey: stored})
+    const {events, error} = await collect(
+      provider.stream({system: '', messages: [{role: 'user', content: 'hi'}], tools}),
+    )
+    expect(error).toBeUndefined()
+    expect(textDeltas(events).join('')).toBe('stored key works')
+    expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${stored}`)
+
+    // ANTHROPIC_API_KEY set: the settings no longer name the stored secret, and the factory reads the env.
+    const envSettings = resolveAiSettings({
+      env: {AIMS_AI_BASE_URL: server.url, ANTHROPIC_API_KEY: fromEnv},
+      config: {provider: 'anthropic'},
+      stored: names,
+    })
+    expect(envSettings.apiKeySecret).toBeUndefined()
+    const envProvider = await createProvider(
+      envSettings,
+      {ANTHROPIC_API_KEY: fromEnv},
+      {maxRetries: 0},
+      {apiKey: stored},
+    )
+    const rejected = await collect(envProvider.stream({system: '', messages: [{role: 'user', content: 'hi'}], tools}))
+    expect(server.requests.at(-1)?.headers.authorization).toBe(`Bearer ${fromEnv}`)
+    // The fake knows only the stored key: a 401 whose hint names the env var, and no key in any text.
+    expect(rejected.error).toMatchObject({kind: 'auth', hint: expect.stringContaining('ANTHROPIC_API_KEY')})
+    expect(everythingShown(rejected.error)).not.toContain(fromEnv)
+  })
+
+  it('names the login in hints when a stored key is rejected', async () => {
+    const server = await startFakeOpenAI({apiKey: 'sk-the-right-one-0123456789'})
+    servers.push(server)
+    const settings = resolveAiSettings({
+      env: {AIMS_AI_BASE_URL: server.url},
+      config: {provider: 'openai-compatible'},
+      stored: new Set([`ai:openai-compatible:${server.url.replace(/\/+$/, '')}`]),
+    })
+    expect(settings.apiKeySecret).toBeDefined()
+    const provider = await createProvider(settings, {}, {maxRetries: 0}, {apiKey: 'sk-STORED-but-wrong-0123456789'})
+    const result = await collect(provider.stream({system: '', messages: [{role: 'user', content: 'hi'}], tools}))
+    expect(result.error).toMatchObject({
+      kind: 'auth',
+      hint: expect.stringContaining('the key stored by aims login openai-compatible'),
+    })
+    expect(everythingShown(result.error)).not.toContain('sk-STORED-but-wrong')
+  })
+
   it('keeps the SDKs out of the factory’s static imports (they load only when a provider is built)', () => {
     const source = readFileSync(join(root, 'src/adapters/ai/factory.ts'), 'utf8')
     const staticImports = source.split('\n').filter((line) => /^import\s/.test(line))

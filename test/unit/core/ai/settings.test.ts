@@ -234,3 +234,74 @@ describe('resolveAiSettings', () => {
     expect((caught as AimsError).line).not.toContain(':pw@')
   })
 })
+
+describe('resolveAiSettings with keys stored by aims login', () => {
+  const stored = (...names: string[]) => new Set(names)
+
+  it('a stored key selects its provider when nothing else does (anthropic before openai)', () => {
+    expect(resolveAiSettings({env: {}, stored: stored('ai:openai')})).toMatchObject({
+      provider: 'openai',
+      source: 'stored-key',
+      apiKeySecret: 'ai:openai',
+      apiKeyEnv: 'OPENAI_API_KEY',
+      hasApiKey: true,
+    })
+    expect(resolveAiSettings({env: {}, stored: stored('ai:openai', 'ai:anthropic')})).toMatchObject({
+      provider: 'anthropic',
+      apiKeySecret: 'ai:anthropic',
+    })
+  })
+
+  it('env keys win over stored ones, for the choice of provider and for the key', () => {
+    const settings = resolveAiSettings({env: {OPENAI_API_KEY: openaiKey}, stored: stored('ai:anthropic', 'ai:openai')})
+    expect(settings).toMatchObject({
+      provider: 'openai',
+      source: 'api-key',
+      apiKeyEnv: 'OPENAI_API_KEY',
+      hasApiKey: true,
+    })
+    expect(settings.apiKeySecret).toBeUndefined()
+    const explicit = resolveAiSettings({
+      env: {ANTHROPIC_API_KEY: anthropicKey},
+      config: {provider: 'anthropic'},
+      stored: stored('ai:anthropic'),
+    })
+    expect(explicit.apiKeySecret).toBeUndefined()
+  })
+
+  it('an explicit provider takes its stored key; a stored key of another provider does not count', () => {
+    expect(resolveAiSettings({env: {}, config: {provider: 'openai'}, stored: stored('ai:openai')})).toMatchObject({
+      provider: 'openai',
+      apiKeySecret: 'ai:openai',
+      hasApiKey: true,
+    })
+    const other = resolveAiSettings({env: {}, config: {provider: 'openai'}, stored: stored('ai:anthropic')})
+    expect(other).toMatchObject({provider: 'openai', hasApiKey: false})
+    expect(other.apiKeySecret).toBeUndefined()
+  })
+
+  it('an OpenAI-compatible server: AIMS_AI_API_KEY, then the key stored for exactly its URL, then OPENAI_API_KEY', () => {
+    const url = 'http://127.0.0.1:8000/v1'
+    const config = {provider: 'openai-compatible', baseUrl: 'http://127.0.0.1:8000/'}
+    const names = stored(`ai:openai-compatible:${url}`)
+    expect(resolveAiSettings({env: {OPENAI_API_KEY: openaiKey}, config, stored: names})).toMatchObject({
+      baseUrl: url,
+      apiKeySecret: `ai:openai-compatible:${url}`,
+      hasApiKey: true,
+    })
+    expect(
+      resolveAiSettings({env: {AIMS_AI_API_KEY: 'k', OPENAI_API_KEY: openaiKey}, config, stored: names}),
+    ).toMatchObject({apiKeyEnv: 'AIMS_AI_API_KEY'})
+    // A key stored for another server is not sent to this one.
+    const elsewhere = resolveAiSettings({
+      env: {},
+      config,
+      stored: stored('ai:openai-compatible:http://10.0.0.9:8000/v1'),
+    })
+    expect(elsewhere).toMatchObject({hasApiKey: false})
+    expect(elsewhere.apiKeySecret).toBeUndefined()
+    expect(resolveAiSettings({env: {OPENAI_API_KEY: openaiKey}, config, stored: stored()})).toMatchObject({
+      apiKeyEnv: 'OPENAI_API_KEY',
+    })
+  })
+})
