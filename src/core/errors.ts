@@ -70,6 +70,16 @@ export class AimsError extends Error {
     this.exitCode = options.exitCode ?? exitByKind[kind]
   }
 
+  /** The same error with more details (everything else kept, the cause too). */
+  withDetails(extra: Record<string, unknown>): AimsError {
+    return new AimsError(this.kind, this.message, {
+      ...(this.hint ? {hint: this.hint} : {}),
+      ...(this.cause !== undefined ? {cause: this.cause} : {}),
+      exitCode: this.exitCode,
+      details: {...this.details, ...extra},
+    })
+  }
+
   /** The single line shown to people: message, then what to do. */
   get line(): string {
     return this.hint ? `${this.message} — ${this.hint}` : this.message

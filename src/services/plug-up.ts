@@ -359,12 +359,7 @@ export async function plugUp(deps: PlugUpDeps, options: PlugUpOptions): Promise<
         outcome: failure.kind === 'unhealthy' ? 'rolled-back' : 'failed',
         detail: failure.message,
       })
-      if (warnings.length > 0)
-        throw new AimsError(failure.kind, failure.message, {
-          ...(failure.hint ? {hint: failure.hint} : {}),
-          exitCode: failure.exitCode,
-          details: {...failure.details, warnings},
-        })
+      if (warnings.length > 0) throw failure.withDetails({warnings})
     } else {
       // Nothing was created, but the change was approved and attempted: a failed pull is on the record.
       if (error instanceof AimsError && error.kind === 'pull')
