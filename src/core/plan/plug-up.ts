@@ -11,6 +11,7 @@ import type {ResolvedHost} from '../host-target.js'
 import {findInstance, instanceDomain, type InstanceView} from '../instances.js'
 import {
   containerName,
+  domainClaimProblem,
   formatBytes,
   formatInstanceRef,
   tenantNetworkName,
@@ -511,31 +512,45 @@ export function preflightGates(
   gates.push(gate('catalog', 'catalog entry valid', true, `${plug.id} v${plug.version} from ${input.plugFile}`))
 
   const clash = nameClash(input, computed.target)
+  const domain = instanceDomain(request, input.host.domain, request.domain)
+  const domainClaim = domain
+    ? domainClaimProblem({
+        domain,
+        tenant: request.tenant,
+        instance: request.instance,
+        ...(input.host.domain ? {hostDomain: input.host.domain} : {}),
+        owners: facts.instances.flatMap((view) =>
+          view.domain ? [{tenant: view.tenant, instance: view.instance, domain: view.domain}] : [],
+        ),
+      })
+    : undefined
   gates.push(
-    clash
-      ? gate(
-          'names',
-          'names valid and free',
-          false,
-          `${clash.name} is already used by ${clash.owner === '' ? 'something aims did not create' : clash.owner} (names join tenant and instance with "-")`,
-          `choose another name with --name, e.g. --name ${request.instance}-2`,
-          ExitCode.badInput,
-        )
-      : existing && !interrupted
+    domainClaim
+      ? gate('names', 'names valid and free', false, domainClaim.rule, domainClaim.fix, ExitCode.badInput)
+      : clash
         ? gate(
             'names',
             'names valid and free',
             false,
-            `${computed.target} already exists (${existing.plug}, ${existing.status})`,
-            `choose another name with --name, e.g. --name ${request.instance}-2, or take it down first`,
+            `${clash.name} is already used by ${clash.owner === '' ? 'something aims did not create' : clash.owner} (names join tenant and instance with "-")`,
+            `choose another name with --name, e.g. --name ${request.instance}-2`,
             ExitCode.badInput,
           )
-        : gate(
-            'names',
-            'names valid and free',
-            true,
-            interrupted ? `${computed.target} (replaces an interrupted deploy)` : `${computed.target} is free`,
-          ),
+        : existing && !interrupted
+          ? gate(
+              'names',
+              'names valid and free',
+              false,
+              `${computed.target} already exists (${existing.plug}, ${existing.status})`,
+              `choose another name with --name, e.g. --name ${request.instance}-2, or take it down first`,
+              ExitCode.badInput,
+            )
+          : gate(
+              'names',
+              'names valid and free',
+              true,
+              interrupted ? `${computed.target} (replaces an interrupted deploy)` : `${computed.target} is free`,
+            ),
   )
 
   const missing = input.env.missing
