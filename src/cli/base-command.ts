@@ -4,9 +4,16 @@
  * NO_COLOR is set or stdout is not a terminal, and no prompt without a TTY.
  */
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
-import {AimsError, ExitCode, oneLine} from '../core/errors.js'
+import {AimsError, ExitCode, oneLine, usageError} from '../core/errors.js'
 import {colorEnabled, makeStyle, type Style} from '../ui/style.js'
 import type {AimsContext} from '../context.js'
+import type {Input, ParserOutput} from '@oclif/core/interfaces'
+
+// oclif's own shapes of parsed flags and args (not exported by name).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type FlagOutput = {[name: string]: any}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ArgOutput = {[name: string]: any}
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof AimsCommand)['baseFlags'] & T['flags']
@@ -70,6 +77,27 @@ export abstract class AimsCommand extends Command {
     await super.init()
     this.style = makeStyle(!this.jsonEnabled() && colorEnabled(process.stdout))
     this.errStyle = makeStyle(colorEnabled(process.stderr))
+  }
+
+  /**
+   * oclif's parse, then one rule for every command: no flag or argument may be
+   * empty (`--name ''` used to become the plug id silently). Exit 2, before
+   * anything else runs.
+   */
+  protected override async parse<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput>(
+    options?: Input<F, B, A>,
+    argv?: string[],
+  ): Promise<ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv)
+    for (const [name, value] of Object.entries(parsed.flags as Record<string, unknown>)) {
+      if (value === '' || (Array.isArray(value) && value.includes('')))
+        throw usageError(`--${name} is empty`, `give it a value, or leave --${name} out`)
+    }
+    for (const [name, value] of Object.entries(parsed.args as Record<string, unknown>)) {
+      if (value === '')
+        throw usageError(`${name.toUpperCase()} is empty`, `give the ${name.toUpperCase()} argument a value`)
+    }
+    return parsed
   }
 
   /** True when a person can answer prompts: never without a TTY, never in CI. */
