@@ -1,5 +1,6 @@
-#!/usr/bin/env node
-// Entry point of the built CLI. Start-up time matters (budget: 2.2x `node -e 0`):
+// Entry point of the built CLI, started by bin/aims (never run it as `node run.js`
+// with arguments you did not write: Node itself reads --env-file from there, see
+// bin/aims). Start-up time matters (budget: 2.2x `node -e 0`):
 // - the compile cache lets later starts skip parsing modules again;
 // - '@oclif/core' and 'dockerode' resolve to one-file bundles built by scripts/vendor-oclif.mjs;
 // - `--version` needs nothing but package.json;
@@ -7,9 +8,12 @@
 //   everything that rendering depends on (dist/src/cli/help-cache.js); on a miss
 //   oclif renders as usual and the text is stored for next time.
 import module from 'node:module'
+import {takeArgv} from './argv.js'
 
 module.enableCompileCache?.()
-const argv = process.argv.slice(2)
+const argv = takeArgv()
+// oclif (and everything after it) reads process.argv.
+process.argv.splice(2, Infinity, ...argv)
 // `aims … | head`: a reader that stops early is not an error (without this, oclif's
 // pending writes leave an "unsettled top-level await" warning behind).
 process.stdout.on('error', (error) => {

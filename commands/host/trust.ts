@@ -16,7 +16,11 @@ export default class HostTrust extends declared(HOST_TRUST, AimsCommand) {
         show: (line) => this.note(line),
       },
       host,
-      {yes: flags.yes, dryRun: flags['dry-run']},
+      {
+        yes: flags.yes,
+        dryRun: flags['dry-run'],
+        ...(flags['replace-key'] !== undefined ? {replaceKey: flags['replace-key']} : {}),
+      },
     )
     if (result.recorded) this.say(`Trusted ${result.host}: recorded ${result.fingerprint} in ${result.file}.`)
     else if (flags['dry-run'] && result.previous !== 'trusted') this.say('Dry run: nothing was recorded.')

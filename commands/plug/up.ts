@@ -1,8 +1,7 @@
-import {readFile} from 'node:fs/promises'
 import {LifecycleCommand} from '../../src/cli/lifecycle-command.js'
 import {declared} from '../../src/cli/declared.js'
 import {PLUG_UP} from '../../src/core/commands/plug.js'
-import {AimsError, usageError} from '../../src/core/errors.js'
+import {AimsError} from '../../src/core/errors.js'
 import {validatePlugUpOptions} from '../../src/core/plan/requests.js'
 import {plugUpWarnings, renderPlugUp, renderUnhealthyLogs} from '../../src/ui/present/lifecycle.js'
 
@@ -11,17 +10,10 @@ export default class PlugUp extends declared(PLUG_UP, LifecycleCommand) {
     const {args, flags} = await this.input()
     const context = await this.context()
     const tenant = flags.tenant ?? (await context.defaultTenant())
-    let envFile: {path: string; text: string} | undefined
-    if (flags['env-file']) {
-      try {
-        envFile = {path: flags['env-file'], text: await readFile(flags['env-file'], 'utf8')}
-      } catch (error) {
-        throw usageError(
-          `cannot read --env-file ${flags['env-file']} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-          'check the path',
-        )
-      }
-    }
+    const envFile =
+      flags['env-file'] !== undefined
+        ? await (await import('../../src/adapters/env-file.js')).readEnvFile(flags['env-file'])
+        : undefined
     const {plugUp} = await import('../../src/services/plug-up.js')
     const options = {
       plug: args.plug,

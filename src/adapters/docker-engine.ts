@@ -5,6 +5,7 @@
 import {oneLine} from '../core/text/sanitize.js'
 import type Dockerode from 'dockerode'
 import {AimsError} from '../core/errors.js'
+import {engineWords, pullFailure} from '../core/pull-failure.js'
 import type {
   ContainerDetails,
   ContainerSpec,
@@ -135,7 +136,8 @@ export class DockerEngine implements Engine {
       })
     }
     if (typeof docker.statusCode === 'number') {
-      const message = oneLine(docker.json?.message ?? docker.reason ?? docker.message)
+      // Streamed requests leave json null: the engine's words are then in the message, after dockerode's prefix.
+      const message = oneLine(docker.json?.message ?? (engineWords(docker.message ?? '') || docker.reason || ''))
       if (docker.statusCode === 400 && /client version .* is too new/i.test(message)) {
         const max = /maximum supported API version is ([\d.]+)/i.exec(message)?.[1] ?? 'older'
         return new AimsError(
@@ -648,7 +650,13 @@ export class DockerEngine implements Engine {
     await this.call(
       `pull image ${reference}`,
       async (abortSignal) => {
-        const stream = (await this.docker.pull(reference, {abortSignal} as never)) as NodeJS.ReadableStream
+        // The engine's reason comes back in the error's message (dockerode leaves json null for a
+        // streamed request) or as an error event in the stream: keep it, classified (core/pull-failure.ts).
+        const stream = (await this.docker.pull(reference, {abortSignal} as never).catch((error: DockerError) => {
+          throw typeof error.statusCode === 'number'
+            ? pullFailure(reference, this.options.where, error.json?.message ?? error.message)
+            : error
+        })) as NodeJS.ReadableStream
         await new Promise<void>((resolve, reject) => {
           this.docker.modem.followProgress(
             stream,
@@ -656,11 +664,9 @@ export class DockerEngine implements Engine {
               const failed = error ?? output.find((event) => event.error)?.error
               if (failed)
                 reject(
-                  failed instanceof Error
+                  failed instanceof Error && typeof (failed as DockerError).statusCode !== 'number'
                     ? failed
-                    : new AimsError('engine', `pull of ${reference} failed: ${oneLine(failed)}`, {
-                        hint: 'check the image name and that the host can reach its registry',
-                      }),
+                    : pullFailure(reference, this.options.where, failed instanceof Error ? failed.message : failed),
                 )
               else resolve()
             },

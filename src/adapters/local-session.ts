@@ -30,6 +30,8 @@ import type {Engine, ExecResult, HostLock, HostSession, HostShell, TransportMetr
 /** require(), not import: CommonJS loaded from ESM through import() is scanned for named exports first (~40 ms on this bundle). */
 const loadDockerode = () => createRequire(import.meta.url)('dockerode') as typeof DockerodeType
 import {DockerEngine} from './docker-engine.js'
+import {diskSpaceFromStatfs} from './disk-space.js'
+import {LOCAL_LOCK_SCRIPT, TRANSIENT_LOCK} from './remote-locks.js'
 
 function run(argv: string[], options: {stdin?: string | Buffer; timeoutMs?: number} = {}): Promise<ExecResult> {
   return new Promise<ExecResult>((resolve, reject) => {
@@ -145,8 +147,7 @@ export class LocalHostSession implements HostSession {
       },
       diskFree: async (path) => {
         try {
-          const stats = await statfs(path)
-          return {freeBytes: stats.bavail * stats.bsize, totalBytes: stats.blocks * stats.bsize}
+          return diskSpaceFromStatfs(await statfs(path))
         } catch {
           return undefined
         }
@@ -178,10 +179,13 @@ export class LocalHostSession implements HostSession {
       })
     })
     await access(dir, constants.W_OK)
-    const file = `${dir}/${name}.lock`
-    const flockOptions = options.wait ? ['-w', String(Math.ceil((options.timeoutMs ?? 60_000) / 1000))] : ['-n']
+    if (!/^[a-z0-9-]{1,80}$/.test(name)) throw new AimsError('internal', `invalid lock name ${JSON.stringify(name)}`)
+    const seconds = String(Math.max(1, Math.ceil((options.timeoutMs ?? 60_000) / 1000)))
+    const mode = options.wait ? 'wait' : 'nowait'
+    const transient = TRANSIENT_LOCK.test(name) ? '1' : '0'
     return new Promise<HostLock>((resolve, reject) => {
-      const child = spawn('flock', [...flockOptions, file, 'sh', '-c', 'echo locked; exec cat >/dev/null'], {
+      // The same protocol as over SSH (remote-locks.ts): flock, then check the path still names the locked file.
+      const child = spawn('sh', ['-c', LOCAL_LOCK_SCRIPT, 'aims-lock', dir, name, mode, seconds, transient], {
         stdio: ['pipe', 'pipe', 'pipe'],
       })
       let acquired = false
@@ -207,7 +211,7 @@ export class LocalHostSession implements HostSession {
           reject(
             new AimsError(
               'conflict',
-              `another aims process holds the ${name} lock${code === 1 ? '' : ` (${oneLine(stderr)})`}`,
+              `another aims process holds the ${name} lock${code === 11 ? '' : ` (${oneLine(stderr) || `exit ${code}`})`}`,
               {hint: 'wait for it to finish and retry'},
             ),
           )

@@ -14,29 +14,101 @@ import type {HostLock} from '../services/ports.js'
 
 /**
  * The protocol: `lock FD wait|nowait SECONDS NAME` → `ok FD` | `busy FD` | `error …`;
- * `unlock FD` → `released FD`. FD is 3-9, chosen by aims; NAME is a validated
- * lock name; the directory is the script's first argument. Nothing a user
- * typed reaches eval: FD is checked against [3-9] before use.
+ * `unlock FD` → `released FD`; `remove FD` → `removed FD` (unlinks the lock
+ * file while still holding it, then releases, then sweeps); `sweep` → `swept N`.
+ * FD is 3-8, chosen by aims (9 is the sweep's own); NAME is a validated lock
+ * name; the directory is the script's first argument. Nothing a user typed
+ * reaches eval: FD is checked against [3-8] before use.
+ *
+ * Lock files of instances (instance-*) are transient: removed when released
+ * (`remove`), and a sweep removes every one nobody holds (left by a killed
+ * run or an older aims), so /var/lib/aims/locks does not fill up with one
+ * file per instance ever deployed. Removing a file someone may be waiting on
+ * is safe because of how a lock is taken: open, flock, then check that the
+ * path still names the file that was locked (`[ "$f" -ef /dev/fd/FD ]`). A
+ * waiter that wakes up holding a removed file lets go and opens the path
+ * again, so two holders never hold "the same" lock through two files.
  */
+/** The two shell functions both lock helpers use (this one over SSH, the local adapter's). */
+export const LOCK_FUNCTIONS = [
+  // take FD MODE SECS: 0 held (and $f still names it), 1 busy, 2 cannot open.
+  'take() {',
+  '  tries=0',
+  '  while :; do',
+  '    eval "exec $1>>\\"\\$f\\"" 2>/dev/null || return 2',
+  '    if [ "$2" = wait ]; then flock -w "$3" "$1"; else flock -n "$1"; fi || { eval "exec $1>&-"; return 1; }',
+  '    [ "$f" -ef "/dev/fd/$1" ] && return 0',
+  '    eval "exec $1>&-"',
+  '    tries=$((tries + 1))',
+  '    [ "$tries" -lt 50 ] || return 1',
+  '  done',
+  '}',
+  // Removes every instance lock file nobody holds (flock -n succeeds and the path still names it).
+  'sweep() {',
+  '  swept=0',
+  '  for g in "$dir"/instance-*.lock; do',
+  '    [ -f "$g" ] || continue',
+  '    exec 9>>"$g" 2>/dev/null || continue',
+  '    if flock -n 9 && [ "$g" -ef /dev/fd/9 ]; then rm -f "$g" && swept=$((swept + 1)); fi',
+  '    exec 9>&-',
+  '  done',
+  '}',
+]
+
 export const LOCK_SCRIPT = [
   'dir="$1"',
   'mkdir -p "$dir" 2>/dev/null || { echo "error mkdir"; exit 3; }',
   'command -v flock >/dev/null 2>&1 || { echo "error no-flock"; exit 4; }',
+  ...LOCK_FUNCTIONS,
   'echo ready',
   'while read -r op fd mode secs name; do',
-  '  case "$fd" in [3-9]) ;; *) echo "error bad-fd"; continue;; esac',
-  '  case "$name" in *[!a-z0-9-]*|"") echo "error bad-name $fd"; continue;; esac',
-  '  f="$dir/$name.lock"',
+  '  case "$op" in',
+  '    sweep) sweep; echo "swept $swept"; continue;;',
+  '  esac',
+  '  case "$fd" in [3-8]) ;; *) echo "error bad-fd"; continue;; esac',
   '  case "$op" in',
   '    lock)',
-  '      eval "exec $fd>>\\"\\$f\\"" 2>/dev/null || { echo "error open $fd"; continue; }',
-  '      if [ "$mode" = wait ]; then flock -w "$secs" "$fd"; else flock -n "$fd"; fi',
-  '      if [ $? -eq 0 ]; then echo "ok $fd"; else eval "exec $fd>&-"; echo "busy $fd"; fi',
+  '      case "$name" in *[!a-z0-9-]*|"") echo "error bad-name $fd"; continue;; esac',
+  '      f="$dir/$name.lock"',
+  '      take "$fd" "$mode" "$secs"',
+  '      case $? in',
+  '        0) eval "held$fd=\\$f"; echo "ok $fd";;',
+  '        2) echo "error open $fd";;',
+  '        *) echo "busy $fd";;',
+  '      esac',
   '      ;;',
-  '    unlock) eval "exec $fd>&-"; echo "released $fd";;',
+  '    unlock) eval "exec $fd>&-; held$fd="; echo "released $fd";;',
+  '    remove)',
+  '      eval "g=\\$held$fd"',
+  '      [ -n "$g" ] && rm -f "$g"',
+  '      eval "exec $fd>&-; held$fd="',
+  '      sweep',
+  '      echo "removed $fd"',
+  '      ;;',
   '    *) echo "error bad-op";;',
   '  esac',
   'done',
+].join('\n')
+
+/** Lock names whose files are removed when released (one per instance; see LOCK_SCRIPT). */
+export const TRANSIENT_LOCK = /^instance-/
+
+/**
+ * One lock for the local adapter, held by its own `sh` (arguments: dir, name,
+ * wait|nowait, seconds, 1 when transient): prints `locked` once held, holds
+ * until stdin closes, then removes a transient file (still holding it) and
+ * sweeps. Exit 11: busy; 12: cannot open the file.
+ */
+export const LOCAL_LOCK_SCRIPT = [
+  'dir="$1"',
+  'f="$dir/$2.lock"',
+  ...LOCK_FUNCTIONS,
+  'take 3 "$3" "$4"',
+  'taken=$?',
+  '[ "$taken" -eq 0 ] || exit $((taken + 10))',
+  'echo locked',
+  'cat >/dev/null',
+  'if [ "$5" = 1 ]; then rm -f "$f"; exec 3>&-; sweep; fi',
 ].join('\n')
 
 interface Pending {
@@ -47,7 +119,7 @@ export class RemoteLockManager {
   private channel: Promise<ClientChannel> | undefined
   private readonly waiting: Pending[] = []
   private buffer = ''
-  private readonly free = [3, 4, 5, 6, 7, 8, 9]
+  private readonly free = [3, 4, 5, 6, 7, 8]
   /** Commands are answered in order; serialize them. */
   private queue: Promise<unknown> = Promise.resolve()
 
@@ -91,6 +163,14 @@ export class RemoteLockManager {
     )
     this.channel.catch(() => (this.channel = undefined))
     return this.channel
+  }
+
+  /** Removes the lock files of instances that nobody holds; how many went. */
+  async sweep(): Promise<number> {
+    const answer = await this.send('sweep')
+    const swept = /^swept (\d+)$/.exec(answer)
+    if (!swept) throw new AimsError('remote', `cannot sweep the lock files on ${this.where} (${oneLine(answer)})`)
+    return Number(swept[1])
   }
 
   /** Starts the helper ahead of the first lock (errors come back with that lock). */
@@ -153,7 +233,7 @@ export class RemoteLockManager {
       release: async () => {
         if (released) return
         released = true
-        await this.send(`unlock ${fd}`).catch(() => undefined)
+        await this.send(`${TRANSIENT_LOCK.test(name) ? 'remove' : 'unlock'} ${fd}`).catch(() => undefined)
         this.free.unshift(fd)
       },
     }

@@ -19,6 +19,7 @@ import type DockerodeType from 'dockerode'
 import ssh2 from 'ssh2'
 import type {AnyAuthMethod, AuthenticationType, ClientChannel, ParsedKey, SFTPWrapper} from 'ssh2'
 import {AimsError} from '../core/errors.js'
+import {diskSpaceFromStatvfs} from './disk-space.js'
 import type {ResolvedHost} from '../core/host-target.js'
 import {
   fingerprint,
@@ -148,7 +149,7 @@ export function hostKeyError(verdict: HostKeyVerdict, offered: HostKey, host: Re
       'host-key',
       `HOST KEY CHANGED for ${host.name}: it now offers ${label} ${offeredPrint}, but ${known} was recorded`,
       {
-        hint: `someone may be intercepting the connection; if the host was rebuilt, verify the new key out of band and run aims host trust ${host.name}`,
+        hint: `someone may be intercepting the connection; if the host was rebuilt, verify the new key out of band and run aims host trust ${host.name} --replace-key SHA256:… (its fingerprint)`,
         details: {offered: offeredPrint, recorded: verdict.known.map((entry) => fingerprint(entry.key.blob))},
       },
     )
@@ -622,12 +623,10 @@ export class SshHostSession implements HostSession {
       },
       diskFree: async (path) => {
         try {
-          const stats = await sftpCall<{bavail: number; frsize: number; blocks: number; bsize: number}>(
-            `statvfs ${path}`,
-            (sftp, done) => sftp.ext_openssh_statvfs(path, done as never),
+          const stats = await sftpCall<unknown>(`statvfs ${path}`, (sftp, done) =>
+            sftp.ext_openssh_statvfs(path, done as never),
           )
-          const unit = stats.frsize || stats.bsize
-          return {freeBytes: Number(stats.bavail) * unit, totalBytes: Number(stats.blocks) * unit}
+          return diskSpaceFromStatvfs(stats)
         } catch {
           return undefined
         }

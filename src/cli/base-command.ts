@@ -6,11 +6,18 @@
 import {oneLine} from '../core/text/sanitize.js'
 import {Command, Errors} from '@oclif/core'
 import {GLOBAL_FLAGS} from '../core/commands/spec.js'
-import {AimsError, ExitCode} from '../core/errors.js'
+import {AimsError, ExitCode, usageError} from '../core/errors.js'
 import {makeStyle, type Style} from '../ui/style.js'
 import {IO} from './io.js'
 import {oclifFlag} from './declared.js'
 import type {AimsContext} from '../context.js'
+import type {Input, ParserOutput} from '@oclif/core/interfaces'
+
+// oclif's own shapes of parsed flags and args (not exported by name).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type FlagOutput = {[name: string]: any}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ArgOutput = {[name: string]: any}
 
 /**
  * oclif repeats an unknown flag with its value ("Nonexistent flag: --apikey=sk-…"):
@@ -67,6 +74,27 @@ export abstract class AimsCommand extends Command {
     await super.init()
     this.style = makeStyle(!this.jsonEnabled() && this.io.colorOn('stdout'))
     this.errStyle = makeStyle(this.io.colorOn('stderr'))
+  }
+
+  /**
+   * oclif's parse, then one rule for every command: no flag or argument may be
+   * empty (`--name ''` used to become the plug id silently). Exit 2, before
+   * anything else runs.
+   */
+  protected override async parse<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput>(
+    options?: Input<F, B, A>,
+    argv?: string[],
+  ): Promise<ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv)
+    for (const [name, value] of Object.entries(parsed.flags as Record<string, unknown>)) {
+      if (value === '' || (Array.isArray(value) && value.includes('')))
+        throw usageError(`--${name} is empty`, `give it a value, or leave --${name} out`)
+    }
+    for (const [name, value] of Object.entries(parsed.args as Record<string, unknown>)) {
+      if (value === '')
+        throw usageError(`${name.toUpperCase()} is empty`, `give the ${name.toUpperCase()} argument a value`)
+    }
+    return parsed
   }
 
   /** True when a person can answer prompts: never without a TTY, never in CI, never under --json. */

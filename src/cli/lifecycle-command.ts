@@ -81,13 +81,7 @@ export abstract class LifecycleCommand extends AimsCommand {
     this.view?.stop()
     // Under --json a refused or failed plan travels inside the error, so scripts see what was planned.
     if (error instanceof AimsError && this.shownPlan && this.jsonEnabled() && !error.details?.plan) {
-      return super.catch(
-        new AimsError(error.kind, error.message, {
-          hint: error.hint,
-          exitCode: error.exitCode,
-          details: {...error.details, plan: this.shownPlan},
-        }),
-      )
+      return super.catch(error.withDetails({plan: this.shownPlan}))
     }
     return super.catch(error)
   }

@@ -237,6 +237,13 @@ function evaluateDisk(disk: DoctorFacts['disk']): DoctorCheck {
       disk.error.hint ?? 'check that df works on the host',
     )
   const {path, availableBytes, totalBytes} = disk.value
+  if (!Number.isFinite(availableBytes) || !Number.isFinite(totalBytes))
+    return check(
+      'disk',
+      'fail',
+      `could not measure free disk on ${path}: the host answered no number`,
+      'check that df -Pk works on the host',
+    )
   const detail = `${formatBytes(availableBytes)} free of ${formatBytes(totalBytes)} on ${path}`
   const fix = 'free space on the host (docker image prune, old logs) or grow the disk'
   if (availableBytes < THRESHOLDS.diskFailBytes) return check('disk', 'fail', detail, fix)
@@ -253,6 +260,13 @@ function evaluateMemory(memory: DoctorFacts['memory']): DoctorCheck {
   if (!memory.ok)
     return check('memory', 'warn', `could not read memory: ${memory.error.message}`, memory.error.hint ?? null)
   const {totalBytes, availableBytes} = memory.value
+  if (!Number.isFinite(totalBytes) || (availableBytes !== undefined && !Number.isFinite(availableBytes)))
+    return check(
+      'memory',
+      'fail',
+      'could not read memory: the host answered no number',
+      'check that /proc/meminfo is readable on the host',
+    )
   if (availableBytes === undefined) {
     const detail = `${formatBytes(totalBytes)} total (available memory unknown)`
     return totalBytes < THRESHOLDS.memoryWarnBytes
@@ -357,6 +371,13 @@ function evaluateClock(clock: DoctorFacts['clock']): DoctorCheck {
   if (!clock.ok)
     return check('clock', 'warn', `could not read the host clock: ${clock.error.message}`, clock.error.hint ?? null)
   const {skewMs, uncertaintyMs} = clock.value
+  if (!Number.isFinite(skewMs) || !Number.isFinite(uncertaintyMs))
+    return check(
+      'clock',
+      'fail',
+      'could not read the host clock: it answered no time',
+      'check that date works on the host',
+    )
   // Only what the measurement can vouch for counts: subtract the round-trip uncertainty.
   const sure = Math.max(0, Math.abs(skewMs) - uncertaintyMs)
   const detail = `host clock is ${formatSkew(skewMs)} this machine (±${Math.max(1, Math.round(uncertaintyMs))} ms)`

@@ -25,6 +25,7 @@ export type ErrorKind =
   | 'host-key'
   | 'auth'
   | 'engine'
+  | 'pull' // an image pull failed (cause: dns, auth, not-found, rate-limit, timeout, …)
   | 'remote' // a command on the host failed (nginx -t, ...)
   | 'quota'
   | 'internal'
@@ -40,6 +41,7 @@ const exitByKind: Record<ErrorKind, ExitCode> = {
   'host-key': ExitCode.failure,
   auth: ExitCode.failure,
   engine: ExitCode.failure,
+  pull: ExitCode.failure,
   remote: ExitCode.failure,
   quota: ExitCode.failure,
   internal: ExitCode.failure,
@@ -69,6 +71,16 @@ export class AimsError extends Error {
     this.exitCode = options.exitCode ?? exitByKind[kind]
   }
 
+  /** The same error with more details (everything else kept, the cause too). */
+  withDetails(extra: Record<string, unknown>): AimsError {
+    return new AimsError(this.kind, this.message, {
+      ...(this.hint ? {hint: this.hint} : {}),
+      ...(this.cause !== undefined ? {cause: this.cause} : {}),
+      exitCode: this.exitCode,
+      details: {...this.details, ...extra},
+    })
+  }
+
   /** The single line shown to people: message, then what to do. */
   get line(): string {
     return this.hint ? `${this.message} — ${this.hint}` : this.message
@@ -79,6 +91,8 @@ export class AimsError extends Error {
       kind: this.kind,
       message: this.message,
       ...(this.hint ? {hint: this.hint} : {}),
+      // A short word for why (e.g. a pull's "dns"); an error object as cause stays internal.
+      ...(typeof this.cause === 'string' ? {cause: this.cause} : {}),
       exitCode: this.exitCode,
       ...(this.details ? {details: this.details} : {}),
     }

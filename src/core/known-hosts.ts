@@ -3,6 +3,7 @@
  * already trust keep working and keys aims records are usable by `ssh`.
  */
 import {createHash, createHmac} from 'node:crypto'
+import {shown, usageError} from './errors.js'
 
 export interface HostKey {
   /** e.g. ssh-ed25519 */
@@ -28,6 +29,19 @@ export type HostKeyVerdict =
 /** `SHA256:…` exactly as `ssh` and `ssh-keygen -lf` print it. */
 export function fingerprint(blob: Buffer): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`
+}
+
+/** A SHA256 fingerprint as ssh-keygen -lf prints it: "SHA256:" and 43 base64 characters (no padding). */
+export const SHA256_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/
+
+/** A fingerprint the user typed (host trust --replace-key), checked before anything is read or written. */
+export function checkFingerprint(value: string, flag = '--replace-key'): string {
+  const trimmed = value.trim().replace(/=+$/, '')
+  if (SHA256_FINGERPRINT.test(trimmed)) return trimmed
+  throw usageError(
+    value === '' ? `${flag} is empty` : `invalid ${flag} ${shown(value)}: not a SHA256 fingerprint`,
+    "give the new key's fingerprint as ssh-keygen -lf prints it on the host, e.g. SHA256:" + 'A'.repeat(43),
+  )
 }
 
 /** The key type stored inside the blob (first SSH string). */

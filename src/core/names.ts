@@ -59,10 +59,86 @@ export function isDomainName(value: string): boolean {
   return labels.length >= 2 && labels.every((label) => DNS_LABEL.test(label))
 }
 
-export function checkDomain(value: string): string {
+/** A label nginx or a resolver reads as a number: decimal, 0x hex or 0-led octal (as in 127.0.0.1, 0x7f.1, 0177.1). */
+const NUMERIC_LABEL = /^(\d+|0x[0-9a-f]*)$/
+
+/**
+ * Why a value cannot be a domain aims routes, or undefined. Beyond DNS syntax:
+ * IP literals in any form (dotted, decimal, hex, octal, v6, bracketed) would
+ * take over the host's default site; `localhost` is the host itself; `_`,
+ * `*`, `~`, a leading dot and `default_server` mean something else to nginx.
+ */
+export function domainProblem(value: string): string | undefined {
   const lower = value.toLowerCase()
-  if (isDomainName(lower)) return lower
-  throw usageError(`invalid domain ${shown(value)}`, 'give a plain DNS name such as example.com or apps.example.com')
+  if (value === '') return 'it is empty'
+  if (/^\[.*\]$/.test(value) || value.includes(':')) return 'it is an IP address (IPv6), not a name'
+  const labels = lower.split('.')
+  if (labels.every((label) => NUMERIC_LABEL.test(label)) || NUMERIC_LABEL.test(labels.at(-1) ?? ''))
+    return 'it is an IP address (or reads as one), not a name'
+  if (lower === 'localhost' || lower.endsWith('.localhost')) return 'localhost is the host itself'
+  if (/^[*~.]|^_$|default_server/.test(lower)) return 'nginx reads it as a wildcard, a regex or a default server'
+  return isDomainName(lower) ? undefined : 'it is not a plain DNS name'
+}
+
+export function checkDomain(value: string): string {
+  const problem = domainProblem(value)
+  if (problem === undefined) return value.toLowerCase()
+  throw usageError(
+    `invalid domain ${shown(value)}: ${problem}`,
+    'give a DNS name of your own such as app.example.com (lower-case labels, at least two)',
+  )
+}
+
+/**
+ * Who may claim `domain` (DESIGN: a tenant owns *.TENANT.DOMAIN). `owners` are
+ * the domains instances hold now, read from the engine's aims.domain labels
+ * (the source of truth), as TENANT/INSTANCE → domain. Returns the broken rule,
+ * or undefined when `tenant`/`instance` may have it.
+ */
+export function domainClaimProblem(input: {
+  domain: string
+  tenant: string
+  instance: string
+  hostDomain?: string
+  owners: Array<{tenant: string; instance: string; domain: string}>
+}): {rule: string; fix: string} | undefined {
+  const {domain, tenant, instance, hostDomain} = input
+  if (hostDomain) {
+    if (domain === hostDomain)
+      return {
+        rule: `${domain} is the host's own domain (the apex): no instance may claim it`,
+        fix: `use ${instance}.${tenant}.${hostDomain}, or a domain of your own`,
+      }
+    if (domain.endsWith(`.${hostDomain}`)) {
+      const labels = domain.slice(0, -hostDomain.length - 1).split('.')
+      const owner = labels.at(-1)!
+      if (owner !== tenant)
+        return {
+          rule: `${domain} is inside tenant ${owner}'s name space (*.${owner}.${hostDomain})`,
+          fix: `tenant ${tenant} owns *.${tenant}.${hostDomain}: use e.g. ${instance}.${tenant}.${hostDomain}, or a domain of your own`,
+        }
+      if (labels.length === 1)
+        return {
+          rule: `${domain} is tenant ${tenant}'s own name, not an instance's`,
+          fix: `use a name under it, e.g. ${instance}.${tenant}.${hostDomain}`,
+        }
+    }
+  }
+  const under = (child: string, parent: string) => child === parent || child.endsWith(`.${parent}`)
+  for (const owner of input.owners) {
+    if (owner.tenant === tenant && owner.instance === instance) continue
+    if (owner.domain === domain)
+      return {
+        rule: `${domain} is already claimed by ${owner.tenant}/${owner.instance}`,
+        fix: 'pick another domain, or take that instance down first',
+      }
+    if (owner.tenant !== tenant && (under(domain, owner.domain) || under(owner.domain, domain)))
+      return {
+        rule: `${domain} overlaps ${owner.domain}, claimed by tenant ${owner.tenant} (${owner.tenant}/${owner.instance})`,
+        fix: 'a custom domain and the names under it belong to the tenant that claimed it first: pick a domain outside it',
+      }
+  }
+  return undefined
 }
 
 /** A host name or IP address to connect to (no user, no port). */
@@ -140,6 +216,7 @@ export function parseCpus(value: string): number {
 }
 
 export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return 'unknown'
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
   let value = bytes
   let unit = 0

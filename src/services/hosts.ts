@@ -12,7 +12,14 @@ import {
   type HostEntry,
   type ResolvedHost,
 } from '../core/host-target.js'
-import {fingerprint, keyTypeLabel, knownHostName, verifyHostKey, type HostKey} from '../core/known-hosts.js'
+import {
+  checkFingerprint,
+  fingerprint,
+  keyTypeLabel,
+  knownHostName,
+  verifyHostKey,
+  type HostKey,
+} from '../core/known-hosts.js'
 import {didYouMean} from '../core/suggest.js'
 import type {ConfigStore, HostKeyScanner, KnownHostsStore, Prompter} from './ports.js'
 
@@ -160,15 +167,20 @@ export interface TrustResult {
 
 /**
  * Fetches the host key, shows its SHA256 fingerprint as ssh does, asks, and
- * records it in aims' known_hosts. `yes` answers for scripts.
+ * records it in aims' known_hosts. `yes` answers for scripts, but only for a
+ * host seen for the first time: a key that CHANGED is replaced only when the
+ * user names the new key's exact fingerprint (`replaceKey`, or typed at a
+ * TTY), since a changed key is what an interception looks like and "yes"
+ * in a script cannot have checked it.
  */
 export async function trustHost(
   deps: {knownHosts: KnownHostsStore; scanner: HostKeyScanner; prompter: Prompter; show: (line: string) => void},
   host: ResolvedHost,
-  options: {yes: boolean; dryRun: boolean},
+  options: {yes: boolean; dryRun: boolean; replaceKey?: string},
 ): Promise<TrustResult> {
   if (host.kind === 'local' || !host.ssh)
     throw usageError(`host ${host.name} is the local engine and has no SSH host key`, 'trust is only for SSH hosts')
+  const wanted = options.replaceKey === undefined ? undefined : checkFingerprint(options.replaceKey)
   const key: HostKey = await deps.scanner.scan(host)
   const name = knownHostName(host.ssh.host, host.ssh.port)
   const verdict = verifyHostKey(await deps.knownHosts.entries(), [name], key)
@@ -189,6 +201,12 @@ export async function trustHost(
       `the key ${label} ${print} of ${host.name} is marked @revoked in ${verdict.entry.file}`,
       {hint: 'do not trust it; rotate the host key'},
     )
+  const keyFile = `/etc/ssh/ssh_host_${key.type.replace(/^ssh-/, '').replace(/^ecdsa-.*/, 'ecdsa')}_key.pub`
+  if (wanted !== undefined && wanted !== print)
+    throw usageError(
+      `--replace-key ${wanted} does not match the key ${host.name} offers (${label} ${print}): nothing was written`,
+      `check the fingerprint on the host (ssh-keygen -lf ${keyFile}); a key you cannot confirm there may be an interception`,
+    )
   if (verdict.status === 'trusted') {
     deps.show(`${host.name} (${name}) is already trusted: ${label} key fingerprint is ${print}.`)
     return result
@@ -205,16 +223,22 @@ export async function trustHost(
     deps.show(`${label} key fingerprint is ${print}.`)
   }
   if (options.dryRun) return result
-  if (!options.yes) {
+  if (verdict.status === 'changed' && wanted === undefined) {
+    const fix = `verify the new key on the host (ssh-keygen -lf ${keyFile}) and run aims host trust ${host.name} --replace-key SHA256:… with its fingerprint`
+    if (options.yes || !deps.prompter.interactive)
+      throw usageError(`the host key of ${host.name} changed: --yes does not replace a changed key`, fix)
+    const typed = (
+      await deps.prompter.input(`Type the new key's fingerprint (SHA256:…) to replace the recorded one:`)
+    ).trim()
+    if (checkFingerprint(typed, 'the fingerprint you typed') !== print)
+      throw usageError(`the fingerprint you typed does not match the key ${host.name} offers: nothing was written`, fix)
+  } else if (!options.yes && wanted === undefined) {
     if (!deps.prompter.interactive) {
       throw new AimsError('not-confirmed', `not trusting ${host.name} without confirmation`, {
-        hint: `compare the fingerprint with the host's (ssh-keygen -lf /etc/ssh/ssh_host_${key.type.replace(/^ssh-/, '').replace(/^ecdsa-.*/, 'ecdsa')}_key.pub), then run aims host trust ${host.name} --yes`,
+        hint: `compare the fingerprint with the host's (ssh-keygen -lf ${keyFile}), then run aims host trust ${host.name} --yes`,
       })
     }
-    const ok = await deps.prompter.confirm(
-      verdict.status === 'changed' ? 'Replace the recorded key with this one?' : 'Trust this host key?',
-      false,
-    )
+    const ok = await deps.prompter.confirm('Trust this host key?', false)
     if (!ok)
       throw new AimsError('not-confirmed', `host key of ${host.name} not trusted`, {hint: 'nothing was recorded'})
   }

@@ -320,6 +320,14 @@ async function routeProxy(deploy: Deploy, spec: DeploySpec): Promise<void> {
 async function failed(deploy: Deploy, error: unknown): Promise<unknown> {
   const {deps, engine, shell, host, created: spec} = deploy
   if (!spec) {
+    // Nothing was created, but the change was approved and attempted: a failed pull is on the record.
+    if (error instanceof AimsError && error.kind === 'pull')
+      await recordAudit(deps, {
+        action: 'plug up',
+        target: deploy.target,
+        outcome: 'failed',
+        detail: error.message,
+      }).catch(() => undefined)
     await emitLifecycleEvent(deps, {
       action: 'deploy-failed',
       tenant: deploy.request.ref.tenant,
@@ -341,11 +349,7 @@ async function failed(deploy: Deploy, error: unknown): Promise<unknown> {
     detail: failure.message,
   })
   if (deploy.warnings.length === 0) return error
-  return new AimsError(failure.kind, failure.message, {
-    hint: failure.hint,
-    exitCode: failure.exitCode,
-    details: {...failure.details, warnings: deploy.warnings},
-  })
+  return failure.withDetails({warnings: deploy.warnings})
 }
 
 /** Ready: the deploy is audited and the instance's URLs returned. */

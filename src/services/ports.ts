@@ -131,6 +131,7 @@ export interface HostSession {
   /**
    * An exclusive lock on the host (flock on a file in the host's state dir).
    * `wait: false` fails at once with 'conflict' when another process holds it.
+   * Per-instance locks (`instance-TENANT-NAME`) leave no file behind once released.
    */
   lock(name: string, options: {wait: boolean; timeoutMs?: number}): Promise<HostLock>
   metrics(): TransportMetrics

@@ -10,6 +10,8 @@ import {fileURLToPath} from 'node:url'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const BIN = join(ROOT, 'bin', 'run.js')
+/** The command a user runs (package.json "bin"): keeps aims' arguments off Node's command line. */
+export const COMMAND = join(ROOT, 'bin', 'aims')
 
 export interface AimsResult {
   code: number
@@ -50,7 +52,7 @@ export function aimsEnv(options: AimsOptions = {}): NodeJS.ProcessEnv {
 }
 
 export function spawnAims(args: string[], options: AimsOptions = {}): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], {
+  return spawn(COMMAND, args, {
     cwd: options.cwd ?? ROOT,
     env: aimsEnv(options),
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -9,11 +9,19 @@ import {AimsError} from '../../src/core/errors.js'
 import {resolveHostEntry, type HostEntry, type ResolvedHost} from '../../src/core/host-target.js'
 import type {ExecResult, HostLock, HostSession, HostShell, TransportMetrics} from '../../src/services/ports.js'
 import {FakeEngine} from './fake-engine.js'
+import {recordedStatvfs} from './recorded.js'
+import {diskSpaceFromStatvfs} from '../../src/adapters/disk-space.js'
 
 export class FakeShell implements HostShell {
   readonly files = new Map<string, string>()
   readonly dirs = new Set<string>()
-  disk: {freeBytes: number; totalBytes: number} | undefined = {freeBytes: 100 * 1024 ** 3, totalBytes: 200 * 1024 ** 3}
+  /**
+   * What the host's SFTP server answers for statvfs, in ssh2's own shape (recorded from the bed:
+   * test/fixtures/recorded/ssh2/statvfs.json); diskFree converts it as the SSH adapter does.
+   * Set `disk` instead to answer in bytes directly.
+   */
+  statvfs: Record<string, unknown> | undefined = recordedStatvfs()
+  disk: {freeBytes: number; totalBytes: number} | undefined | 'from-statvfs' = 'from-statvfs'
   /** path → error thrown by any operation on it. */
   readonly failing = new Map<string, Error>()
 
@@ -68,7 +76,7 @@ export class FakeShell implements HostShell {
   }
 
   async diskFree(): Promise<{freeBytes: number; totalBytes: number} | undefined> {
-    return this.disk
+    return this.disk === 'from-statvfs' ? diskSpaceFromStatvfs(this.statvfs) : this.disk
   }
 
   private check(path: string): void {

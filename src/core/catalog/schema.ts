@@ -123,7 +123,7 @@ const envSpecSchema = z
       .object({length: z.number().int().min(8).max(256), charset: charset.default('alnum')})
       .strict()
       .optional(),
-    /** A value the user gives must match. */
+    /** A value the user gives must match: RE2 syntax, matched in linear time (core/catalog/pattern.ts). */
     pattern: z.string().optional(),
     example: z.string().optional(),
   })

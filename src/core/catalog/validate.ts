@@ -6,6 +6,7 @@
 import {parseDocument} from 'yaml'
 import type {z} from 'zod'
 import {BUILTIN_VARIABLES, referencedVariables} from './model.js'
+import {compileCatalogPattern} from './pattern.js'
 import {plugSchema, type Plug} from './schema.js'
 
 export interface CatalogIssue {
@@ -139,12 +140,9 @@ export function checkPlugRules(plug: Plug, file: string, expectedId?: string): C
     if (spec.generate && !spec.secret) add(`env.${key}.secret`, 'generated values are secrets: set secret: true')
     if (spec.required && spec.generate) add(`env.${key}`, 'is required and generated: drop required')
     if (spec.pattern !== undefined) {
-      let pattern: RegExp | undefined
-      try {
-        pattern = new RegExp(spec.pattern)
-      } catch {
-        add(`env.${key}.pattern`, 'is not a valid regular expression')
-      }
+      const compiled = compileCatalogPattern(spec.pattern)
+      if (!compiled.ok) add(`env.${key}.pattern`, compiled.reason)
+      const pattern = compiled.ok ? compiled : undefined
       if (pattern && spec.default !== undefined && !pattern.test(spec.default))
         add(`env.${key}.default`, `does not match its own pattern ${spec.pattern}`)
       // A generated value the pattern refuses would fail every deploy with an error users cannot fix.

@@ -79,10 +79,19 @@ export const HOST_TRUST = {
   examples: [
     '<%= config.bin %> host trust vps',
     '<%= config.bin %> host trust vps --yes   # scripts: trust on first use',
+    '<%= config.bin %> host trust vps --replace-key SHA256:…   # the host was re-keyed: name the new key',
   ],
   effect: 'change',
   args: {name: {description: 'host name', required: true}},
-  flags: {yes: YES, 'dry-run': DRY_RUN},
+  flags: {
+    yes: YES,
+    'dry-run': DRY_RUN,
+    'replace-key': {
+      type: 'string',
+      description:
+        "replace a changed host key: the new key's SHA256 fingerprint, exactly (--yes alone never replaces one)",
+    },
+  },
 } as const satisfies CommandSpec
 
 /** `host use` changes a local preference: a change, gated like any other. */

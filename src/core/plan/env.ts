@@ -3,6 +3,7 @@
  * an env file, defaults and generated secrets, then substituted into each
  * service's env values. Pure: generated values come from a function passed in.
  */
+import {matchesCatalogPattern} from '../catalog/pattern.js'
 import {AimsError, shown, usageError} from '../errors.js'
 import {checkEnvKey} from '../names.js'
 import type {EnvSpec, Plug} from '../catalog/schema.js'
@@ -101,7 +102,7 @@ export function resolveEnvSpec(
       pick(spec.default, 'default') ??
       (spec.generate ? {key, value: generate(spec.generate), source: 'generated' as const, secret: true} : undefined)
     if (found) {
-      if (spec.pattern && !new RegExp(spec.pattern).test(found.value)) {
+      if (spec.pattern && !matchesCatalogPattern(spec.pattern, found.value)) {
         throw usageError(
           `${key} ${secret ? '(secret)' : shown(found.value)} does not match ${spec.pattern}`,
           spec.example ? `e.g. ${spec.example}` : spec.description,

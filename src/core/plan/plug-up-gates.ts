@@ -5,8 +5,8 @@
  * the exit code the refusal carries. Pure.
  */
 import {ExitCode} from '../errors.js'
-import {findInstance} from '../instances.js'
-import {containerName, formatBytes, volumeName} from '../names.js'
+import {findInstance, instanceDomain} from '../instances.js'
+import {containerName, domainClaimProblem, formatBytes, volumeName} from '../names.js'
 import type {GateCheck} from './plan.js'
 import {formatMoney, instanceNetworkName, monthlyCost, PORT_RANGE, type PlugUpInput} from './plug-up.js'
 import {tierRank} from './policy.js'
@@ -46,6 +46,12 @@ function gate(
 
 const round2 = (value: number) => Math.round(value * 100) / 100
 
+/** A number a gate can compare. NaN and undefined are not: a gate that meets one fails. */
+export const known = (value: number | undefined): value is number => typeof value === 'number' && Number.isFinite(value)
+/** `value <= limit`, provably: false when either side is NaN or missing (a plain `>` test would let NaN pass). */
+export const within = (value: number | undefined, limit: number | undefined): boolean =>
+  known(value) && known(limit) && value <= limit
+
 function catalogGate({plug, plugFile}: PlugUpInput): GateCheck {
   return gate('catalog', 'catalog entry valid', true, `${plug.id} v${plug.version} from ${plugFile}`)
 }
@@ -54,6 +60,19 @@ function catalogGate({plug, plugFile}: PlugUpInput): GateCheck {
 function namesGate(input: PlugUpInput, computed: GateInput): GateCheck {
   const {request, facts} = input
   const title = 'names valid and free'
+  const domain = instanceDomain(request.ref, input.host.domain, request.domain)
+  const domainClaim = domain
+    ? domainClaimProblem({
+        domain,
+        tenant: request.ref.tenant,
+        instance: request.ref.instance,
+        ...(input.host.domain ? {hostDomain: input.host.domain} : {}),
+        owners: facts.instances.flatMap((view) =>
+          view.domain ? [{tenant: view.tenant, instance: view.instance, domain: view.domain}] : [],
+        ),
+      })
+    : undefined
+  if (domainClaim) return gate('names', title, false, domainClaim.rule, domainClaim.fix, ExitCode.badInput)
   const clash = nameClash(input, computed.target)
   if (clash) {
     const owner = clash.owner === '' ? 'something aims did not create' : clash.owner
@@ -132,13 +151,14 @@ function quotaGate(input: PlugUpInput, computed: GateInput): GateCheck {
   const tenantMemory = facts.tenantUsage.memoryBytes
   const {cpus, memoryBytes} = computed.resources
   const problems: string[] = []
-  if (tierRank(policy.tier) < tierRank(plug.tier))
+  // Every comparison is "provably within": a NaN or a missing number fails the gate, never passes it.
+  if (!(tierRank(policy.tier) >= tierRank(plug.tier)))
     problems.push(`${plug.id} needs tier ${plug.tier}, tenant ${tenant} is ${policy.tier}`)
-  if (instancesAfter > policy.limits.instances)
+  if (!within(instancesAfter, policy.limits.instances))
     problems.push(`${instancesAfter - 1} of ${policy.limits.instances} instances used`)
-  if (tenantCpus + cpus > policy.limits.cpus + 1e-9)
+  if (!within(tenantCpus + cpus, policy.limits.cpus + 1e-9))
     problems.push(`CPU ${round2(tenantCpus)} + ${cpus} > ${policy.limits.cpus}`)
-  if (tenantMemory + memoryBytes > policy.limits.memoryBytes)
+  if (!within(tenantMemory + memoryBytes, policy.limits.memoryBytes))
     problems.push(
       `memory ${formatBytes(tenantMemory)} + ${formatBytes(memoryBytes)} > ${formatBytes(policy.limits.memoryBytes)}`,
     )
@@ -168,14 +188,27 @@ function hostGate({facts, host}: PlugUpInput): GateCheck {
   )
 }
 
-function capacityGate({facts}: PlugUpInput, computed: GateInput): GateCheck {
+function capacityGate({facts, host}: PlugUpInput, computed: GateInput): GateCheck {
   const {memoryBytes, diskBytes} = computed.resources
-  const memoryAvailable = facts.memAvailableBytes ?? facts.memTotalBytes
+  const memoryAvailable = known(facts.memAvailableBytes) ? facts.memAvailableBytes : facts.memTotalBytes
+  const diskFree = facts.diskFreeBytes
   const problems: string[] = []
-  if (memoryBytes > memoryAvailable)
+  const unknowns: string[] = []
+  if (!known(memoryAvailable)) unknowns.push(`available memory on ${host.name} is unknown`)
+  else if (!within(memoryBytes, memoryAvailable))
     problems.push(`needs ${formatBytes(memoryBytes)} memory, ${formatBytes(memoryAvailable)} available`)
-  if (facts.diskFreeBytes !== undefined && diskBytes > facts.diskFreeBytes)
-    problems.push(`needs ${formatBytes(diskBytes)} disk, ${formatBytes(facts.diskFreeBytes)} free`)
+  if (!known(diskFree)) unknowns.push(`free disk on ${host.name} is unknown (no statvfs answer for Docker's root dir)`)
+  else if (!within(diskBytes, diskFree))
+    problems.push(`needs ${formatBytes(diskBytes)} disk, ${formatBytes(diskFree)} free`)
+  if (unknowns.length > 0)
+    return gate(
+      'capacity',
+      'host capacity',
+      false,
+      `cannot check: ${[...unknowns, ...problems].join('; ')}`,
+      `run aims doctor --host ${host.name}: the SSH user must be able to read /proc/meminfo ` +
+        "and the SFTP server must answer statvfs (OpenSSH's does)",
+    )
   if (problems.length > 0)
     return gate(
       'capacity',
@@ -184,8 +217,12 @@ function capacityGate({facts}: PlugUpInput, computed: GateInput): GateCheck {
       problems.join('; '),
       'free memory or disk on the host, lower --memory, or use a bigger host',
     )
-  const disk = facts.diskFreeBytes !== undefined ? `, ${formatBytes(facts.diskFreeBytes)} disk free` : ''
-  return gate('capacity', 'host capacity', true, `${formatBytes(memoryAvailable)} memory available${disk}`)
+  return gate(
+    'capacity',
+    'host capacity',
+    true,
+    `${formatBytes(memoryAvailable!)} memory available, ${formatBytes(diskFree!)} disk free`,
+  )
 }
 
 function portGate(computed: GateInput): GateCheck {
@@ -210,7 +247,7 @@ function costGate(input: PlugUpInput, computed: GateInput): GateCheck {
     return gate('cost', title, true, `${formatMoney(computed.cost, currency)}/month; no spending limit for ${tenant}`)
   const total = round2(monthlyCost(facts.tenantUsage, input.prices) + computed.cost)
   const limit = formatMoney(policy.spendingLimit, currency)
-  if (total > policy.spendingLimit)
+  if (!within(total, policy.spendingLimit))
     return gate(
       'cost',
       title,

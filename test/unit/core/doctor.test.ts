@@ -316,6 +316,21 @@ describe('evaluateDoctor', () => {
   })
 })
 
+describe('a number that is not a number (NaN) fails its check, never passes it', () => {
+  it.each([
+    ['disk', {disk: factOk({path: '/var/lib/docker', availableBytes: Number.NaN, totalBytes: 80 * GiB})}],
+    ['disk', {disk: factOk({path: '/var/lib/docker', availableBytes: 40 * GiB, totalBytes: Number.NaN})}],
+    ['memory', {memory: factOk({totalBytes: 4 * GiB, availableBytes: Number.NaN})}],
+    ['memory', {memory: factOk({totalBytes: Number.NaN})}],
+    ['clock', {clock: factOk({skewMs: Number.NaN, uncertaintyMs: 5})}],
+  ] as const)('%s', (id, change) => {
+    const check = byId(evaluateDoctor({...healthy(), ...change} as DoctorFacts).checks, id)
+    expect(check.status).toBe('fail')
+    expect(check.detail).toMatch(/could not/)
+    expect(check.fix).toBeTruthy()
+  })
+})
+
 describe('doctor parsers', () => {
   it('reads listening ports from ss -ltnH (IPv4, IPv6, wildcard)', () => {
     const output = [

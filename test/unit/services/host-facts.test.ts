@@ -1,3 +1,4 @@
+import {recordedStatvfs} from '../../support/recorded.js'
 import {describe, expect, it} from 'vitest'
 import {LABEL, type ContainerSummary} from '../../../src/core/engine-types.js'
 import {
@@ -82,7 +83,8 @@ function host(options: {domain?: string} = {}) {
   shell.files.set('/proc/meminfo', meminfo(4 * GiB, 3 * GiB))
   shell.files.set('/proc/net/tcp', procNetTcp([22, 51004]))
   shell.files.set('/proc/net/tcp6', procNetTcp([51005]))
-  shell.disk = {freeBytes: 40 * GiB, totalBytes: 80 * GiB}
+  // ssh2's own statvfs answer (recorded from the bed), with the sizes this test wants: 4 KiB blocks.
+  shell.statvfs = {...recordedStatvfs(), f_bavail: (40 * GiB) / 4096, f_blocks: (80 * GiB) / 4096, f_frsize: 4096}
   engine.versionInfo = {version: '25.0.3', apiVersion: '1.44', os: 'linux', arch: 'amd64'}
   engine.infoValue = {...engine.infoValue, memTotalBytes: 4 * GiB, dockerRootDir: '/srv/docker'}
   // acme/a: entry (0.5 CPU, 256 MiB, 1 GiB disk) + worker (0.25 CPU, 128 MiB); beta/b elsewhere; one foreign container.
@@ -144,7 +146,7 @@ describe('gatherHostFacts', () => {
   it('leaves memory and disk unknown when the host cannot say', async () => {
     const {engine, shell, session} = host()
     shell.failing.set('/proc/meminfo', new Error('no such file'))
-    shell.disk = undefined
+    shell.statvfs = undefined
     const {facts} = await gatherHostFacts(session, engine, 'acme')
     expect(facts.memAvailableBytes).toBeUndefined()
     expect(facts.diskFreeBytes).toBeUndefined()

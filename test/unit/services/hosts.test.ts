@@ -1,7 +1,13 @@
 import {describe, expect, it} from 'vitest'
 import {AimsError} from '../../../src/core/errors.js'
 import {resolveHostEntry, type HostEntry, type ResolvedHost} from '../../../src/core/host-target.js'
-import {formatKnownHostLine, parseKnownHosts, type HostKey, type KnownHostEntry} from '../../../src/core/known-hosts.js'
+import {
+  fingerprint,
+  formatKnownHostLine,
+  parseKnownHosts,
+  type HostKey,
+  type KnownHostEntry,
+} from '../../../src/core/known-hosts.js'
 import {addHost, listHosts, removeHost, trustHost, useHost, type HostDeps} from '../../../src/services/hosts.js'
 import type {AimsConfig, ConfigStore, HostKeyScanner, KnownHostsStore, Prompter} from '../../../src/services/ports.js'
 
@@ -67,8 +73,12 @@ class FakePrompter implements Prompter {
     this.asked.push(message)
     return answer
   }
+  typed: string[] = []
   async input(message: string): Promise<string> {
-    throw new Error(`unexpected input prompt: ${message}`)
+    const answer = this.typed.shift()
+    if (answer === undefined) throw new Error(`unexpected input prompt: ${message}`)
+    this.asked.push(message)
+    return answer
   }
 }
 
@@ -311,25 +321,67 @@ describe('host trust', () => {
     expect(result).toMatchObject({previous: 'trusted', recorded: false})
   })
 
-  it('shows both fingerprints for a changed key and replaces it only when confirmed', async () => {
-    const known = new FakeKnownHosts([formatKnownHostLine(name, keyOf('old'))])
-    const shown: string[] = []
-    const result = await trustHost(
-      {
-        knownHosts: known,
-        scanner: scannerOf(keyOf('new')),
-        prompter: new FakePrompter(false),
-        show: (line) => shown.push(line),
-      },
-      host,
-      {yes: true, dryRun: false},
-    )
-    expect(result.previous).toBe('changed')
-    expect(result.previousFingerprints).toHaveLength(1)
-    expect(shown[0]).toContain('has CHANGED')
-    expect(shown.join('\n')).toContain(result.previousFingerprints[0])
-    expect(shown.join('\n')).toContain(result.fingerprint)
-    expect((await known.entries()).map((entry) => entry.key.blob.equals(keyOf('new').blob))).toEqual([true])
+  describe('a changed key', () => {
+    const changed = () => new FakeKnownHosts([formatKnownHostLine(name, keyOf('old'))])
+    const run = (
+      known: FakeKnownHosts,
+      options: {yes: boolean; replaceKey?: string},
+      prompter = new FakePrompter(false),
+    ) => {
+      const shown: string[] = []
+      const result = trustHost(
+        {knownHosts: known, scanner: scannerOf(keyOf('new')), prompter, show: (line) => shown.push(line)},
+        host,
+        {dryRun: false, ...options},
+      )
+      return {result, shown}
+    }
+    const newPrint = fingerprint(keyOf('new').blob)
+    const oldPrint = fingerprint(keyOf('old').blob)
+
+    it('is not replaced by --yes: exit 2, both fingerprints shown, the fix names --replace-key', async () => {
+      const known = changed()
+      const {result, shown} = run(known, {yes: true})
+      const failure = await rejection(result)
+      expect(failure.exitCode).toBe(2)
+      expect(failure.message).toBe('the host key of vps changed: --yes does not replace a changed key')
+      expect(failure.hint).toMatch(/--replace-key SHA256:/)
+      expect(shown[0]).toContain('has CHANGED')
+      expect(shown.join('\n')).toContain(oldPrint)
+      expect(shown.join('\n')).toContain(newPrint)
+      expect(known.recorded).toEqual([])
+    })
+
+    it('is replaced by --replace-key naming the new fingerprint exactly', async () => {
+      const known = changed()
+      const result = await run(known, {yes: false, replaceKey: newPrint}).result
+      expect(result).toMatchObject({previous: 'changed', previousFingerprints: [oldPrint], recorded: true})
+      expect((await known.entries()).map((entry) => entry.key.blob.equals(keyOf('new').blob))).toEqual([true])
+    })
+
+    it.each([
+      ['the old fingerprint', oldPrint, /does not match the key vps offers/],
+      ['not a fingerprint', 'yes', /invalid --replace-key "yes": not a SHA256 fingerprint/],
+      ['empty', '', /--replace-key is empty/],
+    ])('refuses --replace-key with %s (exit 2), writing nothing', async (_what, given, message) => {
+      const known = changed()
+      const failure = await rejection(run(known, {yes: true, replaceKey: given}).result)
+      expect(failure.exitCode).toBe(2)
+      expect(failure.message).toMatch(message)
+      expect(known.recorded).toEqual([])
+    })
+
+    it('at a terminal, is replaced only when the user types the new fingerprint', async () => {
+      const typedRight = new FakePrompter(true)
+      typedRight.typed.push(newPrint)
+      const known = changed()
+      expect((await run(known, {yes: false}, typedRight).result).recorded).toBe(true)
+      const typedWrong = new FakePrompter(true)
+      typedWrong.typed.push(oldPrint)
+      const untouched = changed()
+      expect((await rejection(run(untouched, {yes: false}, typedWrong).result)).exitCode).toBe(2)
+      expect(untouched.recorded).toEqual([])
+    })
   })
 
   it('refuses a revoked key', async () => {

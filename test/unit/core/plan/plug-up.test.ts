@@ -780,19 +780,82 @@ describe('preflightGates', () => {
       ).toBe('pass')
     })
 
-    it('fails when the volumes exceed the free disk, and skips disk when the host cannot say', () => {
+    it('fails when the volumes exceed the free disk, and fails (never passes) when the host cannot say', () => {
       expect(gate(plan(web, {facts: {diskFreeBytes: 50 * MiB}}).plan.gates, 'capacity')).toMatchObject({
         status: 'fail',
         detail: 'needs 100 MiB disk, 50 MiB free',
       })
-      expect(gate(plan(web, {facts: {diskFreeBytes: undefined}}).plan.gates, 'capacity')).toMatchObject({
-        status: 'pass',
-        detail: '6.0 GiB memory available',
+      const unknown = gate(plan(web, {facts: {diskFreeBytes: undefined}}).plan.gates, 'capacity')
+      expect(unknown).toMatchObject({
+        status: 'fail',
+        exitCode: 1,
+        detail: "cannot check: free disk on vps is unknown (no statvfs answer for Docker's root dir)",
       })
+      expect(unknown.fix).toMatch(/aims doctor --host vps/)
       expect(gate(plan(web).plan.gates, 'capacity')).toMatchObject({
         status: 'pass',
         detail: '6.0 GiB memory available, 100 GiB disk free',
       })
+    })
+  })
+
+  describe('a number that is not a number (NaN) fails its gate, never passes it', () => {
+    // ssh2's statvfs answer read with the wrong field names made every disk check NaN, and
+    // `needs > NaN` is false: an 879 TiB plug passed. Each gate must prove it is within its limit.
+    const huge = testPlug('huge', {
+      services: {
+        web: {
+          image: 'example/huge:1',
+          entry: {port: 8080},
+          health: {type: 'http', path: '/'},
+          resources: {cpus: 0.25, memory: '64m'},
+          volumes: [{name: 'data', path: '/data', size: '900096g'}],
+        },
+      },
+    })
+    it('capacity: NaN free disk, NaN memory', () => {
+      expect(gate(plan(huge, {facts: {diskFreeBytes: Number.NaN}}).plan.gates, 'capacity')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringMatching(/free disk on vps is unknown/),
+      })
+      expect(
+        gate(plan(web, {facts: {memAvailableBytes: Number.NaN, memTotalBytes: Number.NaN}}).plan.gates, 'capacity'),
+      ).toMatchObject({
+        status: 'fail',
+        detail: expect.stringMatching(/available memory on vps is unknown/),
+      })
+      // NaN available memory falls back to the engine's total, as undefined does.
+      expect(
+        gate(plan(web, {facts: {memAvailableBytes: Number.NaN, memTotalBytes: 2 * GiB}}).plan.gates, 'capacity').status,
+      ).toBe('pass')
+      expect(gate(plan(huge).plan.gates, 'capacity')).toMatchObject({
+        status: 'fail',
+        detail: 'needs 879 TiB disk, 100 GiB free',
+      })
+    })
+    it('quota: NaN usage or limits', () => {
+      expect(
+        gate(plan(web, {facts: {tenantUsage: {cpus: Number.NaN, memoryBytes: 0, diskBytes: 0}}}).plan.gates, 'quota')
+          .status,
+      ).toBe('fail')
+      expect(
+        gate(plan(web, {facts: {tenantUsage: {cpus: 0, memoryBytes: Number.NaN, diskBytes: 0}}}).plan.gates, 'quota')
+          .status,
+      ).toBe('fail')
+      const policy = tenantPolicy({}, 'acme')
+      expect(
+        gate(plan(web, {policy: {...policy, limits: {...policy.limits, instances: Number.NaN}}}).plan.gates, 'quota')
+          .status,
+      ).toBe('fail')
+    })
+    it('cost: a NaN price with a spending limit', () => {
+      const policy = {...tenantPolicy({}, 'acme'), spendingLimit: 100}
+      expect(
+        gate(plan(web, {policy, prices: {...DEFAULT_PRICES, cpuMonthly: Number.NaN}}).plan.gates, 'cost').status,
+      ).toBe('fail')
+    })
+    it('host: an unreadable API version', () => {
+      expect(gate(plan(web, {facts: {apiVersion: 'garbage'}}).plan.gates, 'host').status).toBe('fail')
     })
   })
 
