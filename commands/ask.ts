@@ -51,7 +51,7 @@ export default class Ask extends declared(ASK, AimsCommand) {
       },
       this.style,
       progress.progress,
-      {quiet: this.jsonEnabled()},
+      {quiet: this.jsonEnabled(), prices: wiring.runtime.prices},
     )
     const agent = new Agent({
       provider: wiring.provider,

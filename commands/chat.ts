@@ -57,6 +57,7 @@ export default class Chat extends declared(CHAT, AimsCommand) {
       },
       this.style,
       progress.progress,
+      {prices: wiring.runtime.prices},
     )
     const id = resumed?.id ?? newChatId(new Date(), newId())
     const transcript = new TranscriptWriter(id, store, () => wiring.runtime.secrets)

@@ -1,5 +1,5 @@
 /**
- * The one gate every change passes (DESIGN.md): the plan is shown, failed
+ * The one gate every change passes (docs/ARCHITECTURE.md, "Plans and the one gate"): the plan is shown, failed
  * pre-flight gates stop it, and someone approves: --yes, a person at a TTY,
  * the dock's inline confirmation, or a chat approval. No TTY and no --yes
  * means refusal with exit 3.

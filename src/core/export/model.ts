@@ -9,7 +9,7 @@
  */
 import type {EnvSpec, Plug} from '../catalog/schema.js'
 import {BUILTIN_VARIABLES, dependencyCondition, deployOrder, entryService} from '../catalog/validate.js'
-import {DEFAULT_SERVICE_RESOURCES, sizeToBytes} from '../catalog/cost.js'
+import {serviceReservation} from '../catalog/cost.js'
 import {AimsError} from '../errors.js'
 import {looksSecret} from '../plan/env.js'
 import {composeHealth, type ServiceHealth} from './health.js'
@@ -283,8 +283,7 @@ export function buildBundleModel(input: BundleModelInput): BundleModel {
         })),
       health: composeHealth(service.health, isEntry ? entry.port : undefined, plug.health_gate),
       // The same limits aims applies: the catalog's, or aims' defaults.
-      cpus: limits?.cpus ?? service.resources.cpus ?? DEFAULT_SERVICE_RESOURCES.cpus,
-      memoryBytes: limits?.memoryBytes ?? sizeToBytes(service.resources.memory ?? DEFAULT_SERVICE_RESOURCES.memory),
+      ...serviceReservation(service, limits ?? {}),
       ...(service.user ? {user: service.user} : {}),
       ...(service.working_dir ? {workingDir: service.working_dir} : {}),
       tmpfs: service.tmpfs ?? [],

@@ -1,9 +1,9 @@
 /**
  * The offline provider's parser: a request in English to one aims command
  * line, deterministically (same text and context, same answer), with no
- * network and no model. It recognises the whole command grammar of
- * DESIGN.md in many phrasings, asks one question when a name is ambiguous,
- * and says what it can do when it does not understand.
+ * network and no model. It recognises the grammar of the declared commands
+ * (src/core/commands) in many phrasings, asks one question when a name is
+ * ambiguous, and says what it can do when it does not understand.
  *
  * How it decides: the request is screened (shell syntax and control
  * characters are refused), tokenised, typos in command words are fixed, and

@@ -97,7 +97,7 @@ export interface PlugConfInput {
   ports?: {http?: number; https?: number}
 }
 
-/** `<tenant>-<instance>.conf`: the file under the host's conf dir (DESIGN.md). */
+/** `<tenant>-<instance>.conf`: the file under the host's conf dir. */
 export function confFileName(tenant: string, instance: string): string {
   return `${checkResourceName('tenant', tenant)}-${checkResourceName('instance', instance)}.conf`
 }

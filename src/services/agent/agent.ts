@@ -46,7 +46,7 @@ export interface AgentUi extends ApprovalUi {
 }
 
 export interface ToolOutcome {
-  status: 'ok' | 'dry-run' | 'declined' | 'failed' | 'unavailable' | 'invalid' | 'proposed'
+  status: 'ok' | 'dry-run' | 'declined' | 'failed' | 'invalid' | 'proposed'
   /** The JSON sent back to the model. */
   content: Record<string, unknown> & {summary: string}
   isError: boolean

@@ -7,7 +7,7 @@
  * same input as its requests. When stdin is a script, the script is the
  * user, speaking in advance: a plan is printed, the next line is read as the
  * answer, and only "yes" (or the instance name, for a destroy) approves it;
- * anything else, or the end of input, declines. DESIGN's "no TTY → no
+ * anything else, or the end of input, declines. The gate's "no TTY → no
  * prompt" protects commands whose stdin is not a conversation (`aims plug up`
  * in CI); a chat's stdin is nothing but a conversation. `aims ask`, which has
  * no such input, keeps the rule: no change without --yes.

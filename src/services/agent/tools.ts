@@ -86,15 +86,6 @@ async function knownSecrets(runtime: ToolRuntime, session: HostSession, ref: Ins
   return [...runtime.secrets]
 }
 
-const notAvailable = (what: string, command: string): ToolRunResult => ({
-  status: 'unavailable',
-  content: {
-    summary: `${what} is not available in this build of aims`,
-    available: false,
-    hint: `this aims has no \`aims ${command}\` yet; nothing was done`,
-  },
-})
-
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`
 
 // ---- the tools ----------------------------------------------------------------
@@ -409,8 +400,7 @@ const exportTool: ToolBehaviour = {
   summary: (args) =>
     `Export ${String(args.target)} as a self-host bundle${args.out ? ` into ${String(args.out)}` : ''}`,
   async run(args, runtime, call) {
-    const exportBundle = runtime.extras.exportBundle
-    if (!exportBundle) return notAvailable('export', 'export')
+    const {exportBundle} = runtime.extras
     const plan: Plan = {
       action: 'export',
       summary: `Export ${String(args.target)} as a self-host bundle`,
@@ -447,7 +437,6 @@ function optionalInstanceTool(name: 'stats' | 'health', summary: (target?: strin
     summary: (args) => summary(args.instance === undefined ? undefined : String(args.instance)),
     async run(args, runtime) {
       const service = runtime.extras[name]
-      if (!service) return notAvailable(name, name)
       const session = await runtime.session()
       const target = args.instance === undefined ? undefined : refOf(String(args.instance), runtime.defaultTenant)
       const result = await service({...(target ? {ref: target} : {})}, session)
@@ -477,7 +466,6 @@ const events: ToolBehaviour = {
   summary: () => 'Show recent engine events',
   async run(_args, runtime) {
     const service = runtime.extras.events
-    if (!service) return notAvailable('events', 'events')
     const session = await runtime.session()
     const until = runtime.clock.now()
     const result = await service({since: new Date(until.getTime() - EVENTS_WINDOW_MS), until}, session)
