@@ -24,7 +24,8 @@ export default class Ask extends declared(ASK, AimsCommand) {
       // The parser alone: no host needed; a reachable one lends its instance names (3 s at most).
       const result = askDryRunOffline(text, await wiring.intentContext(undefined, {timeoutMs: 3000}))
       this.say(
-        `${this.style.bold(result.command ?? '')}\n  ${result.summary}${result.mutates ? this.style.dim(` (${result.destructive ? 'destroys data' : 'changes the host'}: nothing was run)`) : ''}`,
+        `${this.style.bold(result.command ?? '')}\n  ` +
+          `${result.summary}${result.mutates ? this.style.dim(` (${result.destructive ? 'destroys data' : 'changes the host'}: nothing was run)`) : ''}`,
       )
       return result
     }

@@ -17,7 +17,8 @@ export default class ConfigSet extends declared(CONFIG_SET, AimsCommand) {
       )
     const shownValue = Array.isArray(value) ? value.join(':') : value
     this.say(
-      `${flags['dry-run'] ? 'Would set' : flags.unset ? 'Unset' : 'Set'} ${args.key}${flags.unset ? '' : ` = ${String(shownValue)}`}${previous === undefined ? '' : ` (was ${Array.isArray(previous) ? previous.join(':') : String(previous)})`}.`,
+      `${flags['dry-run'] ? 'Would set' : flags.unset ? 'Unset' : 'Set'} ` +
+        `${args.key}${flags.unset ? '' : ` = ${String(shownValue)}`}${previous === undefined ? '' : ` (was ${Array.isArray(previous) ? previous.join(':') : String(previous)})`}.`,
     )
     return {key: args.key, value: value ?? null, previous: previous ?? null, dryRun: flags['dry-run']}
   }

@@ -43,7 +43,10 @@ async function acheevyLine(context: AimsContext, target: LoginTarget): Promise<s
     if (source.kind === 'stored' && source.name === target.name) return 'ACHEEVY uses it now: aims chat'
     if (source.kind === 'env' && settings.provider === target.provider) return undefined
     if (target.provider === 'openai-compatible')
-      return `${describeAcheevy(settings, source)} To use this server: aims config set ai.provider openai-compatible, then aims config set ai.base-url ${target.baseUrl}`
+      return (
+        `${describeAcheevy(settings, source)} To use this server: aims config set ai.provider ` +
+        `openai-compatible, then aims config set ai.base-url ${target.baseUrl}`
+      )
     return `${describeAcheevy(settings, source)} To use this key: aims config set ai.provider ${target.provider}`
   } catch {
     // A config this command did not touch must not fail the login it just did.

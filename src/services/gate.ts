@@ -66,7 +66,8 @@ export function cliApprover(options: {
       }
       if (plan.confirmWord) {
         const typed = await options.prompter.input(
-          `This destroys ${plan.target}${plan.changes.some((change) => change.kind === 'volume' && change.action === 'remove') ? ' and its data' : ''}. Type the instance name (${plan.confirmWord}) to confirm:`,
+          `This destroys ` +
+            `${plan.target}${plan.changes.some((change) => change.kind === 'volume' && change.action === 'remove') ? ' and its data' : ''}. Type the instance name (${plan.confirmWord}) to confirm:`,
         )
         if (typed.trim() !== plan.confirmWord)
           throw new AimsError(

@@ -208,7 +208,10 @@ export async function trustHost(
   if (!options.yes) {
     if (!deps.prompter.interactive) {
       throw new AimsError('not-confirmed', `not trusting ${host.name} without confirmation`, {
-        hint: `compare the fingerprint with the host's (ssh-keygen -lf /etc/ssh/ssh_host_${key.type.replace(/^ssh-/, '').replace(/^ecdsa-.*/, 'ecdsa')}_key.pub), then run aims host trust ${host.name} --yes`,
+        hint:
+          `compare the fingerprint with the host's (ssh-keygen -lf ` +
+          `/etc/ssh/ssh_host_${key.type.replace(/^ssh-/, '').replace(/^ecdsa-.*/, 'ecdsa')}_key.pub), then run ` +
+          `aims host trust ${host.name} --yes`,
       })
     }
     const ok = await deps.prompter.confirm(

@@ -573,7 +573,8 @@ async function waitHealthy(
         engine,
         spec,
         service,
-        `${service.service} ${how}${details.exitCode ? ` (exit code ${details.exitCode})` : ''}${details.oomKilled ? ' (out of memory)' : ''}`,
+        `${service.service} ` +
+          `${how}${details.exitCode ? ` (exit code ${details.exitCode})` : ''}${details.oomKilled ? ' (out of memory)' : ''}`,
       )
     }
     const result = await probeService(deps.session, engine, {
@@ -591,7 +592,9 @@ async function waitHealthy(
     if (elapsed >= budgetMs) break
     deps.progress({
       step: 'health',
-      message: `${why}: waiting for ${service.service} (${Math.round(elapsed / 1000)}/${Math.round(budgetMs / 1000)} s: ${last})`,
+      message:
+        `${why}: waiting for ${service.service} (${Math.round(elapsed / 1000)}/${Math.round(budgetMs / 1000)} ` +
+        `s: ${last})`,
     })
     await sleep(deps.clock, Math.min(delay, Math.max(0, budgetMs - elapsed)))
     delay = Math.min(delay * 2, intervalMs)
@@ -601,7 +604,8 @@ async function waitHealthy(
     engine,
     spec,
     service,
-    `${service.service} did not become healthy within ${Math.round(budgetMs / 1000)} s (${checks} checks; last: ${last})`,
+    `${service.service} did not become healthy within ${Math.round(budgetMs / 1000)} s (${checks} checks; ` +
+      `last: ${last})`,
   )
 }
 

@@ -118,7 +118,9 @@ function parseProvider(value: string, where: string): {provider: AiProviderName;
   if (!provider) {
     const suggestion = didYouMean(key, Object.keys(providerAliases))
     throw new AimsError('usage', `unknown AI provider ${shown(value)} in ${where}`, {
-      hint: `${suggestion ? `${suggestion} ` : ''}use one of offline, anthropic, openai, openai-compatible (or ollama, vllm, llama.cpp, lmstudio)`,
+      hint:
+        `${suggestion ? `${suggestion} ` : ''}use one of offline, anthropic, openai, openai-compatible (or ` +
+        `ollama, vllm, llama.cpp, lmstudio)`,
     })
   }
   return {provider, localServer: localServers[key]}

@@ -186,7 +186,10 @@ export function composeEnvValue(
 
 function describeSecret(spec: EnvSpec | undefined): string {
   if (spec?.generate)
-    return `Secret: setup.sh generates ${spec.generate.length} random characters (${spec.generate.charset}) when it is empty.`
+    return (
+      `Secret: setup.sh generates ${spec.generate.length} random characters (${spec.generate.charset}) when it ` +
+      `is empty.`
+    )
   if (spec?.required) return 'Secret, required: set it before running setup.sh.'
   return 'Secret: leave empty or set your own. Keep .env private.'
 }
@@ -299,7 +302,8 @@ export function buildBundleModel(input: BundleModelInput): BundleModel {
       key: 'COMPOSE_PROJECT_NAME',
       kind: 'compose',
       description:
-        'Compose project name: prefixes the containers, volumes and network of this stack. Keep it once data exists (the volumes carry it).',
+        'Compose project name: prefixes the containers, volumes and network of this stack. Keep it once data ' +
+        'exists (the volumes carry it).',
       value: projectName,
       required: true,
       usedBy: [],
@@ -307,7 +311,10 @@ export function buildBundleModel(input: BundleModelInput): BundleModel {
     {
       key: names.port,
       kind: 'builtin',
-      description: `Host port of the ${entry.protocol === 'http' ? 'app' : 'service'} (${entry.name}:${entry.port}), published on 127.0.0.1 only${entry.protocol === 'http' ? ': nginx (nginx.conf) or an SSH tunnel reaches it' : ': reach it with an SSH tunnel'}.${entry.protocol === 'http' ? ' If you change it, change the port in nginx.conf too.' : ''}`,
+      description:
+        `Host port of the ${entry.protocol === 'http' ? 'app' : 'service'} (${entry.name}:${entry.port}), ` +
+        `published on 127.0.0.1 ` +
+        `only${entry.protocol === 'http' ? ': nginx (nginx.conf) or an SSH tunnel reaches it' : ': reach it with an SSH tunnel'}.${entry.protocol === 'http' ? ' If you change it, change the port in nginx.conf too.' : ''}`,
       value: String(port),
       required: true,
       usedBy: usedBy.get(names.port) ?? [],
@@ -386,7 +393,8 @@ export function buildBundleModel(input: BundleModelInput): BundleModel {
       key,
       kind: 'secret',
       description:
-        'Secret given to the instance at deploy (not part of the plug). Set it yourself: aims never exports secret values.',
+        'Secret given to the instance at deploy (not part of the plug). Set it yourself: aims never exports ' +
+        'secret values.',
       value: '',
       required: false,
       usedBy: usedBy.get(key) ?? [],

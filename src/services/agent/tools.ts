@@ -102,7 +102,8 @@ const catalogLs: ToolBehaviour = {
       status: 'ok',
       data: result,
       content: {
-        summary: `${plural(result.plugs.length, 'plug')} in the catalog${result.category ? ` (${result.category})` : ''}`,
+        summary:
+          `${plural(result.plugs.length, 'plug')} in the ` + `catalog${result.category ? ` (${result.category})` : ''}`,
         plugs: result.plugs.map((plug) => ({
           id: plug.id,
           name: plug.name,
@@ -273,7 +274,9 @@ const plugStatus = onInstance(
       data: status,
       focus: view.ref,
       content: {
-        summary: `${view.ref} (${view.plug}) is ${view.status}, ${view.health}${view.healthDetail ? ` (${view.healthDetail})` : ''}`,
+        summary:
+          `${view.ref} (${view.plug}) is ${view.status}, ` +
+          `${view.health}${view.healthDetail ? ` (${view.healthDetail})` : ''}`,
         instance: view.ref,
         plug: view.plug,
         status: view.status,
@@ -289,7 +292,8 @@ const plugStatus = onInstance(
 
 const plugLogs = onInstance(
   (target, args) =>
-    `Show ${args.tail ? `the last ${String(args.tail)} log lines` : 'the logs'} of ${target}${args.service ? ` (service ${String(args.service)})` : ''}`,
+    `Show ${args.tail ? `the last ${String(args.tail)} log lines` : 'the logs'} of ` +
+    `${target}${args.service ? ` (service ${String(args.service)})` : ''}`,
   async (args, runtime) => {
     const session = await runtime.session()
     const target = ref(args, runtime)
@@ -386,7 +390,8 @@ const plugDown = onInstance(
       focus: done ? null : result.instance,
       content: {
         summary: done
-          ? `${result.instance} is gone: ${plural(containers.length, 'container')}, ${plural(volumes.length, 'volume')} removed`
+          ? `${result.instance} is gone: ${plural(containers.length, 'container')}, ` +
+            `${plural(volumes.length, 'volume')} removed`
           : `dry run: ${result.plan.summary}`,
         status: result.status,
         instance: result.instance,

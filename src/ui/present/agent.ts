@@ -119,7 +119,8 @@ export function renderToolData(
       return lines
         .map(
           (line) =>
-            `${style.dim(`${line.service}${line.replica > 1 ? `#${line.replica}` : ''} |`)} ${sanitizeUntrusted(line.text)}`,
+            `${style.dim(`${line.service}${line.replica > 1 ? `#${line.replica}` : ''} |`)} ` +
+            `${sanitizeUntrusted(line.text)}`,
         )
         .join('\n')
     }

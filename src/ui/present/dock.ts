@@ -196,7 +196,9 @@ function headerLine(state: DockState, width: number): ScreenLine {
       : connection.status === 'connecting'
         ? {text: '◌ connecting…', color: 'yellow', bold: true}
         : {
-            text: `◌ stale${connection.retryAt !== undefined ? `, retry in ${Math.max(0, Math.ceil((connection.retryAt - state.now) / 1000))}s` : ''}`,
+            text:
+              `◌ ` +
+              `stale${connection.retryAt !== undefined ? `, retry in ${Math.max(0, Math.ceil((connection.retryAt - state.now) / 1000))}s` : ''}`,
             color: 'red',
             bold: true,
             inverse: true,
@@ -334,7 +336,9 @@ function paneLines(state: DockState, width: number, height: number): ScreenLine[
   const logs = state.logs.ref === row.ref ? state.logs.lines : []
   const logTitle: ScreenLine = [
     {
-      text: `logs (following${logs.length > 0 ? `, last ${Math.min(logRoom, logs.length)} of ${logs.length}${state.logs.dropped > 0 ? ` — ${state.logs.dropped} older dropped` : ''}` : ''}; l: ${state.pane === 'logs' ? 'close' : 'bigger'})`,
+      text:
+        `logs ` +
+        `(following${logs.length > 0 ? `, last ${Math.min(logRoom, logs.length)} of ${logs.length}${state.logs.dropped > 0 ? ` — ${state.logs.dropped} older dropped` : ''}` : ''}; l: ${state.pane === 'logs' ? 'close' : 'bigger'})`,
       dim: true,
     },
   ]
@@ -438,7 +442,9 @@ export function confirmLines(plan: Plan, typed: string, width: number, height: n
       ? [
           [
             {
-              text: `This destroys ${plan.target}${plan.changes.some((change) => change.kind === 'volume' && change.action === 'remove') ? ' and its data' : ''}.`,
+              text:
+                `This destroys ` +
+                `${plan.target}${plan.changes.some((change) => change.kind === 'volume' && change.action === 'remove') ? ' and its data' : ''}.`,
               color: 'red',
               bold: true,
             },
@@ -509,7 +515,9 @@ function helpLines(state: DockState, width: number, height: number): ScreenLine[
   ])
   lines.push([
     {
-      text: "  The table follows the engine's events and aims' lifecycle events; stats are sampled every few seconds for the rows on screen.",
+      text:
+        "  The table follows the engine's events and aims' lifecycle events; stats are sampled every few " +
+        'seconds for the rows on screen.',
       dim: true,
     },
   ])
