@@ -96,8 +96,10 @@ export default class Chat extends declared(CHAT, AimsCommand) {
     const banner = [
       `ACHEEVY · ${provider} · host ${hostLabel} · chat ${id}`,
       resumed
-        ? `Resumed: ${resumed.messages.length} ` +
-          `messages${lastRequest ? `, last request "${lastRequest.content.slice(0, 80)}"` : ''}${resumed.focus ? `, about ${resumed.focus}` : ''}.`
+        ? `Resumed: ${resumed.messages.length} messages` +
+          (lastRequest ? `, last request "${lastRequest.content.slice(0, 80)}"` : '') +
+          (resumed.focus ? `, about ${resumed.focus}` : '') +
+          '.'
         : 'Type a request, /help for help, /exit to leave.',
     ].join('\n')
     try {

@@ -1,5 +1,6 @@
 /**
- * Composition of ACHEEVY (beside context.ts, the composition root): wires it to the process's AimsContext: the tool runtime over the one
+ * Composition of ACHEEVY (beside context.ts, the composition root): wires it to the process's AimsContext: the tool
+ * runtime over the one
  * session, the provider the settings choose (the offline parser when no key
  * or server is configured), the parser's context (catalog, instances, focus)
  * and the system prompt's facts. Used by `aims ask` and `aims chat`.

@@ -27,7 +27,10 @@ import {AimsError} from '../core/errors.js'
 import type {ResolvedHost} from '../core/host-target.js'
 import type {Engine, ExecResult, HostLock, HostSession, HostShell, TransportMetrics} from '../services/ports.js'
 
-/** require(), not import: CommonJS loaded from ESM through import() is scanned for named exports first (~40 ms on this bundle). */
+/**
+ * require(), not import: CommonJS loaded from ESM through import() is scanned for named exports first (~40 ms on this
+ * bundle).
+ */
 const loadDockerode = () => createRequire(import.meta.url)('dockerode') as typeof DockerodeType
 import {DockerEngine} from './docker-engine.js'
 

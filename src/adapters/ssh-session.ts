@@ -44,7 +44,10 @@ import type {
 } from '../services/ports.js'
 import {DockerEngine} from './docker-engine.js'
 
-/** require(), not import: CommonJS loaded from ESM through import() is scanned for named exports first (~40 ms on this bundle). */
+/**
+ * require(), not import: CommonJS loaded from ESM through import() is scanned for named exports first (~40 ms on this
+ * bundle).
+ */
 const loadDockerode = () => createRequire(import.meta.url)('dockerode') as typeof DockerodeType
 import {RemoteLockManager} from './remote-locks.js'
 
@@ -603,7 +606,8 @@ export class SshHostSession implements HostSession {
       },
       rename: (from, to) =>
         sftpCall<void>(`rename ${from}`, (sftp, done) => sftp.ext_openssh_rename(from, to, (error) => done(error))),
-      // Over SFTP, not `mkdir -p` through exec: exec starts a login shell, which can cost far more than the round trips.
+      // Over SFTP, not `mkdir -p` through exec: exec starts a login shell, which can cost far more than the round
+      // trips.
       mkdirp: async (path) => {
         const isDir = (target: string) =>
           sftpCall<{isDirectory(): boolean}>(`stat ${target}`, (sftp, done) => sftp.stat(target, done)).then(

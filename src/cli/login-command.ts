@@ -54,6 +54,10 @@ async function acheevyLine(context: AimsContext, target: LoginTarget): Promise<s
   }
 }
 
+/** What the hidden prompt asks for: a provider's key, or a compatible server's. */
+const keyLabel = (target: LoginTarget) =>
+  target.provider === 'openai-compatible' ? `API key for ${target.baseUrl}` : `${target.label} API key`
+
 export const loginCommand = {
   async login(
     context: AimsContext,
@@ -68,7 +72,7 @@ export const loginCommand = {
           fromStdin: request.fromStdin,
           stdin: process.stdin,
           prompter: context.prompter,
-          prompt: `${target.provider === 'openai-compatible' ? `API key for ${target.baseUrl}` : `${target.label} API key`} (hidden):`,
+          prompt: `${keyLabel(target)} (hidden):`,
           command: `aims login ${target.argv.join(' ')}`,
         }),
     }

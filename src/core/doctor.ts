@@ -166,8 +166,8 @@ function evaluateConnection(facts: DoctorFacts): DoctorCheck[] {
       check(
         'ssh',
         'pass',
-        `logged in to ` +
-          `${facts.host.endpoint ?? facts.host.name}${connection.value.connectMs === undefined ? '' : ` in ${Math.round(connection.value.connectMs)} ms`}`,
+        `logged in to ${facts.host.endpoint ?? facts.host.name}` +
+          (connection.value.connectMs === undefined ? '' : ` in ${Math.round(connection.value.connectMs)} ms`),
       ),
       check('host-key', 'pass', trusted),
     ]

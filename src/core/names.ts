@@ -107,7 +107,8 @@ export function parseInstanceRef(value: string, defaultTenant = DEFAULT_TENANT):
 
 export const formatInstanceRef = (ref: InstanceNames) => `${ref.tenant}/${ref.instance}`
 
-// Docker object names (docs/ARCHITECTURE.md, "The host is the source of truth"). All inputs are validated resource names,
+// Docker object names (docs/ARCHITECTURE.md, "The host is the source of truth"). All inputs are validated resource
+// names,
 // so the results are valid Docker names too.
 export const containerName = (tenant: string, instance: string, service: string, replica = 1) =>
   `aims-${tenant}-${instance}-${service}${replica > 1 ? `-${replica}` : ''}`

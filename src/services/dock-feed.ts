@@ -85,7 +85,10 @@ export const DEFAULT_FEED_INTERVALS: DockFeedIntervals = {
   backoffMs: (attempt) => Math.min(500 * 2 ** (attempt - 1), 8000),
 }
 
-/** Stats requests in flight at once: the engine answers them at its next tick; the rest of the socket pool stays free for re-reads and logs. */
+/**
+ * Stats requests in flight at once: the engine answers them at its next tick; the rest of the socket pool stays free
+ * for re-reads and logs.
+ */
 const STATS_LANES = 12
 const INSPECT_CONCURRENCY = 8
 /** More instances than this waiting for a re-read: one full listing is cheaper. */
@@ -355,7 +358,10 @@ export class DockFeed {
     if (shown.length > 0) this.options.dispatch({type: 'events', events: shown})
   }
 
-  /** First connection: the strip shows the last few lifecycle events; health changes are judged against the host's record. */
+  /**
+   * First connection: the strip shows the last few lifecycle events; health changes are judged against the host's
+   * record.
+   */
   private seedFromHistory(events: LifecycleEvent[]): void {
     for (const [ref, health] of healthBaseline(events)) this.health.set(ref, health)
     const mine = events
@@ -688,7 +694,8 @@ export class DockFeed {
     while (!signal.aborted && !this.stopped) {
       const multi = (this.known.get(ref)?.view.replicas.length ?? 1) > 1
       const format = (line: LogLine & {service: string; replica: number}) =>
-        `${multi ? `${line.service}${line.replica > 1 ? `#${line.replica}` : ''} | ` : ''}${sanitizeUntrusted(line.text).replace(/\t/g, '    ')}`
+        `${multi ? `${line.service}${line.replica > 1 ? `#${line.replica}` : ''} | ` : ''}` +
+        `${sanitizeUntrusted(line.text).replace(/\t/g, '    ')}`
       let opening: string[] | undefined = resumed ? [] : undefined
       let openingTimer: (() => void) | undefined
       const closeOpening = () => {

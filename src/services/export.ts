@@ -122,7 +122,8 @@ export function validateExportOptions(options: ExportOptions): ExportRequest {
   }
   if (options.out !== undefined) {
     if (options.out.trim() === '') throw usageError('--out is empty', 'give a directory, e.g. --out ./n8n-bundle')
-    // A path is the user's choice (relative, absolute, ../), but a line break or control character in it is a mistake or a trick.
+    // A path is the user's choice (relative, absolute, ../), but a line break or control character in it is a mistake
+    // or a trick.
     if (CONTROL_CHARACTER.test(options.out))
       throw usageError(
         `invalid --out ${shown(options.out)}: it holds a line break or control character`,

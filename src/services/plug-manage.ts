@@ -581,8 +581,9 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, request: 
     target: view.ref,
     outcome: 'applied',
     detail:
-      `replicas ${current} → ` +
-      `${target}${cpus !== undefined ? `, ${cpus} CPU` : ''}${memoryBytes !== undefined ? `, ${formatBytes(memoryBytes)}` : ''}`,
+      `replicas ${current} → ${target}` +
+      (cpus !== undefined ? `, ${cpus} CPU` : '') +
+      (memoryBytes !== undefined ? `, ${formatBytes(memoryBytes)}` : ''),
   })
   return {
     status: 'applied',

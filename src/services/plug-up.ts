@@ -379,7 +379,9 @@ const domainUrl = (spec: DeploySpec, tls: unknown) => `${tls ? 'https' : 'http'}
 
 const recordAudit = recordAction
 
-/** A previous run was killed mid-deploy: remove what it created (its deploy id is in the journal and on every object). */
+/**
+ * A previous run was killed mid-deploy: remove what it created (its deploy id is in the journal and on every object).
+ */
 async function cleanupInterrupted(deps: PlugUpDeps, engine: Engine, ref: InstanceRef): Promise<void> {
   const shell = await deps.session.shell()
   const path = journalPath(deps.session.host.stateDir, ref.tenant, ref.instance)
@@ -573,8 +575,9 @@ async function waitHealthy(
         engine,
         spec,
         service,
-        `${service.service} ` +
-          `${how}${details.exitCode ? ` (exit code ${details.exitCode})` : ''}${details.oomKilled ? ' (out of memory)' : ''}`,
+        `${service.service} ${how}` +
+          (details.exitCode ? ` (exit code ${details.exitCode})` : '') +
+          (details.oomKilled ? ' (out of memory)' : ''),
       )
     }
     const result = await probeService(deps.session, engine, {

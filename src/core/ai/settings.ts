@@ -53,7 +53,9 @@ export interface AiSettings {
   apiKeySecret?: string | undefined
   /** Whether a key is there (env var non-empty, or stored); an explicit provider without its key fails when created. */
   hasApiKey: boolean
-  /** 'native' tries the API's tool calling (falling back to JSON mode if the server refuses); 'json' never sends tools. */
+  /**
+   * 'native' tries the API's tool calling (falling back to JSON mode if the server refuses); 'json' never sends tools.
+   */
   toolCalling: 'native' | 'json'
   timeoutMs: number
   /** Where the provider choice came from, for `aims doctor` and `aims init`. */

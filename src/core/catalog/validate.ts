@@ -33,6 +33,9 @@ function zodPath(path: PropertyKey[]): string {
     .replace(/\.\[/g, '[')
 }
 
+const typeName = (expected: string) =>
+  expected === 'array' ? 'a list' : expected === 'object' ? 'a mapping' : `a ${expected}`
+
 function explainZodIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'unrecognized_keys':
@@ -41,10 +44,7 @@ function explainZodIssue(issue: z.core.$ZodIssue): string {
         `remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`
       )
     case 'invalid_type':
-      return issue.input === undefined
-        ? `is required (${issue.expected})`
-        : `must be ` +
-            `${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}`
+      return issue.input === undefined ? `is required (${issue.expected})` : `must be ${typeName(issue.expected)}`
     case 'invalid_value':
       return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`
     case 'invalid_key':

@@ -48,8 +48,10 @@ export function httpProbeScript(port: number, path: string): string {
     tryTool('curl', 'curl -fsS -o /dev/null "$u"'),
     tryTool(
       'node',
-      `node -e ` +
-        `'require("http").get(process.argv[1],(r)=>process.exit(r.statusCode<400?0:1)).on("error",()=>process.exit(1))' "$u"`,
+      `node -e '${[
+        'require("http").get(process.argv[1],(r)=>process.exit(r.statusCode<400?0:1))',
+        '.on("error",()=>process.exit(1))',
+      ].join('')}' "$u"`,
     ),
     tryTool('python3', `python3 -c 'import sys,urllib.request;urllib.request.urlopen(sys.argv[1],timeout=4)' "$u"`),
     tryTool(
@@ -72,8 +74,10 @@ export function tcpProbeScript(port: number): string {
     ),
     tryTool(
       'node',
-      `node -e ` +
-        `'require("net").connect(+process.argv[1],"127.0.0.1",()=>process.exit(0)).on("error",()=>process.exit(1))' ${port}`,
+      `node -e '${[
+        'require("net").connect(+process.argv[1],"127.0.0.1",()=>process.exit(0))',
+        '.on("error",()=>process.exit(1))',
+      ].join('')}' ${port}`,
     ),
     tryTool('nc', `nc -z 127.0.0.1 ${port}`),
     `echo 'health check: no TCP client in the image (${TCP_PROBE_TOOLS.join(', ')})' >&2`,

@@ -313,8 +313,10 @@ export function buildBundleModel(input: BundleModelInput): BundleModel {
       kind: 'builtin',
       description:
         `Host port of the ${entry.protocol === 'http' ? 'app' : 'service'} (${entry.name}:${entry.port}), ` +
-        `published on 127.0.0.1 ` +
-        `only${entry.protocol === 'http' ? ': nginx (nginx.conf) or an SSH tunnel reaches it' : ': reach it with an SSH tunnel'}.${entry.protocol === 'http' ? ' If you change it, change the port in nginx.conf too.' : ''}`,
+        'published on 127.0.0.1 only' +
+        (entry.protocol === 'http'
+          ? ': nginx (nginx.conf) or an SSH tunnel reaches it. If you change it, change the port in nginx.conf too.'
+          : ': reach it with an SSH tunnel.'),
       value: String(port),
       required: true,
       usedBy: usedBy.get(names.port) ?? [],
@@ -323,7 +325,10 @@ export function buildBundleModel(input: BundleModelInput): BundleModel {
     {
       key: names.publicUrl,
       kind: 'builtin',
-      description: `Public base URL of the app, without a trailing slash, e.g. https://app.example.com. Empty: setup.sh sets http://127.0.0.1:${'$'}${names.port}.${publicUrlUsers.length > 0 ? ` The app builds its links from it (${publicUrlUsers.join(', ')}).` : ''}`,
+      description:
+        'Public base URL of the app, without a trailing slash, e.g. https://app.example.com. ' +
+        `Empty: setup.sh sets http://127.0.0.1:${'$'}${names.port}.` +
+        (publicUrlUsers.length > 0 ? ` The app builds its links from it (${publicUrlUsers.join(', ')}).` : ''),
       value: '',
       required: false,
       usedBy: publicUrlUsers,

@@ -122,7 +122,10 @@ function readmeState(variable: BundleVariable): string {
   return markdownCode(variable.value)
 }
 
-/** The include file's WebSocket `map` (what nginx.conf's `$aims_connection_upgrade` needs), cut from the live renderer's output. */
+/**
+ * The include file's WebSocket `map` (what nginx.conf's `$aims_connection_upgrade` needs), cut from the live renderer's
+ * output.
+ */
 export function connectionUpgradeMap(): string {
   const include = renderIncludeConf('/etc/nginx/conf.d/plugs', {tuneServerNamesHash: false}).split('\n')
   const start = include.findIndex((line) => line.startsWith('map ') && line.includes(CONNECTION_UPGRADE_VARIABLE))

@@ -76,9 +76,10 @@ export async function runChat(options: ChatOptions): Promise<{turns: number; id:
     } catch (error) {
       // A provider failure ends the turn, not the chat: say it and keep listening.
       const failure = error as {line?: string; message?: string; name?: string}
-      io.write(
-        `${controller.signal.aborted ? '(interrupted)' : `Error: ${failure.line ?? failure.message ?? String(error)}`}\n`,
-      )
+      const said = controller.signal.aborted
+        ? '(interrupted)'
+        : `Error: ${failure.line ?? failure.message ?? String(error)}`
+      io.write(`${said}\n`)
     } finally {
       controller = undefined
     }

@@ -83,9 +83,8 @@ export function renderLoginStatus(status: LoginStatus, style: Style, acheevy?: s
     ]),
   )
   const target = status.newKeysGoTo
-  const goes =
-    `New keys go to ` +
-    `${place(target.store, target.location)}${target.note ? ` (not the keychain: ${sanitizeUntrusted(target.note)})` : ''}.`
+  const why = target.note ? ` (not the keychain: ${sanitizeUntrusted(target.note)})` : ''
+  const goes = `New keys go to ${place(target.store, target.location)}${why}.`
   return [table, '', goes, ...(acheevy ? [acheevy] : [])].join('\n')
 }
 
