@@ -346,6 +346,8 @@ describe('DockFeed', () => {
     await eventually(() =>
       expect(h.of('health').at(-1)).toMatchObject({health: 'unhealthy', detail: 'HTTP 500 on /health'}),
     )
+    // A second failed probe confirms the change; it is recorded once, however many probes follow.
+    await eventually(() => expect(h.recorded.length).toBeGreaterThan(0))
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect(h.recorded.map((event) => [event.action, event.health, event.message, event.origin])).toEqual([
       ['health-changed', 'unhealthy', 'health changed: healthy → unhealthy (HTTP 500 on /health)', 'dock'],
@@ -360,12 +362,21 @@ describe('DockFeed', () => {
 
   it('records nothing for a container caught stopping: one failed probe is only a suspicion', async () => {
     let status = 200
+    // After the first failed answer, probes hang until the engine has said the container stopped (and
+    // then fail too): on a loaded machine a second probe must not be able to slip in before the stop.
+    let failedAnswers = 0
+    let engineSaidStopped!: () => void
+    const stopped = new Promise<void>((resolve) => (engineSaidStopped = resolve))
+    const answer = httpAnswering(() => status)
     const http = JSON.stringify({type: 'http', path: '/health', port: 8080})
     const h = harness({
       containers: [summary('acme', 'web', {id: 'w1', port: 51001, health: http})],
       visible: () => ['acme/web'],
       intervals: {probeMs: 30, startGraceMs: 0},
-      connectTcp: httpAnswering(() => status),
+      connectTcp: async (...args) => {
+        if (status !== 200 && failedAnswers++ > 0) await stopped
+        return answer(...args)
+      },
     })
     h.feed.start()
     await eventually(() => expect(h.of('health').at(-1)).toMatchObject({health: 'healthy'}))
@@ -374,6 +385,7 @@ describe('DockFeed', () => {
     // The engine says it stopped before a second probe could confirm anything.
     h.containers[0] = summary('acme', 'web', {id: 'w1', port: 51001, health: http, state: 'exited'})
     h.streams.push(containerEvent('acme', 'web', 'die'))
+    engineSaidStopped()
     await eventually(() => expect(h.of('instance').at(-1)?.snapshot?.view.status).toBe('stopped'))
     await new Promise((resolve) => setTimeout(resolve, 1800))
     expect(h.recorded).toEqual([])
