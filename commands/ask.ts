@@ -23,9 +23,9 @@ export default class Ask extends declared(ASK, AimsCommand) {
     if (flags['dry-run'] && offline) {
       // The parser alone: no host needed; a reachable one lends its instance names (3 s at most).
       const result = askDryRunOffline(text, await wiring.intentContext(undefined, {timeoutMs: 3000}))
-      this.say(
-        `${this.style.bold(result.command ?? '')}\n  ${result.summary}${result.mutates ? this.style.dim(` (${result.destructive ? 'destroys data' : 'changes the host'}: nothing was run)`) : ''}`,
-      )
+      const effect = result.destructive ? 'destroys data' : 'changes the host'
+      const note = result.mutates ? this.style.dim(` (${effect}: nothing was run)`) : ''
+      this.say(`${this.style.bold(result.command ?? '')}\n  ${result.summary}${note}`)
       return result
     }
 
@@ -51,7 +51,7 @@ export default class Ask extends declared(ASK, AimsCommand) {
       },
       this.style,
       progress.progress,
-      {quiet: this.jsonEnabled()},
+      {quiet: this.jsonEnabled(), prices: wiring.runtime.prices},
     )
     const agent = new Agent({
       provider: wiring.provider,

@@ -57,6 +57,7 @@ export default class Chat extends declared(CHAT, AimsCommand) {
       },
       this.style,
       progress.progress,
+      {prices: wiring.runtime.prices},
     )
     const id = resumed?.id ?? newChatId(new Date(), newId())
     const transcript = new TranscriptWriter(id, store, () => wiring.runtime.secrets)
@@ -95,7 +96,10 @@ export default class Chat extends declared(CHAT, AimsCommand) {
     const banner = [
       `ACHEEVY · ${provider} · host ${hostLabel} · chat ${id}`,
       resumed
-        ? `Resumed: ${resumed.messages.length} messages${lastRequest ? `, last request "${lastRequest.content.slice(0, 80)}"` : ''}${resumed.focus ? `, about ${resumed.focus}` : ''}.`
+        ? `Resumed: ${resumed.messages.length} messages` +
+          (lastRequest ? `, last request "${lastRequest.content.slice(0, 80)}"` : '') +
+          (resumed.focus ? `, about ${resumed.focus}` : '') +
+          '.'
         : 'Type a request, /help for help, /exit to leave.',
     ].join('\n')
     try {

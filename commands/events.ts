@@ -47,7 +47,8 @@ export default class Events extends declared(EVENTS, AimsCommand) {
     })
     if (events.length === 0 && !json)
       this.note(
-        `No events on ${session.host.name}${flags.tenant ? ` for tenant ${flags.tenant}` : ''} since ${since!.toISOString()}.`,
+        `No events on ${session.host.name}${flags.tenant ? ` for tenant ${flags.tenant}` : ''} since ` +
+          `${since!.toISOString()}.`,
       )
     const width = Math.max(8, ...events.map((event) => eventInstance(event).length))
     for (const event of events) write(event, width)

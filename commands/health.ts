@@ -47,11 +47,14 @@ export default class Health extends declared(HEALTH, LifecycleCommand) {
       if (this.jsonEnabled()) process.exitCode = ExitCode.failure
       else {
         const first = failing[0]!
-        throw new AimsError(
-          'unhealthy',
-          `${failing.length === 1 ? `${first.ref} is ${first.health}` : `${failing.length} instances are not healthy (${failing.map((report) => report.ref).join(', ')})`}: ${first.detail}`,
-          {hint: `see aims plug logs ${first.ref}`, exitCode: ExitCode.failure},
-        )
+        const which =
+          failing.length === 1
+            ? `${first.ref} is ${first.health}`
+            : `${failing.length} instances are not healthy (${failing.map((report) => report.ref).join(', ')})`
+        throw new AimsError('unhealthy', `${which}: ${first.detail}`, {
+          hint: `see aims plug logs ${first.ref}`,
+          exitCode: ExitCode.failure,
+        })
       }
     }
     return result

@@ -102,7 +102,8 @@ export default class Init extends declared(INIT, AimsCommand) {
       for (const [key, value] of parsed) setPreference(config.preferences as Record<string, unknown>, key, value)
     })
     this.say(
-      `${this.style.green('✓')} default tenant ${tenant}, ACHEEVY provider ${provider}${baseUrl ? ` at ${baseUrl}` : ''}`,
+      `${this.style.green('✓')} default tenant ${tenant}, ACHEEVY provider ` +
+        `${provider}${baseUrl ? ` at ${baseUrl}` : ''}`,
     )
     const keyEnv = provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : provider === 'openai' ? 'OPENAI_API_KEY' : undefined
     if (keyEnv && !this.io.env[keyEnv])
@@ -116,7 +117,8 @@ export default class Init extends declared(INIT, AimsCommand) {
       this.say(renderDoctorReport(report, this.style))
     }
     this.say(
-      `\nNext: aims catalog ls, then aims plug up PLUG${doctorOk === false ? ' (after fixing what doctor reports)' : ''}. Or ask ACHEEVY: aims chat`,
+      `\nNext: aims catalog ls, then aims plug up ` +
+        `PLUG${doctorOk === false ? ' (after fixing what doctor reports)' : ''}. Or ask ACHEEVY: aims chat`,
     )
     if (doctorOk === false && !this.jsonEnabled())
       throw new AimsError('engine', `the host ${added.host.name} is not ready yet`, {

@@ -1,12 +1,12 @@
 /**
- * Composition of ACHEEVY (beside context.ts, the composition root): wires it to the process's AimsContext: the tool runtime over the one
+ * Composition of ACHEEVY (beside context.ts, the composition root): wires it to the process's AimsContext: the tool
+ * runtime over the one
  * session, the provider the settings choose (the offline parser when no key
  * or server is configured), the parser's context (catalog, instances, focus)
  * and the system prompt's facts. Used by `aims ask` and `aims chat`.
  */
 import type {AiSettings} from './core/ai/settings.js'
 import type {ChatProvider} from './core/ai/types.js'
-import {DEFAULT_PRICES} from './core/catalog/cost.js'
 import type {IntentContext, IntentInstance} from './core/intents/index.js'
 import {PLUG_ID, RESOURCE_NAME} from './core/names.js'
 import type {AimsContext} from './context.js'
@@ -56,12 +56,13 @@ export async function wireAgent(
   context: AimsContext,
   options: {hostFlag?: string; focus?: () => string | undefined},
 ): Promise<AgentWiring> {
-  const [{preferences}, defaultTenant, services, aimsVersion, store] = await Promise.all([
+  const [{preferences}, defaultTenant, services, aimsVersion, store, prices] = await Promise.all([
     context.config.read(),
     context.defaultTenant(),
     loadAgentServices(),
     packageVersion(),
     context.secrets(),
+    context.prices(options.hostFlag),
   ])
   const extras = extraServices(context, aimsVersion)
   // Env keys win; a key stored with `aims login` is read only when no env var holds one.
@@ -83,7 +84,7 @@ export async function wireAgent(
     extras,
     defaultTenant,
     catalog,
-    prices: DEFAULT_PRICES,
+    prices,
     clock: context.clock,
     session,
     lifecycleDeps: async (call) =>

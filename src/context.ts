@@ -17,6 +17,7 @@ import {didYouMean} from './core/suggest.js'
 import {JsonConfigStore, FileKnownHostsStore} from './adapters/config-store.js'
 import {aimsPaths, type AimsPaths} from './adapters/paths.js'
 import type {
+  AimsConfig,
   Clock,
   ConfigStore,
   HostKeyScanner,
@@ -33,8 +34,8 @@ import type {PlugUpDeps} from './services/plug-up.js'
 import type {ExportDeps} from './services/export.js'
 import type {SecretStore} from './services/secret-store.js'
 import type {MissingVariable} from './core/plan/env.js'
-import {hostPrices} from './core/plan/policy.js'
-import {getPreference} from './core/preferences.js'
+import {hostPrices, type Prices} from './core/plan/policy.js'
+import {readPreferences} from './core/preferences.js'
 
 export interface ContextOptions {
   env?: NodeJS.ProcessEnv
@@ -74,6 +75,12 @@ export const systemClock: Clock = {
         {once: true},
       )
     }),
+}
+
+/** A host's prices from the config (see AimsContext.prices). */
+function pricesOf(config: AimsConfig, hostName: string | undefined): Prices {
+  const entry = hostName === undefined ? undefined : config.hosts[hostName]
+  return hostPrices((entry as {prices?: Partial<Prices>} | undefined)?.prices, config.preferences)
 }
 
 export interface CatalogDir {
@@ -208,15 +215,9 @@ export class AimsContext {
       const {packageRoot} = await import('./adapters/package-root.js')
       const {join, resolve} = await import('node:path')
       const {preferences} = await this.config.read()
-      // Stored flat ("catalog.paths") or nested ({catalog: {paths}}): accept both.
-      const nested =
-        preferences.catalog && typeof preferences.catalog === 'object'
-          ? (preferences.catalog as Record<string, unknown>).paths
-          : undefined
-      const configured = preferences['catalog.paths'] ?? nested
-      const fromConfig = Array.isArray(configured)
-        ? configured.filter((dir): dir is string => typeof dir === 'string' && dir.trim() !== '')
-        : []
+      const fromConfig = (readPreferences(preferences).strings('catalog.paths') ?? []).filter(
+        (dir) => dir.trim() !== '',
+      )
       const fromEnv = (this.env.AIMS_CATALOG_PATH ?? '').split(':').filter((dir) => dir.trim() !== '')
       const dirs: CatalogDir[] = [{dir: join(packageRoot(), 'plugs-catalog'), source: 'builtin'}]
       for (const dir of [...fromConfig, ...fromEnv]) {
@@ -285,9 +286,26 @@ export class AimsContext {
 
   /** The tenant commands use when none is given: config default-tenant, else "default". */
   async defaultTenant(): Promise<string> {
-    const preferences = (await this.config.read()).preferences
-    const configured = getPreference(preferences, 'default-tenant') ?? preferences.defaultTenant
-    return typeof configured === 'string' && configured !== '' ? configured : 'default'
+    const preferences = readPreferences((await this.config.read()).preferences)
+    // defaultTenant: how early configs spelled it.
+    const configured = preferences.string('default-tenant') ?? preferences.string('defaultTenant')
+    return configured ? configured : 'default'
+  }
+
+  /**
+   * The prices every cost is quoted in (catalog ls/show/search, plug up's plan and its cost gate): the
+   * host's own (hosts.NAME.prices), else the preferences', else the defaults. `host` is --host; with no
+   * host configured, the preferences' prices.
+   */
+  async prices(host?: string): Promise<Prices> {
+    const [config, name] = await Promise.all([
+      this.config.read(),
+      this.hostEntry(host).then(
+        (entry) => entry.name,
+        () => undefined,
+      ),
+    ])
+    return pricesOf(config, name)
   }
 
   /** Who is acting, for labels and the audit log: user@machine. */
@@ -321,18 +339,12 @@ export class AimsContext {
         import('./adapters/templates.js'),
         import('./services/lifecycle-events.js'),
       ])
-    const entry = config.hosts[session.host.name] as (typeof config.hosts)[string] & {prices?: Record<string, number>}
-    const preference = (key: string) => getPreference(config.preferences, key)
-    const network = {
-      pool: preference('network.pool'),
-      'tenant-prefix': preference('network.tenant-prefix'),
-      'instance-prefix': preference('network.instance-prefix'),
-    } as {pool?: string; 'tenant-prefix'?: number; 'instance-prefix'?: number}
+    const preferences = readPreferences(config.preferences)
     return {
       session,
       catalog,
       preferences: config.preferences,
-      prices: hostPrices(entry?.prices, config.preferences),
+      prices: pricesOf(config, session.host.name),
       clock: this.clock,
       newId: random.newId,
       generateSecret: random.generateSecret,
@@ -344,9 +356,9 @@ export class AimsContext {
       origin: options.origin,
       proxy: nginxProxyManager(session, readTemplate),
       networkPool: {
-        pool: network.pool ?? '10.210.0.0/16',
-        tenantPrefix: network['tenant-prefix'] ?? 24,
-        instancePrefix: network['instance-prefix'] ?? 27,
+        pool: preferences.string('network.pool') ?? '10.210.0.0/16',
+        tenantPrefix: preferences.number('network.tenant-prefix') ?? 24,
+        instancePrefix: preferences.number('network.instance-prefix') ?? 27,
       },
       recordEvent: hostLifecycleEventWriter(session),
     }

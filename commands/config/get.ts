@@ -24,9 +24,11 @@ export default class ConfigGet extends declared(CONFIG_GET, AimsCommand) {
         ),
       )
     else this.say('No preferences set.')
-    this.say(
-      `\nKeys:\n${PREFERENCE_KEYS.map((spec) => `  ${spec.pattern.replace('*', spec.pattern.startsWith('tenants') ? 'TENANT' : 'TIER').padEnd(32)} ${spec.description}`).join('\n')}`,
-    )
+    const keyLine = (spec: (typeof PREFERENCE_KEYS)[number]) => {
+      const key = spec.pattern.replace('*', spec.pattern.startsWith('tenants') ? 'TENANT' : 'TIER')
+      return `  ${key.padEnd(32)} ${spec.description}`
+    }
+    this.say(`\nKeys:\n${PREFERENCE_KEYS.map(keyLine).join('\n')}`)
     return {
       preferences: Object.fromEntries(set),
       keys: PREFERENCE_KEYS.map((spec) => ({key: spec.pattern, description: spec.description})),

@@ -16,9 +16,10 @@ export default class ConfigSet extends declared(CONFIG_SET, AimsCommand) {
         setPreference(config.preferences as Record<string, unknown>, args.key, value),
       )
     const shownValue = Array.isArray(value) ? value.join(':') : value
-    this.say(
-      `${flags['dry-run'] ? 'Would set' : flags.unset ? 'Unset' : 'Set'} ${args.key}${flags.unset ? '' : ` = ${String(shownValue)}`}${previous === undefined ? '' : ` (was ${Array.isArray(previous) ? previous.join(':') : String(previous)})`}.`,
-    )
+    const verb = flags['dry-run'] ? 'Would set' : flags.unset ? 'Unset' : 'Set'
+    const was =
+      previous === undefined ? '' : ` (was ${Array.isArray(previous) ? previous.join(':') : String(previous)})`
+    this.say(`${verb} ${args.key}${flags.unset ? '' : ` = ${String(shownValue)}`}${was}.`)
     return {key: args.key, value: value ?? null, previous: previous ?? null, dryRun: flags['dry-run']}
   }
 }

@@ -39,11 +39,13 @@ export default class HostAdd extends declared(HOST_ADD, AimsCommand) {
       )
     } else {
       this.say(
-        `${result.replaced ? 'Replaced' : 'Added'} host ${this.style.bold(result.host.name)} → ${target}${result.default ? ' (default)' : ''}.`,
+        `${result.replaced ? 'Replaced' : 'Added'} host ${this.style.bold(result.host.name)} → ` +
+          `${target}${result.default ? ' (default)' : ''}.`,
       )
       if (result.host.target !== 'local')
         this.say(
-          `Next: aims host trust ${result.host.name}   (check and record its SSH host key), then aims doctor --host ${result.host.name}`,
+          `Next: aims host trust ${result.host.name}   (check and record its SSH host key), then aims doctor ` +
+            `--host ${result.host.name}`,
         )
     }
     return result

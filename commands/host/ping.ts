@@ -10,7 +10,9 @@ export default class HostPing extends declared(HOST_PING, AimsCommand) {
     const session = await context.session(await context.hostEntry(args.name ?? flags.host))
     const result = await pingHost(session, flags.count, () => performance.now())
     this.say(
-      `${result.host}: ${result.calls} engine calls over ${result.sshLogins === 0 ? 'the local socket' : `${result.sshLogins} SSH login`}; connect ${result.connectMs} ms, per call median ${result.medianMs} ms, p95 ${result.p95Ms} ms`,
+      `${result.host}: ${result.calls} engine calls over ` +
+        `${result.sshLogins === 0 ? 'the local socket' : `${result.sshLogins} SSH login`}; connect ` +
+        `${result.connectMs} ms, per call median ${result.medianMs} ms, p95 ${result.p95Ms} ms`,
     )
     return result
   }

@@ -11,7 +11,8 @@ export default class HostRm extends declared(HOST_RM, AimsCommand) {
     if (result.dryRun) this.say(`Would forget host ${args.name}. Its instances keep running.`)
     else
       this.say(
-        `Forgot host ${args.name}; its instances keep running.${result.newDefault ? ` Default host is now ${result.newDefault}.` : ''}`,
+        `Forgot host ${args.name}; its instances keep ` +
+          `running.${result.newDefault ? ` Default host is now ${result.newDefault}.` : ''}`,
       )
     return result
   }

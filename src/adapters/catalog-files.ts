@@ -38,7 +38,9 @@ export async function readCatalogDir(
         {
           file: dir,
           path: '',
-          message: `cannot read the catalog directory (${(error as NodeJS.ErrnoException).code ?? 'error'}): fix the path in AIMS_CATALOG_PATH or catalog.paths`,
+          message:
+            `cannot read the catalog directory (${(error as NodeJS.ErrnoException).code ?? 'error'}): fix the ` +
+            `path in AIMS_CATALOG_PATH or catalog.paths`,
         },
       ],
     }

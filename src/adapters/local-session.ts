@@ -27,7 +27,10 @@ import {AimsError} from '../core/errors.js'
 import type {ResolvedHost} from '../core/host-target.js'
 import type {Engine, ExecResult, HostLock, HostSession, HostShell, TransportMetrics} from '../services/ports.js'
 
-/** require(), not import: CommonJS loaded from ESM through import() is scanned for named exports first (~40 ms on this bundle). */
+/**
+ * require(), not import: CommonJS loaded from ESM through import() is scanned for named exports first (~40 ms on this
+ * bundle).
+ */
 const loadDockerode = () => createRequire(import.meta.url)('dockerode') as typeof DockerodeType
 import {DockerEngine} from './docker-engine.js'
 import {diskSpaceFromStatfs} from './disk-space.js'
@@ -211,7 +214,8 @@ export class LocalHostSession implements HostSession {
           reject(
             new AimsError(
               'conflict',
-              `another aims process holds the ${name} lock${code === 11 ? '' : ` (${oneLine(stderr) || `exit ${code}`})`}`,
+              `another aims process holds the ${name} lock` +
+                (code === 11 ? '' : ` (${oneLine(stderr) || `exit ${code}`})`),
               {hint: 'wait for it to finish and retry'},
             ),
           )

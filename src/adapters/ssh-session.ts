@@ -45,7 +45,10 @@ import type {
 } from '../services/ports.js'
 import {DockerEngine} from './docker-engine.js'
 
-/** require(), not import: CommonJS loaded from ESM through import() is scanned for named exports first (~40 ms on this bundle). */
+/**
+ * require(), not import: CommonJS loaded from ESM through import() is scanned for named exports first (~40 ms on this
+ * bundle).
+ */
 const loadDockerode = () => createRequire(import.meta.url)('dockerode') as typeof DockerodeType
 import {RemoteLockManager} from './remote-locks.js'
 
@@ -128,7 +131,9 @@ function connectionError(
   }
   if (error.level === 'client-authentication') {
     return new AimsError('auth', `SSH authentication as ${where} failed`, {
-      hint: `add your public key to ~${ssh?.user}/.ssh/authorized_keys on the host, load it with ssh-add, or pass --identity to aims host add`,
+      hint:
+        `add your public key to ~${ssh?.user}/.ssh/authorized_keys on the host, load it with ssh-add, or pass ` +
+        `--identity to aims host add`,
     })
   }
   return new AimsError(
@@ -149,7 +154,9 @@ export function hostKeyError(verdict: HostKeyVerdict, offered: HostKey, host: Re
       'host-key',
       `HOST KEY CHANGED for ${host.name}: it now offers ${label} ${offeredPrint}, but ${known} was recorded`,
       {
-        hint: `someone may be intercepting the connection; if the host was rebuilt, verify the new key out of band and run aims host trust ${host.name} --replace-key SHA256:… (its fingerprint)`,
+        hint:
+          `someone may be intercepting the connection; if the host was rebuilt, verify the new key out of band ` +
+          `and run aims host trust ${host.name} --replace-key SHA256:… (its fingerprint)`,
         details: {offered: offeredPrint, recorded: verdict.known.map((entry) => fingerprint(entry.key.blob))},
       },
     )
@@ -319,11 +326,14 @@ export class SshHostSession implements HostSession {
       const encrypted = failures.some((failure) => failure.includes('is encrypted'))
       throw new AimsError(
         'auth',
-        `no SSH key to log in to ${this.host.name} with (${failures.join('; ') || 'no ssh-agent and no key in ~/.ssh'})`,
+        `no SSH key to log in to ${this.host.name} with ` +
+          `(${failures.join('; ') || 'no ssh-agent and no key in ~/.ssh'})`,
         {
           hint: encrypted
-            ? 'load the key into ssh-agent with ssh-add (then SSH_AUTH_SOCK reaches aims), or run aims in a terminal to type the passphrase'
-            : 'pass --identity FILE to aims host add, start ssh-agent and ssh-add a key, or name an IdentityFile in ~/.ssh/config',
+            ? 'load the key into ssh-agent with ssh-add (then SSH_AUTH_SOCK reaches aims), or run aims in a ' +
+              'terminal to type the passphrase'
+            : 'pass --identity FILE to aims host add, start ssh-agent and ssh-add a key, or name an ' +
+              'IdentityFile in ~/.ssh/config',
         },
       )
     }
@@ -431,7 +441,8 @@ export class SshHostSession implements HostSession {
         [
           'sh',
           '-c',
-          'if [ ! -e "$1" ]; then echo missing; elif [ ! -S "$1" ]; then echo not-socket; elif [ ! -r "$1" ] || [ ! -w "$1" ]; then echo denied; else echo ok; fi',
+          'if [ ! -e "$1" ]; then echo missing; elif [ ! -S "$1" ]; then echo not-socket; elif [ ! -r "$1" ] ' +
+            '|| [ ! -w "$1" ]; then echo denied; else echo ok; fi',
           'aims-probe',
           socket,
         ],
@@ -440,7 +451,9 @@ export class SshHostSession implements HostSession {
       const verdict = probe?.stdout.trim()
       if (verdict === 'missing')
         return new AimsError('engine', `the Docker socket ${socket} does not exist on ${this.host.name}`, {
-          hint: 'install and start Docker on the host (systemctl start docker), or set the socket path with aims host add --docker-socket',
+          hint:
+            'install and start Docker on the host (systemctl start docker), or set the socket path with aims ' +
+            'host add --docker-socket',
         })
       if (verdict === 'not-socket')
         return new AimsError('engine', `${socket} on ${this.host.name} is not a Unix socket`, {
@@ -594,7 +607,8 @@ export class SshHostSession implements HostSession {
       },
       rename: (from, to) =>
         sftpCall<void>(`rename ${from}`, (sftp, done) => sftp.ext_openssh_rename(from, to, (error) => done(error))),
-      // Over SFTP, not `mkdir -p` through exec: exec starts a login shell, which can cost far more than the round trips.
+      // Over SFTP, not `mkdir -p` through exec: exec starts a login shell, which can cost far more than the round
+      // trips.
       mkdirp: async (path) => {
         const isDir = (target: string) =>
           sftpCall<{isDirectory(): boolean}>(`stat ${target}`, (sftp, done) => sftp.stat(target, done)).then(

@@ -1,6 +1,6 @@
 /**
  * The base of every aims command: --json (the typed result alone on stdout),
- * --host, typed errors mapped to DESIGN.md's exit codes, plain output when
+ * --host, typed errors mapped to exit codes (docs/ARCHITECTURE.md), plain output when
  * NO_COLOR is set or stdout is not a terminal, and no prompt without a TTY.
  */
 import {oneLine} from '../core/text/sanitize.js'

@@ -125,7 +125,8 @@ export function helpCacheKey(input: HelpEnvironment): string | undefined {
   const terminals = Boolean(input.stdout.isTTY) && Boolean(input.stderr.isTTY)
   add(
     'tty',
-    `${Boolean(input.stdout.isTTY)} ${Boolean(input.stderr.isTTY)} ${input.stdout.isTTY ? (input.stdout.columns ?? 0) : ''}`,
+    `${Boolean(input.stdout.isTTY)} ${Boolean(input.stderr.isTTY)} ` +
+      `${input.stdout.isTTY ? (input.stdout.columns ?? 0) : ''}`,
   )
   const colorMatters = terminals || input.env.FORCE_COLOR !== undefined
   const env = Object.keys(input.env)

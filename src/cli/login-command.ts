@@ -43,13 +43,20 @@ async function acheevyLine(context: AimsContext, target: LoginTarget): Promise<s
     if (source.kind === 'stored' && source.name === target.name) return 'ACHEEVY uses it now: aims chat'
     if (source.kind === 'env' && settings.provider === target.provider) return undefined
     if (target.provider === 'openai-compatible')
-      return `${describeAcheevy(settings, source)} To use this server: aims config set ai.provider openai-compatible, then aims config set ai.base-url ${target.baseUrl}`
+      return (
+        `${describeAcheevy(settings, source)} To use this server: aims config set ai.provider ` +
+        `openai-compatible, then aims config set ai.base-url ${target.baseUrl}`
+      )
     return `${describeAcheevy(settings, source)} To use this key: aims config set ai.provider ${target.provider}`
   } catch {
     // A config this command did not touch must not fail the login it just did.
     return undefined
   }
 }
+
+/** What the hidden prompt asks for: a provider's key, or a compatible server's. */
+const keyLabel = (target: LoginTarget) =>
+  target.provider === 'openai-compatible' ? `API key for ${target.baseUrl}` : `${target.label} API key`
 
 export const loginCommand = {
   async login(
@@ -65,7 +72,7 @@ export const loginCommand = {
           fromStdin: request.fromStdin,
           stdin: process.stdin,
           prompter: context.prompter,
-          prompt: `${target.provider === 'openai-compatible' ? `API key for ${target.baseUrl}` : `${target.label} API key`} (hidden):`,
+          prompt: `${keyLabel(target)} (hidden):`,
           command: `aims login ${target.argv.join(' ')}`,
         }),
     }

@@ -166,7 +166,8 @@ function evaluateConnection(facts: DoctorFacts): DoctorCheck[] {
       check(
         'ssh',
         'pass',
-        `logged in to ${facts.host.endpoint ?? facts.host.name}${connection.value.connectMs === undefined ? '' : ` in ${Math.round(connection.value.connectMs)} ms`}`,
+        `logged in to ${facts.host.endpoint ?? facts.host.name}` +
+          (connection.value.connectMs === undefined ? '' : ` in ${Math.round(connection.value.connectMs)} ms`),
       ),
       check('host-key', 'pass', trusted),
     ]
@@ -353,7 +354,9 @@ function evaluatePorts(ports: DoctorFacts['ports']): DoctorCheck {
   const size = PORT_RANGE.last - PORT_RANGE.first + 1
   const used = new Set(ports.value.inUse.filter((port) => port >= PORT_RANGE.first && port <= PORT_RANGE.last))
   const free = size - used.size
-  const detail = `${free} of ${size} free in ${PORT_RANGE.first}-${PORT_RANGE.last} (${ports.value.source}${ports.value.engineKnown ? ' and Docker' : '; Docker ports unknown'})`
+  const detail =
+    `${free} of ${size} free in ${PORT_RANGE.first}-${PORT_RANGE.last} ` +
+    `(${ports.value.source}${ports.value.engineKnown ? ' and Docker' : '; Docker ports unknown'})`
   const fix = 'remove instances you do not need (aims plug down), or stop what else listens in that range'
   if (free === 0) return check('ports', 'fail', detail, fix)
   if (free < THRESHOLDS.portsWarnFree) return check('ports', 'warn', detail, fix)
@@ -419,7 +422,8 @@ export function evaluateAi(fact: Fact<AiFact>): DoctorCheck {
       return check(
         'ai',
         'pass',
-        `${what}, key from ${key.store === 'keychain' ? `the keychain (${key.location})` : `the encrypted file ${key.location}`}`,
+        `${what}, key from ` +
+          `${key.store === 'keychain' ? `the keychain (${key.location})` : `the encrypted file ${key.location}`}`,
       )
     case 'none':
       return key.needed
@@ -448,7 +452,8 @@ function evaluateProxyConfs(fact: DoctorFacts['proxyConfs']): DoctorCheck {
   return check(
     'proxy-confs',
     'warn',
-    `${stale.length} route${stale.length === 1 ? ' points' : 's point'} at instances that no longer exist: ${named.join(', ')}`,
+    `${stale.length} route${stale.length === 1 ? ' points' : 's point'} at instances that no longer exist: ` +
+      `${named.join(', ')}`,
     example ? `aims plug down ${example} removes it (and reloads nginx)` : 'remove the file and reload nginx',
   )
 }
@@ -477,7 +482,8 @@ export function doctorFailure(report: DoctorReport, facts: DoctorFacts): AimsErr
       : `${first.fix ?? 'see the checks above'} (then see the other fixes above)`
   return new AimsError(
     root ? asKind(root.kind) : 'remote',
-    `${failed.length === 1 ? 'a doctor check failed' : `${failed.length} doctor checks failed`} on ${report.host}: ${summary}`,
+    `${failed.length === 1 ? 'a doctor check failed' : `${failed.length} doctor checks failed`} on ` +
+      `${report.host}: ${summary}`,
     {hint},
   )
 }

@@ -1,7 +1,7 @@
 /**
  * Typed domain errors. Every failure a user can meet is one of these, with a
  * one-line message that says what happened and a hint that says what to do.
- * The CLI maps them to the exit codes in DESIGN.md; nothing else decides exit codes.
+ * AimsCommand maps them to exit codes (docs/ARCHITECTURE.md); nothing else decides exit codes.
  */
 import {oneLine} from './text/sanitize.js'
 

@@ -273,7 +273,9 @@ export function parseSince(value: string, now: Date): Date {
   )
 }
 
-/** Events in time order; equal times keep their order (engine before aims for the same instant is arbitrary but stable). */
+/**
+ * Events in time order; equal times keep their order (engine before aims for the same instant is arbitrary but stable).
+ */
 export function sortEvents(events: AimsEvent[]): AimsEvent[] {
   return events
     .map((event, index) => ({event, index}))

@@ -128,7 +128,8 @@ const UNSAFE_PATH = /[\n\r\t;'"`$|&<>\\*?{}()!\u0000-\u001f]/
 export function checkLocalPath(value: string, what: string): string {
   if (value.length === 0 || value.length > 180) {
     throw usageError(
-      `invalid ${what} ${shown(value)}: ${value.length === 0 ? 'it is empty' : `it is ${value.length} characters long`}`,
+      `invalid ${what} ${shown(value)}: ` +
+        `${value.length === 0 ? 'it is empty' : `it is ${value.length} characters long`}`,
       'give a path of at most 180 characters',
     )
   }

@@ -5,7 +5,7 @@
  */
 import {shown, usageError} from './errors.js'
 
-/** Tenant and instance names (DESIGN.md): DNS-label-like, 1-32 chars. */
+/** Tenant and instance names: DNS-label-like, 1-32 chars. */
 export const RESOURCE_NAME = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/
 /** Catalog plug ids as commands accept them (the catalog itself holds resource names). */
 export const PLUG_ID = /^[a-z0-9][a-z0-9-]{0,62}$/
@@ -115,7 +115,9 @@ export function domainClaimProblem(input: {
       if (owner !== tenant)
         return {
           rule: `${domain} is inside tenant ${owner}'s name space (*.${owner}.${hostDomain})`,
-          fix: `tenant ${tenant} owns *.${tenant}.${hostDomain}: use e.g. ${instance}.${tenant}.${hostDomain}, or a domain of your own`,
+          fix:
+            `tenant ${tenant} owns *.${tenant}.${hostDomain}: ` +
+            `use e.g. ${instance}.${tenant}.${hostDomain}, or a domain of your own`,
         }
       if (labels.length === 1)
         return {
@@ -134,8 +136,12 @@ export function domainClaimProblem(input: {
       }
     if (owner.tenant !== tenant && (under(domain, owner.domain) || under(owner.domain, domain)))
       return {
-        rule: `${domain} overlaps ${owner.domain}, claimed by tenant ${owner.tenant} (${owner.tenant}/${owner.instance})`,
-        fix: 'a custom domain and the names under it belong to the tenant that claimed it first: pick a domain outside it',
+        rule:
+          `${domain} overlaps ${owner.domain}, ` +
+          `claimed by tenant ${owner.tenant} (${owner.tenant}/${owner.instance})`,
+        fix:
+          'a custom domain and the names under it belong to the tenant that claimed it first: ' +
+          'pick a domain outside it',
       }
   }
   return undefined
@@ -183,7 +189,8 @@ export function parseInstanceRef(value: string, defaultTenant = DEFAULT_TENANT):
 
 export const formatInstanceRef = (ref: InstanceNames) => `${ref.tenant}/${ref.instance}`
 
-// Docker object names (DESIGN.md). All inputs are validated resource names,
+// Docker object names (docs/ARCHITECTURE.md, "The host is the source of truth"). All inputs are validated resource
+// names,
 // so the results are valid Docker names too.
 export const containerName = (tenant: string, instance: string, service: string, replica = 1) =>
   `aims-${tenant}-${instance}-${service}${replica > 1 ? `-${replica}` : ''}`

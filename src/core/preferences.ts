@@ -200,6 +200,37 @@ export function getPreference(preferences: Record<string, unknown>, key: string)
   return current
 }
 
+/**
+ * The preferences, read typed: each getter returns the value when it has that type and undefined
+ * otherwise (unset, or a hand edit of the wrong type), so callers never cast. Flat ("a.b") and
+ * nested ({a: {b}}) keys alike, as getPreference reads them.
+ */
+export interface PreferenceReader {
+  string(key: string): string | undefined
+  number(key: string): number | undefined
+  boolean(key: string): boolean | undefined
+  /** The strings of a list (anything else in it is left out). */
+  strings(key: string): string[] | undefined
+}
+
+export function readPreferences(preferences: Record<string, unknown>): PreferenceReader {
+  const typed =
+    <T>(check: (value: unknown) => value is T) =>
+    (key: string): T | undefined => {
+      const value = getPreference(preferences, key)
+      return check(value) ? value : undefined
+    }
+  return {
+    string: typed((value): value is string => typeof value === 'string'),
+    number: typed((value): value is number => typeof value === 'number' && Number.isFinite(value)),
+    boolean: typed((value): value is boolean => typeof value === 'boolean'),
+    strings: (key) => {
+      const value = getPreference(preferences, key)
+      return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : undefined
+    },
+  }
+}
+
 export function setPreference(
   preferences: Record<string, unknown>,
   key: string,

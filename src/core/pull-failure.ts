@@ -48,7 +48,8 @@ const RULES: Rule[] = [
     test: /no such host|server misbehaving|temporary failure in name resolution|lookup .* on /i,
     what: (_image, registry) => `the host cannot resolve ${registry} (DNS)`,
     fix: (_image, registry) =>
-      `check the host's DNS and internet access (nslookup ${registry} on the host), or use an image from a registry it can reach`,
+      `check the host's DNS and internet access (nslookup ${registry} on the host), ` +
+      'or use an image from a registry it can reach',
   },
   {
     cause: 'timeout',
@@ -86,7 +87,8 @@ export function pullFailure(image: string, host: string, engineMessage: string):
   const cause = rule?.cause ?? 'unknown'
   return new AimsError(
     'pull',
-    `cannot pull ${image} on ${host}: ${rule ? `${rule.what(image, registry)}: ` : ''}${engine || 'the engine gave no reason'}`,
+    `cannot pull ${image} on ${host}: ` +
+      `${rule ? `${rule.what(image, registry)}: ` : ''}${engine || 'the engine gave no reason'}`,
     {
       hint: rule?.fix(image, registry) ?? `check the image name and that ${host} can reach ${registry}`,
       cause,

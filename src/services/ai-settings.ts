@@ -7,21 +7,17 @@
  */
 import type {AiFact} from '../core/doctor.js'
 import {resolveAiSettings, type AiConfigValues, type AiSettings} from '../core/ai/settings.js'
-import {getPreference} from '../core/preferences.js'
+import {readPreferences} from '../core/preferences.js'
 import type {KeySource, SecretStore} from './secret-store.js'
 
-const scalarPreference = (preferences: Record<string, unknown>, key: string) => {
-  const value = getPreference(preferences, key)
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : undefined
-}
-
 export function aiConfigFromPreferences(preferences: Record<string, unknown>): AiConfigValues {
+  const read = readPreferences(preferences)
   return {
-    provider: scalarPreference(preferences, 'ai.provider') as string | undefined,
-    model: scalarPreference(preferences, 'ai.model') as string | undefined,
-    baseUrl: scalarPreference(preferences, 'ai.base-url') as string | undefined,
-    tools: scalarPreference(preferences, 'ai.tools') as boolean | string | undefined,
-    timeoutSeconds: scalarPreference(preferences, 'ai.timeout') as number | string | undefined,
+    provider: read.string('ai.provider'),
+    model: read.string('ai.model'),
+    baseUrl: read.string('ai.base-url'),
+    tools: read.boolean('ai.tools') ?? read.string('ai.tools'),
+    timeoutSeconds: read.number('ai.timeout') ?? read.string('ai.timeout'),
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The audit trail: what was applied, by whom, from which command or
- * utterance. Appended locally and to the host's copy (DESIGN.md: the VPS is
+ * utterance. Appended locally and to the host's copy (docs/ARCHITECTURE.md: the VPS is
  * the shared truth; the local file is this machine's history).
  */
 import type {HostShell, Origin} from './ports.js'

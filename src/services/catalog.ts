@@ -173,7 +173,9 @@ export async function validateCatalog(
         issues.push({
           file: path,
           path: '',
-          message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check its permissions`,
+          message:
+            `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): ` +
+            `check its permissions`,
         })
     }
   }

@@ -85,7 +85,10 @@ export const DEFAULT_FEED_INTERVALS: DockFeedIntervals = {
   backoffMs: (attempt) => Math.min(500 * 2 ** (attempt - 1), 8000),
 }
 
-/** Stats requests in flight at once: the engine answers them at its next tick; the rest of the socket pool stays free for re-reads and logs. */
+/**
+ * Stats requests in flight at once: the engine answers them at its next tick; the rest of the socket pool stays free
+ * for re-reads and logs.
+ */
 const STATS_LANES = 12
 const INSPECT_CONCURRENCY = 8
 /** More instances than this waiting for a re-read: one full listing is cheaper. */
@@ -355,7 +358,10 @@ export class DockFeed {
     if (shown.length > 0) this.options.dispatch({type: 'events', events: shown})
   }
 
-  /** First connection: the strip shows the last few lifecycle events; health changes are judged against the host's record. */
+  /**
+   * First connection: the strip shows the last few lifecycle events; health changes are judged against the host's
+   * record.
+   */
   private seedFromHistory(events: LifecycleEvent[]): void {
     for (const [ref, health] of healthBaseline(events)) this.health.set(ref, health)
     const mine = events
@@ -553,7 +559,7 @@ export class DockFeed {
     const inFlight = new Set<string>()
     const latest = new Map<string, StatsSample>()
     const dirty = new Set<string>()
-    let flushTimer: NodeJS.Timeout | undefined
+    let flushTimer: (() => void) | undefined
     const flush = () => {
       flushTimer = undefined
       if (signal.aborted) return
@@ -615,7 +621,7 @@ export class DockFeed {
           latest.set(pick.id, await engine.stats(pick.id))
           dirty.add(pick.ref)
           // Samples arrive a few a second: one dispatch (one frame) per statsFlushMs for all of them.
-          flushTimer ??= setTimeout(flush, this.intervals.statsFlushMs)
+          flushTimer ??= this.after(this.intervals.statsFlushMs, flush)
         } catch (error) {
           if (isConnectionFailure(error)) throw error
         } finally {
@@ -626,7 +632,7 @@ export class DockFeed {
     try {
       await Promise.all(Array.from({length: STATS_LANES}, lane))
     } finally {
-      if (flushTimer) clearTimeout(flushTimer)
+      flushTimer?.()
     }
   }
 
@@ -676,7 +682,7 @@ export class DockFeed {
     }
     let recent: string[] = []
     let batch: string[] = []
-    let timer: NodeJS.Timeout | undefined
+    let timer: (() => void) | undefined
     const flush = () => {
       timer = undefined
       if (batch.length === 0 || signal.aborted) return
@@ -688,9 +694,10 @@ export class DockFeed {
     while (!signal.aborted && !this.stopped) {
       const multi = (this.known.get(ref)?.view.replicas.length ?? 1) > 1
       const format = (line: LogLine & {service: string; replica: number}) =>
-        `${multi ? `${line.service}${line.replica > 1 ? `#${line.replica}` : ''} | ` : ''}${sanitizeUntrusted(line.text).replace(/\t/g, '    ')}`
+        `${multi ? `${line.service}${line.replica > 1 ? `#${line.replica}` : ''} | ` : ''}` +
+        `${sanitizeUntrusted(line.text).replace(/\t/g, '    ')}`
       let opening: string[] | undefined = resumed ? [] : undefined
-      let openingTimer: NodeJS.Timeout | undefined
+      let openingTimer: (() => void) | undefined
       const closeOpening = () => {
         openingTimer = undefined
         if (!opening) return
@@ -699,7 +706,7 @@ export class DockFeed {
         batch.push(...fresh)
         flush()
       }
-      const started = Date.now()
+      const started = this.options.clock.now().getTime()
       try {
         await followInstanceLogs(this.options.session, target, {
           tail: resumed ? 20 : LOG_TAIL,
@@ -708,23 +715,24 @@ export class DockFeed {
             if (opening) {
               // A resumed stream starts with the last lines again: hold them briefly to drop the repeat.
               opening.push(format(line))
-              openingTimer ??= setTimeout(closeOpening, 150)
+              openingTimer ??= this.after(150, closeOpening)
               return
             }
             batch.push(format(line))
-            timer ??= setTimeout(flush, 50)
+            timer ??= this.after(50, flush)
           },
         })
       } catch {
         // The instance went away or the connection dropped: retried below while it is still watched.
       }
-      if (openingTimer) clearTimeout(openingTimer)
+      openingTimer?.()
       closeOpening()
-      if (timer) clearTimeout(timer)
+      timer?.()
       flush()
       resumed = true
       // A stream that ended at once (a stopped container) is retried slowly.
-      if (!(await this.pause(Date.now() - started < 1000 ? 2000 : 300, signal))) break
+      const ran = this.options.clock.now().getTime() - started
+      if (!(await this.pause(ran < 1000 ? 2000 : 300, signal))) break
     }
   }
 
@@ -753,26 +761,35 @@ export class DockFeed {
     }
   }
 
+  /** Runs `callback` after `ms` on the feed's clock; the function returned cancels it. */
+  private after(ms: number, callback: () => void): () => void {
+    const cancel = new AbortController()
+    this.options.clock.sleep(ms, cancel.signal).then(
+      () => {
+        if (!cancel.signal.aborted) callback()
+      },
+      () => undefined,
+    )
+    return () => cancel.abort()
+  }
+
   private async withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-    let timer: NodeJS.Timeout | undefined
+    const cancel = new AbortController()
+    const host = this.options.session.host.name
+    const timeout = this.options.clock.sleep(ms, cancel.signal).then(
+      () => {
+        throw new AimsError(
+          'connection',
+          `the Docker engine on ${host} did not ${what} within ${Math.round(ms / 1000)} s`,
+        )
+      },
+      // Cancelled: the call answered in time.
+      () => new Promise<never>(() => undefined),
+    )
     try {
-      return await Promise.race([
-        promise,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () =>
-              reject(
-                new AimsError(
-                  'connection',
-                  `the Docker engine on ${this.options.session.host.name} did not ${what} within ${Math.round(ms / 1000)} s`,
-                ),
-              ),
-            ms,
-          )
-        }),
-      ])
+      return await Promise.race([promise, timeout])
     } finally {
-      clearTimeout(timer)
+      cancel.abort()
     }
   }
 }

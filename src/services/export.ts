@@ -122,7 +122,8 @@ export function validateExportOptions(options: ExportOptions): ExportRequest {
   }
   if (options.out !== undefined) {
     if (options.out.trim() === '') throw usageError('--out is empty', 'give a directory, e.g. --out ./n8n-bundle')
-    // A path is the user's choice (relative, absolute, ../), but a line break or control character in it is a mistake or a trick.
+    // A path is the user's choice (relative, absolute, ../), but a line break or control character in it is a mistake
+    // or a trick.
     if (CONTROL_CHARACTER.test(options.out))
       throw usageError(
         `invalid --out ${shown(options.out)}: it holds a line break or control character`,
@@ -212,7 +213,9 @@ async function readInstance(deps: ExportDeps, session: HostSession, ref: Instanc
       'not-found',
       `${formatInstanceRef(ref)} runs plug ${shown(view.plug)}, which is not in the catalog here`,
       {
-        hint: 'add the catalog directory it came from (aims config set catalog.paths, or AIMS_CATALOG_PATH), then export again',
+        hint:
+          'add the catalog directory it came from (aims config set catalog.paths, or AIMS_CATALOG_PATH), then ' +
+          'export again',
       },
     )
   }
@@ -224,14 +227,16 @@ async function readInstance(deps: ExportDeps, session: HostSession, ref: Instanc
   const deployed = reading.export.plugVersion
   if (deployed && deployed !== String(entry.plug.version))
     warnings.push(
-      `${formatInstanceRef(ref)} was deployed from catalog entry v${deployed} of ${view.plug}; the bundle follows the current entry v${entry.plug.version} (images and limits are the instance's)`,
+      `${formatInstanceRef(ref)} was deployed from catalog entry v${deployed} of ${view.plug}; the bundle ` +
+        `follows the current entry v${entry.plug.version} (images and limits are the instance's)`,
     )
   const missing = Object.keys(entry.plug.services).filter(
     (service) => !view.replicas.some((replica) => replica.service === service),
   )
   if (missing.length > 0)
     warnings.push(
-      `${formatInstanceRef(ref)} has no container for ${missing.join(', ')}: those services come from the catalog entry`,
+      `${formatInstanceRef(ref)} has no container for ${missing.join(', ')}: those services come from the ` +
+        `catalog entry`,
     )
   for (const [key, reason] of Object.entries(reading.export.withheld))
     warnings.push(`${key} is not exported: ${reason}`)
@@ -259,7 +264,8 @@ async function checkOutput(deps: ExportDeps, dir: string, given: string, force: 
   if (state.kind === 'directory' && state.entries.length > 0 && !force) {
     throw usageError(
       `${shown(given)} is not empty (${state.entries.length} entr${state.entries.length === 1 ? 'y' : 'ies'})`,
-      'pass --force to write the bundle into it (its files are replaced; others, such as .env, are kept), or choose another --out',
+      'pass --force to write the bundle into it (its files are replaced; others, such as .env, are kept), or ' +
+        'choose another --out',
     )
   }
   return state
@@ -287,7 +293,9 @@ export async function exportBundle(deps: ExportDeps, request: ExportRequest): Pr
       session = await deps.session()
     } catch (error) {
       throw await plugNotFound(deps.catalog, target.name, {
-        hint: `it is no instance either, as far as aims can tell: the host did not answer (${error instanceof AimsError ? error.message : String(error)})`,
+        hint:
+          `it is no instance either, as far as aims can tell: the host did not answer ` +
+          `(${error instanceof AimsError ? error.message : String(error)})`,
       })
     }
     const engine = await session.engine()

@@ -1,11 +1,11 @@
 /**
- * The one gate every change passes (DESIGN.md): the plan is shown, failed
+ * The one gate every change passes (docs/ARCHITECTURE.md, "Plans and the one gate"): the plan is shown, failed
  * pre-flight gates stop it, and someone approves: --yes, a person at a TTY,
  * the dock's inline confirmation, or a chat approval. No TTY and no --yes
  * means refusal with exit 3.
  */
 import {AimsError, ExitCode} from '../core/errors.js'
-import {failedGates, type Plan} from '../core/plan/plan.js'
+import {destroysWhat, failedGates, type Plan} from '../core/plan/plan.js'
 import type {Prompter} from './ports.js'
 
 export type GateDecision = 'apply' | 'dry-run'
@@ -66,7 +66,7 @@ export function cliApprover(options: {
       }
       if (plan.confirmWord) {
         const typed = await options.prompter.input(
-          `This destroys ${plan.target}${plan.changes.some((change) => change.kind === 'volume' && change.action === 'remove') ? ' and its data' : ''}. Type the instance name (${plan.confirmWord}) to confirm:`,
+          `This destroys ${destroysWhat(plan)}. Type the instance name (${plan.confirmWord}) to confirm:`,
         )
         if (typed.trim() !== plan.confirmWord)
           throw new AimsError(

@@ -69,7 +69,8 @@ export async function httpHead(
         opened.on('end', () => reject(new Error('connection closed before a response')))
         opened.on('close', () => reject(new Error('connection closed before a response')))
         opened.write(
-          `GET ${path} HTTP/1.1\r\nHost: ${options.hostHeader ?? 'localhost'}\r\nUser-Agent: aims-health\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
+          `GET ${path} HTTP/1.1\r\nHost: ${options.hostHeader ?? 'localhost'}\r\nUser-Agent: ` +
+            `aims-health\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
         )
       }),
       timeoutMs,

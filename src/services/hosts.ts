@@ -205,7 +205,8 @@ export async function trustHost(
   if (wanted !== undefined && wanted !== print)
     throw usageError(
       `--replace-key ${wanted} does not match the key ${host.name} offers (${label} ${print}): nothing was written`,
-      `check the fingerprint on the host (ssh-keygen -lf ${keyFile}); a key you cannot confirm there may be an interception`,
+      `check the fingerprint on the host (ssh-keygen -lf ${keyFile}); ` +
+        'a key you cannot confirm there may be an interception',
     )
   if (verdict.status === 'trusted') {
     deps.show(`${host.name} (${name}) is already trusted: ${label} key fingerprint is ${print}.`)
@@ -224,7 +225,9 @@ export async function trustHost(
   }
   if (options.dryRun) return result
   if (verdict.status === 'changed' && wanted === undefined) {
-    const fix = `verify the new key on the host (ssh-keygen -lf ${keyFile}) and run aims host trust ${host.name} --replace-key SHA256:… with its fingerprint`
+    const fix =
+      `verify the new key on the host (ssh-keygen -lf ${keyFile}) ` +
+      `and run aims host trust ${host.name} --replace-key SHA256:… with its fingerprint`
     if (options.yes || !deps.prompter.interactive)
       throw usageError(`the host key of ${host.name} changed: --yes does not replace a changed key`, fix)
     const typed = (
@@ -235,7 +238,9 @@ export async function trustHost(
   } else if (!options.yes && wanted === undefined) {
     if (!deps.prompter.interactive) {
       throw new AimsError('not-confirmed', `not trusting ${host.name} without confirmation`, {
-        hint: `compare the fingerprint with the host's (ssh-keygen -lf ${keyFile}), then run aims host trust ${host.name} --yes`,
+        hint:
+          `compare the fingerprint with the host's (ssh-keygen -lf ${keyFile}), ` +
+          `then run aims host trust ${host.name} --yes`,
       })
     }
     const ok = await deps.prompter.confirm('Trust this host key?', false)

@@ -113,7 +113,8 @@ export const READ_EVENTS_SCRIPT = [
   'if [ ! -f "$f" ]; then echo 0; exit 0; fi',
   's=$(wc -c <"$f"); s=$((s + 0)); echo "$s"',
   'if [ "$mode" = lines ]; then tail -n "$n" "$f"; exit 0; fi',
-  'if [ "$s" -gt "$n" ]; then c=$((s - n)); if [ "$c" -gt 1048576 ]; then c=1048576; fi; tail -c +"$((n + 1))" "$f" | head -c "$c"; fi',
+  'if [ "$s" -gt "$n" ]; then c=$((s - n)); if [ "$c" -gt 1048576 ]; then c=1048576; fi; tail -c +"$((n + ' +
+    '1))" "$f" | head -c "$c"; fi',
 ].join('\n')
 
 interface ReadOutput {

@@ -153,7 +153,9 @@ export async function changeState(
     for (const replica of ordered) {
       deps.progress({
         step: action === 'stop' ? 'stop' : action === 'start' ? 'start' : 'restart',
-        message: `${action === 'stop' ? 'stopping' : action === 'start' ? 'starting' : 'restarting'} ${replica.containerName}`,
+        message:
+          `${action === 'stop' ? 'stopping' : action === 'start' ? 'starting' : 'restarting'} ` +
+          `${replica.containerName}`,
       })
       // No timeout given: Docker uses each container's own stop grace (the catalog's stop_grace_seconds).
       if (action === 'stop') await engine.stopContainer(replica.containerId)
@@ -401,7 +403,9 @@ export async function plugDown(
     action: 'plug down',
     target: view.ref,
     outcome: 'applied',
-    detail: `removed ${removed.containers.length} containers, ${removed.volumes.length} volumes, ${removed.networks.length} networks${keptVolumes.length > 0 ? `; kept ${keptVolumes.join(', ')}` : ''}`,
+    detail:
+      `removed ${removed.containers.length} containers, ${removed.volumes.length} volumes, ` +
+      `${removed.networks.length} networks${keptVolumes.length > 0 ? `; kept ${keptVolumes.join(', ')}` : ''}`,
   })
   return {
     status: 'applied',
@@ -576,7 +580,10 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, request: 
     action: 'plug scale',
     target: view.ref,
     outcome: 'applied',
-    detail: `replicas ${current} → ${target}${cpus !== undefined ? `, ${cpus} CPU` : ''}${memoryBytes !== undefined ? `, ${formatBytes(memoryBytes)}` : ''}`,
+    detail:
+      `replicas ${current} → ${target}` +
+      (cpus !== undefined ? `, ${cpus} CPU` : '') +
+      (memoryBytes !== undefined ? `, ${formatBytes(memoryBytes)}` : ''),
   })
   return {
     status: 'applied',

@@ -383,7 +383,9 @@ const domainUrl = (spec: DeploySpec, tls: unknown) => `${tls ? 'https' : 'http'}
 
 const recordAudit = recordAction
 
-/** A previous run was killed mid-deploy: remove what it created (its deploy id is in the journal and on every object). */
+/**
+ * A previous run was killed mid-deploy: remove what it created (its deploy id is in the journal and on every object).
+ */
 async function cleanupInterrupted(deps: PlugUpDeps, engine: Engine, ref: InstanceRef): Promise<void> {
   const shell = await deps.session.shell()
   const path = journalPath(deps.session.host.stateDir, ref.tenant, ref.instance)
@@ -577,7 +579,9 @@ async function waitHealthy(
         engine,
         spec,
         service,
-        `${service.service} ${how}${details.exitCode ? ` (exit code ${details.exitCode})` : ''}${details.oomKilled ? ' (out of memory)' : ''}`,
+        `${service.service} ${how}` +
+          (details.exitCode ? ` (exit code ${details.exitCode})` : '') +
+          (details.oomKilled ? ' (out of memory)' : ''),
       )
     }
     const result = await probeService(deps.session, engine, {
@@ -595,7 +599,9 @@ async function waitHealthy(
     if (elapsed >= budgetMs) break
     deps.progress({
       step: 'health',
-      message: `${why}: waiting for ${service.service} (${Math.round(elapsed / 1000)}/${Math.round(budgetMs / 1000)} s: ${last})`,
+      message:
+        `${why}: waiting for ${service.service} (${Math.round(elapsed / 1000)}/${Math.round(budgetMs / 1000)} ` +
+        `s: ${last})`,
     })
     await sleep(deps.clock, Math.min(delay, Math.max(0, budgetMs - elapsed)))
     delay = Math.min(delay * 2, intervalMs)
@@ -605,7 +611,8 @@ async function waitHealthy(
     engine,
     spec,
     service,
-    `${service.service} did not become healthy within ${Math.round(budgetMs / 1000)} s (${checks} checks; last: ${last})`,
+    `${service.service} did not become healthy within ${Math.round(budgetMs / 1000)} s (${checks} checks; ` +
+      `last: ${last})`,
   )
 }
 

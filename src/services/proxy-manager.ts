@@ -26,7 +26,10 @@ export interface ProxyTarget {
 }
 
 export interface ProxyManager {
-  /** Routes the domain to the given host ports (one per replica); throws with nginx's own message, the previous conf left live. */
+  /**
+   * Routes the domain to the given host ports (one per replica); throws with nginx's own message, the previous conf
+   * left live.
+   */
   apply(target: ProxyTarget, hostPorts: number[]): Promise<void>
   /** Removes the instance's conf (idempotent) and reloads. */
   remove(tenant: string, instance: string): Promise<boolean>

@@ -61,7 +61,8 @@ function checkConfPaths(options: {confDir: string; includeFile?: string; fileNam
     if (!options.includeFile.endsWith('.conf'))
       throw new AimsError(
         'usage',
-        `invalid nginx include file ${shown(options.includeFile)}: nginx only includes files ending in .conf from conf.d`,
+        `invalid nginx include file ${shown(options.includeFile)}: nginx only includes files ending in .conf ` +
+          `from conf.d`,
         {hint: 'use a name such as /etc/nginx/conf.d/aims-plugs.conf'},
       )
     if (options.includeFile.startsWith(`${confDir}/`))
@@ -165,7 +166,9 @@ function refuseForeignOwner(existing: string | undefined, content: string, path:
       'conflict',
       `${path} already routes ${theirs.tenant}/${theirs.instance}, not ${ours.tenant}/${ours.instance}`,
       {
-        hint: `tenant and instance names run together in conf file names: choose another instance name for ${ours.tenant}/${ours.instance}`,
+        hint:
+          `tenant and instance names run together in conf file names: choose another instance name for ` +
+          `${ours.tenant}/${ours.instance}`,
       },
     )
   }
@@ -260,10 +263,13 @@ export async function applyPlugConf(shell: HostShell, options: ApplyPlugConfOpti
     await fail(
       new AimsError('remote', `nginx refused the configuration: ${line}`, {
         hint: line.includes('could not build server_names_hash')
-          ? 'the main nginx.conf sets server_names_hash_bucket_size too small for this name: raise it (e.g. to 512), or use a shorter domain'
+          ? 'the main nginx.conf sets server_names_hash_bucket_size too small for this name: raise it (e.g. to ' +
+            '512), or use a shorter domain'
           : ours
-            ? `the previous conf is back and nginx keeps serving it; this is likely a bug in the conf template, run nginx -t on the host to see more`
-            : `nginx's configuration was already failing outside aims' files: fix that file (nginx -t on the host), then retry; nothing was changed`,
+            ? `the previous conf is back and nginx keeps serving it; this is likely a bug in the conf ` +
+              `template, run nginx -t on the host to see more`
+            : `nginx's configuration was already failing outside aims' files: fix that file (nginx -t on the ` +
+              `host), then retry; nothing was changed`,
         details: {nginx: line, file: path},
       }),
     )
@@ -332,7 +338,8 @@ export async function removePlugConf(
     if (!owner || owner.tenant !== options.owner.tenant || owner.instance !== options.owner.instance) {
       throw new AimsError(
         'conflict',
-        `${path} routes ${owner ? `${owner.tenant}/${owner.instance}` : 'something aims did not write'}, not ${options.owner.tenant}/${options.owner.instance}: left in place`,
+        `${path} routes ${owner ? `${owner.tenant}/${owner.instance}` : 'something aims did not write'}, not ` +
+          `${options.owner.tenant}/${options.owner.instance}: left in place`,
         {
           hint: 'nothing to remove for this instance',
         },

@@ -73,7 +73,7 @@ export function describeKeySource(source: KeySource): string {
 
 /**
  * A key for a provider: the first env var that is set wins over the stored
- * secret (DESIGN.md: env vars win); `fallbackEnv` are generic variables that
+ * secret (env vars win); `fallbackEnv` are generic variables that
  * only count after the stored secret (OPENAI_API_KEY for another server).
  */
 export async function resolveKey(

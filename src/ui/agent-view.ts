@@ -5,6 +5,7 @@
  * serves `aims chat` (answers come from the chat's input) and `aims ask`
  * (answers come from the terminal prompter, or nobody).
  */
+import type {Prices} from '../core/catalog/cost.js'
 import {sanitizeUntrusted} from '../core/text/sanitize.js'
 import type {Plan} from '../core/plan/plan.js'
 import type {AgentUi, ToolOutcome} from '../services/agent/agent.js'
@@ -49,7 +50,7 @@ export class AgentView implements AgentUi {
     private readonly io: AgentViewIo,
     private readonly style: Style,
     readonly progress: Progress,
-    private readonly options: {assistantLabel?: string; quiet?: boolean} = {},
+    private readonly options: {assistantLabel?: string; quiet?: boolean; prices?: Prices} = {},
   ) {}
 
   private out(text: string): void {
@@ -86,7 +87,9 @@ export class AgentView implements AgentUi {
   toolResult(info: {callId: string; tool?: AgentTool; outcome: ToolOutcome}): void {
     this.finishReply()
     this.out(`${renderStatusLine(info.outcome, this.style)}\n`)
-    const body = info.tool ? renderToolData(info.tool.spec.name, info.outcome, this.style) : undefined
+    const body = info.tool
+      ? renderToolData(info.tool.spec.name, info.outcome, this.style, new Date(), this.options.prices)
+      : undefined
     if (body) this.out(`${body}\n`)
   }
 

@@ -475,7 +475,8 @@ function tableKey(state: DockState, key: DockKey): {state: DockState; effect?: D
       return {
         state: withNotice(
           state,
-          `read-only dock (--readonly): ${KEY_NAMES[action]} is disabled; run aims dock without --readonly to change instances`,
+          `read-only dock (--readonly): ${KEY_NAMES[action]} is disabled; run aims dock without --readonly ` +
+            `to change instances`,
           'error',
         ),
       }

@@ -235,11 +235,22 @@ export function fakeSession(secretEnv: Record<string, Record<string, string>> = 
   }
 }
 
+/** Extra services a test did not give: a call is a test failure. */
+const unexpected = (name: string) => async (): Promise<never> => {
+  throw new Error(`unexpected call to ${name}: give the fake runtime one`)
+}
+const unexpectedExtras: ExtraServices = {
+  exportBundle: unexpected('exportBundle'),
+  stats: unexpected('stats'),
+  health: unexpected('health'),
+  events: unexpected('events'),
+}
+
 export function fakeRuntime(
   records: ServiceRecord[],
   options: {
     script?: FakeServiceScript
-    extras?: ExtraServices
+    extras?: Partial<ExtraServices>
     session?: HostSession
     noHost?: boolean
     catalog?: CatalogSource
@@ -248,7 +259,7 @@ export function fakeRuntime(
   const session = options.session ?? fakeSession()
   return {
     services: fakeServices(records, options.script),
-    extras: options.extras ?? {},
+    extras: {...unexpectedExtras, ...options.extras},
     defaultTenant: 'default',
     catalog: options.catalog ?? MemoryCatalog.of(fixturePlug('fixture-web')),
     prices: {currency: 'USD', cpuMonthly: 4, memoryGiBMonthly: 2.5, diskGiBMonthly: 0.1},

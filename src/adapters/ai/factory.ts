@@ -60,9 +60,12 @@ export async function createProvider(
       if (!apiKey) {
         throw new AimsError(
           'auth',
-          `ACHEEVY is set to use Anthropic but has no key (${settings.apiKeyEnv ?? 'ANTHROPIC_API_KEY'} is not set and none is stored)`,
+          `ACHEEVY is set to use Anthropic but has no key (${settings.apiKeyEnv ?? 'ANTHROPIC_API_KEY'} is ` +
+            `not set and none is stored)`,
           {
-            hint: `run aims login anthropic (or export ${settings.apiKeyEnv ?? 'ANTHROPIC_API_KEY'}=…), or aims config set ai.provider offline`,
+            hint:
+              `run aims login anthropic (or export ${settings.apiKeyEnv ?? 'ANTHROPIC_API_KEY'}=…), or aims ` +
+              `config set ai.provider offline`,
           },
         )
       }
@@ -85,9 +88,12 @@ export async function createProvider(
       if (settings.provider === 'openai' && !apiKey) {
         throw new AimsError(
           'auth',
-          `ACHEEVY is set to use OpenAI but has no key (${settings.apiKeyEnv ?? 'OPENAI_API_KEY'} is not set and none is stored)`,
+          `ACHEEVY is set to use OpenAI but has no key (${settings.apiKeyEnv ?? 'OPENAI_API_KEY'} is not set ` +
+            `and none is stored)`,
           {
-            hint: `run aims login openai (or export ${settings.apiKeyEnv ?? 'OPENAI_API_KEY'}=…), or aims config set ai.provider offline`,
+            hint:
+              `run aims login openai (or export ${settings.apiKeyEnv ?? 'OPENAI_API_KEY'}=…), or aims config ` +
+              `set ai.provider offline`,
           },
         )
       }

@@ -255,7 +255,9 @@ export class OpenAiChatProvider implements ChatProvider {
         this.toolMode = 'json'
         yield {
           type: 'notice',
-          message: `${this.label()} does not support tool calling for model ${this.model}; ACHEEVY switches to JSON mode for this session (tools described in the prompt)`,
+          message:
+            `${this.label()} does not support tool calling for model ${this.model}; ACHEEVY switches to JSON ` +
+            `mode for this session (tools described in the prompt)`,
         }
       }
     }

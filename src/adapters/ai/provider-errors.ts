@@ -139,7 +139,9 @@ export function providerFailure(error: unknown, context: ProviderErrorContext): 
       'connection',
       `no response from ${label} for ${formatDuration(guard.timeoutMs)} (model ${context.model})`,
       {
-        hint: `try again; if the model is slow to start (a local model loading), raise the limit with aims config set ai.timeout SECONDS or AIMS_AI_TIMEOUT`,
+        hint:
+          `try again; if the model is slow to start (a local model loading), raise the limit with aims config ` +
+          `set ai.timeout SECONDS or AIMS_AI_TIMEOUT`,
         details: {provider: context.provider, timeoutMs: guard.timeoutMs},
       },
     )
@@ -190,7 +192,8 @@ export function providerFailure(error: unknown, context: ProviderErrorContext): 
     const waitText = wait === undefined ? undefined : `${Math.max(1, Math.ceil(wait / 1000))} s`
     const message = guard.rateLimit?.waitTooLong
       ? `${label} is rate limiting requests and asks to wait ${waitText} (HTTP 429)`
-      : `${label} is still rate limiting requests after ${guard.attempts} attempt${guard.attempts === 1 ? '' : 's'} (HTTP 429)`
+      : `${label} is still rate limiting requests after ${guard.attempts} ` +
+        `attempt${guard.attempts === 1 ? '' : 's'} (HTTP 429)`
     return new AimsError('quota', message, {
       hint: waitText ? `try again in ${waitText}` : "wait a minute and try again; check the account's rate limits",
       details: {...details, ...(wait !== undefined ? {retryAfterMs: wait} : {})},
@@ -206,8 +209,10 @@ export function providerFailure(error: unknown, context: ProviderErrorContext): 
         : `${label} answered 404 for the chat endpoint${said}`,
       {
         hint: aboutModel
-          ? `choose another with aims config set ai.model NAME or AIMS_AI_MODEL${context.provider === 'openai-compatible' ? ' (for Ollama: ollama pull NAME)' : ''}`
-          : `check ai.base-url / AIMS_AI_BASE_URL (now ${context.baseUrl}); OpenAI-compatible servers usually serve under /v1`,
+          ? `choose another with aims config set ai.model NAME or ` +
+            `AIMS_AI_MODEL${context.provider === 'openai-compatible' ? ' (for Ollama: ollama pull NAME)' : ''}`
+          : `check ai.base-url / AIMS_AI_BASE_URL (now ${context.baseUrl}); OpenAI-compatible servers usually ` +
+            `serve under /v1`,
         details,
       },
     )

@@ -224,7 +224,9 @@ export class EncryptedSecretFile {
     const key = await this.readKeyFile()
     if (!key)
       throw new AimsError('validation', `the key file ${this.options.keyFile} of ${this.options.file} is missing`, {
-        hint: 'restore it from the backup you took with the file, or move the file away and store your keys again with aims login',
+        hint:
+          'restore it from the backup you took with the file, or move the file away and store your keys again ' +
+          'with aims login',
       })
     return key
   }

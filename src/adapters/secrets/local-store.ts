@@ -114,7 +114,9 @@ export class LocalSecretStore implements SecretStore {
           'connection',
           `${name} is stored in the keychain, which cannot be reached from here (${probe.reason})`,
           {
-            hint: 'run aims in your desktop session, set the key in the environment, or store it here with aims login --store file',
+            hint:
+              'run aims in your desktop session, set the key in the environment, or store it here with aims ' +
+              'login --store file',
           },
         )
       value = await this.options.keychain.get(name)

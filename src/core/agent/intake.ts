@@ -154,7 +154,8 @@ export function planIntake(
   } else {
     const entry = Object.values(plug.services).find((service) => service.entry) ?? Object.values(plug.services)[0]
     const defaults = entry?.resources
-      ? `${entry.resources.cpus ?? '?'} CPU, ${entry.resources.memory ? formatBytes(parseMemorySize(String(entry.resources.memory))) : '? memory'}`
+      ? `${entry.resources.cpus ?? '?'} CPU, ` +
+        `${entry.resources.memory ? formatBytes(parseMemorySize(String(entry.resources.memory))) : '? memory'}`
       : "the plug's defaults"
     questions.push({
       id: 'size',

@@ -26,15 +26,18 @@ export function jsonModeInstructions(tools: readonly ToolSpec[]): string {
   const list = tools
     .map(
       (tool) =>
-        `- ${tool.name}: ${tool.description.replace(/\s+/g, ' ').trim()}\n  arguments schema: ${JSON.stringify(tool.parameters)}`,
+        `- ${tool.name}: ${tool.description.replace(/\s+/g, ' ').trim()}\n  arguments schema: ` +
+        `${JSON.stringify(tool.parameters)}`,
     )
     .join('\n')
   return [
     '## How to use tools (JSON protocol)',
-    'You cannot call functions directly. Instead, every answer you give must be exactly one JSON object and nothing else, in one of these two shapes:',
+    'You cannot call functions directly. Instead, every answer you give must be exactly one JSON object and ' +
+      'nothing else, in one of these two shapes:',
     '{"tool": "<tool name>", "arguments": {<arguments matching that tool\'s schema>}}   to run a tool',
     '{"reply": "<your message to the user>"}   to answer the user or ask a question',
-    'Run at most one tool per answer. The tool\'s result comes back in a message that starts with "Tool result"; then answer again with one JSON object.',
+    'Run at most one tool per answer. The tool\'s result comes back in a message that starts with "Tool ' +
+      'result"; then answer again with one JSON object.',
     'Available tools:',
     list,
   ].join('\n')
@@ -50,7 +53,10 @@ export function jsonModeCallText(call: {name: string; arguments: Record<string, 
 }
 
 export function jsonModeResultText(message: Extract<ChatMessage, {role: 'tool'}>): string {
-  return `Tool result for ${message.name} (call ${message.toolCallId})${message.isError ? ', an error' : ''}:\n${message.content}`
+  return (
+    `Tool result for ${message.name} (call ` +
+    `${message.toolCallId})${message.isError ? ', an error' : ''}:\n${message.content}`
+  )
 }
 
 const replyKeys = ['reply', 'message', 'response', 'answer', 'content', 'text']

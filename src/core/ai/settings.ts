@@ -53,7 +53,9 @@ export interface AiSettings {
   apiKeySecret?: string | undefined
   /** Whether a key is there (env var non-empty, or stored); an explicit provider without its key fails when created. */
   hasApiKey: boolean
-  /** 'native' tries the API's tool calling (falling back to JSON mode if the server refuses); 'json' never sends tools. */
+  /**
+   * 'native' tries the API's tool calling (falling back to JSON mode if the server refuses); 'json' never sends tools.
+   */
   toolCalling: 'native' | 'json'
   timeoutMs: number
   /** Where the provider choice came from, for `aims doctor` and `aims init`. */
@@ -118,7 +120,9 @@ function parseProvider(value: string, where: string): {provider: AiProviderName;
   if (!provider) {
     const suggestion = didYouMean(key, Object.keys(providerAliases))
     throw new AimsError('usage', `unknown AI provider ${shown(value)} in ${where}`, {
-      hint: `${suggestion ? `${suggestion} ` : ''}use one of offline, anthropic, openai, openai-compatible (or ollama, vllm, llama.cpp, lmstudio)`,
+      hint:
+        `${suggestion ? `${suggestion} ` : ''}use one of offline, anthropic, openai, openai-compatible (or ` +
+        `ollama, vllm, llama.cpp, lmstudio)`,
     })
   }
   return {provider, localServer: localServers[key]}

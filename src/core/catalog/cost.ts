@@ -50,15 +50,56 @@ export function sizeToBytes(size: string): number {
   return Math.round(Number(match[1]) * (UNIT[(match[2] ?? 'b').toLowerCase()] ?? 1))
 }
 
-export function resourceTotals(plug: Pick<Plug, 'services'>): ResourceTotals {
+type PlugService = Plug['services'][string]
+
+/** A size, or undefined when it is missing or not a size (the caller's default applies). */
+function sizeOrUndefined(size: string | undefined): number | undefined {
+  if (!size) return undefined
+  try {
+    return sizeToBytes(size)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * What one service reserves: the override (plug up's --cpus/--memory, for the entry service),
+ * else its catalog resources, else the defaults.
+ */
+export function serviceReservation(
+  service: Pick<PlugService, 'resources'>,
+  override: {cpus?: number | undefined; memoryBytes?: number | undefined} = {},
+): {cpus: number; memoryBytes: number} {
+  return {
+    cpus: override.cpus ?? service.resources?.cpus ?? DEFAULT_SERVICE_RESOURCES.cpus,
+    memoryBytes:
+      override.memoryBytes ??
+      sizeOrUndefined(service.resources?.memory) ??
+      sizeToBytes(DEFAULT_SERVICE_RESOURCES.memory),
+  }
+}
+
+/** The disk a volume is expected to use: its size, or the default. */
+export const volumeBytes = (volume: {size?: string | undefined}) =>
+  sizeOrUndefined(volume.size) ?? sizeToBytes(DEFAULT_VOLUME_SIZE)
+
+/**
+ * What a plug reserves in all: the one sum `catalog ls/show`, plug up's plan and its cost gate
+ * use. `entryOverride` is plug up's --cpus/--memory for the entry service.
+ */
+export function resourceTotals(
+  plug: Pick<Plug, 'services'>,
+  entryOverride: {service: string; cpus?: number | undefined; memoryBytes?: number | undefined} | undefined = undefined,
+): ResourceTotals {
   const totals: ResourceTotals = {cpus: 0, memoryBytes: 0, diskBytes: 0, services: 0, volumes: 0}
-  for (const service of Object.values(plug.services)) {
+  for (const [name, service] of Object.entries(plug.services)) {
     totals.services++
-    totals.cpus += service.resources?.cpus ?? DEFAULT_SERVICE_RESOURCES.cpus
-    totals.memoryBytes += sizeToBytes(service.resources?.memory ?? DEFAULT_SERVICE_RESOURCES.memory)
+    const reserved = serviceReservation(service, name === entryOverride?.service ? entryOverride : {})
+    totals.cpus += reserved.cpus
+    totals.memoryBytes += reserved.memoryBytes
     for (const volume of service.volumes ?? []) {
       totals.volumes++
-      totals.diskBytes += sizeToBytes(volume.size ?? DEFAULT_VOLUME_SIZE)
+      totals.diskBytes += volumeBytes(volume)
     }
   }
   // Floating sums of 0.1-steps drift (0.1 + 0.2); CPU limits are hundredths.

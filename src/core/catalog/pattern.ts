@@ -26,12 +26,16 @@ export function compileCatalogPattern(source: string): CatalogPattern {
   if (/\\[1-9]|\\k</.test(source))
     return {
       ok: false,
-      reason: `uses a backreference, which ${WHY} cannot run in linear time: describe the value without referring back to a group`,
+      reason:
+        `uses a backreference, which ${WHY} cannot run in linear time: ` +
+        'describe the value without referring back to a group',
     }
   if (/\(\?<?[=!]/.test(source))
     return {
       ok: false,
-      reason: `uses lookahead or lookbehind ((?=, (?!, (?<=, (?<!), which ${WHY} cannot run in linear time: match the value itself, e.g. ^[a-z0-9-]+$`,
+      reason:
+        `uses lookahead or lookbehind ((?=, (?!, (?<=, (?<!), which ${WHY} cannot run in linear time: ` +
+        'match the value itself, e.g. ^[a-z0-9-]+$',
     }
   let compiled: ReturnType<typeof RE2JS.compile>
   try {

@@ -34,14 +34,18 @@ function zodPath(path: PropertyKey[]): string {
     .replace(/\.\[/g, '[')
 }
 
+const typeName = (expected: string) =>
+  expected === 'array' ? 'a list' : expected === 'object' ? 'a mapping' : `a ${expected}`
+
 function explainZodIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'unrecognized_keys':
-      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`
+      return (
+        `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}: ` +
+        `remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`
+      )
     case 'invalid_type':
-      return issue.input === undefined
-        ? `is required (${issue.expected})`
-        : `must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}`
+      return issue.input === undefined ? `is required (${issue.expected})` : `must be ${typeName(issue.expected)}`
     case 'invalid_value':
       return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`
     case 'invalid_key':
@@ -87,7 +91,8 @@ export function checkPlugRules(plug: Plug, file: string, expectedId?: string): C
       else if ((typeof condition === 'string' ? condition : condition.condition) === 'healthy' && !target.health)
         add(
           `${base}.depends_on.${dependency}`,
-          `waits for "${dependency}" to be healthy, but "${dependency}" has no health check: add one or use condition started`,
+          `waits for "${dependency}" to be healthy, but "${dependency}" has no health check: add one or use ` +
+            `condition started`,
         )
     }
     if (service.health?.type === 'http' && service.health.port === undefined && !service.entry)
@@ -110,7 +115,8 @@ export function checkPlugRules(plug: Plug, file: string, expectedId?: string): C
         if (!plug.env[variable] && !(BUILTIN_VARIABLES as readonly string[]).includes(variable)) {
           add(
             `${base}.env.${key}`,
-            `references \${${variable}}, which is neither in the plug's env spec nor one of ${BUILTIN_VARIABLES.join(', ')}: declare it under env`,
+            `references \${${variable}}, which is neither in the plug's env spec nor one of ` +
+              `${BUILTIN_VARIABLES.join(', ')}: declare it under env`,
           )
         }
       }
@@ -149,7 +155,8 @@ export function checkPlugRules(plug: Plug, file: string, expectedId?: string): C
       if (pattern && spec.generate && !pattern.test(sampleOf(spec.generate)))
         add(
           `env.${key}.generate`,
-          `generated ${spec.generate.charset} values do not match the pattern ${spec.pattern}: change the charset or the pattern`,
+          `generated ${spec.generate.charset} values do not match the pattern ${spec.pattern}: change the ` +
+            `charset or the pattern`,
         )
     }
   }

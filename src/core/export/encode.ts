@@ -14,7 +14,8 @@ export function checkBundleValue(name: string, value: string): void {
   if (LINE_BREAK_OR_CONTROL.test(value))
     throw new AimsError(
       'internal',
-      `refusing to write the bundle: the value for {{${name}}} holds a line break or control character (${shown(value)})`,
+      `refusing to write the bundle: the value for {{${name}}} holds a line break or control character ` +
+        `(${shown(value)})`,
     )
 }
 

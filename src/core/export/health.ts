@@ -48,12 +48,16 @@ export function httpProbeScript(port: number, path: string): string {
     tryTool('curl', 'curl -fsS -o /dev/null "$u"'),
     tryTool(
       'node',
-      `node -e 'require("http").get(process.argv[1],(r)=>process.exit(r.statusCode<400?0:1)).on("error",()=>process.exit(1))' "$u"`,
+      `node -e '${[
+        'require("http").get(process.argv[1],(r)=>process.exit(r.statusCode<400?0:1))',
+        '.on("error",()=>process.exit(1))',
+      ].join('')}' "$u"`,
     ),
     tryTool('python3', `python3 -c 'import sys,urllib.request;urllib.request.urlopen(sys.argv[1],timeout=4)' "$u"`),
     tryTool(
       'bash',
-      `bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1";printf "GET %s HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n" "$2" >&3;read -r _ c _ <&3;[ "$c" -ge 200 ]&&[ "$c" -lt 400 ]' probe ${port} ${shellQuote(path)}`,
+      `bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1";printf "GET %s HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n" ` +
+        `"$2" >&3;read -r _ c _ <&3;[ "$c" -ge 200 ]&&[ "$c" -lt 400 ]' probe ${port} ${shellQuote(path)}`,
     ),
     `echo 'health check: no HTTP client in the image (${HTTP_PROBE_TOOLS.join(', ')})' >&2`,
     'exit 1',
@@ -70,7 +74,10 @@ export function tcpProbeScript(port: number): string {
     ),
     tryTool(
       'node',
-      `node -e 'require("net").connect(+process.argv[1],"127.0.0.1",()=>process.exit(0)).on("error",()=>process.exit(1))' ${port}`,
+      `node -e '${[
+        'require("net").connect(+process.argv[1],"127.0.0.1",()=>process.exit(0))',
+        '.on("error",()=>process.exit(1))',
+      ].join('')}' ${port}`,
     ),
     tryTool('nc', `nc -z 127.0.0.1 ${port}`),
     `echo 'health check: no TCP client in the image (${TCP_PROBE_TOOLS.join(', ')})' >&2`,
@@ -103,7 +110,9 @@ export function composeHealth(
         kind: 'check',
         spec: health,
         healthcheck: {test: ['CMD-SHELL', httpProbeScript(port, health.path)], ...timing},
-        description: `HTTP GET ${health.path} on port ${port} inside the container (2xx/3xx), with the first of ${HTTP_PROBE_TOOLS.join(', ')} the image has`,
+        description:
+          `HTTP GET ${health.path} on port ${port} inside the container (2xx/3xx), with the first of ` +
+          `${HTTP_PROBE_TOOLS.join(', ')} the image has`,
       }
     }
     case 'tcp': {
@@ -112,7 +121,9 @@ export function composeHealth(
         kind: 'check',
         spec: health,
         healthcheck: {test: ['CMD-SHELL', tcpProbeScript(port)], ...timing},
-        description: `TCP connect to port ${port} inside the container, with the first of ${TCP_PROBE_TOOLS.join(', ')} the image has`,
+        description:
+          `TCP connect to port ${port} inside the container, with the first of ${TCP_PROBE_TOOLS.join(', ')} ` +
+          `the image has`,
       }
     }
     case 'command':

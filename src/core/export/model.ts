@@ -9,7 +9,7 @@
  */
 import type {EnvSpec, Plug} from '../catalog/schema.js'
 import {BUILTIN_VARIABLES, dependencyCondition, deployOrder, entryService} from '../catalog/validate.js'
-import {DEFAULT_SERVICE_RESOURCES, sizeToBytes} from '../catalog/cost.js'
+import {serviceReservation} from '../catalog/cost.js'
 import {AimsError} from '../errors.js'
 import {looksSecret} from '../plan/env.js'
 import {composeHealth, type ServiceHealth} from './health.js'
@@ -186,7 +186,10 @@ export function composeEnvValue(
 
 function describeSecret(spec: EnvSpec | undefined): string {
   if (spec?.generate)
-    return `Secret: setup.sh generates ${spec.generate.length} random characters (${spec.generate.charset}) when it is empty.`
+    return (
+      `Secret: setup.sh generates ${spec.generate.length} random characters (${spec.generate.charset}) when it ` +
+      `is empty.`
+    )
   if (spec?.required) return 'Secret, required: set it before running setup.sh.'
   return 'Secret: leave empty or set your own. Keep .env private.'
 }
@@ -283,8 +286,7 @@ export function buildBundleModel(input: BundleModelInput): BundleModel {
         })),
       health: composeHealth(service.health, isEntry ? entry.port : undefined, plug.health_gate),
       // The same limits aims applies: the catalog's, or aims' defaults.
-      cpus: limits?.cpus ?? service.resources.cpus ?? DEFAULT_SERVICE_RESOURCES.cpus,
-      memoryBytes: limits?.memoryBytes ?? sizeToBytes(service.resources.memory ?? DEFAULT_SERVICE_RESOURCES.memory),
+      ...serviceReservation(service, limits ?? {}),
       ...(service.user ? {user: service.user} : {}),
       ...(service.working_dir ? {workingDir: service.working_dir} : {}),
       tmpfs: service.tmpfs ?? [],
@@ -300,7 +302,8 @@ export function buildBundleModel(input: BundleModelInput): BundleModel {
       key: 'COMPOSE_PROJECT_NAME',
       kind: 'compose',
       description:
-        'Compose project name: prefixes the containers, volumes and network of this stack. Keep it once data exists (the volumes carry it).',
+        'Compose project name: prefixes the containers, volumes and network of this stack. Keep it once data ' +
+        'exists (the volumes carry it).',
       value: projectName,
       required: true,
       usedBy: [],
@@ -308,7 +311,12 @@ export function buildBundleModel(input: BundleModelInput): BundleModel {
     {
       key: names.port,
       kind: 'builtin',
-      description: `Host port of the ${entry.protocol === 'http' ? 'app' : 'service'} (${entry.name}:${entry.port}), published on 127.0.0.1 only${entry.protocol === 'http' ? ': nginx (nginx.conf) or an SSH tunnel reaches it' : ': reach it with an SSH tunnel'}.${entry.protocol === 'http' ? ' If you change it, change the port in nginx.conf too.' : ''}`,
+      description:
+        `Host port of the ${entry.protocol === 'http' ? 'app' : 'service'} (${entry.name}:${entry.port}), ` +
+        'published on 127.0.0.1 only' +
+        (entry.protocol === 'http'
+          ? ': nginx (nginx.conf) or an SSH tunnel reaches it. If you change it, change the port in nginx.conf too.'
+          : ': reach it with an SSH tunnel.'),
       value: String(port),
       required: true,
       usedBy: usedBy.get(names.port) ?? [],
@@ -317,7 +325,10 @@ export function buildBundleModel(input: BundleModelInput): BundleModel {
     {
       key: names.publicUrl,
       kind: 'builtin',
-      description: `Public base URL of the app, without a trailing slash, e.g. https://app.example.com. Empty: setup.sh sets http://127.0.0.1:${'$'}${names.port}.${publicUrlUsers.length > 0 ? ` The app builds its links from it (${publicUrlUsers.join(', ')}).` : ''}`,
+      description:
+        'Public base URL of the app, without a trailing slash, e.g. https://app.example.com. ' +
+        `Empty: setup.sh sets http://127.0.0.1:${'$'}${names.port}.` +
+        (publicUrlUsers.length > 0 ? ` The app builds its links from it (${publicUrlUsers.join(', ')}).` : ''),
       value: '',
       required: false,
       usedBy: publicUrlUsers,
@@ -387,7 +398,8 @@ export function buildBundleModel(input: BundleModelInput): BundleModel {
       key,
       kind: 'secret',
       description:
-        'Secret given to the instance at deploy (not part of the plug). Set it yourself: aims never exports secret values.',
+        'Secret given to the instance at deploy (not part of the plug). Set it yourself: aims never exports ' +
+        'secret values.',
       value: '',
       required: false,
       usedBy: usedBy.get(key) ?? [],

@@ -74,7 +74,8 @@ function originLine(model: BundleModel): string {
   if (source.kind === 'instance' && source.instance) {
     const {tenant, instance, host} = source.instance
     return oneLineText(
-      `Exported on ${date} from the aims instance ${tenant}/${instance} on host ${host} (plug ${source.plug}, catalog entry v${source.instance.deployedPlugVersion ?? source.plugVersion}).`,
+      `Exported on ${date} from the aims instance ${tenant}/${instance} on host ${host} (plug ` +
+        `${source.plug}, catalog entry v${source.instance.deployedPlugVersion ?? source.plugVersion}).`,
     )
   }
   return `Exported on ${date} from the aims catalog plug ${source.plug} (catalog entry v${source.plugVersion}).`
@@ -101,7 +102,8 @@ function envLine(variable: BundleVariable): {line: string; comment?: string} {
   return {
     line: `${variable.key}=`,
     comment:
-      'Not exported: the value holds a quote, a backslash or a line break, which .env files do not carry the same way in every Compose version; set it yourself.',
+      'Not exported: the value holds a quote, a backslash or a line break, which .env files do not carry the ' +
+      'same way in every Compose version; set it yourself.',
   }
 }
 
@@ -120,7 +122,10 @@ function readmeState(variable: BundleVariable): string {
   return markdownCode(variable.value)
 }
 
-/** The include file's WebSocket `map` (what nginx.conf's `$aims_connection_upgrade` needs), cut from the live renderer's output. */
+/**
+ * The include file's WebSocket `map` (what nginx.conf's `$aims_connection_upgrade` needs), cut from the live renderer's
+ * output.
+ */
 export function connectionUpgradeMap(): string {
   const include = renderIncludeConf('/etc/nginx/conf.d/plugs', {tuneServerNamesHash: false}).split('\n')
   const start = include.findIndex((line) => line.startsWith('map ') && line.includes(CONNECTION_UPGRADE_VARIABLE))
@@ -164,7 +169,9 @@ export function renderBundle(templates: BundleTemplates, model: BundleModel): Bu
       published: one(
         service.entry
           ? {
-              comment: `The entry: 127.0.0.1:${'$'}{${model.names.port}} on this machine → port ${service.entry.containerPort} (${service.entry.protocol}).`,
+              comment:
+                `The entry: 127.0.0.1:${'$'}{${model.names.port}} on this machine → port ` +
+                `${service.entry.containerPort} (${service.entry.protocol}).`,
               value: yamlString(`127.0.0.1:\${${model.names.port}}:${service.entry.containerPort}`),
             }
           : undefined,

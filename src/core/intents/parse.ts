@@ -1,9 +1,9 @@
 /**
  * The offline provider's parser: a request in English to one aims command
  * line, deterministically (same text and context, same answer), with no
- * network and no model. It recognises the whole command grammar of
- * DESIGN.md in many phrasings, asks one question when a name is ambiguous,
- * and says what it can do when it does not understand.
+ * network and no model. It recognises the grammar of the declared commands
+ * (src/core/commands) in many phrasings, asks one question when a name is
+ * ambiguous, and says what it can do when it does not understand.
  *
  * How it decides: the request is screened (shell syntax and control
  * characters are refused), tokenised, typos in command words are fixed, and
@@ -47,7 +47,8 @@ export const CAPABILITIES = [
   'take an instance down ("decommission the gitea instance", "remove acme/blog but keep the data")',
   'export a self-host bundle ("export uptime kuma for the client")',
   'browse the catalog ("find me something for monitoring", "list ai plugs", "tell me about flowise")',
-  'events, the live dock, the audit log, doctor, hosts and settings ("show events", "open the dock", "switch to host prod")',
+  'events, the live dock, the audit log, doctor, hosts and settings ("show events", "open the dock", "switch ' +
+    'to host prod")',
 ]
 
 export function capabilitiesMessage(prefix: string): string {
@@ -150,7 +151,8 @@ const secrets: Rule = (u) => {
   )
     return undefined
   return unknown(
-    "I do not put keys or passwords on a command line. Set ANTHROPIC_API_KEY or OPENAI_API_KEY in your environment, or pass a plug's secret with --env-file.",
+    'I do not put keys or passwords on a command line. Set ANTHROPIC_API_KEY or OPENAI_API_KEY in your ' +
+      "environment, or pass a plug's secret with --env-file.",
   )
 }
 
@@ -231,9 +233,8 @@ const config: Rule = (u) => {
       ? !/^https?:\/\/[A-Za-z0-9.:/_%~-]+$/.test(raw)
       : !/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/.test(raw)
   ) {
-    throw new Refusal(
-      `"${raw.slice(0, 40)}" is not a value I can put in ${key}${entry.kind === 'url' ? ' (give an http:// or https:// URL)' : ''}`,
-    )
+    const how = entry.kind === 'url' ? ' (give an http:// or https:// URL)' : ''
+    throw new Refusal(`"${raw.slice(0, 40)}" is not a value I can put in ${key}${how}`)
   }
   return command(u, 'config set', [key, raw], [], `Set ${key} to ${raw}`)
 }
@@ -328,7 +329,8 @@ const hosts: Rule = (u) => {
   if (use) return command(u, 'host use', [use], [], `Make ${use} the default host`)
   if (u.test(new RegExp(String.raw`\b(?:add|register|set up|new|configure|connect)\b`))) {
     return unknown(
-      'Adding a host needs its SSH details, which I do not take from chat: run `aims host add NAME user@host` (or `aims init` for a guided setup).',
+      'Adding a host needs its SSH details, which I do not take from chat: run `aims host add NAME ' +
+        'user@host` (or `aims init` for a guided setup).',
     )
   }
   if (
@@ -441,7 +443,9 @@ function lifecycleCommand(u: Utterance, hostFlag: string | undefined): IntentRes
   if (!best) {
     if (negated)
       return unknown(
-        `Understood: I will not ${negated === 'up' ? 'deploy' : negated === 'down' ? 'take anything down' : negated} anything. Tell me what you want done instead.`,
+        `Understood: I will not ` +
+          `${negated === 'up' ? 'deploy' : negated === 'down' ? 'take anything down' : negated} anything. Tell ` +
+          `me what you want done instead.`,
       )
     return undefined
   }
@@ -623,7 +627,8 @@ function exportBundle(u: Utterance, hostFlag: string | undefined): IntentResult 
     // From chat, a bundle goes below the current or home directory; anything else is typed as a command.
     if (dir.split('/').includes('..') || dir.startsWith('-'))
       throw new Refusal(
-        `I do not write bundles to "${dir.slice(0, 40)}" from chat; run \`aims export … --out DIR\` yourself for a path outside this directory`,
+        `I do not write bundles to "${dir.slice(0, 40)}" from chat; run \`aims export … --out DIR\` yourself ` +
+          `for a path outside this directory`,
       )
     u.consume(...(out.groups[0] ?? []))
     flags.push(['--out', dir])
@@ -759,7 +764,9 @@ function plugUp(u: Utterance, hostFlag: string | undefined): IntentResult {
   if (memory) flags.push(['--memory', memory])
   if (cpus || memory)
     notes.push(
-      `with ${[cpus ? `${cpus} CPU${cpus === '1' ? '' : 's'}` : '', memory ? `${memory} memory` : ''].filter(Boolean).join(' and ')}`,
+      `with ${[cpus ? `${cpus} CPU${cpus === '1' ? '' : 's'}` : '', memory ? `${memory} memory` : '']
+        .filter(Boolean)
+        .join(' and ')}`,
     )
 
   const privately =
@@ -800,7 +807,8 @@ function plugUp(u: Utterance, hostFlag: string | undefined): IntentResult {
   if (envKeys.length > 0) notes.push(`with env ${envKeys.join(', ')}`)
   const allFlags = withHost(flags, hostFlag)
   const summary = (id: string) =>
-    `Deploy ${id} for tenant ${tenant ?? u.context.defaultTenant}${notes.length > 0 ? ` ${notes.join(', ')}` : ''}${onHost(hostFlag)}`
+    `Deploy ${id} for tenant ` +
+    `${tenant ?? u.context.defaultTenant}${notes.length > 0 ? ` ${notes.join(', ')}` : ''}${onHost(hostFlag)}`
   if (plug.choose)
     return choose(
       'plug up',
@@ -872,7 +880,10 @@ function pickPlug(u: Utterance): {id?: string; choose?: string[]} | {result: Int
     )
     return {
       result: unknown(
-        `There is no plug called "${word.slice(0, 40)}" in the catalog.${near.length > 0 ? ` Did you mean ${orList(near.map((id) => `"${id}"`))}?` : ' Ask me to search the catalog (e.g. "find something for monitoring").'}`,
+        `There is no plug called "${word.slice(0, 40)}" in the catalog.` +
+          (near.length > 0
+            ? ` Did you mean ${orList(near.map((id) => `"${id}"`))}?`
+            : ' Ask me to search the catalog (e.g. "find something for monitoring").'),
       ),
     }
   }
@@ -1080,11 +1091,12 @@ const status: ReadRule = (u, hostFlag) => {
 }
 
 const QUERY_FILLER = new Set(
-  `a an the some something anything any me us i we you for to that which who can could would will should do does is are be
-please plug plugs app apps application applications tool tools software service services thing things stuff option options solution solutions
-catalog catalogue in with of on find search look looking browse recommend suggest have has got there there's need want like good nice best
-self-hosted selfhosted open source handle handles handling deal manage my our your offer offers available alternative alternatives help
-related kind sort type types self hosted around about let see show what`.split(/\s+/),
+  `a an the some something anything any me us i we you for to that which who can could would will should do does is are
+be please plug plugs app apps application applications tool tools software service services thing things stuff option
+options solution solutions catalog catalogue in with of on find search look looking browse recommend suggest have has
+got there there's need want like good nice best self-hosted selfhosted open source handle handles handling deal manage
+my our your offer offers available alternative alternatives help related kind sort type types self hosted around about
+let see show what`.split(/\s+/),
 )
 
 const catalogSearch: ReadRule = (u) => {
@@ -1130,7 +1142,8 @@ const catalogShow: ReadRule = (u) => {
         'Show the catalog entry of {}',
       )
     return unknown(
-      `There is no plug called "${word.slice(0, 40)}" in the catalog. Ask me to search it (e.g. "find something for monitoring").`,
+      `There is no plug called "${word.slice(0, 40)}" in the catalog. Ask me to search it (e.g. "find ` +
+        `something for monitoring").`,
     )
   }
   // "show n8n" about something that runs is a status question; "what is n8n" asks about the plug.

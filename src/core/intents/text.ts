@@ -22,14 +22,20 @@ export const MAX_UTTERANCE_LENGTH = 500
  */
 export function screenUtterance(text: string): string | undefined {
   if (text.length > MAX_UTTERANCE_LENGTH)
-    return `that request is ${text.length} characters long; I read one short request at a time (at most ${MAX_UTTERANCE_LENGTH})`
+    return (
+      `that request is ${text.length} characters long; I read one short request at a time (at most ` +
+      `${MAX_UTTERANCE_LENGTH})`
+    )
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0080-\u009f\u2028\u2029]/.test(text))
     return 'that request holds control characters; type it as plain text'
   const lines = text.split(/\r?\n|\r/).filter((line) => line.trim() !== '')
   if (lines.length > 1) return 'that request spans several lines; send one request per message'
   const shell = /[;|`$<>\\]|&&/.exec(text)
   if (shell)
-    return `that request holds shell syntax (${JSON.stringify(shell[0])}); I only understand plain requests, and nothing typed here is ever run as a shell command`
+    return (
+      `that request holds shell syntax (${JSON.stringify(shell[0])}); I only understand plain requests, and ` +
+      `nothing typed here is ever run as a shell command`
+    )
   return undefined
 }
 

@@ -21,7 +21,10 @@ export interface Ipv4Cidr {
 
 const OCTET = /^(0|[1-9]\d{0,2})$/
 
-/** Dotted quad → unsigned 32-bit number; undefined when not a plain IPv4 address (no leading zeros: they read as octal to some tools). */
+/**
+ * Dotted quad → unsigned 32-bit number; undefined when not a plain IPv4 address (no leading zeros: they read as octal
+ * to some tools).
+ */
 export function parseIpv4(text: string): number | undefined {
   const parts = text.split('.')
   if (parts.length !== 4 || !parts.every((part) => OCTET.test(part) && Number(part) <= 255)) return undefined
@@ -68,7 +71,8 @@ export function checkSubnetPool(pool: string): Ipv4Cidr {
   if (!cidr) {
     const loose = parseIpv4Cidr(pool)
     throw usageError(
-      `invalid subnet pool ${shown(pool)}${loose ? `: its host bits are set (the network is ${formatCidr(loose)})` : ': it is not an IPv4 CIDR'}`,
+      `invalid subnet pool ${shown(pool)}` +
+        (loose ? `: its host bits are set (the network is ${formatCidr(loose)})` : ': it is not an IPv4 CIDR'),
       loose ? `write ${formatCidr(loose)}` : 'write a private range such as 10.210.0.0/16',
     )
   }
@@ -136,9 +140,12 @@ export function allocateSubnet(input: AllocateSubnetInput): SubnetAllocation {
   if (candidate + size - 1 > poolEnd) {
     throw new AimsError(
       'quota',
-      `no free /${prefixLength} left in the subnet pool ${formatCidr(pool)} (${usedRanges.length} subnets of the host overlap it)`,
+      `no free /${prefixLength} left in the subnet pool ${formatCidr(pool)} (${usedRanges.length} subnets of ` +
+        `the host overlap it)`,
       {
-        hint: 'configure a larger subnet pool for tenant networks (e.g. a /15), smaller tenant subnets, or remove unused tenant networks',
+        hint:
+          'configure a larger subnet pool for tenant networks (e.g. a /15), smaller tenant subnets, or remove ' +
+          'unused tenant networks',
         details: {pool: formatCidr(pool), prefixLength},
       },
     )

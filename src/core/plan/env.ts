@@ -134,7 +134,10 @@ export function looksSecret(key: string): boolean {
   return /(PASS(WORD)?|SECRET|TOKEN|API_?KEY|PRIVATE|CREDENTIAL|ENCRYPTION_KEY|_KEY$|^KEY$)/i.test(key)
 }
 
-/** ${NAME} substitution with the resolved variables and the built-ins; unknown names were rejected by catalog validation. */
+/**
+ * ${NAME} substitution with the resolved variables and the built-ins; unknown names were rejected by catalog
+ * validation.
+ */
 export function substitute(value: string, values: Record<string, string>): string {
   return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => values[name] ?? whole)
 }
@@ -164,7 +167,9 @@ export function serviceEnv(
   return env
 }
 
-/** Keys whose values must be masked for a service's env (declared secrets, referenced secrets, secret-looking names). */
+/**
+ * Keys whose values must be masked for a service's env (declared secrets, referenced secrets, secret-looking names).
+ */
 export function secretKeysOf(plug: Plug, service: string, variables: ResolvedVariable[]): string[] {
   const secretVariables = new Set(variables.filter((variable) => variable.secret).map((variable) => variable.key))
   const definition = plug.services[service]

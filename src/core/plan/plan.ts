@@ -47,3 +47,9 @@ export interface Plan {
 export function failedGates(plan: Plan): GateCheck[] {
   return plan.gates.filter((gate) => gate.status === 'fail')
 }
+
+/** What a destroying plan destroys, for the question that confirms it: "acme/blog and its data". */
+export function destroysWhat(plan: Plan): string {
+  const data = plan.changes.some((change) => change.kind === 'volume' && change.action === 'remove')
+  return `${plan.target}${data ? ' and its data' : ''}`
+}

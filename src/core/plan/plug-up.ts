@@ -23,8 +23,9 @@ import type {Plan, PlanChange} from './plan.js'
 import type {Prices, TenantPolicy} from './policy.js'
 import {
   DEFAULT_SERVICE_RESOURCES as CATALOG_DEFAULT_RESOURCES,
-  DEFAULT_VOLUME_SIZE,
   estimateMonthlyCost,
+  resourceTotals,
+  serviceReservation,
   sizeToBytes,
 } from '../catalog/cost.js'
 
@@ -34,8 +35,6 @@ export const DEFAULT_SERVICE_RESOURCES = {
   cpus: CATALOG_DEFAULT_RESOURCES.cpus,
   memoryBytes: sizeToBytes(CATALOG_DEFAULT_RESOURCES.memory),
 }
-/** Disk assumed for a volume without a size. */
-export const DEFAULT_VOLUME_BYTES = sizeToBytes(DEFAULT_VOLUME_SIZE)
 
 /** How aims decides a service is healthy. */
 export type ProbeSpec =
@@ -127,15 +126,6 @@ export interface PlugUpPlan {
   resources: {cpus: number; memoryBytes: number; diskBytes: number}
 }
 
-export function parseSize(text: string | undefined): number | undefined {
-  if (!text) return undefined
-  try {
-    return sizeToBytes(text)
-  } catch {
-    return undefined
-  }
-}
-
 /** The lowest free port of the range, or undefined when all are taken. */
 export function allocateHostPort(
   used: Iterable<number>,
@@ -152,18 +142,6 @@ export function monthlyCost(resources: {cpus: number; memoryBytes: number; diskB
 
 export function formatMoney(amount: number, currency: string): string {
   return `${currency} ${amount.toFixed(2)}`
-}
-
-function serviceResources(
-  service: PlugService,
-  entry: boolean,
-  request: PlugUpRequest,
-): {cpus: number; memoryBytes: number} {
-  const catalogMemory = parseSize(service.resources.memory)
-  return {
-    cpus: (entry ? request.cpus : undefined) ?? service.resources.cpus ?? DEFAULT_SERVICE_RESOURCES.cpus,
-    memoryBytes: (entry ? request.memoryBytes : undefined) ?? catalogMemory ?? DEFAULT_SERVICE_RESOURCES.memoryBytes,
-  }
 }
 
 export function probeFor(service: PlugService, entry: {port: number} | undefined): ProbeSpec {
@@ -198,15 +176,6 @@ function dockerHealthcheck(service: PlugService, intervalSeconds: number): Engin
     retries: 3,
     startPeriodSeconds: 0,
   }
-}
-
-/** Disk the plug's volumes are expected to use (sizes from the catalog, or a default). */
-export function totalDiskFor(plug: Plug): number {
-  return Object.values(plug.services).reduce(
-    (sum, service) =>
-      sum + service.volumes.reduce((total, volume) => total + (parseSize(volume.size) ?? DEFAULT_VOLUME_BYTES), 0),
-    0,
-  )
 }
 
 export const instanceNetworkName = (tenant: string, instance: string) => `aims-i-${tenant}-${instance}`
@@ -299,15 +268,13 @@ function serviceDeploys(
   input: PlugUpInput,
   placement: Placement,
 ): {services: ServiceDeploy[]; volumes: VolumeSpec[]; resources: PlugUpPlan['resources']} {
+  const {request} = input
+  const override = {service: placement.entry.name, cpus: request.cpus, memoryBytes: request.memoryBytes}
   const volumes: VolumeSpec[] = []
-  const totals = {cpus: 0, memoryBytes: 0, diskBytes: 0}
   const services = placement.order.map((name) => {
     const service = input.plug.services[name]!
-    const resources = serviceResources(service, name === placement.entry.name, input.request)
-    totals.cpus += resources.cpus
-    totals.memoryBytes += resources.memoryBytes
+    const resources = serviceReservation(service, name === override.service ? override : {})
     for (const volume of service.volumes) {
-      totals.diskBytes += parseSize(volume.size) ?? DEFAULT_VOLUME_BYTES
       volumes.push({
         name: volumeName(input.request.ref.tenant, input.request.ref.instance, volume.name),
         labels: {...baseLabels(input, name), 'aims.volume': volume.name},
@@ -315,12 +282,9 @@ function serviceDeploys(
     }
     return serviceDeploy(input, placement, name, resources)
   })
-  const resources = {
-    cpus: Math.round(totals.cpus * 100) / 100,
-    memoryBytes: totals.memoryBytes,
-    diskBytes: totals.diskBytes,
-  }
-  return {services, volumes, resources}
+  // What the instance reserves in all: the sum catalog ls prices too (one cost model).
+  const {cpus, memoryBytes, diskBytes} = resourceTotals(input.plug, override)
+  return {services, volumes, resources: {cpus, memoryBytes, diskBytes}}
 }
 
 function serviceDeploy(
@@ -395,7 +359,7 @@ function serviceLabels(input: PlugUpInput, placement: Placement, name: string, p
       ? {
           [LABEL.entry]: 'true',
           [LABEL.port]: String(placement.hostPort ?? 0),
-          [LABEL.diskEstimate]: String(totalDiskFor(plug)),
+          [LABEL.diskEstimate]: String(resourceTotals(plug).diskBytes),
         }
       : {}),
     ...(isEntry && placement.domain ? {[LABEL.domain]: placement.domain} : {}),

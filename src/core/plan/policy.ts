@@ -4,7 +4,7 @@
  */
 import {DEFAULT_PRICES, type Prices} from '../catalog/cost.js'
 import {TIERS, type Tier} from '../catalog/model.js'
-import {getPreference} from '../preferences.js'
+import {readPreferences} from '../preferences.js'
 
 export interface TierLimits {
   instances: number
@@ -33,16 +33,13 @@ export type {Prices}
 /** Prices for a host: its own (hosts.NAME.prices), else the preferences', else the defaults (catalog/cost.ts). */
 export function hostPrices(entryPrices: Partial<Prices> | undefined, preferences: Record<string, unknown>): Prices {
   // config keys: prices.currency, prices.cpu-monthly, prices.memory-gib-monthly, prices.disk-gib-monthly
-  const pick = (key: string) => {
-    const value = getPreference(preferences, `prices.${key}`)
-    return typeof value === 'number' ? value : undefined
-  }
-  const currency = getPreference(preferences, 'prices.currency')
-  const cpuMonthly = pick('cpu-monthly')
-  const memoryGiBMonthly = pick('memory-gib-monthly')
-  const diskGiBMonthly = pick('disk-gib-monthly')
+  const read = readPreferences(preferences)
+  const currency = read.string('prices.currency')
+  const cpuMonthly = read.number('prices.cpu-monthly')
+  const memoryGiBMonthly = read.number('prices.memory-gib-monthly')
+  const diskGiBMonthly = read.number('prices.disk-gib-monthly')
   const preferred: Partial<Prices> = {
-    ...(typeof currency === 'string' ? {currency} : {}),
+    ...(currency !== undefined ? {currency} : {}),
     ...(cpuMonthly !== undefined ? {cpuMonthly} : {}),
     ...(memoryGiBMonthly !== undefined ? {memoryGiBMonthly} : {}),
     ...(diskGiBMonthly !== undefined ? {diskGiBMonthly} : {}),
@@ -59,34 +56,22 @@ export interface TenantPolicy {
 
 export const tierRank = (tier: Tier) => TIERS.indexOf(tier)
 
-interface TenantPreferences {
-  tier?: string | undefined
-  'spending-limit'?: number | string | undefined
-}
-
 export function tenantPolicy(preferences: Record<string, unknown>, tenant: string): TenantPolicy {
-  // Through getPreference: nested ({tenants: {acme: {tier}}}) and flat ("tenants.acme.tier") configs alike.
-  const configured: TenantPreferences = {
-    tier: getPreference(preferences, `tenants.${tenant}.tier`) as string | undefined,
-    'spending-limit': getPreference(preferences, `tenants.${tenant}.spending-limit`) as number | undefined,
-  }
-  const tier = (TIERS as readonly string[]).includes(configured.tier ?? '')
-    ? (configured.tier as Tier)
-    : DEFAULT_TENANT_TIER
-  const overrides = {
-    instances: getPreference(preferences, `tiers.${tier}.instances`),
-    cpus: getPreference(preferences, `tiers.${tier}.cpus`),
-    memory: getPreference(preferences, `tiers.${tier}.memory`),
-  }
+  // Nested ({tenants: {acme: {tier}}}) and flat ("tenants.acme.tier") configs alike.
+  const read = readPreferences(preferences)
+  const configuredTier = read.string(`tenants.${tenant}.tier`)
+  const tier = TIERS.find((known) => known === configuredTier) ?? DEFAULT_TENANT_TIER
   const base = DEFAULT_TIERS[tier]
-  const limit = Number(configured['spending-limit'])
+  // `config set` stores a number; a hand-edited "50" counts too.
+  const spending = read.number(`tenants.${tenant}.spending-limit`) ?? read.string(`tenants.${tenant}.spending-limit`)
+  const limit = Number(spending)
   return {
     tier,
     limits: {
-      instances: typeof overrides.instances === 'number' ? overrides.instances : base.instances,
-      cpus: typeof overrides.cpus === 'number' ? overrides.cpus : base.cpus,
-      memoryBytes: typeof overrides.memory === 'number' ? overrides.memory : base.memoryBytes,
+      instances: read.number(`tiers.${tier}.instances`) ?? base.instances,
+      cpus: read.number(`tiers.${tier}.cpus`) ?? base.cpus,
+      memoryBytes: read.number(`tiers.${tier}.memory`) ?? base.memoryBytes,
     },
-    ...(Number.isFinite(limit) && configured['spending-limit'] !== undefined ? {spendingLimit: limit} : {}),
+    ...(Number.isFinite(limit) && spending !== undefined ? {spendingLimit: limit} : {}),
   }
 }

@@ -40,7 +40,8 @@ const NGINX_TOKEN = /^[A-Za-z0-9._:/@+=-]+$/
 export function checkNginxToken(name: string, value: string): void {
   if (!NGINX_TOKEN.test(value) || value.length > 512) {
     throw usageError(
-      `refusing to write ${shown(value)} into the nginx conf (${name}): only plain names, numbers and paths may go there`,
+      `refusing to write ${shown(value)} into the nginx conf (${name}): only plain names, numbers and paths ` +
+        `may go there`,
       'remove quotes, spaces, ";", "{", "}", "$" and "#" from the value',
     )
   }
@@ -97,7 +98,7 @@ export interface PlugConfInput {
   ports?: {http?: number; https?: number}
 }
 
-/** `<tenant>-<instance>.conf`: the file under the host's conf dir (DESIGN.md). */
+/** `<tenant>-<instance>.conf`: the file under the host's conf dir. */
 export function confFileName(tenant: string, instance: string): string {
   return `${checkResourceName('tenant', tenant)}-${checkResourceName('instance', instance)}.conf`
 }
@@ -130,7 +131,8 @@ export function serverNameFor(input: {instance: string; tenant: string; domain: 
   // Labels are at most 32 characters by construction; the whole name may still be too long.
   if (!isDomainName(name)) {
     throw usageError(
-      `the server name ${shown(name)} is not a valid DNS name (${name.length} characters, at most 253, labels at most 63)`,
+      `the server name ${shown(name)} is not a valid DNS name (${name.length} characters, at most 253, ` +
+        `labels at most 63)`,
       'use a shorter domain, or give the instance its own with --domain',
     )
   }

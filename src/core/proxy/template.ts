@@ -98,7 +98,8 @@ export function parseTemplate(template: string, options: RenderOptions = {}): Te
         throw templateError(
           options,
           undefined,
-          `stray braces near ${JSON.stringify(token.text.slice(Math.max(0, token.text.search(/\{\{|\}\}/) - 10)).slice(0, 40))}`,
+          `stray braces near ` +
+            `${JSON.stringify(token.text.slice(Math.max(0, token.text.search(/\{\{|\}\}/) - 10)).slice(0, 40))}`,
         )
       }
       if (token.text) children.push({type: 'text', text: token.text})
@@ -148,7 +149,8 @@ function renderNodes(nodes: TemplateNode[], scopes: TemplateContext[], options: 
         throw templateError(
           options,
           node.line,
-          `"${node.name}" is a ${Array.isArray(value) ? 'list' : 'flag'}: use it as a section ({{#${node.name}}} … {{/${node.name}}})`,
+          `"${node.name}" is a ${Array.isArray(value) ? 'list' : 'flag'}: use it as a section ` +
+            `({{#${node.name}}} … {{/${node.name}}})`,
         )
       }
       if (typeof value === 'number' && !Number.isFinite(value))

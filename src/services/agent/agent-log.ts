@@ -24,7 +24,7 @@ export type AgentEvent =
       type: 'tool-result'
       callId: string
       tool: string
-      status: 'ok' | 'dry-run' | 'declined' | 'failed' | 'unavailable' | 'invalid'
+      status: 'ok' | 'dry-run' | 'declined' | 'failed' | 'invalid'
       summary: string
     }
   | {type: 'notice'; message: string}

@@ -46,7 +46,7 @@ export interface AgentUi extends ApprovalUi {
 }
 
 export interface ToolOutcome {
-  status: 'ok' | 'dry-run' | 'declined' | 'failed' | 'unavailable' | 'invalid' | 'proposed'
+  status: 'ok' | 'dry-run' | 'declined' | 'failed' | 'invalid' | 'proposed'
   /** The JSON sent back to the model. */
   content: Record<string, unknown> & {summary: string}
   isError: boolean
@@ -446,7 +446,9 @@ export class Agent {
     const answers: Record<string, string> = {...(plan.filled as Record<string, string>)}
     if (plan.questions.length > 0)
       ui.notice(
-        `Before I plan ${entry.plug.name}, ${plan.questions.length === 1 ? 'one question' : `${plan.questions.length} questions`} (an empty answer takes the default in brackets):`,
+        `Before I plan ${entry.plug.name}, ` +
+          `${plan.questions.length === 1 ? 'one question' : `${plan.questions.length} questions`} (an empty ` +
+          `answer takes the default in brackets):`,
       )
     for (const question of plan.questions) {
       let value: string | undefined

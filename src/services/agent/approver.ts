@@ -20,7 +20,7 @@
  * happened without an approval.
  */
 import {AimsError} from '../../core/errors.js'
-import type {Plan} from '../../core/plan/plan.js'
+import {destroysWhat, type Plan} from '../../core/plan/plan.js'
 import {parseUtterance} from '../../core/intents/index.js'
 import type {Approver} from '../gate.js'
 import type {AgentLog} from './agent-log.js'
@@ -119,7 +119,8 @@ export function agentApprover(policy: AgentApprovalPolicy, ui: ApprovalUi, log: 
               refuse(
                 plan,
                 `${plan.summary} destroys data`,
-                `aims ask destroys only with --yes and the instance named in the request; or run aims plug down ${plan.target}`,
+                `aims ask destroys only with --yes and the instance named in the request; or run aims plug ` +
+                  `down ${plan.target}`,
               ),
             )
           if (policy.tainted)
@@ -146,7 +147,7 @@ export function agentApprover(policy: AgentApprovalPolicy, ui: ApprovalUi, log: 
         }
         if (!policy.canAsk) throw declined(refuse(plan, `${plan.summary} needs the instance name typed`))
         const typed = await ui.askText(
-          `This destroys ${plan.target}${plan.changes.some((change) => change.kind === 'volume' && change.action === 'remove') ? ' and its data' : ''}. Type the instance name (${word}) to confirm, anything else to cancel:`,
+          `This destroys ${destroysWhat(plan)}. Type the instance name (${word}) to confirm, anything else to cancel:`,
         )
         if (typed === undefined) throw declined(refuse(plan, 'no answer (end of input)'))
         if (typed.trim() !== word)

@@ -38,7 +38,7 @@ export interface AskResult {
   summary: string
   mutates: boolean
   destructive: boolean
-  status: 'proposed' | 'ok' | 'dry-run' | 'declined' | 'failed' | 'unavailable' | 'invalid' | 'answered'
+  status: 'proposed' | 'ok' | 'dry-run' | 'declined' | 'failed' | 'invalid' | 'answered'
   provider: string
   reply?: string
   /** The primary action's result (what the model was told: compact, masked). */

@@ -7,7 +7,7 @@
  * same input as its requests. When stdin is a script, the script is the
  * user, speaking in advance: a plan is printed, the next line is read as the
  * answer, and only "yes" (or the instance name, for a destroy) approves it;
- * anything else, or the end of input, declines. DESIGN's "no TTY → no
+ * anything else, or the end of input, declines. The gate's "no TTY → no
  * prompt" protects commands whose stdin is not a conversation (`aims plug up`
  * in CI); a chat's stdin is nothing but a conversation. `aims ask`, which has
  * no such input, keeps the rule: no change without --yes.
@@ -76,9 +76,10 @@ export async function runChat(options: ChatOptions): Promise<{turns: number; id:
     } catch (error) {
       // A provider failure ends the turn, not the chat: say it and keep listening.
       const failure = error as {line?: string; message?: string; name?: string}
-      io.write(
-        `${controller.signal.aborted ? '(interrupted)' : `Error: ${failure.line ?? failure.message ?? String(error)}`}\n`,
-      )
+      const said = controller.signal.aborted
+        ? '(interrupted)'
+        : `Error: ${failure.line ?? failure.message ?? String(error)}`
+      io.write(`${said}\n`)
     } finally {
       controller = undefined
     }

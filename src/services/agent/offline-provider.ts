@@ -150,7 +150,9 @@ export class OfflineChatProvider implements ChatProvider {
     if (!tool) {
       yield {
         type: 'text',
-        delta: `That is \`${formatArgv(result.argv)}\`: run it in your terminal. In this chat I deploy, inspect and change plugs.`,
+        delta:
+          `That is \`${formatArgv(result.argv)}\`: run it in your terminal. In this chat I deploy, inspect and ` +
+          `change plugs.`,
       }
       yield {type: 'done', stopReason: 'end'}
       return
@@ -161,7 +163,9 @@ export class OfflineChatProvider implements ChatProvider {
     if (otherHost && otherHost !== this.options.hostName?.()) {
       yield {
         type: 'text',
-        delta: `This chat works on ${this.options.hostName?.() ?? 'the current host'}. For host ${otherHost}, run \`${formatArgv(result.argv)}\`, or start \`aims chat --host ${otherHost}\`.`,
+        delta:
+          `This chat works on ${this.options.hostName?.() ?? 'the current host'}. For host ${otherHost}, run ` +
+          `\`${formatArgv(result.argv)}\`, or start \`aims chat --host ${otherHost}\`.`,
       }
       yield {type: 'done', stopReason: 'end'}
       return

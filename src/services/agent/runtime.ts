@@ -54,16 +54,14 @@ export async function loadAgentServices(): Promise<AgentServices> {
 }
 
 /**
- * Services built elsewhere in aims (export by the export work, stats, health
- * and events by the dock work). Each is optional: absent means "not in this
- * build", and the tool says so instead of failing. The real binding lives in
- * src/agent-context.ts (extraServices).
+ * The services of export, stats, health and events, bound by the composition
+ * (src/agent-context.ts, extraServices) so that this module loads none of them.
  */
 export interface ExtraServices {
-  exportBundle?(request: {target: string; out?: string}, deps: PlugUpDeps): Promise<unknown>
-  stats?(request: {ref?: InstanceRef}, session: HostSession): Promise<unknown>
-  health?(request: {ref?: InstanceRef}, session: HostSession): Promise<unknown>
-  events?(request: {since: Date; until: Date}, session: HostSession): Promise<unknown>
+  exportBundle(request: {target: string; out?: string}, deps: PlugUpDeps): Promise<unknown>
+  stats(request: {ref?: InstanceRef}, session: HostSession): Promise<unknown>
+  health(request: {ref?: InstanceRef}, session: HostSession): Promise<unknown>
+  events(request: {since: Date; until: Date}, session: HostSession): Promise<unknown>
 }
 
 /** One tool call as the gate and the audit log see it. */
@@ -92,7 +90,7 @@ export interface ToolRuntime {
 }
 
 export interface ToolRunResult {
-  status: 'ok' | 'dry-run' | 'unavailable'
+  status: 'ok' | 'dry-run'
   /**
    * What goes back to the model as the tool result: compact JSON with a
    * one-line `summary`, never a secret value, container text fenced.

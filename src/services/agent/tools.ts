@@ -86,15 +86,6 @@ async function knownSecrets(runtime: ToolRuntime, session: HostSession, ref: Ins
   return [...runtime.secrets]
 }
 
-const notAvailable = (what: string, command: string): ToolRunResult => ({
-  status: 'unavailable',
-  content: {
-    summary: `${what} is not available in this build of aims`,
-    available: false,
-    hint: `this aims has no \`aims ${command}\` yet; nothing was done`,
-  },
-})
-
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`
 
 // ---- the tools ----------------------------------------------------------------
@@ -111,7 +102,8 @@ const catalogLs: ToolBehaviour = {
       status: 'ok',
       data: result,
       content: {
-        summary: `${plural(result.plugs.length, 'plug')} in the catalog${result.category ? ` (${result.category})` : ''}`,
+        summary:
+          `${plural(result.plugs.length, 'plug')} in the ` + `catalog${result.category ? ` (${result.category})` : ''}`,
         plugs: result.plugs.map((plug) => ({
           id: plug.id,
           name: plug.name,
@@ -282,7 +274,9 @@ const plugStatus = onInstance(
       data: status,
       focus: view.ref,
       content: {
-        summary: `${view.ref} (${view.plug}) is ${view.status}, ${view.health}${view.healthDetail ? ` (${view.healthDetail})` : ''}`,
+        summary:
+          `${view.ref} (${view.plug}) is ${view.status}, ` +
+          `${view.health}${view.healthDetail ? ` (${view.healthDetail})` : ''}`,
         instance: view.ref,
         plug: view.plug,
         status: view.status,
@@ -298,7 +292,8 @@ const plugStatus = onInstance(
 
 const plugLogs = onInstance(
   (target, args) =>
-    `Show ${args.tail ? `the last ${String(args.tail)} log lines` : 'the logs'} of ${target}${args.service ? ` (service ${String(args.service)})` : ''}`,
+    `Show ${args.tail ? `the last ${String(args.tail)} log lines` : 'the logs'} of ` +
+    `${target}${args.service ? ` (service ${String(args.service)})` : ''}`,
   async (args, runtime) => {
     const session = await runtime.session()
     const target = ref(args, runtime)
@@ -395,7 +390,8 @@ const plugDown = onInstance(
       focus: done ? null : result.instance,
       content: {
         summary: done
-          ? `${result.instance} is gone: ${plural(containers.length, 'container')}, ${plural(volumes.length, 'volume')} removed`
+          ? `${result.instance} is gone: ${plural(containers.length, 'container')}, ` +
+            `${plural(volumes.length, 'volume')} removed`
           : `dry run: ${result.plan.summary}`,
         status: result.status,
         instance: result.instance,
@@ -409,8 +405,7 @@ const exportTool: ToolBehaviour = {
   summary: (args) =>
     `Export ${String(args.target)} as a self-host bundle${args.out ? ` into ${String(args.out)}` : ''}`,
   async run(args, runtime, call) {
-    const exportBundle = runtime.extras.exportBundle
-    if (!exportBundle) return notAvailable('export', 'export')
+    const {exportBundle} = runtime.extras
     const plan: Plan = {
       action: 'export',
       summary: `Export ${String(args.target)} as a self-host bundle`,
@@ -447,7 +442,6 @@ function optionalInstanceTool(name: 'stats' | 'health', summary: (target?: strin
     summary: (args) => summary(args.instance === undefined ? undefined : String(args.instance)),
     async run(args, runtime) {
       const service = runtime.extras[name]
-      if (!service) return notAvailable(name, name)
       const session = await runtime.session()
       const target = args.instance === undefined ? undefined : refOf(String(args.instance), runtime.defaultTenant)
       const result = await service({...(target ? {ref: target} : {})}, session)
@@ -477,7 +471,6 @@ const events: ToolBehaviour = {
   summary: () => 'Show recent engine events',
   async run(_args, runtime) {
     const service = runtime.extras.events
-    if (!service) return notAvailable('events', 'events')
     const session = await runtime.session()
     const until = runtime.clock.now()
     const result = await service({since: new Date(until.getTime() - EVENTS_WINDOW_MS), until}, session)

@@ -6,7 +6,7 @@
  */
 import {sanitizeUntrusted} from '../../core/text/sanitize.js'
 import type {DoctorReport} from '../../core/doctor.js'
-import {DEFAULT_PRICES} from '../../core/catalog/cost.js'
+import {DEFAULT_PRICES, type Prices} from '../../core/catalog/cost.js'
 import {formatArgv} from '../../core/intents/format-argv.js'
 import {maskCommandLine} from '../../core/commands/argv.js'
 import type {CatalogListResult, CatalogSearchResult, CatalogShowResult} from '../../services/catalog.js'
@@ -18,7 +18,7 @@ import {instanceRows} from './instances.js'
 import {renderTable} from './table.js'
 
 export interface ToolOutcomeView {
-  status: 'ok' | 'dry-run' | 'declined' | 'failed' | 'unavailable' | 'invalid' | 'proposed'
+  status: 'ok' | 'dry-run' | 'declined' | 'failed' | 'invalid' | 'proposed'
   content: {summary: string} & Record<string, unknown>
   data?: unknown
 }
@@ -41,8 +41,6 @@ export function renderStatusLine(outcome: ToolOutcomeView, style: Style): string
       return `${style.dim('•')} ${summary}`
     case 'declined':
       return `${style.yellow('✗')} not done: ${summary.replace(/^declined: /, '')}`
-    case 'unavailable':
-      return `${style.yellow('!')} ${summary}`
     default: {
       const error = outcome.content.error as {hint?: string} | undefined
       return `${style.red('✗')} ${summary}${error?.hint ? style.dim(` — ${sanitizeUntrusted(error.hint)}`) : ''}`
@@ -68,6 +66,7 @@ export function renderToolData(
   outcome: ToolOutcomeView,
   style: Style,
   now: Date = new Date(),
+  prices: Prices = DEFAULT_PRICES,
 ): string | undefined {
   if (outcome.status !== 'ok' || outcome.data === undefined) return undefined
   switch (tool) {
@@ -76,7 +75,7 @@ export function renderToolData(
     case 'catalog_search':
       return renderSearchResults(outcome.data as CatalogSearchResult, 100)
     case 'catalog_show':
-      return renderPlugDetails(outcome.data as CatalogShowResult, DEFAULT_PRICES, style)
+      return renderPlugDetails(outcome.data as CatalogShowResult, prices, style)
     case 'plug_ls': {
       const {instances} = outcome.data as {instances: ProbedInstance[]}
       if (instances.length === 0) return undefined
@@ -120,7 +119,8 @@ export function renderToolData(
       return lines
         .map(
           (line) =>
-            `${style.dim(`${line.service}${line.replica > 1 ? `#${line.replica}` : ''} |`)} ${sanitizeUntrusted(line.text)}`,
+            `${style.dim(`${line.service}${line.replica > 1 ? `#${line.replica}` : ''} |`)} ` +
+            `${sanitizeUntrusted(line.text)}`,
         )
         .join('\n')
     }

@@ -39,7 +39,10 @@ export const formatMonthly = (cost: Pick<MonthlyCost, 'total' | 'currency'>) =>
 const formatCpus = (cpus: number) => `${cpus} CPU${cpus === 1 ? '' : 's'}`
 
 export function formatResources(totals: Pick<ResourceTotals, 'cpus' | 'memoryBytes' | 'diskBytes'>): string {
-  return `${formatCpus(totals.cpus)} · ${formatBytes(totals.memoryBytes)} memory · ${formatBytes(totals.diskBytes)} disk`
+  return (
+    `${formatCpus(totals.cpus)} · ${formatBytes(totals.memoryBytes)} memory · ${formatBytes(totals.diskBytes)} ` +
+    `disk`
+  )
 }
 
 /** `aims catalog ls`: one row per plug. */
@@ -63,7 +66,10 @@ export function renderCatalogList(result: CatalogListResult): string {
 /** One line on stderr when some catalog files could not be read. */
 export function skippedFilesNote(skipped: number): string | undefined {
   if (skipped === 0) return undefined
-  return `${skipped} catalog file${skipped === 1 ? ' was' : 's were'} skipped because ${skipped === 1 ? 'it is' : 'they are'} invalid: run aims catalog validate for details`
+  return (
+    `${skipped} catalog file${skipped === 1 ? ' was' : 's were'} skipped because ` +
+    `${skipped === 1 ? 'it is' : 'they are'} invalid: run aims catalog validate for details`
+  )
 }
 
 /** `aims catalog search`: ranked rows, or a message that helps when nothing matched. */
@@ -71,7 +77,8 @@ export function renderSearchResults(result: CatalogSearchResult, width = 100): s
   if (result.results.length === 0) {
     return [
       `No plug matches "${sanitizeUntrusted(result.query)}".`,
-      'Try a broader word (a category such as "ai", "monitoring" or "database"), or list everything with: aims catalog ls',
+      'Try a broader word (a category such as "ai", "monitoring" or "database"), or list everything with: ' +
+        'aims catalog ls',
     ].join('\n')
   }
   const headers = ['ID', 'NAME', 'CATEGORY', 'MATCH', 'DESCRIPTION']
@@ -130,7 +137,8 @@ function serviceLines(name: string, service: PlugService, style: Style): string[
   const lines = [`  ${style.bold(name)}`, `    image    ${service.image}`]
   if (service.entry)
     lines.push(
-      `    entry    ${service.entry.port}/${service.entry.protocol} (published on the host from 51000 up${service.entry.protocol === 'http' ? ', proxied by nginx' : ', 127.0.0.1 only'})`,
+      `    entry    ${service.entry.port}/${service.entry.protocol} (published on the host from 51000 ` +
+        `up${service.entry.protocol === 'http' ? ', proxied by nginx' : ', 127.0.0.1 only'})`,
     )
   if (service.ports.length > 0) lines.push(`    ports    ${service.ports.join(', ')} (tenant network only)`)
   if (service.command) lines.push(`    command  ${truncate(service.command.join(' ').replace(/\s+/g, ' '), 80)}`)
@@ -152,7 +160,11 @@ function serviceLines(name: string, service: PlugService, style: Style): string[
 }
 
 export function describePrices(prices: Prices): string {
-  return `${formatMoney(prices.cpuMonthly, prices.currency)}/vCPU, ${formatMoney(prices.memoryGiBMonthly, prices.currency)}/GiB memory, ${formatMoney(prices.diskGiBMonthly, prices.currency)}/GiB disk per month`
+  return (
+    `${formatMoney(prices.cpuMonthly, prices.currency)}/vCPU, ` +
+    `${formatMoney(prices.memoryGiBMonthly, prices.currency)}/GiB memory, ` +
+    `${formatMoney(prices.diskGiBMonthly, prices.currency)}/GiB disk per month`
+  )
 }
 
 /** `aims catalog show PLUG`. */
@@ -160,7 +172,8 @@ export function renderPlugDetails(result: CatalogShowResult, prices: Prices, sty
   const plug: Plug = result.plug
   const lines: string[] = []
   lines.push(
-    `${style.bold(plug.id)} — ${sanitizeUntrusted(plug.name)}  (${plug.category} · size ${plug.size} · minimum tier ${plug.tier})`,
+    `${style.bold(plug.id)} — ${sanitizeUntrusted(plug.name)}  (${plug.category} · size ${plug.size} · ` +
+      `minimum tier ${plug.tier})`,
   )
   lines.push(sanitizeUntrusted(plug.description))
   lines.push(
@@ -186,10 +199,14 @@ export function renderPlugDetails(result: CatalogShowResult, prices: Prices, sty
   lines.push('')
   lines.push(`${style.bold('Resources')}  ${formatResources(result.resources)}`)
   lines.push(
-    `${style.bold('Estimated cost')}  ${formatMonthly(result.monthlyCost)} (CPU ${formatMoney(result.monthlyCost.cpu, result.monthlyCost.currency)} · memory ${formatMoney(result.monthlyCost.memory, result.monthlyCost.currency)} · disk ${formatMoney(result.monthlyCost.disk, result.monthlyCost.currency)}) at ${describePrices(prices)}`,
+    `${style.bold('Estimated cost')}  ${formatMonthly(result.monthlyCost)} (CPU ` +
+      `${formatMoney(result.monthlyCost.cpu, result.monthlyCost.currency)} · memory ` +
+      `${formatMoney(result.monthlyCost.memory, result.monthlyCost.currency)} · disk ` +
+      `${formatMoney(result.monthlyCost.disk, result.monthlyCost.currency)}) at ${describePrices(prices)}`,
   )
   lines.push(
-    `${style.bold('Proxy')}  body up to ${plug.proxy.client_max_body_size} · read timeout ${plug.proxy.read_timeout_seconds}s · websockets ${plug.proxy.websockets ? 'on' : 'off'}`,
+    `${style.bold('Proxy')}  body up to ${plug.proxy.client_max_body_size} · read timeout ` +
+      `${plug.proxy.read_timeout_seconds}s · websockets ${plug.proxy.websockets ? 'on' : 'off'}`,
   )
   lines.push(
     `${style.bold('Health gate')}  ${plug.health_gate.retries} tries, ${plug.health_gate.interval_seconds}s apart`,

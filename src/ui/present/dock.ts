@@ -8,7 +8,7 @@ import {sanitizeUntrusted} from '../../core/text/sanitize.js'
 import type {AimsEvent} from '../../core/events.js'
 import type {InstanceDetails} from '../../core/dock.js'
 import {compactBytes} from '../../core/stats.js'
-import type {Plan} from '../../core/plan/plan.js'
+import {destroysWhat, type Plan} from '../../core/plan/plan.js'
 import type {DockRow, DockState, UsagePoint} from '../dock-state.js'
 import {HISTORY_MS, NOTICE_MS} from '../dock-state.js'
 import {makeStyle} from '../style.js'
@@ -196,7 +196,10 @@ function headerLine(state: DockState, width: number): ScreenLine {
       : connection.status === 'connecting'
         ? {text: '◌ connecting…', color: 'yellow', bold: true}
         : {
-            text: `◌ stale${connection.retryAt !== undefined ? `, retry in ${Math.max(0, Math.ceil((connection.retryAt - state.now) / 1000))}s` : ''}`,
+            text:
+              connection.retryAt !== undefined
+                ? `◌ stale, retry in ${Math.max(0, Math.ceil((connection.retryAt - state.now) / 1000))}s`
+                : '◌ stale',
             color: 'red',
             bold: true,
             inverse: true,
@@ -206,7 +209,9 @@ function headerLine(state: DockState, width: number): ScreenLine {
   // Where the window is when the table scrolls: "rows 18–34".
   const window =
     state.order.length > height ? ` (rows ${state.top + 1}–${Math.min(state.order.length, state.top + height)})` : ''
-  const count = `${state.filter !== '' ? `${state.order.length}/${total} instances` : `${total} instance${total === 1 ? '' : 's'}`}${window}`
+  const shown =
+    state.filter !== '' ? `${state.order.length}/${total} instances` : `${total} instance${total === 1 ? '' : 's'}`
+  const count = `${shown}${window}`
   const left: ScreenLine = [
     {text: ' aims dock ', bold: true, inverse: true},
     {text: ` ${state.host}`, bold: true},
@@ -334,7 +339,9 @@ function paneLines(state: DockState, width: number, height: number): ScreenLine[
   const logs = state.logs.ref === row.ref ? state.logs.lines : []
   const logTitle: ScreenLine = [
     {
-      text: `logs (following${logs.length > 0 ? `, last ${Math.min(logRoom, logs.length)} of ${logs.length}${state.logs.dropped > 0 ? ` — ${state.logs.dropped} older dropped` : ''}` : ''}; l: ${state.pane === 'logs' ? 'close' : 'bigger'})`,
+      text: `logs (following${logWindow(logs.length, logRoom, state.logs.dropped)}; l: ${
+        state.pane === 'logs' ? 'close' : 'bigger'
+      })`,
       dim: true,
     },
   ]
@@ -438,7 +445,7 @@ export function confirmLines(plan: Plan, typed: string, width: number, height: n
       ? [
           [
             {
-              text: `This destroys ${plan.target}${plan.changes.some((change) => change.kind === 'volume' && change.action === 'remove') ? ' and its data' : ''}.`,
+              text: `This destroys ${destroysWhat(plan)}.`,
               color: 'red',
               bold: true,
             },
@@ -509,7 +516,9 @@ function helpLines(state: DockState, width: number, height: number): ScreenLine[
   ])
   lines.push([
     {
-      text: "  The table follows the engine's events and aims' lifecycle events; stats are sampled every few seconds for the rows on screen.",
+      text:
+        "  The table follows the engine's events and aims' lifecycle events; stats are sampled every few " +
+        'seconds for the rows on screen.',
       dim: true,
     },
   ])
@@ -558,4 +567,10 @@ export function screenText(lines: ScreenLine[]): string {
         .trimEnd(),
     )
     .join('\n')
+}
+
+/** ", last 12 of 40 — 3 older dropped" in the logs pane's title; nothing before the first line. */
+function logWindow(lines: number, room: number, dropped: number): string {
+  if (lines === 0) return ''
+  return `, last ${Math.min(room, lines)} of ${lines}${dropped > 0 ? ` — ${dropped} older dropped` : ''}`
 }

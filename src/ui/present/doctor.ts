@@ -30,7 +30,9 @@ export function renderDoctorReport(report: DoctorReport, style: Style): string {
     ...(failed ? [`${failed} failed`] : []),
     ...(skipped ? [`${skipped} skipped`] : []),
   ]
-  const summary = `${report.ok ? style.green('Host is ready') : style.red('Host is not ready')}: ${report.host} — ${parts.join(', ')}.`
+  const summary =
+    `${report.ok ? style.green('Host is ready') : style.red('Host is not ready')}: ${report.host} — ` +
+    `${parts.join(', ')}.`
   return [
     `Doctor: ${style.bold(report.host)}`,
     '',

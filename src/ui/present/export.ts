@@ -14,7 +14,8 @@ export function renderExportResult(result: ExportResult, style: Style): string {
     lines.push(`  ${file.path.padEnd(width)}  ${style.dim(`${file.mode}  ${file.bytes} bytes`)}`)
   lines.push('')
   lines.push(
-    `Services: ${result.services.join(', ')}; ${result.protocol === 'http' ? 'the app' : 'the service'} listens on 127.0.0.1:${result.port} (PORT in .env).`,
+    `Services: ${result.services.join(', ')}; ${result.protocol === 'http' ? 'the app' : 'the service'} ` +
+      `listens on 127.0.0.1:${result.port} (PORT in .env).`,
   )
   if (result.variables.generated.length > 0)
     lines.push(`Secrets setup.sh generates on the target machine: ${result.variables.generated.join(', ')}.`)

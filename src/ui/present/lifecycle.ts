@@ -90,7 +90,10 @@ export function renderInstanceStatus(status: InstanceStatus, style: Style): stri
 /** plug ls: the instances as a table, or what to do when there are none. */
 export function renderInstanceList(rows: InstanceRow[], host: string, tenant: string | undefined): string {
   if (rows.length === 0)
-    return `Nothing deployed on ${host}${tenant ? ` for tenant ${tenant}` : ''} yet. Try: aims catalog ls, then aims plug up PLUG`
+    return (
+      `Nothing deployed on ${host}${tenant ? ` for tenant ${tenant}` : ''} yet. Try: aims catalog ls, then ` +
+      `aims plug up PLUG`
+    )
   return renderTable(
     ['TENANT', 'INSTANCE', 'PLUG', 'STATUS', 'HEALTH', 'PORT', 'URL', 'AGE'],
     rows.map((row) => [

@@ -10,7 +10,8 @@ const place = (store: 'keychain' | 'file', location: string) =>
 
 const passphraseNote = (store: 'keychain' | 'file', passphrase: boolean) =>
   store === 'file' && !passphrase
-    ? 'It is sealed with a key file kept apart from it (protection against casual reads and leaked backups, not against root); set AIMS_SECRETS_PASSPHRASE for a passphrase.'
+    ? 'It is sealed with a key file kept apart from it (protection against casual reads and leaked backups, ' +
+      'not against root); set AIMS_SECRETS_PASSPHRASE for a passphrase.'
     : undefined
 
 export function renderLogin(result: LoginResult, style: Style, options: {passphrase: boolean; uses?: string}): string {
@@ -18,7 +19,8 @@ export function renderLogin(result: LoginResult, style: Style, options: {passphr
   const lines = [
     result.dryRun
       ? `Would store the ${result.label} key in ${where}${result.replaced ? ', replacing the one stored now' : ''}.`
-      : `${style.green('✓')} Stored the ${result.label} key in ${where}${result.replaced ? ' (it replaces the one stored before)' : ''}.`,
+      : `${style.green('✓')} Stored the ${result.label} key in ` +
+        `${where}${result.replaced ? ' (it replaces the one stored before)' : ''}.`,
   ]
   if (result.note) lines.push(style.dim(`  Not in the keychain: ${sanitizeUntrusted(result.note)}.`))
   const sealed = passphraseNote(result.store, options.passphrase)
@@ -26,7 +28,8 @@ export function renderLogin(result: LoginResult, style: Style, options: {passphr
   if (result.overriddenBy)
     lines.push(
       style.yellow(
-        `  Note: ${result.overriddenBy} is set in this environment and wins over the stored key (unset it to use this one).`,
+        `  Note: ${result.overriddenBy} is set in this environment and wins over the stored key (unset it to ` +
+          `use this one).`,
       ),
     )
   if (options.uses && !result.dryRun) lines.push(`  ${options.uses}`)
@@ -80,7 +83,8 @@ export function renderLoginStatus(status: LoginStatus, style: Style, acheevy?: s
     ]),
   )
   const target = status.newKeysGoTo
-  const goes = `New keys go to ${place(target.store, target.location)}${target.note ? ` (not the keychain: ${sanitizeUntrusted(target.note)})` : ''}.`
+  const why = target.note ? ` (not the keychain: ${sanitizeUntrusted(target.note)})` : ''
+  const goes = `New keys go to ${place(target.store, target.location)}${why}.`
   return [table, '', goes, ...(acheevy ? [acheevy] : [])].join('\n')
 }
 

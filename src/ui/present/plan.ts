@@ -13,14 +13,16 @@ export function renderPlan(plan: Plan, style: Style): string {
     lines.push('Pre-flight gates:')
     for (const gate of plan.gates)
       lines.push(
-        `  ${mark(gate.status, style)} ${gate.title}: ${gate.detail}${gate.status === 'fail' && gate.fix ? style.dim(` — ${gate.fix}`) : ''}`,
+        `  ${mark(gate.status, style)} ${gate.title}: ` +
+          `${gate.detail}${gate.status === 'fail' && gate.fix ? style.dim(` — ${gate.fix}`) : ''}`,
       )
   }
   if (plan.changes.length > 0) {
     lines.push('Changes:')
     for (const change of plan.changes)
       lines.push(
-        `  ${change.action.padEnd(7)} ${change.kind.padEnd(10)} ${change.name}${change.detail ? style.dim(`  (${change.detail})`) : ''}`,
+        `  ${change.action.padEnd(7)} ${change.kind.padEnd(10)} ` +
+          `${change.name}${change.detail ? style.dim(`  (${change.detail})`) : ''}`,
       )
   }
   return lines.join('\n')

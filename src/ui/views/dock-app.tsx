@@ -46,10 +46,17 @@ class DockMetrics {
       return {count: values.length, medianMs: at(0.5), p95Ms: at(0.95), maxMs: sorted.at(-1) ?? 0}
     }
     const cpu = process.cpuUsage(this.startedCpu)
-    writeFileSync(
-      file,
-      `${JSON.stringify({model: summary(this.frames), ink: summary(this.renders), inkSamples: this.renders, modelSamples: this.frames, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, wallMs: performance.now() - this.startedAt, ...extra}, null, 2)}\n`,
-    )
+    const metrics = {
+      model: summary(this.frames),
+      ink: summary(this.renders),
+      inkSamples: this.renders,
+      modelSamples: this.frames,
+      cpuUserMs: cpu.user / 1000,
+      cpuSystemMs: cpu.system / 1000,
+      wallMs: performance.now() - this.startedAt,
+      ...extra,
+    }
+    writeFileSync(file, `${JSON.stringify(metrics, null, 2)}\n`)
   }
 }
 

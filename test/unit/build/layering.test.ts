@@ -67,3 +67,10 @@ describe('layering', () => {
     expect(elsewhere).toEqual([])
   })
 })
+
+describe('time', () => {
+  it('the dock feed keeps time only with its injected clock (no Date.now, new Date() or timers of its own)', () => {
+    const text = readFileSync(join(ROOT, 'src/services/dock-feed.ts'), 'utf8')
+    expect(text.match(/Date\.now\(|new Date\(\)|setTimeout\(|setInterval\(/g) ?? []).toEqual([])
+  })
+})

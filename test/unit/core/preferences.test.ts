@@ -6,6 +6,7 @@ import {
   getPreference,
   parsePreference,
   PREFERENCE_KEYS,
+  readPreferences,
   setPreference,
 } from '../../../src/core/preferences.js'
 
@@ -208,5 +209,33 @@ describe('getPreference, setPreference, flattenPreferences', () => {
       ['tenants.acme.spending-limit', 20],
     ])
     expect(flattenPreferences({})).toEqual([])
+  })
+})
+
+describe('readPreferences', () => {
+  const read = readPreferences({
+    'ai.provider': 'openai',
+    ai: {timeout: 30, tools: false, model: 7},
+    tenants: {acme: {'spending-limit': 50}},
+    'catalog.paths': ['/a', 3, '/b'],
+  })
+
+  it('reads flat and nested keys, typed', () => {
+    expect(read.string('ai.provider')).toBe('openai')
+    expect(read.number('ai.timeout')).toBe(30)
+    expect(read.boolean('ai.tools')).toBe(false)
+    expect(read.number('tenants.acme.spending-limit')).toBe(50)
+  })
+
+  it('reads a value of the wrong type as unset, never casts it', () => {
+    expect(read.string('ai.model')).toBeUndefined()
+    expect(read.number('ai.provider')).toBeUndefined()
+    expect(read.boolean('ai.timeout')).toBeUndefined()
+    expect(read.string('no.such.key')).toBeUndefined()
+  })
+
+  it('keeps the strings of a list', () => {
+    expect(read.strings('catalog.paths')).toEqual(['/a', '/b'])
+    expect(read.strings('ai.provider')).toBeUndefined()
   })
 })

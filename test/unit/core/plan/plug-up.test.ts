@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import type {Plug} from '../../../../src/core/catalog/schema.js'
-import {DEFAULT_PRICES} from '../../../../src/core/catalog/cost.js'
+import {readdirSync} from 'node:fs'
+import {DEFAULT_PRICES, estimateMonthlyCost, resourceTotals} from '../../../../src/core/catalog/cost.js'
 import {LABEL} from '../../../../src/core/engine-types.js'
 import type {HostEntry} from '../../../../src/core/host-target.js'
 import type {InstanceView} from '../../../../src/core/instances.js'
@@ -550,6 +551,21 @@ describe('buildPlugUpPlan: real catalog entries', () => {
     for (const value of secretValues) expect(text).not.toContain(value)
     expect(text).toContain(MASK)
   })
+})
+
+describe('one cost model', () => {
+  const prices = {currency: 'EUR', cpuMonthly: 3.3, memoryGiBMonthly: 1.7, diskGiBMonthly: 0.07}
+  const ids = readdirSync('plugs-catalog').filter((name) => name.endsWith('.yaml'))
+  it.each(ids.map((name) => name.replace(/\.yaml$/, '')))(
+    '%s: the plan reserves and costs what catalog ls quotes, at the same prices',
+    (id) => {
+      const plug = catalogPlug(id)
+      const built = plan(plug, {prices})
+      const {cpus, memoryBytes, diskBytes} = resourceTotals(plug)
+      expect(built.resources).toEqual({cpus, memoryBytes, diskBytes})
+      expect(built.monthlyCost).toBe(estimateMonthlyCost(resourceTotals(plug), prices).total)
+    },
+  )
 })
 
 describe('probeFor', () => {

@@ -223,23 +223,8 @@ describe('running the tools against the services', () => {
     expect(records.filter((record) => record.applied)).toHaveLength(1)
   })
 
-  it('the four services of other parts answer "not available in this build" when absent, and are called when present', async () => {
+  it('export, stats, health and events call their services (export only once the gate approved it)', async () => {
     const records: ServiceRecord[] = []
-    const runtime = fakeRuntime(records, {script: {allow: []}})
-    for (const name of ['stats', 'health', 'events'] as const) {
-      const result = await tool(name).run({}, runtime, call('c'))
-      expect(result.status).toBe('unavailable')
-      expect(result.content).toMatchObject({
-        available: false,
-        summary: `${name} is not available in this build of aims`,
-      })
-    }
-    const exported = call('e', {answers: ['yes']})
-    const result = await tool('export').run({target: 'uptime-kuma'}, runtime, exported)
-    expect(result.status).toBe('unavailable')
-    // Nothing to gate when there is nothing to run.
-    expect(exported.ui.asked).toEqual([])
-
     const seen: unknown[] = []
     const withExtras = fakeRuntime(records, {
       script: {allow: []},
