@@ -86,6 +86,7 @@ describe('help cache', () => {
     const pkg = join(scratch, 'pkg')
     mkdirSync(join(pkg, 'bin'), {recursive: true})
     copyFileSync(join(ROOT, 'bin', 'run.js'), join(pkg, 'bin', 'run.js'))
+    copyFileSync(join(ROOT, 'bin', 'argv.js'), join(pkg, 'bin', 'argv.js'))
     copyFileSync(join(ROOT, 'package.json'), join(pkg, 'package.json'))
     copyFileSync(join(ROOT, 'oclif.manifest.json'), join(pkg, 'oclif.manifest.json'))
     symlinkSync(join(ROOT, 'dist'), join(pkg, 'dist'))

@@ -149,10 +149,14 @@ describe('without a D-Bus session: the encrypted file', () => {
   })
 
   it('--dry-run says where the key would go and reads nothing', async () => {
+    // Earlier tests of this home may have left a (now empty) encrypted file: the dry run must not touch it.
+    const file = join(aimsHome(home), 'data', 'secrets.enc')
+    const before = existsSync(file) ? readFileSync(file) : undefined
     const dry = await run(['login', 'anthropic', '--dry-run', '--json'], {input: SENTINEL})
     expect(dry.code, dry.stderr).toBe(0)
     expect(dry.json()).toMatchObject({store: 'file', dryRun: true, note: expect.stringContaining('no D-Bus session')})
-    expect(existsSync(join(aimsHome(home), 'data', 'secrets.enc'))).toBe(false)
+    expect(existsSync(file) ? readFileSync(file) : undefined).toEqual(before)
+    expectNoKeyAnywhere(home)
   })
 
   it('login stores it in the sealed file (0600), the provider uses it, env wins, logout removes it', async () => {

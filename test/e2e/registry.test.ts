@@ -118,11 +118,12 @@ describe('the registry with basic auth', () => {
     await forgetRemoteImage()
     const up = await aims(['plug', 'up', 'fixture-remote-auth', '--tenant', TENANT, '--yes'], {home, env})
     expect(up.code).toBe(1)
-    // What aims prints today: "Error: Docker refused pull image 127.0.0.1:5001/aims-fixture/remote-web:1:
-    // server error". The engine's own cause — `Head "http://127.0.0.1:5001/v2/…/manifests/1": no basic
-    // auth credentials` (test/fixtures/recorded/registry/engine-pull-no-credentials.http) — is dropped,
-    // and nothing tells the user to give credentials: the hardening work fixes the message.
-    expect(up.stderr).toContain(`pull image ${AUTH_IMAGE}`)
+    // The engine's own cause — `Head "http://127.0.0.1:5001/v2/…/manifests/1": no basic auth credentials`
+    // (test/fixtures/recorded/registry/engine-pull-no-credentials.http) — is kept, classified as a refused
+    // login, and the message says what to do.
+    expect(up.stderr).toContain(`cannot pull ${AUTH_IMAGE}`)
+    expect(up.stderr).toContain('no basic auth credentials')
+    expect(up.stderr).toMatch(/wants credentials/)
     expect(up.stderr).not.toMatch(/is ready/)
     expect(await localRepoDigests(AUTH_IMAGE)).toBeUndefined()
     expect(await aimsObjects({'aims.tenant': TENANT, 'aims.instance': 'fixture-remote-auth'})).toEqual({
