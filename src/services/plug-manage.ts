@@ -11,6 +11,7 @@ import type {Plan, PlanChange} from '../core/plan/plan.js'
 import type {ScaleRequest} from '../core/plan/requests.js'
 import {allocateHostPort, instanceNetworkName, probeFromLabels} from '../core/plan/plug-up.js'
 import type {AuditRecord} from './audit.js'
+import {changeGates} from './change-gates.js'
 import {passGate} from './gate.js'
 import {probeService} from './health.js'
 import {gatherHostFacts, journalPath, networkInUse} from './host-facts.js'
@@ -143,6 +144,8 @@ export async function changeState(
     host,
     ordered.map((replica) => ({action, kind: 'container', name: replica.containerName, detail: replica.state})),
   )
+  // What runs again must fit, as at plug up: quota, capacity, cost (stopping only frees).
+  if (action !== 'stop') plan.gates = await changeGates(deps, engine, view, {lower: 'stop another instance'})
   const decision = await passGate(plan, deps.approver)
   if (decision === 'dry-run')
     return {status: 'dry-run', action: plan.action, instance: view.ref, host, plan, durationMs: 0}
@@ -469,6 +472,13 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, request: 
   const plan = basePlan('plug-scale', 'Scale', view, host, changes, [
     {label: 'replicas', value: `${current} → ${target} (${first.service})`},
   ])
+  // The same gates as plug up, on the instance as it will be: a scale is refused where a deploy would be.
+  plan.gates = await changeGates(deps, engine, view, {
+    entryReplicas: target,
+    ...(cpus !== undefined ? {entryCpus: cpus} : {}),
+    ...(memoryBytes !== undefined ? {entryMemoryBytes: memoryBytes} : {}),
+    lower: 'lower --replicas or --memory',
+  })
   const decision = await passGate(plan, deps.approver)
   if (decision === 'dry-run')
     return {

@@ -27,6 +27,7 @@ import type {Approver} from './gate.js'
 import type {LifecycleEventWriter} from './lifecycle-events.js'
 import type {Progress} from './progress.js'
 import type {ProxyManager} from './proxy-manager.js'
+import type {Prices} from '../core/plan/policy.js'
 
 /** Label filter: `{key: value}` matches that value, `{key: true}` matches presence. */
 export type LabelFilter = Record<string, string | true>
@@ -222,4 +223,8 @@ export interface LifecycleDeps extends RecordDeps {
   proxy?: ProxyManager | undefined
   /** The plug catalog (absent: a plug's proxy settings fall back to the defaults). */
   catalog?: CatalogSource | undefined
+  /** Preferences (tenant tiers, spending limits) for the gates of a change (absent: the defaults). */
+  preferences?: Record<string, unknown> | undefined
+  /** The host's prices for the cost gate (absent: the defaults). */
+  prices?: Prices | undefined
 }
