@@ -4,7 +4,7 @@
  * in, text out; the commands only write it.
  */
 import {formatBytes} from '../../core/names.js'
-import {sanitizeUntrusted} from '../../core/text/sanitize.js'
+import {sanitizeField, sanitizeUntrusted} from '../../core/text/sanitize.js'
 import type {InstanceStatus} from '../../services/instances.js'
 import type {ChangeResult, DownResult, ScaleResult} from '../../services/plug-manage.js'
 import type {PlugUpResult} from '../../services/plug-up.js'
@@ -20,14 +20,16 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 export function renderPlugUp(result: PlugUpResult, style: Style): string {
   if (result.status === 'dry-run') return dryRunLine(style)
   const lines = [`${style.green('✓')} ${style.bold(result.instance)} is ready (${seconds(result.durationMs)})`]
-  if (result.domainUrl) lines.push(`  URL      ${result.domainUrl}`)
+  if (result.domainUrl) lines.push(`  URL      ${sanitizeField(result.domainUrl)}`)
   lines.push(`  On host  ${result.localUrl}`)
-  if (result.notes) lines.push(`  Notes    ${result.notes.trim().replace(/\n/g, '\n           ')}`)
+  // The catalog's notes are text from outside aims: cleaned, and every line of them indented under "Notes".
+  if (result.notes)
+    lines.push(`  Notes    ${sanitizeUntrusted(result.notes).trim().replace(/\r?\n/g, '\n           ')}`)
   return lines.join('\n')
 }
 
 export const plugUpWarnings = (result: PlugUpResult, style: Style) =>
-  result.warnings.map((warning) => `${style.yellow('warning:')} ${warning}`)
+  result.warnings.map((warning) => `${style.yellow('warning:')} ${sanitizeField(warning)}`)
 
 /** The failing service's last log lines, shown when a deploy fails its health gate (exit 4). */
 export function renderUnhealthyLogs(details: Record<string, unknown> | undefined): string {
@@ -59,10 +61,12 @@ export function renderDown(result: DownResult, style: Style): string {
 /** plug status: the instance, its URLs, a table of its containers, and each service's env (secrets masked). */
 export function renderInstanceStatus(status: InstanceStatus, style: Style): string {
   const view = status.instance
-  const detail = view.healthDetail ? ` (${view.healthDetail})` : ''
-  const lines = [`${style.bold(view.ref)}  ${view.plug}  ${view.status}, ${view.health}${detail}`]
-  if (view.domainUrl) lines.push(`URL      ${view.domainUrl}`)
-  if (view.localUrl) lines.push(`On host  ${view.localUrl}`)
+  // Everything here was read from labels and the engine: each value is cleaned to one line.
+  const detail = view.healthDetail ? ` (${sanitizeField(view.healthDetail)})` : ''
+  const head = `${sanitizeField(view.plug)}  ${sanitizeField(view.status)}, ${sanitizeField(view.health)}${detail}`
+  const lines = [`${style.bold(sanitizeField(view.ref))}  ${head}`]
+  if (view.domainUrl) lines.push(`URL      ${sanitizeField(view.domainUrl)}`)
+  if (view.localUrl) lines.push(`On host  ${sanitizeField(view.localUrl)}`)
   lines.push('')
   lines.push(
     renderTable(
@@ -82,7 +86,10 @@ export function renderInstanceStatus(status: InstanceStatus, style: Style): stri
   for (const service of status.services.filter((item) => item.replica === 1)) {
     const env = Object.entries(service.env)
     if (env.length > 0)
-      lines.push(`\nenv ${service.service}: ${env.map(([key, value]) => `${key}=${value}`).join(' ')}`)
+      lines.push(
+        `\nenv ${sanitizeField(service.service)}: ` +
+          env.map(([key, value]) => `${sanitizeField(key)}=${sanitizeField(value)}`).join(' '),
+      )
   }
   return lines.join('\n')
 }
