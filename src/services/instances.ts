@@ -15,6 +15,7 @@ import {
 } from '../core/instances.js'
 import {formatInstanceRef, type InstanceRef} from '../core/names.js'
 import {maskEnv} from '../core/plan/env.js'
+import {redactSecrets, secretEnvValues} from '../core/text/redact.js'
 import {probeFromLabels} from '../core/plan/plug-up.js'
 import {closest} from '../core/suggest.js'
 import {httpProbe, probeService, tcpProbe, type ProbeResult} from './health.js'
@@ -209,7 +210,15 @@ async function logTargets(session: HostSession, ref: InstanceRef, service: strin
       hint: `its services: ${services.join(', ')}`,
     })
   }
-  return {engine, view, replicas: view.replicas.filter((replica) => !service || replica.service === service)}
+  const replicas = view.replicas.filter((replica) => !service || replica.service === service)
+  // The values of the instance's secret env vars (any service's: an app may print another's): masked in every line.
+  const details = await Promise.all(view.replicas.map((replica) => engine.inspectContainer(replica.containerId)))
+  const secrets = [
+    ...new Set(
+      details.flatMap((detail) => (detail ? secretEnvValues(detail.env, secretKeysFromLabels(detail.labels)) : [])),
+    ),
+  ]
+  return {engine, view, replicas, redact: (text: string) => redactSecrets(text, secrets)}
 }
 
 /** The last lines of each selected container, merged in time order. */
@@ -218,11 +227,12 @@ export async function instanceLogs(
   ref: InstanceRef,
   options: LogOptions,
 ): Promise<ServiceLogLine[]> {
-  const {engine, replicas} = await logTargets(session, ref, options.service)
+  const {engine, replicas, redact} = await logTargets(session, ref, options.service)
   const perContainer = await Promise.all(
     replicas.map(async (replica) =>
       (await engine.logs(replica.containerId, {tail: options.tail, timestamps: true})).map((line) => ({
         ...line,
+        text: redact(line.text),
         service: replica.service,
         replica: replica.replica,
       })),
@@ -242,11 +252,11 @@ export async function followInstanceLogs(
   ref: InstanceRef,
   options: LogOptions & {signal: AbortSignal; onLine: (line: ServiceLogLine) => void},
 ): Promise<void> {
-  const {engine, replicas} = await logTargets(session, ref, options.service)
+  const {engine, replicas, redact} = await logTargets(session, ref, options.service)
   await Promise.all(
     replicas.map(async (replica) => {
       for await (const line of engine.followLogs(replica.containerId, {tail: options.tail, signal: options.signal}))
-        options.onLine({...line, service: replica.service, replica: replica.replica})
+        options.onLine({...line, text: redact(line.text), service: replica.service, replica: replica.replica})
     }),
   )
 }

@@ -90,7 +90,10 @@ const sleep = (clock: Clock, ms: number) => clock.sleep(ms)
  * back everything this run created (rollback) and is audited; any other
  * failure is recorded as a failed deploy.
  */
-export async function plugUp(deps: PlugUpDeps, request: PlugUpRequest): Promise<PlugUpResult> {
+export async function plugUp(given: PlugUpDeps, request: PlugUpRequest): Promise<PlugUpResult> {
+  // The request's env values are never recorded, whoever typed or said them (issue 10, item 8).
+  const secrets = [...Object.values(request.envFlags), ...Object.values(request.envFile)]
+  const deps = {...given, origin: {...given.origin, secrets: [...(given.origin.secrets ?? []), ...secrets]}}
   const deploy = await configure(deps, request)
   const first = await plan(deploy)
   await checkLinks(deploy)

@@ -196,6 +196,11 @@ export interface Origin {
   argv?: string[]
   /** What the user said, for ACHEEVY's actions. */
   utterance?: string
+  /**
+   * Values that must never be recorded (the request's env values): the audit record's command,
+   * utterance and detail have them masked, on top of every secret-looking KEY=VALUE.
+   */
+  secrets?: string[]
 }
 
 /** What recording an action needs: an audit record here and on the host, and a lifecycle event. */

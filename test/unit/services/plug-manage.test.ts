@@ -718,3 +718,38 @@ describe('plug up --cpus over the host CPUs (issue 10, item 7)', () => {
     expect(world.engine.container('aims-acme-site-web')).toBeUndefined()
   })
 })
+
+describe('secrets never leave through audit records or logs (issue 10, item 8)', () => {
+  it('the audit utterance and command hold no value of the request, nor a secret-looking pair', async () => {
+    const world = makeWorld()
+    world.deps.origin = {
+      kind: 'ask',
+      utterance: 'deploy fixture-web as acme/site with APP_SECRET=SENTINEL-1 and greeting plain-sentinel-2',
+      argv: ['plug', 'up', 'fixture-web', '--env', 'APP_SECRET=SENTINEL-1', '--env', 'GREETING=plain-sentinel-2'],
+    }
+    await deploy(world.deps, {
+      plug: 'fixture-web',
+      name: 'site',
+      tenant: 'acme',
+      env: ['APP_SECRET=SENTINEL-1', 'GREETING=plain-sentinel-2'],
+      expose: false,
+      links: [],
+    })
+    const written = JSON.stringify(world.audit.records) + [...world.shell.files.values()].join('\n')
+    expect(written).not.toMatch(/SENTINEL-1|plain-sentinel-2/)
+    expect(world.audit.records[0]?.utterance).toBe(
+      'deploy fixture-web as acme/site with APP_SECRET=*** and greeting ***',
+    )
+  })
+
+  it('log lines have the values of the instance secret env vars masked', async () => {
+    const world = makeWorld()
+    world.engine.behave('aims-fixture/web:1', {
+      logs: (env) => [`starting with secret ${env.APP_SECRET}`, `greeting ${env.GREETING}`],
+    })
+    await deployed(world, {env: ['APP_SECRET=SENTINEL-3', 'GREETING=hello there']})
+    const {instanceLogs} = await import('../../../src/services/instances.js')
+    const lines = await instanceLogs(world.session, SITE, {tail: 10})
+    expect(lines.map((line) => line.text)).toEqual(['starting with secret ***', 'greeting hello there'])
+  })
+})
