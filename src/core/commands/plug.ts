@@ -164,6 +164,8 @@ export const PLUG_SCALE = {
       type: 'integer',
       char: 'r',
       description: 'number of replicas of the main service (1-20)',
+      min: 1,
+      max: 20,
       agent: {kind: 'integer', min: 1, max: 20, description: 'replicas of the main service, 1-20'},
     },
     cpus: {

@@ -442,10 +442,10 @@ describe('plugDown', () => {
 
 describe('plugScale', () => {
   it.each([
-    ['zero replicas', {replicas: 0}, /invalid replica count 0/],
-    ['21 replicas', {replicas: 21}, /invalid replica count 21/],
-    ['a fraction', {replicas: 1.5}, /invalid replica count 1.5/],
-    ['NaN', {replicas: Number.NaN}, /invalid replica count NaN/],
+    ['zero replicas', {replicas: 0}, /--replicas must be a whole number from 1 to 20, got 0/],
+    ['21 replicas', {replicas: 21}, /--replicas must be a whole number from 1 to 20, got 21/],
+    ['a fraction', {replicas: 1.5}, /--replicas must be a whole number from 1 to 20, got 1\.5/],
+    ['NaN', {replicas: Number.NaN}, /--replicas must be a whole number from 1 to 20, got NaN/],
     ['nothing to change', {}, /nothing to scale/],
     ['bad CPUs', {cpus: '-2'}, /invalid CPU count/],
     ['bad memory', {memory: 'huge'}, /invalid memory size/],
