@@ -2,8 +2,23 @@
  * The rough edges of a new user's tour (issue 11), through the real binary: mistyped flags get a did-you-mean,
  * whole-number flags say what they take, `-v` is the version.
  */
-import {describe, expect, it} from 'vitest'
-import {aims} from '../support/aims.js'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {aims, homeWithHost, ROOT} from '../support/aims.js'
+import {purgeTenant} from '../support/engine.js'
+
+const TENANT = 'nc-tour'
+const env = {AIMS_CATALOG_PATH: join(ROOT, 'test', 'fixtures', 'plugs')}
+let home: string
+const run = (args: string[]) => aims(args, {home, env})
+
+beforeAll(async () => {
+  await purgeTenant(TENANT)
+  home = await homeWithHost()
+})
+afterAll(async () => {
+  await purgeTenant(TENANT)
+})
 
 describe('flags a newcomer mistypes', () => {
   it('--tenat: did you mean --tenant, exit 2, nothing else printed', async () => {
@@ -29,5 +44,30 @@ describe('flags a newcomer mistypes', () => {
       expect(result.code, result.stderr).toBe(0)
       expect(result.stdout).toMatch(/^aims\/\d+\.\d+\.\d+ linux-x64 node-v\d+/)
     }
+  })
+})
+
+describe('idempotent actions say so', () => {
+  it('stop of a stopped instance: "already stopped", nothing changed, not audited; down counts in words', async () => {
+    const up = await run(['plug', 'up', 'fixture-web', '--name', 'idem', '--tenant', TENANT, '--yes'])
+    expect(up.code, up.stderr).toBe(0)
+    const first = await run(['plug', 'stop', `${TENANT}/idem`, '--yes'])
+    expect(first.code, first.stderr).toBe(0)
+    expect(first.stdout).toMatch(/✓ stop nc-tour\/idem done/)
+    // No --yes: nothing to confirm, so no TTY is needed either.
+    const again = await run(['plug', 'stop', `${TENANT}/idem`])
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stdout).toBe('✓ nc-tour/idem is already stopped: nothing changed.\n')
+    const json = await run(['plug', 'stop', `${TENANT}/idem`, '--json'])
+    expect(json.json()).toMatchObject({status: 'unchanged', already: 'stopped', instance: `${TENANT}/idem`})
+    const audit = await run(['audit', '--json'])
+    const stops = audit
+      .json()
+      .records.filter((record: {action: string; target: string}) => record.action === 'plug stop')
+    expect(stops).toHaveLength(1)
+
+    const down = await run(['plug', 'down', `${TENANT}/idem`, '--yes'])
+    expect(down.code, down.stderr).toBe(0)
+    expect(down.stdout).toMatch(/is gone: 1 container, 1 volume, 1 network removed\./)
   })
 })

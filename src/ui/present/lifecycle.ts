@@ -15,6 +15,8 @@ import {renderTable} from './table.js'
 export const dryRunLine = (style: Style) => style.dim('Dry run: nothing was changed.')
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+/** "1 container", "2 containers". */
+export const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`
 
 /** plug up: ready, its URLs and notes (warnings go to stderr: see plugUpWarnings). */
 export function renderPlugUp(result: PlugUpResult, style: Style): string {
@@ -38,6 +40,8 @@ export function renderUnhealthyLogs(details: Record<string, unknown> | undefined
 
 export function renderStateChange(action: 'start' | 'stop' | 'restart', result: ChangeResult, style: Style): string {
   if (result.status === 'dry-run') return dryRunLine(style)
+  if (result.status === 'unchanged')
+    return `${style.green('✓')} ${result.instance} is already ${result.already ?? 'so'}: nothing changed.`
   const health = result.health ? `, ${result.health.detail}` : ''
   return `${style.green('✓')} ${action} ${result.instance} done (${seconds(result.durationMs)})${health}`
 }
@@ -52,7 +56,10 @@ export function renderDown(result: DownResult, style: Style): string {
   if (result.status === 'dry-run') return dryRunLine(style)
   const {containers, volumes, networks} = result.removed
   const kept = result.keptVolumes.length > 0 ? `; kept ${result.keptVolumes.join(', ')}` : ''
-  const removed = `${containers.length} containers, ${volumes.length} volumes, ${networks.length} networks removed`
+  const removed =
+    [count(containers.length, 'container'), count(volumes.length, 'volume'), count(networks.length, 'network')].join(
+      ', ',
+    ) + ' removed'
   return `${style.green('✓')} ${result.instance} is gone: ${removed}${kept}.`
 }
 

@@ -297,7 +297,7 @@ describe('plugDown', () => {
         action: 'plug down',
         target: 'acme/stack',
         outcome: 'applied',
-        detail: 'removed 2 containers, 1 volumes, 2 networks',
+        detail: 'removed 2 containers, 1 volume, 2 networks',
       },
     ])
   })
@@ -309,7 +309,7 @@ describe('plugDown', () => {
     expect(world.engine.volumeNames()).toEqual(['aims-acme-site-data'])
     expect(result.keptVolumes).toEqual(['aims-acme-site-data'])
     expect(result.removed.volumes).toEqual([])
-    expect(world.audit.records[0]?.detail).toBe('removed 1 containers, 0 volumes, 1 networks; kept aims-acme-site-data')
+    expect(world.audit.records[0]?.detail).toBe('removed 1 container, 0 volumes, 1 network; kept aims-acme-site-data')
   })
 
   it('keeps the tenant network while another instance of the tenant runs on it, and leaves that instance alone', async () => {
