@@ -421,7 +421,8 @@ export async function plugDown(
     outcome: 'applied',
     detail:
       `removed ${plural(removed.containers.length, 'container')}, ${plural(removed.volumes.length, 'volume')}, ` +
-      `${plural(removed.networks.length, 'network')}${keptVolumes.length > 0 ? `; kept ${keptVolumes.join(', ')}` : ''}`,
+      plural(removed.networks.length, 'network') +
+      (keptVolumes.length > 0 ? `; kept ${keptVolumes.join(', ')}` : ''),
   })
   return {
     status: 'applied',
