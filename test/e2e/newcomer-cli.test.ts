@@ -71,3 +71,23 @@ describe('idempotent actions say so', () => {
     expect(down.stdout).toMatch(/is gone: 1 container, 1 volume, 1 network removed\./)
   })
 })
+
+describe('plug logs --tail N with replicas', () => {
+  it('N lines in all, each labelled with its replica', async () => {
+    const up = await run(['plug', 'up', 'fixture-web', '--name', 'logs', '--tenant', TENANT, '--yes'])
+    expect(up.code, up.stderr).toBe(0)
+    const scale = await run(['plug', 'scale', `${TENANT}/logs`, '--replicas', '2', '--yes'])
+    expect(scale.code, scale.stderr).toBe(0)
+    const one = await run(['plug', 'logs', `${TENANT}/logs`, '--tail', '1'])
+    expect(one.code, one.stderr).toBe(0)
+    expect(one.stdout.trim().split('\n')).toHaveLength(1)
+    expect(one.stdout).toMatch(/^web#[12] \| /)
+    const all = await run(['plug', 'logs', `${TENANT}/logs`, '--tail', '100', '--json'])
+    const lines = all.json().lines as Array<{replica: number}>
+    expect(new Set(lines.map((line) => line.replica))).toEqual(new Set([1, 2]))
+    const text = await run(['plug', 'logs', `${TENANT}/logs`, '--tail', '100'])
+    for (const line of text.stdout.trim().split('\n')) expect(line).toMatch(/^web#[12] \| /)
+    const three = await run(['plug', 'logs', `${TENANT}/logs`, '--tail', '3'])
+    expect(three.stdout.trim().split('\n')).toHaveLength(3)
+  })
+})

@@ -119,6 +119,8 @@ export function renderInstanceList(rows: InstanceRow[], host: string, tenant: st
 interface LogLineView {
   service: string
   replica: number
+  /** The service's replica count: with more than one, every line says its replica (web#1, web#2). */
+  replicas?: number
   text: string
   stream: string
   time?: Date | undefined
@@ -126,7 +128,7 @@ interface LogLineView {
 
 /** One log line as people read it: the service (and replica) it came from, then its text, cleaned. */
 export function renderLogLine(line: LogLineView, style: Style): string {
-  const prefix = `${line.service}${line.replica > 1 ? `#${line.replica}` : ''}`
+  const prefix = `${line.service}${line.replica > 1 || (line.replicas ?? 1) > 1 ? `#${line.replica}` : ''}`
   return `${style.dim(`${prefix} |`)} ${sanitizeUntrusted(line.text)}`
 }
 
