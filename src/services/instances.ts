@@ -199,6 +199,14 @@ export interface LogOptions {
 export interface ServiceLogLine extends LogLine {
   service: string
   replica: number
+  /** How many replicas of the service the lines come from (lines are labelled service#N when more than one). */
+  replicas?: number
+}
+
+const replicaCounts = (replicas: Array<{service: string}>) => {
+  const counts = new Map<string, number>()
+  for (const replica of replicas) counts.set(replica.service, (counts.get(replica.service) ?? 0) + 1)
+  return counts
 }
 
 async function logTargets(session: HostSession, ref: InstanceRef, service: string | undefined) {
@@ -228,6 +236,7 @@ export async function instanceLogs(
   options: LogOptions,
 ): Promise<ServiceLogLine[]> {
   const {engine, replicas, redact} = await logTargets(session, ref, options.service)
+  const counts = replicaCounts(replicas)
   const perContainer = await Promise.all(
     replicas.map(async (replica) =>
       (await engine.logs(replica.containerId, {tail: options.tail, timestamps: true})).map((line) => ({
@@ -235,15 +244,17 @@ export async function instanceLogs(
         text: redact(line.text),
         service: replica.service,
         replica: replica.replica,
+        replicas: counts.get(replica.service) ?? 1,
       })),
     ),
   )
-  return perContainer
+  // --tail N: the last N lines in all, by time (each container gives its last N, the newest N of those stay).
+  const merged = perContainer
     .flat()
     .map((line, index) => ({line, index}))
     .sort((a, b) => (a.line.time?.getTime() ?? 0) - (b.line.time?.getTime() ?? 0) || a.index - b.index)
     .map(({line}) => line)
-    .slice(-options.tail * Math.max(1, replicas.length))
+  return options.tail === 0 ? [] : merged.slice(-options.tail)
 }
 
 /** Follows the logs of the selected containers until the signal aborts. */
@@ -253,10 +264,17 @@ export async function followInstanceLogs(
   options: LogOptions & {signal: AbortSignal; onLine: (line: ServiceLogLine) => void},
 ): Promise<void> {
   const {engine, replicas, redact} = await logTargets(session, ref, options.service)
+  const counts = replicaCounts(replicas)
   await Promise.all(
     replicas.map(async (replica) => {
       for await (const line of engine.followLogs(replica.containerId, {tail: options.tail, signal: options.signal}))
-        options.onLine({...line, text: redact(line.text), service: replica.service, replica: replica.replica})
+        options.onLine({
+          ...line,
+          text: redact(line.text),
+          service: replica.service,
+          replica: replica.replica,
+          replicas: counts.get(replica.service) ?? 1,
+        })
     }),
   )
 }

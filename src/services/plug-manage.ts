@@ -21,8 +21,13 @@ import {DEFAULT_PROXY} from './proxy-manager.js'
 import {confFileName, confOwner} from '../core/proxy/plug-conf.js'
 import type {Engine, HostLock, LifecycleDeps} from './ports.js'
 
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`
+
 export interface ChangeResult {
-  status: 'applied' | 'dry-run'
+  /** unchanged: there was nothing to do (start of a running instance, stop of a stopped one); see `already`. */
+  status: 'applied' | 'dry-run' | 'unchanged'
+  /** With status unchanged: the state it is already in. */
+  already?: 'running' | 'stopped'
   action: Plan['action']
   instance: string
   host: string
@@ -136,6 +141,17 @@ export async function changeState(
   const view = await requireInstance(deps.session, engine, ref)
   const host = deps.session.host.name
   const ordered = replicasInOrder(view, action === 'stop')
+  // Idempotent: nothing to start or stop changes nothing, asks nothing and is not audited as applied.
+  const already =
+    action === 'stop' && ordered.every((replica) => replica.state !== 'running' && replica.state !== 'restarting')
+      ? 'stopped'
+      : action === 'start' && ordered.every((replica) => replica.state === 'running')
+        ? 'running'
+        : undefined
+  if (already && ordered.length > 0) {
+    const plan = basePlan(`plug-${action}`, action === 'stop' ? 'Stop' : 'Start', view, host, [])
+    return {status: 'unchanged', already, action: plan.action, instance: view.ref, host, plan, durationMs: 0}
+  }
   const verb = {start: 'Start', stop: 'Stop', restart: 'Restart'}[action]
   const plan = basePlan(
     `plug-${action}`,
@@ -407,8 +423,9 @@ export async function plugDown(
     target: view.ref,
     outcome: 'applied',
     detail:
-      `removed ${removed.containers.length} containers, ${removed.volumes.length} volumes, ` +
-      `${removed.networks.length} networks${keptVolumes.length > 0 ? `; kept ${keptVolumes.join(', ')}` : ''}`,
+      `removed ${plural(removed.containers.length, 'container')}, ${plural(removed.volumes.length, 'volume')}, ` +
+      plural(removed.networks.length, 'network') +
+      (keptVolumes.length > 0 ? `; kept ${keptVolumes.join(', ')}` : ''),
   })
   return {
     status: 'applied',

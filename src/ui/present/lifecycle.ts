@@ -15,6 +15,8 @@ import {renderTable} from './table.js'
 export const dryRunLine = (style: Style) => style.dim('Dry run: nothing was changed.')
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+/** "1 container", "2 containers". */
+export const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`
 
 /** plug up: ready, its URLs and notes (warnings go to stderr: see plugUpWarnings). */
 export function renderPlugUp(result: PlugUpResult, style: Style): string {
@@ -40,6 +42,8 @@ export function renderUnhealthyLogs(details: Record<string, unknown> | undefined
 
 export function renderStateChange(action: 'start' | 'stop' | 'restart', result: ChangeResult, style: Style): string {
   if (result.status === 'dry-run') return dryRunLine(style)
+  if (result.status === 'unchanged')
+    return `${style.green('✓')} ${result.instance} is already ${result.already ?? 'so'}: nothing changed.`
   const health = result.health ? `, ${result.health.detail}` : ''
   return `${style.green('✓')} ${action} ${result.instance} done (${seconds(result.durationMs)})${health}`
 }
@@ -54,7 +58,10 @@ export function renderDown(result: DownResult, style: Style): string {
   if (result.status === 'dry-run') return dryRunLine(style)
   const {containers, volumes, networks} = result.removed
   const kept = result.keptVolumes.length > 0 ? `; kept ${result.keptVolumes.join(', ')}` : ''
-  const removed = `${containers.length} containers, ${volumes.length} volumes, ${networks.length} networks removed`
+  const removed =
+    [count(containers.length, 'container'), count(volumes.length, 'volume'), count(networks.length, 'network')].join(
+      ', ',
+    ) + ' removed'
   return `${style.green('✓')} ${result.instance} is gone: ${removed}${kept}.`
 }
 
@@ -119,6 +126,8 @@ export function renderInstanceList(rows: InstanceRow[], host: string, tenant: st
 interface LogLineView {
   service: string
   replica: number
+  /** The service's replica count: with more than one, every line says its replica (web#1, web#2). */
+  replicas?: number
   text: string
   stream: string
   time?: Date | undefined
@@ -126,7 +135,7 @@ interface LogLineView {
 
 /** One log line as people read it: the service (and replica) it came from, then its text, cleaned. */
 export function renderLogLine(line: LogLineView, style: Style): string {
-  const prefix = `${line.service}${line.replica > 1 ? `#${line.replica}` : ''}`
+  const prefix = `${line.service}${line.replica > 1 || (line.replicas ?? 1) > 1 ? `#${line.replica}` : ''}`
   return `${style.dim(`${prefix} |`)} ${sanitizeUntrusted(line.text)}`
 }
 

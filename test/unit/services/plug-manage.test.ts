@@ -297,7 +297,7 @@ describe('plugDown', () => {
         action: 'plug down',
         target: 'acme/stack',
         outcome: 'applied',
-        detail: 'removed 2 containers, 1 volumes, 2 networks',
+        detail: 'removed 2 containers, 1 volume, 2 networks',
       },
     ])
   })
@@ -309,7 +309,7 @@ describe('plugDown', () => {
     expect(world.engine.volumeNames()).toEqual(['aims-acme-site-data'])
     expect(result.keptVolumes).toEqual(['aims-acme-site-data'])
     expect(result.removed.volumes).toEqual([])
-    expect(world.audit.records[0]?.detail).toBe('removed 1 containers, 0 volumes, 1 networks; kept aims-acme-site-data')
+    expect(world.audit.records[0]?.detail).toBe('removed 1 container, 0 volumes, 1 network; kept aims-acme-site-data')
   })
 
   it('keeps the tenant network while another instance of the tenant runs on it, and leaves that instance alone', async () => {
@@ -442,10 +442,10 @@ describe('plugDown', () => {
 
 describe('plugScale', () => {
   it.each([
-    ['zero replicas', {replicas: 0}, /invalid replica count 0/],
-    ['21 replicas', {replicas: 21}, /invalid replica count 21/],
-    ['a fraction', {replicas: 1.5}, /invalid replica count 1.5/],
-    ['NaN', {replicas: Number.NaN}, /invalid replica count NaN/],
+    ['zero replicas', {replicas: 0}, /--replicas must be a whole number from 1 to 20, got 0/],
+    ['21 replicas', {replicas: 21}, /--replicas must be a whole number from 1 to 20, got 21/],
+    ['a fraction', {replicas: 1.5}, /--replicas must be a whole number from 1 to 20, got 1\.5/],
+    ['NaN', {replicas: Number.NaN}, /--replicas must be a whole number from 1 to 20, got NaN/],
     ['nothing to change', {}, /nothing to scale/],
     ['bad CPUs', {cpus: '-2'}, /invalid CPU count/],
     ['bad memory', {memory: 'huge'}, /invalid memory size/],
