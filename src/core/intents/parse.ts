@@ -34,6 +34,7 @@ import {
   validated,
   type Target,
 } from './slots.js'
+import {groundChange} from './ground.js'
 import {screenUtterance} from './text.js'
 import type {IntentContext, IntentResult} from './types.js'
 import {Utterance} from './utterance.js'
@@ -57,7 +58,9 @@ export function capabilitiesMessage(prefix: string): string {
 
 const P = '@(?:plug|both)'
 const E = '@(?:plug|inst|both|ref)'
-const NOT_QUESTION = /^(?!(?:is|are|was|were|why|how|did|does|do|has|have|will|when|where) )/
+/** Not a question: the request does not open (after "ok", "so", "hey") with a question word. */
+const NOT_QUESTION =
+  /^(?!(?:(?:ok|okay|so|hey|well|and|oh|alright|now|then|acheevy|quick question) )*(?:is|are|was|were|why|how|did|does|do|has|have|will|when|where) )/
 
 // ---- results -------------------------------------------------------------------
 
@@ -107,7 +110,7 @@ export function parseUtterance(text: string, context: IntentContext): IntentResu
   const u = Utterance.from(text, context)
   if (u.units.length === 0) return unknown(capabilitiesMessage('Tell me what to do.'))
   try {
-    return route(u)
+    return groundChange(route(u), context, text)
   } catch (error) {
     if (error instanceof Refusal) return unknown(`I did not act on that: ${error.message}.`)
     throw error
@@ -118,7 +121,7 @@ type Rule = (u: Utterance) => IntentResult | undefined
 
 function route(u: Utterance): IntentResult {
   const hostFlag = takeHostFlag(u)
-  for (const rule of [help, secrets, config, audit, doctor(hostFlag), hosts, dockByName(hostFlag)]) {
+  for (const rule of [help, notOffline, secrets, config, audit, doctor(hostFlag), hosts, dockByName(hostFlag)]) {
     const result = rule(u)
     if (result) return result
   }
@@ -141,6 +144,43 @@ const help: Rule = (u) => {
   )
     return undefined
   return unknown(capabilitiesMessage('Hi, I am ACHEEVY.'))
+}
+
+/**
+ * Requests for what the offline parser has no rules for (upgrades, rollbacks, backups, autoscaling,
+ * builds, sites, sandboxes, clusters, the warden, alerts): said so, never read as the nearest
+ * command it knows ("roll back n8n" is not a restart, "autoscale n8n" not a scale).
+ */
+const NOT_OFFLINE: Array<{pattern: RegExp; what: string}> = [
+  {pattern: /\bupgrad\w*|\bupdate (?:\S+ ){0,3}to\b|\boutdated\b|\bnewer (?:version|release)s?\b/, what: 'upgrades'},
+  {
+    pattern: /\brolls? (?:\S+ ){0,3}back\b|\brollback\w*|\brevert\w*|\bdowngrad\w*|\breleases?\b/,
+    what: 'releases and rollbacks',
+  },
+  {pattern: /\bbackups?\b|\bsnapshots?\b|\brestor\w*/, what: 'backups and restores'},
+  {pattern: /\bauto-?scal\w*|\bscale (?:\S+ ){0,3}automatically\b/, what: 'autoscaling'},
+  {pattern: /\bbuild\w*|\bdockerfile\b|\bfrom (?:the )?(?:source|repo\w*)\b/, what: 'builds'},
+  {pattern: /\b(?:static )?sites?\b/, what: 'static sites'},
+  {pattern: /\bsandbox\w*|\bscratch (?:box|container)\b/, what: 'sandboxes'},
+  {
+    pattern: /\bclusters?\b|\bswarm\b|\bdrain\w*|\bnodes? (?:label|join|leave)\b|\blabel (?:\S+ ){0,3}nodes?\b/,
+    what: 'clusters',
+  },
+  {pattern: /\bwarden\b|\bwatchdog\b|\b(?:auto|self)-?heal\w*|\bpolicy\b|\bpolicies\b/, what: 'the warden'},
+  {
+    pattern:
+      /\balerts? (?:me|us|when|if|to|on|channels?|rules?)\b|\b(?:add|set up|create|remove|delete|list|show|test|send) (?:an? |the |my |all |our )?(?:test )?alerts?\b|\bnotif\w*|\bping me\b|\bpage me\b/,
+    what: 'alerts',
+  },
+]
+
+const notOffline: Rule = (u) => {
+  const found = NOT_OFFLINE.find(({pattern}) => u.test(pattern))
+  if (!found) return undefined
+  return unknown(
+    `I did not act on that: ${found.what} are not something I can do from this chat without a model. Run the ` +
+      `command yourself (see aims --help), or configure a model with aims login.`,
+  )
 }
 
 const secrets: Rule = (u) => {
@@ -400,7 +440,7 @@ const READ_WORDS =
 
 function lifecycleCommand(u: Utterance, hostFlag: string | undefined): IntentResult | undefined {
   const masked = u.masked
-  let best: {verb: Lifecycle; index: number} | undefined
+  let best: {verb: Lifecycle; index: number; text?: string} | undefined
   let negated: Lifecycle | undefined
   for (const {verb, pattern} of LIFECYCLE) {
     for (const match of masked.matchAll(pattern)) {
@@ -423,13 +463,22 @@ function lifecycleCommand(u: Utterance, hostFlag: string | undefined): IntentRes
         !NOT_QUESTION.test(masked)
       )
         continue
-      if (!best || match.index < best.index) best = {verb, index: match.index}
+      if (!best || match.index < best.index) best = {verb, index: match.index, text: match[0]}
       break
     }
   }
   // "n8n down", "acme/n8n down for good": terse, and never a question ("is gitea down?").
   const terse = new RegExp(String.raw`^(?:please )?(?:\S+ 's )?${E} down\b`)
   if (!best && NOT_QUESTION.test(masked) && terse.test(masked)) best = {verb: 'down', index: 0}
+  // "I need gitea running for umbrella": a deploy, said as the state wanted.
+  if (
+    !best &&
+    NOT_QUESTION.test(masked) &&
+    new RegExp(
+      String.raw`\b(?:i|we) (?:need|want|would like) (?:a |an |the |some |one )?(?:new |fresh )?${P} (?:\S+ ){0,3}(?:running|up|deployed|installed|going)\b`,
+    ).test(masked)
+  )
+    best = {verb: 'up', index: 0}
   if (
     !best &&
     !READ_WORDS.test(masked) &&
@@ -449,6 +498,7 @@ function lifecycleCommand(u: Utterance, hostFlag: string | undefined): IntentRes
       )
     return undefined
   }
+  consumeVerb(u, best)
   switch (best.verb) {
     case 'up':
       return plugUp(u, hostFlag)
@@ -460,6 +510,22 @@ function lifecycleCommand(u: Utterance, hostFlag: string | undefined): IntentRes
       return exportBundle(u, hostFlag)
     default:
       return startStopRestart(u, best.verb, hostFlag)
+  }
+}
+
+/**
+ * The words of the verb phrase ("switch … off", "power … down") are the verb's: never a name. Only plain
+ * words the verb's pattern spells out are taken, so "turn gitea off" keeps gitea.
+ */
+function consumeVerb(u: Utterance, best: {verb: Lifecycle; index: number; text?: string}) {
+  if (!best.text || !['down', 'restart', 'stop', 'start'].includes(best.verb)) return
+  const source = LIFECYCLE.find((entry) => entry.verb === best.verb)!.pattern.source
+  const found = u.find(new RegExp(best.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+  if (!found) return
+  for (const index of found.groups[0] ?? []) {
+    const unit = u.unit(index)
+    if (unit.kind === 'word' && /^[a-z]+$/.test(unit.norm) && new RegExp(String.raw`\b${unit.norm}\b`).test(source))
+      u.consume(index)
   }
 }
 
@@ -722,7 +788,21 @@ function plugUp(u: Utterance, hostFlag: string | undefined): IntentResult {
     flags.push(['--link', linked.value])
   }
 
-  const named = u.find(/\b(?:called|named|name it|name|as|with (?:the )?name|instance name)(?: of)? "?(\S+)/)
+  // "as acme/flows", "called acme/flows": the tenant and the instance name at once.
+  let tenant: string | undefined
+  const asRef = u.find(/\b(?:as|called|named|name it|call it|name)(?: of)? (@ref)/)
+  const asRefIndex = asRef?.groups[1]?.[0]
+  if (asRef && asRefIndex !== undefined) {
+    const [owner = '', instance = ''] = u.unit(asRefIndex).norm.split('/')
+    tenant = checkedName('tenant', owner)
+    flags.push(['--name', checkedName('instance', instance)])
+    u.consume(...(asRef.groups[0] ?? []))
+  }
+  const named = asRef
+    ? undefined
+    : u.find(
+        /\b(?:called|named|name it|call it|call this|call the (?:instance|new one|thing)|name|as|with (?:the )?name|instance name)(?: of)? "?(\S+)/,
+      )
   const nameIndex = named?.groups[1]?.[0]
   if (
     named &&
@@ -782,10 +862,13 @@ function plugUp(u: Utterance, hostFlag: string | undefined): IntentResult {
   }
 
   // "deploy acme/n8n": TENANT/PLUG.
-  let tenant: string | undefined
   let refPlug: string | undefined
   const ref = u.live('ref')[0]
-  if (ref !== undefined && u.live('plug', 'both', 'inst').every((index) => u.unit(index).mention!.plugs.length === 0)) {
+  if (
+    !tenant &&
+    ref !== undefined &&
+    u.live('plug', 'both', 'inst').every((index) => u.unit(index).mention!.plugs.length === 0)
+  ) {
     const [owner = '', name = ''] = u.unit(ref).norm.split('/')
     if (u.context.catalog.some((item) => item.id === name)) {
       tenant = checkedName('tenant', owner)
@@ -798,6 +881,12 @@ function plugUp(u: Utterance, hostFlag: string | undefined): IntentResult {
 
   const plug = refPlug ? {id: refPlug} : pickPlug(u)
   if ('result' in plug) return plug.result
+  // Implied values stay out of the argv: the plug id as the name, the default tenant.
+  for (let index = flags.length - 1; index >= 0; index--) {
+    const [name, value] = flags[index]!
+    if ((name === '--name' && value === plug.id) || (name === '--tenant' && value === u.context.defaultTenant))
+      flags.splice(index, 1)
+  }
 
   for (const [name, value] of flags) {
     if (name === '--link') notes.push(`linked to ${value}`)
@@ -861,7 +950,9 @@ function pickPlug(u: Utterance): {id?: string; choose?: string[]} | {result: Int
     }
   }
   if (mentions.length > 0) {
-    const plugs = u.unit(mentions[0]!).mention!.plugs
+    const {plugs, score} = u.unit(mentions[0]!).mention!
+    // Part of a name ("graf", "kuma"): a guess, so a deploy of it is asked about first.
+    if (score < 0.8) u.penalty += 0.2
     u.consume(mentions[0])
     return plugs.length === 1 ? {id: plugs[0]!} : {choose: plugs}
   }
@@ -1048,7 +1139,7 @@ function optionalInstance(
 const stats: ReadRule = (u, hostFlag) => {
   if (
     !u.test(
-      /\bstats?\b|\bstatistics\b|\busage\b|\bhow much (?:cpu|memory|ram|resources|disk|power|does)\b|\b(?:cpu|memory|ram|resource|disk) (?:usage|use|consumption|load)\b|\busing\b|\bconsum\w*|\bmetrics\b|\bload\b|\bcosts?\b|\bspend\w*|\bhungry\b|\bresources\b/,
+      /\bstats?\b|\bstatistics\b|\busage\b|\bhow much (?:cpu|memory|ram|resources|disk|power|does)\b|\b(?:cpu|memory|ram|resource|disk) (?:usage|use|consumption|load)\b|\b(?:cpu|memory|ram|mem)\b|\busing\b|\bconsum\w*|\bmetrics\b|\bload\b|\bcosts?\b|\bspend\w*|\bhungry\b|\bresources\b/,
     )
   )
     return undefined
@@ -1221,7 +1312,7 @@ function fallback(u: Utterance, hostFlag: string | undefined): IntentResult {
   const entities = u.live('ref', 'inst', 'both', 'plug')
   if (entities.length === 1 && meaningful.length <= 2) {
     const unit = u.unit(entities[0]!)
-    u.penalty += 0.35
+    u.penalty += 0.4
     if (unit.kind === 'plug' && meaningful.length === 2) return plugUp(u, hostFlag)
     if (unit.kind === 'plug')
       return (

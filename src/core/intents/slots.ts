@@ -56,6 +56,8 @@ function findTenant(u: Utterance): string | undefined {
     new RegExp(String.raw`\b${TENANT_NOUN}s? (?:called |named )?(\S+)`),
     new RegExp(String.raw`(?:^|\s)(\S+) ${TENANT_NOUN}\b`),
     /(?:^|\s)(\S+) 's\b/,
+    // "give hooli a postgres", "get umbrella an n8n"
+    /\b(?:give|get|set) (\S+) (?:up with )?(?:a|an|another|their own|its own) /,
   ]
   for (const pattern of strong) {
     for (const found of u.findAll(pattern)) {
@@ -185,9 +187,17 @@ const UNIT = String.raw`(k|kb|kib|kilobytes?|m|mb|mib|megs?|megabytes?|g|gb|gib|
 
 /** "4g", "4 gb", "2 gigs of ram", "512 megabytes" → "4g", "512m" (validated with parseMemorySize). */
 export function takeMemory(u: Utterance): string | undefined {
-  const found = u.find(new RegExp(String.raw`(?:^|\s)(\d+(?:\.\d+)?) ?${UNIT}\b`))
+  const found = u.find(new RegExp(String.raw`(?:^|\s)(${NUMBER}) ?${UNIT}\b`))
   if (!found) return undefined
-  const size = `${found.match[1]}${found.match[2]![0]}`
+  const value = numberValue(found.match[1]!)
+  if (value === undefined) throw new Refusal(`I could not read a size in "${found.match[0].trim()}"`)
+  const unit = found.match[2]![0]!
+  // "half a gig" is 512m: a size is a whole number of its unit.
+  const size = Number.isInteger(value)
+    ? `${value}${unit}`
+    : unit === 'g'
+      ? `${Math.round(value * 1024)}m`
+      : `${value}${unit}`
   validated(() => parseMemorySize(size))
   for (const group of found.groups.slice(1)) u.consume(...(group ?? []))
   return size

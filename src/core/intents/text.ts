@@ -130,6 +130,47 @@ function expand(raw: string): Token[] {
   return [{raw, norm: lower.includes("'") && !lower.includes('=') ? lower.replace(/'/g, '') : lower}]
 }
 
+/** Fillers of speech and typing that carry no meaning ("um", "uh", "please"): dropped before any rule looks. */
+const FILLERS = new Set([
+  'um',
+  'umm',
+  'uh',
+  'uhh',
+  'uhm',
+  'er',
+  'erm',
+  'hmm',
+  'hm',
+  'mm',
+  'ah',
+  'please',
+  'pls',
+  'plz',
+  'kindly',
+])
+/** "like" is a filler unless someone likes something ("i'd like", "would like", "we like"). */
+const LIKERS = new Set(['would', 'i', 'we', 'you', 'they', 'do', 'dont', 'not', 'really', 'also'])
+
+function withoutFillers(tokens: Token[]): Token[] {
+  const out: Token[] = []
+  for (let index = 0; index < tokens.length; index++) {
+    const token = tokens[index]!
+    const previous = out.at(-1)?.norm ?? ''
+    if (FILLERS.has(token.norm)) continue
+    if (token.norm === 'like' && !LIKERS.has(previous)) continue
+    if (
+      token.norm === 'you' &&
+      tokens[index + 1]?.norm === 'know' &&
+      !['do', 'did', 'would', 'will'].includes(previous)
+    ) {
+      index++
+      continue
+    }
+    out.push(token)
+  }
+  return out
+}
+
 /**
  * Tokens of a screened request. "self host", "self-hosting" become one
  * word so that "host" in them is never taken for a server.
@@ -140,7 +181,7 @@ export function tokenize(text: string): Token[] {
     .replace(/[\u2018\u2019\u02bc\u00b4]/g, "'")
     .replace(/[\u201c\u201d\u00ab\u00bb]/g, '"')
     .replace(/&/g, ' and ')
-  const tokens = chunks(flat).flatMap(expand)
+  const tokens = withoutFillers(chunks(flat).flatMap(expand))
   const merged: Token[] = []
   for (let index = 0; index < tokens.length; index++) {
     const token = tokens[index]!
