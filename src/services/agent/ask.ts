@@ -85,7 +85,13 @@ function primary(actions: AgentAction[]): AgentAction | undefined {
 export async function askWithAgent(
   agent: Agent,
   text: string,
-  options: {provider: string; offline: boolean; plans?: Map<string, Plan>},
+  options: {
+    provider: string
+    offline: boolean
+    plans?: Map<string, Plan>
+    /** The reply was shown to the user already (not under --json): the error does not repeat it. */
+    replyShown?: boolean
+  },
 ): Promise<{result: AskResult; exitCode: ExitCode; error?: AimsError}> {
   const turn = await agent.turn(text)
   const actions: AskAction[] = turn.actions.map((action) => ({
@@ -101,9 +107,14 @@ export async function askWithAgent(
   if (!main) {
     // The offline parser only speaks when it could not make a command of the request.
     if (options.offline) {
-      throw new AimsError('usage', `ACHEEVY did not map that to a command: ${turn.reply.replace(/\s*\n\s*/g, ' ')}`, {
-        hint: 'rephrase it, or run aims chat to answer its question',
-      })
+      const reply = turn.reply.replace(/\s*\n\s*/g, ' ')
+      throw new AimsError(
+        'usage',
+        options.replyShown
+          ? 'ACHEEVY did not map that to a command (its answer is above)'
+          : `ACHEEVY did not map that to a command: ${reply}`,
+        {hint: 'rephrase it, or run aims chat to answer its question', details: {reply}},
+      )
     }
     return {
       result: {

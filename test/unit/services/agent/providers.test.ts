@@ -155,7 +155,7 @@ describe.each(wires)('the agent over the $name', (wire) => {
     const [result] = wire.toolResults(server.requests[1]!.body)
     expect(result?.id).toBe('call_ls_1')
     expect(JSON.parse(result!.content)).toMatchObject({
-      summary: '2 instances on vps',
+      summary: '2 instances on vps for tenant acme: 2 healthy.',
       instances: [{instance: 'acme/n8n'}, {instance: 'acme/blog'}],
     })
     expect(server.unexpected).toEqual([])
