@@ -107,7 +107,8 @@ const orList = (items: string[]) =>
 export function parseUtterance(text: string, context: IntentContext): IntentResult {
   const refusal = screenUtterance(text)
   if (refusal) return unknown(`I did not act on that: ${refusal}.`)
-  const u = Utterance.from(text, context)
+  const corrected = selfCorrected(text, context)
+  const u = Utterance.from(corrected, context)
   if (u.units.length === 0) return unknown(capabilitiesMessage('Tell me what to do.'))
   try {
     return groundChange(route(u), context, text)
@@ -119,9 +120,73 @@ export function parseUtterance(text: string, context: IntentContext): IntentResu
 
 type Rule = (u: Utterance) => IntentResult | undefined
 
+/** Where a speaker corrects themselves: "…, no, …", "no wait", "sorry", "i mean", "make that". */
+const CORRECTION = new RegExp(
+  [
+    String.raw`\s*[,.;!?]\s*(?:no|nope)\b[\s,.;!?]*(?:wait\b[\s,.;!?]*)?`,
+    String.raw`\s+(?:no|nope)\s*[,.;!?]\s*`,
+    String.raw`\s+no\s+wait\b[\s,.;!?]*`,
+    String.raw`\s+no\s+(?=(?:just|only|i mean|make|for|\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b)`,
+    String.raw`[\s,.;!?]*\b(?:sorry|i mean|make (?:it|that)|correction|oops)\b[\s,.;!?]+`,
+  ].join('|'),
+  'gi',
+)
+const NUMBER_WORD = /^(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty)$/
+
+/**
+ * A request with a self-correction, said as the speaker meant it: "scale grafana to 3 replicas, sorry, 2"
+ * → "scale grafana to 2 replicas"; "deploy grafana for hooli, no, for umbrella" → "… for umbrella";
+ * "restart vault no wait the blog" → "restart the blog"; "stop gitea, no, stop wiki" → "stop wiki".
+ */
+function selfCorrected(text: string, context: IntentContext): string {
+  const marks = [...text.matchAll(CORRECTION)]
+  const mark = marks.at(-1)
+  if (!mark || mark.index === 0) return text
+  const head = text.slice(0, mark.index).replace(/[?!.,]+$/, '')
+  const tail = text
+    .slice(mark.index + mark[0].length)
+    .replace(/^(?:just|only|actually)\s+/i, '')
+    .replace(/[.!?]+$/, '')
+    .trim()
+  if (tail === '') return head
+  const headWords = head.split(/\s+/)
+  const tailWords = tail.split(/\s+/)
+  // A whole request of its own.
+  const alone = parseUtterance(tail, context)
+  if (alone.kind === 'command' && alone.confidence >= 0.8 && tailWords.length > 1) return tail
+  // A number: it replaces the last number of the request.
+  if (tailWords.length === 1 && NUMBER_WORD.test(tailWords[0]!.toLowerCase())) {
+    const at = headWords.findLastIndex((word) => NUMBER_WORD.test(word.toLowerCase()))
+    if (at >= 0) return [...headWords.slice(0, at), tail, ...headWords.slice(at + 1)].join(' ')
+  }
+  // "for umbrella", "in globex": it replaces the same kind of phrase.
+  const preposition = /^(for|in|from|of|to|on|with|called|named|as)$/i.exec(tailWords[0] ?? '')?.[1]?.toLowerCase()
+  if (preposition) {
+    const at = headWords.findLastIndex((word) => word.toLowerCase() === preposition)
+    if (at >= 0) {
+      const end = Math.min(headWords.length, at + tailWords.length)
+      return [...headWords.slice(0, at), ...tailWords, ...headWords.slice(end)].join(' ')
+    }
+    return `${head} ${tail}`
+  }
+  // Another target: the verb of the request, then the new target ("restart vault no wait the blog").
+  const verbEnd = headWords.findIndex((word, index) => index > 0 && !/^(?:the|a|an|my|our)$/i.test(word))
+  return `${headWords.slice(0, verbEnd > 0 ? verbEnd : 1).join(' ')} ${tail}`
+}
+
 function route(u: Utterance): IntentResult {
   const hostFlag = takeHostFlag(u)
-  for (const rule of [help, notOffline, secrets, config, audit, doctor(hostFlag), hosts, dockByName(hostFlag)]) {
+  for (const rule of [
+    help,
+    withdrawn,
+    notOffline,
+    secrets,
+    config,
+    audit,
+    doctor(hostFlag),
+    hosts,
+    dockByName(hostFlag),
+  ]) {
     const result = rule(u)
     if (result) return result
   }
@@ -157,7 +222,11 @@ const NOT_OFFLINE: Array<{pattern: RegExp; what: string}> = [
     pattern: /\brolls? (?:\S+ ){0,3}back\b|\brollback\w*|\brevert\w*|\bdowngrad\w*|\breleases?\b/,
     what: 'releases and rollbacks',
   },
-  {pattern: /\bbackups?\b|\bsnapshots?\b|\brestor\w*/, what: 'backups and restores'},
+  {
+    pattern:
+      /\bbackups?\b|\bsnapshots?\b|\brestor\w*|(?<!\b(?:bring|brought|get|got|come|comes|start|power|boot|turn|put)\b.*)\bback up\b/,
+    what: 'backups and restores',
+  },
   {pattern: /\bauto-?scal\w*|\bscale (?:\S+ ){0,3}automatically\b/, what: 'autoscaling'},
   {pattern: /\bbuild\w*|\bdockerfile\b|\bfrom (?:the )?(?:source|repo\w*)\b/, what: 'builds'},
   {pattern: /\b(?:static )?sites?\b/, what: 'static sites'},
@@ -166,7 +235,7 @@ const NOT_OFFLINE: Array<{pattern: RegExp; what: string}> = [
     pattern: /\bclusters?\b|\bswarm\b|\bdrain\w*|\bnodes? (?:label|join|leave)\b|\blabel (?:\S+ ){0,3}nodes?\b/,
     what: 'clusters',
   },
-  {pattern: /\bwarden\b|\bwatchdog\b|\b(?:auto|self)-?heal\w*|\bpolicy\b|\bpolicies\b/, what: 'the warden'},
+  {pattern: /(?<!vault )\bwarden\b|\bwatchdog\b|\b(?:auto|self)-?heal\w*|\bpolicy\b|\bpolicies\b/, what: 'the warden'},
   {
     pattern:
       /\balerts? (?:me|us|when|if|to|on|channels?|rules?)\b|\b(?:add|set up|create|remove|delete|list|show|test|send) (?:an? |the |my |all |our )?(?:test )?alerts?\b|\bnotif\w*|\bping me\b|\bpage me\b/,
@@ -174,8 +243,18 @@ const NOT_OFFLINE: Array<{pattern: RegExp; what: string}> = [
   },
 ]
 
+/** "restart gitea, actually never mind": withdrawn, so nothing is proposed. */
+const withdrawn: Rule = (u) =>
+  u.test(
+    /\b(?:never ?mind|forget (?:it|that|about it)|cancel (?:it|that)|scratch that|do not do (?:it|that)|ignore (?:that|me))\b/,
+  )
+    ? unknown('Understood: nothing done. Tell me what you want instead.')
+    : undefined
+
 const notOffline: Rule = (u) => {
-  const found = NOT_OFFLINE.find(({pattern}) => u.test(pattern))
+  // On the words as written: "warden" must not hide inside a mention of vaultwarden.
+  const plain = u.units.map((unit) => unit.norm).join(' ')
+  const found = NOT_OFFLINE.find(({pattern}) => pattern.test(plain))
   if (!found) return undefined
   return unknown(
     `I did not act on that: ${found.what} are not something I can do from this chat without a model. Run the ` +
@@ -398,12 +477,12 @@ const LIFECYCLE: Array<{verb: Lifecycle; pattern: RegExp}> = [
   {
     verb: 'restart',
     pattern:
-      /\b(?:restart\w*|re-start\w*|reboot\w*|bounce|recycle|power ?cycle|cycle|kick|reload|relaunch|start (?:\S+ ){0,4}(?:again|over)|turn (?:\S+ ){0,4}off and (?:back )?on(?: again)?|stop and (?:re)?start)\b/g,
+      /\b(?:restart\w*|re-start\w*|reboot\w*|bounce|recycle|power ?cycle|cycle|kick|reload|relaunch|start (?:\S+ ){0,4}over|turn (?:\S+ ){0,4}off and (?:back )?on(?: again)?|stop and (?:re)?start)\b/g,
   },
   {
     verb: 'stop',
     pattern:
-      /\b(?:stop|halt|pause|shut (?:\S+ ){0,4}(?:down|off)|shutdown|turn (?:\S+ ){0,4}off|switch (?:\S+ ){0,4}off|power (?:\S+ ){0,3}(?:off|down)|suspend|kill|freeze|put (?:\S+ ){0,4}to sleep|disable)\b/g,
+      /\b(?:stop|halt|pause|shut (?:\S+ ){0,4}(?:down|off)|shutdown|turn (?:\S+ ){0,4}off|switch (?:\S+ ){0,4}off|power (?:\S+ ){0,3}(?:off|down)|suspend|kill|freeze|put (?:\S+ ){0,4}to sleep|disable|take (?:\S+ ){0,4}offline)\b/g,
   },
   {
     verb: 'start',
@@ -413,7 +492,7 @@ const LIFECYCLE: Array<{verb: Lifecycle; pattern: RegExp}> = [
   {
     verb: 'scale',
     pattern: new RegExp(
-      String.raw`\b(?:scale\w*|resize\w*|upsize|downsize|bump|increase|decrease|reduce|raise|lower|grow|shrink|more (?:memory|ram|cpus?|cores?|replicas|copies|power|resources)|less (?:memory|ram|cpus?|cores?|replicas|copies)|limit|cap|allocate|replicas?|copies|give (?:\S+ ){1,3}(?:more|less|extra|\d+(?:\.\d+)? ?(?:v?cpus?|cores?|replicas?|copies|kb?|mb?|gb?|gigs?|megs?|gib|mib)|(?:one|two|three|four|five|six|eight|half(?: a)?) (?:v?cpus?|cores?|replicas?|copies|gigs?|megs?))|set (?:\S+ ){0,3}(?:memory|ram|cpus?|cores?|replicas))\b`,
+      String.raw`\b(?:scale\w*|resize\w*|upsize|downsize|bump|increase|decrease|reduce|raise|lower|grow|shrink|more (?:memory|ram|cpus?|cores?|replicas|copies|power|resources)|less (?:memory|ram|cpus?|cores?|replicas|copies)|limit|cap|allocate|replicas?|copies|give (?:\S+ ){1,3}(?:more|less|extra|\d+(?:\.\d+)? ?(?:v?cpus?|cores?|replicas?|copies|kb?|mb?|gb?|gigs?|megs?|gib|mib)|(?:one|two|three|four|five|six|eight|half(?: a)?) (?:v?cpus?|cores?|replicas?|copies|gigs?|megs?))|set (?:\S+ ){0,3}(?:memory|ram|cpus?|cores?|replicas)|^(?:\d+(?:\.\d+)?|one|two|three|four|five|six|eight|half(?: a)?) (?:v?cpus?|cores?|replicas?|copies|gigs?|megs?) (?:for|to)\b)\b`,
       'g',
     ),
   },
@@ -433,7 +512,7 @@ const LIFECYCLE: Array<{verb: Lifecycle; pattern: RegExp}> = [
 
 /** "I need/want …", "get me a …", "give acme an n8n": a deploy only when nothing more specific is asked. */
 const SOFT_UP = new RegExp(
-  String.raw`\b(?:(?:i|we) (?:want|need|would like)|can (?:i|we|you) (?:have|get)|get (?:me |us |them )?(?:a |an )|give (?:\S+ ){0,2}(?:a |an |new )|(?:a |an )?new ${P})|^${P}(?: for| in| on| to)`,
+  String.raw`\b(?:(?:i|we) (?:want|need|would like)|can (?:i|we|you) (?:have|get)|get (?:me |us |them |\S+ )?(?:a |an )|\S+ needs? (?:a |an |new )?${P}|give (?:\S+ ){0,2}(?:a |an |new )|(?:a |an )?new ${P})|^${P}(?: for| in| on| to)`,
 )
 const READ_WORDS =
   /\b(?:logs?|status|stats|health\w*|events?|usage|metrics|catalog|search|find|look for|details?|about|describe|info|running|deployed)\b/
@@ -608,7 +687,8 @@ function startStopRestart(
         (!tenant || instance.tenant === tenant),
     )
     if (!running) {
-      u.penalty += 0.15
+      // "start agent zero" when none runs: a deploy, but only once the user says so.
+      u.penalty += 0.4
       return plugUp(u, hostFlag)
     }
   }
@@ -838,8 +918,14 @@ function plugUp(u: Utterance, hostFlag: string | undefined): IntentResult {
       throw new Refusal(`"${u.unit(index!).norm.slice(0, 40)}" is not a domain name; give one such as blog.example.com`)
   }
 
+  const replicas = takeReplicas(u, false)
   const cpus = takeCpus(u)
   const memory = takeMemory(u)
+  if (replicas !== undefined && replicas !== '1') {
+    return unknown(
+      `A deploy starts one replica: ask me to deploy it, then to "scale it to ${replicas} replicas" once it runs.`,
+    )
+  }
   if (cpus) flags.push(['--cpus', cpus])
   if (memory) flags.push(['--memory', memory])
   if (cpus || memory)
@@ -1292,7 +1378,7 @@ const catalogList: ReadRule = (u) => {
 
 const plugList: ReadRule = (u, hostFlag) => {
   const asked =
-    /\b(?:running|deployed|installed|live|up|active|online)\b|\b(?:list|show|see|display|view|get|give)\b (?:\S+ ){0,4}(?:instances|plugs|apps|applications|services|containers|deployments|everything|stuff|all)\b|\bps\b|\bls\b|\binstances\b|\bdeployments\b|\bwhat (?:do|does) (?:\S+ ){0,2}(?:have|run)\b|\bstatus\b|\boverview\b|\beverything\b|\bwhat is there\b|\bplug (?:ls|list)\b/
+    /\b(?:running|deployed|installed|live|up|active|online)\b|\b(?:list|show|see|display|view|get|give)\b (?:\S+ ){0,4}(?:instances|plugs|apps|applications|services|containers|deployments|everything|stuff|all)\b|\bps\b|\bls\b|\binstances\b|\bdeployments\b|\bwhat (?:do|does) (?:\S+ ){0,2}(?:have|run)\b|\bwhat (?:runs|is up)\b|\bwhat (?:\S+ ){0,2}(?:has|have)$|\bstatus\b|\boverview\b|\beverything\b|\bwhat is there\b|\bplug (?:ls|list)\b/
   if (!u.test(asked)) return undefined
   const tenant = takeTenant(u)
   return command(

@@ -171,6 +171,48 @@ function withoutFillers(tokens: Token[]): Token[] {
   return out
 }
 
+const SPOKEN_DIGITS: Record<string, string> = {
+  zero: '0',
+  one: '1',
+  two: '2',
+  three: '3',
+  four: '4',
+  five: '5',
+  six: '6',
+  seven: '7',
+  eight: '8',
+  nine: '9',
+}
+
+/**
+ * Names spelled out by a voice transcript, joined back: "n eight n" → n8n, "open web u i" → open web ui.
+ * A run of single letters (not "a"; "i" only after another letter) and digit words, holding a letter.
+ */
+function spelledOut(tokens: Token[]): Token[] {
+  const out: Token[] = []
+  const isLetter = (token: Token | undefined, first: boolean) =>
+    token !== undefined && /^[b-z]$/.test(token.norm) && !(first && token.norm === 'i')
+  for (let index = 0; index < tokens.length; index++) {
+    let end = index
+    while (
+      end < tokens.length &&
+      (isLetter(tokens[end], end === index) || (end > index && tokens[end]!.norm in SPOKEN_DIGITS))
+    )
+      end++
+    // A digit word only joins when a letter follows it too ("n eight n"), so "x two cpus" stays.
+    while (end - 1 > index && tokens[end - 1]!.norm in SPOKEN_DIGITS) end--
+    if (end - index >= 2) {
+      const run = tokens.slice(index, end)
+      const norm = run.map((token) => SPOKEN_DIGITS[token.norm] ?? token.norm).join('')
+      out.push({raw: run.map((token) => token.raw).join(' '), norm})
+      index = end - 1
+      continue
+    }
+    out.push(tokens[index]!)
+  }
+  return out
+}
+
 /**
  * Tokens of a screened request. "self host", "self-hosting" become one
  * word so that "host" in them is never taken for a server.
@@ -181,7 +223,7 @@ export function tokenize(text: string): Token[] {
     .replace(/[\u2018\u2019\u02bc\u00b4]/g, "'")
     .replace(/[\u201c\u201d\u00ab\u00bb]/g, '"')
     .replace(/&/g, ' and ')
-  const tokens = withoutFillers(chunks(flat).flatMap(expand))
+  const tokens = spelledOut(withoutFillers(chunks(flat).flatMap(expand)))
   const merged: Token[] = []
   for (let index = 0; index < tokens.length; index++) {
     const token = tokens[index]!

@@ -8,7 +8,7 @@
 import {isDomainName} from '../names.js'
 import {compact, tokenize, typoAllowance, typoDistance, type Token} from './text.js'
 import type {IntentContext} from './types.js'
-import {CATEGORY_SYNONYMS, COMMAND_WORDS, isKnownWord} from './vocabulary.js'
+import {CATEGORY_SYNONYMS, COMMAND_WORDS, isFunctionWord, isKnownWord} from './vocabulary.js'
 
 export type UnitKind = 'word' | 'poss' | 'env' | 'path' | 'ref' | 'domain' | 'url' | 'plug' | 'inst' | 'both'
 
@@ -427,15 +427,17 @@ function findMentions(tokens: Token[], kinds: UnitKind[], forms: Forms): Map<num
   for (let size = 3; size >= 1; size--) {
     for (let from = 0; from + size <= tokens.length; from++) {
       if (!free(from, from + size)) continue
-      // A lone known word ("data", "test") is never a name; "open web ui" as a whole is.
-      if (size === 1 && isKnownWord(tokens[from]!.norm)) continue
+      // A lone known word ("data", "test") is never a plug's name; "open web ui" as a whole is. A running
+      // instance may be called by one ("files"): instances are matched before anything else.
+      const known = size === 1 && isKnownWord(tokens[from]!.norm)
+      if (known && (isFunctionWord(tokens[from]!.norm) || !forms.instanceExact.has(tokens[from]!.norm))) continue
       const key = compact(
         tokens
           .slice(from, from + size)
           .map((t) => t.norm)
           .join(''),
       )
-      const plugs = forms.plugExact.get(key) ?? []
+      const plugs = known ? [] : (forms.plugExact.get(key) ?? [])
       const instances = forms.instanceExact.get(key) ?? []
       if (plugs.length > 0 || instances.length > 0)
         claim(from, from + size, {plugs: [...plugs], instances: [...instances], score: 1})

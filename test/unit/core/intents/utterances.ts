@@ -113,7 +113,8 @@ export const utterances: UtteranceCase[] = [
     ],
   },
   {text: 'deploy wordpress', unknown: true},
-  {text: 'start ghost for globex', argv: up('ghost', '--tenant', 'globex')},
+  // No ghost runs for globex: "start" may mean a deploy, which is asked, not assumed (issue 19).
+  {text: 'start ghost for globex', clarify: ['ghost']},
 
   // ---- plug ls / ps
   {text: 'what is running', argv: ls()},
@@ -188,7 +189,7 @@ export const utterances: UtteranceCase[] = [
   {text: 'stpo gitea', argv: ['plug', 'stop', 'gitea']},
   {text: 'start acme/n8n', argv: ['plug', 'start', 'acme/n8n']},
   {text: 'resume the web instance', argv: ['plug', 'start', 'web']},
-  {text: "start globex's n8n again", argv: ['plug', 'restart', 'globex/n8n']},
+  {text: "start globex's n8n again", argv: ['plug', 'start', 'globex/n8n']},
   {text: 'bring gitea back', argv: ['plug', 'start', 'gitea']},
   {
     text: 'restart',
