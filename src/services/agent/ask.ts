@@ -41,6 +41,8 @@ export interface AskResult {
   status: 'proposed' | 'ok' | 'dry-run' | 'declined' | 'failed' | 'invalid' | 'answered'
   provider: string
   reply?: string
+  /** Tokens the model's requests used (absent for the offline parser). */
+  usage?: {requests: number; inputTokens: number; outputTokens: number}
   /** The primary action's result (what the model was told: compact, masked). */
   result?: Record<string, unknown>
   actions: AskAction[]
@@ -126,6 +128,7 @@ export async function askWithAgent(
         provider: options.provider,
         reply: turn.reply,
         actions,
+        ...(turn.usage ? {usage: turn.usage} : {}),
       },
       exitCode: ExitCode.ok,
     }
@@ -143,6 +146,7 @@ export async function askWithAgent(
     ...(turn.reply ? {reply: turn.reply} : {}),
     result: main.outcome.content,
     actions,
+    ...(turn.usage ? {usage: turn.usage} : {}),
   }
   // The exit code of the worst outcome: declined 3, failed its own, otherwise 0.
   const declined = turn.actions.find((action) => action.outcome.status === 'declined')
