@@ -69,6 +69,7 @@ export default class Ask extends declared(ASK, AimsCommand) {
       provider: offline ? 'offline' : `${wiring.provider.name}`,
       offline,
       plans: view.plans,
+      replyShown: !this.jsonEnabled(),
     })
     progress.settle()
     if (exitCode !== 0) {

@@ -42,6 +42,8 @@ export interface AskResult {
   status: 'proposed' | 'ok' | 'dry-run' | 'declined' | 'failed' | 'invalid' | 'answered'
   provider: string
   reply?: string
+  /** Tokens the model's requests used (absent for the offline parser). */
+  usage?: {requests: number; inputTokens: number; outputTokens: number}
   /** The primary action's result (what the model was told: compact, masked). */
   result?: Record<string, unknown>
   actions: AskAction[]
@@ -88,7 +90,13 @@ function primary(actions: AgentAction[]): AgentAction | undefined {
 export async function askWithAgent(
   agent: Agent,
   text: string,
-  options: {provider: string; offline: boolean; plans?: Map<string, Plan>},
+  options: {
+    provider: string
+    offline: boolean
+    plans?: Map<string, Plan>
+    /** The reply was shown to the user already (not under --json): the error does not repeat it. */
+    replyShown?: boolean
+  },
 ): Promise<{result: AskResult; exitCode: ExitCode; error?: AimsError}> {
   const turn = await agent.turn(text)
   const actions: AskAction[] = turn.actions.map((action) => ({
@@ -104,9 +112,14 @@ export async function askWithAgent(
   if (!main) {
     // The offline parser only speaks when it could not make a command of the request.
     if (options.offline) {
-      throw new AimsError('usage', `ACHEEVY did not map that to a command: ${turn.reply.replace(/\s*\n\s*/g, ' ')}`, {
-        hint: 'rephrase it, or run aims chat to answer its question',
-      })
+      const reply = turn.reply.replace(/\s*\n\s*/g, ' ')
+      throw new AimsError(
+        'usage',
+        options.replyShown
+          ? 'ACHEEVY did not map that to a command (its answer is above)'
+          : `ACHEEVY did not map that to a command: ${reply}`,
+        {hint: 'rephrase it, or run aims chat to answer its question', details: {reply}},
+      )
     }
     return {
       result: {
@@ -118,6 +131,7 @@ export async function askWithAgent(
         provider: options.provider,
         reply: turn.reply,
         actions,
+        ...(turn.usage ? {usage: turn.usage} : {}),
       },
       exitCode: ExitCode.ok,
     }
@@ -135,6 +149,7 @@ export async function askWithAgent(
     ...(turn.reply ? {reply: turn.reply} : {}),
     result: main.outcome.content,
     actions,
+    ...(turn.usage ? {usage: turn.usage} : {}),
   }
   // The exit code of the worst outcome: declined 3, failed its own, otherwise 0.
   const declined = turn.actions.find((action) => action.outcome.status === 'declined')
