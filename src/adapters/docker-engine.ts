@@ -295,7 +295,7 @@ export class DockerEngine implements Engine {
         },
         PortBindings: bindings,
         Mounts: spec.volumes.map((volume) => ({
-          Type: 'volume' as const,
+          Type: volume.bind ? ('bind' as const) : ('volume' as const),
           Source: volume.source,
           Target: volume.target,
           ReadOnly: volume.readOnly ?? false,
