@@ -73,6 +73,7 @@ export function checkPlugRules(plug: Plug, file: string, expectedId?: string): C
     add('services', `several services have an "entry" (${entries.map(([name]) => name).join(', ')}): keep exactly one`)
 
   const volumeNames = new Map<string, string>()
+  const sizes = new Map<string, string>()
   for (const [name, service] of services) {
     const base = `services.${name}`
     for (const [dependency, condition] of Object.entries(service.depends_on)) {
@@ -118,13 +119,18 @@ export function checkPlugRules(plug: Plug, file: string, expectedId?: string): C
     if (service.entry && service.entry.protocol === 'http' && !service.health)
       add(`${base}.health`, 'the entry service needs a health check (e.g. health: {type: http, path: /})')
     for (const [index, volume] of service.volumes.entries()) {
+      // One name in several services is one volume they share (catalog v2: a cron sidecar, an init job); its size
+      // is said once.
       const owner = volumeNames.get(volume.name)
-      if (owner)
+      if (owner === name)
+        add(`${base}.volumes[${index}].name`, `volume "${volume.name}" is mounted twice in this service: keep one`)
+      else if (owner && volume.size !== undefined && sizes.get(volume.name) !== undefined)
         add(
-          `${base}.volumes[${index}].name`,
-          `volume name "${volume.name}" is already used by service "${owner}": volume names are unique per plug`,
+          `${base}.volumes[${index}].size`,
+          `volume "${volume.name}" is shared with service "${owner}", which gives its size: give it once`,
         )
-      volumeNames.set(volume.name, name)
+      if (!owner) volumeNames.set(volume.name, name)
+      if (volume.size !== undefined && !sizes.has(volume.name)) sizes.set(volume.name, volume.size)
     }
     for (const [key, value] of Object.entries(service.env)) {
       for (const variable of referencedVariables(value)) {

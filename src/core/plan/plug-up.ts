@@ -339,6 +339,8 @@ function serviceDeploys(
     const service = input.plug.services[name]!
     const resources = serviceReservation(service, name === override.service ? override : {})
     for (const volume of service.volumes) {
+      // A volume shared by several services is created once, labelled with the first that mounts it.
+      if (volumes.some((known) => known.labels['aims.volume'] === volume.name)) continue
       volumes.push({
         name: volumeName(input.request.ref.tenant, input.request.ref.instance, volume.name),
         labels: {...baseLabels(input, name), 'aims.volume': volume.name},
