@@ -166,10 +166,7 @@ const BROKEN: Array<[string, string, (doc: Doc) => Doc | string, string, RegExp]
   [
     'a shared volume sized twice',
     'duplicate-volume.yaml',
-    (doc) => (
-      (doc.services.cache = {image: 'redis:8.0.3', volumes: [{name: 'data', path: '/data', size: '1g'}]}),
-      doc
-    ),
+    (doc) => ((doc.services.cache = {image: 'redis:8.0.3', volumes: [{name: 'data', path: '/data', size: '1g'}]}), doc),
     'services.cache.volumes[0].size',
     /volume "data" is shared with service "web", which gives its size — give it once/,
   ],
