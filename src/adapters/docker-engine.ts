@@ -646,6 +646,14 @@ export class DockerEngine implements Engine {
     }
   }
 
+  async tagImage(source: string, target: string): Promise<void> {
+    // repo:tag split at the last ":" after the last "/" (a registry port is not a tag).
+    const slash = target.lastIndexOf('/')
+    const colon = target.lastIndexOf(':')
+    const [repo, tag] = colon > slash ? [target.slice(0, colon), target.slice(colon + 1)] : [target, 'latest']
+    await this.call(`tag image ${source} as ${target}`, () => this.docker.getImage(source).tag({repo, tag}))
+  }
+
   async pullImage(reference: string, onProgress?: (progress: PullProgress) => void): Promise<void> {
     await this.call(
       `pull image ${reference}`,

@@ -28,6 +28,7 @@ import {
 } from '../core/plan/plug-up.js'
 import {tenantPolicy, type Prices} from '../core/plan/policy.js'
 import {allocateSubnet} from '../core/network/subnets.js'
+import {mirroredReference} from '../core/registry-mirror.js'
 import {didYouMean} from '../core/suggest.js'
 import type {CatalogSource} from './catalog-port.js'
 import {passGate} from './gate.js'
@@ -249,8 +250,11 @@ async function pullImages(deploy: Deploy, images: string[]): Promise<void> {
   const {deps, engine} = deploy
   for (const image of images) {
     if (await engine.imageExists(image)) continue
-    deps.progress({step: 'pull', message: `pulling ${image}`})
-    await engine.pullImage(image, (event) =>
+    // Through the host's registry mirror for other registries than Docker Hub, then tagged as the catalog names it,
+    // so containers, upgrades and exports see the catalog's reference.
+    const source = mirroredReference(image, deploy.host.registryMirror) ?? image
+    deps.progress({step: 'pull', message: source === image ? `pulling ${image}` : `pulling ${image} from ${source}`})
+    await engine.pullImage(source, (event) =>
       deps.progress({
         step: 'pull',
         message: `${image}: ${event.status}${event.layer ? ` ${event.layer}` : ''}`,
@@ -258,6 +262,7 @@ async function pullImages(deploy: Deploy, images: string[]): Promise<void> {
         ...(event.total !== undefined ? {total: event.total} : {}),
       }),
     )
+    if (source !== image) await engine.tagImage(source, image)
   }
 }
 
