@@ -85,7 +85,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main() -> None:
-    host, port = sys.argv[1], int(sys.argv[2])
+    check = sys.argv[1:] == ["--check-config"]
+    host, port = (None, 0) if check else (sys.argv[1], int(sys.argv[2]))
     try:
         path = config_path()
     except FileNotFoundError as error:
@@ -94,9 +95,14 @@ def main() -> None:
     text = path.read_text()
     missing = env_values(text)
     if missing:
-        print(f"ERROR:    config.yaml references unset environment variables: {', '.join(missing)}", file=sys.stderr)
+        print(f"ValueError: Environment variable {missing[0]} not found for config value ${missing[0]}", file=sys.stderr)
+        sys.exit(1)
+    if not names_under(text, "models"):
+        print("ValueError: config.yaml defines no models", file=sys.stderr)
         sys.exit(1)
     print(f"INFO:     config {path}: models={names_under(text, 'models')} tools={names_under(text, 'tools')}", flush=True)
+    if check:
+        return
     print(f"INFO:     auth: JWT secret from {jwt_secret()}", flush=True)
     skills = Path(os.getenv("DEER_FLOW_SKILLS_PATH", "/app/skills"))
     print(f"INFO:     skills dir {skills} ({'present' if skills.is_dir() else 'missing'})", flush=True)

@@ -1,9 +1,10 @@
 // Stand-in for DeerFlow's Next.js frontend at v2.0.0: see the Dockerfile beside it for what it keeps.
-const http = require('node:http')
+import http from 'node:http'
 // Fixed at build time, as Next.js does with rewrites (vercel/next.js#36415): run-time env is not read.
 const BUILD_TIME_GATEWAY = 'http://127.0.0.1:8001'
 const port = Number(process.env.PORT || 3000)
-const page = '<!doctype html><html><head><title>DeerFlow</title></head><body><div id="deer-flow">DeerFlow</div></body></html>\n'
+const page =
+  '<!doctype html><html><head><title>DeerFlow</title></head><body><div id="deer-flow">DeerFlow</div></body></html>\n'
 
 http
   .createServer((request, response) => {
