@@ -295,7 +295,7 @@ export class DockerEngine implements Engine {
         },
         PortBindings: bindings,
         Mounts: spec.volumes.map((volume) => ({
-          Type: 'volume' as const,
+          Type: volume.bind ? ('bind' as const) : ('volume' as const),
           Source: volume.source,
           Target: volume.target,
           ReadOnly: volume.readOnly ?? false,
@@ -644,6 +644,14 @@ export class DockerEngine implements Engine {
       if (error instanceof AimsError && error.kind === 'not-found') return false
       throw error
     }
+  }
+
+  async tagImage(source: string, target: string): Promise<void> {
+    // repo:tag split at the last ":" after the last "/" (a registry port is not a tag).
+    const slash = target.lastIndexOf('/')
+    const colon = target.lastIndexOf(':')
+    const [repo, tag] = colon > slash ? [target.slice(0, colon), target.slice(colon + 1)] : [target, 'latest']
+    await this.call(`tag image ${source} as ${target}`, () => this.docker.getImage(source).tag({repo, tag}))
   }
 
   async pullImage(reference: string, onProgress?: (progress: PullProgress) => void): Promise<void> {

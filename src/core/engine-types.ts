@@ -37,6 +37,10 @@ export const LABEL = {
   healthBudget: 'aims.health-budget',
   /** Expected disk use of the instance's volumes (bytes), for quotas and cost. */
   diskEstimate: 'aims.disk-estimate',
+  /** A one-shot job container (catalog `run: once`). */
+  job: 'aims.job',
+  /** On the entry: the path routes nginx sends elsewhere, JSON [{path, service, containerPort, hostPort}]. */
+  routes: 'aims.routes',
 } as const
 
 export interface PortBinding {
@@ -47,10 +51,12 @@ export interface PortBinding {
 }
 
 export interface VolumeMount {
-  /** A named volume (aims-…) */
+  /** A named volume (aims-…), or a host path when `bind` */
   source: string
   target: string
   readOnly?: boolean
+  /** A bind mount of a host file aims wrote (a rendered config file). */
+  bind?: boolean
 }
 
 export interface EngineHealthcheck {

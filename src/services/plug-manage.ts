@@ -9,7 +9,8 @@ import type {InstanceView, ServiceReplica} from '../core/instances.js'
 import {containerName, formatBytes, formatInstanceRef, tenantNetworkName, type InstanceRef} from '../core/names.js'
 import type {Plan, PlanChange} from '../core/plan/plan.js'
 import type {ScaleRequest} from '../core/plan/requests.js'
-import {allocateHostPort, instanceNetworkName, probeFromLabels} from '../core/plan/plug-up.js'
+import {allocateHostPort, instanceFilesDir, instanceNetworkName, probeFromLabels} from '../core/plan/plug-up.js'
+import {removeInstanceFiles} from './plug-up.js'
 import type {AuditRecord} from './audit.js'
 import {changeGates} from './change-gates.js'
 import {passGate} from './gate.js'
@@ -406,6 +407,11 @@ export async function plugDown(
       deps.progress({step: 'proxy', message: 'removing the proxy route'})
       removed.proxyConf = await deps.proxy.remove(ref.tenant, ref.instance)
     }
+    // Rendered config files (catalog files:) are re-rendered by the next deploy: they go with the instance.
+    await removeInstanceFiles(
+      await deps.session.shell(),
+      instanceFilesDir(deps.session.host.stateDir, ref.tenant, ref.instance),
+    )
     await (
       await deps.session.shell()
     )
@@ -583,6 +589,7 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, request: 
   const after = (await readInstances(deps.session, engine, {tenant: ref.tenant})).find(
     (instance) => instance.instance === ref.instance,
   )
+  const routes = after ? await routesOf(engine, ref) : []
   const ports = (after?.replicas ?? [])
     .filter((replica) => replica.entry)
     .flatMap((replica) => (replica.hostPort ? [replica.hostPort] : []))
@@ -599,6 +606,7 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, request: 
         plug: view.plug,
         domain: after.domain,
         proxy: plug?.plug.proxy ?? DEFAULT_PROXY,
+        ...(routes.length > 0 ? {routes} : {}),
       },
       ports,
     )
@@ -626,3 +634,23 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, request: 
 }
 
 export {instanceNetworkName}
+
+/** The path routes recorded on the entry at deploy (aims.routes), so a re-rendered conf keeps them. */
+async function routesOf(engine: Engine, ref: InstanceRef): Promise<Array<{path: string; hostPort: number}>> {
+  const [entry] = await engine.listContainers({
+    all: true,
+    labels: {
+      [LABEL.managed]: 'true',
+      [LABEL.tenant]: ref.tenant,
+      [LABEL.instance]: ref.instance,
+      [LABEL.entry]: 'true',
+      [LABEL.replica]: '1',
+    },
+  })
+  try {
+    const parsed = JSON.parse(entry?.labels[LABEL.routes] ?? '[]') as Array<{path: string; hostPort: number}>
+    return Array.isArray(parsed) ? parsed.map((route) => ({path: route.path, hostPort: route.hostPort})) : []
+  } catch {
+    return []
+  }
+}

@@ -79,6 +79,8 @@ export interface Engine {
 
   imageExists(reference: string): Promise<boolean>
   pullImage(reference: string, onProgress?: (progress: PullProgress) => void): Promise<void>
+  /** Gives an image a second name (`docker tag SOURCE TARGET`). */
+  tagImage(source: string, target: string): Promise<void>
 
   /** Engine events from `since` on, until the signal aborts. */
   events(options: {since?: Date; until?: Date; labels?: LabelFilter; signal: AbortSignal}): AsyncIterable<EngineEvent>

@@ -7,6 +7,8 @@ export interface ProgressEvent {
     | 'pull'
     | 'network'
     | 'volume'
+    | 'file'
+    | 'job'
     | 'create'
     | 'start'
     | 'health'

@@ -23,6 +23,8 @@ export interface ProxyTarget {
   plug: string
   domain: string
   proxy: Plug['proxy']
+  /** Path routes (v2) to other services' published ports on 127.0.0.1. */
+  routes?: Array<{path: string; hostPort: number}>
 }
 
 export interface ProxyManager {
@@ -55,6 +57,7 @@ export function nginxProxyManager(session: HostSession, loadTemplate: (name: str
         plug: target.plug,
         serverNames: [target.domain],
         upstreams: hostPorts.map((port) => ({host: '127.0.0.1', port})),
+        routes: (target.routes ?? []).map((route) => ({path: route.path, host: '127.0.0.1', port: route.hostPort})),
         proxy: proxySettingsFor(target.proxy),
         ...(host.tls ? {tls: tlsFilesFor(host.tls)} : {}),
       })

@@ -554,6 +554,13 @@ export class FakeEngine implements Engine {
     this.images.add(reference)
   }
 
+  async tagImage(source: string, target: string): Promise<void> {
+    await this.hook('tagImage', source)
+    this.log.push(`tagImage ${source} ${target}`)
+    if (!this.images.has(source)) throw new AimsError('not-found', `no such image: ${source}`)
+    this.images.add(target)
+  }
+
   // eslint-disable-next-line require-yield
   async *events(): AsyncIterable<EngineEvent> {
     throw new Error('unexpected engine call: events')

@@ -11,7 +11,7 @@ export type PlanAction = 'plug-up' | 'plug-down' | 'plug-start' | 'plug-stop' | 
 export interface PlanChange {
   action:
     'create' | 'remove' | 'start' | 'stop' | 'restart' | 'pull' | 'write' | 'reload' | 'update' | 'keep' | 'connect'
-  kind: 'container' | 'network' | 'volume' | 'image' | 'proxy-conf' | 'instance'
+  kind: 'container' | 'network' | 'volume' | 'image' | 'proxy-conf' | 'instance' | 'file'
   name: string
   detail?: string
 }
