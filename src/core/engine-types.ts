@@ -37,6 +37,8 @@ export const LABEL = {
   healthBudget: 'aims.health-budget',
   /** Expected disk use of the instance's volumes (bytes), for quotas and cost. */
   diskEstimate: 'aims.disk-estimate',
+  /** The release (aims plug releases) a container was created by. */
+  release: 'aims.release',
 } as const
 
 export interface PortBinding {
@@ -147,6 +149,8 @@ export interface NetworkSummary {
 export interface VolumeSummary {
   name: string
   labels: Labels
+  /** Where the engine keeps its contents on the host (local driver). */
+  mountpoint?: string | undefined
   created?: Date | undefined
 }
 

@@ -35,6 +35,7 @@ import {probeService} from './health.js'
 import {gatherHostFacts, journalPath, networkInUse, refreshHostFacts} from './host-facts.js'
 import {emitLifecycleEvent} from './lifecycle-events.js'
 import {recordAction} from './record-action.js'
+import {recordRelease} from './upgrade.js'
 import type {Clock, Engine, HostLock, HostShell, LifecycleDeps} from './ports.js'
 
 /** What plug up needs beyond any lifecycle change: the catalog, prices and policy, secrets, subnets. */
@@ -362,6 +363,10 @@ async function ready(deploy: Deploy, first: PlugUpPlan, spec: DeploySpec): Promi
     detail: `${plug.id} on port ${spec.entry.hostPort}`,
   })
   if (remoteWarning) warnings.push(remoteWarning)
+  // The first release of the instance (aims plug releases); a history that cannot be written is a warning.
+  await recordRelease(deps, deploy.request.ref, 'deploy').catch((error: Error) =>
+    warnings.push(`the release was not recorded: ${error.message}`),
+  )
   deps.progress({step: 'ready', message: `${target} is ready`})
   return {
     status: 'ready',

@@ -55,8 +55,14 @@ export interface Engine {
    */
   cloneContainer(
     source: string,
-    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]},
+    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]; image?: string},
   ): Promise<string>
+  /** Renames a container (upgrades keep the previous one under another name until the new one is healthy). */
+  renameContainer(id: string, name: string): Promise<void>
+  /** Freezes a container's processes (docker pause), for a consistent copy of its volumes. */
+  pauseContainer(id: string): Promise<void>
+  /** Idempotent: a container that is not paused is not an error. */
+  unpauseContainer(id: string): Promise<void>
   connectNetwork(network: string, container: string, aliases: string[]): Promise<void>
   disconnectNetwork(network: string, container: string): Promise<void>
   logs(id: string, options: {tail?: number; since?: Date; timestamps?: boolean}): Promise<LogLine[]>
@@ -77,7 +83,14 @@ export interface Engine {
   removeVolume(name: string): Promise<void>
 
   imageExists(reference: string): Promise<boolean>
-  pullImage(reference: string, onProgress?: (progress: PullProgress) => void): Promise<void>
+  /** The image's id and registry digests (`repo@sha256:…`); undefined when the engine does not have it. */
+  inspectImage(reference: string): Promise<{id: string; repoDigests: string[]} | undefined>
+  /** `auth`: registry credentials for this one pull (never stored by the engine). */
+  pullImage(
+    reference: string,
+    onProgress?: (progress: PullProgress) => void,
+    auth?: {username: string; password: string; serveraddress: string},
+  ): Promise<void>
 
   /** Engine events from `since` on, until the signal aborts. */
   events(options: {since?: Date; until?: Date; labels?: LabelFilter; signal: AbortSignal}): AsyncIterable<EngineEvent>
@@ -102,6 +115,14 @@ export interface HostShell {
   listDir(path: string): Promise<string[] | undefined>
   /** Free and total bytes of the filesystem holding `path` (statvfs); undefined when the host cannot say. */
   diskFree(path: string): Promise<{freeBytes: number; totalBytes: number} | undefined>
+  /**
+   * Runs a command with its stdout streamed into `stdout` (and `stdin` streamed from a readable):
+   * backups and restores of volumes, without holding them in memory.
+   */
+  execStream(
+    argv: string[],
+    options: {stdout?: NodeJS.WritableStream; stdin?: NodeJS.ReadableStream; timeoutMs?: number},
+  ): Promise<{exitCode: number; stderr: string}>
 }
 
 /** A held lock on the host; released by `release()` or when the connection ends. */

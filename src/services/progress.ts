@@ -17,6 +17,9 @@ export interface ProgressEvent {
     | 'remove'
     | 'restart'
     | 'scale'
+    | 'backup'
+    | 'restore'
+    | 'upgrade'
   message: string
   /** Bytes or items done/total, when known (image pulls). */
   current?: number
