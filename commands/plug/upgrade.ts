@@ -17,7 +17,13 @@ export default class PlugUpgrade extends declared(PLUG_UPGRADE, LifecycleCommand
       throw new AimsError('usage', `--service ${flags.service}: not a service name`, {hint: 'see aims plug status'})
     const {deps} = await this.lifecycle(flags)
     const {plugUpgrade, newestTag} = await import('../../src/services/upgrade.js')
-    const to = flags.to ?? (await newestTag(deps, ref, {service: flags.service, major: Boolean(flags.major)}))
+    const context = await this.context()
+    const to =
+      flags.to ??
+      (await newestTag({...deps, ...(await context.registryDeps(deps.session))}, ref, {
+        service: flags.service,
+        major: Boolean(flags.major),
+      }))
     const result = await plugUpgrade(deps, {ref, to, ...(flags.service ? {service: flags.service} : {})})
     this.view?.stop()
     this.say(renderUpgrade(result, this.style))

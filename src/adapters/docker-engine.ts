@@ -187,6 +187,7 @@ export class DockerEngine implements Engine {
       serverTime: validDate(info.SystemTime),
       swarm: info.Swarm?.LocalNodeState === 'active',
       warnings: info.Warnings ?? [],
+      registryMirrors: (info.RegistryConfig?.Mirrors as string[] | undefined) ?? [],
     }
   }
 

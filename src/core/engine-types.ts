@@ -173,6 +173,8 @@ export interface EngineInfo {
   serverTime?: Date | undefined
   swarm: boolean
   warnings: string[]
+  /** The engine's Docker Hub mirrors (daemon.json registry-mirrors). */
+  registryMirrors?: string[] | undefined
 }
 
 export interface EngineEvent {

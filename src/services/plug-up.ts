@@ -36,6 +36,7 @@ import {gatherHostFacts, journalPath, networkInUse, refreshHostFacts} from './ho
 import {emitLifecycleEvent} from './lifecycle-events.js'
 import {recordAction} from './record-action.js'
 import {recordRelease} from './upgrade.js'
+import {pullAuth} from './registry.js'
 import type {Clock, Engine, HostLock, HostShell, LifecycleDeps} from './ports.js'
 
 /** What plug up needs beyond any lifecycle change: the catalog, prices and policy, secrets, subnets. */
@@ -251,13 +252,18 @@ async function pullImages(deploy: Deploy, images: string[]): Promise<void> {
   for (const image of images) {
     if (await engine.imageExists(image)) continue
     deps.progress({step: 'pull', message: `pulling ${image}`})
-    await engine.pullImage(image, (event) =>
-      deps.progress({
-        step: 'pull',
-        message: `${image}: ${event.status}${event.layer ? ` ${event.layer}` : ''}`,
-        ...(event.current !== undefined ? {current: event.current} : {}),
-        ...(event.total !== undefined ? {total: event.total} : {}),
-      }),
+    // Credentials of `aims registry login` for this image's registry, for this one pull.
+    const auth = deps.registryAuth ? await pullAuth(deps.registryAuth, image) : undefined
+    await engine.pullImage(
+      image,
+      (event) =>
+        deps.progress({
+          step: 'pull',
+          message: `${image}: ${event.status}${event.layer ? ` ${event.layer}` : ''}`,
+          ...(event.current !== undefined ? {current: event.current} : {}),
+          ...(event.total !== undefined ? {total: event.total} : {}),
+        }),
+      ...(auth ? [auth] : []),
     )
   }
 }

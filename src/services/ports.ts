@@ -207,6 +207,26 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>
 }
 
+/** One answer of a registry's HTTP API. */
+export interface RegistryAnswer {
+  status: number
+  /** Header names in lower case. */
+  headers: Record<string, string>
+  body: string
+}
+
+/**
+ * The Registry HTTP API v2, reached from the host (a registry on the host's loopback is the host's).
+ * With credentials it answers a Basic challenge, or fetches a Bearer token from the challenge's realm.
+ */
+export interface RegistryClient {
+  request(
+    registry: string,
+    path: string,
+    options: {method: 'GET' | 'HEAD'; accept?: string; credentials?: {username: string; password: string} | undefined},
+  ): Promise<RegistryAnswer>
+}
+
 // ---- what services that change things are given -------------------------------
 
 /** Where a change came from: the audit log and the lifecycle events record it. */
@@ -243,4 +263,6 @@ export interface LifecycleDeps extends RecordDeps {
   proxy?: ProxyManager | undefined
   /** The plug catalog (absent: a plug's proxy settings fall back to the defaults). */
   catalog?: CatalogSource | undefined
+  /** Stored registry credentials (aims registry login), given to the engine per pull. */
+  registryAuth?: ((registry: string) => Promise<{username: string; password: string} | undefined>) | undefined
 }

@@ -24,6 +24,7 @@ import {
   type ReleaseService,
 } from '../core/releases/releases.js'
 import {withTag} from '../core/releases/image-ref.js'
+import {newestTagFor, pullAuth, type OutdatedDeps} from './registry.js'
 import {instanceVolumes, restoreInto, takeBackup} from './backup.js'
 import {passGate} from './gate.js'
 import {requireInstance} from './instances.js'
@@ -406,13 +407,17 @@ function switchPlan(
 async function pullIfMissing(deps: LifecycleDeps, engine: Engine, image: string): Promise<void> {
   if (await engine.imageExists(image)) return
   deps.progress({step: 'pull', message: `pulling ${image}`})
-  await engine.pullImage(image, (event) =>
-    deps.progress({
-      step: 'pull',
-      message: `${image}: ${event.status}${event.layer ? ` ${event.layer}` : ''}`,
-      ...(event.current !== undefined ? {current: event.current} : {}),
-      ...(event.total !== undefined ? {total: event.total} : {}),
-    }),
+  const auth = deps.registryAuth ? await pullAuth(deps.registryAuth, image) : undefined
+  await engine.pullImage(
+    image,
+    (event) =>
+      deps.progress({
+        step: 'pull',
+        message: `${image}: ${event.status}${event.layer ? ` ${event.layer}` : ''}`,
+        ...(event.current !== undefined ? {current: event.current} : {}),
+        ...(event.total !== undefined ? {total: event.total} : {}),
+      }),
+    auth,
   )
 }
 
@@ -494,11 +499,30 @@ async function lockInstance(deps: LifecycleDeps, ref: InstanceNames): Promise<Ho
   }
 }
 
-/** Without --to: the newest tag in the registry (filled in by the registry client). */
+/** Without --to: the newest tag of the service's image in its registry (within its major unless `major`). */
 export async function newestTag(
-  _deps: LifecycleDeps,
-  _ref: InstanceRef,
-  _options: {service?: string | undefined; major: boolean},
+  deps: LifecycleDeps & OutdatedDeps,
+  ref: InstanceRef,
+  options: {service?: string | undefined; major: boolean},
 ): Promise<string> {
-  throw new AimsError('usage', 'plug upgrade needs --to TAG', {hint: 'aims plug upgrade INSTANCE --to TAG'})
+  const view = await requireInstance(deps.session, await deps.session.engine(), ref)
+  const entry = view.replicas.find((replica) => replica.entry) ?? view.replicas[0]
+  const service = options.service ?? entry?.service
+  const replica = view.replicas.find((candidate) => candidate.service === service)
+  if (!replica)
+    throw new AimsError('not-found', `${view.ref} has no service ${service ?? '(none)'}`, {
+      hint: 'see aims plug status',
+    })
+  const tag = await newestTagFor(deps, replica.image, options.major)
+  if (!tag)
+    throw new AimsError(
+      'validation',
+      `${view.ref} runs the newest tag of ${replica.image}${options.major ? '' : ' in its major'}`,
+      {
+        hint: options.major
+          ? 'nothing to upgrade to'
+          : 'add --major to consider newer major versions, or pass --to TAG',
+      },
+    )
+  return tag
 }

@@ -102,7 +102,61 @@ export const PLUG_RESTORE = {
   flags: {tenant: INSTANCE_FLAG_TENANT, yes: YES, 'dry-run': DRY_RUN},
 } as const satisfies CommandSpec
 
+export const PLUG_OUTDATED = {
+  path: 'plug outdated',
+  description:
+    "Newer tags of the images instances run, from each image's registry (within the pinned major unless " +
+    '--major; digests shown)',
+  examples: ['<%= config.bin %> plug outdated', '<%= config.bin %> plug outdated acme/n8n --major --json'],
+  effect: 'read',
+  args: {instance: {description: 'INSTANCE or TENANT/INSTANCE (default: every instance)'}},
+  flags: {
+    tenant: INSTANCE_FLAG_TENANT,
+    major: {type: 'boolean', description: 'also list newer major versions'},
+  },
+} as const satisfies CommandSpec
+
+export const CATALOG_OUTDATED = {
+  path: 'catalog outdated',
+  description: "Newer tags of the images the catalog pins, from each image's registry (digests shown)",
+  examples: ['<%= config.bin %> catalog outdated', '<%= config.bin %> catalog outdated --major --json'],
+  effect: 'read',
+  flags: {
+    major: {type: 'boolean', description: 'also list newer major versions'},
+    registry: {type: 'string', description: 'only images of this registry (HOST[:PORT], docker.io for Docker Hub)'},
+  },
+} as const satisfies CommandSpec
+
+export const REGISTRY_LOGIN = {
+  path: 'registry login',
+  description:
+    'Store credentials for a private registry (checked against it first; kept in the keychain or the ' +
+    'encrypted file, passed to the engine per pull, never printed)',
+  examples: [
+    '<%= config.bin %> registry login ghcr.io --username me',
+    'printf %s "$TOKEN" | <%= config.bin %> registry login 127.0.0.1:5001 --username ci --password-stdin',
+  ],
+  effect: 'change',
+  args: {registry: {description: 'HOST or HOST:PORT of the registry', required: true}},
+  flags: {
+    username: {type: 'string', char: 'u', description: 'the user name (asked on a terminal when absent)'},
+    'password-stdin': {type: 'boolean', description: 'read the password or token from stdin'},
+  },
+} as const satisfies CommandSpec
+
+export const REGISTRY_LOGOUT = {
+  path: 'registry logout',
+  description: 'Forget the stored credentials of a registry',
+  examples: ['<%= config.bin %> registry logout ghcr.io'],
+  effect: 'change',
+  args: {registry: {description: 'HOST or HOST:PORT of the registry', required: true}},
+} as const satisfies CommandSpec
+
 export const UPGRADE_COMMANDS = [
+  PLUG_OUTDATED,
+  CATALOG_OUTDATED,
+  REGISTRY_LOGIN,
+  REGISTRY_LOGOUT,
   PLUG_UPGRADE,
   PLUG_ROLLBACK,
   PLUG_RELEASES,

@@ -9,6 +9,7 @@ import {sanitizeUntrusted} from '../../core/text/sanitize.js'
 import type {BackupResult, RestoreResult} from '../../services/backup.js'
 import type {ReleasesResult, UpgradeResult} from '../../services/upgrade.js'
 import {describeSchedule, type ScheduleResult} from '../../services/backup-schedule.js'
+import type {OutdatedResult} from '../../services/registry.js'
 import type {Style} from '../style.js'
 import {dryRunLine} from './lifecycle.js'
 import {renderTable} from './table.js'
@@ -93,4 +94,21 @@ export function renderRestore(result: RestoreResult, style: Style): string {
 export function renderSchedule(result: ScheduleResult, style: Style): string {
   if (result.status === 'dry-run') return dryRunLine(style)
   return `${style.green('✓')} ${result.instance}: ${describeSchedule(result.schedule)}.`
+}
+
+export function renderOutdated(result: OutdatedResult, subject: string, style: Style): string {
+  if (result.rows.length === 0) return 'Nothing to check.'
+  const short = (digest: string | undefined) => (digest ? digest.slice(0, 19) : '-')
+  return renderTable(
+    [subject, 'SERVICE', 'IMAGE', 'DIGEST', 'NEWER', 'LATEST', 'LATEST DIGEST'],
+    result.rows.map((row) => [
+      clean(row.subject),
+      row.service,
+      clean(row.image),
+      short(row.digest),
+      row.error ? style.red(clean(row.error)) : row.newer.length > 0 ? row.newer.map(clean).join(' ') : 'up to date',
+      row.latest ? clean(row.latest.tag) : '-',
+      short(row.latest?.digest),
+    ]),
+  )
 }
