@@ -25,7 +25,9 @@ import type {
   KnownHostsStore,
   Origin,
   Prompter,
+  RegistryClient,
 } from './services/ports.js'
+import type {CredentialsFor} from './services/registry.js'
 import type {CatalogEntry, CatalogSource} from './services/catalog-port.js'
 import type {AuditLog} from './services/audit.js'
 import type {Approver} from './services/gate.js'
@@ -361,6 +363,26 @@ export class AimsContext {
         instancePrefix: preferences.number('network.instance-prefix') ?? 27,
       },
       recordEvent: hostLifecycleEventWriter(session),
+      registryAuth: async (registry: string) => {
+        const {storedCredentials} = await import('./services/registry.js')
+        return storedCredentials(await this.secrets())(registry)
+      },
+    }
+  }
+
+  /** The registry API, asked from the host (a registry on its loopback is the host's), with stored credentials. */
+  async registryDeps(session: HostSession): Promise<{registry: RegistryClient; credentials: CredentialsFor}> {
+    const [{HostRegistryClient}, {storedCredentials}] = await Promise.all([
+      import('./adapters/registry-http.js'),
+      import('./services/registry.js'),
+    ])
+    const secrets = this.secrets()
+    // Docker Hub names are asked where the engine pulls them: its first registry mirror, when it has one.
+    const mirrors = (await (await session.engine()).info().catch(() => undefined))?.registryMirrors ?? []
+    const mirror = mirrors[0]?.replace(/^https?:\/\//, '').replace(/\/+$/, '')
+    return {
+      registry: new HostRegistryClient(session, {dockerHubMirror: mirror}),
+      credentials: async (registry) => storedCredentials(await secrets)(registry),
     }
   }
 

@@ -187,6 +187,7 @@ export class DockerEngine implements Engine {
       serverTime: validDate(info.SystemTime),
       swarm: info.Swarm?.LocalNodeState === 'active',
       warnings: info.Warnings ?? [],
+      registryMirrors: (info.RegistryConfig?.Mirrors as string[] | undefined) ?? [],
     }
   }
 
@@ -369,7 +370,7 @@ export class DockerEngine implements Engine {
 
   async cloneContainer(
     source: string,
-    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]},
+    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]; image?: string},
   ): Promise<string> {
     const info = (await this.call(`inspect container ${source}`, (abortSignal) =>
       this.docker.getContainer(source).inspect({abortSignal}),
@@ -385,8 +386,9 @@ export class DockerEngine implements Engine {
     const aliasesOf = (network: Dockerode.NetworkInfo | undefined) =>
       ((network?.Aliases ?? []) as string[]).filter((alias: string) => !info.Id.startsWith(alias))
     const hostConfig = {...(info.HostConfig as Record<string, unknown>), PortBindings: bindings}
+    const config = changes.image ? await this.imageDefaultsFor(info, changes.image) : info.Config
     const options = {
-      ...(info.Config as unknown as Record<string, unknown>),
+      ...(config as unknown as Record<string, unknown>),
       name: changes.name,
       Hostname: undefined,
       Labels: {...(info.Config.Labels ?? {}), ...changes.labels},
@@ -398,6 +400,51 @@ export class DockerEngine implements Engine {
     )
     for (const [name, network] of others) await this.connectNetwork(name, created.id, aliasesOf(network))
     return created.id
+  }
+
+  /**
+   * A container's config for another image: what the container took from its old image (command,
+   * entrypoint, workdir, env entries the image set) is left out, so the new image's defaults apply;
+   * what aims or the catalog set stays.
+   */
+  private async imageDefaultsFor(
+    info: Dockerode.ContainerInspectInfo,
+    image: string,
+  ): Promise<Dockerode.ContainerInspectInfo['Config']> {
+    const oldImage = (await this.call(`inspect image ${info.Image}`, (abortSignal) =>
+      loose(this.docker.getImage(info.Image)).inspect({abortSignal}),
+    ).catch(() => undefined)) as {Config?: {Cmd?: string[]; Entrypoint?: string[]; WorkingDir?: string; Env?: string[]}}
+    const defaults = oldImage?.Config ?? {}
+    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
+    const config: Record<string, unknown> = {...(info.Config as unknown as Record<string, unknown>), Image: image}
+    if (same(info.Config.Cmd, defaults.Cmd)) delete config.Cmd
+    if (same(info.Config.Entrypoint, defaults.Entrypoint)) delete config.Entrypoint
+    if (same(info.Config.WorkingDir, defaults.WorkingDir)) delete config.WorkingDir
+    const imageEnv = new Set(defaults.Env ?? [])
+    config.Env = (info.Config.Env ?? []).filter((entry) => !imageEnv.has(entry))
+    return config as unknown as Dockerode.ContainerInspectInfo['Config']
+  }
+
+  async renameContainer(id: string, name: string): Promise<void> {
+    await this.call(`rename container ${id}`, (abortSignal) =>
+      (this.docker.getContainer(id) as unknown as Resumable).rename({name, abortSignal}),
+    )
+  }
+
+  async pauseContainer(id: string): Promise<void> {
+    await this.call(`pause container ${id}`, (abortSignal) =>
+      (this.docker.getContainer(id) as unknown as Resumable).pause({abortSignal}),
+    )
+  }
+
+  async unpauseContainer(id: string): Promise<void> {
+    await this.call(`unpause container ${id}`, (abortSignal) =>
+      (this.docker.getContainer(id) as unknown as Resumable).unpause({abortSignal}).catch((error: DockerError) => {
+        // 409/500 "is not paused": nothing to undo.
+        if (/not paused/i.test(String(error?.json?.message ?? error?.message))) return undefined
+        throw error
+      }),
+    )
   }
 
   async connectNetwork(network: string, container: string, aliases: string[]): Promise<void> {
@@ -607,6 +654,7 @@ export class DockerEngine implements Engine {
     return (result.Volumes ?? []).map((volume) => ({
       name: volume.Name,
       labels: volume.Labels ?? {},
+      mountpoint: volume.Mountpoint,
       created: (volume as {CreatedAt?: string}).CreatedAt
         ? new Date((volume as {CreatedAt?: string}).CreatedAt ?? '')
         : undefined,
@@ -634,6 +682,18 @@ export class DockerEngine implements Engine {
     }
   }
 
+  async inspectImage(reference: string): Promise<{id: string; repoDigests: string[]} | undefined> {
+    try {
+      const info = (await this.call(`inspect image ${reference}`, (abortSignal) =>
+        loose(this.docker.getImage(reference)).inspect({abortSignal}),
+      )) as {Id: string; RepoDigests?: string[] | null}
+      return {id: info.Id, repoDigests: info.RepoDigests ?? []}
+    } catch (error) {
+      if (error instanceof AimsError && error.kind === 'not-found') return undefined
+      throw error
+    }
+  }
+
   async imageExists(reference: string): Promise<boolean> {
     try {
       await this.call(`inspect image ${reference}`, (abortSignal) =>
@@ -654,17 +714,23 @@ export class DockerEngine implements Engine {
     await this.call(`tag image ${source} as ${target}`, () => this.docker.getImage(source).tag({repo, tag}))
   }
 
-  async pullImage(reference: string, onProgress?: (progress: PullProgress) => void): Promise<void> {
+  async pullImage(
+    reference: string,
+    onProgress?: (progress: PullProgress) => void,
+    auth?: {username: string; password: string; serveraddress: string},
+  ): Promise<void> {
     await this.call(
       `pull image ${reference}`,
       async (abortSignal) => {
         // The engine's reason comes back in the error's message (dockerode leaves json null for a
         // streamed request) or as an error event in the stream: keep it, classified (core/pull-failure.ts).
-        const stream = (await this.docker.pull(reference, {abortSignal} as never).catch((error: DockerError) => {
-          throw typeof error.statusCode === 'number'
-            ? pullFailure(reference, this.options.where, error.json?.message ?? error.message)
-            : error
-        })) as NodeJS.ReadableStream
+        const stream = (await this.docker
+          .pull(reference, {abortSignal, ...(auth ? {authconfig: auth} : {})} as never)
+          .catch((error: DockerError) => {
+            throw typeof error.statusCode === 'number'
+              ? pullFailure(reference, this.options.where, error.json?.message ?? error.message)
+              : error
+          })) as NodeJS.ReadableStream
         await new Promise<void>((resolve, reject) => {
           this.docker.modem.followProgress(
             stream,
@@ -756,6 +822,13 @@ export class DockerEngine implements Engine {
 type EngineJson = any
 
 /** dockerode's typings lag its promise API with options; calls go through this one loose view. */
+/** The container calls whose options dockerode's types do not allow an abort signal in. */
+interface Resumable {
+  rename(options: object): Promise<unknown>
+  pause(options: object): Promise<unknown>
+  unpause(options: object): Promise<unknown>
+}
+
 function loose(
   target: object,
 ): {[method: string]: (options?: object) => Promise<EngineJson>} & Record<

@@ -41,6 +41,8 @@ export const LABEL = {
   job: 'aims.job',
   /** On the entry: the path routes nginx sends elsewhere, JSON [{path, service, containerPort, hostPort}]. */
   routes: 'aims.routes',
+  /** The release (aims plug releases) a container was created by. */
+  release: 'aims.release',
 } as const
 
 export interface PortBinding {
@@ -153,6 +155,8 @@ export interface NetworkSummary {
 export interface VolumeSummary {
   name: string
   labels: Labels
+  /** Where the engine keeps its contents on the host (local driver). */
+  mountpoint?: string | undefined
   created?: Date | undefined
 }
 
@@ -175,6 +179,8 @@ export interface EngineInfo {
   serverTime?: Date | undefined
   swarm: boolean
   warnings: string[]
+  /** The engine's Docker Hub mirrors (daemon.json registry-mirrors). */
+  registryMirrors?: string[] | undefined
 }
 
 export interface EngineEvent {

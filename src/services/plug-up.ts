@@ -36,6 +36,8 @@ import {probeService} from './health.js'
 import {gatherHostFacts, journalPath, networkInUse, refreshHostFacts} from './host-facts.js'
 import {emitLifecycleEvent} from './lifecycle-events.js'
 import {recordAction} from './record-action.js'
+import {recordRelease} from './upgrade.js'
+import {pullAuth} from './registry.js'
 import type {Clock, Engine, HostLock, HostShell, LifecycleDeps} from './ports.js'
 
 /** What plug up needs beyond any lifecycle change: the catalog, prices and policy, secrets, subnets. */
@@ -257,13 +259,18 @@ async function pullImages(deploy: Deploy, images: string[]): Promise<void> {
     // so containers, upgrades and exports see the catalog's reference.
     const source = mirroredReference(image, deploy.host.registryMirror) ?? image
     deps.progress({step: 'pull', message: source === image ? `pulling ${image}` : `pulling ${image} from ${source}`})
-    await engine.pullImage(source, (event) =>
-      deps.progress({
-        step: 'pull',
-        message: `${image}: ${event.status}${event.layer ? ` ${event.layer}` : ''}`,
-        ...(event.current !== undefined ? {current: event.current} : {}),
-        ...(event.total !== undefined ? {total: event.total} : {}),
-      }),
+    // Credentials of `aims registry login` for the registry pulled from, for this one pull.
+    const auth = deps.registryAuth ? await pullAuth(deps.registryAuth, source) : undefined
+    await engine.pullImage(
+      source,
+      (event) =>
+        deps.progress({
+          step: 'pull',
+          message: `${image}: ${event.status}${event.layer ? ` ${event.layer}` : ''}`,
+          ...(event.current !== undefined ? {current: event.current} : {}),
+          ...(event.total !== undefined ? {total: event.total} : {}),
+        }),
+      ...(auth ? [auth] : []),
     )
     if (source !== image) await engine.tagImage(source, image)
   }
@@ -379,6 +386,10 @@ async function ready(deploy: Deploy, first: PlugUpPlan, spec: DeploySpec): Promi
     detail: `${plug.id} on port ${spec.entry.hostPort}`,
   })
   if (remoteWarning) warnings.push(remoteWarning)
+  // The first release of the instance (aims plug releases); a history that cannot be written is a warning.
+  await recordRelease(deps, deploy.request.ref, 'deploy').catch((error: Error) =>
+    warnings.push(`the release was not recorded: ${error.message}`),
+  )
   deps.progress({step: 'ready', message: `${target} is ready`})
   return {
     status: 'ready',

@@ -56,8 +56,14 @@ export interface Engine {
    */
   cloneContainer(
     source: string,
-    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]},
+    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]; image?: string},
   ): Promise<string>
+  /** Renames a container (upgrades keep the previous one under another name until the new one is healthy). */
+  renameContainer(id: string, name: string): Promise<void>
+  /** Freezes a container's processes (docker pause), for a consistent copy of its volumes. */
+  pauseContainer(id: string): Promise<void>
+  /** Idempotent: a container that is not paused is not an error. */
+  unpauseContainer(id: string): Promise<void>
   connectNetwork(network: string, container: string, aliases: string[]): Promise<void>
   disconnectNetwork(network: string, container: string): Promise<void>
   logs(id: string, options: {tail?: number; since?: Date; timestamps?: boolean}): Promise<LogLine[]>
@@ -78,7 +84,14 @@ export interface Engine {
   removeVolume(name: string): Promise<void>
 
   imageExists(reference: string): Promise<boolean>
-  pullImage(reference: string, onProgress?: (progress: PullProgress) => void): Promise<void>
+  /** The image's id and registry digests (`repo@sha256:…`); undefined when the engine does not have it. */
+  inspectImage(reference: string): Promise<{id: string; repoDigests: string[]} | undefined>
+  /** `auth`: registry credentials for this one pull (never stored by the engine). */
+  pullImage(
+    reference: string,
+    onProgress?: (progress: PullProgress) => void,
+    auth?: {username: string; password: string; serveraddress: string},
+  ): Promise<void>
   /** Gives an image a second name (`docker tag SOURCE TARGET`). */
   tagImage(source: string, target: string): Promise<void>
 
@@ -105,6 +118,14 @@ export interface HostShell {
   listDir(path: string): Promise<string[] | undefined>
   /** Free and total bytes of the filesystem holding `path` (statvfs); undefined when the host cannot say. */
   diskFree(path: string): Promise<{freeBytes: number; totalBytes: number} | undefined>
+  /**
+   * Runs a command with its stdout streamed into `stdout` (and `stdin` streamed from a readable):
+   * backups and restores of volumes, without holding them in memory.
+   */
+  execStream(
+    argv: string[],
+    options: {stdout?: NodeJS.WritableStream; stdin?: NodeJS.ReadableStream; timeoutMs?: number},
+  ): Promise<{exitCode: number; stderr: string}>
 }
 
 /** A held lock on the host; released by `release()` or when the connection ends. */
@@ -189,6 +210,26 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>
 }
 
+/** One answer of a registry's HTTP API. */
+export interface RegistryAnswer {
+  status: number
+  /** Header names in lower case. */
+  headers: Record<string, string>
+  body: string
+}
+
+/**
+ * The Registry HTTP API v2, reached from the host (a registry on the host's loopback is the host's).
+ * With credentials it answers a Basic challenge, or fetches a Bearer token from the challenge's realm.
+ */
+export interface RegistryClient {
+  request(
+    registry: string,
+    path: string,
+    options: {method: 'GET' | 'HEAD'; accept?: string; credentials?: {username: string; password: string} | undefined},
+  ): Promise<RegistryAnswer>
+}
+
 // ---- what services that change things are given -------------------------------
 
 /** Where a change came from: the audit log and the lifecycle events record it. */
@@ -234,4 +275,6 @@ export interface LifecycleDeps extends RecordDeps {
   preferences?: Record<string, unknown> | undefined
   /** The host's prices for the cost gate (absent: the defaults). */
   prices?: Prices | undefined
+  /** Stored registry credentials (aims registry login), given to the engine per pull. */
+  registryAuth?: ((registry: string) => Promise<{username: string; password: string} | undefined>) | undefined
 }

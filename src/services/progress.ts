@@ -19,6 +19,9 @@ export interface ProgressEvent {
     | 'remove'
     | 'restart'
     | 'scale'
+    | 'backup'
+    | 'restore'
+    | 'upgrade'
   message: string
   /** Bytes or items done/total, when known (image pulls). */
   current?: number

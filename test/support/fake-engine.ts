@@ -388,7 +388,7 @@ export class FakeEngine implements Engine {
 
   async cloneContainer(
     source: string,
-    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]},
+    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]; image?: string},
   ): Promise<string> {
     await this.hook('cloneContainer', source, changes)
     const original = this.require(source, `inspect container`)
@@ -401,6 +401,7 @@ export class FakeEngine implements Engine {
       ...original,
       id: this.newId('c'),
       name: changes.name,
+      ...(changes.image ? {image: changes.image} : {}),
       labels: {...original.labels, ...changes.labels},
       env: {...original.env},
       state: 'created',
@@ -416,6 +417,28 @@ export class FakeEngine implements Engine {
     this.containers.set(copy.id, copy)
     this.log.push(`cloneContainer ${changes.name}`)
     return copy.id
+  }
+
+  async renameContainer(id: string, name: string): Promise<void> {
+    await this.hook('renameContainer', id, name)
+    const container = this.require(id, 'rename container')
+    if (this.byName(name)) throw new AimsError('conflict', `rename container: the name "/${name}" is already in use`)
+    this.log.push(`renameContainer ${container.name} ${name}`)
+    container.name = name
+  }
+
+  async pauseContainer(id: string): Promise<void> {
+    await this.hook('pauseContainer', id)
+    const container = this.require(id, 'pause container')
+    this.log.push(`pause ${container.name}`)
+    if (container.state === 'running') container.state = 'paused'
+  }
+
+  async unpauseContainer(id: string): Promise<void> {
+    await this.hook('unpauseContainer', id)
+    const container = this.require(id, 'unpause container')
+    this.log.push(`unpause ${container.name}`)
+    if (container.state === 'paused') container.state = 'running'
   }
 
   async connectNetwork(network: string, container: string, aliases: string[]): Promise<void> {
@@ -538,6 +561,13 @@ export class FakeEngine implements Engine {
     if (user) throw new AimsError('conflict', `remove volume ${name}: volume is in use - [${user.id}]`)
     this.volumes.delete(name)
     this.log.push(`removeVolume ${name}`)
+  }
+
+  async inspectImage(reference: string): Promise<{id: string; repoDigests: string[]} | undefined> {
+    await this.hook('inspectImage', reference)
+    if (!this.images.has(reference)) return undefined
+    const id = `sha256:${Buffer.from(reference).toString('hex').padEnd(64, '0').slice(0, 64)}`
+    return {id, repoDigests: []}
   }
 
   async imageExists(reference: string): Promise<boolean> {

@@ -8,11 +8,13 @@ import {HOST_COMMANDS} from './host.js'
 import {PLUG_COMMANDS} from './plug.js'
 import type {CommandEffect, CommandSpec} from './spec.js'
 import {TOP_COMMANDS} from './top.js'
+import {UPGRADE_COMMANDS} from './upgrade.js'
 
 /** In the order ACHEEVY lists the tools of those it gets. */
 export const COMMANDS = [
   ...CATALOG_COMMANDS,
   ...PLUG_COMMANDS,
+  ...UPGRADE_COMMANDS,
   ...TOP_COMMANDS,
   ...HOST_COMMANDS,
   ...CONFIG_COMMANDS,

@@ -6,7 +6,20 @@
  */
 import type {ExitCode} from '../errors.js'
 
-export type PlanAction = 'plug-up' | 'plug-down' | 'plug-start' | 'plug-stop' | 'plug-restart' | 'plug-scale' | 'export'
+export type PlanAction =
+  | 'plug-up'
+  | 'plug-down'
+  | 'plug-start'
+  | 'plug-stop'
+  | 'plug-restart'
+  | 'plug-scale'
+  | 'export'
+  | 'plug-upgrade'
+  | 'plug-rollback'
+  | 'plug-backup'
+  | 'plug-restore'
+  | 'backup-schedule'
+  | 'registry-login'
 
 export interface PlanChange {
   action:
