@@ -17,6 +17,12 @@ export interface ProgressEvent {
     | 'remove'
     | 'restart'
     | 'scale'
+    | 'build'
+    | 'clone'
+    | 'verify'
+    | 'replace'
+    | 'upload'
+    | 'switch'
   message: string
   /** Bytes or items done/total, when known (image pulls). */
   current?: number

@@ -33,6 +33,8 @@ import type {
   EngineInfo,
   EngineVersion,
   HealthStatus,
+  ImageBuildResult,
+  ImageBuildSpec,
   Labels,
   LogLine,
   NetworkSpec,
@@ -552,6 +554,27 @@ export class FakeEngine implements Engine {
     onProgress?.({image: reference, status: 'Downloading', layer: 'a1b2c3', current: 512, total: 1024})
     onProgress?.({image: reference, status: 'Pull complete', layer: 'a1b2c3'})
     this.images.add(reference)
+  }
+
+  /** Builds "succeed" by default: the image appears; a context holding FAIL_BUILD fails like a failed RUN. */
+  async buildImage(context: Buffer, spec: ImageBuildSpec): Promise<ImageBuildResult> {
+    await this.hook('buildImage', spec.tag)
+    this.log.push(`buildImage ${spec.tag}`)
+    if (context.includes('FAIL_BUILD'))
+      throw new AimsError('build', 'the image build failed on fake: The command returned a non-zero code: 1', {
+        details: {log: ['Step 1/1 : RUN false']},
+      })
+    this.images.add(spec.tag)
+    return {imageId: `sha256:${spec.tag.length.toString(16).padStart(64, '0')}`, log: [], steps: 1, cachedSteps: 0}
+  }
+
+  async removeImage(reference: string): Promise<void> {
+    this.log.push(`removeImage ${reference}`)
+    this.images.delete(reference)
+  }
+
+  async execAttached(): Promise<number> {
+    throw new Error('unexpected engine call: execAttached')
   }
 
   // eslint-disable-next-line require-yield

@@ -2,6 +2,7 @@
  * Every aims command's declaration, by path. A new command is declared in
  * the file of its topic (or a new one, added here); see docs/ARCHITECTURE.md.
  */
+import {BUILD_COMMANDS} from './build.js'
 import {CATALOG_COMMANDS} from './catalog.js'
 import {CONFIG_COMMANDS} from './config.js'
 import {HOST_COMMANDS} from './host.js'
@@ -16,6 +17,7 @@ export const COMMANDS = [
   ...TOP_COMMANDS,
   ...HOST_COMMANDS,
   ...CONFIG_COMMANDS,
+  ...BUILD_COMMANDS,
 ] as const satisfies readonly CommandSpec[]
 
 export type CommandPath = (typeof COMMANDS)[number]['path']

@@ -6,17 +6,32 @@
  */
 import type {ExitCode} from '../errors.js'
 
-export type PlanAction = 'plug-up' | 'plug-down' | 'plug-start' | 'plug-stop' | 'plug-restart' | 'plug-scale' | 'export'
+export type PlanAction =
+  | 'plug-up'
+  | 'plug-down'
+  | 'plug-start'
+  | 'plug-stop'
+  | 'plug-restart'
+  | 'plug-scale'
+  | 'export'
+  | 'build'
+  | 'plug-add'
+  | 'site-deploy'
+  | 'site-rollback'
+  | 'site-rm'
+  | 'sandbox-create'
+  | 'sandbox-rm'
 
 export interface PlanChange {
   action:
     'create' | 'remove' | 'start' | 'stop' | 'restart' | 'pull' | 'write' | 'reload' | 'update' | 'keep' | 'connect'
-  kind: 'container' | 'network' | 'volume' | 'image' | 'proxy-conf' | 'instance'
+  kind: 'container' | 'network' | 'volume' | 'image' | 'proxy-conf' | 'instance' | 'catalog-entry' | 'site' | 'release'
   name: string
   detail?: string
 }
 
-export type GateId = 'catalog' | 'names' | 'config' | 'quota' | 'host' | 'capacity' | 'port' | 'cost'
+export type GateId =
+  'catalog' | 'names' | 'config' | 'quota' | 'host' | 'capacity' | 'port' | 'cost' | 'source' | 'secrets'
 
 export interface GateCheck {
   id: GateId
