@@ -183,6 +183,10 @@ export async function buildApp(deps: BuildDeps, request: BuildRequest): Promise<
         links: [],
       }),
     )
+    // The replaced build's image is no longer used (the engine keeps its layers for the cache).
+    for (const previous of new Set(existing.map((container) => container.image)))
+      if (previous !== image && previous.startsWith('aims-build/'))
+        await engine.removeImage(previous).catch(() => undefined)
     await audit(deps, target, 'applied', `built ${image} from ${material.source.kind} and deployed it`)
     return {...base, status: 'ready', build, verify, plugFile, deploy, durationMs: deps.clock.now().getTime() - started}
   } finally {
