@@ -32,6 +32,7 @@ import type {Approver} from './services/gate.js'
 import type {Progress} from './services/progress.js'
 import type {PlugUpDeps} from './services/plug-up.js'
 import type {BuildDeps} from './services/build.js'
+import type {SiteDeps} from './services/site.js'
 import type {ExportDeps} from './services/export.js'
 import type {SecretStore} from './services/secret-store.js'
 import type {MissingVariable} from './core/plan/env.js'
@@ -382,6 +383,12 @@ export class AimsContext {
       readTemplate,
       ...(limit > 0 ? {contextLimitBytes: limit} : {}),
     }
+  }
+
+  /** Everything aims site needs: the lifecycle's deps and local directories. */
+  async siteDeps(deps: PlugUpDeps): Promise<SiteDeps> {
+    const {localSources} = await import('./adapters/sources.js')
+    return {...deps, sources: localSources()}
   }
 
   /** Everything `exportBundle` needs; the host session opens only when an instance is exported. */
