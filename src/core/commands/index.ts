@@ -8,6 +8,7 @@ import {CONFIG_COMMANDS} from './config.js'
 import {HOST_COMMANDS} from './host.js'
 import {PLUG_COMMANDS} from './plug.js'
 import type {CommandEffect, CommandSpec} from './spec.js'
+import {SANDBOX_COMMANDS} from './sandbox.js'
 import {SITE_COMMANDS} from './site.js'
 import {TOP_COMMANDS} from './top.js'
 
@@ -20,6 +21,7 @@ export const COMMANDS = [
   ...CONFIG_COMMANDS,
   ...BUILD_COMMANDS,
   ...SITE_COMMANDS,
+  ...SANDBOX_COMMANDS,
 ] as const satisfies readonly CommandSpec[]
 
 export type CommandPath = (typeof COMMANDS)[number]['path']
