@@ -14,7 +14,10 @@ import type {
   EngineEvent,
   EngineInfo,
   EngineVersion,
+  BuildProgress,
   HealthStatus,
+  ImageBuildResult,
+  ImageBuildSpec,
   LogLine,
   NetworkSpec,
   NetworkSummary,
@@ -305,6 +308,10 @@ export class DockerEngine implements Engine {
         ...(spec.nanoCpus ? {NanoCpus: spec.nanoCpus} : {}),
         ...(spec.tmpfs ? {Tmpfs: Object.fromEntries(spec.tmpfs.map((path) => [path, '']))} : {}),
         ...(spec.extraHosts ? {ExtraHosts: spec.extraHosts} : {}),
+        ...(spec.autoRemove ? {AutoRemove: true} : {}),
+        ...(spec.pidsLimit ? {PidsLimit: spec.pidsLimit} : {}),
+        ...(spec.capDrop ? {CapDrop: spec.capDrop} : {}),
+        ...(spec.noNewPrivileges ? {SecurityOpt: ['no-new-privileges']} : {}),
         ...(first ? {NetworkMode: first.name} : {}),
       },
       ...(first ? {NetworkingConfig: {EndpointsConfig: {[first.name]: {Aliases: first.aliases}}}} : {}),
@@ -758,6 +765,107 @@ export class DockerEngine implements Engine {
       },
       30 * 60 * 1000,
     )
+  }
+
+  async buildImage(
+    context: Buffer,
+    spec: ImageBuildSpec,
+    onProgress?: (progress: BuildProgress) => void,
+  ): Promise<ImageBuildResult> {
+    return this.call(
+      `build image ${spec.tag}`,
+      async (abortSignal) => {
+        const {Readable} = await import('node:stream')
+        const stream = (await (this.docker.buildImage as (...args: unknown[]) => Promise<unknown>)(
+          Readable.from([context]),
+          {
+            t: spec.tag,
+            labels: JSON.stringify(spec.labels),
+            ...(spec.dockerfile ? {dockerfile: spec.dockerfile} : {}),
+            rm: true,
+            forcerm: true,
+            abortSignal,
+          },
+        )) as NodeJS.ReadableStream
+        const log: string[] = []
+        let imageId = ''
+        let failure: string | undefined
+        let steps = 0
+        let cachedSteps = 0
+        await new Promise<void>((resolve, reject) => {
+          this.docker.modem.followProgress(
+            stream,
+            (error: Error | null) => (error ? reject(error) : resolve()),
+            (event: {stream?: string; error?: string; aux?: {ID?: string}; status?: string}) => {
+              if (event.aux?.ID) imageId = event.aux.ID
+              if (event.error) failure = event.error
+              const text = event.stream ?? event.status ?? event.error ?? ''
+              for (const line of text.split('\n')) {
+                if (line.trim() === '') continue
+                if (/^Step \d+\/\d+ :/.test(line)) steps++
+                if (/^ ---> Using cache/.test(line)) cachedSteps++
+                log.push(line)
+                onProgress?.({text: line})
+              }
+            },
+          )
+        })
+        if (failure !== undefined || !imageId)
+          throw new AimsError(
+            'build',
+            `the image build failed on ${this.options.where}: ${oneLine(failure ?? 'no image')}`,
+            {
+              hint: 'see the build output above; fix the Dockerfile or the app and build again',
+              details: {log: log.slice(-40)},
+            },
+          )
+        return {imageId, log, steps, cachedSteps}
+      },
+      30 * 60 * 1000,
+    )
+  }
+
+  async removeImage(reference: string): Promise<void> {
+    try {
+      await this.call(`remove image ${reference}`, (abortSignal) =>
+        loose(this.docker.getImage(reference)).remove!({abortSignal}),
+      )
+    } catch (error) {
+      if (error instanceof AimsError && (error.kind === 'not-found' || error.kind === 'conflict')) return
+      throw error
+    }
+  }
+
+  async execAttached(
+    id: string,
+    command: string[],
+    io: {stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; tty: boolean},
+  ): Promise<number> {
+    this.options.onCall?.()
+    try {
+      const exec = await this.docker.getContainer(id).exec({
+        Cmd: command,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: io.tty,
+      })
+      const stream = (await exec.start({hijack: true, stdin: true, Tty: io.tty} as never)) as NodeJS.ReadWriteStream
+      await new Promise<void>((resolve, reject) => {
+        if (io.tty) stream.pipe(io.stdout, {end: false})
+        else this.docker.modem.demuxStream!(stream, io.stdout, io.stderr)
+        io.stdin.pipe(stream)
+        io.stdin.on('end', () => (stream as unknown as {end?: () => void}).end?.())
+        stream.on('end', resolve)
+        stream.on('close', resolve)
+        stream.on('error', reject)
+      })
+      io.stdin.unpipe(stream)
+      const inspect = await exec.inspect()
+      return inspect.ExitCode ?? 1
+    } catch (error) {
+      throw await this.mapError(error, `exec in ${id}`)
+    }
   }
 
   async *events(options: {

@@ -10,6 +10,9 @@ import type {
   EngineEvent,
   EngineInfo,
   EngineVersion,
+  ImageBuildResult,
+  ImageBuildSpec,
+  BuildProgress,
   LogLine,
   NetworkSpec,
   PortBinding,
@@ -94,6 +97,26 @@ export interface Engine {
   ): Promise<void>
   /** Gives an image a second name (`docker tag SOURCE TARGET`). */
   tagImage(source: string, target: string): Promise<void>
+  /**
+   * Builds an image on the engine from a tar context (the engine's build API; its layer cache is reused).
+   * A failed step throws AimsError 'build' with the build's last lines in details.log.
+   */
+  buildImage(
+    context: Buffer,
+    spec: ImageBuildSpec,
+    onProgress?: (progress: BuildProgress) => void,
+  ): Promise<ImageBuildResult>
+  /** Idempotent: a missing image is not an error; an image in use is kept ('conflict' swallowed). */
+  removeImage(reference: string): Promise<void>
+  /**
+   * Runs a command in a container with its stdin/stdout/stderr attached to the given streams
+   * (tty: one raw stream). Resolves with the command's exit code.
+   */
+  execAttached(
+    id: string,
+    command: string[],
+    io: {stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; tty: boolean},
+  ): Promise<number>
 
   /** Engine events from `since` on, until the signal aborts. */
   events(options: {since?: Date; until?: Date; labels?: LabelFilter; signal: AbortSignal}): AsyncIterable<EngineEvent>

@@ -22,6 +22,12 @@ export interface ProgressEvent {
     | 'backup'
     | 'restore'
     | 'upgrade'
+    | 'build'
+    | 'clone'
+    | 'verify'
+    | 'replace'
+    | 'upload'
+    | 'switch'
   message: string
   /** Bytes or items done/total, when known (image pulls). */
   current?: number

@@ -33,6 +33,8 @@ import type {
   EngineInfo,
   EngineVersion,
   HealthStatus,
+  ImageBuildResult,
+  ImageBuildSpec,
   Labels,
   LogLine,
   NetworkSpec,
@@ -589,6 +591,27 @@ export class FakeEngine implements Engine {
     this.log.push(`tagImage ${source} ${target}`)
     if (!this.images.has(source)) throw new AimsError('not-found', `no such image: ${source}`)
     this.images.add(target)
+  }
+
+  /** Builds "succeed" by default: the image appears; a context holding FAIL_BUILD fails like a failed RUN. */
+  async buildImage(context: Buffer, spec: ImageBuildSpec): Promise<ImageBuildResult> {
+    await this.hook('buildImage', spec.tag)
+    this.log.push(`buildImage ${spec.tag}`)
+    if (context.includes('FAIL_BUILD'))
+      throw new AimsError('build', 'the image build failed on fake: The command returned a non-zero code: 1', {
+        details: {log: ['Step 1/1 : RUN false']},
+      })
+    this.images.add(spec.tag)
+    return {imageId: `sha256:${spec.tag.length.toString(16).padStart(64, '0')}`, log: [], steps: 1, cachedSteps: 0}
+  }
+
+  async removeImage(reference: string): Promise<void> {
+    this.log.push(`removeImage ${reference}`)
+    this.images.delete(reference)
+  }
+
+  async execAttached(): Promise<number> {
+    throw new Error('unexpected engine call: execAttached')
   }
 
   // eslint-disable-next-line require-yield

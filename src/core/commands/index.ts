@@ -2,11 +2,14 @@
  * Every aims command's declaration, by path. A new command is declared in
  * the file of its topic (or a new one, added here); see docs/ARCHITECTURE.md.
  */
+import {BUILD_COMMANDS} from './build.js'
 import {CATALOG_COMMANDS} from './catalog.js'
 import {CONFIG_COMMANDS} from './config.js'
 import {HOST_COMMANDS} from './host.js'
 import {PLUG_COMMANDS} from './plug.js'
 import type {CommandEffect, CommandSpec} from './spec.js'
+import {SANDBOX_COMMANDS} from './sandbox.js'
+import {SITE_COMMANDS} from './site.js'
 import {TOP_COMMANDS} from './top.js'
 import {UPGRADE_COMMANDS} from './upgrade.js'
 
@@ -18,6 +21,9 @@ export const COMMANDS = [
   ...TOP_COMMANDS,
   ...HOST_COMMANDS,
   ...CONFIG_COMMANDS,
+  ...BUILD_COMMANDS,
+  ...SITE_COMMANDS,
+  ...SANDBOX_COMMANDS,
 ] as const satisfies readonly CommandSpec[]
 
 export type CommandPath = (typeof COMMANDS)[number]['path']

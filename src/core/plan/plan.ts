@@ -20,16 +20,34 @@ export type PlanAction =
   | 'plug-restore'
   | 'backup-schedule'
   | 'registry-login'
+  | 'build'
+  | 'plug-add'
+  | 'site-deploy'
+  | 'site-rollback'
+  | 'site-rm'
+  | 'sandbox-create'
+  | 'sandbox-rm'
 
 export interface PlanChange {
   action:
     'create' | 'remove' | 'start' | 'stop' | 'restart' | 'pull' | 'write' | 'reload' | 'update' | 'keep' | 'connect'
-  kind: 'container' | 'network' | 'volume' | 'image' | 'proxy-conf' | 'instance' | 'file'
+  kind:
+    | 'container'
+    | 'network'
+    | 'volume'
+    | 'image'
+    | 'proxy-conf'
+    | 'instance'
+    | 'file'
+    | 'catalog-entry'
+    | 'site'
+    | 'release'
   name: string
   detail?: string
 }
 
-export type GateId = 'catalog' | 'names' | 'config' | 'quota' | 'host' | 'capacity' | 'port' | 'cost'
+export type GateId =
+  'catalog' | 'names' | 'config' | 'quota' | 'host' | 'capacity' | 'port' | 'cost' | 'source' | 'secrets'
 
 export interface GateCheck {
   id: GateId
