@@ -3,6 +3,7 @@
  * the file of its topic (or a new one, added here); see docs/ARCHITECTURE.md.
  */
 import {CATALOG_COMMANDS} from './catalog.js'
+import {CLUSTER_COMMANDS} from './cluster.js'
 import {CONFIG_COMMANDS} from './config.js'
 import {HOST_COMMANDS} from './host.js'
 import {PLUG_COMMANDS} from './plug.js'
@@ -15,6 +16,7 @@ export const COMMANDS = [
   ...PLUG_COMMANDS,
   ...TOP_COMMANDS,
   ...HOST_COMMANDS,
+  ...CLUSTER_COMMANDS,
   ...CONFIG_COMMANDS,
 ] as const satisfies readonly CommandSpec[]
 

@@ -6,12 +6,24 @@
  */
 import type {ExitCode} from '../errors.js'
 
-export type PlanAction = 'plug-up' | 'plug-down' | 'plug-start' | 'plug-stop' | 'plug-restart' | 'plug-scale' | 'export'
+export type PlanAction =
+  | 'plug-up'
+  | 'plug-down'
+  | 'plug-start'
+  | 'plug-stop'
+  | 'plug-restart'
+  | 'plug-scale'
+  | 'export'
+  | 'cluster-init'
+  | 'cluster-join'
+  | 'cluster-label'
+  | 'cluster-drain'
+  | 'cluster-leave'
 
 export interface PlanChange {
   action:
     'create' | 'remove' | 'start' | 'stop' | 'restart' | 'pull' | 'write' | 'reload' | 'update' | 'keep' | 'connect'
-  kind: 'container' | 'network' | 'volume' | 'image' | 'proxy-conf' | 'instance'
+  kind: 'container' | 'network' | 'volume' | 'image' | 'proxy-conf' | 'instance' | 'cluster' | 'node'
   name: string
   detail?: string
 }
