@@ -7,6 +7,8 @@ import type Dockerode from 'dockerode'
 import type {
   Labels,
   LogLine,
+  NetworkSpec,
+  PortBinding,
   SwarmAvailability,
   SwarmNode,
   SwarmRole,
@@ -134,6 +136,7 @@ function serviceFrom(json: Json): SwarmService {
     ...(limits.MemoryBytes ? {memoryBytes: limits.MemoryBytes} : {}),
     ...(limits.NanoCPUs ? {nanoCpus: limits.NanoCPUs} : {}),
     mounts: ((container.Mounts ?? []) as Json[]).map((mount) => ({source: mount.Source, target: mount.Target})),
+    healthcheck: Boolean(container.Healthcheck?.Test?.length && container.Healthcheck.Test[0] !== 'NONE'),
     version: json.Version?.Index ?? 0,
   }
 }
@@ -153,6 +156,13 @@ function taskFrom(json: Json): SwarmTask {
     ...(typeof status.ContainerStatus?.ExitCode === 'number' ? {exitCode: status.ContainerStatus.ExitCode} : {}),
     timestamp: new Date(status.Timestamp ?? json.UpdatedAt ?? 0),
     image: String(json.Spec?.ContainerSpec?.Image ?? ''),
+    addresses: Object.fromEntries(
+      ((json.NetworksAttachments ?? []) as Json[]).flatMap((attachment) =>
+        attachment.Network?.ID && attachment.Addresses?.[0]
+          ? [[attachment.Network.ID as string, String(attachment.Addresses[0]).replace(/\/\d+$/, '')]]
+          : [],
+      ),
+    ),
   }
 }
 
@@ -343,6 +353,57 @@ export class DockerSwarm implements SwarmApi {
     } catch (error) {
       if ((error as {kind?: string}).kind !== 'not-found') throw error
     }
+  }
+
+  async cloneService(
+    source: string,
+    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]; replicas: number},
+  ): Promise<string> {
+    const current: Json = await this.call(`inspect service ${source}`, (abortSignal) =>
+      this.api.getService(source).inspect({abortSignal}),
+    )
+    const spec = structuredClone(current.Spec)
+    spec.Name = changes.name
+    spec.Labels = {...spec.Labels, ...changes.labels}
+    spec.TaskTemplate.ContainerSpec.Labels = {...spec.TaskTemplate.ContainerSpec.Labels, ...changes.labels}
+    spec.Mode = {Replicated: {Replicas: changes.replicas}}
+    spec.EndpointSpec = {
+      Mode: 'dnsrr',
+      Ports: changes.ports.map((port) => ({
+        Protocol: port.protocol,
+        TargetPort: port.containerPort,
+        PublishedPort: port.hostPort,
+        PublishMode: 'host',
+      })),
+    }
+    const created: Json = await this.call(`create service ${changes.name}`, (abortSignal) =>
+      this.api.createService({...spec, abortSignal}),
+    )
+    return String(created.id ?? created.ID)
+  }
+
+  async createOverlay(spec: NetworkSpec, options: {encrypted: boolean}): Promise<string> {
+    const created: Json = await this.call(`create network ${spec.name}`, (abortSignal) =>
+      this.api.createNetwork({
+        Name: spec.name,
+        Driver: 'overlay',
+        Attachable: true,
+        CheckDuplicate: true,
+        Labels: spec.labels,
+        ...(options.encrypted ? {Options: {encrypted: 'true'}} : {}),
+        ...(spec.subnet
+          ? {
+              IPAM: {
+                Driver: 'default',
+                Config: [{Subnet: spec.subnet, ...(spec.gateway ? {Gateway: spec.gateway} : {})}],
+              },
+            }
+          : {}),
+        ...(spec.internal ? {Internal: true} : {}),
+        abortSignal,
+      }),
+    )
+    return String(created.id ?? created.Id)
   }
 
   async listTasks(filter: {service?: string; labels?: LabelFilter; desiredState?: string}): Promise<SwarmTask[]> {

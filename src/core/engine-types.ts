@@ -267,6 +267,8 @@ export interface SwarmService {
   memoryBytes?: number | undefined
   nanoCpus?: number | undefined
   mounts: Array<{source: string; target: string}>
+  /** The task template defines a health check (Swarm reports a task running only once it is healthy). */
+  healthcheck: boolean
   /** The raw version index, for updates. */
   version: number
 }
@@ -287,6 +289,8 @@ export interface SwarmTask {
   timestamp: Date
   /** Image the task runs (digest-pinned). */
   image: string
+  /** Address per network id (the task's overlay attachments). */
+  addresses: Record<string, string>
 }
 
 /** What aims asks Swarm to run: a ContainerSpec plus where and how many. */

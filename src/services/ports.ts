@@ -123,6 +123,13 @@ export interface SwarmApi {
     },
   ): Promise<void>
   removeService(idOrName: string): Promise<void>
+  /** A copy of a service under a new name, with merged labels and new host ports (replicas). */
+  cloneService(
+    source: string,
+    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]; replicas: number},
+  ): Promise<string>
+  /** An attachable overlay network (swarm scope). */
+  createOverlay(spec: NetworkSpec, options: {encrypted: boolean}): Promise<string>
   listTasks(filter: {service?: string; labels?: LabelFilter; desiredState?: string}): Promise<SwarmTask[]>
   serviceLogs(idOrName: string, options: {tail?: number; timestamps?: boolean}): Promise<LogLine[]>
 }
