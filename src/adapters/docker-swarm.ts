@@ -39,6 +39,9 @@ function envRecord(env: string[] | undefined): Record<string, string> {
   return record
 }
 
+/** The one label a task's container carries: the service it belongs to. */
+export const TASK_LABEL = 'aims.swarm-service'
+
 const seconds = (value: number) => Math.round(value * 1e9)
 
 function restartPolicy(policy: SwarmServiceSpec['container']['restartPolicy']): Json {
@@ -59,7 +62,8 @@ export function serviceSpecBody(spec: SwarmServiceSpec): Json {
         ...(container.entrypoint ? {Command: container.entrypoint} : {}),
         ...(container.command ? {Args: container.command} : {}),
         Env: Object.entries(container.env).map(([key, value]) => `${key}=${value}`),
-        Labels: container.labels,
+        // Not aims' labels: the node's engine seen as a host of its own must not take tasks for its containers.
+        Labels: {[TASK_LABEL]: container.name},
         ...(container.user ? {User: container.user} : {}),
         ...(container.workingDir ? {Dir: container.workingDir} : {}),
         Init: container.init,
@@ -333,10 +337,7 @@ export class DockerSwarm implements SwarmApi {
       }
     }
     if (change.constraints) template.Placement = {...template.Placement, Constraints: change.constraints}
-    if (change.labels) {
-      spec.Labels = {...spec.Labels, ...change.labels}
-      template.ContainerSpec.Labels = {...template.ContainerSpec.Labels, ...change.labels}
-    }
+    if (change.labels) spec.Labels = {...spec.Labels, ...change.labels}
     if (change.networks)
       template.Networks = change.networks.map((network) => ({Target: network.name, Aliases: network.aliases}))
     if (change.forceRestart) template.ForceUpdate = (template.ForceUpdate ?? 0) + 1
@@ -365,7 +366,7 @@ export class DockerSwarm implements SwarmApi {
     const spec = structuredClone(current.Spec)
     spec.Name = changes.name
     spec.Labels = {...spec.Labels, ...changes.labels}
-    spec.TaskTemplate.ContainerSpec.Labels = {...spec.TaskTemplate.ContainerSpec.Labels, ...changes.labels}
+    spec.TaskTemplate.ContainerSpec.Labels = {[TASK_LABEL]: changes.name}
     spec.Mode = {Replicated: {Replicas: changes.replicas}}
     spec.EndpointSpec = {
       Mode: 'dnsrr',

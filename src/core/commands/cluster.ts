@@ -90,6 +90,15 @@ export const CLUSTER_LEAVE = {
   flags: {yes: YES, 'dry-run': DRY_RUN},
 } as const satisfies CommandSpec
 
+export const CLUSTER_REROUTE = {
+  path: 'cluster reroute',
+  description:
+    "Re-point nginx routes at the nodes now running each instance's tasks after Swarm moved them (the warden's job)",
+  examples: ['<%= config.bin %> cluster reroute --host prod --yes'],
+  effect: 'change',
+  flags: {yes: YES, 'dry-run': DRY_RUN},
+} as const satisfies CommandSpec
+
 export const CLUSTER_COMMANDS = [
   CLUSTER_INIT,
   CLUSTER_JOIN,
@@ -97,4 +106,5 @@ export const CLUSTER_COMMANDS = [
   CLUSTER_LABEL,
   CLUSTER_DRAIN,
   CLUSTER_LEAVE,
+  CLUSTER_REROUTE,
 ] as const

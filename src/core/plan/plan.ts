@@ -19,6 +19,7 @@ export type PlanAction =
   | 'cluster-label'
   | 'cluster-drain'
   | 'cluster-leave'
+  | 'cluster-reroute'
 
 export interface PlanChange {
   action:
