@@ -129,3 +129,117 @@ export function managerOrder(entry: HostEntry): ClusterMember[] {
   const members = entry.cluster?.members ?? []
   return members.filter((member) => member.role === 'manager')
 }
+
+// ---- doctor for a cluster ---------------------------------------------------------
+
+export interface ClusterNodeFact {
+  host: string
+  /** Reached over its own SSH connection and its engine answered. */
+  reachable: boolean
+  error?: string
+  engineVersion?: string
+  /** The node's clock minus ours, measured around the engine call (ms). */
+  clockOffsetMs?: number
+  /** Its kernel offers ESP with AES-GCM (Swarm's encrypted overlays). */
+  espGcm?: boolean
+}
+
+export interface ClusterFacts {
+  cluster: string
+  members: ClusterNodeFact[]
+  /** From a manager: every node Swarm knows. */
+  swarmNodes?: SwarmNode[]
+  swarmError?: string
+}
+
+export interface ClusterCheck {
+  id: 'cluster-nodes' | 'cluster-quorum' | 'cluster-versions' | 'cluster-clock' | 'cluster-overlay'
+  status: 'pass' | 'warn' | 'fail' | 'skipped'
+  detail: string
+  fix: string | null
+}
+
+const CLOCK_WARN_MS = 2000
+const CLOCK_FAIL_MS = 30_000
+
+export function evaluateCluster(facts: ClusterFacts): ClusterCheck[] {
+  const checks: ClusterCheck[] = []
+  const unreachable = facts.members.filter((member) => !member.reachable)
+  const down = (facts.swarmNodes ?? []).filter((node) => node.state !== 'ready')
+  checks.push(
+    unreachable.length === 0 && down.length === 0
+      ? {id: 'cluster-nodes', status: 'pass', detail: `${facts.members.length} nodes reachable and ready`, fix: null}
+      : {
+          id: 'cluster-nodes',
+          status: 'fail',
+          detail: [
+            ...unreachable.map((member) => `${member.host} unreachable (${member.error ?? 'no answer'})`),
+            ...down.map((node) => `${node.hostname} is ${node.state} in the swarm`),
+          ].join('; '),
+          fix: 'bring the node back (its tasks run elsewhere meanwhile), or take it out: aims cluster leave NODE',
+        },
+  )
+  if (!facts.swarmNodes) {
+    checks.push({
+      id: 'cluster-quorum',
+      status: 'fail',
+      detail: `no manager answers${facts.swarmError ? `: ${facts.swarmError}` : ''}`,
+      fix: 'start a manager node again; without a quorum Swarm cannot change anything',
+    })
+  } else {
+    const managers = facts.swarmNodes.filter((node) => node.role === 'manager')
+    const reachable = managers.filter((node) => node.reachability === 'reachable' && node.state === 'ready')
+    const needed = Math.floor(managers.length / 2) + 1
+    const status = reachable.length < needed ? 'fail' : managers.length % 2 === 0 ? 'warn' : 'pass'
+    checks.push({
+      id: 'cluster-quorum',
+      status,
+      detail:
+        `${reachable.length} of ${managers.length} managers reachable (quorum ${needed})` +
+        (managers.length === 1 ? '; one manager: losing it stops every change' : ''),
+      fix:
+        status === 'fail'
+          ? 'bring managers back until a majority answers'
+          : status === 'warn'
+            ? 'run an odd number of managers (aims cluster join HOST --manager)'
+            : null,
+    })
+  }
+  const versions = [...new Set(facts.members.flatMap((member) => (member.engineVersion ? [member.engineVersion] : [])))]
+  checks.push(
+    versions.length <= 1
+      ? {id: 'cluster-versions', status: 'pass', detail: `Docker ${versions[0] ?? '?'} on every node`, fix: null}
+      : {
+          id: 'cluster-versions',
+          status: 'warn',
+          detail: facts.members.map((member) => `${member.host} ${member.engineVersion ?? '?'}`).join(', '),
+          fix: 'run the same Docker version on every node',
+        },
+  )
+  const offsets = facts.members.flatMap((member) => (member.clockOffsetMs === undefined ? [] : [member.clockOffsetMs]))
+  const spread = offsets.length > 1 ? Math.max(...offsets) - Math.min(...offsets) : 0
+  checks.push({
+    id: 'cluster-clock',
+    status: spread >= CLOCK_FAIL_MS ? 'fail' : spread >= CLOCK_WARN_MS ? 'warn' : 'pass',
+    detail: `the nodes' clocks differ by ${(spread / 1000).toFixed(1)} s at most`,
+    fix: spread >= CLOCK_WARN_MS ? 'run NTP (systemd-timesyncd or chrony) on every node' : null,
+  })
+  const esp = facts.members.filter((member) => member.espGcm !== undefined)
+  const without = esp.filter((member) => !member.espGcm).map((member) => member.host)
+  checks.push(
+    without.length === 0
+      ? {
+          id: 'cluster-overlay',
+          status: 'pass',
+          detail: 'every kernel offers IPsec ESP: overlays are encrypted',
+          fix: null,
+        }
+      : {
+          id: 'cluster-overlay',
+          status: 'warn',
+          detail: `no IPsec ESP (AES-GCM) in the kernel of ${without.join(', ')}: overlays stay unencrypted`,
+          fix: 'use a kernel with esp4 and gcm(aes) to encrypt tenant overlays between nodes',
+        },
+  )
+  return checks
+}
