@@ -194,6 +194,7 @@ export class AimsContext {
   }
 
   private async openSession(entry: HostEntry): Promise<HostSession> {
+    if (entry.cluster) return this.openClusterSession(entry)
     const host = await this.resolveHost(entry)
     if (host.kind === 'local') {
       const {LocalHostSession} = await import('./adapters/local-session.js')
@@ -207,6 +208,45 @@ export class AimsContext {
       callTimeoutMs: this.callTimeoutMs,
       ...(this.env.SSH_AUTH_SOCK ? {agentSocket: this.env.SSH_AUTH_SOCK} : {}),
     })
+  }
+
+  /** A cluster: its first manager that answers is the entry node; other nodes open on demand. */
+  private async openClusterSession(entry: HostEntry): Promise<HostSession> {
+    const config = await this.config.read()
+    const nodeSession = (host: string) => {
+      const node = config.hosts[host]
+      if (!node || node.cluster)
+        throw new AimsError('not-found', `cluster ${entry.name} names host "${host}", which is not configured`, {
+          hint: `add it again with aims host add ${host} …, or take it out with aims cluster leave ${host}`,
+        })
+      return this.session(node)
+    }
+    const managers = (entry.cluster?.members ?? []).filter((member) => member.role === 'manager')
+    let entryNode: HostSession | undefined
+    let failure: unknown
+    for (const manager of managers) {
+      try {
+        const session = await nodeSession(manager.host)
+        await (await session.engine()).ping()
+        entryNode = session
+        break
+      } catch (error) {
+        failure = error
+      }
+    }
+    if (!entryNode)
+      throw failure instanceof AimsError
+        ? failure
+        : new AimsError('connection', `no manager of cluster ${entry.name} answers`, {
+            hint: `see aims doctor --host ${entry.name}`,
+          })
+    const {ClusterSession} = await import('./adapters/cluster-session.js')
+    return new ClusterSession(
+      entry,
+      entryNode,
+      (member) => nodeSession(member.host),
+      (ms) => this.clock.sleep(ms),
+    )
   }
 
   /**

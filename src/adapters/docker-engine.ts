@@ -27,8 +27,9 @@ import type {
   VolumeSpec,
   VolumeSummary,
 } from '../core/engine-types.js'
-import type {Engine, LabelFilter} from '../services/ports.js'
+import type {Engine, LabelFilter, SwarmApi} from '../services/ports.js'
 import {demuxAll, demuxChunk, emptyDemuxState} from './docker-stream.js'
+import {DockerSwarm} from './docker-swarm.js'
 
 export const MIN_API_VERSION = '1.41'
 
@@ -154,6 +155,12 @@ export class DockerEngine implements Engine {
       return new AimsError('engine', `Docker refused ${what}: ${message}`, {details: {statusCode: docker.statusCode}})
     }
     return this.options.mapTransportError(error)
+  }
+
+  private swarmApi?: SwarmApi
+  /** The same connection's Swarm API (cluster work only). */
+  swarm(): SwarmApi {
+    return (this.swarmApi ??= new DockerSwarm(this.docker, (what, run, timeoutMs) => this.call(what, run, timeoutMs)))
   }
 
   async ping(): Promise<void> {

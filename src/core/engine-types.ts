@@ -257,3 +257,99 @@ export interface LogLine {
   text: string
   time?: Date
 }
+
+// ---- Docker Swarm (a cluster's engine) -------------------------------------------
+
+export type SwarmRole = 'manager' | 'worker'
+export type SwarmAvailability = 'active' | 'pause' | 'drain'
+
+/** What one engine says about its own swarm membership (`docker info` .Swarm). */
+export interface SwarmState {
+  nodeId: string
+  /** inactive | pending | active | error | locked */
+  localState: string
+  /** true on a manager */
+  controlAvailable: boolean
+  nodeAddr?: string | undefined
+  clusterId?: string | undefined
+  managers?: number | undefined
+  nodes?: number | undefined
+  remoteManagers: Array<{nodeId: string; addr: string}>
+  error?: string | undefined
+}
+
+/** A node as a manager sees it (`docker node ls/inspect`). */
+export interface SwarmNode {
+  id: string
+  hostname: string
+  role: SwarmRole
+  availability: SwarmAvailability
+  /** ready | down | unknown | disconnected */
+  state: string
+  addr: string
+  leader: boolean
+  /** reachable | unreachable | unknown (managers only) */
+  reachability?: string | undefined
+  engineVersion: string
+  labels: Labels
+  cpus: number
+  memoryBytes: number
+}
+
+/** A Swarm service as aims reads it back. */
+export interface SwarmService {
+  id: string
+  name: string
+  labels: Labels
+  /** The task template's container labels. */
+  containerLabels: Labels
+  image: string
+  replicas: number
+  env: Record<string, string>
+  /** Host-mode published ports (each on the node its task runs on). */
+  ports: Array<{containerPort: number; protocol: 'tcp' | 'udp'; hostPort: number}>
+  constraints: string[]
+  networks: string[]
+  created: Date
+  updatedAt?: Date | undefined
+  /** Swarm's rolling-update state: updating | paused | completed | rollback_started | rollback_completed … */
+  updateState?: string | undefined
+  updateMessage?: string | undefined
+  memoryBytes?: number | undefined
+  nanoCpus?: number | undefined
+  mounts: Array<{source: string; target: string}>
+  /** The task template defines a health check (Swarm reports a task running only once it is healthy). */
+  healthcheck: boolean
+  /** The raw version index, for updates. */
+  version: number
+}
+
+/** One task of a service. */
+export interface SwarmTask {
+  id: string
+  serviceId: string
+  nodeId: string
+  slot?: number | undefined
+  /** new … starting | running | complete | failed | shutdown | rejected | orphaned */
+  state: string
+  desiredState: string
+  message: string
+  error?: string | undefined
+  containerId?: string | undefined
+  exitCode?: number | undefined
+  timestamp: Date
+  /** Image the task runs (digest-pinned). */
+  image: string
+  /** Address per network id (the task's overlay attachments). */
+  addresses: Record<string, string>
+}
+
+/** What aims asks Swarm to run: a ContainerSpec plus where and how many. */
+export interface SwarmServiceSpec {
+  container: ContainerSpec
+  replicas: number
+  /** Placement constraints, e.g. node.labels.zone==a, node.hostname==sw2 */
+  constraints: string[]
+  /** At most this many tasks per node (0: no limit). */
+  maxPerNode?: number
+}

@@ -129,6 +129,15 @@ function containerIp(details: ContainerDetails): string | undefined {
   return Object.values(details.ips).find((ip) => ip !== '')
 }
 
+/**
+ * Where a published port is reached from the host's side: the address it is bound to when that is
+ * a specific one (a cluster's task publishes on its node's address), else loopback.
+ */
+export function boundAddress(ports: ContainerDetails['ports'], hostPort: number): string {
+  const ip = ports.find((binding) => binding.hostPort === hostPort)?.hostIp ?? ''
+  return ip === '' || ip === '0.0.0.0' || ip === '::' ? '127.0.0.1' : ip
+}
+
 export async function probeService(session: HostSession, engine: Engine, target: ProbeTarget): Promise<ProbeResult> {
   const details = target.details ?? (await engine.inspectContainer(target.containerId))
   if (!details) return {ok: false, detail: 'container is gone'}
@@ -151,12 +160,14 @@ export async function probeService(session: HostSession, engine: Engine, target:
               details.health === 'none' ? 'running (image has no health check)' : `Docker health: ${details.health}`,
           }
     case 'http': {
-      if (viaHostPort(probe.port)) return httpProbe(session, '127.0.0.1', target.hostPort!, probe.path)
+      if (viaHostPort(probe.port))
+        return httpProbe(session, boundAddress(details.ports, target.hostPort!), target.hostPort!, probe.path)
       const ip = containerIp(details)
       return ip ? httpProbe(session, ip, probe.port, probe.path) : {ok: false, detail: 'container has no IP yet'}
     }
     case 'tcp': {
-      if (viaHostPort(probe.port)) return tcpProbe(session, '127.0.0.1', target.hostPort!)
+      if (viaHostPort(probe.port))
+        return tcpProbe(session, boundAddress(details.ports, target.hostPort!), target.hostPort!)
       const ip = containerIp(details)
       return ip ? tcpProbe(session, ip, probe.port) : {ok: false, detail: 'container has no IP yet'}
     }

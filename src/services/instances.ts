@@ -59,8 +59,9 @@ export async function probeEntry(
   const probe = probeFromLabels(labels)
   let result: ProbeResult
   if (probe.type === 'http' && entry.hostPort)
-    result = await httpProbe(session, '127.0.0.1', entry.hostPort, probe.path, 1500)
-  else if (probe.type === 'tcp' && entry.hostPort) result = await tcpProbe(session, '127.0.0.1', entry.hostPort, 1500)
+    result = await httpProbe(session, entry.hostAddress ?? '127.0.0.1', entry.hostPort, probe.path, 1500)
+  else if (probe.type === 'tcp' && entry.hostPort)
+    result = await tcpProbe(session, entry.hostAddress ?? '127.0.0.1', entry.hostPort, 1500)
   else if (entry.health !== 'none') result = {ok: entry.health === 'healthy', detail: `Docker health: ${entry.health}`}
   else result = {ok: true, detail: 'running'}
   return {...result, health: result.ok ? 'healthy' : entry.health === 'starting' ? 'starting' : 'unhealthy'}

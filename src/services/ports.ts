@@ -19,6 +19,13 @@ import type {
   NetworkSummary,
   PullProgress,
   StatsSample,
+  SwarmAvailability,
+  SwarmNode,
+  SwarmRole,
+  SwarmService,
+  SwarmServiceSpec,
+  SwarmState,
+  SwarmTask,
   VolumeSpec,
   VolumeSummary,
 } from '../core/engine-types.js'
@@ -120,6 +127,50 @@ export interface Engine {
 
   /** Engine events from `since` on, until the signal aborts. */
   events(options: {since?: Date; until?: Date; labels?: LabelFilter; signal: AbortSignal}): AsyncIterable<EngineEvent>
+
+  /** The engine's Swarm API (cluster work only; single-host paths never call it). */
+  swarm?(): SwarmApi
+}
+
+/** Docker Swarm calls on one engine: membership (any node) and nodes/services/tasks (a manager). */
+export interface SwarmApi {
+  state(): Promise<SwarmState>
+  init(options: {advertiseAddr: string; listenAddr: string; defaultAddrPool?: string[]}): Promise<string>
+  joinTokens(): Promise<Record<SwarmRole, string>>
+  join(options: {remoteAddrs: string[]; joinToken: string; advertiseAddr: string; listenAddr: string}): Promise<void>
+  leave(force: boolean): Promise<void>
+  listNodes(): Promise<SwarmNode[]>
+  updateNode(
+    id: string,
+    change: {labels?: Record<string, string | null>; availability?: SwarmAvailability; role?: SwarmRole},
+  ): Promise<void>
+  removeNode(id: string, force: boolean): Promise<void>
+  listServices(filter: {labels?: LabelFilter; name?: string}): Promise<SwarmService[]>
+  inspectService(idOrName: string): Promise<SwarmService | undefined>
+  createService(spec: SwarmServiceSpec): Promise<string>
+  /** Changes a service's spec (replicas, resources, constraints, labels, force a restart). */
+  updateService(
+    idOrName: string,
+    change: {
+      replicas?: number
+      memoryBytes?: number
+      nanoCpus?: number
+      constraints?: string[]
+      labels?: Record<string, string>
+      forceRestart?: boolean
+      networks?: Array<{name: string; aliases: string[]}>
+    },
+  ): Promise<void>
+  removeService(idOrName: string): Promise<void>
+  /** A copy of a service under a new name, with merged labels and new host ports (replicas). */
+  cloneService(
+    source: string,
+    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]; replicas: number},
+  ): Promise<string>
+  /** An attachable overlay network (swarm scope). */
+  createOverlay(spec: NetworkSpec, options: {encrypted: boolean}): Promise<string>
+  listTasks(filter: {service?: string; labels?: LabelFilter; desiredState?: string}): Promise<SwarmTask[]>
+  serviceLogs(idOrName: string, options: {tail?: number; timestamps?: boolean}): Promise<LogLine[]>
 }
 
 export interface ExecResult {

@@ -4,6 +4,7 @@
  */
 import {BUILD_COMMANDS} from './build.js'
 import {CATALOG_COMMANDS} from './catalog.js'
+import {CLUSTER_COMMANDS} from './cluster.js'
 import {CONFIG_COMMANDS} from './config.js'
 import {HOST_COMMANDS} from './host.js'
 import {PLUG_COMMANDS} from './plug.js'
@@ -20,6 +21,7 @@ export const COMMANDS = [
   ...UPGRADE_COMMANDS,
   ...TOP_COMMANDS,
   ...HOST_COMMANDS,
+  ...CLUSTER_COMMANDS,
   ...CONFIG_COMMANDS,
   ...BUILD_COMMANDS,
   ...SITE_COMMANDS,

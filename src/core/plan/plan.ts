@@ -27,6 +27,12 @@ export type PlanAction =
   | 'site-rm'
   | 'sandbox-create'
   | 'sandbox-rm'
+  | 'cluster-init'
+  | 'cluster-join'
+  | 'cluster-label'
+  | 'cluster-drain'
+  | 'cluster-leave'
+  | 'cluster-reroute'
 
 export interface PlanChange {
   action:
@@ -42,6 +48,8 @@ export interface PlanChange {
     | 'catalog-entry'
     | 'site'
     | 'release'
+    | 'cluster'
+    | 'node'
   name: string
   detail?: string
 }
