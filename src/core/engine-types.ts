@@ -47,8 +47,9 @@ export interface PortBinding {
 }
 
 export interface VolumeMount {
-  /** A named volume (aims-…) */
+  /** A named volume (aims-…), or a host path when `bind` is set (the warden's socket and state dir). */
   source: string
+  bind?: boolean
   target: string
   readOnly?: boolean
 }

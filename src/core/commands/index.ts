@@ -8,6 +8,7 @@ import {HOST_COMMANDS} from './host.js'
 import {PLUG_COMMANDS} from './plug.js'
 import type {CommandEffect, CommandSpec} from './spec.js'
 import {TOP_COMMANDS} from './top.js'
+import {WARDEN_COMMANDS} from './warden.js'
 
 /** In the order ACHEEVY lists the tools of those it gets. */
 export const COMMANDS = [
@@ -16,6 +17,7 @@ export const COMMANDS = [
   ...TOP_COMMANDS,
   ...HOST_COMMANDS,
   ...CONFIG_COMMANDS,
+  ...WARDEN_COMMANDS,
 ] as const satisfies readonly CommandSpec[]
 
 export type CommandPath = (typeof COMMANDS)[number]['path']

@@ -6,11 +6,36 @@
  */
 import type {ExitCode} from '../errors.js'
 
-export type PlanAction = 'plug-up' | 'plug-down' | 'plug-start' | 'plug-stop' | 'plug-restart' | 'plug-scale' | 'export'
+export type PlanAction =
+  | 'plug-up'
+  | 'plug-down'
+  | 'plug-start'
+  | 'plug-stop'
+  | 'plug-restart'
+  | 'plug-scale'
+  | 'export'
+  | 'warden-install'
+  | 'warden-uninstall'
+  | 'warden-recreate'
+  | 'warden-rollback'
+  | 'warden-policy'
+  | 'alerts-change'
 
 export interface PlanChange {
   action:
-    'create' | 'remove' | 'start' | 'stop' | 'restart' | 'pull' | 'write' | 'reload' | 'update' | 'keep' | 'connect'
+    | 'create'
+    | 'remove'
+    | 'start'
+    | 'stop'
+    | 'restart'
+    | 'pull'
+    | 'write'
+    | 'reload'
+    | 'update'
+    | 'keep'
+    | 'connect'
+    | 'build'
+    | 'recreate'
   kind: 'container' | 'network' | 'volume' | 'image' | 'proxy-conf' | 'instance'
   name: string
   detail?: string
