@@ -4,6 +4,7 @@ import {WARDEN_POLICY} from '../../src/core/commands/warden.js'
 import {usageError} from '../../src/core/errors.js'
 import {DEFAULT_POLICY, setPolicyKey} from '../../src/core/warden/policy.js'
 import {policyLines} from '../../src/ui/present/warden.js'
+import {redactTarget} from '../../src/core/warden/alerts.js'
 
 export default class WardenPolicyCommand extends declared(WARDEN_POLICY, LifecycleCommand) {
   async run() {
@@ -20,6 +21,11 @@ export default class WardenPolicyCommand extends declared(WARDEN_POLICY, Lifecyc
       return {status: 'shown', host: session.host.name, policy}
     }
     const {deps} = await this.lifecycle(flags)
+    if (args.key === 'heartbeat-url')
+      deps.origin = {
+        ...deps.origin,
+        argv: (deps.origin.argv ?? []).map((arg) => (arg === args.value ? redactTarget(arg) : arg)),
+      }
     const {setWardenPolicy} = await import('../../src/services/warden/settings.js')
     const result = await setWardenPolicy(deps, args.key, args.value!)
     this.view?.stop()
