@@ -156,10 +156,18 @@ export const HEALTH = {
     '<%= config.bin %> health',
     '<%= config.bin %> health acme/n8n || alert',
     '<%= config.bin %> health --tenant acme --json',
+    '<%= config.bin %> health acme/n8n --history   # what the warden saw and did',
   ],
   effect: 'read',
   args: {instance: ALL_INSTANCES_ARG},
-  flags: {tenant: INSTANCE_TENANT},
+  flags: {
+    tenant: INSTANCE_TENANT,
+    history: {
+      type: 'boolean',
+      description: "the host's health history (state changes, probe failures, the warden's actions) instead of probing",
+    },
+    limit: {type: 'integer', description: 'with --history: the last N events', default: 50, min: 1, max: 1000},
+  },
   agent: {description: 'Health of one instance or all (live probes).'},
 } as const satisfies CommandSpec
 
