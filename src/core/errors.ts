@@ -28,6 +28,7 @@ export type ErrorKind =
   | 'pull' // an image pull failed (cause: dns, auth, not-found, rate-limit, timeout, …)
   | 'remote' // a command on the host failed (nginx -t, ...)
   | 'quota'
+  | 'dependency' // a program aims needs on this machine is missing (pocketsphinx, sox)
   | 'internal'
 
 const exitByKind: Record<ErrorKind, ExitCode> = {
@@ -38,6 +39,7 @@ const exitByKind: Record<ErrorKind, ExitCode> = {
   'not-confirmed': ExitCode.notConfirmed,
   unhealthy: ExitCode.unhealthy,
   connection: ExitCode.failure,
+  dependency: ExitCode.failure,
   'host-key': ExitCode.failure,
   auth: ExitCode.failure,
   engine: ExitCode.failure,
