@@ -10,9 +10,16 @@ import {access, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {AimsError} from '../../core/errors.js'
+import type {SpeechRecognizer} from '../../services/voice.js'
 import {espeakToArpabet} from '../../core/voice/phonemes.js'
 import {buildGrammar, dictionaryLines, type GrammarNames} from '../../core/voice/grammar.js'
-import {fromDecoderToken, heardWords, parseDecoderOutput, UNHEARD, type DecodedWord} from '../../core/voice/decoder-output.js'
+import {
+  fromDecoderToken,
+  heardWords,
+  parseDecoderOutput,
+  UNHEARD,
+  type DecodedWord,
+} from '../../core/voice/decoder-output.js'
 
 export interface PocketsphinxPaths {
   decoder: string
@@ -62,7 +69,12 @@ async function cmuPronunciations(path: string, words: Set<string>): Promise<Map<
     const word = line.slice(0, space).replace(/\(\d+\)$/, '')
     if (!words.has(word)) continue
     const list = found.get(word) ?? []
-    list.push(line.slice(space + 1).trim().split(/\s+/))
+    list.push(
+      line
+        .slice(space + 1)
+        .trim()
+        .split(/\s+/),
+    )
     found.set(word, list)
   }
   return found
@@ -73,7 +85,10 @@ async function soundOut(espeak: string, words: string[]): Promise<Map<string, st
   const sounds = new Map<string, string[]>()
   if (words.length === 0) return sounds
   const out = await run(espeak, ['-q', '-x', '-v', 'en-us', '--stdin'], {input: words.map((w) => `${w}.\n`).join('')})
-  const lines = out.split('\n').map((line) => line.trim()).filter(Boolean)
+  const lines = out
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
   words.forEach((word, index) => sounds.set(word, espeakToArpabet(lines[index] ?? '')))
   return sounds
 }
@@ -93,6 +108,24 @@ export async function checkPocketsphinx(paths: PocketsphinxPaths = DEFAULT_POCKE
   return undefined
 }
 
+/** The offline recognizer as the voice service sees it. */
+export function pocketsphinxRecognizer(paths: PocketsphinxPaths = DEFAULT_POCKETSPHINX): SpeechRecognizer {
+  return {
+    name: 'pocketsphinx',
+    async transcribe(wav, vocabulary) {
+      const dir = await mkdtemp(join(tmpdir(), 'aims-voice-'))
+      try {
+        const file = join(dir, 'request.wav')
+        await writeFile(file, wav)
+        const heard = await recognizeCommand(file, vocabulary, paths)
+        return {text: heard.text, engine: heard.engine, unheard: heard.unheard}
+      } finally {
+        await rm(dir, {recursive: true, force: true})
+      }
+    },
+  }
+}
+
 /** Decode a 16 kHz mono 16-bit WAV file against the names of the moment. */
 export async function recognizeCommand(
   wavPath: string,
@@ -104,7 +137,8 @@ export async function recognizeCommand(
   // Which words the dictionary has decides how names are read, so look them all up first.
   const candidates = new Set<string>()
   const probe = buildGrammar(names, () => false)
-  for (const readings of probe.tokens.values()) for (const reading of readings) for (const w of reading) candidates.add(w)
+  for (const readings of probe.tokens.values())
+    for (const reading of readings) for (const w of reading) candidates.add(w)
   for (const w of probe.soundOut) candidates.add(w)
   const cmu = await cmuPronunciations(paths.dictionary, candidates)
   const grammar = buildGrammar(names, (word) => cmu.has(word))
@@ -117,17 +151,25 @@ export async function recognizeCommand(
     await writeFile(join(dir, 'aims.gram'), grammar.jsgf)
     await writeFile(join(dir, 'aims.dict'), `${lines.join('\n')}\n`)
     const out = await run(paths.decoder, [
-      '-infile', wavPath,
-      '-jsgf', join(dir, 'aims.gram'),
-      '-dict', join(dir, 'aims.dict'),
-      '-hmm', paths.hmm,
-      '-time', 'yes',
+      '-infile',
+      wavPath,
+      '-jsgf',
+      join(dir, 'aims.gram'),
+      '-dict',
+      join(dir, 'aims.dict'),
+      '-hmm',
+      paths.hmm,
+      '-time',
+      'yes',
       // Wide beams: a command grammar is small, and the default beams drop the right path on fast speech.
-      '-beam', '1e-80',
-      '-wbeam', '1e-60',
-      '-pbeam', '1e-80',
-      '-fsgusefiller', 'no',
-      '-logfn', process.env.AIMS_VOICE_LOG ?? '/dev/null',
+      '-beam',
+      '1e-80',
+      '-wbeam',
+      '1e-60',
+      '-pbeam',
+      '1e-80',
+      '-logfn',
+      '/dev/null',
     ])
     const words = heardWords(parseDecoderOutput(out).map((word) => ({...word, word: fromDecoderToken(word.word)})))
     return {
@@ -137,6 +179,6 @@ export async function recognizeCommand(
       engine: 'pocketsphinx (commands only)',
     }
   } finally {
-    if (!process.env.AIMS_VOICE_KEEP) await rm(dir, {recursive: true, force: true})
+    await rm(dir, {recursive: true, force: true})
   }
 }

@@ -9,11 +9,10 @@
  * globex", never "restart n eight n for globe ex"). The parser owns the
  * meaning; the grammar only says which word sequences can be heard.
  *
- * A grammar decoder always answers with some sentence of its grammar, so
- * every name slot also holds a phone loop (weighted far below the live
- * names): a word that is no live name ("stop the archive") comes out as
- * unheard phones — the recognizer then asks for the name — rather than as
- * the nearest live name, which would be a wrong change.
+ * A grammar decoder always answers with some sentence of its grammar: a
+ * word that is no live name ("stop the archive") comes out as the nearest
+ * one. What is heard is shown and every change is confirmed; telling such
+ * a guess from a real match is the recognizer's confidence check.
  */
 import {toDecoderToken} from './decoder-output.js'
 import {NUMBER_WORDS, nameParts, partReadings} from './vocabulary.js'
@@ -49,11 +48,12 @@ export function commandWords(specs: ReadonlyArray<{path: string; flags?: Record<
 
 /**
  * The sentences, as JSGF rule bodies over words and the slot rules
- * <plug> <inst> <tenant> <new> <num> <host> <site> <node> <dur>.
+ * <plug> <inst> <tenant> <num> <host> <site> <node>. New names ("named
+ * passwords") are not in it: a command grammar cannot hear a word it does
+ * not hold, so such requests are typed.
  */
 const SENTENCES = [
-  '<deploy> <plug> [<for> <tenant>] [<naming>] [<for> <tenant>]',
-  '<deploy> [a | an] <new> [<for> <tenant>]',
+  '<deploy> [a | an | the] <plug> [<for> <tenant>]',
   '(start | stop | restart | reboot | pause | resume) <inst>',
   '(take down | remove | delete | destroy | decommission) <inst> [and keep the data]',
   'take <inst> down',
@@ -63,7 +63,7 @@ const SENTENCES = [
   '(show | show me | get) [me] [the] logs (of | for) <inst>',
   '(show | list | get) [me] [the] (logs | status | stats) [of | for] <inst>',
   '(list | show) (everything | all instances | instances | [the] instances [<for> <tenant>])',
-  '(what is | whats | what\'s) running [<for> <tenant> | on <host>]',
+  "(what is | whats | what's) running [<for> <tenant> | on <host>]",
   'status of <inst>',
   'how is <inst> [doing]',
   'how much (memory | cpu) is <inst> using',
@@ -99,13 +99,7 @@ const SENTENCES = [
 
 const LEADS = ['please', 'um', 'uh', 'can you', 'could you', 'i want to', 'now']
 const DEPLOY = ['deploy', 'install', 'launch', 'spin up', 'set up', 'start', 'run', 'add', 'create']
-const FOR = ['for', 'for tenant', 'in', 'as']
-
-/** The phones of pocketsphinx's en-us model: the garbage loop's words. */
-export const PHONES = `AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH UW V W Y Z ZH`
-  .split(' ')
-/** Garbage-loop words travel as `ph-aa`…: the recognizer turns a run of them into one unheard word. */
-export const PHONE_TOKEN = /^ph-[a-z]{1,2}$/
+const FOR = ['for', 'for tenant']
 
 export function buildGrammar(names: GrammarNames, known: (word: string) => boolean): RecognizerGrammar {
   const tokens = new Map<string, string[][]>()
@@ -135,33 +129,45 @@ export function buildGrammar(names: GrammarNames, known: (word: string) => boole
   const alternatives = (list: readonly string[]) => [...new Set(list.map(nameToken).filter(Boolean))] as string[]
   const tenants = alternatives(names.tenants)
   const possessive = tenants.map((tenant) => {
-    add(`${tenant}'s`, (tokens.get(tenant) ?? [[tenant]]).map((reading) => [...reading, "'s"]))
+    add(
+      `${tenant}'s`,
+      (tokens.get(tenant) ?? [[tenant]]).map((reading) => [...reading, "'s"]),
+    )
     return `${tenant}'s`
   })
   const instances = alternatives([...names.instances, ...names.catalog])
   const plugs = alternatives(names.catalog)
   const hosts = alternatives(names.hosts)
   const others = alternatives(names.other ?? [])
-  const garbage = PHONES.map((phone) => `ph-${phone.toLowerCase()}`)
 
-  const rule = (items: readonly string[]) => (items.length > 0 ? items.map(toDecoderToken).join(' | ') : '<VOID>')
-  const weighted = (known: string, _fallback: string) => known
+  const rule = (items: readonly string[]) => items.map(toDecoderToken).join(' | ')
+  const slots: Record<string, string[]> = {
+    plug: plugs,
+    tenant: tenants,
+    name: instances,
+    host: hosts,
+    site: others,
+    node: [...hosts, ...others],
+  }
+  // A sentence with a slot that has no names cannot be said now: it is left out (JSGF has no empty rule).
+  const sayable = (sentence: string) =>
+    [...sentence.matchAll(/<(\w+)>/g)].every((match) => !(match[1]! in slots) || slots[match[1]!]!.length > 0)
+  const possessives = possessive.length > 0 ? ` | (${rule(possessive)}) <name>` : ''
+  const owner = tenants.length > 0 ? ' [<for> <tenant>]' : ''
+  const named = instances.length > 0 ? ` | [the] <name> [instance]${owner}${possessives}` : ''
   const body = [
     '#JSGF V1.0;',
     'grammar aims;',
-    `public <request> = [${LEADS.join(' | ')}] <sentence> [please];`,
-    `<sentence> = ${SENTENCES.map((sentence) => `(${sentence})`).join(' | ')};`,
+    `public <request> = [${LEADS.join(' | ')}] <sentence>;`,
+    `<sentence> = ${SENTENCES.filter(sayable)
+      .map((sentence) => `(${sentence})`)
+      .join(' | ')};`,
     `<deploy> = ${DEPLOY.join(' | ')};`,
     `<for> = ${FOR.join(' | ')};`,
-    `<naming> = (named | called) <new>;`,
-    `<plug> = ${weighted(`(${rule(plugs)})`, '<unheard>')};`,
-    `<tenant> = ${weighted(`(${rule(tenants)})`, '<unheard>')};`,
-    `<name> = ${weighted(`(${rule(instances)})`, '<unheard>')};`,
-    `<inst> = it | everything | [the] <name> [instance] [<for> <tenant>] | ${possessive.length > 0 ? `(${rule(possessive)}) <name>` : '<VOID>'};`,
-    `<new> = (${rule(instances)});`,
-    `<host> = ${weighted(`(${rule(hosts)})`, '<unheard>')};`,
-    `<site> = ${weighted(`(${rule(others)})`, '<unheard>')};`,
-    `<node> = ${weighted(`(${rule([...hosts, ...others])})`, '<unheard>')};`,
+    ...Object.entries(slots)
+      .filter(([, names]) => names.length > 0)
+      .map(([slot, names]) => `<${slot}> = ${rule(names)};`),
+    `<inst> = it | everything${named};`,
     `<num> = ${NUMBER_WORDS.join(' | ')};`,
     '',
   ]
@@ -169,18 +175,13 @@ export function buildGrammar(names: GrammarNames, known: (word: string) => boole
   const text = body.join('\n')
   for (const word of text.replace(/<[^>]+>|\/\d+\//g, ' ').match(/[a-z][a-z']*/g) ?? [])
     if (!tokens.has(word) && !['grammar', 'aims', 'public', 'jsgf'].includes(word)) add(word, [[word]])
-  for (const token of garbage) tokens.set(token, [])
-  return {tokens, soundOut: [...soundOut].sort(), jsgf: `${text}<unheard> = (${rule(garbage)})+;\n`}
+  return {tokens, soundOut: [...soundOut].sort(), jsgf: text}
 }
 
 /** Pronunciation lines for pocketsphinx's dictionary: `token PH ONES`, variants as `token(2)`. */
 export function dictionaryLines(grammar: RecognizerGrammar, phones: (word: string) => string[][]): string[] {
   const lines: string[] = []
   for (const [token, readings] of grammar.tokens) {
-    if (PHONE_TOKEN.test(token)) {
-      lines.push(`${toDecoderToken(token)} ${token.slice(3).toUpperCase()}`)
-      continue
-    }
     const variants = new Set<string>()
     for (const reading of readings) {
       let prons: string[][] = [[]]

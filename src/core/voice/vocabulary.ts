@@ -43,7 +43,8 @@ export function nameParts(name: string): string[] {
 }
 
 function numberWords(value: number): string[] {
-  if (value < 20 || value > 99) return value < 20 ? [NUMBER_WORDS[value]!] : [...String(value)].map((d) => DIGIT_WORDS[Number(d)]!)
+  if (value < 20 || value > 99)
+    return value < 20 ? [NUMBER_WORDS[value]!] : [...String(value)].map((d) => DIGIT_WORDS[Number(d)]!)
   const tens = NUMBER_WORDS[18 + Math.floor(value / 10)]!
   return value % 10 === 0 ? [tens] : [tens, DIGIT_WORDS[value % 10]!]
 }
