@@ -455,7 +455,9 @@ export class Agent {
       .map((item) => `${item.tenant}/${item.instance}`)
     return {
       message: `not grounded: no instance ${target.tenant}/${target.instance} runs on this host`,
-      hint: `ask the user which instance they mean${options.length > 0 ? ` (${options.join(', ')})` : ''}; do not guess`,
+      hint:
+        `ask the user which instance they mean${options.length > 0 ? ` (${options.join(', ')})` : ''}; ` +
+        'do not guess',
     }
   }
 
