@@ -4,6 +4,7 @@
  * /var/lib/aims/releases/TENANT/INSTANCE.json. Pure: the history as a value and what changes it.
  */
 import {AimsError} from '../errors.js'
+import {isSecretKey} from '../text/redact.js'
 
 export const REDACTED = '••••••'
 /** Successful releases kept per instance (`aims plug rollback` can go back to any of them). */
@@ -63,9 +64,10 @@ export function parseHistory(text: string | undefined, tenant: string, instance:
   return emptyHistory(tenant, instance)
 }
 
+/** Secret values out: the catalog's secret fields, and any key named like a secret (the one rule, core/text/redact). */
 export function redactEnv(env: Record<string, string>, secretKeys: readonly string[]): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(env).map(([key, value]) => [key, secretKeys.includes(key) ? REDACTED : value]),
+    Object.entries(env).map(([key, value]) => [key, isSecretKey(key, secretKeys) ? REDACTED : value]),
   )
 }
 

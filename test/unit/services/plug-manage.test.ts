@@ -58,6 +58,8 @@ describe('changeState', () => {
       'stop aims-acme-stack-backend',
       'unlock instance-acme-stack',
       'append /var/lib/aims/audit.jsonl',
+      // A stop by a person: the warden must not heal it.
+      'write /var/lib/aims/intents/acme/stack.json',
     ])
     expect(world.session.locks.at(-1)).toMatchObject({name: 'instance-acme-stack', wait: true, timeoutMs: 15_000})
     expect(result).toMatchObject({status: 'applied', action: 'plug-stop', instance: 'acme/stack', host: 'vps'})
@@ -82,7 +84,11 @@ describe('changeState', () => {
     const result = await changeState(world.deps, STACK, 'start')
     expect(world.engine.calls('start')).toEqual(['aims-acme-stack-backend', 'aims-acme-stack-front'])
     expect(result.health).toEqual({ok: true, detail: 'HTTP 200 on /health'})
-    expect(world.log.at(-3)).toBe('probe aims-acme-stack-front')
+    // Healthy once the entry answers, after both started (the probes come last, then unlock and audit).
+    const started = world.log.lastIndexOf('start aims-acme-stack-front')
+    expect(world.log.slice(started + 1).filter((entry) => entry.startsWith('probe '))).toContain(
+      'probe aims-acme-stack-front',
+    )
     expect(world.audit.records.at(-1)).toMatchObject({
       action: 'plug start',
       outcome: 'applied',
@@ -735,8 +741,10 @@ describe('secrets never leave through audit records or logs (issue 10, item 8)',
       expose: false,
       links: [],
     })
-    const written = JSON.stringify(world.audit.records) + [...world.shell.files.values()].join('\n')
-    expect(written).not.toMatch(/SENTINEL-1|plain-sentinel-2/)
+    // The audit holds no value of the request; the host's files (the release record keeps the plain env a
+    // rollback shows) hold no secret.
+    expect(JSON.stringify(world.audit.records)).not.toMatch(/SENTINEL-1|plain-sentinel-2/)
+    expect([...world.shell.files.values()].join('\n')).not.toMatch(/SENTINEL-1/)
     expect(world.audit.records[0]?.utterance).toBe(
       'deploy fixture-web as acme/site with APP_SECRET=*** and greeting ***',
     )
