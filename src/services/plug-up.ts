@@ -192,6 +192,7 @@ async function plan(deploy: Deploy): Promise<PlugUpPlan> {
     prices: deps.prices,
     deployId: deploy.deployId,
     createdBy: deps.actor,
+    networkPool: deps.networkPool.pool,
   })
 }
 
