@@ -36,6 +36,20 @@ export interface HostEntry {
   /** Registry that images of other registries than Docker Hub pull from (core/registry-mirror.ts). */
   registryMirror?: string
   addedAt?: string
+  /**
+   * A Docker Swarm whose nodes are other hosts of this config (src/core/cluster.ts). `target`
+   * is then the entry node's (a manager): its nginx fronts the cluster, its state dir holds locks.
+   */
+  cluster?: {members: ClusterMember[]}
+}
+
+/** One node of a cluster: the configured host that reaches it, and what Swarm calls it. */
+export interface ClusterMember {
+  host: string
+  nodeId: string
+  role: 'manager' | 'worker'
+  /** The node's Swarm address (its advertise address, without the port). */
+  addr: string
 }
 
 /** A host with every default filled in, ready to connect to. */
@@ -119,7 +133,8 @@ export function parseSshTarget(raw: string): typeof LOCAL_HOST | SshEndpoint {
   return endpoint
 }
 
-export function formatTarget(target: HostEntry['target']): string {
+export function formatTarget(target: HostEntry['target'], cluster?: HostEntry['cluster']): string {
+  if (cluster) return `cluster of ${cluster.members.map((member) => member.host).join(', ')}`
   if (target === LOCAL_HOST) return LOCAL_HOST
   if (target.alias && target.user === undefined && target.port === undefined) return target.alias
   const host = target.host.includes(':') ? `[${target.host}]` : target.host

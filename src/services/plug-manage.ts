@@ -12,6 +12,7 @@ import type {ScaleRequest} from '../core/plan/requests.js'
 import {allocateHostPort, instanceFilesDir, instanceNetworkName, probeFromLabels} from '../core/plan/plug-up.js'
 import {removeInstanceFiles} from './plug-up.js'
 import type {AuditRecord} from './audit.js'
+import {changeGates} from './change-gates.js'
 import {passGate} from './gate.js'
 import {probeService} from './health.js'
 import {gatherHostFacts, journalPath, networkInUse} from './host-facts.js'
@@ -20,9 +21,15 @@ import {recordAction} from './record-action.js'
 import {DEFAULT_PROXY} from './proxy-manager.js'
 import {confFileName, confOwner} from '../core/proxy/plug-conf.js'
 import type {Engine, HostLock, LifecycleDeps} from './ports.js'
+import {clearIntent, writeIntent} from './warden/store.js'
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`
 
 export interface ChangeResult {
-  status: 'applied' | 'dry-run'
+  /** unchanged: there was nothing to do (start of a running instance, stop of a stopped one); see `already`. */
+  status: 'applied' | 'dry-run' | 'unchanged'
+  /** With status unchanged: the state it is already in. */
+  already?: 'running' | 'stopped'
   action: Plan['action']
   instance: string
   host: string
@@ -136,6 +143,17 @@ export async function changeState(
   const view = await requireInstance(deps.session, engine, ref)
   const host = deps.session.host.name
   const ordered = replicasInOrder(view, action === 'stop')
+  // Idempotent: nothing to start or stop changes nothing, asks nothing and is not audited as applied.
+  const already =
+    action === 'stop' && ordered.every((replica) => replica.state !== 'running' && replica.state !== 'restarting')
+      ? 'stopped'
+      : action === 'start' && ordered.every((replica) => replica.state === 'running')
+        ? 'running'
+        : undefined
+  if (already && ordered.length > 0) {
+    const plan = basePlan(`plug-${action}`, action === 'stop' ? 'Stop' : 'Start', view, host, [])
+    return {status: 'unchanged', already, action: plan.action, instance: view.ref, host, plan, durationMs: 0}
+  }
   const verb = {start: 'Start', stop: 'Stop', restart: 'Restart'}[action]
   const plan = basePlan(
     `plug-${action}`,
@@ -144,6 +162,8 @@ export async function changeState(
     host,
     ordered.map((replica) => ({action, kind: 'container', name: replica.containerName, detail: replica.state})),
   )
+  // What runs again must fit, as at plug up: quota, capacity, cost (stopping only frees).
+  if (action !== 'stop') plan.gates = await changeGates(deps, engine, view, {lower: 'stop another instance'})
   const decision = await passGate(plan, deps.approver)
   if (decision === 'dry-run')
     return {status: 'dry-run', action: plan.action, instance: view.ref, host, plan, durationMs: 0}
@@ -192,6 +212,7 @@ export async function changeState(
     outcome: 'applied',
     ...(health ? {detail: health.detail} : {}),
   })
+  await recordIntent(deps, ref, action)
   if (health && !health.ok) {
     throw new AimsError(
       'unhealthy',
@@ -207,6 +228,26 @@ export async function changeState(
     plan,
     ...(health ? {health} : {}),
     durationMs: deps.clock.now().getTime() - started,
+  }
+}
+
+/**
+ * A stop by a person is an intent the warden respects (it never "heals" an instance stopped on
+ * purpose); a start or restart withdraws it. Best effort: the change itself already happened.
+ */
+async function recordIntent(deps: LifecycleDeps, ref: InstanceRef, action: 'start' | 'stop' | 'restart') {
+  if (deps.origin.kind === 'warden') return
+  try {
+    const shell = await deps.session.shell()
+    if (action === 'stop')
+      await writeIntent(shell, deps.session.host.stateDir, ref, {
+        state: 'stopped',
+        by: deps.actor,
+        at: deps.clock.now().toISOString(),
+      })
+    else await clearIntent(shell, deps.session.host.stateDir, ref)
+  } catch {
+    // the warden then treats the instance as down, and says so
   }
 }
 
@@ -410,8 +451,9 @@ export async function plugDown(
     target: view.ref,
     outcome: 'applied',
     detail:
-      `removed ${removed.containers.length} containers, ${removed.volumes.length} volumes, ` +
-      `${removed.networks.length} networks${keptVolumes.length > 0 ? `; kept ${keptVolumes.join(', ')}` : ''}`,
+      `removed ${plural(removed.containers.length, 'container')}, ${plural(removed.volumes.length, 'volume')}, ` +
+      plural(removed.networks.length, 'network') +
+      (keptVolumes.length > 0 ? `; kept ${keptVolumes.join(', ')}` : ''),
   })
   return {
     status: 'applied',
@@ -475,6 +517,13 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, request: 
   const plan = basePlan('plug-scale', 'Scale', view, host, changes, [
     {label: 'replicas', value: `${current} → ${target} (${first.service})`},
   ])
+  // The same gates as plug up, on the instance as it will be: a scale is refused where a deploy would be.
+  plan.gates = await changeGates(deps, engine, view, {
+    entryReplicas: target,
+    ...(cpus !== undefined ? {entryCpus: cpus} : {}),
+    ...(memoryBytes !== undefined ? {entryMemoryBytes: memoryBytes} : {}),
+    lower: 'lower --replicas or --memory',
+  })
   const decision = await passGate(plan, deps.approver)
   if (decision === 'dry-run')
     return {

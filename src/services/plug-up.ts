@@ -36,6 +36,8 @@ import {probeService} from './health.js'
 import {gatherHostFacts, journalPath, networkInUse, refreshHostFacts} from './host-facts.js'
 import {emitLifecycleEvent} from './lifecycle-events.js'
 import {recordAction} from './record-action.js'
+import {recordRelease} from './upgrade.js'
+import {pullAuth} from './registry.js'
 import type {Clock, Engine, HostLock, HostShell, LifecycleDeps} from './ports.js'
 
 /** What plug up needs beyond any lifecycle change: the catalog, prices and policy, secrets, subnets. */
@@ -91,7 +93,10 @@ const sleep = (clock: Clock, ms: number) => clock.sleep(ms)
  * back everything this run created (rollback) and is audited; any other
  * failure is recorded as a failed deploy.
  */
-export async function plugUp(deps: PlugUpDeps, request: PlugUpRequest): Promise<PlugUpResult> {
+export async function plugUp(given: PlugUpDeps, request: PlugUpRequest): Promise<PlugUpResult> {
+  // The request's env values are never recorded, whoever typed or said them (issue 10, item 8).
+  const secrets = [...Object.values(request.envFlags), ...Object.values(request.envFile)]
+  const deps = {...given, origin: {...given.origin, secrets: [...(given.origin.secrets ?? []), ...secrets]}}
   const deploy = await configure(deps, request)
   const first = await plan(deploy)
   await checkLinks(deploy)
@@ -255,13 +260,18 @@ async function pullImages(deploy: Deploy, images: string[]): Promise<void> {
     // so containers, upgrades and exports see the catalog's reference.
     const source = mirroredReference(image, deploy.host.registryMirror) ?? image
     deps.progress({step: 'pull', message: source === image ? `pulling ${image}` : `pulling ${image} from ${source}`})
-    await engine.pullImage(source, (event) =>
-      deps.progress({
-        step: 'pull',
-        message: `${image}: ${event.status}${event.layer ? ` ${event.layer}` : ''}`,
-        ...(event.current !== undefined ? {current: event.current} : {}),
-        ...(event.total !== undefined ? {total: event.total} : {}),
-      }),
+    // Credentials of `aims registry login` for the registry pulled from, for this one pull.
+    const auth = deps.registryAuth ? await pullAuth(deps.registryAuth, source) : undefined
+    await engine.pullImage(
+      source,
+      (event) =>
+        deps.progress({
+          step: 'pull',
+          message: `${image}: ${event.status}${event.layer ? ` ${event.layer}` : ''}`,
+          ...(event.current !== undefined ? {current: event.current} : {}),
+          ...(event.total !== undefined ? {total: event.total} : {}),
+        }),
+      ...(auth ? [auth] : []),
     )
     if (source !== image) await engine.tagImage(source, image)
   }
@@ -377,6 +387,10 @@ async function ready(deploy: Deploy, first: PlugUpPlan, spec: DeploySpec): Promi
     detail: `${plug.id} on port ${spec.entry.hostPort}`,
   })
   if (remoteWarning) warnings.push(remoteWarning)
+  // The first release of the instance (aims plug releases); a history that cannot be written is a warning.
+  await recordRelease(deps, deploy.request.ref, 'deploy').catch((error: Error) =>
+    warnings.push(`the release was not recorded: ${error.message}`),
+  )
   deps.progress({step: 'ready', message: `${target} is ready`})
   return {
     status: 'ready',

@@ -19,6 +19,15 @@ export interface ProgressEvent {
     | 'remove'
     | 'restart'
     | 'scale'
+    | 'backup'
+    | 'restore'
+    | 'upgrade'
+    | 'build'
+    | 'clone'
+    | 'verify'
+    | 'replace'
+    | 'upload'
+    | 'switch'
   message: string
   /** Bytes or items done/total, when known (image pulls). */
   current?: number

@@ -217,6 +217,32 @@ export const plugSchema = z
       .default({client_max_body_size: '10m', read_timeout_seconds: 60, websockets: true}),
     /** Things a user should know (first login, default credentials) printed after deploy. */
     notes: z.string().optional(),
+    /**
+     * How a backup of the volumes is made consistent: a hook run in a service's container first
+     * (sqlite `.backup`, pg_dump into the volume), else the containers are paused while copying.
+     */
+    backup: z
+      .object({
+        hook: z
+          .object({
+            service: resourceName('service name'),
+            command: z.array(z.string().min(1)).min(1),
+            timeout_seconds: z.number().int().min(1).max(3600).default(300),
+          })
+          .strict()
+          .optional(),
+        /** Run in the service's container after a restore (put the dump back). */
+        restore: z
+          .object({
+            service: resourceName('service name'),
+            command: z.array(z.string().min(1)).min(1),
+            timeout_seconds: z.number().int().min(1).max(3600).default(300),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
 

@@ -126,6 +126,8 @@ export interface HostFacts {
   memTotalBytes: number
   memAvailableBytes?: number | undefined
   diskFreeBytes?: number | undefined
+  /** CPUs the engine reports (docker info NCPU). */
+  hostCpus?: number | undefined
   /** Ports published by any container, listening on the host, or claimed by aims labels. */
   usedPorts: number[]
   instances: InstanceView[]
@@ -179,9 +181,8 @@ export function monthlyCost(resources: {cpus: number; memoryBytes: number; diskB
   return estimateMonthlyCost(resources, prices).total
 }
 
-export function formatMoney(amount: number, currency: string): string {
-  return `${currency} ${amount.toFixed(2)}`
-}
+import {formatMoney} from './resource-gates.js'
+export {formatMoney}
 
 export function probeFor(service: PlugService, entry: {port: number} | undefined): ProbeSpec {
   const health = service.health
@@ -239,7 +240,13 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
     destructive: false,
     facts: planFacts(input, placement, spec, resources, cost),
     changes: planChanges(input, placement, spec),
-    gates: preflightGates(input, {hostPort: placement.hostPort, resources, cost, target: placement.target}),
+    gates: preflightGates(input, {
+      hostPort: placement.hostPort,
+      resources,
+      cost,
+      target: placement.target,
+      largestContainerCpus: Math.max(0, ...services.map((service) => (service.container.nanoCpus ?? 0) / 1e9)),
+    }),
   }
   return {plan, spec, monthlyCost: cost, resources}
 }
