@@ -197,6 +197,7 @@ async function plan(deploy: Deploy): Promise<PlugUpPlan> {
     prices: deps.prices,
     deployId: deploy.deployId,
     createdBy: deps.actor,
+    networkPool: deps.networkPool.pool,
   })
 }
 
@@ -560,6 +561,7 @@ async function writeFiles(deps: PlugUpDeps, spec: DeploySpec): Promise<void> {
   const root = `${deps.session.host.stateDir}/files`
   await shell.mkdirp(root)
   await shell.exec(['chmod', '700', root])
+  await shell.mkdirp(spec.filesDir)
   for (const file of spec.files) {
     deps.progress({step: 'file', message: `writing ${file.service}:${file.containerPath}`})
     await shell.mkdirp(file.hostPath.slice(0, file.hostPath.lastIndexOf('/')))

@@ -119,12 +119,12 @@ describe('setup.sh checks before it changes anything', () => {
 describe('setup.sh and .env', () => {
   it('generates secrets, keeps values the user set, and refuses to start without a required one', async () => {
     const dir = bundles.deerflow!
-    writeFileSync(join(dir, '.env'), "DEERFLOW_MODEL='my model'\nBETTER_AUTH_SECRET=\n")
+    writeFileSync(join(dir, '.env'), "DEERFLOW_MODEL='my model'\nAUTH_JWT_SECRET=\n")
     writeFileSync(CALLS, '')
     const first = await setup(dir, `${fakeBin('plugin')}:${tools}`, 'plugin')
     expect(first.code).toBe(1)
     expect(first.stdout).toContain('setup: using docker compose 2.29.1')
-    expect(first.stdout).toContain('setup: generated BETTER_AUTH_SECRET (48 random characters)')
+    expect(first.stdout).toContain('setup: generated AUTH_JWT_SECRET (48 random characters)')
     expect(first.stderr).toContain(
       'setup: error: set OPENAI_API_KEY in .env (what each one is: see the comments in .env.example), then run ./setup.sh again.',
     )
@@ -132,11 +132,11 @@ describe('setup.sh and .env', () => {
     expect(readFileSync(CALLS, 'utf8')).not.toMatch(/ up /)
 
     const env = readFileSync(join(dir, '.env'), 'utf8')
-    expect(env).toMatch(/^BETTER_AUTH_SECRET=[A-Za-z0-9]{48}$/m)
+    expect(env).toMatch(/^AUTH_JWT_SECRET=[A-Za-z0-9]{48}$/m)
     expect(env).toMatch(/^DEERFLOW_MODEL='my model'$/m)
     expect(env).toMatch(/^OPENAI_API_BASE=https:\/\/api\.openai\.com\/v1$/m)
     expect(env).toMatch(/^PUBLIC_URL=http:\/\/127\.0\.0\.1:51000$/m)
-    expect(env.match(/^BETTER_AUTH_SECRET=/gm)).toHaveLength(1)
+    expect(env.match(/^AUTH_JWT_SECRET=/gm)).toHaveLength(1)
 
     // Set the required key; the compose stand-in then fails `up`, but the secret survived the second run.
     writeFileSync(join(dir, '.env'), env.replace(/^OPENAI_API_KEY=$/m, 'OPENAI_API_KEY=sk-test'))

@@ -28,6 +28,20 @@ export class FakeShell implements HostShell {
   constructor(readonly log: string[] = []) {}
 
   async exec(argv: string[]): Promise<ExecResult> {
+    // The two commands plug up's rendered files need (chmod of their root, rm -rf of an instance's dir).
+    if (argv[0] === 'chmod' && argv.length === 3) {
+      this.check(argv[2]!)
+      this.log.push(`chmod ${argv[1]} ${argv[2]}`)
+      return {exitCode: 0, stdout: '', stderr: ''}
+    }
+    if (argv.length === 4 && argv[0] === 'rm' && argv[1] === '-rf' && argv[2] === '--') {
+      const dir = argv[3]!
+      this.check(dir)
+      for (const file of [...this.files.keys()]) if (file.startsWith(`${dir}/`)) this.files.delete(file)
+      for (const known of [...this.dirs]) if (known === dir || known.startsWith(`${dir}/`)) this.dirs.delete(known)
+      this.log.push(`rm -rf ${dir}`)
+      return {exitCode: 0, stdout: '', stderr: ''}
+    }
     throw new Error(`unexpected shell exec: ${argv.join(' ')}`)
   }
 

@@ -29,6 +29,10 @@ export const BUILTIN_VARIABLES = [
   'AIMS_URL',
   /** http or https: how users reach the instance (v2). */
   'AIMS_SCHEME',
+  /** "true" when users reach the instance over HTTPS, else "false" (secure-cookie settings). */
+  'AIMS_TLS',
+  /** The address pool aims' networks come from (e.g. 10.210.0.0/16): what an app must trust as its proxy. */
+  'AIMS_SUBNET_POOL',
   'AIMS_HOST',
   'AIMS_DOMAIN',
   'AIMS_PORT',

@@ -245,6 +245,13 @@ export function buildBundleModel(input: BundleModelInput): BundleModel {
       case 'AIMS_INSTANCE':
       case 'AIMS_PLUG':
         return {literal: identity[name]}
+      // The bundle serves plain HTTP behind the client's own nginx; Compose's default pools are 172.16.0.0/12.
+      case 'AIMS_SCHEME':
+        return {literal: 'http'}
+      case 'AIMS_TLS':
+        return {literal: 'false'}
+      case 'AIMS_SUBNET_POOL':
+        return {literal: '172.16.0.0/12'}
       default:
         return undefined
     }

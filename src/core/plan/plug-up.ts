@@ -155,6 +155,8 @@ export interface PlugUpInput {
   prices: Prices
   deployId: string
   createdBy: string
+  /** The host's network pool (AIMS_SUBNET_POOL). */
+  networkPool?: string
 }
 
 export interface PlugUpPlan {
@@ -310,6 +312,8 @@ function placeInstance(input: PlugUpInput): Placement {
     builtins: {
       AIMS_URL: domain ? `${scheme}://${domain}` : `http://127.0.0.1:${hostPort ?? 0}`,
       AIMS_SCHEME: scheme,
+      AIMS_TLS: String(scheme === 'https'),
+      AIMS_SUBNET_POOL: input.networkPool ?? '',
       AIMS_HOST: domain ?? '127.0.0.1',
       AIMS_DOMAIN: domain ?? '',
       AIMS_PORT: String(hostPort ?? 0),

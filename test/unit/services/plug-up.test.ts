@@ -792,3 +792,34 @@ describe('plugUp: known bugs (it.fails until fixed; see the comments)', () => {
     expect(world.engine.container('aims-acme-keep-web')!.state).toBe('running')
   })
 })
+
+describe('plugUp: catalog v2 (fixture-v2: init job, file, path route)', () => {
+  const v2 = () => makeWorld({plugs: [fixturePlug('fixture-v2')], host: {domain: 'example.com'}})
+
+  it('writes the file, runs the job to exit 0 before anything else starts, removes it, routes /api/', async () => {
+    const world = v2()
+    world.engine.behave('aims-acme-site-setup', {exitCode: 0})
+    const result = await deploy(world.deps, options({plug: 'fixture-v2', name: 'site'}))
+    expect(result.status).toBe('ready')
+    const log = world.log
+    expect(log.indexOf('start aims-acme-site-setup')).toBeLessThan(log.indexOf('start aims-acme-site-api'))
+    expect(world.engine.calls('start')).toEqual(['aims-acme-site-setup', 'aims-acme-site-api', 'aims-acme-site-web'])
+    expect(world.engine.container('aims-acme-site-setup')).toBeUndefined()
+    expect(world.shell.files.get('/var/lib/aims/files/acme/site/api/0-app.conf')?.toString()).toMatch(
+      /^url = http:\/\/site\.acme\.example\.com\n/,
+    )
+    expect(world.proxy.applied.at(-1)?.target.routes).toEqual([{path: '/api/', hostPort: expect.any(Number)}])
+  })
+
+  it('a job that exits non-zero fails with exit 4 and its logs, starts nothing after it, and removes the files', async () => {
+    const world = v2()
+    world.engine.behave('aims-acme-site-setup', {exitCode: 3, logs: () => ['setup: refusing to run']})
+    const error = await rejection(deploy(world.deps, options({plug: 'fixture-v2', name: 'site'})))
+    expect(error).toMatchObject({kind: 'unhealthy', exitCode: 4})
+    expect(error.message).toMatch(/the one-shot job setup failed \(exit code 3\)/)
+    expect(error.details).toMatchObject({service: 'setup', logs: ['setup: refusing to run']})
+    expect(world.engine.calls('start')).toEqual(['aims-acme-site-setup'])
+    expect([...world.engine.containers.keys()]).toEqual([])
+    expect([...world.shell.files.keys()].filter((path) => path.includes('/files/'))).toEqual([])
+  })
+})
