@@ -4,6 +4,7 @@
  * aliases, args, flags and strictness from the one declaration, and
  * `this.input()`, the parsed args and flags typed as the declaration says.
  */
+import {parseFailure} from './parse-errors.js'
 import {Args, Flags, type Interfaces} from '@oclif/core'
 import type {ArgValues, CommandSpec, FlagSpec, FlagValues} from '../core/commands/spec.js'
 import type {AimsCommand} from './base-command.js'
@@ -80,6 +81,7 @@ export function declared<S extends CommandSpec, B extends AbstractCommandClass<A
     static args = oclifArgs(spec)
     static flags = oclifFlags(spec)
     static strict = !spec.variadic
+    static hidden = spec.hidden ?? false
     static enableJsonFlag = spec.json !== false
 
     /** The parsed args and flags, typed by the declaration. */
@@ -91,6 +93,8 @@ export function declared<S extends CommandSpec, B extends AbstractCommandClass<A
         baseFlags: DeclaredCommand.baseFlags,
         strict: DeclaredCommand.strict,
         enableJsonFlag: DeclaredCommand.enableJsonFlag,
+      }).catch((error: unknown) => {
+        throw parseFailure(error, spec) ?? error
       })
       return {args, flags, argv: argv.map(String)} as unknown as DeclaredInput<S>
     }

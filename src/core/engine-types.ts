@@ -37,6 +37,18 @@ export const LABEL = {
   healthBudget: 'aims.health-budget',
   /** Expected disk use of the instance's volumes (bytes), for quotas and cost. */
   diskEstimate: 'aims.disk-estimate',
+  /** A one-shot job container (catalog `run: once`). */
+  job: 'aims.job',
+  /** On the entry: the path routes nginx sends elsewhere, JSON [{path, service, containerPort, hostPort}]. */
+  routes: 'aims.routes',
+  /** The release (aims plug releases) a container was created by. */
+  release: 'aims.release',
+  /** What an instance was built from (aims build): dir, git or description, and the source's digest. */
+  buildSource: 'aims.build-source',
+  buildDigest: 'aims.build-digest',
+  /** A throwaway sandbox container (aims sandbox) and the time it expires (ISO). */
+  sandbox: 'aims.sandbox',
+  expiresAt: 'aims.expires-at',
 } as const
 
 export interface PortBinding {
@@ -47,8 +59,9 @@ export interface PortBinding {
 }
 
 export interface VolumeMount {
-  /** A named volume (aims-…) */
+  /** A named volume (aims-…), or a host path when `bind` is set (the warden's socket and state dir, a config file). */
   source: string
+  bind?: boolean
   target: string
   readOnly?: boolean
 }
@@ -86,6 +99,39 @@ export interface ContainerSpec {
   /** Docker `--add-host`, e.g. host.docker.internal:host-gateway */
   extraHosts?: string[]
   stopTimeoutSeconds?: number
+  /** The engine removes the container when it exits (sandboxes: removed at their TTL with no CLI running). */
+  autoRemove?: boolean
+  /** Process limit (fork bombs stay inside). */
+  pidsLimit?: number
+  /** Linux capabilities dropped (e.g. ['ALL']). */
+  capDrop?: string[]
+  /** no-new-privileges: setuid binaries cannot raise privileges. */
+  noNewPrivileges?: boolean
+}
+
+/** One image build on the engine: the context is a tar stream (Dockerfile inside). */
+export interface ImageBuildSpec {
+  /** The tag to give the result, e.g. aims-build/acme-shop:1a2b3c4d5e6f */
+  tag: string
+  /** Dockerfile path inside the context (default Dockerfile). */
+  dockerfile?: string
+  labels: Labels
+}
+
+/** A line of build output (a step, its output, or the error that ended it). */
+export interface BuildProgress {
+  /** Text the build printed (untrusted: sanitized before a terminal). */
+  text: string
+}
+
+export interface ImageBuildResult {
+  /** sha256:… of the built image. */
+  imageId: string
+  /** Every line the build printed (the last ones explain a failure). */
+  log: string[]
+  /** Steps the engine took from its cache ("Using cache"). */
+  cachedSteps: number
+  steps: number
 }
 
 export interface NetworkSpec {
@@ -147,6 +193,8 @@ export interface NetworkSummary {
 export interface VolumeSummary {
   name: string
   labels: Labels
+  /** Where the engine keeps its contents on the host (local driver). */
+  mountpoint?: string | undefined
   created?: Date | undefined
 }
 
@@ -169,6 +217,8 @@ export interface EngineInfo {
   serverTime?: Date | undefined
   swarm: boolean
   warnings: string[]
+  /** The engine's Docker Hub mirrors (daemon.json registry-mirrors). */
+  registryMirrors?: string[] | undefined
 }
 
 export interface EngineEvent {

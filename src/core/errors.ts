@@ -27,7 +27,9 @@ export type ErrorKind =
   | 'engine'
   | 'pull' // an image pull failed (cause: dns, auth, not-found, rate-limit, timeout, …)
   | 'remote' // a command on the host failed (nginx -t, ...)
+  | 'build' // aims build: the image build or its verification failed (nothing deployed)
   | 'quota'
+  | 'dependency' // a program aims needs on this machine is missing (pocketsphinx, sox)
   | 'internal'
 
 const exitByKind: Record<ErrorKind, ExitCode> = {
@@ -38,11 +40,13 @@ const exitByKind: Record<ErrorKind, ExitCode> = {
   'not-confirmed': ExitCode.notConfirmed,
   unhealthy: ExitCode.unhealthy,
   connection: ExitCode.failure,
+  dependency: ExitCode.failure,
   'host-key': ExitCode.failure,
   auth: ExitCode.failure,
   engine: ExitCode.failure,
   pull: ExitCode.failure,
   remote: ExitCode.failure,
+  build: ExitCode.unhealthy,
   quota: ExitCode.failure,
   internal: ExitCode.failure,
 }

@@ -27,6 +27,20 @@ export const LIFECYCLE_ACTIONS = [
   'restart-failed',
   'scale-failed',
   'decommission-failed',
+  'upgraded',
+  'upgrade-rolled-back',
+  'upgrade-failed',
+  'rolled-back',
+  'rollback-failed',
+  'backed-up',
+  'backup-failed',
+  'restored',
+  'restore-failed',
+  'recreated',
+  'recreate-failed',
+  'healing',
+  'gave-up',
+  'recovered',
 ] as const
 export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number]
 
@@ -43,7 +57,7 @@ export interface LifecycleEvent {
   message: string
   /** user@machine */
   actor: string
-  origin: 'cli' | 'chat' | 'ask' | 'dock'
+  origin: 'cli' | 'chat' | 'ask' | 'dock' | 'warden'
   host?: string
   /** For health-changed: the health the instance changed to. */
   health?: 'healthy' | 'unhealthy'
@@ -171,7 +185,7 @@ export function eventToJson(event: AimsEvent): EventJson {
   }
 }
 
-const ORIGINS = new Set(['cli', 'chat', 'ask', 'dock'])
+const ORIGINS = new Set(['cli', 'chat', 'ask', 'dock', 'warden'])
 const ACTIONS = new Set<string>(LIFECYCLE_ACTIONS)
 const text = (value: unknown, max: number): string | undefined =>
   typeof value === 'string' && value.length <= max ? value : undefined
@@ -234,17 +248,26 @@ export function lifecycleActionFor(
   if (verb === 'up')
     return outcome === 'applied' ? 'deploy-ready' : outcome === 'rolled-back' ? 'deploy-rolled-back' : 'deploy-failed'
   if (verb === 'down') return outcome === 'applied' ? 'decommissioned' : 'decommission-failed'
+  if (verb === 'upgrade')
+    return outcome === 'applied' ? 'upgraded' : outcome === 'rolled-back' ? 'upgrade-rolled-back' : 'upgrade-failed'
+  if (verb === 'rollback') return outcome === 'applied' ? 'rolled-back' : 'rollback-failed'
+  if (verb === 'backup') return outcome === 'applied' ? 'backed-up' : 'backup-failed'
+  if (verb === 'restore') return outcome === 'applied' ? 'restored' : 'restore-failed'
   const applied: Record<string, LifecycleAction> = {
     start: 'started',
     stop: 'stopped',
     restart: 'restarted',
     scale: 'scaled',
+    'warden recreate': 'recreated',
+    'warden rollback': 'rolled-back',
   }
   const failed: Record<string, LifecycleAction> = {
     start: 'start-failed',
     stop: 'stop-failed',
     restart: 'restart-failed',
     scale: 'scale-failed',
+    'warden recreate': 'recreate-failed',
+    'warden rollback': 'rollback-failed',
   }
   return outcome === 'applied' ? applied[verb] : failed[verb]
 }

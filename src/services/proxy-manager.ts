@@ -24,6 +24,8 @@ export interface ProxyTarget {
   plug: string
   domain: string
   proxy: Plug['proxy']
+  /** Path routes (v2) to other services' published ports on 127.0.0.1. */
+  routes?: Array<{path: string; hostPort: number}>
 }
 
 export interface ProxyManager {
@@ -65,6 +67,11 @@ export function nginxProxyManager(session: HostSession, loadTemplate: (name: str
         plug: target.plug,
         serverNames: [target.domain],
         upstreams: hostPorts.map((port) => ({host: boundAddress(bindings, port), port})),
+        routes: (target.routes ?? []).map((route) => ({
+          path: route.path,
+          host: boundAddress(bindings, route.hostPort),
+          port: route.hostPort,
+        })),
         proxy: proxySettingsFor(target.proxy),
         ...(host.tls ? {tls: tlsFilesFor(host.tls)} : {}),
       })

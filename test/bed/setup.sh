@@ -31,6 +31,8 @@ source "$ROOT/test/bed/lib/images.sh"
 source "$ROOT/test/bed/lib/fixtures.sh"
 # shellcheck source=test/bed/lib/base-images.sh
 source "$ROOT/test/bed/lib/base-images.sh"
+# shellcheck source=test/bed/lib/stand-ins.sh
+source "$ROOT/test/bed/lib/stand-ins.sh"
 
 [ "$(id -u)" = 0 ] || die "the test bed needs root (it installs packages and starts dockerd, sshd and nginx)"
 
@@ -41,6 +43,9 @@ install_packages() {
   # A real Secret Service for the keychain e2e (test/support/secret-service.ts starts a private
   # D-Bus session and gnome-keyring per test): the daemon, secret-tool, and dbus-test-tool's black hole.
   wanted+=(dbus-daemon dbus-bin gnome-keyring libsecret-tools dbus-tests)
+  # Voice: the offline command recognizer (pocketsphinx + its en-us model, espeak-ng's
+  # letter-to-sound rules), spoken test requests (espeak-ng, sox), tmux for the chat's keys.
+  wanted+=(pocketsphinx pocketsphinx-en-us espeak-ng sox alsa-utils tmux)
   local missing=()
   for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
@@ -168,6 +173,7 @@ registries_and_images() {
   start_registries
   fixture_images
   base_images
+  stand_in_images
 }
 
 copy_registry_credentials() {
@@ -191,8 +197,13 @@ main() {
       with_machine_lock start_registries
       with_machine_lock base_images
       return ;;
+    stand-ins)
+      with_machine_lock start_registries
+      with_machine_lock base_images
+      with_machine_lock stand_in_images
+      return ;;
     '') ;;
-    *) die "unknown part '$1' (try: images, dockerd, registry, base-images)" ;;
+    *) die "unknown part '$1' (try: images, dockerd, registry, base-images, stand-ins)" ;;
   esac
   local t0=$SECONDS
   install_packages

@@ -156,10 +156,18 @@ export const HEALTH = {
     '<%= config.bin %> health',
     '<%= config.bin %> health acme/n8n || alert',
     '<%= config.bin %> health --tenant acme --json',
+    '<%= config.bin %> health acme/n8n --history   # what the warden saw and did',
   ],
   effect: 'read',
   args: {instance: ALL_INSTANCES_ARG},
-  flags: {tenant: INSTANCE_TENANT},
+  flags: {
+    tenant: INSTANCE_TENANT,
+    history: {
+      type: 'boolean',
+      description: "the host's health history (state changes, probe failures, the warden's actions) instead of probing",
+    },
+    limit: {type: 'integer', description: 'with --history: the last N events', default: 50, min: 1, max: 1000},
+  },
   agent: {description: 'Health of one instance or all (live probes).'},
 } as const satisfies CommandSpec
 
@@ -185,10 +193,17 @@ export const ASK = {
       '# {"argv": ["plug","up","n8n","--tenant","acme"], …}',
     '<%= config.bin %> ask "restart acme/n8n" --yes',
     '<%= config.bin %> ask "take down acme/blog" --yes   # a destroy needs --yes and the instance named',
+    '<%= config.bin %> ask --audio request.wav --dry-run --json   # a recorded request; the result has its transcript',
   ],
   // What it reads or changes is the command it maps to; asking itself changes nothing.
   effect: 'read',
-  args: {text: {description: 'what you want, in your own words (quote it)', required: true, ignoreStdin: true}},
+  args: {
+    text: {
+      description: 'what you want, in your own words (quote it); or --audio FILE',
+      required: false,
+      ignoreStdin: true,
+    },
+  },
   // Unquoted words are one request.
   variadic: true,
   flags: {
@@ -197,6 +212,11 @@ export const ASK = {
       description: 'print the aims command the request maps to and change nothing (works without a host)',
     },
     yes: {...YES, description: 'apply a change without asking; a destroy also needs the instance named in the request'},
+    audio: {
+      type: 'string',
+      description:
+        'a recorded request instead of TEXT: a WAV file (PCM or float, any rate, mono or stereo; 16 kHz mono is best)',
+    },
   },
 } as const satisfies CommandSpec
 
@@ -280,7 +300,36 @@ export const LOGOUT = {
 } as const satisfies CommandSpec
 
 // In the order ACHEEVY lists its tools.
+/** The first run: a real plug deployed on this machine, and taken down again. */
+export const QUICKSTART = {
+  path: 'quickstart',
+  description:
+    'Deploy a small plug on this machine to see aims work, and take it down again\n\n' +
+    'Builds a tiny web image here (no registry needed), deploys it to the local Docker engine through the same ' +
+    'plan, gates and health check as any plug, and prints its URL. "quickstart down" removes the instance and the ' +
+    'image. On Debian without Docker, --install (as root) installs and starts docker.io, nginx and busybox-static.',
+  examples: [
+    '<%= config.bin %> quickstart',
+    '<%= config.bin %> quickstart down',
+    'sudo <%= config.bin %> quickstart --install --yes',
+  ],
+  effect: 'change',
+  args: {
+    action: {description: 'up (the default) or down', ignoreStdin: true},
+  },
+  flags: {
+    tenant: {...TENANT, description: 'tenant of the instance', default: 'quickstart'},
+    install: {
+      type: 'boolean',
+      description: 'without a Docker engine, install and start docker.io, nginx, busybox-static (Debian, root)',
+    },
+    yes: YES,
+    'dry-run': DRY_RUN,
+  },
+} as const satisfies CommandSpec
+
 export const TOP_COMMANDS = [
+  QUICKSTART,
   EXPORT,
   STATS,
   HEALTH,

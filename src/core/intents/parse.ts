@@ -34,6 +34,7 @@ import {
   validated,
   type Target,
 } from './slots.js'
+import {groundChange} from './ground.js'
 import {screenUtterance} from './text.js'
 import type {IntentContext, IntentResult} from './types.js'
 import {Utterance} from './utterance.js'
@@ -57,7 +58,9 @@ export function capabilitiesMessage(prefix: string): string {
 
 const P = '@(?:plug|both)'
 const E = '@(?:plug|inst|both|ref)'
-const NOT_QUESTION = /^(?!(?:is|are|was|were|why|how|did|does|do|has|have|will|when|where) )/
+/** Not a question: the request does not open (after "ok", "so", "hey") with a question word. */
+const NOT_QUESTION =
+  /^(?!(?:(?:ok|okay|so|hey|well|and|oh|alright|now|then|acheevy|quick question) )*(?:is|are|was|were|why|how|did|does|do|has|have|will|when|where) )/
 
 // ---- results -------------------------------------------------------------------
 
@@ -104,10 +107,11 @@ const orList = (items: string[]) =>
 export function parseUtterance(text: string, context: IntentContext): IntentResult {
   const refusal = screenUtterance(text)
   if (refusal) return unknown(`I did not act on that: ${refusal}.`)
-  const u = Utterance.from(text, context)
+  const corrected = selfCorrected(text, context)
+  const u = Utterance.from(corrected, context)
   if (u.units.length === 0) return unknown(capabilitiesMessage('Tell me what to do.'))
   try {
-    return route(u)
+    return groundChange(route(u), context, text)
   } catch (error) {
     if (error instanceof Refusal) return unknown(`I did not act on that: ${error.message}.`)
     throw error
@@ -116,9 +120,73 @@ export function parseUtterance(text: string, context: IntentContext): IntentResu
 
 type Rule = (u: Utterance) => IntentResult | undefined
 
+/** Where a speaker corrects themselves: "…, no, …", "no wait", "sorry", "i mean", "make that". */
+const CORRECTION = new RegExp(
+  [
+    String.raw`\s*[,.;!?]\s*(?:no|nope)\b[\s,.;!?]*(?:wait\b[\s,.;!?]*)?`,
+    String.raw`\s+(?:no|nope)\s*[,.;!?]\s*`,
+    String.raw`\s+no\s+wait\b[\s,.;!?]*`,
+    String.raw`\s+no\s+(?=(?:just|only|i mean|make|for|\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b)`,
+    String.raw`[\s,.;!?]*\b(?:sorry|i mean|make (?:it|that)|correction|oops)\b[\s,.;!?]+`,
+  ].join('|'),
+  'gi',
+)
+const NUMBER_WORD = /^(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty)$/
+
+/**
+ * A request with a self-correction, said as the speaker meant it: "scale grafana to 3 replicas, sorry, 2"
+ * → "scale grafana to 2 replicas"; "deploy grafana for hooli, no, for umbrella" → "… for umbrella";
+ * "restart vault no wait the blog" → "restart the blog"; "stop gitea, no, stop wiki" → "stop wiki".
+ */
+function selfCorrected(text: string, context: IntentContext): string {
+  const marks = [...text.matchAll(CORRECTION)]
+  const mark = marks.at(-1)
+  if (!mark || mark.index === 0) return text
+  const head = text.slice(0, mark.index).replace(/[?!.,]+$/, '')
+  const tail = text
+    .slice(mark.index + mark[0].length)
+    .replace(/^(?:just|only|actually)\s+/i, '')
+    .replace(/[.!?]+$/, '')
+    .trim()
+  if (tail === '') return head
+  const headWords = head.split(/\s+/)
+  const tailWords = tail.split(/\s+/)
+  // A whole request of its own.
+  const alone = parseUtterance(tail, context)
+  if (alone.kind === 'command' && alone.confidence >= 0.8 && tailWords.length > 1) return tail
+  // A number: it replaces the last number of the request.
+  if (tailWords.length === 1 && NUMBER_WORD.test(tailWords[0]!.toLowerCase())) {
+    const at = headWords.findLastIndex((word) => NUMBER_WORD.test(word.toLowerCase()))
+    if (at >= 0) return [...headWords.slice(0, at), tail, ...headWords.slice(at + 1)].join(' ')
+  }
+  // "for umbrella", "in globex": it replaces the same kind of phrase.
+  const preposition = /^(for|in|from|of|to|on|with|called|named|as)$/i.exec(tailWords[0] ?? '')?.[1]?.toLowerCase()
+  if (preposition) {
+    const at = headWords.findLastIndex((word) => word.toLowerCase() === preposition)
+    if (at >= 0) {
+      const end = Math.min(headWords.length, at + tailWords.length)
+      return [...headWords.slice(0, at), ...tailWords, ...headWords.slice(end)].join(' ')
+    }
+    return `${head} ${tail}`
+  }
+  // Another target: the verb of the request, then the new target ("restart vault no wait the blog").
+  const verbEnd = headWords.findIndex((word, index) => index > 0 && !/^(?:the|a|an|my|our)$/i.test(word))
+  return `${headWords.slice(0, verbEnd > 0 ? verbEnd : 1).join(' ')} ${tail}`
+}
+
 function route(u: Utterance): IntentResult {
   const hostFlag = takeHostFlag(u)
-  for (const rule of [help, secrets, config, audit, doctor(hostFlag), hosts, dockByName(hostFlag)]) {
+  for (const rule of [
+    help,
+    withdrawn,
+    notOffline,
+    secrets,
+    config,
+    audit,
+    doctor(hostFlag),
+    hosts,
+    dockByName(hostFlag),
+  ]) {
     const result = rule(u)
     if (result) return result
   }
@@ -141,6 +209,57 @@ const help: Rule = (u) => {
   )
     return undefined
   return unknown(capabilitiesMessage('Hi, I am ACHEEVY.'))
+}
+
+/**
+ * Requests for what the offline parser has no rules for (upgrades, rollbacks, backups, autoscaling,
+ * builds, sites, sandboxes, clusters, the warden, alerts): said so, never read as the nearest
+ * command it knows ("roll back n8n" is not a restart, "autoscale n8n" not a scale).
+ */
+const NOT_OFFLINE: Array<{pattern: RegExp; what: string}> = [
+  {pattern: /\bupgrad\w*|\bupdate (?:\S+ ){0,3}to\b|\boutdated\b|\bnewer (?:version|release)s?\b/, what: 'upgrades'},
+  {
+    pattern: /\brolls? (?:\S+ ){0,3}back\b|\brollback\w*|\brevert\w*|\bdowngrad\w*|\breleases?\b/,
+    what: 'releases and rollbacks',
+  },
+  {
+    pattern:
+      /\bbackups?\b|\bsnapshots?\b|\brestor\w*|(?<!\b(?:bring|brought|get|got|come|comes|start|power|boot|turn|put)\b.*)\bback up\b/,
+    what: 'backups and restores',
+  },
+  {pattern: /\bauto-?scal\w*|\bscale (?:\S+ ){0,3}automatically\b/, what: 'autoscaling'},
+  {pattern: /\bbuild\w*|\bdockerfile\b|\bfrom (?:the )?(?:source|repo\w*)\b/, what: 'builds'},
+  {pattern: /\b(?:static )?sites?\b/, what: 'static sites'},
+  {pattern: /\bsandbox\w*|\bscratch (?:box|container)\b/, what: 'sandboxes'},
+  {
+    pattern: /\bclusters?\b|\bswarm\b|\bdrain\w*|\bnodes? (?:label|join|leave)\b|\blabel (?:\S+ ){0,3}nodes?\b/,
+    what: 'clusters',
+  },
+  {pattern: /(?<!vault )\bwarden\b|\bwatchdog\b|\b(?:auto|self)-?heal\w*|\bpolicy\b|\bpolicies\b/, what: 'the warden'},
+  {
+    pattern:
+      /\balerts? (?:me|us|when|if|to|on|channels?|rules?)\b|\b(?:add|set up|create|remove|delete|list|show|test|send) (?:an? |the |my |all |our )?(?:test )?alerts?\b|\bnotif\w*|\bping me\b|\bpage me\b/,
+    what: 'alerts',
+  },
+]
+
+/** "restart gitea, actually never mind": withdrawn, so nothing is proposed. */
+const withdrawn: Rule = (u) =>
+  u.test(
+    /\b(?:never ?mind|forget (?:it|that|about it)|cancel (?:it|that)|scratch that|do not do (?:it|that)|ignore (?:that|me))\b/,
+  )
+    ? unknown('Understood: nothing done. Tell me what you want instead.')
+    : undefined
+
+const notOffline: Rule = (u) => {
+  // On the words as written: "warden" must not hide inside a mention of vaultwarden.
+  const plain = u.units.map((unit) => unit.norm).join(' ')
+  const found = NOT_OFFLINE.find(({pattern}) => pattern.test(plain))
+  if (!found) return undefined
+  return unknown(
+    `I did not act on that: ${found.what} are not something I can do from this chat without a model. Run the ` +
+      `command yourself (see aims --help), or configure a model with aims login.`,
+  )
 }
 
 const secrets: Rule = (u) => {
@@ -358,12 +477,12 @@ const LIFECYCLE: Array<{verb: Lifecycle; pattern: RegExp}> = [
   {
     verb: 'restart',
     pattern:
-      /\b(?:restart\w*|re-start\w*|reboot\w*|bounce|recycle|power ?cycle|cycle|kick|reload|relaunch|start (?:\S+ ){0,4}(?:again|over)|turn (?:\S+ ){0,4}off and (?:back )?on(?: again)?|stop and (?:re)?start)\b/g,
+      /\b(?:restart\w*|re-start\w*|reboot\w*|bounce|recycle|power ?cycle|cycle|kick|reload|relaunch|start (?:\S+ ){0,4}over|turn (?:\S+ ){0,4}off and (?:back )?on(?: again)?|stop and (?:re)?start)\b/g,
   },
   {
     verb: 'stop',
     pattern:
-      /\b(?:stop|halt|pause|shut (?:\S+ ){0,4}(?:down|off)|shutdown|turn (?:\S+ ){0,4}off|switch (?:\S+ ){0,4}off|power (?:\S+ ){0,3}(?:off|down)|suspend|kill|freeze|put (?:\S+ ){0,4}to sleep|disable)\b/g,
+      /\b(?:stop|halt|pause|shut (?:\S+ ){0,4}(?:down|off)|shutdown|turn (?:\S+ ){0,4}off|switch (?:\S+ ){0,4}off|power (?:\S+ ){0,3}(?:off|down)|suspend|kill|freeze|put (?:\S+ ){0,4}to sleep|disable|take (?:\S+ ){0,4}offline)\b/g,
   },
   {
     verb: 'start',
@@ -373,7 +492,7 @@ const LIFECYCLE: Array<{verb: Lifecycle; pattern: RegExp}> = [
   {
     verb: 'scale',
     pattern: new RegExp(
-      String.raw`\b(?:scale\w*|resize\w*|upsize|downsize|bump|increase|decrease|reduce|raise|lower|grow|shrink|more (?:memory|ram|cpus?|cores?|replicas|copies|power|resources)|less (?:memory|ram|cpus?|cores?|replicas|copies)|limit|cap|allocate|replicas?|copies|give (?:\S+ ){1,3}(?:more|less|extra|\d+(?:\.\d+)? ?(?:v?cpus?|cores?|replicas?|copies|kb?|mb?|gb?|gigs?|megs?|gib|mib)|(?:one|two|three|four|five|six|eight|half(?: a)?) (?:v?cpus?|cores?|replicas?|copies|gigs?|megs?))|set (?:\S+ ){0,3}(?:memory|ram|cpus?|cores?|replicas))\b`,
+      String.raw`\b(?:scale\w*|resize\w*|upsize|downsize|bump|increase|decrease|reduce|raise|lower|grow|shrink|more (?:memory|ram|cpus?|cores?|replicas|copies|power|resources)|less (?:memory|ram|cpus?|cores?|replicas|copies)|limit|cap|allocate|replicas?|copies|give (?:\S+ ){1,3}(?:more|less|extra|\d+(?:\.\d+)? ?(?:v?cpus?|cores?|replicas?|copies|kb?|mb?|gb?|gigs?|megs?|gib|mib)|(?:one|two|three|four|five|six|eight|half(?: a)?) (?:v?cpus?|cores?|replicas?|copies|gigs?|megs?))|set (?:\S+ ){0,3}(?:memory|ram|cpus?|cores?|replicas)|^(?:\d+(?:\.\d+)?|one|two|three|four|five|six|eight|half(?: a)?) (?:v?cpus?|cores?|replicas?|copies|gigs?|megs?) (?:for|to)\b)\b`,
       'g',
     ),
   },
@@ -393,14 +512,14 @@ const LIFECYCLE: Array<{verb: Lifecycle; pattern: RegExp}> = [
 
 /** "I need/want …", "get me a …", "give acme an n8n": a deploy only when nothing more specific is asked. */
 const SOFT_UP = new RegExp(
-  String.raw`\b(?:(?:i|we) (?:want|need|would like)|can (?:i|we|you) (?:have|get)|get (?:me |us |them )?(?:a |an )|give (?:\S+ ){0,2}(?:a |an |new )|(?:a |an )?new ${P})|^${P}(?: for| in| on| to)`,
+  String.raw`\b(?:(?:i|we) (?:want|need|would like)|can (?:i|we|you) (?:have|get)|get (?:me |us |them |\S+ )?(?:a |an )|\S+ needs? (?:a |an |new )?${P}|give (?:\S+ ){0,2}(?:a |an |new )|(?:a |an )?new ${P})|^${P}(?: for| in| on| to)`,
 )
 const READ_WORDS =
   /\b(?:logs?|status|stats|health\w*|events?|usage|metrics|catalog|search|find|look for|details?|about|describe|info|running|deployed)\b/
 
 function lifecycleCommand(u: Utterance, hostFlag: string | undefined): IntentResult | undefined {
   const masked = u.masked
-  let best: {verb: Lifecycle; index: number} | undefined
+  let best: {verb: Lifecycle; index: number; text?: string} | undefined
   let negated: Lifecycle | undefined
   for (const {verb, pattern} of LIFECYCLE) {
     for (const match of masked.matchAll(pattern)) {
@@ -423,13 +542,22 @@ function lifecycleCommand(u: Utterance, hostFlag: string | undefined): IntentRes
         !NOT_QUESTION.test(masked)
       )
         continue
-      if (!best || match.index < best.index) best = {verb, index: match.index}
+      if (!best || match.index < best.index) best = {verb, index: match.index, text: match[0]}
       break
     }
   }
   // "n8n down", "acme/n8n down for good": terse, and never a question ("is gitea down?").
   const terse = new RegExp(String.raw`^(?:please )?(?:\S+ 's )?${E} down\b`)
   if (!best && NOT_QUESTION.test(masked) && terse.test(masked)) best = {verb: 'down', index: 0}
+  // "I need gitea running for umbrella": a deploy, said as the state wanted.
+  if (
+    !best &&
+    NOT_QUESTION.test(masked) &&
+    new RegExp(
+      String.raw`\b(?:i|we) (?:need|want|would like) (?:a |an |the |some |one )?(?:new |fresh )?${P} (?:\S+ ){0,3}(?:running|up|deployed|installed|going)\b`,
+    ).test(masked)
+  )
+    best = {verb: 'up', index: 0}
   if (
     !best &&
     !READ_WORDS.test(masked) &&
@@ -449,6 +577,7 @@ function lifecycleCommand(u: Utterance, hostFlag: string | undefined): IntentRes
       )
     return undefined
   }
+  consumeVerb(u, best)
   switch (best.verb) {
     case 'up':
       return plugUp(u, hostFlag)
@@ -460,6 +589,22 @@ function lifecycleCommand(u: Utterance, hostFlag: string | undefined): IntentRes
       return exportBundle(u, hostFlag)
     default:
       return startStopRestart(u, best.verb, hostFlag)
+  }
+}
+
+/**
+ * The words of the verb phrase ("switch … off", "power … down") are the verb's: never a name. Only plain
+ * words the verb's pattern spells out are taken, so "turn gitea off" keeps gitea.
+ */
+function consumeVerb(u: Utterance, best: {verb: Lifecycle; index: number; text?: string}) {
+  if (!best.text || !['down', 'restart', 'stop', 'start'].includes(best.verb)) return
+  const source = LIFECYCLE.find((entry) => entry.verb === best.verb)!.pattern.source
+  const found = u.find(new RegExp(best.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+  if (!found) return
+  for (const index of found.groups[0] ?? []) {
+    const unit = u.unit(index)
+    if (unit.kind === 'word' && /^[a-z]+$/.test(unit.norm) && new RegExp(String.raw`\b${unit.norm}\b`).test(source))
+      u.consume(index)
   }
 }
 
@@ -542,7 +687,8 @@ function startStopRestart(
         (!tenant || instance.tenant === tenant),
     )
     if (!running) {
-      u.penalty += 0.15
+      // "start agent zero" when none runs: a deploy, but only once the user says so.
+      u.penalty += 0.4
       return plugUp(u, hostFlag)
     }
   }
@@ -722,7 +868,21 @@ function plugUp(u: Utterance, hostFlag: string | undefined): IntentResult {
     flags.push(['--link', linked.value])
   }
 
-  const named = u.find(/\b(?:called|named|name it|name|as|with (?:the )?name|instance name)(?: of)? "?(\S+)/)
+  // "as acme/flows", "called acme/flows": the tenant and the instance name at once.
+  let tenant: string | undefined
+  const asRef = u.find(/\b(?:as|called|named|name it|call it|name)(?: of)? (@ref)/)
+  const asRefIndex = asRef?.groups[1]?.[0]
+  if (asRef && asRefIndex !== undefined) {
+    const [owner = '', instance = ''] = u.unit(asRefIndex).norm.split('/')
+    tenant = checkedName('tenant', owner)
+    flags.push(['--name', checkedName('instance', instance)])
+    u.consume(...(asRef.groups[0] ?? []))
+  }
+  const named = asRef
+    ? undefined
+    : u.find(
+        /\b(?:called|named|name it|call it|call this|call the (?:instance|new one|thing)|name|as|with (?:the )?name|instance name)(?: of)? "?(\S+)/,
+      )
   const nameIndex = named?.groups[1]?.[0]
   if (
     named &&
@@ -758,8 +918,14 @@ function plugUp(u: Utterance, hostFlag: string | undefined): IntentResult {
       throw new Refusal(`"${u.unit(index!).norm.slice(0, 40)}" is not a domain name; give one such as blog.example.com`)
   }
 
+  const replicas = takeReplicas(u, false)
   const cpus = takeCpus(u)
   const memory = takeMemory(u)
+  if (replicas !== undefined && replicas !== '1') {
+    return unknown(
+      `A deploy starts one replica: ask me to deploy it, then to "scale it to ${replicas} replicas" once it runs.`,
+    )
+  }
   if (cpus) flags.push(['--cpus', cpus])
   if (memory) flags.push(['--memory', memory])
   if (cpus || memory)
@@ -782,10 +948,13 @@ function plugUp(u: Utterance, hostFlag: string | undefined): IntentResult {
   }
 
   // "deploy acme/n8n": TENANT/PLUG.
-  let tenant: string | undefined
   let refPlug: string | undefined
   const ref = u.live('ref')[0]
-  if (ref !== undefined && u.live('plug', 'both', 'inst').every((index) => u.unit(index).mention!.plugs.length === 0)) {
+  if (
+    !tenant &&
+    ref !== undefined &&
+    u.live('plug', 'both', 'inst').every((index) => u.unit(index).mention!.plugs.length === 0)
+  ) {
     const [owner = '', name = ''] = u.unit(ref).norm.split('/')
     if (u.context.catalog.some((item) => item.id === name)) {
       tenant = checkedName('tenant', owner)
@@ -798,6 +967,12 @@ function plugUp(u: Utterance, hostFlag: string | undefined): IntentResult {
 
   const plug = refPlug ? {id: refPlug} : pickPlug(u)
   if ('result' in plug) return plug.result
+  // Implied values stay out of the argv: the plug id as the name, the default tenant.
+  for (let index = flags.length - 1; index >= 0; index--) {
+    const [name, value] = flags[index]!
+    if ((name === '--name' && value === plug.id) || (name === '--tenant' && value === u.context.defaultTenant))
+      flags.splice(index, 1)
+  }
 
   for (const [name, value] of flags) {
     if (name === '--link') notes.push(`linked to ${value}`)
@@ -861,7 +1036,9 @@ function pickPlug(u: Utterance): {id?: string; choose?: string[]} | {result: Int
     }
   }
   if (mentions.length > 0) {
-    const plugs = u.unit(mentions[0]!).mention!.plugs
+    const {plugs, score} = u.unit(mentions[0]!).mention!
+    // Part of a name ("graf", "kuma"): a guess, so a deploy of it is asked about first.
+    if (score < 0.8) u.penalty += 0.2
     u.consume(mentions[0])
     return plugs.length === 1 ? {id: plugs[0]!} : {choose: plugs}
   }
@@ -1048,7 +1225,7 @@ function optionalInstance(
 const stats: ReadRule = (u, hostFlag) => {
   if (
     !u.test(
-      /\bstats?\b|\bstatistics\b|\busage\b|\bhow much (?:cpu|memory|ram|resources|disk|power|does)\b|\b(?:cpu|memory|ram|resource|disk) (?:usage|use|consumption|load)\b|\busing\b|\bconsum\w*|\bmetrics\b|\bload\b|\bcosts?\b|\bspend\w*|\bhungry\b|\bresources\b/,
+      /\bstats?\b|\bstatistics\b|\busage\b|\bhow much (?:cpu|memory|ram|resources|disk|power|does)\b|\b(?:cpu|memory|ram|resource|disk) (?:usage|use|consumption|load)\b|\b(?:cpu|memory|ram|mem)\b|\busing\b|\bconsum\w*|\bmetrics\b|\bload\b|\bcosts?\b|\bspend\w*|\bhungry\b|\bresources\b/,
     )
   )
     return undefined
@@ -1201,7 +1378,7 @@ const catalogList: ReadRule = (u) => {
 
 const plugList: ReadRule = (u, hostFlag) => {
   const asked =
-    /\b(?:running|deployed|installed|live|up|active|online)\b|\b(?:list|show|see|display|view|get|give)\b (?:\S+ ){0,4}(?:instances|plugs|apps|applications|services|containers|deployments|everything|stuff|all)\b|\bps\b|\bls\b|\binstances\b|\bdeployments\b|\bwhat (?:do|does) (?:\S+ ){0,2}(?:have|run)\b|\bstatus\b|\boverview\b|\beverything\b|\bwhat is there\b|\bplug (?:ls|list)\b/
+    /\b(?:running|deployed|installed|live|up|active|online)\b|\b(?:list|show|see|display|view|get|give)\b (?:\S+ ){0,4}(?:instances|plugs|apps|applications|services|containers|deployments|everything|stuff|all)\b|\bps\b|\bls\b|\binstances\b|\bdeployments\b|\bwhat (?:do|does) (?:\S+ ){0,2}(?:have|run)\b|\bwhat (?:runs|is up)\b|\bwhat (?:\S+ ){0,2}(?:has|have)$|\bstatus\b|\boverview\b|\beverything\b|\bwhat is there\b|\bplug (?:ls|list)\b/
   if (!u.test(asked)) return undefined
   const tenant = takeTenant(u)
   return command(
@@ -1221,7 +1398,7 @@ function fallback(u: Utterance, hostFlag: string | undefined): IntentResult {
   const entities = u.live('ref', 'inst', 'both', 'plug')
   if (entities.length === 1 && meaningful.length <= 2) {
     const unit = u.unit(entities[0]!)
-    u.penalty += 0.35
+    u.penalty += 0.4
     if (unit.kind === 'plug' && meaningful.length === 2) return plugUp(u, hostFlag)
     if (unit.kind === 'plug')
       return (

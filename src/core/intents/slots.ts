@@ -56,6 +56,9 @@ function findTenant(u: Utterance): string | undefined {
     new RegExp(String.raw`\b${TENANT_NOUN}s? (?:called |named )?(\S+)`),
     new RegExp(String.raw`(?:^|\s)(\S+) ${TENANT_NOUN}\b`),
     /(?:^|\s)(\S+) 's\b/,
+    // "give hooli a postgres", "get umbrella an n8n", "umbrella needs grafana"
+    /(?:^|\s)(\S+) (?:needs?|wants?) (?:a |an |new |another )?@(?:plug|both)/,
+    /\b(?:give|get|set) (\S+) (?:up with )?(?:a|an|another|their own|its own) /,
   ]
   for (const pattern of strong) {
     for (const found of u.findAll(pattern)) {
@@ -67,7 +70,7 @@ function findTenant(u: Utterance): string | undefined {
       return tenant
     }
   }
-  const weak = /\b(?:for|of|in|from|under|on|to|at|within|inside|into|belonging to|owned by|by) (?:the )?(\S+)/
+  const weak = /(?<=\b(?:for|of|in|from|under|on|to|at|within|inside|into|belonging to|owned by|by) (?:the )?)(\S+)/
   for (const found of u.findAll(weak)) {
     const index = found.groups[1]?.[0]
     if (!isNameCandidate(u, index)) continue
@@ -91,8 +94,6 @@ export function refOf(u: Utterance, instance: IntentInstance): string {
   return instance.tenant === u.context.defaultTenant ? instance.instance : `${instance.tenant}/${instance.instance}`
 }
 
-const fullRef = (instance: IntentInstance) => `${instance.tenant}/${instance.instance}`
-
 export type Target = {kind: 'one'; value: string} | {kind: 'choose'; options: string[]; what: string}
 
 /** TENANT/NAME as typed, validated, with a typo in NAME fixed when that tenant runs one close name. */
@@ -110,7 +111,7 @@ export function explicitRef(u: Utterance, text: string): string {
       u.penalty += 0.15
     }
   }
-  return `${tenant}/${name}`
+  return tenant === u.context.defaultTenant ? name : `${tenant}/${name}`
 }
 
 /**
@@ -142,8 +143,13 @@ export function takeInstanceTarget(
       (instance) => mention.plugs.includes(instance.plug) && (!tenant || instance.tenant === tenant),
     )
     const found = byName.length > 0 ? byName : byPlug
-    if (found.length === 1) return {kind: 'one', value: tenant ? fullRef(found[0]!) : refOf(u, found[0]!)}
-    if (found.length > 1) return {kind: 'choose', options: found.map(fullRef), what: u.unit(index).norm}
+    if (found.length === 1) {
+      // The word names an instance elsewhere ("postgres" of acme) but only a plug here: which one is meant?
+      if (byName.length === 0 && mention.instances.length > 0) u.penalty += 0.4
+      return {kind: 'one', value: refOf(u, found[0]!)}
+    }
+    if (found.length > 1)
+      return {kind: 'choose', options: found.map((item) => refOf(u, item)), what: u.unit(index).norm}
     // Not running (or no host to ask): the name as written.
     const names = mention.instances.length > 0 ? mention.instances : mention.plugs
     if (instances.length > 0) u.penalty += 0.2
@@ -153,7 +159,7 @@ export function takeInstanceTarget(
         options: names.map((name) => (tenant ? `${tenant}/${name}` : name)),
         what: u.unit(index).norm,
       }
-    return {kind: 'one', value: tenant ? `${tenant}/${names[0]}` : names[0]!}
+    return {kind: 'one', value: tenant && tenant !== u.context.defaultTenant ? `${tenant}/${names[0]}` : names[0]!}
   }
   if (u.context.focus && u.test(/\b(?:it|its|this|that|them|this one|that one|the same one)\b/)) {
     const focus = u.context.focus
@@ -168,7 +174,7 @@ export function takeInstanceTarget(
       const name = validated(() => checkResourceName('instance', u.unit(index).norm))
       u.consume(index)
       u.penalty += instances.length > 0 ? 0.25 : 0.1
-      return {kind: 'one', value: tenant ? `${tenant}/${name}` : name}
+      return {kind: 'one', value: tenant && tenant !== u.context.defaultTenant ? `${tenant}/${name}` : name}
     }
   }
   return undefined
@@ -176,7 +182,20 @@ export function takeInstanceTarget(
 
 /** True when more than one distinct thing to act on is named ("restart n8n and gitea"). */
 export function severalTargets(u: Utterance): boolean {
-  return u.live('ref', 'inst', 'both').length + u.live('plug').length > 1
+  const named = [...u.live('ref', 'inst', 'both'), ...u.live('plug')]
+  if (named.length !== 2) return named.length > 1
+  // "the ghost blog", "the flowise flow": a plug and a running instance of it are one target.
+  const [plugIndex, instanceIndex] = named.map((index) => u.unit(index)).every((unit) => unit.kind !== 'ref')
+    ? [named.find((index) => u.unit(index).kind === 'plug'), named.find((index) => u.unit(index).kind !== 'plug')]
+    : [undefined, undefined]
+  if (plugIndex === undefined || instanceIndex === undefined) return true
+  const plugs = u.unit(plugIndex).mention!.plugs
+  const names = u.unit(instanceIndex).mention!.instances
+  const same = u.context.instances.some(
+    (instance) => names.includes(instance.instance) && plugs.includes(instance.plug),
+  )
+  if (same) u.consume(plugIndex)
+  return !same
 }
 
 // ---- numbers and sizes -------------------------------------------------------
@@ -185,9 +204,17 @@ const UNIT = String.raw`(k|kb|kib|kilobytes?|m|mb|mib|megs?|megabytes?|g|gb|gib|
 
 /** "4g", "4 gb", "2 gigs of ram", "512 megabytes" → "4g", "512m" (validated with parseMemorySize). */
 export function takeMemory(u: Utterance): string | undefined {
-  const found = u.find(new RegExp(String.raw`(?:^|\s)(\d+(?:\.\d+)?) ?${UNIT}\b`))
+  const found = u.find(new RegExp(String.raw`(?:^|\s)(${NUMBER}) ?${UNIT}\b`))
   if (!found) return undefined
-  const size = `${found.match[1]}${found.match[2]![0]}`
+  const value = numberValue(found.match[1]!)
+  if (value === undefined) throw new Refusal(`I could not read a size in "${found.match[0].trim()}"`)
+  const unit = found.match[2]![0]!
+  // "half a gig" is 512m: a size is a whole number of its unit.
+  const size = Number.isInteger(value)
+    ? `${value}${unit}`
+    : unit === 'g'
+      ? `${Math.round(value * 1024)}m`
+      : `${value}${unit}`
   validated(() => parseMemorySize(size))
   for (const group of found.groups.slice(1)) u.consume(...(group ?? []))
   return size

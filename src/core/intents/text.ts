@@ -130,6 +130,89 @@ function expand(raw: string): Token[] {
   return [{raw, norm: lower.includes("'") && !lower.includes('=') ? lower.replace(/'/g, '') : lower}]
 }
 
+/** Fillers of speech and typing that carry no meaning ("um", "uh", "please"): dropped before any rule looks. */
+const FILLERS = new Set([
+  'um',
+  'umm',
+  'uh',
+  'uhh',
+  'uhm',
+  'er',
+  'erm',
+  'hmm',
+  'hm',
+  'mm',
+  'ah',
+  'please',
+  'pls',
+  'plz',
+  'kindly',
+])
+/** "like" is a filler unless someone likes something ("i'd like", "would like", "we like"). */
+const LIKERS = new Set(['would', 'i', 'we', 'you', 'they', 'do', 'dont', 'not', 'really', 'also'])
+
+function withoutFillers(tokens: Token[]): Token[] {
+  const out: Token[] = []
+  for (let index = 0; index < tokens.length; index++) {
+    const token = tokens[index]!
+    const previous = out.at(-1)?.norm ?? ''
+    if (FILLERS.has(token.norm)) continue
+    if (token.norm === 'like' && !LIKERS.has(previous)) continue
+    if (
+      token.norm === 'you' &&
+      tokens[index + 1]?.norm === 'know' &&
+      !['do', 'did', 'would', 'will'].includes(previous)
+    ) {
+      index++
+      continue
+    }
+    out.push(token)
+  }
+  return out
+}
+
+const SPOKEN_DIGITS: Record<string, string> = {
+  zero: '0',
+  one: '1',
+  two: '2',
+  three: '3',
+  four: '4',
+  five: '5',
+  six: '6',
+  seven: '7',
+  eight: '8',
+  nine: '9',
+}
+
+/**
+ * Names spelled out by a voice transcript, joined back: "n eight n" → n8n, "open web u i" → open web ui.
+ * A run of single letters (not "a"; "i" only after another letter) and digit words, holding a letter.
+ */
+function spelledOut(tokens: Token[]): Token[] {
+  const out: Token[] = []
+  const isLetter = (token: Token | undefined, first: boolean) =>
+    token !== undefined && /^[b-z]$/.test(token.norm) && !(first && token.norm === 'i')
+  for (let index = 0; index < tokens.length; index++) {
+    let end = index
+    while (
+      end < tokens.length &&
+      (isLetter(tokens[end], end === index) || (end > index && tokens[end]!.norm in SPOKEN_DIGITS))
+    )
+      end++
+    // A digit word only joins when a letter follows it too ("n eight n"), so "x two cpus" stays.
+    while (end - 1 > index && tokens[end - 1]!.norm in SPOKEN_DIGITS) end--
+    if (end - index >= 2) {
+      const run = tokens.slice(index, end)
+      const norm = run.map((token) => SPOKEN_DIGITS[token.norm] ?? token.norm).join('')
+      out.push({raw: run.map((token) => token.raw).join(' '), norm})
+      index = end - 1
+      continue
+    }
+    out.push(tokens[index]!)
+  }
+  return out
+}
+
 /**
  * Tokens of a screened request. "self host", "self-hosting" become one
  * word so that "host" in them is never taken for a server.
@@ -140,7 +223,7 @@ export function tokenize(text: string): Token[] {
     .replace(/[\u2018\u2019\u02bc\u00b4]/g, "'")
     .replace(/[\u201c\u201d\u00ab\u00bb]/g, '"')
     .replace(/&/g, ' and ')
-  const tokens = chunks(flat).flatMap(expand)
+  const tokens = spelledOut(withoutFillers(chunks(flat).flatMap(expand)))
   const merged: Token[] = []
   for (let index = 0; index < tokens.length; index++) {
     const token = tokens[index]!

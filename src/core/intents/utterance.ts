@@ -8,7 +8,7 @@
 import {isDomainName} from '../names.js'
 import {compact, tokenize, typoAllowance, typoDistance, type Token} from './text.js'
 import type {IntentContext} from './types.js'
-import {COMMAND_WORDS, isKnownWord} from './vocabulary.js'
+import {CATEGORY_SYNONYMS, COMMAND_WORDS, isFunctionWord, isKnownWord} from './vocabulary.js'
 
 export type UnitKind = 'word' | 'poss' | 'env' | 'path' | 'ref' | 'domain' | 'url' | 'plug' | 'inst' | 'both'
 
@@ -75,6 +75,8 @@ interface Forms {
   plugParts: Map<string, string[]>
   instanceParts: Map<string, string[]>
   tenants: Set<string>
+  /** Category and tag words ("database", "blog"): topics, never a typo of a name ("database" is not metabase). */
+  topics: Set<string>
 }
 
 function add(map: Map<string, string[]>, key: string, value: string) {
@@ -100,10 +102,13 @@ function buildForms(context: IntentContext): Forms {
     plugParts: new Map(),
     instanceParts: new Map(),
     tenants: new Set(),
+    topics: new Set(Object.keys(CATEGORY_SYNONYMS)),
   }
   for (const plug of context.catalog) {
     add(forms.plugExact, compact(plug.id), plug.id)
     add(forms.plugExact, compact(plug.name), plug.id)
+    forms.topics.add(plug.category)
+    for (const tag of plug.tags) for (const word of tag.split('-')) forms.topics.add(word)
     for (const part of [...plug.id.split('-').filter((p) => p.length >= 4), ...nameParts(plug.name)])
       add(forms.plugParts, part, plug.id)
   }
@@ -410,21 +415,29 @@ function findMentions(tokens: Token[], kinds: UnitKind[], forms: Forms): Map<num
   }
   const nameLike = (index: number) => {
     const word = tokens[index]!.norm
-    return !isKnownWord(word) && !forms.tenants.has(word) && /[a-z]/.test(word) && !/^\d/.test(word)
+    return (
+      !isKnownWord(word) &&
+      !forms.tenants.has(word) &&
+      !forms.topics.has(word) &&
+      /[a-z]/.test(word) &&
+      !/^\d/.test(word)
+    )
   }
 
   for (let size = 3; size >= 1; size--) {
     for (let from = 0; from + size <= tokens.length; from++) {
       if (!free(from, from + size)) continue
-      // A lone known word ("data", "test") is never a name; "open web ui" as a whole is.
-      if (size === 1 && isKnownWord(tokens[from]!.norm)) continue
+      // A lone known word ("data", "test") is never a plug's name; "open web ui" as a whole is. A running
+      // instance may be called by one ("files"): instances are matched before anything else.
+      const known = size === 1 && isKnownWord(tokens[from]!.norm)
+      if (known && (isFunctionWord(tokens[from]!.norm) || !forms.instanceExact.has(tokens[from]!.norm))) continue
       const key = compact(
         tokens
           .slice(from, from + size)
           .map((t) => t.norm)
           .join(''),
       )
-      const plugs = forms.plugExact.get(key) ?? []
+      const plugs = known ? [] : (forms.plugExact.get(key) ?? [])
       const instances = forms.instanceExact.get(key) ?? []
       if (plugs.length > 0 || instances.length > 0)
         claim(from, from + size, {plugs: [...plugs], instances: [...instances], score: 1})

@@ -28,6 +28,8 @@ export type AgentEvent =
       summary: string
     }
   | {type: 'notice'; message: string}
+  /** Tokens one provider request used (for the usage report); none for the offline parser. */
+  | {type: 'usage'; provider: string; model: string; inputTokens: number; outputTokens: number}
 
 export class AgentLog {
   readonly events: AgentEvent[] = []

@@ -69,6 +69,8 @@ export interface AgentAction {
 export interface TurnResult {
   reply: string
   actions: AgentAction[]
+  /** Tokens the provider's requests of this turn used, when it reports them (a model, not the parser). */
+  usage?: {requests: number; inputTokens: number; outputTokens: number}
 }
 
 export interface AgentOptions {
@@ -150,6 +152,7 @@ export class Agent {
     this.push({role: 'user', content: text})
     const actions: AgentAction[] = []
     const replies: string[] = []
+    const usage = {requests: 0, inputTokens: 0, outputTokens: 0}
     const rounds = this.options.maxToolRounds ?? DEFAULT_TOOL_ROUNDS
     for (let round = 0; ; round++) {
       const system = await this.options.system(this.focus)
@@ -168,6 +171,13 @@ export class Agent {
         else if (event.type === 'notice') {
           this.log.record({type: 'notice', message: event.message})
           ui.notice(event.message)
+        } else if (event.type === 'done' && event.usage) {
+          const inputTokens = event.usage.inputTokens ?? 0
+          const outputTokens = event.usage.outputTokens ?? 0
+          usage.requests++
+          usage.inputTokens += inputTokens
+          usage.outputTokens += outputTokens
+          this.log.record({type: 'usage', provider: provider.name, model: provider.model, inputTokens, outputTokens})
         }
       }
       if (reply !== '') {
@@ -202,7 +212,7 @@ export class Agent {
         break
       }
     }
-    return {reply: replies.join('\n'), actions}
+    return {reply: replies.join('\n'), actions, ...(usage.requests > 0 ? {usage} : {})}
   }
 
   private skipped(call: ToolCall, why: string): AgentAction {
@@ -287,6 +297,10 @@ export class Agent {
     this.log.record({type: 'tool-call', callId: call.id, tool: call.name, effect, argv, summary})
     ui.toolCall({callId: call.id, tool, args, argv, summary})
 
+    if (effect !== 'read' && this.options.provider.name !== 'offline') {
+      const question = await this.ungrounded(tool, args)
+      if (question) return finish(invalid(question.message, question.hint), {argv, summary})
+    }
     if (effect !== 'read' && this.options.dryRun) {
       return finish(
         {
@@ -398,6 +412,50 @@ export class Agent {
         },
         {argv, summary},
       )
+    }
+  }
+
+  /**
+   * The grounding rule for a model's change (the offline parser applies it itself): the instance it acts
+   * on runs on the host, a new deploy's tenant and name were said by the user (or the tenant is the
+   * default). Otherwise the call is refused with what to ask the user, before any plan or gate.
+   */
+  private async ungrounded(tool: AgentTool, args: ToolArgs): Promise<{message: string; hint: string} | undefined> {
+    const {runtime} = this.options
+    const said = this.history
+      .flatMap((message) => (message.role === 'user' ? [message.content.toLowerCase()] : []))
+      .join(' ')
+    const saidWord = (word: string) => new RegExp(String.raw`(?:^|[^a-z0-9-])${word}(?![a-z0-9-])`).test(said)
+    if (tool.spec.name === 'plug_up') {
+      const unsaid = [
+        args.tenant !== undefined && String(args.tenant) !== runtime.defaultTenant && !saidWord(String(args.tenant))
+          ? `tenant ${String(args.tenant)}`
+          : '',
+        args.name !== undefined && !saidWord(String(args.name)) ? `name ${String(args.name)}` : '',
+      ].filter(Boolean)
+      if (unsaid.length === 0) return undefined
+      return {
+        message: `not grounded: the user never said the ${unsaid.join(' or the ')}`,
+        hint: 'ask the user which tenant and name to deploy under; do not guess them',
+      }
+    }
+    const target = tool.target(args, runtime.defaultTenant)
+    if (!target) return undefined
+    let live: Array<{tenant: string; instance: string}>
+    try {
+      live = await runtime.services.listInstances(await runtime.session(), {probe: false})
+    } catch {
+      // No host to ask: the service reports the real error.
+      return undefined
+    }
+    if (live.some((item) => item.tenant === target.tenant && item.instance === target.instance)) return undefined
+    const sameName = live.filter((item) => item.instance === target.instance)
+    const options = (sameName.length > 0 ? sameName : live)
+      .slice(0, 12)
+      .map((item) => `${item.tenant}/${item.instance}`)
+    return {
+      message: `not grounded: no instance ${target.tenant}/${target.instance} runs on this host`,
+      hint: `ask the user which instance they mean${options.length > 0 ? ` (${options.join(', ')})` : ''}; do not guess`,
     }
   }
 

@@ -16,6 +16,7 @@ import {AimsError, ExitCode} from '../../core/errors.js'
 import {commandPathOf} from '../../core/commands/argv.js'
 import {COMMAND_EFFECTS} from '../../core/commands/index.js'
 import {formatArgv, parseUtterance, type IntentContext} from '../../core/intents/index.js'
+import {argvSecretValues, redactArgv, redactSecrets} from '../../core/text/redact.js'
 import type {Plan} from '../../core/plan/plan.js'
 import type {Agent, AgentAction} from './agent.js'
 import {clarificationText} from './offline-provider.js'
@@ -41,6 +42,8 @@ export interface AskResult {
   status: 'proposed' | 'ok' | 'dry-run' | 'declined' | 'failed' | 'invalid' | 'answered'
   provider: string
   reply?: string
+  /** Tokens the model's requests used (absent for the offline parser). */
+  usage?: {requests: number; inputTokens: number; outputTokens: number}
   /** The primary action's result (what the model was told: compact, masked). */
   result?: Record<string, unknown>
   actions: AskAction[]
@@ -62,10 +65,12 @@ export function askDryRunOffline(text: string, context: IntentContext): AskResul
     throw new AimsError('usage', `ACHEEVY did not map that to a command: ${result.message}`, {
       hint: 'rephrase it, or see aims --help',
     })
+  // A secret in the request (APP_SECRET=…) is never echoed: the argv shows it masked (issue 10, item 8).
+  const argv = redactArgv(result.argv)
   return {
-    argv: result.argv,
-    command: formatArgv(result.argv),
-    summary: result.summary,
+    argv,
+    command: formatArgv(argv),
+    summary: redactSecrets(result.summary, argvSecretValues(result.argv)),
     mutates: result.mutates,
     destructive: result.destructive,
     status: 'proposed',
@@ -85,13 +90,19 @@ function primary(actions: AgentAction[]): AgentAction | undefined {
 export async function askWithAgent(
   agent: Agent,
   text: string,
-  options: {provider: string; offline: boolean; plans?: Map<string, Plan>},
+  options: {
+    provider: string
+    offline: boolean
+    plans?: Map<string, Plan>
+    /** The reply was shown to the user already (not under --json): the error does not repeat it. */
+    replyShown?: boolean
+  },
 ): Promise<{result: AskResult; exitCode: ExitCode; error?: AimsError}> {
   const turn = await agent.turn(text)
   const actions: AskAction[] = turn.actions.map((action) => ({
     tool: action.tool,
-    ...(action.argv ? {argv: action.argv} : {}),
-    summary: action.summary,
+    ...(action.argv ? {argv: redactArgv(action.argv)} : {}),
+    summary: redactSecrets(action.summary, argvSecretValues(action.argv ?? [])),
     effect: action.effect,
     status: action.outcome.status,
     result: action.outcome.content,
@@ -101,9 +112,14 @@ export async function askWithAgent(
   if (!main) {
     // The offline parser only speaks when it could not make a command of the request.
     if (options.offline) {
-      throw new AimsError('usage', `ACHEEVY did not map that to a command: ${turn.reply.replace(/\s*\n\s*/g, ' ')}`, {
-        hint: 'rephrase it, or run aims chat to answer its question',
-      })
+      const reply = turn.reply.replace(/\s*\n\s*/g, ' ')
+      throw new AimsError(
+        'usage',
+        options.replyShown
+          ? 'ACHEEVY did not map that to a command (its answer is above)'
+          : `ACHEEVY did not map that to a command: ${reply}`,
+        {hint: 'rephrase it, or run aims chat to answer its question', details: {reply}},
+      )
     }
     return {
       result: {
@@ -115,6 +131,7 @@ export async function askWithAgent(
         provider: options.provider,
         reply: turn.reply,
         actions,
+        ...(turn.usage ? {usage: turn.usage} : {}),
       },
       exitCode: ExitCode.ok,
     }
@@ -122,9 +139,9 @@ export async function askWithAgent(
   const path = main.argv ? commandPathOf(main.argv) : undefined
   const effects = path ? COMMAND_EFFECTS[path] : {mutates: main.mutates, destructive: main.destructive}
   const result: AskResult = {
-    argv: main.argv ?? null,
-    ...(main.argv ? {command: formatArgv(main.argv)} : {}),
-    summary: main.summary,
+    argv: main.argv ? redactArgv(main.argv) : null,
+    ...(main.argv ? {command: formatArgv(redactArgv(main.argv))} : {}),
+    summary: redactSecrets(main.summary, argvSecretValues(main.argv ?? [])),
     mutates: effects.mutates,
     destructive: effects.destructive,
     status: main.outcome.status === 'proposed' ? 'proposed' : main.outcome.status,
@@ -132,6 +149,7 @@ export async function askWithAgent(
     ...(turn.reply ? {reply: turn.reply} : {}),
     result: main.outcome.content,
     actions,
+    ...(turn.usage ? {usage: turn.usage} : {}),
   }
   // The exit code of the worst outcome: declined 3, failed its own, otherwise 0.
   const declined = turn.actions.find((action) => action.outcome.status === 'declined')

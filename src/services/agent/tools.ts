@@ -24,8 +24,11 @@ import {formatInstanceRef, type InstanceNames, type InstanceRef} from '../../cor
 import {looksSecret} from '../../core/plan/env.js'
 import {validatePlugUpOptions, validateScaleOptions} from '../../core/plan/requests.js'
 import type {Plan} from '../../core/plan/plan.js'
+import type {InstanceHealthReport} from '../../core/health-report.js'
+import type {InstanceStats} from '../../core/stats.js'
 import {passGate, type Approver} from '../gate.js'
 import type {HostSession} from '../ports.js'
+import {eventsAnswer, healthAnswer, listAnswer, logsAnswer, redactedLines, statsAnswer} from './answers.js'
 import {refOf} from './tool-args.js'
 import {deriveTool, type DerivedTool, type ToolArgs} from './tool-shape.js'
 import type {ToolCallContext, ToolRunResult, ToolRuntime} from './runtime.js'
@@ -237,10 +240,7 @@ const plugLs: ToolBehaviour = {
       status: 'ok',
       data: {host, instances},
       content: {
-        summary:
-          instances.length === 0
-            ? `nothing is deployed on ${host}${args.tenant ? ` for tenant ${String(args.tenant)}` : ''}`
-            : `${plural(instances.length, 'instance')} on ${host}`,
+        summary: listAnswer(instances, host, args.tenant ? String(args.tenant) : undefined),
         host,
         instances: instances.map((view) => ({
           instance: view.ref,
@@ -302,16 +302,17 @@ const plugLogs = onInstance(
       ...(args.service ? {service: String(args.service)} : {}),
     })
     const secrets = await knownSecrets(runtime, session, target)
+    const shown = redactedLines(lines, secrets)
     const text = lines
       .map((line) => `${line.service}${line.replica > 1 ? `#${line.replica}` : ''} | ${line.text}`)
       .join('\n')
     const instance = formatInstanceRef(target)
     return {
       status: 'ok',
-      data: {instance, lines},
+      data: {instance, lines: shown},
       focus: instance,
       content: {
-        summary: `${plural(lines.length, 'log line')} of ${instance}`,
+        summary: logsAnswer(lines, instance, secrets),
         instance,
         lines: lines.length,
         logs: fenceUntrusted(`logs of ${instance}`, text, {secrets, keep: 'tail'}),
@@ -329,14 +330,17 @@ function stateTool(action: 'start' | 'stop' | 'restart'): ToolBehaviour {
       const deps = await runtime.lifecycleDeps(call)
       const result = await runtime.services.changeState(deps, ref(args, runtime), action)
       const applied = result.status === 'applied'
+      const unchanged = result.status === 'unchanged'
       return {
-        status: applied ? 'ok' : 'dry-run',
+        status: applied || unchanged ? 'ok' : 'dry-run',
         data: result,
         focus: result.instance,
         content: {
           summary: applied
             ? `${done} ${result.instance}${result.health ? ` (${result.health.detail})` : ''}`
-            : `dry run: ${result.plan.summary}`,
+            : unchanged
+              ? `${result.instance} is already ${result.already}: nothing changed`
+              : `dry run: ${result.plan.summary}`,
           status: result.status,
           instance: result.instance,
           ...(result.health ? {health: result.health} : {}),
@@ -437,6 +441,15 @@ const exportTool: ToolBehaviour = {
   },
 }
 
+/** A stats or health result in words (the services' own result shapes). */
+function answerOf(name: 'stats' | 'health', result: unknown, fallback: string): string {
+  const instances = (result as {instances?: unknown} | undefined)?.instances
+  if (name === 'stats') return Array.isArray(instances) ? statsAnswer(instances as InstanceStats[]) : fallback
+  return Array.isArray(result) && result.every((report) => typeof report?.health === 'string')
+    ? healthAnswer(result as InstanceHealthReport[])
+    : fallback
+}
+
 function optionalInstanceTool(name: 'stats' | 'health', summary: (target?: string) => string): ToolBehaviour {
   return {
     summary: (args) => summary(args.instance === undefined ? undefined : String(args.instance)),
@@ -451,7 +464,7 @@ function optionalInstanceTool(name: 'stats' | 'health', summary: (target?: strin
         data: result,
         ...(target ? {focus: formatInstanceRef(target)} : {}),
         content: {
-          summary: summary(target ? formatInstanceRef(target) : undefined),
+          summary: answerOf(name, result, summary(target ? formatInstanceRef(target) : undefined)),
           result: fencedJson(label, result, runtime.secrets),
         },
       }
@@ -474,12 +487,14 @@ const events: ToolBehaviour = {
     const session = await runtime.session()
     const until = runtime.clock.now()
     const result = await service({since: new Date(until.getTime() - EVENTS_WINDOW_MS), until}, session)
-    const count = Array.isArray(result) ? result.length : undefined
     return {
       status: 'ok',
       data: result,
       content: {
-        summary: count === undefined ? 'recent events' : `${plural(count, 'event')} in the last hour`,
+        summary:
+          Array.isArray(result) && result.every((event) => event?.time instanceof Date)
+            ? eventsAnswer(result)
+            : `${Array.isArray(result) ? result.length : 'recent'} events in the last hour`,
         events: fencedJson('engine events', result, runtime.secrets),
       },
     }

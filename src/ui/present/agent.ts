@@ -1,7 +1,8 @@
 /**
  * ACHEEVY's tool calls and results as text for the chat and `aims ask`:
  * the command line each call stands for, one status line per result, and
- * for reads the same tables the CLI commands print. Pure. Container text is
+ * for reads an answer in words and, where a table reads better, the tables
+ * the CLI commands print (never raw JSON: that is --json's). Pure. Container text is
  * shown sanitized (no escape sequences), as `aims plug logs` shows it.
  */
 import {sanitizeUntrusted} from '../../core/text/sanitize.js'
@@ -16,6 +17,11 @@ import {renderCatalogList, renderPlugDetails, renderSearchResults} from './catal
 import {renderDoctorReport} from './doctor.js'
 import {instanceRows} from './instances.js'
 import {renderTable} from './table.js'
+import {eventInstance, eventLine} from './events.js'
+import {healthTable, statsTable} from './stats.js'
+import type {AimsEvent} from '../../core/events.js'
+import type {InstanceHealthReport} from '../../core/health-report.js'
+import type {InstanceStats} from '../../core/stats.js'
 
 export interface ToolOutcomeView {
   status: 'ok' | 'dry-run' | 'declined' | 'failed' | 'invalid' | 'proposed'
@@ -48,17 +54,8 @@ export function renderStatusLine(outcome: ToolOutcomeView, style: Style): string
   }
 }
 
-const MAX_JSON_LINES = 60
-
-function renderJson(value: unknown): string {
-  const lines = sanitizeUntrusted(JSON.stringify(value, null, 2) ?? 'null').split('\n')
-  return lines.length > MAX_JSON_LINES
-    ? [
-        ...lines.slice(0, MAX_JSON_LINES),
-        `… ${lines.length - MAX_JSON_LINES} more lines (use the command with --json)`,
-      ].join('\n')
-    : lines.join('\n')
-}
+/** Events shown under the answer in a chat (the rest: `aims events`). */
+const MAX_EVENTS = 10
 
 /** The body shown under a read's status line (tables, logs); undefined when the status line says it all. */
 export function renderToolData(
@@ -126,10 +123,26 @@ export function renderToolData(
     }
     case 'doctor':
       return renderDoctorReport(outcome.data as DoctorReport, style)
-    case 'stats':
-    case 'health':
-    case 'events':
-      return renderJson(outcome.data)
+    case 'stats': {
+      // One instance: the sentence says it all; several: the table `aims stats` prints.
+      const {instances} = outcome.data as {instances: InstanceStats[]}
+      return instances.length > 1 ? statsTable(instances) : undefined
+    }
+    case 'health': {
+      // The sentences say which instance is not healthy and why; the services of those, as `aims health`.
+      const failing = (outcome.data as InstanceHealthReport[]).filter((report) => report.health === 'unhealthy')
+      return failing.length > 0 ? healthTable(failing, style) : undefined
+    }
+    case 'events': {
+      const events = outcome.data as AimsEvent[]
+      if (events.length === 0) return undefined
+      const latest = [...events].sort((a, b) => a.time.getTime() - b.time.getTime()).slice(-MAX_EVENTS)
+      const widest = Math.min(32, Math.max(...latest.map((event) => eventInstance(event).length)))
+      const lines = latest.map((event) => eventLine(event, now, style, {instance: widest}))
+      return events.length > MAX_EVENTS
+        ? [style.dim(`… ${events.length - MAX_EVENTS} earlier (aims events)`), ...lines].join('\n')
+        : lines.join('\n')
+    }
     default:
       return undefined
   }

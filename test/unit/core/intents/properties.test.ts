@@ -281,9 +281,9 @@ describe('offline parser: effects and determinism', () => {
   })
 
   it('gives lower confidence to guesses than to exact requests', () => {
-    const exact = parseUtterance('deploy n8n for acme', context)
-    const typo = parseUtterance('deplyo n8m for acme', context)
-    const verbless = parseUtterance('n8n for acme', context)
+    const exact = parseUtterance('deploy n8n for hooli', context)
+    const typo = parseUtterance('deplyo n8m for hooli', context)
+    const verbless = parseUtterance('n8n for hooli', context)
     expect(exact.kind === 'command' && typo.kind === 'command' && verbless.kind === 'command').toBe(true)
     if (exact.kind === 'command' && typo.kind === 'command' && verbless.kind === 'command') {
       expect(typo.argv).toEqual(exact.argv)

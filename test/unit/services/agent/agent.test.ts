@@ -70,7 +70,7 @@ describe('the agent loop', () => {
     const second = provider.requests[1]!.messages
     expect(second.map((message) => message.role)).toEqual(['user', 'assistant', 'tool'])
     expect(second[2]).toMatchObject({role: 'tool', toolCallId: 't1', name: 'plug_ls'})
-    expect(JSON.parse((second[2] as {content: string}).content).summary).toBe('2 instances on vps')
+    expect(JSON.parse((second[2] as {content: string}).content).summary).toBe('2 instances on vps: 2 healthy.')
     expect(invariantViolations(agent.log.events)).toEqual([])
     expect(provider.remaining).toBe(0)
   })

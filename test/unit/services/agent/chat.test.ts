@@ -144,13 +144,13 @@ describe('aims chat with scripted input', () => {
     })
     const io = new ScriptedIo([
       '/help',
-      'deploy vault for acme',
+      'deploy vault for umbrella',
       '', // ADMIN_TOKEN is required: an empty answer is asked again
       TOKEN,
       'none', // domain
       '256m', // size
       'yes',
-      'deploy vault for acme', // the same again: nothing to ask but the confirmation
+      'deploy vault for umbrella', // the same again: nothing to ask but the confirmation
       'no',
       `my token is ADMIN_TOKEN=${TOKEN}`,
       '/id',
@@ -179,7 +179,7 @@ describe('aims chat with scripted input', () => {
     // The service gets the checked request of what the intake gathered.
     const asked = {
       plug: 'vault',
-      tenant: 'acme',
+      tenant: 'umbrella',
       env: [`ADMIN_TOKEN=${TOKEN}`],
       memory: '256m',
       expose: false,
@@ -199,8 +199,8 @@ describe('aims chat with scripted input', () => {
     expect(parsed.damaged).toBe(0)
     expect(parsed.meta?.id).toBe('chat-1')
     expect(parsed.messages.filter((message) => message.role === 'user').map((message) => message.content)).toEqual([
-      'deploy vault for acme',
-      'deploy vault for acme',
+      'deploy vault for umbrella',
+      'deploy vault for umbrella',
       'my token is ADMIN_TOKEN=***',
     ])
     expect(
@@ -252,7 +252,7 @@ describe('aims chat with scripted input', () => {
     dirs.push(dir)
     const records: ServiceRecord[] = []
     const runtime = fakeRuntime(records, {catalog: MemoryCatalog.of(vault)})
-    const io = new ScriptedIo(['deploy vault for acme'])
+    const io = new ScriptedIo(['deploy vault for umbrella'])
     const {agent, run} = session(runtime, io, new FileTranscriptStore(join(dir, 'chats')), 'c')
     await run()
     expect(records).toEqual([])

@@ -30,7 +30,7 @@ async function events(messages: ChatMessage[], context: Partial<IntentContext> =
 
 describe('the offline provider', () => {
   it.each([
-    ['spin up n8n for acme', 'plug_up', {plug: 'n8n', tenant: 'acme'}],
+    ['spin up n8n for hooli', 'plug_up', {plug: 'n8n', tenant: 'hooli'}],
     ["what's running?", 'plug_ls', {}],
     ['show me the last 100 lines of logs for acme/n8n', 'plug_logs', {instance: 'acme/n8n', tail: '100'}],
     ["scale acme's n8n to 3 replicas", 'plug_scale', {instance: 'acme/n8n', replicas: '3'}],

@@ -155,7 +155,7 @@ describe.each(wires)('the agent over the $name', (wire) => {
     const [result] = wire.toolResults(server.requests[1]!.body)
     expect(result?.id).toBe('call_ls_1')
     expect(JSON.parse(result!.content)).toMatchObject({
-      summary: '2 instances on vps',
+      summary: '2 instances on vps for tenant acme: 2 healthy.',
       instances: [{instance: 'acme/n8n'}, {instance: 'acme/blog'}],
     })
     expect(server.unexpected).toEqual([])
@@ -238,6 +238,66 @@ describe.each(wires)('the agent over the $name', (wire) => {
       expect(invariantViolations(agent.log.events)).toEqual([])
     },
   )
+
+  it('a model change on an instance that does not run is refused before the gate, with what to ask', async () => {
+    const started = await wire.start([
+      {toolCalls: [{id: 'call_rs_2', name: 'plug_restart', arguments: {instance: 'acme/vault'}}]},
+      {text: 'There is no acme/vault. Which instance do you mean: acme/n8n or acme/blog?'},
+    ])
+    server = started.server
+    const records: ServiceRecord[] = []
+    const {agent, ui} = agentFor(started.provider, records, ['yes'])
+    const turn = await agent.turn('restart the vault of acme')
+    expect(records.filter((record) => record.applied)).toEqual([])
+    expect(ui.plans).toEqual([])
+    expect(turn.actions.map((action) => [action.tool, action.outcome.status])).toEqual([['plug_restart', 'invalid']])
+    const [result] = wire.toolResults(server.requests[1]!.body)
+    expect(JSON.parse(result!.content)).toMatchObject({
+      summary: 'not grounded: no instance acme/vault runs on this host',
+      error: {hint: expect.stringMatching(/ask the user which instance they mean \(acme\/n8n, acme\/blog\)/)},
+    })
+    expect(turn.reply).toContain('Which instance do you mean')
+    expect(invariantViolations(agent.log.events)).toEqual([])
+  })
+
+  it('a model deploy under a tenant or name the user never said is refused; one the user said runs', async () => {
+    const started = await wire.start([
+      {toolCalls: [{id: 'call_up_1', name: 'plug_up', arguments: {plug: 'n8n', tenant: 'globex', name: 'flows'}}]},
+      {text: 'Which tenant should it be for?'},
+      {toolCalls: [{id: 'call_up_2', name: 'plug_up', arguments: {plug: 'n8n', tenant: 'hooli', name: 'flows'}}]},
+      {text: 'Deployed.'},
+    ])
+    server = started.server
+    const records: ServiceRecord[] = []
+    const {agent} = agentFor(started.provider, records, ['yes'])
+    const first = await agent.turn('deploy n8n please')
+    expect(first.actions.map((action) => [action.tool, action.outcome.status])).toEqual([['plug_up', 'invalid']])
+    expect(first.actions[0]!.outcome.content.summary).toBe(
+      'not grounded: the user never said the tenant globex or the name flows',
+    )
+    expect(records.filter((record) => record.service === 'plugUp')).toEqual([])
+    const second = await agent.turn('for hooli, call it flows')
+    expect(second.actions.map((action) => action.tool)).toEqual(['plug_up'])
+    expect(second.actions[0]!.outcome.status).not.toBe('invalid')
+    const deploys = records.filter((record) => record.service === 'plugUp')
+    expect(deploys.length).toBeGreaterThan(0)
+    expect(deploys[0]!.args[0]).toMatchObject({plugId: 'n8n', ref: {tenant: 'hooli', instance: 'flows'}})
+  })
+
+  it('records the tokens of every request of a turn', async () => {
+    const started = await wire.start([
+      {toolCalls: [{id: 'call_ls_2', name: 'plug_ls', arguments: {}}], usage: {input: 120, output: 15}},
+      {text: 'Two instances.', usage: {input: 180, output: 7}},
+    ])
+    server = started.server
+    const records: ServiceRecord[] = []
+    const {agent} = agentFor(started.provider, records, [])
+    const turn = await agent.turn("what's running?")
+    expect(turn.usage).toEqual({requests: 2, inputTokens: 300, outputTokens: 22})
+    const usage = agent.log.events.filter((event) => event.type === 'usage')
+    expect(usage).toHaveLength(2)
+    expect(usage[0]).toMatchObject({type: 'usage', inputTokens: 120, outputTokens: 15})
+  })
 
   it('prompt injection in one-shot ask with --yes: the destroy is refused without even asking', async () => {
     const started = await wire.start([

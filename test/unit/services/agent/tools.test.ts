@@ -148,7 +148,7 @@ describe('running the tools against the services', () => {
     const result = await tool('plug_ls').run({tenant: 'acme'}, runtime, call('c1'))
     expect(records).toEqual([{service: 'listInstances', args: [{tenant: 'acme', probe: true}]}])
     expect(result.content).toEqual({
-      summary: '1 instance on vps',
+      summary: '1 instance on vps for tenant acme: 1 healthy.',
       host: 'vps',
       instances: [
         {instance: 'acme/n8n', plug: 'n8n', status: 'running', health: 'healthy', url: 'http://127.0.0.1:51000/'},
