@@ -7,6 +7,7 @@ import {benchStartup} from './startup.js'
 import {benchTransport} from './transport.js'
 import {benchPlugUp} from './plug-up.js'
 import {benchDock} from './dock.js'
+import {benchCluster} from './cluster.js'
 
 if (!existsSync(new URL('../dist/vendor/oclif-core.cjs', import.meta.url))) {
   console.error('aims is not built: run npm run build first')
@@ -19,7 +20,9 @@ const benches = [
   ['transport', benchTransport],
   ['plug-up', benchPlugUp],
   ['dock', benchDock],
-].filter(([name]) => only.length === 0 || only.includes(name))
+  // Restarts the swarm bed (root): only when asked for by name (npm run bench -- cluster).
+  ['cluster', benchCluster],
+].filter(([name]) => (only.length === 0 && name !== 'cluster') || only.includes(name))
 
 const rows = []
 for (const [name, run] of benches) {

@@ -160,7 +160,9 @@ export function groupInstances(containers: ContainerSummary[], context: Instance
         declaredServices.length > 0 ? declaredServices : [...new Set(replicas.map((replica) => replica.service))],
       ),
       health: entryHealth,
-      ...(entry?.hostPort ? {hostPort: entry.hostPort, localUrl: `http://127.0.0.1:${entry.hostPort}/`} : {}),
+      ...(entry?.hostPort
+        ? {hostPort: entry.hostPort, localUrl: `http://${entry.hostAddress ?? '127.0.0.1'}:${entry.hostPort}/`}
+        : {}),
       ...(domain ? {domain, domainUrl: `${context.tls ? 'https' : 'http'}://${domain}/`} : {}),
       exposed: members.some((member) => member.labels[LABEL.exposed] === 'true'),
       createdAt: new Date(Math.min(...members.map((member) => member.created.getTime()))),

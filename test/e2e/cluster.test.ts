@@ -116,6 +116,10 @@ afterAll(async () => {
 
 describe('aims on a Docker Swarm cluster', () => {
   it('forms the cluster: init on n1, n2 and n3 join, ls shows 3 ready nodes', async () => {
+    const dry = await run(['cluster', 'init', 'n1', '--name', CLUSTER, '--dry-run', '--json'])
+    expect(dry.code, dry.stderr).toBe(0)
+    expect(dry.json()).toMatchObject({dryRun: true, addr: '10.99.0.1'})
+    expect(await nodeDocker(1, ['info', '--format', '{{.Swarm.LocalNodeState}}'])).toBe('inactive\n')
     const init = await run(['cluster', 'init', 'n1', '--name', CLUSTER, '--yes', '--json'])
     expect(init.code, init.stderr).toBe(0)
     expect(init.json()).toMatchObject({cluster: CLUSTER, node: 'n1', role: 'manager', addr: '10.99.0.1', dryRun: false})
@@ -286,6 +290,12 @@ describe('aims on a Docker Swarm cluster', () => {
         `the last ${window} ms after the kill`,
     )
     expect(window).toBeLessThanOrEqual(routedAt! + 1000)
+    // The doctor names the dead node (and still answers: the manager is up).
+    const doctor = await run(['doctor', '--host', CLUSTER, '--json'])
+    expect(doctor.code).toBe(1)
+    const nodesCheck = (doctor.json().checks as Array<Record<string, string>>).find((c) => c.id === 'cluster-nodes')
+    expect(nodesCheck).toMatchObject({status: 'fail'})
+    expect(nodesCheck!.detail).toContain(`n${victim} unreachable`)
     await swarmStart(victim)
     await until(
       'the node Ready again',
