@@ -8,6 +8,7 @@ import {benchTransport} from './transport.js'
 import {benchPlugUp} from './plug-up.js'
 import {benchDock} from './dock.js'
 import {benchCluster} from './cluster.js'
+import {benchBackup} from './backup.js'
 
 if (!existsSync(new URL('../dist/vendor/oclif-core.cjs', import.meta.url))) {
   console.error('aims is not built: run npm run build first')
@@ -20,6 +21,7 @@ const benches = [
   ['transport', benchTransport],
   ['plug-up', benchPlugUp],
   ['dock', benchDock],
+  ['backup', benchBackup],
   // Restarts the swarm bed (root): only when asked for by name (npm run bench -- cluster).
   ['cluster', benchCluster],
 ].filter(([name]) => (only.length === 0 && name !== 'cluster') || only.includes(name))

@@ -5,7 +5,7 @@
 import {createHash} from 'node:crypto'
 import {createReadStream, createWriteStream} from 'node:fs'
 import {readFile, rm, writeFile} from 'node:fs/promises'
-import {createGunzip} from 'node:zlib'
+import * as zlib from 'node:zlib'
 import type {BackupManifest} from '../core/backup/backup.js'
 import {AimsError} from '../core/errors.js'
 import type {BackupSink, BackupSource} from '../services/backup.js'
@@ -48,7 +48,22 @@ async function fileSha256(path: string): Promise<string> {
 
 /** The archive's first member, manifest.json (a ustar header, then its contents). */
 async function readManifest(path: string): Promise<BackupManifest> {
-  const gunzip = createReadStream(path).pipe(createGunzip())
+  const head = await new Promise<Buffer>((resolve, reject) => {
+    const stream = createReadStream(path, {start: 0, end: 3})
+    const parts: Buffer[] = []
+    stream.on('data', (chunk) => parts.push(chunk as Buffer))
+    stream.on('end', () => resolve(Buffer.concat(parts)))
+    stream.on('error', reject)
+  })
+  const zstd = head.equals(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]))
+  const decompress = zstd
+    ? (zlib as unknown as {createZstdDecompress?: () => NodeJS.ReadWriteStream}).createZstdDecompress?.()
+    : zlib.createGunzip()
+  if (!decompress)
+    throw new AimsError('usage', `${path} is zstd-compressed and this Node has no zstd`, {
+      hint: 'use Node 22.15 or newer',
+    })
+  const gunzip = createReadStream(path).pipe(decompress) as NodeJS.ReadWriteStream & {destroy(): void}
   let buffer = Buffer.alloc(0)
   for await (const chunk of gunzip) {
     buffer = Buffer.concat([buffer, chunk as Buffer])

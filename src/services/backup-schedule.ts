@@ -219,7 +219,7 @@ async function prune(deps: DueBackupDeps, ref: InstanceNames, old: BackupRecord[
   const shell = await deps.session.shell()
   const dir = backupsDir(deps.session.host.stateDir, ref.tenant, ref.instance)
   for (const backup of old) {
-    await shell.removeFile(`${dir}/${backup.id}.tar.gz`)
+    await shell.removeFile(backup.file || `${dir}/${backup.id}.tar.gz`)
     await shell.removeFile(`${dir}/${backup.id}.json`)
   }
   return old.map((backup) => backup.id)
@@ -231,7 +231,7 @@ async function upload(deps: DueBackupDeps, target: S3Target, backup: BackupRecor
     throw new AimsError('validation', 'the schedule uploads to S3 but no S3 credentials are stored', {
       hint: 'aims login s3 (endpoint, region, access key, secret key)',
     })
-  const key = s3ObjectKey(target, backup.tenant, backup.instance, `${backup.id}.tar.gz`)
+  const key = s3ObjectKey(target, backup.tenant, backup.instance, backup.file.slice(backup.file.lastIndexOf('/') + 1))
   await deps.s3.uploader.put({credentials, bucket: target.bucket, key, file: backup.file, bytes: backup.bytes})
   return `s3://${target.bucket}/${key}`
 }

@@ -56,7 +56,7 @@ const deps = (): DueBackupDeps => ({
   recordEvent: hostLifecycleEventWriter(session),
   s3: {uploader: new HttpS3Uploader(session, {now: () => current}), credentials: async () => s3.credentials},
 })
-const archives = async () => (await readdir(DIR)).filter((name) => name.endsWith('.tar.gz')).sort()
+const archives = async () => (await readdir(DIR)).filter((name) => /\.tar\.(gz|zst)$/.test(name)).sort()
 
 beforeAll(async () => {
   s3 = await startFakeS3({buckets: ['ug-bucket']})
@@ -110,9 +110,10 @@ describe('scheduled backups run by the warden task', () => {
     await docker(['exec', `aims-${TENANT}-ug-web-web`, 'sh', '-c', 'echo scheduled > /data/state'])
     const first = (await runDueBackups(deps(), current)).filter((outcome) => outcome.instance === `${TENANT}/ug-web`)
     expect(first).toEqual([expect.objectContaining({status: 'ok', pruned: []})])
-    const key = `ug-bucket/aims/${TENANT}/ug-web/${first[0]!.backup}.tar.gz`
+    // zstd where the host has it (the bed has), else gzip.
+    const key = `ug-bucket/aims/${TENANT}/ug-web/${first[0]!.backup}.tar.zst`
     expect(first[0]!.uploaded).toBe(`s3://${key}`)
-    const onHost = readFileSync(`${DIR}/${first[0]!.backup}.tar.gz`)
+    const onHost = readFileSync(`${DIR}/${first[0]!.backup}.tar.zst`)
     expect(createHash('sha256').update(s3.objects.get(key)!).digest('hex')).toBe(
       createHash('sha256').update(onHost).digest('hex'),
     )
@@ -129,7 +130,7 @@ describe('scheduled backups run by the warden task', () => {
     expect(third).toMatchObject({status: 'ok', pruned: [first[0]!.backup]})
     const kept = await archives()
     expect(kept).toHaveLength(2)
-    expect(kept).not.toContain(`${first[0]!.backup}.tar.gz`)
+    expect(kept).not.toContain(`${first[0]!.backup}.tar.zst`)
     expect(s3.objects.size).toBe(3)
   }, 120_000)
 

@@ -1,6 +1,7 @@
 /**
- * Backups of an instance's volumes: one gzip'd tar with `manifest.json` first and each volume's
- * contents under `volumes/NAME/`, kept on the host in /var/lib/aims/backups/TENANT/INSTANCE/ID.tar.gz
+ * Backups of an instance's volumes: one compressed tar (zstd where the host has it, else gzip) with
+ * `manifest.json` first and each volume's contents under `volumes/NAME/`, kept on the host in
+ * /var/lib/aims/backups/TENANT/INSTANCE/ID.tar.zst (.tar.gz)
  * beside ID.json (the manifest, the archive's sha256 and size). Pure: ids, paths, manifests and the
  * tar command lines (argv, never a shell string).
  */
@@ -12,6 +13,15 @@ export interface BackupVolume {
   /** The engine's volume (`aims-TENANT-INSTANCE-data`). */
   volume: string
 }
+
+/** zstd (fast, where the host has it) or gzip; absent in a manifest: gzip. */
+export type Compression = 'zstd' | 'gzip'
+
+export const archiveFileName = (id: string, compression: Compression = 'gzip') =>
+  `${id}.tar.${compression === 'zstd' ? 'zst' : 'gz'}`
+
+const compressFlag = (compression: Compression, create: boolean) =>
+  compression === 'zstd' ? (create ? '--use-compress-program=zstd -1 -T0' : '--zstd') : '--gzip'
 
 export interface BackupManifest {
   version: 1
@@ -26,6 +36,7 @@ export interface BackupManifest {
   reason: 'manual' | 'pre-upgrade' | 'scheduled'
   volumes: BackupVolume[]
   images: Record<string, string>
+  compression?: Compression
 }
 
 export interface BackupRecord extends BackupManifest {
@@ -88,12 +99,13 @@ export function tarCreateArgv(input: {
   manifestDir: string
   root: string
   volumes: BackupVolume[]
-  compress: boolean
+  compression: Compression
 }): string[] {
   return [
     'tar',
-    input.compress ? '-czf' : '-cf',
+    '-cf',
     input.output,
+    compressFlag(input.compression, true),
     '--numeric-owner',
     ...input.volumes.map((volume) => `--transform=s,^${escapeRegex(volume.volume)}/_data,volumes/${volume.name},`),
     '-C',
@@ -123,12 +135,13 @@ export function tarExtractArgv(input: {
   archive: string
   root: string
   mapping: Array<{from: string; to: string}>
-  compress: boolean
+  compression: Compression
 }): string[] {
   return [
     'tar',
-    input.compress ? '-xzf' : '-xf',
+    '-xf',
     input.archive,
+    compressFlag(input.compression, false),
     '--numeric-owner',
     '--same-permissions',
     '-C',

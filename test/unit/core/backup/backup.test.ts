@@ -33,10 +33,11 @@ describe('backup archives', () => {
       {volume: 'aims-acme-blog-db', mountpoint: '/var/lib/docker/volumes/aims-acme-blog-db/_data'},
     ])
     expect(root).toBe('/var/lib/docker/volumes')
-    expect(tarCreateArgv({output: '-', manifestDir: '/s', root, volumes, compress: true})).toEqual([
+    expect(tarCreateArgv({output: '-', manifestDir: '/s', root, volumes, compression: 'gzip'})).toEqual([
       'tar',
-      '-czf',
+      '-cf',
       '-',
+      '--gzip',
       '--numeric-owner',
       '--transform=s,^aims-acme-blog-data/_data,volumes/data,',
       '--transform=s,^aims-acme-blog-db/_data,volumes/db,',
@@ -59,7 +60,11 @@ describe('backup archives', () => {
       {from: 'data', to: 'aims-other-copy-data'},
       {from: 'db', to: 'aims-other-copy-db'},
     ])
-    const argv = tarExtractArgv({archive: '-', root: '/r', mapping, compress: true})
+    const argv = tarExtractArgv({archive: '-', root: '/r', mapping, compression: 'zstd'})
+    expect(argv.slice(0, 4)).toEqual(['tar', '-xf', '-', '--zstd'])
+    expect(tarCreateArgv({output: 'f', manifestDir: '/s', root: '/r', volumes, compression: 'zstd'})[3]).toBe(
+      '--use-compress-program=zstd -1 -T0',
+    )
     // "data" must not also rename volumes/database: the match ends at / or the end.
     expect(argv).toContain('--transform=s,^volumes/data\\(/\\|$\\),aims-other-copy-data/_data\\1,')
     expect(argv.slice(-2)).toEqual(['volumes/data', 'volumes/db'])
