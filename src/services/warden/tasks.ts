@@ -3,12 +3,29 @@
  * (docs/warden.md, "Adding a task"). A task is `{name, every(policy), run(deps, now)}`; the loop
  * (loop.ts) runs each when due and records its last run and error in the heartbeat.
  */
-import type {WardenTask} from './loop.js'
+import type {WardenDeps, WardenTask} from './loop.js'
 import {heartbeat} from './heartbeat.js'
 import {healthSweep} from './sweep.js'
+
+/** Scheduled backups (aims plug backup --every): due ones run, retention pruned; failures are audited and evented. */
+async function scheduledBackups(deps: WardenDeps, now: Date): Promise<void> {
+  const {runDueBackups} = await import('../backup-schedule.js')
+  for (const outcome of await runDueBackups(deps.lifecycle, now))
+    if (outcome.status !== 'not-due')
+      deps.log(`backup ${outcome.instance}: ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}`)
+}
+
+/** Sandboxes past their --ttl are removed with their network. */
+async function sandboxTtls(deps: WardenDeps, now: Date): Promise<void> {
+  const {expireSandboxes} = await import('../sandbox.js')
+  const {removed} = await expireSandboxes({session: deps.session}, now)
+  if (removed.length > 0) deps.log(`sandboxes expired: ${removed.join(', ')}`)
+}
 
 export const WARDEN_TASKS: readonly WardenTask[] = [
   {name: 'health', every: (policy) => policy.interval * 1000, run: healthSweep},
   // After the sweep in the same tick, so the heartbeat carries the sweep just made.
   {name: 'heartbeat', every: (policy) => Math.min(policy.interval, 30) * 1000, run: heartbeat},
+  {name: 'backups', every: () => 60_000, run: scheduledBackups},
+  {name: 'sandboxes', every: () => 60_000, run: sandboxTtls},
 ]
