@@ -67,6 +67,11 @@ export async function buildApp(deps: BuildDeps, request: BuildRequest): Promise<
   const started = deps.clock.now().getTime()
   const target = formatInstanceRef(request.ref)
   const cleanups: Array<() => Promise<void>> = []
+  const builtin = await deps.catalog.find(request.ref.instance)
+  if (builtin?.source === 'builtin')
+    throw new AimsError('usage', `the catalog already has a plug ${request.ref.instance}`, {
+      hint: 'pass --name with another name for your app',
+    })
   try {
     const material = await materialize(deps, request, cleanups)
     const dir = await deps.sources.dir(material.dir)
