@@ -39,7 +39,8 @@ export async function addComposePlug(
     file: request.file,
     ...(request.name ? {name: request.name} : {}),
   })
-  const header = `# Written by aims plug add from ${request.file.split('/').pop()}. Check it, then aims plug up ${request.id}.`
+  const from = request.file.split('/').pop()
+  const header = `# Written by aims plug add from ${from}. Check it, then aims plug up ${request.id}.`
   const yaml = `${header}\n${stringify(plug)}`
   const target = `${deps.userCatalog.dir}/${request.id}.yaml`
   try {
