@@ -9,6 +9,7 @@ import {benchPlugUp} from './plug-up.js'
 import {benchDock} from './dock.js'
 import {benchCluster} from './cluster.js'
 import {benchBackup} from './backup.js'
+import {benchBuild} from './build.js'
 
 if (!existsSync(new URL('../dist/vendor/oclif-core.cjs', import.meta.url))) {
   console.error('aims is not built: run npm run build first')
@@ -22,6 +23,7 @@ const benches = [
   ['plug-up', benchPlugUp],
   ['dock', benchDock],
   ['backup', benchBackup],
+  ['build', benchBuild],
   // Restarts the swarm bed (root): only when asked for by name (npm run bench -- cluster).
   ['cluster', benchCluster],
 ].filter(([name]) => (only.length === 0 && name !== 'cluster') || only.includes(name))

@@ -67,6 +67,11 @@ export async function buildApp(deps: BuildDeps, request: BuildRequest): Promise<
   const started = deps.clock.now().getTime()
   const target = formatInstanceRef(request.ref)
   const cleanups: Array<() => Promise<void>> = []
+  const builtin = await deps.catalog.find(request.ref.instance)
+  if (builtin?.source === 'builtin')
+    throw new AimsError('usage', `the catalog already has a plug ${request.ref.instance}`, {
+      hint: 'pass --name with another name for your app',
+    })
   try {
     const material = await materialize(deps, request, cleanups)
     const dir = await deps.sources.dir(material.dir)
@@ -140,14 +145,9 @@ export async function buildApp(deps: BuildDeps, request: BuildRequest): Promise<
         {
           tag: image,
           ...(stack.template ? {dockerfile: GENERATED_DOCKERFILE} : {}),
-          labels: {
-            [LABEL.managed]: 'true',
-            [LABEL.tenant]: request.ref.tenant,
-            [LABEL.instance]: request.ref.instance,
-            [LABEL.createdBy]: deps.actor,
-            [LABEL.buildSource]: material.source.kind,
-            [LABEL.buildDigest]: `sha256:${digest}`,
-          },
+          // One label: the engine adds each as a build step of its own, and a step after the changed
+          // COPY is never cached (the tag already names the tenant, the instance and the digest).
+          labels: {[LABEL.buildSource]: material.source.kind},
         },
         (line) => deps.progress({step: 'build', message: sanitizeUntrusted(line.text).slice(0, 200)}),
       )

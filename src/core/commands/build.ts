@@ -33,4 +33,20 @@ export const BUILD = {
   },
 } as const satisfies CommandSpec
 
-export const BUILD_COMMANDS = [BUILD] as const
+export const PLUG_ADD = {
+  path: 'plug add',
+  description:
+    'Add your own plug to your catalog: from an app directory (built and verified on the host) or a Compose file\n\n' +
+    'The plug is written to your catalog directory and validated; aims plug up ID then deploys it like any plug.',
+  examples: ['<%= config.bin %> plug add ./my-app', '<%= config.bin %> plug add ./docker-compose.yml --name wiki'],
+  effect: 'change',
+  args: {source: {description: 'an app directory, or a Compose file (.yml/.yaml)', required: true}},
+  flags: {
+    name: {type: 'string', char: 'n', description: "plug id (default: the directory or the Compose file's directory)"},
+    tenant: {...TENANT, description: 'tenant whose image a directory build is tagged for'},
+    yes: YES,
+    'dry-run': DRY_RUN,
+  },
+} as const satisfies CommandSpec
+
+export const BUILD_COMMANDS = [BUILD, PLUG_ADD] as const
