@@ -10,6 +10,16 @@
 import module from 'node:module'
 import {takeArgv} from './argv.js'
 
+/** The oldest Node aims runs on: package.json "engines" says the same (test/unit/cli/node-version.test.ts). */
+const NODE_MIN = '22.12.0'
+if (olderThan(process.versions.node, NODE_MIN)) {
+  process.stderr.write(
+    `aims needs Node ${NODE_MIN} or newer; this is Node ${process.version}.\n` +
+      'Install Node 22 LTS (https://nodejs.org, or your package manager), then run aims again.\n',
+  )
+  process.exit(1)
+}
+
 module.enableCompileCache?.()
 const argv = takeArgv()
 // oclif (and everything after it) reads process.argv.
@@ -22,11 +32,18 @@ process.stdout.on('error', (error) => {
 })
 
 async function main() {
-  if (argv[0] === '--version') {
+  // `aims --version`, `aims -v`, `aims version` (with --json: the fields as JSON).
+  const json = argv.length === 2 && argv[1] === '--json'
+  if (['--version', '-v', 'version'].includes(argv[0]) && (argv.length === 1 || (json && argv[0] === 'version'))) {
     const {readFileSync} = await import('node:fs')
     const {version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
-    // The same text oclif prints (config.userAgent).
-    process.stdout.write(`aims/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
+    const platform = `${process.platform}-${process.arch}`
+    process.stdout.write(
+      json
+        ? `${JSON.stringify({version, node: process.version, platform}, null, 2)}\n`
+        : // The same text oclif prints (config.userAgent).
+          `aims/${version} ${platform} node-${process.version}\n`,
+    )
     return
   }
 
@@ -107,6 +124,13 @@ function captureOutput() {
     return stderrWrite(chunk, encoding, callback)
   }
   return state
+}
+
+/** Whether version a (x.y.z) is older than b. */
+function olderThan(a, b) {
+  const [x, y] = [a, b].map((version) => version.split('.').map((part) => Number.parseInt(part, 10) || 0))
+  for (let index = 0; index < 3; index++) if (x[index] !== y[index]) return x[index] < y[index]
+  return false
 }
 
 await main()

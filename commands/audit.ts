@@ -1,6 +1,7 @@
 import {AimsCommand} from '../src/cli/base-command.js'
 import {declared} from '../src/cli/declared.js'
 import {AUDIT} from '../src/core/commands/top.js'
+import {redactSecrets} from '../src/core/text/redact.js'
 import {renderTable} from '../src/ui/present/table.js'
 
 export default class Audit extends declared(AUDIT, AimsCommand) {
@@ -20,7 +21,13 @@ export default class Audit extends declared(AUDIT, AimsCommand) {
       records = await (await context.audit()).list()
       source = context.paths.auditFile
     }
-    const shown = records.slice(-flags.limit)
+    // Records written before secrets were masked at the source are masked on the way out too.
+    const shown = records.slice(-flags.limit).map((record) => ({
+      ...record,
+      ...(record.utterance ? {utterance: redactSecrets(record.utterance)} : {}),
+      ...(record.command ? {command: redactSecrets(record.command)} : {}),
+      ...(record.detail ? {detail: redactSecrets(record.detail)} : {}),
+    }))
     if (shown.length === 0) this.say(`No audit records yet in ${source}.`)
     else
       this.say(

@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 source scripts/node22.sh
 npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
-echo "[aims] built with Node $(node --version): run ./bin/aims --help" >&2
+echo "[aims] built with Node $(node --version): run ./bin/aims quickstart (or ./bin/aims --help)" >&2

@@ -25,12 +25,16 @@ import type {
   KnownHostsStore,
   Origin,
   Prompter,
+  RegistryClient,
 } from './services/ports.js'
+import type {CredentialsFor} from './services/registry.js'
 import type {CatalogEntry, CatalogSource} from './services/catalog-port.js'
 import type {AuditLog} from './services/audit.js'
 import type {Approver} from './services/gate.js'
 import type {Progress} from './services/progress.js'
 import type {PlugUpDeps} from './services/plug-up.js'
+import type {BuildDeps} from './services/build.js'
+import type {SiteDeps} from './services/site.js'
 import type {ExportDeps} from './services/export.js'
 import type {SecretStore} from './services/secret-store.js'
 import type {MissingVariable} from './core/plan/env.js'
@@ -190,6 +194,7 @@ export class AimsContext {
   }
 
   private async openSession(entry: HostEntry): Promise<HostSession> {
+    if (entry.cluster) return this.openClusterSession(entry)
     const host = await this.resolveHost(entry)
     if (host.kind === 'local') {
       const {LocalHostSession} = await import('./adapters/local-session.js')
@@ -203,6 +208,45 @@ export class AimsContext {
       callTimeoutMs: this.callTimeoutMs,
       ...(this.env.SSH_AUTH_SOCK ? {agentSocket: this.env.SSH_AUTH_SOCK} : {}),
     })
+  }
+
+  /** A cluster: its first manager that answers is the entry node; other nodes open on demand. */
+  private async openClusterSession(entry: HostEntry): Promise<HostSession> {
+    const config = await this.config.read()
+    const nodeSession = (host: string) => {
+      const node = config.hosts[host]
+      if (!node || node.cluster)
+        throw new AimsError('not-found', `cluster ${entry.name} names host "${host}", which is not configured`, {
+          hint: `add it again with aims host add ${host} …, or take it out with aims cluster leave ${host}`,
+        })
+      return this.session(node)
+    }
+    const managers = (entry.cluster?.members ?? []).filter((member) => member.role === 'manager')
+    let entryNode: HostSession | undefined
+    let failure: unknown
+    for (const manager of managers) {
+      try {
+        const session = await nodeSession(manager.host)
+        await (await session.engine()).ping()
+        entryNode = session
+        break
+      } catch (error) {
+        failure = error
+      }
+    }
+    if (!entryNode)
+      throw failure instanceof AimsError
+        ? failure
+        : new AimsError('connection', `no manager of cluster ${entry.name} answers`, {
+            hint: `see aims doctor --host ${entry.name}`,
+          })
+    const {ClusterSession} = await import('./adapters/cluster-session.js')
+    return new ClusterSession(
+      entry,
+      entryNode,
+      (member) => nodeSession(member.host),
+      (ms) => this.clock.sleep(ms),
+    )
   }
 
   /**
@@ -220,7 +264,10 @@ export class AimsContext {
       )
       const fromEnv = (this.env.AIMS_CATALOG_PATH ?? '').split(':').filter((dir) => dir.trim() !== '')
       const dirs: CatalogDir[] = [{dir: join(packageRoot(), 'plugs-catalog'), source: 'builtin'}]
-      for (const dir of [...fromConfig, ...fromEnv]) {
+      // The user's own plugs (aims build, aims plug add) come right after the built-in ones.
+      const {existsSync} = await import('node:fs')
+      const own = existsSync(this.paths.plugsDir) ? [this.paths.plugsDir] : []
+      for (const dir of [...own, ...fromConfig, ...fromEnv]) {
         const absolute = resolve(dir)
         if (!dirs.some((known) => known.dir === absolute)) dirs.push({dir: absolute, source: 'extra'})
       }
@@ -361,7 +408,49 @@ export class AimsContext {
         instancePrefix: preferences.number('network.instance-prefix') ?? 27,
       },
       recordEvent: hostLifecycleEventWriter(session),
+      registryAuth: async (registry: string) => {
+        const {storedCredentials} = await import('./services/registry.js')
+        return storedCredentials(await this.secrets())(registry)
+      },
     }
+  }
+
+  /** The registry API, asked from the host (a registry on its loopback is the host's), with stored credentials. */
+  async registryDeps(session: HostSession): Promise<{registry: RegistryClient; credentials: CredentialsFor}> {
+    const [{HostRegistryClient}, {storedCredentials}] = await Promise.all([
+      import('./adapters/registry-http.js'),
+      import('./services/registry.js'),
+    ])
+    const secrets = this.secrets()
+    // Docker Hub names are asked where the engine pulls them: its first registry mirror, when it has one.
+    const mirrors = (await (await session.engine()).info().catch(() => undefined))?.registryMirrors ?? []
+    const mirror = mirrors[0]?.replace(/^https?:\/\//, '').replace(/\/+$/, '')
+    return {
+      registry: new HostRegistryClient(session, {dockerHubMirror: mirror}),
+      credentials: async (registry) => storedCredentials(await secrets)(registry),
+    }
+  }
+
+  /** Everything aims build needs: the lifecycle's deps, local sources, the user's catalog, the templates. */
+  async buildDeps(deps: PlugUpDeps): Promise<BuildDeps> {
+    const [{localSources, userCatalog}, {readTemplate}] = await Promise.all([
+      import('./adapters/sources.js'),
+      import('./adapters/templates.js'),
+    ])
+    const limit = numberFromEnv(this.env.AIMS_BUILD_CONTEXT_LIMIT, 0)
+    return {
+      ...deps,
+      sources: localSources(),
+      userCatalog: userCatalog(this.paths.plugsDir),
+      readTemplate,
+      ...(limit > 0 ? {contextLimitBytes: limit} : {}),
+    }
+  }
+
+  /** Everything aims site needs: the lifecycle's deps and local directories. */
+  async siteDeps(deps: PlugUpDeps): Promise<SiteDeps> {
+    const {localSources} = await import('./adapters/sources.js')
+    return {...deps, sources: localSources()}
   }
 
   /** Everything `exportBundle` needs; the host session opens only when an instance is exported. */

@@ -27,6 +27,7 @@ export default class HostAdd extends declared(HOST_ADD, AimsCommand) {
         tlsCertificate: flags['tls-cert'],
         tlsKey: flags['tls-key'],
         tlsCertbotDir: flags['tls-certbot-dir'],
+        registryMirror: flags['registry-mirror'],
         makeDefault: flags.default,
         force: flags.force,
         dryRun: flags['dry-run'],

@@ -14,7 +14,10 @@ import type {
   EngineEvent,
   EngineInfo,
   EngineVersion,
+  BuildProgress,
   HealthStatus,
+  ImageBuildResult,
+  ImageBuildSpec,
   LogLine,
   NetworkSpec,
   NetworkSummary,
@@ -24,8 +27,9 @@ import type {
   VolumeSpec,
   VolumeSummary,
 } from '../core/engine-types.js'
-import type {Engine, LabelFilter} from '../services/ports.js'
+import type {Engine, LabelFilter, SwarmApi} from '../services/ports.js'
 import {demuxAll, demuxChunk, emptyDemuxState} from './docker-stream.js'
+import {DockerSwarm} from './docker-swarm.js'
 
 export const MIN_API_VERSION = '1.41'
 
@@ -153,6 +157,12 @@ export class DockerEngine implements Engine {
     return this.options.mapTransportError(error)
   }
 
+  private swarmApi?: SwarmApi
+  /** The same connection's Swarm API (cluster work only). */
+  swarm(): SwarmApi {
+    return (this.swarmApi ??= new DockerSwarm(this.docker, (what, run, timeoutMs) => this.call(what, run, timeoutMs)))
+  }
+
   async ping(): Promise<void> {
     await this.call('ping', (abortSignal) => loose(this.docker).ping({abortSignal}))
   }
@@ -187,6 +197,7 @@ export class DockerEngine implements Engine {
       serverTime: validDate(info.SystemTime),
       swarm: info.Swarm?.LocalNodeState === 'active',
       warnings: info.Warnings ?? [],
+      registryMirrors: (info.RegistryConfig?.Mirrors as string[] | undefined) ?? [],
     }
   }
 
@@ -295,7 +306,7 @@ export class DockerEngine implements Engine {
         },
         PortBindings: bindings,
         Mounts: spec.volumes.map((volume) => ({
-          Type: 'volume' as const,
+          Type: volume.bind ? ('bind' as const) : ('volume' as const),
           Source: volume.source,
           Target: volume.target,
           ReadOnly: volume.readOnly ?? false,
@@ -304,6 +315,10 @@ export class DockerEngine implements Engine {
         ...(spec.nanoCpus ? {NanoCpus: spec.nanoCpus} : {}),
         ...(spec.tmpfs ? {Tmpfs: Object.fromEntries(spec.tmpfs.map((path) => [path, '']))} : {}),
         ...(spec.extraHosts ? {ExtraHosts: spec.extraHosts} : {}),
+        ...(spec.autoRemove ? {AutoRemove: true} : {}),
+        ...(spec.pidsLimit ? {PidsLimit: spec.pidsLimit} : {}),
+        ...(spec.capDrop ? {CapDrop: spec.capDrop} : {}),
+        ...(spec.noNewPrivileges ? {SecurityOpt: ['no-new-privileges']} : {}),
         ...(first ? {NetworkMode: first.name} : {}),
       },
       ...(first ? {NetworkingConfig: {EndpointsConfig: {[first.name]: {Aliases: first.aliases}}}} : {}),
@@ -369,7 +384,7 @@ export class DockerEngine implements Engine {
 
   async cloneContainer(
     source: string,
-    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]},
+    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]; image?: string},
   ): Promise<string> {
     const info = (await this.call(`inspect container ${source}`, (abortSignal) =>
       this.docker.getContainer(source).inspect({abortSignal}),
@@ -385,8 +400,9 @@ export class DockerEngine implements Engine {
     const aliasesOf = (network: Dockerode.NetworkInfo | undefined) =>
       ((network?.Aliases ?? []) as string[]).filter((alias: string) => !info.Id.startsWith(alias))
     const hostConfig = {...(info.HostConfig as Record<string, unknown>), PortBindings: bindings}
+    const config = changes.image ? await this.imageDefaultsFor(info, changes.image) : info.Config
     const options = {
-      ...(info.Config as unknown as Record<string, unknown>),
+      ...(config as unknown as Record<string, unknown>),
       name: changes.name,
       Hostname: undefined,
       Labels: {...(info.Config.Labels ?? {}), ...changes.labels},
@@ -398,6 +414,51 @@ export class DockerEngine implements Engine {
     )
     for (const [name, network] of others) await this.connectNetwork(name, created.id, aliasesOf(network))
     return created.id
+  }
+
+  /**
+   * A container's config for another image: what the container took from its old image (command,
+   * entrypoint, workdir, env entries the image set) is left out, so the new image's defaults apply;
+   * what aims or the catalog set stays.
+   */
+  private async imageDefaultsFor(
+    info: Dockerode.ContainerInspectInfo,
+    image: string,
+  ): Promise<Dockerode.ContainerInspectInfo['Config']> {
+    const oldImage = (await this.call(`inspect image ${info.Image}`, (abortSignal) =>
+      loose(this.docker.getImage(info.Image)).inspect({abortSignal}),
+    ).catch(() => undefined)) as {Config?: {Cmd?: string[]; Entrypoint?: string[]; WorkingDir?: string; Env?: string[]}}
+    const defaults = oldImage?.Config ?? {}
+    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
+    const config: Record<string, unknown> = {...(info.Config as unknown as Record<string, unknown>), Image: image}
+    if (same(info.Config.Cmd, defaults.Cmd)) delete config.Cmd
+    if (same(info.Config.Entrypoint, defaults.Entrypoint)) delete config.Entrypoint
+    if (same(info.Config.WorkingDir, defaults.WorkingDir)) delete config.WorkingDir
+    const imageEnv = new Set(defaults.Env ?? [])
+    config.Env = (info.Config.Env ?? []).filter((entry) => !imageEnv.has(entry))
+    return config as unknown as Dockerode.ContainerInspectInfo['Config']
+  }
+
+  async renameContainer(id: string, name: string): Promise<void> {
+    await this.call(`rename container ${id}`, (abortSignal) =>
+      (this.docker.getContainer(id) as unknown as Resumable).rename({name, abortSignal}),
+    )
+  }
+
+  async pauseContainer(id: string): Promise<void> {
+    await this.call(`pause container ${id}`, (abortSignal) =>
+      (this.docker.getContainer(id) as unknown as Resumable).pause({abortSignal}),
+    )
+  }
+
+  async unpauseContainer(id: string): Promise<void> {
+    await this.call(`unpause container ${id}`, (abortSignal) =>
+      (this.docker.getContainer(id) as unknown as Resumable).unpause({abortSignal}).catch((error: DockerError) => {
+        // 409/500 "is not paused": nothing to undo.
+        if (/not paused/i.test(String(error?.json?.message ?? error?.message))) return undefined
+        throw error
+      }),
+    )
   }
 
   async connectNetwork(network: string, container: string, aliases: string[]): Promise<void> {
@@ -607,6 +668,7 @@ export class DockerEngine implements Engine {
     return (result.Volumes ?? []).map((volume) => ({
       name: volume.Name,
       labels: volume.Labels ?? {},
+      mountpoint: volume.Mountpoint,
       created: (volume as {CreatedAt?: string}).CreatedAt
         ? new Date((volume as {CreatedAt?: string}).CreatedAt ?? '')
         : undefined,
@@ -634,6 +696,18 @@ export class DockerEngine implements Engine {
     }
   }
 
+  async inspectImage(reference: string): Promise<{id: string; repoDigests: string[]} | undefined> {
+    try {
+      const info = (await this.call(`inspect image ${reference}`, (abortSignal) =>
+        loose(this.docker.getImage(reference)).inspect({abortSignal}),
+      )) as {Id: string; RepoDigests?: string[] | null}
+      return {id: info.Id, repoDigests: info.RepoDigests ?? []}
+    } catch (error) {
+      if (error instanceof AimsError && error.kind === 'not-found') return undefined
+      throw error
+    }
+  }
+
   async imageExists(reference: string): Promise<boolean> {
     try {
       await this.call(`inspect image ${reference}`, (abortSignal) =>
@@ -646,17 +720,31 @@ export class DockerEngine implements Engine {
     }
   }
 
-  async pullImage(reference: string, onProgress?: (progress: PullProgress) => void): Promise<void> {
+  async tagImage(source: string, target: string): Promise<void> {
+    // repo:tag split at the last ":" after the last "/" (a registry port is not a tag).
+    const slash = target.lastIndexOf('/')
+    const colon = target.lastIndexOf(':')
+    const [repo, tag] = colon > slash ? [target.slice(0, colon), target.slice(colon + 1)] : [target, 'latest']
+    await this.call(`tag image ${source} as ${target}`, () => this.docker.getImage(source).tag({repo, tag}))
+  }
+
+  async pullImage(
+    reference: string,
+    onProgress?: (progress: PullProgress) => void,
+    auth?: {username: string; password: string; serveraddress: string},
+  ): Promise<void> {
     await this.call(
       `pull image ${reference}`,
       async (abortSignal) => {
         // The engine's reason comes back in the error's message (dockerode leaves json null for a
         // streamed request) or as an error event in the stream: keep it, classified (core/pull-failure.ts).
-        const stream = (await this.docker.pull(reference, {abortSignal} as never).catch((error: DockerError) => {
-          throw typeof error.statusCode === 'number'
-            ? pullFailure(reference, this.options.where, error.json?.message ?? error.message)
-            : error
-        })) as NodeJS.ReadableStream
+        const stream = (await this.docker
+          .pull(reference, {abortSignal, ...(auth ? {authconfig: auth} : {})} as never)
+          .catch((error: DockerError) => {
+            throw typeof error.statusCode === 'number'
+              ? pullFailure(reference, this.options.where, error.json?.message ?? error.message)
+              : error
+          })) as NodeJS.ReadableStream
         await new Promise<void>((resolve, reject) => {
           this.docker.modem.followProgress(
             stream,
@@ -684,6 +772,107 @@ export class DockerEngine implements Engine {
       },
       30 * 60 * 1000,
     )
+  }
+
+  async buildImage(
+    context: Buffer,
+    spec: ImageBuildSpec,
+    onProgress?: (progress: BuildProgress) => void,
+  ): Promise<ImageBuildResult> {
+    return this.call(
+      `build image ${spec.tag}`,
+      async (abortSignal) => {
+        const {Readable} = await import('node:stream')
+        const stream = (await (this.docker.buildImage as (...args: unknown[]) => Promise<unknown>)(
+          Readable.from([context]),
+          {
+            t: spec.tag,
+            labels: JSON.stringify(spec.labels),
+            ...(spec.dockerfile ? {dockerfile: spec.dockerfile} : {}),
+            rm: true,
+            forcerm: true,
+            abortSignal,
+          },
+        )) as NodeJS.ReadableStream
+        const log: string[] = []
+        let imageId = ''
+        let failure: string | undefined
+        let steps = 0
+        let cachedSteps = 0
+        await new Promise<void>((resolve, reject) => {
+          this.docker.modem.followProgress(
+            stream,
+            (error: Error | null) => (error ? reject(error) : resolve()),
+            (event: {stream?: string; error?: string; aux?: {ID?: string}; status?: string}) => {
+              if (event.aux?.ID) imageId = event.aux.ID
+              if (event.error) failure = event.error
+              const text = event.stream ?? event.status ?? event.error ?? ''
+              for (const line of text.split('\n')) {
+                if (line.trim() === '') continue
+                if (/^Step \d+\/\d+ :/.test(line)) steps++
+                if (/^ ---> Using cache/.test(line)) cachedSteps++
+                log.push(line)
+                onProgress?.({text: line})
+              }
+            },
+          )
+        })
+        if (failure !== undefined || !imageId)
+          throw new AimsError(
+            'build',
+            `the image build failed on ${this.options.where}: ${oneLine(failure ?? 'no image')}`,
+            {
+              hint: 'see the build output above; fix the Dockerfile or the app and build again',
+              details: {log: log.slice(-40)},
+            },
+          )
+        return {imageId, log, steps, cachedSteps}
+      },
+      30 * 60 * 1000,
+    )
+  }
+
+  async removeImage(reference: string): Promise<void> {
+    try {
+      await this.call(`remove image ${reference}`, (abortSignal) =>
+        loose(this.docker.getImage(reference)).remove!({abortSignal}),
+      )
+    } catch (error) {
+      if (error instanceof AimsError && (error.kind === 'not-found' || error.kind === 'conflict')) return
+      throw error
+    }
+  }
+
+  async execAttached(
+    id: string,
+    command: string[],
+    io: {stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; tty: boolean},
+  ): Promise<number> {
+    this.options.onCall?.()
+    try {
+      const exec = await this.docker.getContainer(id).exec({
+        Cmd: command,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: io.tty,
+      })
+      const stream = (await exec.start({hijack: true, stdin: true, Tty: io.tty} as never)) as NodeJS.ReadWriteStream
+      await new Promise<void>((resolve, reject) => {
+        if (io.tty) stream.pipe(io.stdout, {end: false})
+        else this.docker.modem.demuxStream!(stream, io.stdout, io.stderr)
+        io.stdin.pipe(stream)
+        io.stdin.on('end', () => (stream as unknown as {end?: () => void}).end?.())
+        stream.on('end', resolve)
+        stream.on('close', resolve)
+        stream.on('error', reject)
+      })
+      io.stdin.unpipe(stream)
+      const inspect = await exec.inspect()
+      return inspect.ExitCode ?? 1
+    } catch (error) {
+      throw await this.mapError(error, `exec in ${id}`)
+    }
   }
 
   async *events(options: {
@@ -748,6 +937,13 @@ export class DockerEngine implements Engine {
 type EngineJson = any
 
 /** dockerode's typings lag its promise API with options; calls go through this one loose view. */
+/** The container calls whose options dockerode's types do not allow an abort signal in. */
+interface Resumable {
+  rename(options: object): Promise<unknown>
+  pause(options: object): Promise<unknown>
+  unpause(options: object): Promise<unknown>
+}
+
 function loose(
   target: object,
 ): {[method: string]: (options?: object) => Promise<EngineJson>} & Record<

@@ -66,6 +66,35 @@ function run(argv: string[], options: {stdin?: string | Buffer; timeoutMs?: numb
   })
 }
 
+/** A command with stdout piped into a writable and stdin from a readable (backups). */
+function runStream(
+  argv: string[],
+  options: {stdout?: NodeJS.WritableStream; stdin?: NodeJS.ReadableStream; timeoutMs?: number},
+): Promise<{exitCode: number; stderr: string}> {
+  return new Promise((resolve, reject) => {
+    const [command, ...args] = argv
+    const child = spawn(command!, args, {stdio: ['pipe', 'pipe', 'pipe']})
+    const stderr: Buffer[] = []
+    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined
+    if (options.stdout) child.stdout.pipe(options.stdout as NodeJS.WritableStream, {end: false})
+    else child.stdout.resume()
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
+    child.on('error', (error) => {
+      if (timer) clearTimeout(timer)
+      reject(error)
+    })
+    child.on('close', (code) => {
+      if (timer) clearTimeout(timer)
+      resolve({exitCode: code ?? -1, stderr: Buffer.concat(stderr).toString('utf8')})
+    })
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error)
+    })
+    if (options.stdin) options.stdin.pipe(child.stdin)
+    else child.stdin.end()
+  })
+}
+
 export class LocalHostSession implements HostSession {
   private engineInstance?: Engine
   private readonly counters: TransportMetrics = {sshLogins: 0, apiCalls: 0}
@@ -110,6 +139,7 @@ export class LocalHostSession implements HostSession {
   async shell(): Promise<HostShell> {
     return {
       exec: run,
+      execStream: runStream,
       readFile: async (path) => {
         try {
           return await readFile(path)

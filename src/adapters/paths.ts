@@ -19,6 +19,8 @@ export interface AimsPaths {
   secretsKeyFile: string
   /** Which store holds which secret: names only, no values. */
   secretsIndexFile: string
+  /** The user's own catalog directory: plugs written by aims build and aims plug add. */
+  plugsDir: string
 }
 
 export function aimsPaths(env: NodeJS.ProcessEnv = process.env): AimsPaths {
@@ -50,5 +52,6 @@ export function aimsPaths(env: NodeJS.ProcessEnv = process.env): AimsPaths {
     // Not beside the sealed file: a leak of one directory (a backup, a dotfiles commit) is not both.
     secretsKeyFile: join(stateDir, 'secrets.key'),
     secretsIndexFile: join(dataDir, 'secrets-index.json'),
+    plugsDir: join(configDir, 'plugs'),
   }
 }

@@ -527,6 +527,43 @@ export class SshHostSession implements HostSession {
     })
   }
 
+  /** A command whose stdout is piped into `stdout` as it comes (and stdin from a readable): backups, restores. */
+  async execStream(
+    argv: string[],
+    options: {stdout?: NodeJS.WritableStream; stdin?: NodeJS.ReadableStream; timeoutMs?: number},
+  ): Promise<{exitCode: number; stderr: string}> {
+    const client = await this.connection()
+    const command = quoteCommand(argv)
+    return new Promise((resolve, reject) => {
+      client.exec(command, (error, stream) => {
+        if (error)
+          return reject(
+            new AimsError('remote', `cannot run ${argv[0]} on ${this.host.name}: ${oneLine(error.message)}`),
+          )
+        const stderr: Buffer[] = []
+        let exitCode = -1
+        const timer = options.timeoutMs
+          ? setTimeout(() => {
+              stream.close()
+              reject(new AimsError('remote', `${argv[0]} on ${this.host.name} did not finish in time`))
+            }, options.timeoutMs)
+          : undefined
+        if (options.stdout) stream.pipe(options.stdout, {end: false})
+        else stream.resume()
+        stream.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
+        stream.on('exit', (code: number | null) => {
+          exitCode = code ?? -1
+        })
+        stream.on('close', () => {
+          if (timer) clearTimeout(timer)
+          resolve({exitCode, stderr: Buffer.concat(stderr).toString('utf8')})
+        })
+        if (options.stdin) options.stdin.pipe(stream)
+        else stream.end()
+      })
+    })
+  }
+
   /** Whether the SSH connection is open right now (without opening one). */
   private async connectionAlive(): Promise<boolean> {
     if (!this.client) return false
@@ -577,6 +614,7 @@ export class SshHostSession implements HostSession {
     const noSuchFile = (error: unknown) => (error as {sftpCode?: number}).sftpCode === 2
     return {
       exec: (argv, options) => this.exec(argv, options),
+      execStream: (argv, options) => this.execStream(argv, options),
       readFile: async (path) => {
         try {
           return await sftpCall<Buffer>(`read ${path}`, (sftp, done) => sftp.readFile(path, done))

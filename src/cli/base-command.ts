@@ -3,7 +3,7 @@
  * --host, typed errors mapped to exit codes (docs/ARCHITECTURE.md), plain output when
  * NO_COLOR is set or stdout is not a terminal, and no prompt without a TTY.
  */
-import {oneLine} from '../core/text/sanitize.js'
+import {oneLine, terminalSafe} from '../core/text/sanitize.js'
 import {Command, Errors} from '@oclif/core'
 import {GLOBAL_FLAGS} from '../core/commands/spec.js'
 import {AimsError, ExitCode, usageError} from '../core/errors.js'
@@ -118,12 +118,12 @@ export abstract class AimsCommand extends Command {
 
   /** Human output on stdout; silent under --json. */
   protected say(text = ''): void {
-    if (!this.jsonEnabled()) this.io.stdout.write(`${text}\n`)
+    if (!this.jsonEnabled()) this.io.stdout.write(`${terminalSafe(text)}\n`)
   }
 
   /** Progress and notes on stderr; silent under --json. */
   protected note(text: string): void {
-    if (!this.jsonEnabled()) this.io.stderr.write(`${text}\n`)
+    if (!this.jsonEnabled()) this.io.stderr.write(`${terminalSafe(text)}\n`)
   }
 
   override logJson(json: unknown): void {

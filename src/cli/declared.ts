@@ -4,6 +4,7 @@
  * aliases, args, flags and strictness from the one declaration, and
  * `this.input()`, the parsed args and flags typed as the declaration says.
  */
+import {parseFailure} from './parse-errors.js'
 import {Args, Flags, type Interfaces} from '@oclif/core'
 import type {ArgValues, CommandSpec, FlagSpec, FlagValues} from '../core/commands/spec.js'
 import type {AimsCommand} from './base-command.js'
@@ -91,6 +92,8 @@ export function declared<S extends CommandSpec, B extends AbstractCommandClass<A
         baseFlags: DeclaredCommand.baseFlags,
         strict: DeclaredCommand.strict,
         enableJsonFlag: DeclaredCommand.enableJsonFlag,
+      }).catch((error: unknown) => {
+        throw parseFailure(error, spec) ?? error
       })
       return {args, flags, argv: argv.map(String)} as unknown as DeclaredInput<S>
     }

@@ -27,6 +27,11 @@ export type CheckId =
   | 'clock'
   | 'proxy-confs'
   | 'ai'
+  | 'cluster-nodes'
+  | 'cluster-quorum'
+  | 'cluster-versions'
+  | 'cluster-clock'
+  | 'cluster-overlay'
 
 export interface DoctorCheck {
   id: CheckId
@@ -124,7 +129,15 @@ const TITLES: Record<CheckId, string> = {
   clock: 'Clock skew',
   'proxy-confs': 'Proxy routes',
   ai: 'ACHEEVY key',
+  'cluster-nodes': 'Cluster nodes',
+  'cluster-quorum': 'Manager quorum',
+  'cluster-versions': 'Engine versions',
+  'cluster-clock': 'Clock skew between nodes',
+  'cluster-overlay': 'Overlay encryption',
 }
+
+/** A check's title (cluster checks are built outside evaluateDoctor). */
+export const checkTitle = (id: CheckId) => TITLES[id]
 
 const check = (id: CheckId, status: CheckStatus, detail: string, fix: string | null = null): DoctorCheck => ({
   id,

@@ -37,6 +37,18 @@ export const LABEL = {
   healthBudget: 'aims.health-budget',
   /** Expected disk use of the instance's volumes (bytes), for quotas and cost. */
   diskEstimate: 'aims.disk-estimate',
+  /** A one-shot job container (catalog `run: once`). */
+  job: 'aims.job',
+  /** On the entry: the path routes nginx sends elsewhere, JSON [{path, service, containerPort, hostPort}]. */
+  routes: 'aims.routes',
+  /** The release (aims plug releases) a container was created by. */
+  release: 'aims.release',
+  /** What an instance was built from (aims build): dir, git or description, and the source's digest. */
+  buildSource: 'aims.build-source',
+  buildDigest: 'aims.build-digest',
+  /** A throwaway sandbox container (aims sandbox) and the time it expires (ISO). */
+  sandbox: 'aims.sandbox',
+  expiresAt: 'aims.expires-at',
 } as const
 
 export interface PortBinding {
@@ -47,10 +59,12 @@ export interface PortBinding {
 }
 
 export interface VolumeMount {
-  /** A named volume (aims-…) */
+  /** A named volume (aims-…), or a host path when `bind` */
   source: string
   target: string
   readOnly?: boolean
+  /** A bind mount of a host file aims wrote (a rendered config file). */
+  bind?: boolean
 }
 
 export interface EngineHealthcheck {
@@ -86,6 +100,39 @@ export interface ContainerSpec {
   /** Docker `--add-host`, e.g. host.docker.internal:host-gateway */
   extraHosts?: string[]
   stopTimeoutSeconds?: number
+  /** The engine removes the container when it exits (sandboxes: removed at their TTL with no CLI running). */
+  autoRemove?: boolean
+  /** Process limit (fork bombs stay inside). */
+  pidsLimit?: number
+  /** Linux capabilities dropped (e.g. ['ALL']). */
+  capDrop?: string[]
+  /** no-new-privileges: setuid binaries cannot raise privileges. */
+  noNewPrivileges?: boolean
+}
+
+/** One image build on the engine: the context is a tar stream (Dockerfile inside). */
+export interface ImageBuildSpec {
+  /** The tag to give the result, e.g. aims-build/acme-shop:1a2b3c4d5e6f */
+  tag: string
+  /** Dockerfile path inside the context (default Dockerfile). */
+  dockerfile?: string
+  labels: Labels
+}
+
+/** A line of build output (a step, its output, or the error that ended it). */
+export interface BuildProgress {
+  /** Text the build printed (untrusted: sanitized before a terminal). */
+  text: string
+}
+
+export interface ImageBuildResult {
+  /** sha256:… of the built image. */
+  imageId: string
+  /** Every line the build printed (the last ones explain a failure). */
+  log: string[]
+  /** Steps the engine took from its cache ("Using cache"). */
+  cachedSteps: number
+  steps: number
 }
 
 export interface NetworkSpec {
@@ -147,6 +194,8 @@ export interface NetworkSummary {
 export interface VolumeSummary {
   name: string
   labels: Labels
+  /** Where the engine keeps its contents on the host (local driver). */
+  mountpoint?: string | undefined
   created?: Date | undefined
 }
 
@@ -169,6 +218,8 @@ export interface EngineInfo {
   serverTime?: Date | undefined
   swarm: boolean
   warnings: string[]
+  /** The engine's Docker Hub mirrors (daemon.json registry-mirrors). */
+  registryMirrors?: string[] | undefined
 }
 
 export interface EngineEvent {
@@ -205,4 +256,100 @@ export interface LogLine {
   stream: 'stdout' | 'stderr'
   text: string
   time?: Date
+}
+
+// ---- Docker Swarm (a cluster's engine) -------------------------------------------
+
+export type SwarmRole = 'manager' | 'worker'
+export type SwarmAvailability = 'active' | 'pause' | 'drain'
+
+/** What one engine says about its own swarm membership (`docker info` .Swarm). */
+export interface SwarmState {
+  nodeId: string
+  /** inactive | pending | active | error | locked */
+  localState: string
+  /** true on a manager */
+  controlAvailable: boolean
+  nodeAddr?: string | undefined
+  clusterId?: string | undefined
+  managers?: number | undefined
+  nodes?: number | undefined
+  remoteManagers: Array<{nodeId: string; addr: string}>
+  error?: string | undefined
+}
+
+/** A node as a manager sees it (`docker node ls/inspect`). */
+export interface SwarmNode {
+  id: string
+  hostname: string
+  role: SwarmRole
+  availability: SwarmAvailability
+  /** ready | down | unknown | disconnected */
+  state: string
+  addr: string
+  leader: boolean
+  /** reachable | unreachable | unknown (managers only) */
+  reachability?: string | undefined
+  engineVersion: string
+  labels: Labels
+  cpus: number
+  memoryBytes: number
+}
+
+/** A Swarm service as aims reads it back. */
+export interface SwarmService {
+  id: string
+  name: string
+  labels: Labels
+  /** The task template's container labels. */
+  containerLabels: Labels
+  image: string
+  replicas: number
+  env: Record<string, string>
+  /** Host-mode published ports (each on the node its task runs on). */
+  ports: Array<{containerPort: number; protocol: 'tcp' | 'udp'; hostPort: number}>
+  constraints: string[]
+  networks: string[]
+  created: Date
+  updatedAt?: Date | undefined
+  /** Swarm's rolling-update state: updating | paused | completed | rollback_started | rollback_completed … */
+  updateState?: string | undefined
+  updateMessage?: string | undefined
+  memoryBytes?: number | undefined
+  nanoCpus?: number | undefined
+  mounts: Array<{source: string; target: string}>
+  /** The task template defines a health check (Swarm reports a task running only once it is healthy). */
+  healthcheck: boolean
+  /** The raw version index, for updates. */
+  version: number
+}
+
+/** One task of a service. */
+export interface SwarmTask {
+  id: string
+  serviceId: string
+  nodeId: string
+  slot?: number | undefined
+  /** new … starting | running | complete | failed | shutdown | rejected | orphaned */
+  state: string
+  desiredState: string
+  message: string
+  error?: string | undefined
+  containerId?: string | undefined
+  exitCode?: number | undefined
+  timestamp: Date
+  /** Image the task runs (digest-pinned). */
+  image: string
+  /** Address per network id (the task's overlay attachments). */
+  addresses: Record<string, string>
+}
+
+/** What aims asks Swarm to run: a ContainerSpec plus where and how many. */
+export interface SwarmServiceSpec {
+  container: ContainerSpec
+  replicas: number
+  /** Placement constraints, e.g. node.labels.zone==a, node.hostname==sw2 */
+  constraints: string[]
+  /** At most this many tasks per node (0: no limit). */
+  maxPerNode?: number
 }

@@ -27,6 +27,7 @@ export type ErrorKind =
   | 'engine'
   | 'pull' // an image pull failed (cause: dns, auth, not-found, rate-limit, timeout, …)
   | 'remote' // a command on the host failed (nginx -t, ...)
+  | 'build' // aims build: the image build or its verification failed (nothing deployed)
   | 'quota'
   | 'internal'
 
@@ -43,6 +44,7 @@ const exitByKind: Record<ErrorKind, ExitCode> = {
   engine: ExitCode.failure,
   pull: ExitCode.failure,
   remote: ExitCode.failure,
+  build: ExitCode.unhealthy,
   quota: ExitCode.failure,
   internal: ExitCode.failure,
 }

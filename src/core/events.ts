@@ -27,6 +27,15 @@ export const LIFECYCLE_ACTIONS = [
   'restart-failed',
   'scale-failed',
   'decommission-failed',
+  'upgraded',
+  'upgrade-rolled-back',
+  'upgrade-failed',
+  'rolled-back',
+  'rollback-failed',
+  'backed-up',
+  'backup-failed',
+  'restored',
+  'restore-failed',
 ] as const
 export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number]
 
@@ -234,6 +243,11 @@ export function lifecycleActionFor(
   if (verb === 'up')
     return outcome === 'applied' ? 'deploy-ready' : outcome === 'rolled-back' ? 'deploy-rolled-back' : 'deploy-failed'
   if (verb === 'down') return outcome === 'applied' ? 'decommissioned' : 'decommission-failed'
+  if (verb === 'upgrade')
+    return outcome === 'applied' ? 'upgraded' : outcome === 'rolled-back' ? 'upgrade-rolled-back' : 'upgrade-failed'
+  if (verb === 'rollback') return outcome === 'applied' ? 'rolled-back' : 'rollback-failed'
+  if (verb === 'backup') return outcome === 'applied' ? 'backed-up' : 'backup-failed'
+  if (verb === 'restore') return outcome === 'applied' ? 'restored' : 'restore-failed'
   const applied: Record<string, LifecycleAction> = {
     start: 'started',
     stop: 'stopped',

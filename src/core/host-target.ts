@@ -2,6 +2,7 @@
  * Hosts: where aims finds a Docker engine. Pure parsing and defaults; the
  * config store and the SSH adapter do the I/O.
  */
+import {checkRegistryMirror} from './registry-mirror.js'
 import {shown, usageError} from './errors.js'
 import {checkDomain, checkResourceName, isNetworkHost} from './names.js'
 
@@ -32,7 +33,23 @@ export interface HostEntry {
   stateDir?: string
   /** TLS certificate and key paths on the host, or a certbot live dir for a wildcard certificate. */
   tls?: {certificate: string; key: string} | {certbotLiveDir: string}
+  /** Registry that images of other registries than Docker Hub pull from (core/registry-mirror.ts). */
+  registryMirror?: string
   addedAt?: string
+  /**
+   * A Docker Swarm whose nodes are other hosts of this config (src/core/cluster.ts). `target`
+   * is then the entry node's (a manager): its nginx fronts the cluster, its state dir holds locks.
+   */
+  cluster?: {members: ClusterMember[]}
+}
+
+/** One node of a cluster: the configured host that reaches it, and what Swarm calls it. */
+export interface ClusterMember {
+  host: string
+  nodeId: string
+  role: 'manager' | 'worker'
+  /** The node's Swarm address (its advertise address, without the port). */
+  addr: string
 }
 
 /** A host with every default filled in, ready to connect to. */
@@ -45,6 +62,7 @@ export interface ResolvedHost {
   nginxConfDir: string
   stateDir: string
   tls?: HostEntry['tls']
+  registryMirror?: string
 }
 
 const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/
@@ -115,7 +133,8 @@ export function parseSshTarget(raw: string): typeof LOCAL_HOST | SshEndpoint {
   return endpoint
 }
 
-export function formatTarget(target: HostEntry['target']): string {
+export function formatTarget(target: HostEntry['target'], cluster?: HostEntry['cluster']): string {
+  if (cluster) return `cluster of ${cluster.members.map((member) => member.host).join(', ')}`
   if (target === LOCAL_HOST) return LOCAL_HOST
   if (target.alias && target.user === undefined && target.port === undefined) return target.alias
   const host = target.host.includes(':') ? `[${target.host}]` : target.host
@@ -172,6 +191,7 @@ export interface HostAddInput {
   tlsCertificate?: string | undefined
   tlsKey?: string | undefined
   tlsCertbotDir?: string | undefined
+  registryMirror?: string | undefined
 }
 
 /** Validates everything a `host add` would write, before anything is written. */
@@ -193,6 +213,7 @@ export function buildHostEntry(input: HostAddInput, now: Date): HostEntry {
   if (input.dockerSocket !== undefined) entry.dockerSocket = checkRemotePath(input.dockerSocket, 'Docker socket path')
   if (input.nginxConfDir !== undefined) entry.nginxConfDir = checkRemotePath(input.nginxConfDir, 'nginx conf dir')
   if (input.stateDir !== undefined) entry.stateDir = checkRemotePath(input.stateDir, 'state dir')
+  if (input.registryMirror !== undefined) entry.registryMirror = checkRegistryMirror(input.registryMirror)
   if (input.tlsCertbotDir !== undefined) {
     if (input.tlsCertificate !== undefined || input.tlsKey !== undefined)
       throw usageError(
@@ -244,6 +265,7 @@ export function resolveHostEntry(entry: HostEntry, context: ResolveContext): Res
     stateDir: entry.stateDir ?? DEFAULT_REMOTE_STATE_DIR,
     ...(entry.domain ? {domain: entry.domain} : {}),
     ...(entry.tls ? {tls: entry.tls} : {}),
+    ...(entry.registryMirror ? {registryMirror: entry.registryMirror} : {}),
   }
   if (entry.target === LOCAL_HOST) return {...common, kind: 'local'}
   const target = entry.target

@@ -19,8 +19,18 @@ export interface ServiceReplica {
   status: string
   health: HealthStatus
   hostPort?: number
+  /** Where the host port is bound when that is a specific address (a cluster node's), not loopback or any. */
+  hostAddress?: string
   entry: boolean
   created: Date
+}
+
+const WILDCARD_OR_LOOPBACK = new Set(['', '0.0.0.0', '::', '127.0.0.1'])
+
+function boundAt(container: ContainerSummary): {hostAddress?: string} {
+  const port = Number(container.labels[LABEL.port])
+  const ip = container.ports.find((binding) => binding.hostPort === port)?.hostIp ?? ''
+  return WILDCARD_OR_LOOPBACK.has(ip) ? {} : {hostAddress: ip}
 }
 
 export interface InstanceView {
@@ -122,7 +132,9 @@ export function groupInstances(containers: ContainerSummary[], context: Instance
         state: container.state,
         status: container.status,
         health: container.health,
-        ...(container.labels[LABEL.port] ? {hostPort: Number(container.labels[LABEL.port])} : {}),
+        ...(container.labels[LABEL.port]
+          ? {hostPort: Number(container.labels[LABEL.port]), ...boundAt(container)}
+          : {}),
         entry: container.labels[LABEL.entry] === 'true',
         created: container.created,
       }))

@@ -129,6 +129,15 @@ function containerIp(details: ContainerDetails): string | undefined {
   return Object.values(details.ips).find((ip) => ip !== '')
 }
 
+/**
+ * Where a published port is reached from the host's side: the address it is bound to when that is
+ * a specific one (a cluster's task publishes on its node's address), else loopback.
+ */
+export function boundAddress(ports: ContainerDetails['ports'], hostPort: number): string {
+  const ip = ports.find((binding) => binding.hostPort === hostPort)?.hostIp ?? ''
+  return ip === '' || ip === '0.0.0.0' || ip === '::' ? '127.0.0.1' : ip
+}
+
 export async function probeService(session: HostSession, engine: Engine, target: ProbeTarget): Promise<ProbeResult> {
   const details = target.details ?? (await engine.inspectContainer(target.containerId))
   if (!details) return {ok: false, detail: 'container is gone'}
@@ -151,14 +160,81 @@ export async function probeService(session: HostSession, engine: Engine, target:
               details.health === 'none' ? 'running (image has no health check)' : `Docker health: ${details.health}`,
           }
     case 'http': {
-      if (viaHostPort(probe.port)) return httpProbe(session, '127.0.0.1', target.hostPort!, probe.path)
+      if (viaHostPort(probe.port))
+        return httpProbe(session, boundAddress(details.ports, target.hostPort!), target.hostPort!, probe.path)
       const ip = containerIp(details)
       return ip ? httpProbe(session, ip, probe.port, probe.path) : {ok: false, detail: 'container has no IP yet'}
     }
     case 'tcp': {
-      if (viaHostPort(probe.port)) return tcpProbe(session, '127.0.0.1', target.hostPort!)
+      if (viaHostPort(probe.port))
+        return tcpProbe(session, boundAddress(details.ports, target.hostPort!), target.hostPort!)
       const ip = containerIp(details)
       return ip ? tcpProbe(session, ip, probe.port) : {ok: false, detail: 'container has no IP yet'}
     }
+  }
+}
+
+/** One HTTP/1.1 GET from the host's side, with the body (up to 1 MiB): smoke tests of what was built. */
+export async function httpGet(
+  session: HostSession,
+  host: string,
+  port: number,
+  path: string,
+  options: {hostHeader?: string; timeoutMs?: number; headers?: Record<string, string>} = {},
+): Promise<{status: number; headers: Record<string, string>; body: string}> {
+  const timeoutMs = options.timeoutMs ?? 3000
+  const stream = await withTimeout(session.connectTcp(host, port), timeoutMs, `connect to ${host}:${port}`)
+  try {
+    const raw = await withTimeout(
+      new Promise<Buffer>((resolve, reject) => {
+        const chunks: Buffer[] = []
+        let size = 0
+        stream.on('data', (chunk: Buffer) => {
+          chunks.push(chunk)
+          size += chunk.length
+          if (size > 1024 * 1024) resolve(Buffer.concat(chunks))
+        })
+        stream.on('error', reject)
+        stream.on('end', () => resolve(Buffer.concat(chunks)))
+        stream.on('close', () => resolve(Buffer.concat(chunks)))
+        const extra = Object.entries(options.headers ?? {})
+          .map(([key, value]) => `${key}: ${value}\r\n`)
+          .join('')
+        stream.write(
+          `GET ${path} HTTP/1.1\r\nHost: ${options.hostHeader ?? 'localhost'}\r\nUser-Agent: aims-verify\r\n` +
+            `Accept: */*\r\n${extra}Connection: close\r\n\r\n`,
+        )
+      }),
+      timeoutMs,
+      `GET ${path}`,
+    )
+    const text = raw.toString('utf8')
+    const end = text.indexOf('\r\n\r\n')
+    const [statusLine = '', ...lines] = (end === -1 ? text : text.slice(0, end)).split('\r\n')
+    const status = Number(/^HTTP\/\d(?:\.\d)? (\d{3})/.exec(statusLine)?.[1])
+    if (!status) throw new Error('not an HTTP response')
+    const headers: Record<string, string> = {}
+    for (const line of lines) {
+      const colon = line.indexOf(':')
+      if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
+    }
+    let body = end === -1 ? '' : text.slice(end + 4)
+    if (/chunked/i.test(headers['transfer-encoding'] ?? '')) body = unchunk(body)
+    return {status, headers, body}
+  } finally {
+    stream.destroy()
+  }
+}
+
+function unchunk(body: string): string {
+  let out = ''
+  let rest = body
+  for (;;) {
+    const line = rest.indexOf('\r\n')
+    if (line === -1) return out
+    const size = parseInt(rest.slice(0, line), 16)
+    if (!size) return out
+    out += rest.slice(line + 2, line + 2 + size)
+    rest = rest.slice(line + 2 + size + 2)
   }
 }

@@ -145,6 +145,7 @@ export async function gatherHostFacts(session: HostSession, engine: Engine, tena
       engineVersion: version.version,
       apiVersion: version.apiVersion,
       memTotalBytes: info.memTotalBytes,
+      hostCpus: info.cpus,
       memAvailableBytes: parseMeminfo(meminfo).availableBytes,
       diskFreeBytes: disk?.freeBytes,
       usedPorts: usedPorts(containers, listeningPorts),

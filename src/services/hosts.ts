@@ -92,7 +92,7 @@ export async function listHosts(
   for (const entry of Object.values(current.hosts).sort((a, b) => a.name.localeCompare(b.name))) {
     const row: HostRow = {
       name: entry.name,
-      target: formatTarget(entry.target),
+      target: formatTarget(entry.target, entry.cluster),
       default: current.defaultHost === entry.name,
       hostKey: entry.target === LOCAL_HOST ? 'local' : 'unchecked',
       ...(entry.domain ? {domain: entry.domain} : {}),

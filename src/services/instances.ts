@@ -15,6 +15,7 @@ import {
 } from '../core/instances.js'
 import {formatInstanceRef, type InstanceRef} from '../core/names.js'
 import {maskEnv} from '../core/plan/env.js'
+import {redactSecrets, secretEnvValues} from '../core/text/redact.js'
 import {probeFromLabels} from '../core/plan/plug-up.js'
 import {closest} from '../core/suggest.js'
 import {httpProbe, probeService, tcpProbe, type ProbeResult} from './health.js'
@@ -58,8 +59,9 @@ export async function probeEntry(
   const probe = probeFromLabels(labels)
   let result: ProbeResult
   if (probe.type === 'http' && entry.hostPort)
-    result = await httpProbe(session, '127.0.0.1', entry.hostPort, probe.path, 1500)
-  else if (probe.type === 'tcp' && entry.hostPort) result = await tcpProbe(session, '127.0.0.1', entry.hostPort, 1500)
+    result = await httpProbe(session, entry.hostAddress ?? '127.0.0.1', entry.hostPort, probe.path, 1500)
+  else if (probe.type === 'tcp' && entry.hostPort)
+    result = await tcpProbe(session, entry.hostAddress ?? '127.0.0.1', entry.hostPort, 1500)
   else if (entry.health !== 'none') result = {ok: entry.health === 'healthy', detail: `Docker health: ${entry.health}`}
   else result = {ok: true, detail: 'running'}
   return {...result, health: result.ok ? 'healthy' : entry.health === 'starting' ? 'starting' : 'unhealthy'}
@@ -198,6 +200,14 @@ export interface LogOptions {
 export interface ServiceLogLine extends LogLine {
   service: string
   replica: number
+  /** How many replicas of the service the lines come from (lines are labelled service#N when more than one). */
+  replicas?: number
+}
+
+const replicaCounts = (replicas: Array<{service: string}>) => {
+  const counts = new Map<string, number>()
+  for (const replica of replicas) counts.set(replica.service, (counts.get(replica.service) ?? 0) + 1)
+  return counts
 }
 
 async function logTargets(session: HostSession, ref: InstanceRef, service: string | undefined) {
@@ -209,7 +219,15 @@ async function logTargets(session: HostSession, ref: InstanceRef, service: strin
       hint: `its services: ${services.join(', ')}`,
     })
   }
-  return {engine, view, replicas: view.replicas.filter((replica) => !service || replica.service === service)}
+  const replicas = view.replicas.filter((replica) => !service || replica.service === service)
+  // The values of the instance's secret env vars (any service's: an app may print another's): masked in every line.
+  const details = await Promise.all(view.replicas.map((replica) => engine.inspectContainer(replica.containerId)))
+  const secrets = [
+    ...new Set(
+      details.flatMap((detail) => (detail ? secretEnvValues(detail.env, secretKeysFromLabels(detail.labels)) : [])),
+    ),
+  ]
+  return {engine, view, replicas, redact: (text: string) => redactSecrets(text, secrets)}
 }
 
 /** The last lines of each selected container, merged in time order. */
@@ -218,22 +236,26 @@ export async function instanceLogs(
   ref: InstanceRef,
   options: LogOptions,
 ): Promise<ServiceLogLine[]> {
-  const {engine, replicas} = await logTargets(session, ref, options.service)
+  const {engine, replicas, redact} = await logTargets(session, ref, options.service)
+  const counts = replicaCounts(replicas)
   const perContainer = await Promise.all(
     replicas.map(async (replica) =>
       (await engine.logs(replica.containerId, {tail: options.tail, timestamps: true})).map((line) => ({
         ...line,
+        text: redact(line.text),
         service: replica.service,
         replica: replica.replica,
+        replicas: counts.get(replica.service) ?? 1,
       })),
     ),
   )
-  return perContainer
+  // --tail N: the last N lines in all, by time (each container gives its last N, the newest N of those stay).
+  const merged = perContainer
     .flat()
     .map((line, index) => ({line, index}))
     .sort((a, b) => (a.line.time?.getTime() ?? 0) - (b.line.time?.getTime() ?? 0) || a.index - b.index)
     .map(({line}) => line)
-    .slice(-options.tail * Math.max(1, replicas.length))
+  return options.tail === 0 ? [] : merged.slice(-options.tail)
 }
 
 /** Follows the logs of the selected containers until the signal aborts. */
@@ -242,11 +264,18 @@ export async function followInstanceLogs(
   ref: InstanceRef,
   options: LogOptions & {signal: AbortSignal; onLine: (line: ServiceLogLine) => void},
 ): Promise<void> {
-  const {engine, replicas} = await logTargets(session, ref, options.service)
+  const {engine, replicas, redact} = await logTargets(session, ref, options.service)
+  const counts = replicaCounts(replicas)
   await Promise.all(
     replicas.map(async (replica) => {
       for await (const line of engine.followLogs(replica.containerId, {tail: options.tail, signal: options.signal}))
-        options.onLine({...line, service: replica.service, replica: replica.replica})
+        options.onLine({
+          ...line,
+          text: redact(line.text),
+          service: replica.service,
+          replica: replica.replica,
+          replicas: counts.get(replica.service) ?? 1,
+        })
     }),
   )
 }

@@ -9,8 +9,10 @@ import type {InstanceView, ServiceReplica} from '../core/instances.js'
 import {containerName, formatBytes, formatInstanceRef, tenantNetworkName, type InstanceRef} from '../core/names.js'
 import type {Plan, PlanChange} from '../core/plan/plan.js'
 import type {ScaleRequest} from '../core/plan/requests.js'
-import {allocateHostPort, instanceNetworkName, probeFromLabels} from '../core/plan/plug-up.js'
+import {allocateHostPort, instanceFilesDir, instanceNetworkName, probeFromLabels} from '../core/plan/plug-up.js'
+import {removeInstanceFiles} from './plug-up.js'
 import type {AuditRecord} from './audit.js'
+import {changeGates} from './change-gates.js'
 import {passGate} from './gate.js'
 import {probeService} from './health.js'
 import {gatherHostFacts, journalPath, networkInUse} from './host-facts.js'
@@ -20,8 +22,13 @@ import {DEFAULT_PROXY} from './proxy-manager.js'
 import {confFileName, confOwner} from '../core/proxy/plug-conf.js'
 import type {Engine, HostLock, LifecycleDeps} from './ports.js'
 
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`
+
 export interface ChangeResult {
-  status: 'applied' | 'dry-run'
+  /** unchanged: there was nothing to do (start of a running instance, stop of a stopped one); see `already`. */
+  status: 'applied' | 'dry-run' | 'unchanged'
+  /** With status unchanged: the state it is already in. */
+  already?: 'running' | 'stopped'
   action: Plan['action']
   instance: string
   host: string
@@ -135,6 +142,17 @@ export async function changeState(
   const view = await requireInstance(deps.session, engine, ref)
   const host = deps.session.host.name
   const ordered = replicasInOrder(view, action === 'stop')
+  // Idempotent: nothing to start or stop changes nothing, asks nothing and is not audited as applied.
+  const already =
+    action === 'stop' && ordered.every((replica) => replica.state !== 'running' && replica.state !== 'restarting')
+      ? 'stopped'
+      : action === 'start' && ordered.every((replica) => replica.state === 'running')
+        ? 'running'
+        : undefined
+  if (already && ordered.length > 0) {
+    const plan = basePlan(`plug-${action}`, action === 'stop' ? 'Stop' : 'Start', view, host, [])
+    return {status: 'unchanged', already, action: plan.action, instance: view.ref, host, plan, durationMs: 0}
+  }
   const verb = {start: 'Start', stop: 'Stop', restart: 'Restart'}[action]
   const plan = basePlan(
     `plug-${action}`,
@@ -143,6 +161,8 @@ export async function changeState(
     host,
     ordered.map((replica) => ({action, kind: 'container', name: replica.containerName, detail: replica.state})),
   )
+  // What runs again must fit, as at plug up: quota, capacity, cost (stopping only frees).
+  if (action !== 'stop') plan.gates = await changeGates(deps, engine, view, {lower: 'stop another instance'})
   const decision = await passGate(plan, deps.approver)
   if (decision === 'dry-run')
     return {status: 'dry-run', action: plan.action, instance: view.ref, host, plan, durationMs: 0}
@@ -387,6 +407,11 @@ export async function plugDown(
       deps.progress({step: 'proxy', message: 'removing the proxy route'})
       removed.proxyConf = await deps.proxy.remove(ref.tenant, ref.instance)
     }
+    // Rendered config files (catalog files:) are re-rendered by the next deploy: they go with the instance.
+    await removeInstanceFiles(
+      await deps.session.shell(),
+      instanceFilesDir(deps.session.host.stateDir, ref.tenant, ref.instance),
+    )
     await (
       await deps.session.shell()
     )
@@ -404,8 +429,9 @@ export async function plugDown(
     target: view.ref,
     outcome: 'applied',
     detail:
-      `removed ${removed.containers.length} containers, ${removed.volumes.length} volumes, ` +
-      `${removed.networks.length} networks${keptVolumes.length > 0 ? `; kept ${keptVolumes.join(', ')}` : ''}`,
+      `removed ${plural(removed.containers.length, 'container')}, ${plural(removed.volumes.length, 'volume')}, ` +
+      plural(removed.networks.length, 'network') +
+      (keptVolumes.length > 0 ? `; kept ${keptVolumes.join(', ')}` : ''),
   })
   return {
     status: 'applied',
@@ -469,6 +495,13 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, request: 
   const plan = basePlan('plug-scale', 'Scale', view, host, changes, [
     {label: 'replicas', value: `${current} → ${target} (${first.service})`},
   ])
+  // The same gates as plug up, on the instance as it will be: a scale is refused where a deploy would be.
+  plan.gates = await changeGates(deps, engine, view, {
+    entryReplicas: target,
+    ...(cpus !== undefined ? {entryCpus: cpus} : {}),
+    ...(memoryBytes !== undefined ? {entryMemoryBytes: memoryBytes} : {}),
+    lower: 'lower --replicas or --memory',
+  })
   const decision = await passGate(plan, deps.approver)
   if (decision === 'dry-run')
     return {
@@ -556,6 +589,7 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, request: 
   const after = (await readInstances(deps.session, engine, {tenant: ref.tenant})).find(
     (instance) => instance.instance === ref.instance,
   )
+  const routes = after ? await routesOf(engine, ref) : []
   const ports = (after?.replicas ?? [])
     .filter((replica) => replica.entry)
     .flatMap((replica) => (replica.hostPort ? [replica.hostPort] : []))
@@ -572,6 +606,7 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, request: 
         plug: view.plug,
         domain: after.domain,
         proxy: plug?.plug.proxy ?? DEFAULT_PROXY,
+        ...(routes.length > 0 ? {routes} : {}),
       },
       ports,
     )
@@ -599,3 +634,23 @@ export async function plugScale(deps: LifecycleDeps, ref: InstanceRef, request: 
 }
 
 export {instanceNetworkName}
+
+/** The path routes recorded on the entry at deploy (aims.routes), so a re-rendered conf keeps them. */
+async function routesOf(engine: Engine, ref: InstanceRef): Promise<Array<{path: string; hostPort: number}>> {
+  const [entry] = await engine.listContainers({
+    all: true,
+    labels: {
+      [LABEL.managed]: 'true',
+      [LABEL.tenant]: ref.tenant,
+      [LABEL.instance]: ref.instance,
+      [LABEL.entry]: 'true',
+      [LABEL.replica]: '1',
+    },
+  })
+  try {
+    const parsed = JSON.parse(entry?.labels[LABEL.routes] ?? '[]') as Array<{path: string; hostPort: number}>
+    return Array.isArray(parsed) ? parsed.map((route) => ({path: route.path, hostPort: route.hostPort})) : []
+  } catch {
+    return []
+  }
+}

@@ -28,6 +28,7 @@ import {
 } from '../core/plan/plug-up.js'
 import {tenantPolicy, type Prices} from '../core/plan/policy.js'
 import {allocateSubnet} from '../core/network/subnets.js'
+import {mirroredReference} from '../core/registry-mirror.js'
 import {didYouMean} from '../core/suggest.js'
 import type {CatalogSource} from './catalog-port.js'
 import {passGate} from './gate.js'
@@ -35,6 +36,8 @@ import {probeService} from './health.js'
 import {gatherHostFacts, journalPath, networkInUse, refreshHostFacts} from './host-facts.js'
 import {emitLifecycleEvent} from './lifecycle-events.js'
 import {recordAction} from './record-action.js'
+import {recordRelease} from './upgrade.js'
+import {pullAuth} from './registry.js'
 import type {Clock, Engine, HostLock, HostShell, LifecycleDeps} from './ports.js'
 
 /** What plug up needs beyond any lifecycle change: the catalog, prices and policy, secrets, subnets. */
@@ -90,7 +93,10 @@ const sleep = (clock: Clock, ms: number) => clock.sleep(ms)
  * back everything this run created (rollback) and is audited; any other
  * failure is recorded as a failed deploy.
  */
-export async function plugUp(deps: PlugUpDeps, request: PlugUpRequest): Promise<PlugUpResult> {
+export async function plugUp(given: PlugUpDeps, request: PlugUpRequest): Promise<PlugUpResult> {
+  // The request's env values are never recorded, whoever typed or said them (issue 10, item 8).
+  const secrets = [...Object.values(request.envFlags), ...Object.values(request.envFile)]
+  const deps = {...given, origin: {...given.origin, secrets: [...(given.origin.secrets ?? []), ...secrets]}}
   const deploy = await configure(deps, request)
   const first = await plan(deploy)
   await checkLinks(deploy)
@@ -249,15 +255,24 @@ async function pullImages(deploy: Deploy, images: string[]): Promise<void> {
   const {deps, engine} = deploy
   for (const image of images) {
     if (await engine.imageExists(image)) continue
-    deps.progress({step: 'pull', message: `pulling ${image}`})
-    await engine.pullImage(image, (event) =>
-      deps.progress({
-        step: 'pull',
-        message: `${image}: ${event.status}${event.layer ? ` ${event.layer}` : ''}`,
-        ...(event.current !== undefined ? {current: event.current} : {}),
-        ...(event.total !== undefined ? {total: event.total} : {}),
-      }),
+    // Through the host's registry mirror for other registries than Docker Hub, then tagged as the catalog names it,
+    // so containers, upgrades and exports see the catalog's reference.
+    const source = mirroredReference(image, deploy.host.registryMirror) ?? image
+    deps.progress({step: 'pull', message: source === image ? `pulling ${image}` : `pulling ${image} from ${source}`})
+    // Credentials of `aims registry login` for the registry pulled from, for this one pull.
+    const auth = deps.registryAuth ? await pullAuth(deps.registryAuth, source) : undefined
+    await engine.pullImage(
+      source,
+      (event) =>
+        deps.progress({
+          step: 'pull',
+          message: `${image}: ${event.status}${event.layer ? ` ${event.layer}` : ''}`,
+          ...(event.current !== undefined ? {current: event.current} : {}),
+          ...(event.total !== undefined ? {total: event.total} : {}),
+        }),
+      ...(auth ? [auth] : []),
     )
+    if (source !== image) await engine.tagImage(source, image)
   }
 }
 
@@ -306,7 +321,16 @@ async function routeProxy(deploy: Deploy, spec: DeploySpec): Promise<void> {
   if (!deps.proxy || spec.entry.protocol !== 'http' || !spec.domain) return
   deps.progress({step: 'proxy', message: `routing ${spec.domain}`})
   await deps.proxy.apply(
-    {tenant: spec.tenant, instance: spec.instance, plug: spec.plug, domain: spec.domain, proxy: spec.proxy},
+    {
+      tenant: spec.tenant,
+      instance: spec.instance,
+      plug: spec.plug,
+      domain: spec.domain,
+      proxy: spec.proxy,
+      ...(spec.routes.length > 0
+        ? {routes: spec.routes.map((route) => ({path: route.path, hostPort: route.hostPort}))}
+        : {}),
+    },
     [spec.entry.hostPort],
   )
 }
@@ -362,6 +386,10 @@ async function ready(deploy: Deploy, first: PlugUpPlan, spec: DeploySpec): Promi
     detail: `${plug.id} on port ${spec.entry.hostPort}`,
   })
   if (remoteWarning) warnings.push(remoteWarning)
+  // The first release of the instance (aims plug releases); a history that cannot be written is a warning.
+  await recordRelease(deps, deploy.request.ref, 'deploy').catch((error: Error) =>
+    warnings.push(`the release was not recorded: ${error.message}`),
+  )
   deps.progress({step: 'ready', message: `${target} is ready`})
   return {
     status: 'ready',
@@ -451,6 +479,7 @@ async function provision(deps: PlugUpDeps, engine: Engine, spec: DeploySpec): Pr
     deps.progress({step: 'volume', message: `creating volume ${volume.name}`})
     await engine.createVolume(volume)
   }
+  if (spec.files.length > 0) await writeFiles(deps, spec)
   for (const service of spec.services) {
     deps.progress({step: 'create', message: `creating ${service.container.name}`})
     try {
@@ -522,6 +551,31 @@ async function provisionLinks(
   }
 }
 
+/**
+ * Rendered config files (v2 `files:`): written before any container is created, in a dir only root can enter
+ * (they may hold secrets), each file with the catalog's mode so the container's user can read its bind mount.
+ */
+async function writeFiles(deps: PlugUpDeps, spec: DeploySpec): Promise<void> {
+  const shell = await deps.session.shell()
+  const root = `${deps.session.host.stateDir}/files`
+  await shell.mkdirp(root)
+  await shell.exec(['chmod', '700', root])
+  for (const file of spec.files) {
+    deps.progress({step: 'file', message: `writing ${file.service}:${file.containerPath}`})
+    await shell.mkdirp(file.hostPath.slice(0, file.hostPath.lastIndexOf('/')))
+    await shell.writeFile(file.hostPath, file.content, file.mode)
+  }
+}
+
+/** Removes an instance's rendered files (plug down, rollback); nothing when it has none. */
+export async function removeInstanceFiles(shell: HostShell, filesDir: string): Promise<boolean> {
+  if ((await shell.listDir(filesDir)) === undefined) return false
+  const result = await shell.exec(['rm', '-rf', '--', filesDir])
+  if (result.exitCode !== 0)
+    throw new AimsError('engine', `could not remove ${filesDir}: ${sanitizeUntrusted(result.stderr.trim())}`)
+  return true
+}
+
 export const linkNetworkName = (from: InstanceNames, to: InstanceNames) =>
   `aims-l-${from.tenant}-${from.instance}--${to.tenant}-${to.instance}`
 
@@ -535,12 +589,53 @@ async function startInOrder(deps: PlugUpDeps, engine: Engine, spec: DeploySpec):
     }
     deps.progress({step: 'start', message: `starting ${service.service}`})
     await engine.startContainer(service.container.name)
+    if (service.job) await waitCompleted(deps, engine, spec, service)
+  }
+}
+
+/**
+ * A one-shot job must exit 0 within the health gate's budget before anything that depends on it starts; it is
+ * then removed (its volumes stay). Any other exit fails the deploy with the job's last log lines (exit 4).
+ */
+async function waitCompleted(deps: PlugUpDeps, engine: Engine, spec: DeploySpec, job: ServiceDeploy): Promise<void> {
+  const budgetMs = spec.healthGate.retries * spec.healthGate.intervalMs
+  const started = deps.clock.now().getTime()
+  let delay = Math.min(50, spec.healthGate.intervalMs)
+  for (;;) {
+    const details = await engine.inspectContainer(job.container.name)
+    if (details && (details.state === 'exited' || details.state === 'dead')) {
+      if (details.exitCode === 0 && !details.oomKilled) {
+        deps.progress({step: 'job', message: `${job.service} completed`})
+        await engine.removeContainer(job.container.name, {force: true})
+        return
+      }
+      throw await unhealthy(
+        deps,
+        engine,
+        spec,
+        job,
+        `the one-shot job ${job.service} failed (exit code ${details.exitCode ?? '?'}` +
+          `${details.oomKilled ? ', out of memory' : ''})`,
+      )
+    }
+    const elapsed = deps.clock.now().getTime() - started
+    if (elapsed >= budgetMs)
+      throw await unhealthy(
+        deps,
+        engine,
+        spec,
+        job,
+        `the one-shot job ${job.service} did not finish within ${Math.round(budgetMs / 1000)} s`,
+      )
+    deps.progress({step: 'job', message: `waiting for ${job.service} to complete (${Math.round(elapsed / 1000)} s)`})
+    await sleep(deps.clock, Math.min(delay, Math.max(0, budgetMs - elapsed)))
+    delay = Math.min(delay * 2, spec.healthGate.intervalMs)
   }
 }
 
 async function healthGate(deps: PlugUpDeps, engine: Engine, spec: DeploySpec): Promise<void> {
   const entry = spec.services.find((service) => service.entry)!
-  const others = spec.services.filter((service) => !service.entry)
+  const others = spec.services.filter((service) => !service.entry && !service.job)
   for (const service of [...others, entry]) await waitHealthy(deps, engine, spec, service, `health gate`)
 }
 
@@ -676,4 +771,5 @@ async function rollback(deps: PlugUpDeps, engine: Engine, spec: DeploySpec): Pro
       await engine.removeNetwork(details.id).catch(() => undefined)
   }
   if (deps.proxy && spec.domain) await deps.proxy.remove(spec.tenant, spec.instance).catch(() => undefined)
+  if (spec.files.length > 0) await removeInstanceFiles(await deps.session.shell(), spec.filesDir)
 }

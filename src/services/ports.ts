@@ -10,12 +10,22 @@ import type {
   EngineEvent,
   EngineInfo,
   EngineVersion,
+  ImageBuildResult,
+  ImageBuildSpec,
+  BuildProgress,
   LogLine,
   NetworkSpec,
   PortBinding,
   NetworkSummary,
   PullProgress,
   StatsSample,
+  SwarmAvailability,
+  SwarmNode,
+  SwarmRole,
+  SwarmService,
+  SwarmServiceSpec,
+  SwarmState,
+  SwarmTask,
   VolumeSpec,
   VolumeSummary,
 } from '../core/engine-types.js'
@@ -27,6 +37,7 @@ import type {Approver} from './gate.js'
 import type {LifecycleEventWriter} from './lifecycle-events.js'
 import type {Progress} from './progress.js'
 import type {ProxyManager} from './proxy-manager.js'
+import type {Prices} from '../core/plan/policy.js'
 
 /** Label filter: `{key: value}` matches that value, `{key: true}` matches presence. */
 export type LabelFilter = Record<string, string | true>
@@ -55,8 +66,14 @@ export interface Engine {
    */
   cloneContainer(
     source: string,
-    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]},
+    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]; image?: string},
   ): Promise<string>
+  /** Renames a container (upgrades keep the previous one under another name until the new one is healthy). */
+  renameContainer(id: string, name: string): Promise<void>
+  /** Freezes a container's processes (docker pause), for a consistent copy of its volumes. */
+  pauseContainer(id: string): Promise<void>
+  /** Idempotent: a container that is not paused is not an error. */
+  unpauseContainer(id: string): Promise<void>
   connectNetwork(network: string, container: string, aliases: string[]): Promise<void>
   disconnectNetwork(network: string, container: string): Promise<void>
   logs(id: string, options: {tail?: number; since?: Date; timestamps?: boolean}): Promise<LogLine[]>
@@ -77,10 +94,83 @@ export interface Engine {
   removeVolume(name: string): Promise<void>
 
   imageExists(reference: string): Promise<boolean>
-  pullImage(reference: string, onProgress?: (progress: PullProgress) => void): Promise<void>
+  /** The image's id and registry digests (`repo@sha256:…`); undefined when the engine does not have it. */
+  inspectImage(reference: string): Promise<{id: string; repoDigests: string[]} | undefined>
+  /** `auth`: registry credentials for this one pull (never stored by the engine). */
+  pullImage(
+    reference: string,
+    onProgress?: (progress: PullProgress) => void,
+    auth?: {username: string; password: string; serveraddress: string},
+  ): Promise<void>
+  /** Gives an image a second name (`docker tag SOURCE TARGET`). */
+  tagImage(source: string, target: string): Promise<void>
+  /**
+   * Builds an image on the engine from a tar context (the engine's build API; its layer cache is reused).
+   * A failed step throws AimsError 'build' with the build's last lines in details.log.
+   */
+  buildImage(
+    context: Buffer,
+    spec: ImageBuildSpec,
+    onProgress?: (progress: BuildProgress) => void,
+  ): Promise<ImageBuildResult>
+  /** Idempotent: a missing image is not an error; an image in use is kept ('conflict' swallowed). */
+  removeImage(reference: string): Promise<void>
+  /**
+   * Runs a command in a container with its stdin/stdout/stderr attached to the given streams
+   * (tty: one raw stream). Resolves with the command's exit code.
+   */
+  execAttached(
+    id: string,
+    command: string[],
+    io: {stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; tty: boolean},
+  ): Promise<number>
 
   /** Engine events from `since` on, until the signal aborts. */
   events(options: {since?: Date; until?: Date; labels?: LabelFilter; signal: AbortSignal}): AsyncIterable<EngineEvent>
+
+  /** The engine's Swarm API (cluster work only; single-host paths never call it). */
+  swarm?(): SwarmApi
+}
+
+/** Docker Swarm calls on one engine: membership (any node) and nodes/services/tasks (a manager). */
+export interface SwarmApi {
+  state(): Promise<SwarmState>
+  init(options: {advertiseAddr: string; listenAddr: string; defaultAddrPool?: string[]}): Promise<string>
+  joinTokens(): Promise<Record<SwarmRole, string>>
+  join(options: {remoteAddrs: string[]; joinToken: string; advertiseAddr: string; listenAddr: string}): Promise<void>
+  leave(force: boolean): Promise<void>
+  listNodes(): Promise<SwarmNode[]>
+  updateNode(
+    id: string,
+    change: {labels?: Record<string, string | null>; availability?: SwarmAvailability; role?: SwarmRole},
+  ): Promise<void>
+  removeNode(id: string, force: boolean): Promise<void>
+  listServices(filter: {labels?: LabelFilter; name?: string}): Promise<SwarmService[]>
+  inspectService(idOrName: string): Promise<SwarmService | undefined>
+  createService(spec: SwarmServiceSpec): Promise<string>
+  /** Changes a service's spec (replicas, resources, constraints, labels, force a restart). */
+  updateService(
+    idOrName: string,
+    change: {
+      replicas?: number
+      memoryBytes?: number
+      nanoCpus?: number
+      constraints?: string[]
+      labels?: Record<string, string>
+      forceRestart?: boolean
+      networks?: Array<{name: string; aliases: string[]}>
+    },
+  ): Promise<void>
+  removeService(idOrName: string): Promise<void>
+  /** A copy of a service under a new name, with merged labels and new host ports (replicas). */
+  cloneService(
+    source: string,
+    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]; replicas: number},
+  ): Promise<string>
+  /** An attachable overlay network (swarm scope). */
+  createOverlay(spec: NetworkSpec, options: {encrypted: boolean}): Promise<string>
+  listTasks(filter: {service?: string; labels?: LabelFilter; desiredState?: string}): Promise<SwarmTask[]>
+  serviceLogs(idOrName: string, options: {tail?: number; timestamps?: boolean}): Promise<LogLine[]>
 }
 
 export interface ExecResult {
@@ -102,6 +192,14 @@ export interface HostShell {
   listDir(path: string): Promise<string[] | undefined>
   /** Free and total bytes of the filesystem holding `path` (statvfs); undefined when the host cannot say. */
   diskFree(path: string): Promise<{freeBytes: number; totalBytes: number} | undefined>
+  /**
+   * Runs a command with its stdout streamed into `stdout` (and `stdin` streamed from a readable):
+   * backups and restores of volumes, without holding them in memory.
+   */
+  execStream(
+    argv: string[],
+    options: {stdout?: NodeJS.WritableStream; stdin?: NodeJS.ReadableStream; timeoutMs?: number},
+  ): Promise<{exitCode: number; stderr: string}>
 }
 
 /** A held lock on the host; released by `release()` or when the connection ends. */
@@ -186,6 +284,26 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>
 }
 
+/** One answer of a registry's HTTP API. */
+export interface RegistryAnswer {
+  status: number
+  /** Header names in lower case. */
+  headers: Record<string, string>
+  body: string
+}
+
+/**
+ * The Registry HTTP API v2, reached from the host (a registry on the host's loopback is the host's).
+ * With credentials it answers a Basic challenge, or fetches a Bearer token from the challenge's realm.
+ */
+export interface RegistryClient {
+  request(
+    registry: string,
+    path: string,
+    options: {method: 'GET' | 'HEAD'; accept?: string; credentials?: {username: string; password: string} | undefined},
+  ): Promise<RegistryAnswer>
+}
+
 // ---- what services that change things are given -------------------------------
 
 /** Where a change came from: the audit log and the lifecycle events record it. */
@@ -195,6 +313,11 @@ export interface Origin {
   argv?: string[]
   /** What the user said, for ACHEEVY's actions. */
   utterance?: string
+  /**
+   * Values that must never be recorded (the request's env values): the audit record's command,
+   * utterance and detail have them masked, on top of every secret-looking KEY=VALUE.
+   */
+  secrets?: string[]
 }
 
 /** What recording an action needs: an audit record here and on the host, and a lifecycle event. */
@@ -222,4 +345,10 @@ export interface LifecycleDeps extends RecordDeps {
   proxy?: ProxyManager | undefined
   /** The plug catalog (absent: a plug's proxy settings fall back to the defaults). */
   catalog?: CatalogSource | undefined
+  /** Preferences (tenant tiers, spending limits) for the gates of a change (absent: the defaults). */
+  preferences?: Record<string, unknown> | undefined
+  /** The host's prices for the cost gate (absent: the defaults). */
+  prices?: Prices | undefined
+  /** Stored registry credentials (aims registry login), given to the engine per pull. */
+  registryAuth?: ((registry: string) => Promise<{username: string; password: string} | undefined>) | undefined
 }

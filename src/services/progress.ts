@@ -7,6 +7,8 @@ export interface ProgressEvent {
     | 'pull'
     | 'network'
     | 'volume'
+    | 'file'
+    | 'job'
     | 'create'
     | 'start'
     | 'health'
@@ -17,6 +19,15 @@ export interface ProgressEvent {
     | 'remove'
     | 'restart'
     | 'scale'
+    | 'backup'
+    | 'restore'
+    | 'upgrade'
+    | 'build'
+    | 'clone'
+    | 'verify'
+    | 'replace'
+    | 'upload'
+    | 'switch'
   message: string
   /** Bytes or items done/total, when known (image pulls). */
   current?: number

@@ -14,7 +14,8 @@ import {
   tlsFilesFor,
 } from '../core/proxy/plug-conf.js'
 import type {HostSession} from './ports.js'
-import {httpHead} from './health.js'
+import {boundAddress, httpHead} from './health.js'
+import {LABEL} from '../core/engine-types.js'
 import {applyPlugConf, removePlugConf} from './proxy.js'
 
 export interface ProxyTarget {
@@ -23,6 +24,8 @@ export interface ProxyTarget {
   plug: string
   domain: string
   proxy: Plug['proxy']
+  /** Path routes (v2) to other services' published ports on 127.0.0.1. */
+  routes?: Array<{path: string; hostPort: number}>
 }
 
 export interface ProxyManager {
@@ -49,12 +52,26 @@ export function nginxProxyManager(session: HostSession, loadTemplate: (name: str
   }
   return {
     async apply(target, hostPorts) {
+      // Each port where it is bound: loopback on one host, the node running the task in a cluster.
+      const bindings = (
+        await (
+          await session.engine()
+        ).listContainers({
+          all: true,
+          labels: {[LABEL.managed]: 'true', [LABEL.tenant]: target.tenant, [LABEL.instance]: target.instance},
+        })
+      ).flatMap((container) => container.ports)
       const content = renderPlugConf(await loadTemplate(PLUG_CONF_TEMPLATE), {
         tenant: target.tenant,
         instance: target.instance,
         plug: target.plug,
         serverNames: [target.domain],
-        upstreams: hostPorts.map((port) => ({host: '127.0.0.1', port})),
+        upstreams: hostPorts.map((port) => ({host: boundAddress(bindings, port), port})),
+        routes: (target.routes ?? []).map((route) => ({
+          path: route.path,
+          host: boundAddress(bindings, route.hostPort),
+          port: route.hostPort,
+        })),
         proxy: proxySettingsFor(target.proxy),
         ...(host.tls ? {tls: tlsFilesFor(host.tls)} : {}),
       })

@@ -176,8 +176,11 @@ export class DockController {
       const seconds = ((this.now() - started) / 1000).toFixed(1)
       store.dispatch({
         type: 'notice',
-        text: `✓ ${PAST[action]} ${refText} (${seconds} s)${result.health ? `, ${result.health.detail}` : ''}`,
-        tone: 'ok',
+        text:
+          result.status === 'unchanged' && 'already' in result
+            ? `${refText} is already ${result.already}: nothing changed`
+            : `✓ ${PAST[action]} ${refText} (${seconds} s)${result.health ? `, ${result.health.detail}` : ''}`,
+        tone: result.status === 'unchanged' ? 'info' : 'ok',
       })
     } catch (error) {
       const failure = error instanceof AimsError ? error : new AimsError('internal', (error as Error).message)

@@ -3,6 +3,7 @@
  * lines otherwise (logs, CI), nothing under --json.
  */
 import type {Progress, ProgressEvent} from '../services/progress.js'
+import {sanitizeField} from '../core/text/sanitize.js'
 import {formatBytes} from '../core/names.js'
 import type {Style} from './style.js'
 
@@ -29,7 +30,7 @@ export function progressView(options: {
       progress: (event: ProgressEvent) => {
         // Layer-by-layer pull progress is noise in a log: keep step changes only.
         if (event.step === 'pull' && event.total !== undefined) return
-        const line = `${event.step}: ${event.message}`
+        const line = `${event.step}: ${sanitizeField(event.message)}`
         if (line !== last) stream.write(`${line}\n`)
         last = line
       },
@@ -48,7 +49,7 @@ export function progressView(options: {
   return {
     progress: (event: ProgressEvent) => {
       const amount = event.total ? ` ${formatBytes(event.current ?? 0)}/${formatBytes(event.total)}` : ''
-      current = `${event.message}${amount}`
+      current = `${sanitizeField(event.message)}${amount}`
       if (!timer) {
         timer = setInterval(draw, 80)
         timer.unref()

@@ -31,6 +31,8 @@ source "$ROOT/test/bed/lib/images.sh"
 source "$ROOT/test/bed/lib/fixtures.sh"
 # shellcheck source=test/bed/lib/base-images.sh
 source "$ROOT/test/bed/lib/base-images.sh"
+# shellcheck source=test/bed/lib/stand-ins.sh
+source "$ROOT/test/bed/lib/stand-ins.sh"
 
 [ "$(id -u)" = 0 ] || die "the test bed needs root (it installs packages and starts dockerd, sshd and nginx)"
 
@@ -168,6 +170,7 @@ registries_and_images() {
   start_registries
   fixture_images
   base_images
+  stand_in_images
 }
 
 copy_registry_credentials() {
@@ -191,8 +194,13 @@ main() {
       with_machine_lock start_registries
       with_machine_lock base_images
       return ;;
+    stand-ins)
+      with_machine_lock start_registries
+      with_machine_lock base_images
+      with_machine_lock stand_in_images
+      return ;;
     '') ;;
-    *) die "unknown part '$1' (try: images, dockerd, registry, base-images)" ;;
+    *) die "unknown part '$1' (try: images, dockerd, registry, base-images, stand-ins)" ;;
   esac
   local t0=$SECONDS
   install_packages

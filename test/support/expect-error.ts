@@ -21,3 +21,16 @@ export function expectOneLineError(
   if (options.withinMs !== undefined) expect(result.ms, context).toBeLessThan(options.withinMs)
   return line
 }
+
+/** A call that throws an AimsError of this kind, its message matching. */
+export function expectAimsError(call: () => unknown, options: {kind: string; message?: RegExp}): void {
+  let thrown: unknown
+  try {
+    call()
+  } catch (error) {
+    thrown = error
+  }
+  expect(thrown, 'expected an AimsError').toBeDefined()
+  expect((thrown as {kind?: string}).kind).toBe(options.kind)
+  if (options.message) expect((thrown as Error).message).toMatch(options.message)
+}

@@ -33,6 +33,8 @@ import type {
   EngineInfo,
   EngineVersion,
   HealthStatus,
+  ImageBuildResult,
+  ImageBuildSpec,
   Labels,
   LogLine,
   NetworkSpec,
@@ -388,7 +390,7 @@ export class FakeEngine implements Engine {
 
   async cloneContainer(
     source: string,
-    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]},
+    changes: {name: string; labels: Record<string, string>; ports: PortBinding[]; image?: string},
   ): Promise<string> {
     await this.hook('cloneContainer', source, changes)
     const original = this.require(source, `inspect container`)
@@ -401,6 +403,7 @@ export class FakeEngine implements Engine {
       ...original,
       id: this.newId('c'),
       name: changes.name,
+      ...(changes.image ? {image: changes.image} : {}),
       labels: {...original.labels, ...changes.labels},
       env: {...original.env},
       state: 'created',
@@ -416,6 +419,28 @@ export class FakeEngine implements Engine {
     this.containers.set(copy.id, copy)
     this.log.push(`cloneContainer ${changes.name}`)
     return copy.id
+  }
+
+  async renameContainer(id: string, name: string): Promise<void> {
+    await this.hook('renameContainer', id, name)
+    const container = this.require(id, 'rename container')
+    if (this.byName(name)) throw new AimsError('conflict', `rename container: the name "/${name}" is already in use`)
+    this.log.push(`renameContainer ${container.name} ${name}`)
+    container.name = name
+  }
+
+  async pauseContainer(id: string): Promise<void> {
+    await this.hook('pauseContainer', id)
+    const container = this.require(id, 'pause container')
+    this.log.push(`pause ${container.name}`)
+    if (container.state === 'running') container.state = 'paused'
+  }
+
+  async unpauseContainer(id: string): Promise<void> {
+    await this.hook('unpauseContainer', id)
+    const container = this.require(id, 'unpause container')
+    this.log.push(`unpause ${container.name}`)
+    if (container.state === 'paused') container.state = 'running'
   }
 
   async connectNetwork(network: string, container: string, aliases: string[]): Promise<void> {
@@ -540,6 +565,13 @@ export class FakeEngine implements Engine {
     this.log.push(`removeVolume ${name}`)
   }
 
+  async inspectImage(reference: string): Promise<{id: string; repoDigests: string[]} | undefined> {
+    await this.hook('inspectImage', reference)
+    if (!this.images.has(reference)) return undefined
+    const id = `sha256:${Buffer.from(reference).toString('hex').padEnd(64, '0').slice(0, 64)}`
+    return {id, repoDigests: []}
+  }
+
   async imageExists(reference: string): Promise<boolean> {
     await this.hook('imageExists', reference)
     return this.images.has(reference)
@@ -552,6 +584,34 @@ export class FakeEngine implements Engine {
     onProgress?.({image: reference, status: 'Downloading', layer: 'a1b2c3', current: 512, total: 1024})
     onProgress?.({image: reference, status: 'Pull complete', layer: 'a1b2c3'})
     this.images.add(reference)
+  }
+
+  async tagImage(source: string, target: string): Promise<void> {
+    await this.hook('tagImage', source)
+    this.log.push(`tagImage ${source} ${target}`)
+    if (!this.images.has(source)) throw new AimsError('not-found', `no such image: ${source}`)
+    this.images.add(target)
+  }
+
+  /** Builds "succeed" by default: the image appears; a context holding FAIL_BUILD fails like a failed RUN. */
+  async buildImage(context: Buffer, spec: ImageBuildSpec): Promise<ImageBuildResult> {
+    await this.hook('buildImage', spec.tag)
+    this.log.push(`buildImage ${spec.tag}`)
+    if (context.includes('FAIL_BUILD'))
+      throw new AimsError('build', 'the image build failed on fake: The command returned a non-zero code: 1', {
+        details: {log: ['Step 1/1 : RUN false']},
+      })
+    this.images.add(spec.tag)
+    return {imageId: `sha256:${spec.tag.length.toString(16).padStart(64, '0')}`, log: [], steps: 1, cachedSteps: 0}
+  }
+
+  async removeImage(reference: string): Promise<void> {
+    this.log.push(`removeImage ${reference}`)
+    this.images.delete(reference)
+  }
+
+  async execAttached(): Promise<number> {
+    throw new Error('unexpected engine call: execAttached')
   }
 
   // eslint-disable-next-line require-yield

@@ -31,6 +31,10 @@ export class FakeShell implements HostShell {
     throw new Error(`unexpected shell exec: ${argv.join(' ')}`)
   }
 
+  async execStream(argv: string[]): Promise<{exitCode: number; stderr: string}> {
+    throw new Error(`unexpected shell execStream: ${argv.join(' ')}`)
+  }
+
   async readFile(path: string): Promise<Buffer | undefined> {
     this.check(path)
     const text = this.files.get(path)

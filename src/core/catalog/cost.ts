@@ -92,12 +92,16 @@ export function resourceTotals(
   entryOverride: {service: string; cpus?: number | undefined; memoryBytes?: number | undefined} | undefined = undefined,
 ): ResourceTotals {
   const totals: ResourceTotals = {cpus: 0, memoryBytes: 0, diskBytes: 0, services: 0, volumes: 0}
+  const seenVolumes = new Set<string>()
   for (const [name, service] of Object.entries(plug.services)) {
     totals.services++
     const reserved = serviceReservation(service, name === entryOverride?.service ? entryOverride : {})
     totals.cpus += reserved.cpus
     totals.memoryBytes += reserved.memoryBytes
     for (const volume of service.volumes ?? []) {
+      // A volume shared by several services of the plug (catalog v2) is one volume.
+      if (seenVolumes.has(volume.name)) continue
+      seenVolumes.add(volume.name)
       totals.volumes++
       totals.diskBytes += volumeBytes(volume)
     }

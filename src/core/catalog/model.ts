@@ -27,6 +27,8 @@ export const CATEGORIES = [
 /** Variables every plug may reference in service env values. */
 export const BUILTIN_VARIABLES = [
   'AIMS_URL',
+  /** http or https: how users reach the instance (v2). */
+  'AIMS_SCHEME',
   'AIMS_HOST',
   'AIMS_DOMAIN',
   'AIMS_PORT',
@@ -42,9 +44,14 @@ export function referencedVariables(value: string): string[] {
 }
 
 /** Normalized helpers the planner and others use. */
-export function dependencyCondition(value: Plug['services'][string]['depends_on'][string]): 'started' | 'healthy' {
+export type DependencyCondition = 'started' | 'healthy' | 'completed'
+
+export function dependencyCondition(value: Plug['services'][string]['depends_on'][string]): DependencyCondition {
   return typeof value === 'string' ? value : value.condition
 }
+
+/** One-shot jobs (`run: once`) are not services that stay up. */
+export const isJob = (service: Plug['services'][string]) => service.run === 'once'
 
 export function entryService(plug: Plug): {name: string; port: number; protocol: 'http' | 'tcp'} {
   const found = Object.entries(plug.services).find(([, service]) => service.entry)

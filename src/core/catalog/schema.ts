@@ -70,10 +70,46 @@ const volumeSchema = z
   })
   .strict()
 
+/** `completed`: the dependency is a one-shot job (`run: once`) that must exit 0 first (Compose's service_completed_successfully). */
+const DEPENDENCY_CONDITIONS = ['started', 'healthy', 'completed'] as const
 const dependsOnSchema = z.record(
   resourceName('service name'),
-  z.union([z.enum(['started', 'healthy']), z.object({condition: z.enum(['started', 'healthy'])}).strict()]),
+  z.union([z.enum(DEPENDENCY_CONDITIONS), z.object({condition: z.enum(DEPENDENCY_CONDITIONS)}).strict()]),
 )
+
+/** Longest file template: config files, not data. */
+export const MAX_FILE_TEMPLATE = 64 * 1024
+
+/**
+ * A config file rendered from a template with the plug's variables before the
+ * service starts, written on the host under the state dir and bind-mounted
+ * read-only at `path` (v2: no more `sh -c printf` workarounds).
+ */
+const fileSchema = z
+  .object({
+    path: containerPath.refine((path) => !path.endsWith('/'), 'must name a file, not a directory'),
+    /** The file's text; ${NAME} references are filled like env values, `$NAME` is left alone. */
+    template: z.string().max(MAX_FILE_TEMPLATE, `at most ${MAX_FILE_TEMPLATE} characters`),
+    /** Octal permission bits of the file, e.g. "0644" (default) or "0600" for a root-only secret file. */
+    mode: z
+      .string()
+      .regex(/^0?[0-7]{3}$/, 'an octal mode such as "0644"')
+      .default('0644'),
+  })
+  .strict()
+
+/** An nginx location of the plug's host name sent to another service (v2): `/api/` → gateway:8001. */
+const ROUTE_PATH = /^\/[A-Za-z0-9._~/-]*$/
+const routeSchema = z
+  .object({
+    path: z
+      .string()
+      .regex(ROUTE_PATH, 'an URL path prefix such as /api/ (letters, digits, "._~-/" only)')
+      .refine((path) => !path.split('/').includes('..'), 'must not contain ".."'),
+    service: resourceName('service name'),
+    port,
+  })
+  .strict()
 
 const serviceSchema = z
   .object({
@@ -104,6 +140,13 @@ const serviceSchema = z
     tmpfs: z.array(containerPath).optional(),
     /** Seconds between SIGTERM and SIGKILL on stop. */
     stop_grace_seconds: z.number().int().min(1).max(600).optional(),
+    /**
+     * `once`: a one-shot job (a migration, a chown) run to completion before the services that depend on it with
+     * condition `completed`; exit 0 or the deploy fails. Its container is removed once it succeeded.
+     */
+    run: z.enum(['always', 'once']).default('always'),
+    /** Config files rendered before start and mounted read-only (v2). */
+    files: z.array(fileSchema).default([]),
   })
   .strict()
 
@@ -148,6 +191,11 @@ export const plugSchema = z
       .record(resourceName('service name'), serviceSchema)
       .refine((services) => Object.keys(services).length > 0, 'a plug needs at least one service'),
     env: z.record(envKey, envSpecSchema).default({}),
+    /**
+     * Path routes (v2): locations of the instance's host name that nginx sends to another service instead of the
+     * entry (which keeps `/`). Longest prefix wins, as in nginx.
+     */
+    routes: z.array(routeSchema).default([]),
     /** Health gate tuning: default 30 tries 2 s apart. */
     health_gate: z
       .object({
@@ -169,6 +217,32 @@ export const plugSchema = z
       .default({client_max_body_size: '10m', read_timeout_seconds: 60, websockets: true}),
     /** Things a user should know (first login, default credentials) printed after deploy. */
     notes: z.string().optional(),
+    /**
+     * How a backup of the volumes is made consistent: a hook run in a service's container first
+     * (sqlite `.backup`, pg_dump into the volume), else the containers are paused while copying.
+     */
+    backup: z
+      .object({
+        hook: z
+          .object({
+            service: resourceName('service name'),
+            command: z.array(z.string().min(1)).min(1),
+            timeout_seconds: z.number().int().min(1).max(3600).default(300),
+          })
+          .strict()
+          .optional(),
+        /** Run in the service's container after a restore (put the dump back). */
+        restore: z
+          .object({
+            service: resourceName('service name'),
+            command: z.array(z.string().min(1)).min(1),
+            timeout_seconds: z.number().int().min(1).max(3600).default(300),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
 
@@ -178,3 +252,5 @@ export type PlugService = Plug['services'][string]
 export type EnvSpec = Plug['env'][string]
 export type HealthSpec = NonNullable<PlugService['health']>
 export type DependsOn = PlugService['depends_on']
+export type PlugFile = PlugService['files'][number]
+export type PlugRoute = Plug['routes'][number]

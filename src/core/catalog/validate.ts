@@ -5,7 +5,7 @@
  */
 import {parseDocument} from 'yaml'
 import type {z} from 'zod'
-import {BUILTIN_VARIABLES, referencedVariables} from './model.js'
+import {BUILTIN_VARIABLES, isJob, referencedVariables} from './model.js'
 import {compileCatalogPattern} from './pattern.js'
 import {plugSchema, type Plug} from './schema.js'
 
@@ -73,6 +73,7 @@ export function checkPlugRules(plug: Plug, file: string, expectedId?: string): C
     add('services', `several services have an "entry" (${entries.map(([name]) => name).join(', ')}): keep exactly one`)
 
   const volumeNames = new Map<string, string>()
+  const sizes = new Map<string, string>()
   for (const [name, service] of services) {
     const base = `services.${name}`
     for (const [dependency, condition] of Object.entries(service.depends_on)) {
@@ -88,13 +89,29 @@ export function checkPlugRules(plug: Plug, file: string, expectedId?: string): C
           }`,
         )
       else if (dependency === name) add(`${base}.depends_on.${dependency}`, 'a service cannot depend on itself')
-      else if ((typeof condition === 'string' ? condition : condition.condition) === 'healthy' && !target.health)
-        add(
-          `${base}.depends_on.${dependency}`,
-          `waits for "${dependency}" to be healthy, but "${dependency}" has no health check: add one or use ` +
-            `condition started`,
-        )
+      else {
+        const wanted = typeof condition === 'string' ? condition : condition.condition
+        if (wanted === 'healthy' && !target.health)
+          add(
+            `${base}.depends_on.${dependency}`,
+            `waits for "${dependency}" to be healthy, but "${dependency}" has no health check: add one or use ` +
+              `condition started`,
+          )
+        if (wanted === 'completed' && !isJob(target))
+          add(
+            `${base}.depends_on.${dependency}`,
+            `waits for "${dependency}" to complete, but "${dependency}" is not a one-shot job: give it run: once ` +
+              `or use condition started/healthy`,
+          )
+        if (wanted !== 'completed' && isJob(target))
+          add(
+            `${base}.depends_on.${dependency}`,
+            `"${dependency}" is a one-shot job (run: once): wait for it with condition completed`,
+          )
+      }
     }
+    if (isJob(service)) checkJob(service, base, add)
+    checkFiles(plug, service, base, add)
     if (service.health?.type === 'http' && service.health.port === undefined && !service.entry)
       add(`${base}.health.port`, 'an HTTP health check on a service without an entry port needs a port')
     if (service.health?.type === 'tcp' && service.health.port === undefined && !service.entry)
@@ -102,13 +119,18 @@ export function checkPlugRules(plug: Plug, file: string, expectedId?: string): C
     if (service.entry && service.entry.protocol === 'http' && !service.health)
       add(`${base}.health`, 'the entry service needs a health check (e.g. health: {type: http, path: /})')
     for (const [index, volume] of service.volumes.entries()) {
+      // One name in several services is one volume they share (catalog v2: a cron sidecar, an init job); its size
+      // is said once.
       const owner = volumeNames.get(volume.name)
-      if (owner)
+      if (owner === name)
+        add(`${base}.volumes[${index}].name`, `volume "${volume.name}" is mounted twice in this service: keep one`)
+      else if (owner && volume.size !== undefined && sizes.get(volume.name) !== undefined)
         add(
-          `${base}.volumes[${index}].name`,
-          `volume name "${volume.name}" is already used by service "${owner}": volume names are unique per plug`,
+          `${base}.volumes[${index}].size`,
+          `volume "${volume.name}" is shared with service "${owner}", which gives its size: give it once`,
         )
-      volumeNames.set(volume.name, name)
+      if (!owner) volumeNames.set(volume.name, name)
+      if (volume.size !== undefined && !sizes.has(volume.name)) sizes.set(volume.name, volume.size)
     }
     for (const [key, value] of Object.entries(service.env)) {
       for (const variable of referencedVariables(value)) {
@@ -122,6 +144,8 @@ export function checkPlugRules(plug: Plug, file: string, expectedId?: string): C
       }
     }
   }
+
+  checkRoutes(plug, add)
 
   // Dependency cycles make a deploy order impossible.
   const visiting = new Set<string>()
@@ -161,6 +185,60 @@ export function checkPlugRules(plug: Plug, file: string, expectedId?: string): C
     }
   }
   return issues
+}
+
+type AddIssue = (path: string, message: string) => void
+
+/** A one-shot job runs to completion: nothing reaches it and nothing waits for it to be healthy. */
+function checkJob(service: Plug['services'][string], base: string, add: AddIssue): void {
+  if (service.entry) add(`${base}.entry`, 'a one-shot job (run: once) cannot be the entry: drop entry or run: once')
+  if (service.health)
+    add(`${base}.health`, 'a one-shot job (run: once) has no health check: its exit code (0) is what counts')
+  if (service.ports.length > 0) add(`${base}.ports`, 'a one-shot job (run: once) serves no ports: drop ports')
+}
+
+/** File paths are unique per service and their templates reference only known variables. */
+function checkFiles(plug: Plug, service: Plug['services'][string], base: string, add: AddIssue): void {
+  const paths = new Set<string>()
+  const volumes = service.volumes.map((volume) => volume.path)
+  for (const [index, file] of service.files.entries()) {
+    const at = `${base}.files[${index}]`
+    if (paths.has(file.path)) add(`${at}.path`, `${file.path} is already a file of this service: keep one`)
+    paths.add(file.path)
+    if (volumes.includes(file.path)) add(`${at}.path`, `${file.path} is a volume's mount point: pick a file path`)
+    for (const variable of referencedVariables(file.template))
+      if (!plug.env[variable] && !(BUILTIN_VARIABLES as readonly string[]).includes(variable))
+        add(
+          `${at}.template`,
+          `references \${${variable}}, which is neither in the plug's env spec nor one of ` +
+            `${BUILTIN_VARIABLES.join(', ')}: declare it under env (or write $${variable} for the container's own)`,
+        )
+  }
+}
+
+/** Path routes go to a long-running service's declared port, one route per path, `/` staying the entry's. */
+function checkRoutes(plug: Plug, add: AddIssue): void {
+  const seen = new Set<string>()
+  const entry = Object.values(plug.services).find((service) => service.entry)
+  if (plug.routes.length > 0 && entry && entry.entry?.protocol !== 'http')
+    add('routes', 'path routes need an HTTP entry: nginx routes only HTTP plugs')
+  for (const [index, route] of plug.routes.entries()) {
+    const at = `routes[${index}]`
+    if (route.path === '/') add(`${at}.path`, '"/" goes to the entry service: route a longer path such as /api/')
+    if (seen.has(route.path)) add(`${at}.path`, `${route.path} is routed twice: keep one`)
+    seen.add(route.path)
+    const target = plug.services[route.service]
+    if (!target) {
+      add(
+        `${at}.service`,
+        `routes to unknown service "${route.service}": use one of ${Object.keys(plug.services).join(', ')}`,
+      )
+      continue
+    }
+    if (isJob(target)) add(`${at}.service`, `"${route.service}" is a one-shot job: route to a service that stays up`)
+    else if (target.entry?.port !== route.port && !target.ports.includes(route.port))
+      add(`${at}.port`, `port ${route.port} is not a port of "${route.service}": add it to its ports (or its entry)`)
+  }
 }
 
 const SAMPLE_CHARSETS: Record<string, string> = {

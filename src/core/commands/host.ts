@@ -44,6 +44,11 @@ export const HOST_ADD = {
       description:
         "certbot's live dir on the host (fullchain.pem, privkey.pem), e.g. /etc/letsencrypt/live/example.com",
     },
+    'registry-mirror': {
+      type: 'string',
+      description:
+        'registry that images of ghcr.io, quay.io and other non-Docker-Hub registries pull from, e.g. 127.0.0.1:5000',
+    },
     'dry-run': DRY_RUN,
   },
 } as const satisfies CommandSpec

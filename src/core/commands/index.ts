@@ -2,20 +2,30 @@
  * Every aims command's declaration, by path. A new command is declared in
  * the file of its topic (or a new one, added here); see docs/ARCHITECTURE.md.
  */
+import {BUILD_COMMANDS} from './build.js'
 import {CATALOG_COMMANDS} from './catalog.js'
+import {CLUSTER_COMMANDS} from './cluster.js'
 import {CONFIG_COMMANDS} from './config.js'
 import {HOST_COMMANDS} from './host.js'
 import {PLUG_COMMANDS} from './plug.js'
 import type {CommandEffect, CommandSpec} from './spec.js'
+import {SANDBOX_COMMANDS} from './sandbox.js'
+import {SITE_COMMANDS} from './site.js'
 import {TOP_COMMANDS} from './top.js'
+import {UPGRADE_COMMANDS} from './upgrade.js'
 
 /** In the order ACHEEVY lists the tools of those it gets. */
 export const COMMANDS = [
   ...CATALOG_COMMANDS,
   ...PLUG_COMMANDS,
+  ...UPGRADE_COMMANDS,
   ...TOP_COMMANDS,
   ...HOST_COMMANDS,
+  ...CLUSTER_COMMANDS,
   ...CONFIG_COMMANDS,
+  ...BUILD_COMMANDS,
+  ...SITE_COMMANDS,
+  ...SANDBOX_COMMANDS,
 ] as const satisfies readonly CommandSpec[]
 
 export type CommandPath = (typeof COMMANDS)[number]['path']

@@ -103,11 +103,12 @@ export const PLUG_LOGS = {
     follow: {type: 'boolean', char: 'f', description: 'keep streaming new lines (Ctrl-C to stop)'},
     tail: {
       type: 'integer',
-      description: 'lines per container to show first',
+      description:
+        'the last N lines, of all replicas together (each line says its replica); with --follow, per replica',
       default: 100,
       min: 0,
       max: 100_000,
-      agent: {kind: 'integer', min: 1, max: 1000, description: 'lines per container (default 50, at most 1000)'},
+      agent: {kind: 'integer', min: 1, max: 1000, description: 'the last N lines in all (default 50, at most 1000)'},
     },
     service: {type: 'string', char: 's', description: 'only this service', agent: {kind: 'service'}},
   },
@@ -164,6 +165,8 @@ export const PLUG_SCALE = {
       type: 'integer',
       char: 'r',
       description: 'number of replicas of the main service (1-20)',
+      min: 1,
+      max: 20,
       agent: {kind: 'integer', min: 1, max: 20, description: 'replicas of the main service, 1-20'},
     },
     cpus: {

@@ -280,7 +280,36 @@ export const LOGOUT = {
 } as const satisfies CommandSpec
 
 // In the order ACHEEVY lists its tools.
+/** The first run: a real plug deployed on this machine, and taken down again. */
+export const QUICKSTART = {
+  path: 'quickstart',
+  description:
+    'Deploy a small plug on this machine to see aims work, and take it down again\n\n' +
+    'Builds a tiny web image here (no registry needed), deploys it to the local Docker engine through the same ' +
+    'plan, gates and health check as any plug, and prints its URL. "quickstart down" removes the instance and the ' +
+    'image. On Debian without Docker, --install (as root) installs and starts docker.io, nginx and busybox-static.',
+  examples: [
+    '<%= config.bin %> quickstart',
+    '<%= config.bin %> quickstart down',
+    'sudo <%= config.bin %> quickstart --install --yes',
+  ],
+  effect: 'change',
+  args: {
+    action: {description: 'up (the default) or down', ignoreStdin: true},
+  },
+  flags: {
+    tenant: {...TENANT, description: 'tenant of the instance', default: 'quickstart'},
+    install: {
+      type: 'boolean',
+      description: 'without a Docker engine, install and start docker.io, nginx, busybox-static (Debian, root)',
+    },
+    yes: YES,
+    'dry-run': DRY_RUN,
+  },
+} as const satisfies CommandSpec
+
 export const TOP_COMMANDS = [
+  QUICKSTART,
   EXPORT,
   STATS,
   HEALTH,

@@ -50,6 +50,13 @@ export interface BundleVariable {
   instanceValue?: string
 }
 
+/** Compose's depends_on conditions for the catalog's (`completed` is an init job that must exit 0). */
+const COMPOSE_CONDITION = {
+  started: 'service_started',
+  healthy: 'service_healthy',
+  completed: 'service_completed_successfully',
+} as const
+
 export interface BundleService {
   name: string
   image: string
@@ -61,7 +68,12 @@ export interface BundleService {
   entry?: {containerPort: number; protocol: 'http' | 'tcp'}
   expose: number[]
   volumes: Array<{name: string; path: string; size?: string}>
-  dependsOn: Array<{service: string; condition: 'service_started' | 'service_healthy'}>
+  dependsOn: Array<{
+    service: string
+    condition: 'service_started' | 'service_healthy' | 'service_completed_successfully'
+  }>
+  /** A one-shot job (catalog `run: once`): `restart: "no"`, the others wait for it to exit 0. */
+  job: boolean
   health: ServiceHealth
   cpus: number
   memoryBytes: number
@@ -281,9 +293,9 @@ export function buildBundleModel(input: BundleModelInput): BundleModel {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([dependency, condition]) => ({
           service: dependency,
-          condition:
-            dependencyCondition(condition) === 'healthy' ? ('service_healthy' as const) : ('service_started' as const),
+          condition: COMPOSE_CONDITION[dependencyCondition(condition)],
         })),
+      job: service.run === 'once',
       health: composeHealth(service.health, isEntry ? entry.port : undefined, plug.health_gate),
       // The same limits aims applies: the catalog's, or aims' defaults.
       ...serviceReservation(service, limits ?? {}),

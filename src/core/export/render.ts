@@ -199,6 +199,7 @@ export function renderBundle(templates: BundleTemplates, model: BundleModel): Bu
             }
           : undefined,
       ),
+      restart: service.job ? '"no"' : 'unless-stopped',
       memory: yamlString(composeMemory(service.memoryBytes)),
       cpus: Math.round(service.cpus * 1000) / 1000,
       stopGrace: one(service.stopGraceSeconds ? {value: `${service.stopGraceSeconds}s`} : undefined),
@@ -206,7 +207,10 @@ export function renderBundle(templates: BundleTemplates, model: BundleModel): Bu
       tmpfs: yamlStringList(service.tmpfs.map(escapeComposeDollars)),
     })),
     hasNamedVolumes: model.services.some((service) => service.volumes.length > 0),
-    namedVolumes: model.services.flatMap((service) => service.volumes.map((volume) => ({key: yamlKey(volume.name)}))),
+    // A volume shared by several services (catalog v2) is declared once.
+    namedVolumes: [...new Set(model.services.flatMap((service) => service.volumes.map((volume) => volume.name)))].map(
+      (name) => ({key: yamlKey(name)}),
+    ),
   })
 
   const envExample = render(templates.envExample, BUNDLE_TEMPLATES.envExample, {

@@ -142,6 +142,22 @@ export function substitute(value: string, values: Record<string, string>): strin
   return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => values[name] ?? whole)
 }
 
+/** A file template (v2 `files:`) filled as env values are: ${NAME} from the spec and built-ins, `$NAME` left alone. */
+export function renderFileTemplate(
+  plug: Plug,
+  template: string,
+  variables: ResolvedVariable[],
+  builtins: Record<string, string>,
+): string {
+  const unset = Object.fromEntries(Object.keys(plug.env).map((key) => [key, '']))
+  const values = {
+    ...unset,
+    ...builtins,
+    ...Object.fromEntries(variables.map((variable) => [variable.key, variable.value])),
+  }
+  return substitute(template, values)
+}
+
 export function serviceEnv(
   plug: Plug,
   service: string,

@@ -6,17 +6,56 @@
  */
 import type {ExitCode} from '../errors.js'
 
-export type PlanAction = 'plug-up' | 'plug-down' | 'plug-start' | 'plug-stop' | 'plug-restart' | 'plug-scale' | 'export'
+export type PlanAction =
+  | 'plug-up'
+  | 'plug-down'
+  | 'plug-start'
+  | 'plug-stop'
+  | 'plug-restart'
+  | 'plug-scale'
+  | 'export'
+  | 'plug-upgrade'
+  | 'plug-rollback'
+  | 'plug-backup'
+  | 'plug-restore'
+  | 'backup-schedule'
+  | 'registry-login'
+  | 'build'
+  | 'plug-add'
+  | 'site-deploy'
+  | 'site-rollback'
+  | 'site-rm'
+  | 'sandbox-create'
+  | 'sandbox-rm'
+  | 'cluster-init'
+  | 'cluster-join'
+  | 'cluster-label'
+  | 'cluster-drain'
+  | 'cluster-leave'
+  | 'cluster-reroute'
 
 export interface PlanChange {
   action:
     'create' | 'remove' | 'start' | 'stop' | 'restart' | 'pull' | 'write' | 'reload' | 'update' | 'keep' | 'connect'
-  kind: 'container' | 'network' | 'volume' | 'image' | 'proxy-conf' | 'instance'
+  kind:
+    | 'container'
+    | 'network'
+    | 'volume'
+    | 'image'
+    | 'proxy-conf'
+    | 'instance'
+    | 'file'
+    | 'catalog-entry'
+    | 'site'
+    | 'release'
+    | 'cluster'
+    | 'node'
   name: string
   detail?: string
 }
 
-export type GateId = 'catalog' | 'names' | 'config' | 'quota' | 'host' | 'capacity' | 'port' | 'cost'
+export type GateId =
+  'catalog' | 'names' | 'config' | 'quota' | 'host' | 'capacity' | 'port' | 'cost' | 'source' | 'secrets'
 
 export interface GateCheck {
   id: GateId

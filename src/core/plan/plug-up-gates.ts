@@ -6,10 +6,10 @@
  */
 import {ExitCode} from '../errors.js'
 import {findInstance, instanceDomain} from '../instances.js'
-import {containerName, domainClaimProblem, formatBytes, volumeName} from '../names.js'
+import {containerName, domainClaimProblem, volumeName} from '../names.js'
 import type {GateCheck} from './plan.js'
-import {formatMoney, instanceNetworkName, monthlyCost, PORT_RANGE, type PlugUpInput} from './plug-up.js'
-import {tierRank} from './policy.js'
+import {instanceNetworkName, PORT_RANGE, type PlugUpInput} from './plug-up.js'
+import {capacityGate, costGate, quotaGate, type ResourceGateInput} from './resource-gates.js'
 
 /** What the plan computed that the gates judge. */
 export interface GateInput {
@@ -17,19 +17,22 @@ export interface GateInput {
   resources: {cpus: number; memoryBytes: number; diskBytes: number}
   cost: number
   target: string
+  /** The largest CPU limit of one of its containers (the host must have that many). */
+  largestContainerCpus?: number
 }
 
 /** The eight pre-flight gates, all evaluated before any effect. */
 export function preflightGates(input: PlugUpInput, computed: GateInput): GateCheck[] {
+  const resources = resourceInput(input, computed)
   return [
     catalogGate(input),
     namesGate(input, computed),
     configGate(input),
-    quotaGate(input, computed),
+    quotaGate(resources),
     hostGate(input),
-    capacityGate(input, computed),
+    capacityGate(resources),
     portGate(computed),
-    costGate(input, computed),
+    costGate(resources),
   ]
 }
 
@@ -44,13 +47,28 @@ function gate(
   return {id, title, status: ok ? 'pass' : 'fail', detail, ...(ok || !fix ? {} : {fix}), ...(ok ? {} : {exitCode})}
 }
 
-const round2 = (value: number) => Math.round(value * 100) / 100
+export {known, within} from './resource-gates.js'
 
-/** A number a gate can compare. NaN and undefined are not: a gate that meets one fails. */
-export const known = (value: number | undefined): value is number => typeof value === 'number' && Number.isFinite(value)
-/** `value <= limit`, provably: false when either side is NaN or missing (a plain `>` test would let NaN pass). */
-export const within = (value: number | undefined, limit: number | undefined): boolean =>
-  known(value) && known(limit) && value <= limit
+/** The plug up's view of the resource gates (resource-gates.ts): the new instance, all of it added. */
+function resourceInput(input: PlugUpInput, computed: GateInput): ResourceGateInput {
+  const {plug, request, facts, policy} = input
+  const tenantInstances = facts.instances.filter((instance) => instance.tenant === request.ref.tenant)
+  return {
+    host: input.host,
+    tenant: request.ref.tenant,
+    // This instance counts once, whether or not leftovers of an interrupted deploy of it exist.
+    instancesAfter: tenantInstances.filter((instance) => instance.instance !== request.ref.instance).length + 1,
+    tenantOthers: facts.tenantUsage,
+    instanceAfter: computed.resources,
+    added: {memoryBytes: computed.resources.memoryBytes, diskBytes: computed.resources.diskBytes},
+    largestContainerCpus: computed.largestContainerCpus ?? computed.resources.cpus,
+    facts,
+    policy,
+    prices: input.prices,
+    needsTier: {plug: plug.id, tier: plug.tier},
+    lower: 'lower --memory',
+  }
+}
 
 function catalogGate({plug, plugFile}: PlugUpInput): GateCheck {
   return gate('catalog', 'catalog entry valid', true, `${plug.id} v${plug.version} from ${plugFile}`)
@@ -140,44 +158,6 @@ function configGate(input: PlugUpInput): GateCheck {
   return gate('config', 'config complete', true, `${variables.length} variable${variables.length === 1 ? '' : 's'} set`)
 }
 
-/** The tenant's tier allows the plug, and its instances, CPUs and memory stay within the tier's limits. */
-function quotaGate(input: PlugUpInput, computed: GateInput): GateCheck {
-  const {plug, request, facts, policy} = input
-  const {tenant} = request.ref
-  const tenantInstances = facts.instances.filter((instance) => instance.tenant === tenant)
-  // This instance counts once, whether or not leftovers of an interrupted deploy of it exist.
-  const instancesAfter = tenantInstances.filter((instance) => instance.instance !== request.ref.instance).length + 1
-  const tenantCpus = facts.tenantUsage.cpus
-  const tenantMemory = facts.tenantUsage.memoryBytes
-  const {cpus, memoryBytes} = computed.resources
-  const problems: string[] = []
-  // Every comparison is "provably within": a NaN or a missing number fails the gate, never passes it.
-  if (!(tierRank(policy.tier) >= tierRank(plug.tier)))
-    problems.push(`${plug.id} needs tier ${plug.tier}, tenant ${tenant} is ${policy.tier}`)
-  if (!within(instancesAfter, policy.limits.instances))
-    problems.push(`${instancesAfter - 1} of ${policy.limits.instances} instances used`)
-  if (!within(tenantCpus + cpus, policy.limits.cpus + 1e-9))
-    problems.push(`CPU ${round2(tenantCpus)} + ${cpus} > ${policy.limits.cpus}`)
-  if (!within(tenantMemory + memoryBytes, policy.limits.memoryBytes))
-    problems.push(
-      `memory ${formatBytes(tenantMemory)} + ${formatBytes(memoryBytes)} > ${formatBytes(policy.limits.memoryBytes)}`,
-    )
-  if (problems.length > 0)
-    return gate(
-      'quota',
-      'tenant quota',
-      false,
-      `tier ${policy.tier}: ${problems.join('; ')}`,
-      `raise the tier (aims config set tenants.${tenant}.tier pro) or free resources`,
-    )
-  const used = [
-    `${instancesAfter}/${policy.limits.instances} instances`,
-    `${round2(tenantCpus + cpus)}/${policy.limits.cpus} CPU`,
-    `${formatBytes(tenantMemory + memoryBytes)}/${formatBytes(policy.limits.memoryBytes)}`,
-  ]
-  return gate('quota', 'tenant quota', true, `tier ${policy.tier}: ${used.join(', ')}`)
-}
-
 function hostGate({facts, host}: PlugUpInput): GateCheck {
   return gate(
     'host',
@@ -185,43 +165,6 @@ function hostGate({facts, host}: PlugUpInput): GateCheck {
     compareVersions(facts.apiVersion, '1.41') >= 0,
     `Docker ${facts.engineVersion}, API ${facts.apiVersion} on ${host.name}`,
     'upgrade Docker on the host to 20.10 or newer',
-  )
-}
-
-function capacityGate({facts, host}: PlugUpInput, computed: GateInput): GateCheck {
-  const {memoryBytes, diskBytes} = computed.resources
-  const memoryAvailable = known(facts.memAvailableBytes) ? facts.memAvailableBytes : facts.memTotalBytes
-  const diskFree = facts.diskFreeBytes
-  const problems: string[] = []
-  const unknowns: string[] = []
-  if (!known(memoryAvailable)) unknowns.push(`available memory on ${host.name} is unknown`)
-  else if (!within(memoryBytes, memoryAvailable))
-    problems.push(`needs ${formatBytes(memoryBytes)} memory, ${formatBytes(memoryAvailable)} available`)
-  if (!known(diskFree)) unknowns.push(`free disk on ${host.name} is unknown (no statvfs answer for Docker's root dir)`)
-  else if (!within(diskBytes, diskFree))
-    problems.push(`needs ${formatBytes(diskBytes)} disk, ${formatBytes(diskFree)} free`)
-  if (unknowns.length > 0)
-    return gate(
-      'capacity',
-      'host capacity',
-      false,
-      `cannot check: ${[...unknowns, ...problems].join('; ')}`,
-      `run aims doctor --host ${host.name}: the SSH user must be able to read /proc/meminfo ` +
-        "and the SFTP server must answer statvfs (OpenSSH's does)",
-    )
-  if (problems.length > 0)
-    return gate(
-      'capacity',
-      'host capacity',
-      false,
-      problems.join('; '),
-      'free memory or disk on the host, lower --memory, or use a bigger host',
-    )
-  return gate(
-    'capacity',
-    'host capacity',
-    true,
-    `${formatBytes(memoryAvailable!)} memory available, ${formatBytes(diskFree!)} disk free`,
   )
 }
 
@@ -235,27 +178,6 @@ function portGate(computed: GateInput): GateCheck {
       'take down unused instances (aims plug ls)',
     )
   return gate('port', 'free host port', true, `${computed.hostPort}`)
-}
-
-/** The tenant's estimated monthly cost with this instance stays within its spending limit, if it has one. */
-function costGate(input: PlugUpInput, computed: GateInput): GateCheck {
-  const {request, facts, policy} = input
-  const {tenant} = request.ref
-  const currency = input.prices.currency
-  const title = 'estimated cost within limit'
-  if (policy.spendingLimit === undefined)
-    return gate('cost', title, true, `${formatMoney(computed.cost, currency)}/month; no spending limit for ${tenant}`)
-  const total = round2(monthlyCost(facts.tenantUsage, input.prices) + computed.cost)
-  const limit = formatMoney(policy.spendingLimit, currency)
-  if (!within(total, policy.spendingLimit))
-    return gate(
-      'cost',
-      title,
-      false,
-      `${formatMoney(total, currency)}/month with this instance > limit ${limit}`,
-      `raise it (aims config set tenants.${tenant}.spending-limit N) or lower --cpus/--memory`,
-    )
-  return gate('cost', title, true, `${formatMoney(total, currency)}/month of ${limit}`)
 }
 
 export function compareVersions(a: string, b: string): number {

@@ -4,7 +4,7 @@
  * pre-flight gates (plug-up-gates.ts). Pure and deterministic (ids and secrets come in).
  */
 import type {Plug, PlugService} from '../catalog/schema.js'
-import {dependencyCondition, deployOrder, entryService} from '../catalog/model.js'
+import {dependencyCondition, deployOrder, entryService, isJob, type DependencyCondition} from '../catalog/model.js'
 import {LABEL, type ContainerSpec, type EngineHealthcheck, type Labels, type VolumeSpec} from '../engine-types.js'
 import type {ResolvedHost} from '../host-target.js'
 import {instanceDomain, type InstanceView} from '../instances.js'
@@ -16,7 +16,14 @@ import {
   volumeName,
   type InstanceRef,
 } from '../names.js'
-import {maskEnv, secretKeysOf, serviceEnv, type MissingVariable, type ResolvedVariable} from './env.js'
+import {
+  maskEnv,
+  renderFileTemplate,
+  secretKeysOf,
+  serviceEnv,
+  type MissingVariable,
+  type ResolvedVariable,
+} from './env.js'
 import {preflightGates} from './plug-up-gates.js'
 import type {PlugUpRequest} from './requests.js'
 import type {Plan, PlanChange} from './plan.js'
@@ -48,9 +55,30 @@ export type ProbeSpec =
 export interface ServiceDeploy {
   service: string
   container: ContainerSpec
-  dependsOn: Record<string, 'started' | 'healthy'>
+  dependsOn: Record<string, DependencyCondition>
   probe: ProbeSpec
   entry: boolean
+  /** A one-shot job (`run: once`): started, waited for until it exits 0, then removed. */
+  job: boolean
+}
+
+/** A config file (v2 `files:`) rendered for one service: written on the host, bind-mounted read-only. */
+export interface FileDeploy {
+  service: string
+  hostPath: string
+  containerPath: string
+  /** The rendered text (may hold secrets: written 0700-dir, never shown). */
+  content: string
+  mode: number
+}
+
+/** A path route (v2 `routes:`): nginx sends this prefix of the instance's name to a service's published port. */
+export interface RouteDeploy {
+  path: string
+  service: string
+  containerPort: number
+  /** Published on 127.0.0.1 only: nginx on the host is the only client. */
+  hostPort: number
 }
 
 export interface NetworkDeploy {
@@ -81,7 +109,16 @@ export interface DeploySpec {
   replacesInterrupted: boolean
   proxy: Plug['proxy']
   links: InstanceRef[]
+  /** Path routes besides `/` (which goes to the entry). */
+  routes: RouteDeploy[]
+  /** Rendered config files, and the host dir that holds them all (removed with the instance). */
+  files: FileDeploy[]
+  filesDir: string
 }
+
+/** Where an instance's rendered files live on the host: one dir per tenant/instance (no name can run together). */
+export const instanceFilesDir = (stateDir: string, tenant: string, instance: string) =>
+  `${stateDir}/files/${tenant}/${instance}`
 
 export interface HostFacts {
   engineVersion: string
@@ -89,6 +126,8 @@ export interface HostFacts {
   memTotalBytes: number
   memAvailableBytes?: number | undefined
   diskFreeBytes?: number | undefined
+  /** CPUs the engine reports (docker info NCPU). */
+  hostCpus?: number | undefined
   /** Ports published by any container, listening on the host, or claimed by aims labels. */
   usedPorts: number[]
   instances: InstanceView[]
@@ -140,9 +179,8 @@ export function monthlyCost(resources: {cpus: number; memoryBytes: number; diskB
   return estimateMonthlyCost(resources, prices).total
 }
 
-export function formatMoney(amount: number, currency: string): string {
-  return `${currency} ${amount.toFixed(2)}`
-}
+import {formatMoney} from './resource-gates.js'
+export {formatMoney}
 
 export function probeFor(service: PlugService, entry: {port: number} | undefined): ProbeSpec {
   const health = service.health
@@ -200,7 +238,13 @@ export function buildPlugUpPlan(input: PlugUpInput): PlugUpPlan {
     destructive: false,
     facts: planFacts(input, placement, spec, resources, cost),
     changes: planChanges(input, placement, spec),
-    gates: preflightGates(input, {hostPort: placement.hostPort, resources, cost, target: placement.target}),
+    gates: preflightGates(input, {
+      hostPort: placement.hostPort,
+      resources,
+      cost,
+      target: placement.target,
+      largestContainerCpus: Math.max(0, ...services.map((service) => (service.container.nanoCpus ?? 0) / 1e9)),
+    }),
   }
   return {plan, spec, monthlyCost: cost, resources}
 }
@@ -218,7 +262,30 @@ interface Placement {
   /** The lowest free port (apply re-checks it under the host lock); undefined when none is free. */
   hostPort: number | undefined
   hostIp: string
+  /** Host ports of routed service ports (service:port → host port), besides the entry's. */
+  routePorts: Map<string, number>
   builtins: Record<string, string>
+}
+
+const routeKey = (service: string, port: number) => `${service}:${port}`
+
+/** One host port per routed service port; a route to the entry's own port reuses the entry's host port. */
+function allocateRoutePorts(plug: Plug, used: number[], entry: {name: string; port: number}, entryPort?: number) {
+  const ports = new Map<string, number>()
+  const taken = [...used, ...(entryPort ? [entryPort] : [])]
+  for (const route of plug.routes) {
+    const key = routeKey(route.service, route.port)
+    if (ports.has(key)) continue
+    if (route.service === entry.name && route.port === entry.port && entryPort) {
+      ports.set(key, entryPort)
+      continue
+    }
+    const port = allocateHostPort(taken)
+    if (port === undefined) continue
+    taken.push(port)
+    ports.set(key, port)
+  }
+  return ports
 }
 
 function placeInstance(input: PlugUpInput): Placement {
@@ -227,9 +294,11 @@ function placeInstance(input: PlugUpInput): Placement {
   const domain = instanceDomain(ref, host.domain, request.domain)
   const hostPort = allocateHostPort(facts.usedPorts)
   const order = deployOrder(plug)
+  const entry = entryService(plug)
+  const scheme = domain && host.tls ? 'https' : 'http'
   return {
     target: formatInstanceRef(ref),
-    entry: entryService(plug),
+    entry,
     order,
     multiService: order.length > 1,
     tenantNetwork: tenantNetworkName(ref.tenant),
@@ -237,8 +306,10 @@ function placeInstance(input: PlugUpInput): Placement {
     domain,
     hostPort,
     hostIp: request.expose ? '0.0.0.0' : '127.0.0.1',
+    routePorts: allocateRoutePorts(plug, facts.usedPorts, entry, hostPort),
     builtins: {
-      AIMS_URL: domain ? `${host.tls ? 'https' : 'http'}://${domain}` : `http://127.0.0.1:${hostPort ?? 0}`,
+      AIMS_URL: domain ? `${scheme}://${domain}` : `http://127.0.0.1:${hostPort ?? 0}`,
+      AIMS_SCHEME: scheme,
       AIMS_HOST: domain ?? '127.0.0.1',
       AIMS_DOMAIN: domain ?? '',
       AIMS_PORT: String(hostPort ?? 0),
@@ -275,6 +346,8 @@ function serviceDeploys(
     const service = input.plug.services[name]!
     const resources = serviceReservation(service, name === override.service ? override : {})
     for (const volume of service.volumes) {
+      // A volume shared by several services is created once, labelled with the first that mounts it.
+      if (volumes.some((known) => known.labels['aims.volume'] === volume.name)) continue
       volumes.push({
         name: volumeName(input.request.ref.tenant, input.request.ref.instance, volume.name),
         labels: {...baseLabels(input, name), 'aims.volume': volume.name},
@@ -299,6 +372,15 @@ function serviceDeploy(
   const isEntry = name === placement.entry.name
   const probe = probeFor(service, isEntry ? {port: placement.entry.port} : undefined)
   const healthcheck = dockerHealthcheck(service, plug.health_gate.interval_seconds)
+  const job = isJob(service)
+  const routed = [...new Set(plug.routes.filter((route) => route.service === name).map((route) => route.port))]
+    .filter((port) => !(isEntry && port === placement.entry.port))
+    .map((port) => ({
+      containerPort: port,
+      protocol: 'tcp' as const,
+      hostPort: placement.routePorts.get(routeKey(name, port)) ?? 0,
+      hostIp: '127.0.0.1',
+    }))
   const container: ContainerSpec = {
     name: containerName(tenant, instance, name),
     image: service.image,
@@ -315,14 +397,24 @@ function serviceDeploy(
             hostPort: placement.hostPort ?? 0,
             hostIp: placement.hostIp,
           },
+          ...routed,
         ]
-      : [],
+      : routed,
     exposedPorts: service.ports.map((port) => ({containerPort: port, protocol: 'tcp' as const})),
-    volumes: service.volumes.map((volume) => ({
-      source: volumeName(tenant, instance, volume.name),
-      target: volume.path,
-    })),
-    restartPolicy: 'unless-stopped',
+    volumes: [
+      ...service.volumes.map((volume) => ({
+        source: volumeName(tenant, instance, volume.name),
+        target: volume.path,
+      })),
+      ...filesOf(input, name).map((file) => ({
+        source: file.hostPath,
+        target: file.containerPath,
+        readOnly: true,
+        bind: true,
+      })),
+    ],
+    // A job runs once: restarting it would run a migration twice.
+    restartPolicy: job ? 'no' : 'unless-stopped',
     // Busybox and many app images ignore SIGTERM as PID 1: an init forwards it.
     init: true,
     memoryBytes: resources.memoryBytes,
@@ -341,7 +433,27 @@ function serviceDeploy(
     ),
     probe,
     entry: isEntry,
+    job,
   }
+}
+
+/** The rendered files of one service (or of all services), at their host paths. */
+export function filesOf(input: PlugUpInput, only?: string): FileDeploy[] {
+  const {plug, request, host} = input
+  const dir = instanceFilesDir(host.stateDir, request.ref.tenant, request.ref.instance)
+  const builtins = placeInstance(input).builtins
+  return Object.entries(plug.services)
+    .filter(([name]) => only === undefined || name === only)
+    .flatMap(([name, service]) =>
+      service.files.map((file, index) => ({
+        service: name,
+        // The index keeps two files of one basename apart; the name is reduced to plain characters.
+        hostPath: `${dir}/${name}/${index}-${(file.path.split('/').pop() ?? 'file').replace(/[^A-Za-z0-9._-]/g, '_')}`,
+        containerPath: file.path,
+        content: renderFileTemplate(plug, file.template, input.env.variables, builtins),
+        mode: Number.parseInt(file.mode, 8),
+      })),
+    )
 }
 
 /** A container's labels: what aims reads back from the engine (the engine is the source of truth). */
@@ -352,7 +464,9 @@ function serviceLabels(input: PlugUpInput, placement: Placement, name: string, p
   return {
     ...baseLabels(input, name),
     [LABEL.replica]: '1',
-    [LABEL.services]: placement.order.join(','),
+    // Jobs are removed once done: they are not part of what a complete instance runs.
+    [LABEL.services]: placement.order.filter((service) => !isJob(plug.services[service]!)).join(','),
+    ...(isJob(plug.services[name]!) ? {[LABEL.job]: 'true'} : {}),
     [LABEL.plugVersion]: String(plug.version),
     ...(secretKeys.length > 0 ? {[LABEL.secretKeys]: secretKeys.join(',')} : {}),
     ...(isEntry
@@ -363,6 +477,7 @@ function serviceLabels(input: PlugUpInput, placement: Placement, name: string, p
         }
       : {}),
     ...(isEntry && placement.domain ? {[LABEL.domain]: placement.domain} : {}),
+    ...(isEntry && plug.routes.length > 0 ? {[LABEL.routes]: JSON.stringify(routeDeploys(plug, placement))} : {}),
     ...(isEntry && request.expose ? {[LABEL.exposed]: 'true'} : {}),
     ...(isEntry && request.links.length > 0 ? {[LABEL.links]: request.links.map(formatInstanceRef).join(',')} : {}),
     [LABEL.health]: JSON.stringify(probe),
@@ -377,6 +492,15 @@ function serviceNetworks(placement: Placement, instance: string, name: string, i
     {name: placement.instanceNetwork, aliases: [name]},
     {name: placement.tenantNetwork, aliases: isEntry ? [instance, `${instance}-${name}`] : [`${instance}-${name}`]},
   ]
+}
+
+function routeDeploys(plug: Plug, placement: Placement): RouteDeploy[] {
+  return plug.routes.map((route) => ({
+    path: route.path,
+    service: route.service,
+    containerPort: route.port,
+    hostPort: placement.routePorts.get(routeKey(route.service, route.port)) ?? 0,
+  }))
 }
 
 function networkDeploys(input: PlugUpInput, placement: Placement): NetworkDeploy[] {
@@ -429,6 +553,9 @@ function deploySpec(
     replacesInterrupted: input.facts.interrupted.includes(placement.target),
     proxy: plug.proxy,
     links: request.links,
+    routes: routeDeploys(plug, placement),
+    files: filesOf(input),
+    filesDir: instanceFilesDir(input.host.stateDir, request.ref.tenant, request.ref.instance),
   }
 }
 
@@ -462,11 +589,19 @@ function planChanges(input: PlugUpInput, placement: Placement, spec: DeploySpec)
         detail: `${network.scope} network`,
       })),
     ...spec.volumes.map((volume) => ({action: 'create' as const, kind: 'volume' as const, name: volume.name})),
+    ...spec.files.map((file) => ({
+      action: 'write' as const,
+      kind: 'file' as const,
+      name: file.hostPath,
+      detail: `${file.service}:${file.containerPath} (read-only)`,
+    })),
     ...spec.services.map((service) => ({
       action: 'create' as const,
       kind: 'container' as const,
       name: service.container.name,
-      detail: `${service.container.image}${service.entry ? `, ${hostIp}:${hostPort ?? '?'} → ${entry.port}` : ''}`,
+      detail:
+        `${service.container.image}${service.entry ? `, ${hostIp}:${hostPort ?? '?'} → ${entry.port}` : ''}` +
+        (service.job ? ', one-shot job: must exit 0, then removed' : ''),
     })),
     ...(domain && entry.protocol === 'http'
       ? [
@@ -474,7 +609,9 @@ function planChanges(input: PlugUpInput, placement: Placement, spec: DeploySpec)
             action: 'write' as const,
             kind: 'proxy-conf' as const,
             name: `${tenant}-${instance}.conf`,
-            detail: `nginx routes ${domain} → 127.0.0.1:${hostPort ?? '?'}`,
+            detail:
+              `nginx routes ${domain} → 127.0.0.1:${hostPort ?? '?'}` +
+              spec.routes.map((route) => `, ${route.path} → ${route.service}:${route.containerPort}`).join(''),
           },
         ]
       : []),

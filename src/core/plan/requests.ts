@@ -104,7 +104,10 @@ export function validateScaleOptions(options: ScaleOptions): ScaleRequest {
     options.replicas !== undefined &&
     (!Number.isInteger(options.replicas) || options.replicas < 1 || options.replicas > MAX_REPLICAS)
   ) {
-    throw usageError(`invalid replica count ${options.replicas}`, `give a whole number from 1 to ${MAX_REPLICAS}`)
+    throw usageError(
+      `--replicas must be a whole number from 1 to ${MAX_REPLICAS}, got ${options.replicas}`,
+      'e.g. --replicas 3',
+    )
   }
   return {
     ...(options.replicas !== undefined ? {replicas: options.replicas} : {}),

@@ -87,6 +87,8 @@ export interface PlugConfInput {
   serverNames: string[]
   /** One per replica; at least one. */
   upstreams: Upstream[]
+  /** Path routes (v2): a location per prefix to another service's address; `/` stays the upstreams'. */
+  routes?: Array<{path: string; host: string; port: number}>
   proxy: ProxySettings
   /** When set: HTTPS on 443 with these files, and port 80 redirects to it. */
   tls?: TlsFiles
@@ -263,6 +265,7 @@ export function renderPlugConf(template: string, input: PlugConfInput): string {
       }
     : undefined
   const routed = serverNames.length > 0
+  const routes = checkRoutes(input.routes ?? [], tenant, instance)
 
   const context: TemplateContext = {
     owner: `${tenant}/${instance}`,
@@ -276,6 +279,7 @@ export function renderPlugConf(template: string, input: PlugConfInput): string {
     unrouted: !routed,
     firstUpstreamPort: upstreams[0]!.port as number,
     serverNames: serverNames.map((name) => ({name})),
+    routes,
     ipv6: input.listenIpv6 === true,
     httpPort,
     httpsPort,
@@ -296,6 +300,31 @@ export function renderPlugConf(template: string, input: PlugConfInput): string {
     )
   }
   return rendered
+}
+
+/** A location prefix: a plain absolute URL path (no regex, no `..`, no characters nginx would read). */
+export function checkRoutePath(value: string): string {
+  if (typeof value === 'string' && /^\/[A-Za-z0-9._~/-]{0,255}$/.test(value) && !value.split('/').includes('..'))
+    return value
+  throw usageError(`invalid route path ${shown(String(value))}`, 'give a plain URL path prefix such as /api/')
+}
+
+/** Each path route gets an upstream of its own (`aims_T_I_rN`), proxied with the same headers as `/`. */
+function checkRoutes(routes: Array<{path: string; host: string; port: number}>, tenant: string, instance: string) {
+  if (!Array.isArray(routes)) throw usageError('routes must be a list', 'pass [] for none')
+  const paths = new Set<string>()
+  return routes.map((route, index) => {
+    const path = checkRoutePath(route?.path)
+    if (path === '/' || paths.has(path))
+      throw usageError(`route ${shown(path)} is given twice (or is "/")`, 'route each path prefix once')
+    paths.add(path)
+    return {
+      path,
+      routeUpstream: `${upstreamName(tenant, instance)}_r${index + 1}`,
+      routeHost: checkUpstreamHost(route.host),
+      routePort: checkPort(route.port, 'route port'),
+    }
+  })
 }
 
 export interface IncludeConfOptions {

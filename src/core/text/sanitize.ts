@@ -7,6 +7,9 @@
  * terminal, hide or forge lines. Pure: no I/O.
  *
  *   sanitizeUntrusted      for a terminal: escapes and controls removed, tabs and newlines kept
+ *   sanitizeField          a one-line value (env value, label, name) for a terminal: line breaks shown as ⏎
+ *   sanitizeStyledField    the same for a table cell that carries our own colours
+ *   terminalSafe           the last guard before a terminal: every escape but our own colours removed
  *   stripTerminalControls  for a model's prompt: the same, CRs become newlines, invisible characters go too
  *   oneLine                for an error message: line breaks shown as ⏎, controls removed
  *   oneLineText            for prose in a file (comments, READMEs): line breaks become spaces
@@ -46,6 +49,48 @@ export function stripAnsi(text: string): string {
  */
 export function sanitizeUntrusted(text: string): string {
   return stripAnsi(text).replace(CONTROLS_BUT_TAB_NEWLINE, '')
+}
+
+/** Any line break: CR, LF, CRLF and the Unicode line and paragraph separators. */
+const LINE_BREAK = /\r\n|\r|\n|\u2028|\u2029/g
+/** Every C0 control (tab and newline too), DEL and every C1 control. */
+const ALL_CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g
+/** SGR (colour, bold, dim): the only escape aims itself writes in text it prints. */
+const SGR = /^\u001b\[[0-9;]*m$/
+/** An escape sequence (tried first) or a control character other than tab and newline. */
+const ESCAPE_OR_CONTROL = new RegExp(`${ANSI_SEQUENCE_LOOSE.source}|${CONTROLS_BUT_TAB_NEWLINE.source}`, 'g')
+
+/**
+ * A one-line value from outside aims (an env value, a label, a service or
+ * plug name, a probe detail) on its way to a terminal: escapes, controls and
+ * invisible characters removed, tabs become spaces and a line break shows as
+ * ⏎, so a value can neither move the cursor nor forge a line of its own.
+ */
+export function sanitizeField(text: string): string {
+  return text
+    .replace(ANSI_SEQUENCE_LOOSE, '')
+    .replace(LINE_BREAK, '⏎')
+    .replace(/\t/g, ' ')
+    .replace(ALL_CONTROLS, '')
+    .replace(INVISIBLE, '')
+}
+
+/** A table cell that may carry aims' own colours: sanitizeField, our SGR kept. */
+export function sanitizeStyledField(text: string): string {
+  return terminalSafe(text).replace(LINE_BREAK, '⏎').replace(/\t/g, ' ')
+}
+
+/**
+ * The last guard of text a command prints for people (say, note): escape
+ * sequences other than colours, and control characters other than newline
+ * and tab, are removed, whatever path the text took. Untrusted one-line values
+ * are cleaned earlier, with sanitizeField, so they cannot forge lines.
+ */
+export function terminalSafe(text: string): string {
+  return text
+    .replace(/\r\n/g, '\n')
+    .replace(ESCAPE_OR_CONTROL, (found) => (SGR.test(found) ? found : ''))
+    .replace(/[\u202a-\u202e\u2066-\u2069]/g, '')
 }
 
 /** Removes terminal escapes and invisible or control characters; keeps newlines and tabs (for prompts). */

@@ -16,6 +16,7 @@ import {AimsError, ExitCode} from '../../core/errors.js'
 import {commandPathOf} from '../../core/commands/argv.js'
 import {COMMAND_EFFECTS} from '../../core/commands/index.js'
 import {formatArgv, parseUtterance, type IntentContext} from '../../core/intents/index.js'
+import {argvSecretValues, redactArgv, redactSecrets} from '../../core/text/redact.js'
 import type {Plan} from '../../core/plan/plan.js'
 import type {Agent, AgentAction} from './agent.js'
 import {clarificationText} from './offline-provider.js'
@@ -64,10 +65,12 @@ export function askDryRunOffline(text: string, context: IntentContext): AskResul
     throw new AimsError('usage', `ACHEEVY did not map that to a command: ${result.message}`, {
       hint: 'rephrase it, or see aims --help',
     })
+  // A secret in the request (APP_SECRET=…) is never echoed: the argv shows it masked (issue 10, item 8).
+  const argv = redactArgv(result.argv)
   return {
-    argv: result.argv,
-    command: formatArgv(result.argv),
-    summary: result.summary,
+    argv,
+    command: formatArgv(argv),
+    summary: redactSecrets(result.summary, argvSecretValues(result.argv)),
     mutates: result.mutates,
     destructive: result.destructive,
     status: 'proposed',
@@ -98,8 +101,8 @@ export async function askWithAgent(
   const turn = await agent.turn(text)
   const actions: AskAction[] = turn.actions.map((action) => ({
     tool: action.tool,
-    ...(action.argv ? {argv: action.argv} : {}),
-    summary: action.summary,
+    ...(action.argv ? {argv: redactArgv(action.argv)} : {}),
+    summary: redactSecrets(action.summary, argvSecretValues(action.argv ?? [])),
     effect: action.effect,
     status: action.outcome.status,
     result: action.outcome.content,
@@ -136,9 +139,9 @@ export async function askWithAgent(
   const path = main.argv ? commandPathOf(main.argv) : undefined
   const effects = path ? COMMAND_EFFECTS[path] : {mutates: main.mutates, destructive: main.destructive}
   const result: AskResult = {
-    argv: main.argv ?? null,
-    ...(main.argv ? {command: formatArgv(main.argv)} : {}),
-    summary: main.summary,
+    argv: main.argv ? redactArgv(main.argv) : null,
+    ...(main.argv ? {command: formatArgv(redactArgv(main.argv))} : {}),
+    summary: redactSecrets(main.summary, argvSecretValues(main.argv ?? [])),
     mutates: effects.mutates,
     destructive: effects.destructive,
     status: main.outcome.status === 'proposed' ? 'proposed' : main.outcome.status,

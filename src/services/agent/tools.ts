@@ -330,14 +330,17 @@ function stateTool(action: 'start' | 'stop' | 'restart'): ToolBehaviour {
       const deps = await runtime.lifecycleDeps(call)
       const result = await runtime.services.changeState(deps, ref(args, runtime), action)
       const applied = result.status === 'applied'
+      const unchanged = result.status === 'unchanged'
       return {
-        status: applied ? 'ok' : 'dry-run',
+        status: applied || unchanged ? 'ok' : 'dry-run',
         data: result,
         focus: result.instance,
         content: {
           summary: applied
             ? `${done} ${result.instance}${result.health ? ` (${result.health.detail})` : ''}`
-            : `dry run: ${result.plan.summary}`,
+            : unchanged
+              ? `${result.instance} is already ${result.already}: nothing changed`
+              : `dry run: ${result.plan.summary}`,
           status: result.status,
           instance: result.instance,
           ...(result.health ? {health: result.health} : {}),

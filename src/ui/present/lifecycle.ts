@@ -4,7 +4,7 @@
  * in, text out; the commands only write it.
  */
 import {formatBytes} from '../../core/names.js'
-import {sanitizeUntrusted} from '../../core/text/sanitize.js'
+import {sanitizeField, sanitizeUntrusted} from '../../core/text/sanitize.js'
 import type {InstanceStatus} from '../../services/instances.js'
 import type {ChangeResult, DownResult, ScaleResult} from '../../services/plug-manage.js'
 import type {PlugUpResult} from '../../services/plug-up.js'
@@ -15,19 +15,23 @@ import {renderTable} from './table.js'
 export const dryRunLine = (style: Style) => style.dim('Dry run: nothing was changed.')
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+/** "1 container", "2 containers". */
+export const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`
 
 /** plug up: ready, its URLs and notes (warnings go to stderr: see plugUpWarnings). */
 export function renderPlugUp(result: PlugUpResult, style: Style): string {
   if (result.status === 'dry-run') return dryRunLine(style)
   const lines = [`${style.green('✓')} ${style.bold(result.instance)} is ready (${seconds(result.durationMs)})`]
-  if (result.domainUrl) lines.push(`  URL      ${result.domainUrl}`)
+  if (result.domainUrl) lines.push(`  URL      ${sanitizeField(result.domainUrl)}`)
   lines.push(`  On host  ${result.localUrl}`)
-  if (result.notes) lines.push(`  Notes    ${result.notes.trim().replace(/\n/g, '\n           ')}`)
+  // The catalog's notes are text from outside aims: cleaned, and every line of them indented under "Notes".
+  if (result.notes)
+    lines.push(`  Notes    ${sanitizeUntrusted(result.notes).trim().replace(/\r?\n/g, '\n           ')}`)
   return lines.join('\n')
 }
 
 export const plugUpWarnings = (result: PlugUpResult, style: Style) =>
-  result.warnings.map((warning) => `${style.yellow('warning:')} ${warning}`)
+  result.warnings.map((warning) => `${style.yellow('warning:')} ${sanitizeField(warning)}`)
 
 /** The failing service's last log lines, shown when a deploy fails its health gate (exit 4). */
 export function renderUnhealthyLogs(details: Record<string, unknown> | undefined): string {
@@ -38,6 +42,8 @@ export function renderUnhealthyLogs(details: Record<string, unknown> | undefined
 
 export function renderStateChange(action: 'start' | 'stop' | 'restart', result: ChangeResult, style: Style): string {
   if (result.status === 'dry-run') return dryRunLine(style)
+  if (result.status === 'unchanged')
+    return `${style.green('✓')} ${result.instance} is already ${result.already ?? 'so'}: nothing changed.`
   const health = result.health ? `, ${result.health.detail}` : ''
   return `${style.green('✓')} ${action} ${result.instance} done (${seconds(result.durationMs)})${health}`
 }
@@ -52,17 +58,22 @@ export function renderDown(result: DownResult, style: Style): string {
   if (result.status === 'dry-run') return dryRunLine(style)
   const {containers, volumes, networks} = result.removed
   const kept = result.keptVolumes.length > 0 ? `; kept ${result.keptVolumes.join(', ')}` : ''
-  const removed = `${containers.length} containers, ${volumes.length} volumes, ${networks.length} networks removed`
+  const removed =
+    [count(containers.length, 'container'), count(volumes.length, 'volume'), count(networks.length, 'network')].join(
+      ', ',
+    ) + ' removed'
   return `${style.green('✓')} ${result.instance} is gone: ${removed}${kept}.`
 }
 
 /** plug status: the instance, its URLs, a table of its containers, and each service's env (secrets masked). */
 export function renderInstanceStatus(status: InstanceStatus, style: Style): string {
   const view = status.instance
-  const detail = view.healthDetail ? ` (${view.healthDetail})` : ''
-  const lines = [`${style.bold(view.ref)}  ${view.plug}  ${view.status}, ${view.health}${detail}`]
-  if (view.domainUrl) lines.push(`URL      ${view.domainUrl}`)
-  if (view.localUrl) lines.push(`On host  ${view.localUrl}`)
+  // Everything here was read from labels and the engine: each value is cleaned to one line.
+  const detail = view.healthDetail ? ` (${sanitizeField(view.healthDetail)})` : ''
+  const head = `${sanitizeField(view.plug)}  ${sanitizeField(view.status)}, ${sanitizeField(view.health)}${detail}`
+  const lines = [`${style.bold(sanitizeField(view.ref))}  ${head}`]
+  if (view.domainUrl) lines.push(`URL      ${sanitizeField(view.domainUrl)}`)
+  if (view.localUrl) lines.push(`On host  ${sanitizeField(view.localUrl)}`)
   lines.push('')
   lines.push(
     renderTable(
@@ -82,7 +93,10 @@ export function renderInstanceStatus(status: InstanceStatus, style: Style): stri
   for (const service of status.services.filter((item) => item.replica === 1)) {
     const env = Object.entries(service.env)
     if (env.length > 0)
-      lines.push(`\nenv ${service.service}: ${env.map(([key, value]) => `${key}=${value}`).join(' ')}`)
+      lines.push(
+        `\nenv ${sanitizeField(service.service)}: ` +
+          env.map(([key, value]) => `${sanitizeField(key)}=${sanitizeField(value)}`).join(' '),
+      )
   }
   return lines.join('\n')
 }
@@ -112,6 +126,8 @@ export function renderInstanceList(rows: InstanceRow[], host: string, tenant: st
 interface LogLineView {
   service: string
   replica: number
+  /** The service's replica count: with more than one, every line says its replica (web#1, web#2). */
+  replicas?: number
   text: string
   stream: string
   time?: Date | undefined
@@ -119,7 +135,7 @@ interface LogLineView {
 
 /** One log line as people read it: the service (and replica) it came from, then its text, cleaned. */
 export function renderLogLine(line: LogLineView, style: Style): string {
-  const prefix = `${line.service}${line.replica > 1 ? `#${line.replica}` : ''}`
+  const prefix = `${line.service}${line.replica > 1 || (line.replicas ?? 1) > 1 ? `#${line.replica}` : ''}`
   return `${style.dim(`${prefix} |`)} ${sanitizeUntrusted(line.text)}`
 }
 

@@ -1,8 +1,10 @@
 /** Plain aligned text tables (no borders), as `docker ps` prints them. */
-import {stripAnsi} from '../../core/text/sanitize.js'
+import {sanitizeStyledField, stripAnsi} from '../../core/text/sanitize.js'
 import {visibleWidth} from './text.js'
 
-export function renderTable(headers: string[], rows: string[][]): string {
+/** Every cell is cleaned (sanitizeStyledField): a label or name from a container can never move the cursor or forge a row. */
+export function renderTable(headers: string[], dirtyRows: string[][]): string {
+  const rows = dirtyRows.map((row) => row.map(sanitizeStyledField))
   const widths = headers.map((header, column) =>
     Math.max(visibleWidth(header), ...rows.map((row) => visibleWidth(row[column] ?? ''))),
   )

@@ -62,8 +62,12 @@ describe('plugs-catalog/', () => {
           expect(service.resources.cpus, `${serviceName}.resources.cpus`).toBeGreaterThan(0)
           expect(service.resources.memory, `${serviceName}.resources.memory`).toBeDefined()
           for (const [dependency, condition] of Object.entries(service.depends_on)) {
-            expect(dependencyCondition(condition), `${serviceName} waits for ${dependency}`).toBe('healthy')
-            expect(plug.services[dependency]?.health, `${dependency} has a health check`).toBeDefined()
+            // A one-shot job is waited for until it exits 0; a service that stays up until it is healthy.
+            const job = plug.services[dependency]?.run === 'once'
+            expect(dependencyCondition(condition), `${serviceName} waits for ${dependency}`).toBe(
+              job ? 'completed' : 'healthy',
+            )
+            if (!job) expect(plug.services[dependency]?.health, `${dependency} has a health check`).toBeDefined()
           }
         }
         for (const [key, spec] of Object.entries(plug.env)) {

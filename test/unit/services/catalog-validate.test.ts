@@ -164,11 +164,11 @@ const BROKEN: Array<[string, string, (doc: Doc) => Doc | string, string, RegExp]
     /does not match the file name "id-mismatch.yaml"/,
   ],
   [
-    'duplicate volume name',
+    'a shared volume sized twice',
     'duplicate-volume.yaml',
-    (doc) => ((doc.services.cache = {image: 'redis:8.0.3', volumes: [{name: 'data', path: '/data'}]}), doc),
-    'services.cache.volumes[0].name',
-    /volume name "data" is already used by service "web"/,
+    (doc) => ((doc.services.cache = {image: 'redis:8.0.3', volumes: [{name: 'data', path: '/data', size: '1g'}]}), doc),
+    'services.cache.volumes[0].size',
+    /volume "data" is shared with service "web", which gives its size — give it once/,
   ],
   ['missing name', 'missing-name.yaml', (doc) => (delete doc.name, doc), 'name', /is required.*— add the "name" field/],
   [

@@ -10,9 +10,19 @@ import {afterAll, describe, expect, it} from 'vitest'
 import type {LifecycleEvent} from '../../../src/core/events.js'
 import type {AuditRecord} from '../../../src/services/audit.js'
 import {changeState} from '../../../src/services/plug-manage.js'
-import type {LifecycleDeps} from '../../../src/services/ports.js'
+import type {HostShell, LifecycleDeps} from '../../../src/services/ports.js'
 import {details, fakeEngine, fakeSession, hostWithStateDir, localShell, summary} from '../../support/dock-fakes.js'
 
+const INFO = {
+  name: 'vps',
+  storageDriver: 'overlay2',
+  memTotalBytes: 8 * 1024 ** 3,
+  cpus: 4,
+  dockerRootDir: '/var/lib/docker',
+  containers: 1,
+  swarm: false,
+  warnings: [],
+}
 const scratch = mkdtempSync(join(tmpdir(), 'aims-manage-events-'))
 afterAll(() => rmSync(scratch, {recursive: true, force: true}))
 
@@ -22,9 +32,19 @@ function deps(options: {recorded?: LifecycleEvent[]; restart?: () => Promise<voi
     listContainers: async () => [container],
     restartContainer: options.restart ?? (async () => undefined),
     inspectContainer: async () => details(container),
+    // What a restart's gates read (quota, capacity, cost: the same as plug up's).
+    version: async () => ({version: '24.0.7', apiVersion: '1.43', os: 'linux', arch: 'amd64'}),
+    info: async () => ({...INFO}),
+    listNetworks: async () => [],
+    listVolumes: async () => [],
+  })
+  const shell = localShell()
+  const gateShell = Object.assign(Object.create(shell) as HostShell, {
+    listDir: async () => [],
+    diskFree: async () => ({freeBytes: 100 * 1024 ** 3, totalBytes: 200 * 1024 ** 3}),
   })
   const session = {
-    ...fakeSession({engine, shell: localShell(), host: hostWithStateDir(join(scratch, 'state'))}),
+    ...fakeSession({engine, shell: gateShell, host: hostWithStateDir(join(scratch, 'state'))}),
     lock: async () => ({release: async () => undefined}),
   }
   const audit: AuditRecord[] = []

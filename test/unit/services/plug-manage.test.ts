@@ -297,7 +297,7 @@ describe('plugDown', () => {
         action: 'plug down',
         target: 'acme/stack',
         outcome: 'applied',
-        detail: 'removed 2 containers, 1 volumes, 2 networks',
+        detail: 'removed 2 containers, 1 volume, 2 networks',
       },
     ])
   })
@@ -309,7 +309,7 @@ describe('plugDown', () => {
     expect(world.engine.volumeNames()).toEqual(['aims-acme-site-data'])
     expect(result.keptVolumes).toEqual(['aims-acme-site-data'])
     expect(result.removed.volumes).toEqual([])
-    expect(world.audit.records[0]?.detail).toBe('removed 1 containers, 0 volumes, 1 networks; kept aims-acme-site-data')
+    expect(world.audit.records[0]?.detail).toBe('removed 1 container, 0 volumes, 1 network; kept aims-acme-site-data')
   })
 
   it('keeps the tenant network while another instance of the tenant runs on it, and leaves that instance alone', async () => {
@@ -442,10 +442,10 @@ describe('plugDown', () => {
 
 describe('plugScale', () => {
   it.each([
-    ['zero replicas', {replicas: 0}, /invalid replica count 0/],
-    ['21 replicas', {replicas: 21}, /invalid replica count 21/],
-    ['a fraction', {replicas: 1.5}, /invalid replica count 1.5/],
-    ['NaN', {replicas: Number.NaN}, /invalid replica count NaN/],
+    ['zero replicas', {replicas: 0}, /--replicas must be a whole number from 1 to 20, got 0/],
+    ['21 replicas', {replicas: 21}, /--replicas must be a whole number from 1 to 20, got 21/],
+    ['a fraction', {replicas: 1.5}, /--replicas must be a whole number from 1 to 20, got 1\.5/],
+    ['NaN', {replicas: Number.NaN}, /--replicas must be a whole number from 1 to 20, got NaN/],
     ['nothing to change', {}, /nothing to scale/],
     ['bad CPUs', {cpus: '-2'}, /invalid CPU count/],
     ['bad memory', {memory: 'huge'}, /invalid memory size/],
@@ -622,5 +622,134 @@ describe('plugScale', () => {
     })
     await rejection(scale(world.deps, SITE, {replicas: 2}))
     expect(world.engine.containerNames()).toEqual(['aims-acme-site-web'])
+  })
+})
+
+describe('every change passes the gates plug up passes (issue 10, item 7)', () => {
+  const gateOf = (world: World, id: string) => world.approver.shown[0]?.gates.find((gate) => gate.id === id)
+
+  it('scale --memory beyond the host refuses at the capacity gate, before any update', async () => {
+    const world = makeWorld()
+    await deployed(world)
+    const error = await rejection(scale(world.deps, SITE, {memory: '200g'}))
+    expect(error.exitCode).toBe(1)
+    expect(error.message).toMatch(/pre-flight gate "host capacity" failed: needs 200 GiB memory, 6.0 GiB available/)
+    expect(world.engine.updates).toEqual([])
+    expect(effects(world)).toEqual([])
+  })
+
+  it('scale --cpus beyond the host CPUs refuses with our message, not the engine answer', async () => {
+    const world = makeWorld()
+    await deployed(world)
+    const error = await rejection(scale(world.deps, SITE, {cpus: '8'}))
+    expect(error.message).toMatch(/host capacity" failed: a container limited to 8 CPU, the host has 4/)
+    expect(error.hint).toMatch(/lower --cpus to 4 or less/)
+    expect(world.engine.updates).toEqual([])
+  })
+
+  it('scale --replicas 20 --dry-run shows quota, capacity and cost for the instance after the change', async () => {
+    const world = makeWorld({preferences: {tenants: {acme: {'spending-limit': 1000}}}})
+    await deployed(world, {}, 'dry-run')
+    const result = await scale(world.deps, SITE, {replicas: 20})
+    expect(result.status).toBe('dry-run')
+    expect(world.approver.shown[0]?.gates.map((gate) => [gate.id, gate.status])).toEqual([
+      ['quota', 'pass'],
+      ['capacity', 'pass'],
+      ['cost', 'pass'],
+    ])
+    // fixture-web's web service: 0.25 CPU and 64 MiB each, twenty of them.
+    expect(gateOf(world, 'quota')?.detail).toBe('tier business: 1/200 instances, 5/64 CPU, 1.3 GiB/256 GiB')
+    expect(gateOf(world, 'capacity')?.detail).toBe('6.0 GiB memory available, 75 GiB disk free, 4 CPUs')
+    expect(gateOf(world, 'cost')?.detail).toMatch(/^USD \d+\.\d\d\/month of USD 1000\.00$/)
+    expect(world.engine.apiCalls).toBeGreaterThan(0)
+    expect(effects(world)).toEqual([])
+  })
+
+  it('scale past the tier quota is refused by the quota gate', async () => {
+    const world = makeWorld({preferences: {tenants: {acme: {tier: 'free'}}}})
+    await deployed(world)
+    const error = await rejection(scale(world.deps, SITE, {replicas: 8}))
+    expect(error.message).toMatch(/"tenant quota" failed: tier free: CPU 0 \+ 2 > 1/)
+    expect(effects(world)).toEqual([])
+  })
+
+  it('scale past the spending limit is refused by the cost gate', async () => {
+    const world = makeWorld()
+    await deployed(world)
+    // One replica costs USD 1.17 a month (its disk counted once): a limit of 1.50 allows one, not two.
+    world.deps.preferences = {tenants: {acme: {'spending-limit': 1.5}}}
+    const error = await rejection(scale(world.deps, SITE, {replicas: 2}))
+    expect(error.message).toMatch(/"estimated cost within limit" failed: USD 2.32\/month with this instance > limit/)
+  })
+
+  it('start and restart pass the gates too; stop does not need them', async () => {
+    const world = makeWorld()
+    await deployed(world)
+    await changeState(world.deps, SITE, 'stop')
+    expect(world.approver.shown[0]?.gates).toEqual([])
+    world.approver.shown.length = 0
+    world.shell.files.set('/proc/meminfo', `MemTotal: ${8 * 1024 ** 2} kB\nMemAvailable: 16384 kB\n`)
+    const error = await rejection(changeState(world.deps, SITE, 'start'))
+    expect(error.message).toMatch(/"host capacity" failed: needs 64 MiB memory, 16 MiB available/)
+    world.shell.files.set('/proc/meminfo', `MemTotal: ${8 * 1024 ** 2} kB\nMemAvailable: ${6 * 1024 ** 2} kB\n`)
+    await changeState(world.deps, SITE, 'start')
+    world.approver.shown.length = 0
+    await changeState(world.deps, SITE, 'restart')
+    expect(world.approver.shown[0]?.gates.map((gate) => gate.id)).toEqual(['quota', 'capacity', 'cost'])
+  })
+})
+
+describe('plug up --cpus over the host CPUs (issue 10, item 7)', () => {
+  it('is refused by the capacity gate with our message', async () => {
+    const world = makeWorld()
+    world.engine.infoValue = {...world.engine.infoValue, cpus: 2}
+    const error = await rejection(
+      deploy(world.deps, {
+        plug: 'fixture-web',
+        name: 'site',
+        tenant: 'acme',
+        env: [],
+        expose: false,
+        links: [],
+        cpus: '4',
+      }),
+    )
+    expect(error.message).toMatch(/"host capacity" failed: a container limited to 4 CPU, the host has 2/)
+    expect(world.engine.container('aims-acme-site-web')).toBeUndefined()
+  })
+})
+
+describe('secrets never leave through audit records or logs (issue 10, item 8)', () => {
+  it('the audit utterance and command hold no value of the request, nor a secret-looking pair', async () => {
+    const world = makeWorld()
+    world.deps.origin = {
+      kind: 'ask',
+      utterance: 'deploy fixture-web as acme/site with APP_SECRET=SENTINEL-1 and greeting plain-sentinel-2',
+      argv: ['plug', 'up', 'fixture-web', '--env', 'APP_SECRET=SENTINEL-1', '--env', 'GREETING=plain-sentinel-2'],
+    }
+    await deploy(world.deps, {
+      plug: 'fixture-web',
+      name: 'site',
+      tenant: 'acme',
+      env: ['APP_SECRET=SENTINEL-1', 'GREETING=plain-sentinel-2'],
+      expose: false,
+      links: [],
+    })
+    const written = JSON.stringify(world.audit.records) + [...world.shell.files.values()].join('\n')
+    expect(written).not.toMatch(/SENTINEL-1|plain-sentinel-2/)
+    expect(world.audit.records[0]?.utterance).toBe(
+      'deploy fixture-web as acme/site with APP_SECRET=*** and greeting ***',
+    )
+  })
+
+  it('log lines have the values of the instance secret env vars masked', async () => {
+    const world = makeWorld()
+    world.engine.behave('aims-fixture/web:1', {
+      logs: (env) => [`starting with secret ${env.APP_SECRET}`, `greeting ${env.GREETING}`],
+    })
+    await deployed(world, {env: ['APP_SECRET=SENTINEL-3', 'GREETING=hello there']})
+    const {instanceLogs} = await import('../../../src/services/instances.js')
+    const lines = await instanceLogs(world.session, SITE, {tail: 10})
+    expect(lines.map((line) => line.text)).toEqual(['starting with secret ***', 'greeting hello there'])
   })
 })

@@ -188,6 +188,8 @@ describe('plugUp: the happy path', () => {
       `rm ${JOURNAL}`,
       'unlock instance-acme-site',
       `append ${AUDIT}`,
+      // The first release of the instance (aims plug releases).
+      'write /var/lib/aims/releases/acme/site.json',
     ])
     // The journal names this deploy before anything is created.
     expect(JSON.parse(journals[0]!)).toEqual({

@@ -45,6 +45,10 @@ class FakeHost implements HostShell {
     this.check = check
   }
 
+  async execStream(argv: string[]): Promise<{exitCode: number; stderr: string}> {
+    throw new Error(`unexpected execStream: ${argv.join(' ')}`)
+  }
+
   async exec(argv: string[]): Promise<ExecResult> {
     this.calls.push(argv.join(' '))
     const command = argv.slice(0, this.nginx.length)

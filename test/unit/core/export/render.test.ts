@@ -114,7 +114,8 @@ describe.each([...REAL, ...FIXTURES])('the bundle of %s', (id, plug) => {
     for (const [name, service] of Object.entries(plug.services)) {
       const out = compose.services[name]!
       expect(out.image).toBe(service.image)
-      expect(out.restart).toBe('unless-stopped')
+      // A one-shot job (run: once) is never restarted: it would run a migration twice.
+      expect(out.restart).toBe(service.run === 'once' ? 'no' : 'unless-stopped')
       expect(out.init).toBe(true)
       expect(out.mem_limit).toBe(
         composeMemory(sizeToBytes(service.resources.memory ?? DEFAULT_SERVICE_RESOURCES.memory)),
@@ -220,7 +221,9 @@ describe.each([...REAL, ...FIXTURES])('the bundle of %s', (id, plug) => {
         Object.fromEntries(
           Object.entries(service.depends_on).map(([dependency, condition]) => [
             dependency,
-            dependencyCondition(condition) === 'healthy' ? 'service_healthy' : 'service_started',
+            {started: 'service_started', healthy: 'service_healthy', completed: 'service_completed_successfully'}[
+              dependencyCondition(condition)
+            ],
           ]),
         ),
       )
@@ -229,7 +232,8 @@ describe.each([...REAL, ...FIXTURES])('the bundle of %s', (id, plug) => {
 
   it('mounts every volume as a named volume', () => {
     const volumes = Object.values(plug.services).flatMap((service) => service.volumes)
-    expect(Object.keys(compose.volumes ?? {}).sort()).toEqual(volumes.map((volume) => volume.name).sort())
+    // A volume shared by several services is declared once.
+    expect(Object.keys(compose.volumes ?? {}).sort()).toEqual([...new Set(volumes.map((volume) => volume.name))].sort())
     for (const [name, service] of Object.entries(plug.services))
       expect(compose.services[name]!.volumes ?? []).toEqual(
         service.volumes.map((volume) => `${volume.name}:${volume.path}`),

@@ -939,3 +939,70 @@ describe('preflightGates', () => {
     expect(tenantPolicy({}, 'acme')).toEqual({tier: 'business', limits: DEFAULT_TIERS.business})
   })
 })
+
+describe('buildPlugUpPlan: catalog v2 (fixture-v2: path route, file, init job)', () => {
+  const v2 = fixturePlug('fixture-v2')
+  const domainHost = {domain: 'example.com'}
+
+  it('starts the one-shot job first, never restarts it, and keeps it out of the services a complete instance runs', () => {
+    const {spec, service} = plan(v2, {host: domainHost})
+    expect(spec.services.map((item) => [item.service, item.job])).toEqual([
+      ['setup', true],
+      ['api', false],
+      ['web', false],
+    ])
+    expect(service('setup').container.restartPolicy).toBe('no')
+    expect(service('setup').container.labels[LABEL.job]).toBe('true')
+    expect(service('setup').container.ports).toEqual([])
+    expect(service('web').container.labels[LABEL.services]).toBe('api,web')
+    expect(service('api').dependsOn).toEqual({setup: 'completed'})
+    expect(service('web').dependsOn).toEqual({api: 'healthy', setup: 'completed'})
+  })
+
+  it('publishes the routed port on 127.0.0.1 on its own host port and records the route on the entry', () => {
+    const {spec, service} = plan(v2, {host: domainHost, facts: {usedPorts: [51000, 51002]}})
+    expect(spec.entry.hostPort).toBe(51001)
+    expect(service('api').container.ports).toEqual([
+      {containerPort: 8081, protocol: 'tcp', hostPort: 51003, hostIp: '127.0.0.1'},
+    ])
+    expect(spec.routes).toEqual([{path: '/api/', service: 'api', containerPort: 8081, hostPort: 51003}])
+    expect(JSON.parse(service('web').container.labels[LABEL.routes]!)).toEqual(spec.routes)
+    expect(service('api').container.labels[LABEL.routes]).toBeUndefined()
+  })
+
+  it('renders the file with the plug variables and built-ins, leaves $NAME alone, and bind-mounts it read-only', () => {
+    const {spec, service, secrets} = plan(v2, {host: {domain: 'example.com', stateDir: '/srv/aims'}})
+    expect(spec.files).toEqual([
+      {
+        service: 'api',
+        hostPath: '/srv/aims/files/acme/site/api/0-app.conf',
+        containerPath: '/etc/fixture/app.conf',
+        content: `url = http://site.acme.example.com\nscheme = http\ntoken = ${secrets[0]}\nshell = $HOME\n`,
+        mode: 0o644,
+      },
+    ])
+    expect(spec.filesDir).toBe('/srv/aims/files/acme/site')
+    expect(service('api').container.volumes).toContainEqual({
+      source: '/srv/aims/files/acme/site/api/0-app.conf',
+      target: '/etc/fixture/app.conf',
+      readOnly: true,
+      bind: true,
+    })
+  })
+
+  it('says https in AIMS_SCHEME behind TLS', () => {
+    const {spec} = plan(v2, {host: {domain: 'example.com', tls: {certbotLiveDir: '/etc/letsencrypt/live/x'}}})
+    expect(spec.files[0]!.content).toContain('url = https://site.acme.example.com\nscheme = https\n')
+  })
+
+  it('shows the file, the job and the route in the plan, never the rendered secret', () => {
+    const {plan: shown, secrets} = plan(v2, {host: domainHost})
+    const changes = shown.changes.map((change) => `${change.action} ${change.kind} ${change.name} ${change.detail}`)
+    expect(changes).toContain(
+      'write file /var/lib/aims/files/acme/site/api/0-app.conf api:/etc/fixture/app.conf (read-only)',
+    )
+    expect(changes.find((change) => change.includes('aims-acme-site-setup'))).toContain('one-shot job')
+    expect(changes.find((change) => change.includes('proxy-conf'))).toContain('/api/ → api:8081')
+    expect(JSON.stringify(shown)).not.toContain(secrets[0])
+  })
+})

@@ -315,6 +315,7 @@ describe('hostile values', () => {
         tls: false,
         tlsCertificate: '',
         tlsKey: '',
+        routes: [],
       }
       if (value === '' || /^[A-Za-z0-9._:/@+=-]+$/.test(value)) continue
       expect(

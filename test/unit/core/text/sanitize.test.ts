@@ -5,7 +5,10 @@ import {
   LINE_BREAK_OR_CONTROL,
   oneLine,
   oneLineText,
+  sanitizeField,
+  sanitizeStyledField,
   sanitizeUntrusted,
+  terminalSafe,
   stripAnsi,
   stripTerminalControls,
 } from '../../../../src/core/text/sanitize.js'
@@ -69,5 +72,32 @@ describe('control-character patterns', () => {
     expect(C0_OR_DEL.test('\t')).toBe(true)
     expect(LINE_BREAK_OR_CONTROL.test('\u2028')).toBe(true)
     expect(CONTROL_CHARACTER.test('plain — ✓')).toBe(false)
+  })
+})
+
+describe('sanitizeField (a one-line value from outside aims, for a terminal)', () => {
+  it('removes escapes (OSC, CSI, 8-bit CSI, unterminated OSC) and controls, shows line breaks as ⏎', () => {
+    expect(sanitizeField(`a${ESC}]0;pwned\u0007${ESC}[2Jb\nFORGED=1\r\u009b31mc\td`)).toBe('ab⏎FORGED=1⏎c d')
+    expect(sanitizeField(`x${ESC}]0;swallow the rest`)).toBe('x')
+    expect(sanitizeField('a\u2028b\u202ec\u200bd')).toBe('a⏎bcd')
+  })
+  it('leaves plain text alone', () => {
+    expect(sanitizeField('acme/blog — ✓ 51000')).toBe('acme/blog — ✓ 51000')
+  })
+})
+
+describe('sanitizeStyledField (a table cell that may carry our colours)', () => {
+  it('keeps SGR, drops every other escape, puts the cell on one line', () => {
+    expect(sanitizeStyledField(`${ESC}[32mok${ESC}[39m${ESC}[2J\nX`)).toBe(`${ESC}[32mok${ESC}[39m⏎X`)
+  })
+})
+
+describe('terminalSafe (the last guard of what a command prints)', () => {
+  it('keeps colours, newlines and tabs; removes cursor moves, titles, clears, CR, BEL and C1', () => {
+    const text = `${ESC}[1mPlan${ESC}[22m\n\tline${ESC}]0;t\u0007${ESC}[2J${ESC}[1A\r\u0007\u009b2J end`
+    expect(terminalSafe(text)).toBe(`${ESC}[1mPlan${ESC}[22m\n\tline end`)
+  })
+  it('turns CRLF into LF', () => {
+    expect(terminalSafe('a\r\nb')).toBe('a\nb')
   })
 })
