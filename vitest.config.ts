@@ -24,6 +24,16 @@ export default defineConfig({
           globalSetup: ['test/support/e2e-global-setup.ts'],
         },
       },
+      {
+        // Scores on frozen corpora (npm run score): figures for the closing notes, not pass/fail gates of
+        // the suite while the thresholds are not reached; each prints its score and asserts the target.
+        test: {
+          name: 'score',
+          include: ['test/score/**/*.score.ts'],
+          environment: 'node',
+          testTimeout: 900_000,
+        },
+      },
     ],
   },
 })

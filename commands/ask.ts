@@ -6,9 +6,12 @@ import {usageError} from '../src/core/errors.js'
 export default class Ask extends declared(ASK, AimsCommand) {
   async run() {
     const {args, argv, flags} = await this.input()
-    const words = (argv as string[]).filter((word) => !word.startsWith('-'))
-    const text = (words.length > 1 ? words.join(' ') : args.text).trim()
-    if (text === '') throw usageError('the request is empty', 'say what you want, e.g. aims ask "what\'s running?"')
+    const words = (argv as string[]).filter((word) => !word.startsWith('-') && word !== flags.audio)
+    let text = (words.length > 1 ? words.join(' ') : (args.text ?? '')).trim()
+    if (flags.audio !== undefined && text !== '')
+      throw usageError('give the request as TEXT or as --audio FILE, not both', 'aims ask --audio request.wav')
+    if (flags.audio === undefined && text === '')
+      throw usageError('the request is empty', 'say what you want, e.g. aims ask "what\'s running?"')
     if (text.length > 2000)
       throw usageError(`the request is ${text.length} characters long`, 'keep a request under 2000 characters')
     const context = await this.context()
@@ -19,6 +22,14 @@ export default class Ask extends declared(ASK, AimsCommand) {
     ])
     const wiring = await wireAgent(context, {...(flags.host ? {hostFlag: flags.host} : {})})
     const offline = wiring.provider.name === 'offline'
+    let transcript: {text: string; engine: string; seconds: number} | undefined
+    if (flags.audio !== undefined) {
+      const {transcribeSpoken} = await import('../src/cli/voice-input.js')
+      transcript = await transcribeSpoken(context, wiring, flags.audio)
+      text = transcript.text
+      if (!this.jsonEnabled()) this.io.stderr.write(`${this.errStyle.dim(`heard: "${text}" (${transcript.engine})`)}\n`)
+    }
+    const withTranscript = <T extends object>(result: T) => (transcript ? {...result, transcript} : result)
 
     if (flags['dry-run'] && offline) {
       // The parser alone: no host needed; a reachable one lends its instance names (3 s at most).
@@ -26,7 +37,7 @@ export default class Ask extends declared(ASK, AimsCommand) {
       const effect = result.destructive ? 'destroys data' : 'changes the host'
       const note = result.mutates ? this.style.dim(` (${effect}: nothing was run)`) : ''
       this.say(`${this.style.bold(result.command ?? '')}\n  ${result.summary}${note}`)
-      return result
+      return withTranscript(result)
     }
 
     const [{Agent}, {AgentView, settlingProgress}] = await Promise.all([
@@ -76,6 +87,6 @@ export default class Ask extends declared(ASK, AimsCommand) {
       process.exitCode = exitCode
       if (error && !this.jsonEnabled()) this.io.stderr.write(`${this.errStyle.red('Error:')} ${error.line}\n`)
     }
-    return this.jsonEnabled() ? {...result, ...(error ? {error: error.toJSON()} : {})} : result
+    return withTranscript(this.jsonEnabled() ? {...result, ...(error ? {error: error.toJSON()} : {})} : result)
   }
 }

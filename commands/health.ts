@@ -4,6 +4,9 @@ import {HEALTH} from '../src/core/commands/top.js'
 import {AimsError, ExitCode} from '../src/core/errors.js'
 import {checkResourceName} from '../src/core/names.js'
 import {healthTable} from '../src/ui/present/stats.js'
+import {historyLines} from '../src/ui/present/warden.js'
+import type {InstanceRef} from '../src/core/names.js'
+import type {HostSession} from '../src/services/ports.js'
 
 export default class Health extends declared(HEALTH, LifecycleCommand) {
   async run() {
@@ -12,6 +15,7 @@ export default class Health extends declared(HEALTH, LifecycleCommand) {
     const ref = args.instance ? await this.instanceRef(args.instance, flags.tenant) : undefined
     const context = await this.context()
     const session = await context.session(await context.hostEntry(flags.host))
+    if (flags.history) return this.history(session, ref, flags.tenant, flags.limit)
     const [{checkHealth, recordHealthChanges}, {hostLifecycleEventWriter}, {newId}] = await Promise.all([
       import('../src/services/health-report.js'),
       import('../src/services/lifecycle-events.js'),
@@ -58,5 +62,15 @@ export default class Health extends declared(HEALTH, LifecycleCommand) {
       }
     }
     return result
+  }
+
+  private async history(session: HostSession, ref: InstanceRef | undefined, tenant: string | undefined, limit: number) {
+    const {readAllHistory, readInstanceHistory} = await import('../src/services/warden/history.js')
+    const shell = await session.shell()
+    const events = ref
+      ? await readInstanceHistory(shell, session.host.stateDir, ref, limit)
+      : (await readAllHistory(shell, session.host.stateDir, tenant)).slice(-limit)
+    this.say(historyLines(events))
+    return {host: session.host.name, ...(ref ? {instance: `${ref.tenant}/${ref.instance}`} : {}), events}
   }
 }

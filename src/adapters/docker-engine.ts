@@ -461,6 +461,73 @@ export class DockerEngine implements Engine {
     )
   }
 
+  async recreateContainer(idOrName: string, changes: {image?: string} = {}): Promise<string> {
+    const info = (await this.call(`inspect container ${idOrName}`, (abortSignal) =>
+      this.docker.getContainer(idOrName).inspect({abortSignal}),
+    )) as Dockerode.ContainerInspectInfo
+    const name = info.Name.replace(/^\//, '')
+    const ports = Object.entries(
+      (info.HostConfig.PortBindings ?? {}) as Record<string, Array<{HostIp: string; HostPort: string}>>,
+    ).flatMap(([key, bindings]) => {
+      const [port, protocol] = key.split('/')
+      return (bindings ?? []).map((binding) => ({
+        containerPort: Number(port),
+        protocol: (protocol === 'udp' ? 'udp' : 'tcp') as 'tcp' | 'udp',
+        hostPort: Number(binding.HostPort),
+        hostIp: binding.HostIp,
+      }))
+    })
+    // The copy first, under a temporary name: if it cannot be made, the original is untouched.
+    const temporary = `${name}.recreate`
+    await this.removeContainer(temporary, {force: true})
+    const copy = await this.cloneContainer(info.Id, {name: temporary, labels: {}, ports})
+    if (changes.image) {
+      await this.removeContainer(copy, {force: true})
+      const withImage = await this.cloneWithImage(info, temporary, ports, changes.image)
+      return this.swapIn(info.Id, withImage, name)
+    }
+    return this.swapIn(info.Id, copy, name)
+  }
+
+  private async cloneWithImage(
+    info: Dockerode.ContainerInspectInfo,
+    name: string,
+    ports: PortBinding[],
+    image: string,
+  ): Promise<string> {
+    const bindings: Record<string, Array<{HostIp: string; HostPort: string}>> = {}
+    for (const port of ports) {
+      const key = `${port.containerPort}/${port.protocol}`
+      bindings[key] = [...(bindings[key] ?? []), {HostIp: port.hostIp, HostPort: String(port.hostPort)}]
+    }
+    const networks = Object.entries(info.NetworkSettings?.Networks ?? {})
+    const [first, ...others] = networks
+    const aliasesOf = (network: Dockerode.NetworkInfo | undefined) =>
+      ((network?.Aliases ?? []) as string[]).filter((alias: string) => !info.Id.startsWith(alias))
+    const created = await this.call(`create container ${name}`, (abortSignal) =>
+      this.docker.createContainer({
+        ...(info.Config as unknown as Record<string, unknown>),
+        Image: image,
+        name,
+        Hostname: undefined,
+        HostConfig: {...(info.HostConfig as Record<string, unknown>), PortBindings: bindings},
+        ...(first ? {NetworkingConfig: {EndpointsConfig: {[first[0]]: {Aliases: aliasesOf(first[1])}}}} : {}),
+        abortSignal,
+      } as never),
+    )
+    for (const [network, settings] of others) await this.connectNetwork(network, created.id, aliasesOf(settings))
+    return created.id
+  }
+
+  /** Removes the original and gives the copy its name. */
+  private async swapIn(original: string, copy: string, name: string): Promise<string> {
+    await this.removeContainer(original, {force: true})
+    await this.call(`rename container ${copy}`, (abortSignal) =>
+      (this.docker.getContainer(copy).rename as (options: unknown) => Promise<unknown>)({name, abortSignal}),
+    )
+    return copy
+  }
+
   async connectNetwork(network: string, container: string, aliases: string[]): Promise<void> {
     await this.call(`connect ${container} to ${network}`, (abortSignal) =>
       (this.docker.getNetwork(network).connect as (options: unknown) => Promise<unknown>)({

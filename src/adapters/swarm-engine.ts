@@ -19,6 +19,8 @@ import type {
   NetworkSummary,
   PortBinding,
   PullProgress,
+  ImageBuildSpec,
+  BuildProgress,
   StatsSample,
   SwarmNode,
   SwarmService,
@@ -378,11 +380,63 @@ export class SwarmEngine implements Engine {
   }
 
   /** On the manager (a bad reference fails here, before anything is created); Swarm pulls on the others. */
-  pullImage(reference: string, onProgress?: (progress: PullProgress) => void): Promise<void> {
-    return this.options.manager.pullImage(reference, onProgress)
+  pullImage(
+    reference: string,
+    onProgress?: (progress: PullProgress) => void,
+    auth?: {username: string; password: string; serveraddress: string},
+  ): Promise<void> {
+    return this.options.manager.pullImage(reference, onProgress, auth)
+  }
+
+  inspectImage(reference: string): Promise<{id: string; repoDigests: string[]} | undefined> {
+    return this.options.manager.inspectImage(reference)
+  }
+
+  tagImage(source: string, target: string): Promise<void> {
+    return this.options.manager.tagImage(source, target)
+  }
+
+  /**
+   * Built on the manager: the other nodes cannot pull an image that exists only there, so a built
+   * image runs on a cluster once it is pushed to a registry the nodes reach.
+   */
+  buildImage(context: Buffer, spec: ImageBuildSpec, onProgress?: (progress: BuildProgress) => void) {
+    return this.options.manager.buildImage(context, spec, onProgress)
+  }
+
+  removeImage(reference: string): Promise<void> {
+    return this.options.manager.removeImage(reference)
+  }
+
+  /** A service is renamed by Swarm's own update, not here: the operations that need it are single-host. */
+  renameContainer(id: string): Promise<void> {
+    return Promise.reject(notOnCluster(`renaming ${id}`))
+  }
+
+  pauseContainer(id: string): Promise<void> {
+    return Promise.reject(notOnCluster(`pausing ${id}`))
+  }
+
+  unpauseContainer(id: string): Promise<void> {
+    return Promise.reject(notOnCluster(`unpausing ${id}`))
+  }
+
+  async execAttached(
+    id: string,
+    command: string[],
+    io: {stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; tty: boolean},
+  ): Promise<number> {
+    const {engine, containerId} = await this.taskContainer(id)
+    return engine.execAttached(containerId, command, io)
   }
 
   events(options: {since?: Date; until?: Date; labels?: LabelFilter; signal: AbortSignal}): AsyncIterable<EngineEvent> {
     return this.options.manager.events(options)
   }
+}
+
+function notOnCluster(what: string): AimsError {
+  return new AimsError('usage', `${what} is not done on a cluster: Swarm replaces a service's tasks itself`, {
+    hint: 'run it on a single host, or change the service with aims plug scale / aims plug restart',
+  })
 }

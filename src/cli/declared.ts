@@ -81,6 +81,7 @@ export function declared<S extends CommandSpec, B extends AbstractCommandClass<A
     static args = oclifArgs(spec)
     static flags = oclifFlags(spec)
     static strict = !spec.variadic
+    static hidden = spec.hidden ?? false
     static enableJsonFlag = spec.json !== false
 
     /** The parsed args and flags, typed by the declaration. */

@@ -59,12 +59,11 @@ export interface PortBinding {
 }
 
 export interface VolumeMount {
-  /** A named volume (aims-…), or a host path when `bind` */
+  /** A named volume (aims-…), or a host path when `bind` is set (the warden's socket and state dir, a config file). */
   source: string
+  bind?: boolean
   target: string
   readOnly?: boolean
-  /** A bind mount of a host file aims wrote (a rendered config file). */
-  bind?: boolean
 }
 
 export interface EngineHealthcheck {

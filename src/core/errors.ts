@@ -29,6 +29,7 @@ export type ErrorKind =
   | 'remote' // a command on the host failed (nginx -t, ...)
   | 'build' // aims build: the image build or its verification failed (nothing deployed)
   | 'quota'
+  | 'dependency' // a program aims needs on this machine is missing (pocketsphinx, sox)
   | 'internal'
 
 const exitByKind: Record<ErrorKind, ExitCode> = {
@@ -39,6 +40,7 @@ const exitByKind: Record<ErrorKind, ExitCode> = {
   'not-confirmed': ExitCode.notConfirmed,
   unhealthy: ExitCode.unhealthy,
   connection: ExitCode.failure,
+  dependency: ExitCode.failure,
   'host-key': ExitCode.failure,
   auth: ExitCode.failure,
   engine: ExitCode.failure,

@@ -36,6 +36,11 @@ export const LIFECYCLE_ACTIONS = [
   'backup-failed',
   'restored',
   'restore-failed',
+  'recreated',
+  'recreate-failed',
+  'healing',
+  'gave-up',
+  'recovered',
 ] as const
 export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number]
 
@@ -52,7 +57,7 @@ export interface LifecycleEvent {
   message: string
   /** user@machine */
   actor: string
-  origin: 'cli' | 'chat' | 'ask' | 'dock'
+  origin: 'cli' | 'chat' | 'ask' | 'dock' | 'warden'
   host?: string
   /** For health-changed: the health the instance changed to. */
   health?: 'healthy' | 'unhealthy'
@@ -180,7 +185,7 @@ export function eventToJson(event: AimsEvent): EventJson {
   }
 }
 
-const ORIGINS = new Set(['cli', 'chat', 'ask', 'dock'])
+const ORIGINS = new Set(['cli', 'chat', 'ask', 'dock', 'warden'])
 const ACTIONS = new Set<string>(LIFECYCLE_ACTIONS)
 const text = (value: unknown, max: number): string | undefined =>
   typeof value === 'string' && value.length <= max ? value : undefined
@@ -253,12 +258,16 @@ export function lifecycleActionFor(
     stop: 'stopped',
     restart: 'restarted',
     scale: 'scaled',
+    'warden recreate': 'recreated',
+    'warden rollback': 'rolled-back',
   }
   const failed: Record<string, LifecycleAction> = {
     start: 'start-failed',
     stop: 'stop-failed',
     restart: 'restart-failed',
     scale: 'scale-failed',
+    'warden recreate': 'recreate-failed',
+    'warden rollback': 'rollback-failed',
   }
   return outcome === 'applied' ? applied[verb] : failed[verb]
 }

@@ -21,6 +21,7 @@ import {recordAction} from './record-action.js'
 import {DEFAULT_PROXY} from './proxy-manager.js'
 import {confFileName, confOwner} from '../core/proxy/plug-conf.js'
 import type {Engine, HostLock, LifecycleDeps} from './ports.js'
+import {clearIntent, writeIntent} from './warden/store.js'
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`
 
@@ -211,6 +212,7 @@ export async function changeState(
     outcome: 'applied',
     ...(health ? {detail: health.detail} : {}),
   })
+  await recordIntent(deps, ref, action)
   if (health && !health.ok) {
     throw new AimsError(
       'unhealthy',
@@ -226,6 +228,26 @@ export async function changeState(
     plan,
     ...(health ? {health} : {}),
     durationMs: deps.clock.now().getTime() - started,
+  }
+}
+
+/**
+ * A stop by a person is an intent the warden respects (it never "heals" an instance stopped on
+ * purpose); a start or restart withdraws it. Best effort: the change itself already happened.
+ */
+async function recordIntent(deps: LifecycleDeps, ref: InstanceRef, action: 'start' | 'stop' | 'restart') {
+  if (deps.origin.kind === 'warden') return
+  try {
+    const shell = await deps.session.shell()
+    if (action === 'stop')
+      await writeIntent(shell, deps.session.host.stateDir, ref, {
+        state: 'stopped',
+        by: deps.actor,
+        at: deps.clock.now().toISOString(),
+      })
+    else await clearIntent(shell, deps.session.host.stateDir, ref)
+  } catch {
+    // the warden then treats the instance as down, and says so
   }
 }
 

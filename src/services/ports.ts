@@ -74,6 +74,12 @@ export interface Engine {
   pauseContainer(id: string): Promise<void>
   /** Idempotent: a container that is not paused is not an error. */
   unpauseContainer(id: string): Promise<void>
+  /**
+   * Replaces a container by a fresh one of the same configuration (same name, labels, ports,
+   * networks, mounts), optionally from another image: a copy is made under a temporary name
+   * first, so a failure leaves the original in place. Returns the new id (not started).
+   */
+  recreateContainer?(idOrName: string, changes?: {image?: string}): Promise<string>
   connectNetwork(network: string, container: string, aliases: string[]): Promise<void>
   disconnectNetwork(network: string, container: string): Promise<void>
   logs(id: string, options: {tail?: number; since?: Date; timestamps?: boolean}): Promise<LogLine[]>
@@ -308,7 +314,7 @@ export interface RegistryClient {
 
 /** Where a change came from: the audit log and the lifecycle events record it. */
 export interface Origin {
-  kind: 'cli' | 'chat' | 'ask' | 'dock'
+  kind: 'cli' | 'chat' | 'ask' | 'dock' | 'warden'
   /** The aims command line (secret flag values are masked when it is recorded). */
   argv?: string[]
   /** What the user said, for ACHEEVY's actions. */

@@ -43,6 +43,9 @@ install_packages() {
   # A real Secret Service for the keychain e2e (test/support/secret-service.ts starts a private
   # D-Bus session and gnome-keyring per test): the daemon, secret-tool, and dbus-test-tool's black hole.
   wanted+=(dbus-daemon dbus-bin gnome-keyring libsecret-tools dbus-tests)
+  # Voice: the offline command recognizer (pocketsphinx + its en-us model, espeak-ng's
+  # letter-to-sound rules), spoken test requests (espeak-ng, sox), tmux for the chat's keys.
+  wanted+=(pocketsphinx pocketsphinx-en-us espeak-ng sox alsa-utils tmux)
   local missing=()
   for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -13,6 +13,7 @@ import {SANDBOX_COMMANDS} from './sandbox.js'
 import {SITE_COMMANDS} from './site.js'
 import {TOP_COMMANDS} from './top.js'
 import {UPGRADE_COMMANDS} from './upgrade.js'
+import {WARDEN_COMMANDS} from './warden.js'
 
 /** In the order ACHEEVY lists the tools of those it gets. */
 export const COMMANDS = [
@@ -26,6 +27,7 @@ export const COMMANDS = [
   ...BUILD_COMMANDS,
   ...SITE_COMMANDS,
   ...SANDBOX_COMMANDS,
+  ...WARDEN_COMMANDS,
 ] as const satisfies readonly CommandSpec[]
 
 export type CommandPath = (typeof COMMANDS)[number]['path']

@@ -172,6 +172,8 @@ export interface CommandSpec {
   /** Takes --json (default true). */
   json?: boolean
   effect: CommandEffect
+  /** Left out of --help and the command list (a command aims runs itself, e.g. inside the warden). */
+  hidden?: boolean
   /** ACHEEVY gets the command as a tool (absent: it does not; its argv is then only shown, never run). */
   agent?: AgentToolSpec
 }

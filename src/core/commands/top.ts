@@ -156,10 +156,18 @@ export const HEALTH = {
     '<%= config.bin %> health',
     '<%= config.bin %> health acme/n8n || alert',
     '<%= config.bin %> health --tenant acme --json',
+    '<%= config.bin %> health acme/n8n --history   # what the warden saw and did',
   ],
   effect: 'read',
   args: {instance: ALL_INSTANCES_ARG},
-  flags: {tenant: INSTANCE_TENANT},
+  flags: {
+    tenant: INSTANCE_TENANT,
+    history: {
+      type: 'boolean',
+      description: "the host's health history (state changes, probe failures, the warden's actions) instead of probing",
+    },
+    limit: {type: 'integer', description: 'with --history: the last N events', default: 50, min: 1, max: 1000},
+  },
   agent: {description: 'Health of one instance or all (live probes).'},
 } as const satisfies CommandSpec
 
@@ -185,10 +193,17 @@ export const ASK = {
       '# {"argv": ["plug","up","n8n","--tenant","acme"], …}',
     '<%= config.bin %> ask "restart acme/n8n" --yes',
     '<%= config.bin %> ask "take down acme/blog" --yes   # a destroy needs --yes and the instance named',
+    '<%= config.bin %> ask --audio request.wav --dry-run --json   # a recorded request; the result has its transcript',
   ],
   // What it reads or changes is the command it maps to; asking itself changes nothing.
   effect: 'read',
-  args: {text: {description: 'what you want, in your own words (quote it)', required: true, ignoreStdin: true}},
+  args: {
+    text: {
+      description: 'what you want, in your own words (quote it); or --audio FILE',
+      required: false,
+      ignoreStdin: true,
+    },
+  },
   // Unquoted words are one request.
   variadic: true,
   flags: {
@@ -197,6 +212,11 @@ export const ASK = {
       description: 'print the aims command the request maps to and change nothing (works without a host)',
     },
     yes: {...YES, description: 'apply a change without asking; a destroy also needs the instance named in the request'},
+    audio: {
+      type: 'string',
+      description:
+        'a recorded request instead of TEXT: a WAV file (PCM or float, any rate, mono or stereo; 16 kHz mono is best)',
+    },
   },
 } as const satisfies CommandSpec
 
