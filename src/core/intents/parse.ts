@@ -260,8 +260,11 @@ const ROUND_HELPERS: RoundHelpers = {
 }
 
 const notOffline: Rule = (u) => {
-  // On the words as written: "warden" must not hide inside a mention of vaultwarden.
-  const plain = u.units.map((unit) => unit.norm).join(' ')
+  // On the words as written ("warden" must not hide inside a mention of vaultwarden), never inside a name
+  // ("acme/site" is an instance, not a static site).
+  const plain = u.units
+    .map((unit) => (unit.kind === 'word' || (unit.mention && unit.mention.score < 1) ? unit.norm : '@'))
+    .join(' ')
   const found = NOT_OFFLINE.find(({pattern}) => pattern.test(plain))
   if (!found) return undefined
   const round = roundCommand(u, ROUND_HELPERS)
