@@ -25,8 +25,8 @@ export const CHANGE_CONFIDENCE = 0.6
 /** Positional slots that name a live instance (agent kind `instance`, or `target` for export). */
 function instanceSlots(path: CommandPath): Array<{index: number; kind: 'instance' | 'target'}> {
   const spec = commandSpec(path)
-  return Object.values(spec.args ?? {}).flatMap((arg, index) => {
-    const kind = arg.agent?.kind
+  return Object.entries(spec.args ?? {}).flatMap(([name, arg], index) => {
+    const kind = arg.agent?.kind ?? (name === 'instance' ? 'instance' : undefined)
     return kind === 'instance' || kind === 'target' ? [{index, kind}] : []
   })
 }

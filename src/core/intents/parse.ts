@@ -35,6 +35,7 @@ import {
   type Target,
 } from './slots.js'
 import {groundChange} from './ground.js'
+import {roundCommand, type RoundHelpers} from './round.js'
 import {screenUtterance} from './text.js'
 import type {IntentContext, IntentResult} from './types.js'
 import {Utterance} from './utterance.js'
@@ -251,11 +252,23 @@ const withdrawn: Rule = (u) =>
     ? unknown('Understood: nothing done. Tell me what you want instead.')
     : undefined
 
+const ROUND_HELPERS: RoundHelpers = {
+  command: (u, path, positionals, flags, summary) => command(u, path, positionals, flags, summary),
+  instanceOrAsk: (u, path, verbPhrase, flags, summary) => instanceOrAsk(u, path, verbPhrase, flags, summary),
+  namesInstance: (u) =>
+    u.live('ref', 'inst', 'both').length > 0 || (u.context.focus !== undefined && u.test(/\b(?:it|its)\b/)),
+}
+
 const notOffline: Rule = (u) => {
-  // On the words as written: "warden" must not hide inside a mention of vaultwarden.
-  const plain = u.units.map((unit) => unit.norm).join(' ')
+  // On the words as written ("warden" must not hide inside a mention of vaultwarden), never inside a name
+  // ("acme/site" is an instance, not a static site).
+  const plain = u.units
+    .map((unit) => (unit.kind === 'word' || (unit.mention && unit.mention.score < 1) ? unit.norm : '@'))
+    .join(' ')
   const found = NOT_OFFLINE.find(({pattern}) => pattern.test(plain))
   if (!found) return undefined
+  const round = roundCommand(u, ROUND_HELPERS)
+  if (round) return round
   return unknown(
     `I did not act on that: ${found.what} are not something I can do from this chat without a model. Run the ` +
       `command yourself (see aims --help), or configure a model with aims login.`,

@@ -453,11 +453,10 @@ export class Agent {
     const options = (sameName.length > 0 ? sameName : live)
       .slice(0, 12)
       .map((item) => `${item.tenant}/${item.instance}`)
+    const among = options.length > 0 ? ` (${options.join(', ')})` : ''
     return {
       message: `not grounded: no instance ${target.tenant}/${target.instance} runs on this host`,
-      hint:
-        `ask the user which instance they mean${options.length > 0 ? ` (${options.join(', ')})` : ''}; ` +
-        'do not guess',
+      hint: `ask the user which instance they mean${among}; do not guess`,
     }
   }
 

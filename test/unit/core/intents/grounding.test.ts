@@ -184,3 +184,36 @@ describe('grounding: perturbations never turn a read into a change or move a cha
     expect(failures).toEqual([])
   })
 })
+
+describe("this round's commands (when declared)", () => {
+  it('reads run at once; a change on a running instance is proposed; an ungrounded one is asked', () => {
+    expect(parseUtterance('show the releases of acme/n8n', context)).toMatchObject({
+      kind: 'command',
+      argv: ['plug', 'releases', 'acme/n8n'],
+      mutates: false,
+    })
+    expect(parseUtterance('back up acme/postgres', context)).toMatchObject({
+      kind: 'command',
+      argv: ['plug', 'backup', 'acme/postgres'],
+      mutates: true,
+    })
+    expect(parseUtterance('back up acme/postgres every night', context)).toMatchObject({
+      argv: ['plug', 'backup', 'acme/postgres', '--every', '1d'],
+    })
+    expect(parseUtterance('list the backups of acme/postgres', context)).toMatchObject({
+      argv: ['plug', 'backups', 'acme/postgres'],
+    })
+    // Not running: a question, never a backup of a name nobody has.
+    expect(parseUtterance('back up the archive', context)).toMatchObject({kind: 'clarify'})
+    // The releases are not known to the parser: a rollback is asked about first.
+    expect(parseUtterance('roll back acme/n8n to release 3', context)).toMatchObject({
+      kind: 'clarify',
+      question: expect.stringMatching(/Did you mean: Roll acme\/n8n back to release 3\?/),
+    })
+    expect(parseUtterance('upgrade gitea', context)).toMatchObject({
+      kind: 'command',
+      argv: ['plug', 'upgrade', 'gitea'],
+    })
+    expect(parseUtterance('list the clusters', context)).toMatchObject({argv: ['cluster', 'ls']})
+  })
+})
