@@ -28,7 +28,7 @@ export async function readJournal(session: HostSession, ref: InstanceNames): Pro
   const shell = await session.shell()
   const data = await shell.readFile(journalPath(session.host.stateDir, ref.tenant, ref.instance))
   if (!data) return undefined
-  let parsed: Partial<DeployJournal> = {}
+  let parsed: Partial<DeployJournal>
   try {
     parsed = JSON.parse(data.toString('utf8')) as Partial<DeployJournal>
   } catch {
