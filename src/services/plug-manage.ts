@@ -12,7 +12,7 @@ import type {ScaleRequest} from '../core/plan/requests.js'
 import {allocateHostPort, instanceNetworkName, probeFromLabels} from '../core/plan/plug-up.js'
 import type {AuditRecord} from './audit.js'
 import {changeGates} from './change-gates.js'
-import {readJournal, removeInterruptedDeploy, type DeployJournal} from './deploy-journal.js'
+import {readJournal, removeInterruptedDeploy, removeJournalTemps, type DeployJournal} from './deploy-journal.js'
 import {passGate} from './gate.js'
 import {probeService} from './health.js'
 import {gatherHostFacts, journalPath, networkInUse} from './host-facts.js'
@@ -367,6 +367,8 @@ export async function plugDown(
       // A deploy killed before its first container still holds a volume, a network, a journal.
       const journal = await readJournal(deps.session, ref)
       if (journal) return downInterrupted(deps, engine, ref, journal, options)
+      // Nothing but a journal write cut before its rename: nothing to confirm, the scrap goes.
+      await removeJournalTemps(deps.session, ref).catch(() => 0)
       return downLeftoverRoute(deps, ref, error)
     }
     throw error
