@@ -130,5 +130,18 @@ export async function removeInterruptedDeploy(
   await (
     await deps.session.shell()
   ).removeFile(journalPath(deps.session.host.stateDir, journal.tenant, journal.instance))
+  await removeJournalTemps(deps.session, journal)
   return removed
+}
+
+/** A journal write cut between its temp file and the rename leaves `T@I.json.aims-XXXX.tmp`: removed too. */
+export async function removeJournalTemps(session: HostSession, ref: InstanceNames): Promise<number> {
+  const shell = await session.shell()
+  const dir = deploysDir(session.host.stateDir)
+  const prefix = `${journalPath(session.host.stateDir, ref.tenant, ref.instance).slice(dir.length + 1)}.aims-`
+  const names = ((await shell.listDir(dir).catch(() => undefined)) ?? []).filter(
+    (name) => name.startsWith(prefix) && name.endsWith('.tmp'),
+  )
+  for (const name of names) await shell.removeFile(`${dir}/${name}`)
+  return names.length
 }
