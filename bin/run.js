@@ -26,9 +26,20 @@ const argv = takeArgv()
 process.argv.splice(2, Infinity, ...argv)
 // `aims … | head`: a reader that stops early is not an error (without this, oclif's
 // pending writes leave an "unsettled top-level await" warning behind).
+// A command that must finish what it started (plug up rolling back) listens for 'aims:interrupt'
+// and gets the closed pipe as an interruption instead (its output is then dropped).
 process.stdout.on('error', (error) => {
   if (error.code !== 'EPIPE') throw error
+  if (process.listenerCount('aims:interrupt') > 0) return void process.emit('aims:interrupt', 'EPIPE')
   process.exit(process.exitCode ?? 0)
+})
+// Never Node's "unsettled top-level await" (exit 13): if everything aims waited on is gone without an
+// answer (a lost connection's callbacks that never came), say so and fail like any other failure.
+let settled = false
+process.on('beforeExit', () => {
+  if (settled) return
+  process.stderr.write('Error: aims was still waiting for an answer that will not come (a lost connection?) — retry\n')
+  process.exit(1)
 })
 
 async function main() {
@@ -133,4 +144,8 @@ function olderThan(a, b) {
   return false
 }
 
-await main()
+try {
+  await main()
+} finally {
+  settled = true
+}

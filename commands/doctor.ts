@@ -54,11 +54,22 @@ export default class Doctor extends declared(DOCTOR, AimsCommand) {
       }
     }
     this.say(renderDoctorReport(report, this.style))
+    // Deploys that were interrupted (killed, or their connection lost) and what removes them.
+    const interrupted = failure
+      ? []
+      : await import('../src/services/deploy-journal.js')
+          .then(({interruptedJournals}) => interruptedJournals(session))
+          .catch(() => [])
+    for (const journal of interrupted)
+      this.note(
+        `${this.errStyle.yellow('warning:')} an interrupted deploy of ${journal.ref}` +
+          `${journal.plug ? ` (${journal.plug})` : ''} left objects or a journal behind: aims plug down ${journal.ref}`,
+      )
     if (failure) {
       // --json keeps its shape ({host, ok, checks}) and still exits 1; people get the cause on stderr.
       if (this.jsonEnabled()) process.exitCode = failure.exitCode
       else throw failure
     }
-    return report
+    return interrupted.length > 0 ? {...report, interrupted: interrupted.map((journal) => journal.ref)} : report
   }
 }

@@ -17,6 +17,25 @@ export default class PlugLs extends declared(PLUG_LS, AimsCommand) {
       probe: !flags['no-probe'],
     })
     const rows = instanceRows(instances, context.clock.now())
+    // Interrupted deploys (a journal whose deploy is gone) are marked: plug down removes what they left.
+    const {interruptedJournals} = await import('../../src/services/deploy-journal.js')
+    for (const journal of await interruptedJournals(session).catch(() => [])) {
+      if (flags.tenant && journal.tenant !== flags.tenant) continue
+      const row = rows.find((item) => item.ref === journal.ref)
+      if (row) row.status = 'interrupted'
+      else
+        rows.push({
+          tenant: journal.tenant,
+          instance: journal.instance,
+          ref: journal.ref,
+          plug: journal.plug ?? '?',
+          status: 'interrupted',
+          health: '-',
+          replicas: 0,
+          age: '-',
+          createdAt: journal.startedAt ?? '',
+        })
+    }
     this.say(renderInstanceList(rows, session.host.name, flags.tenant))
     return {host: session.host.name, instances: rows}
   }

@@ -60,6 +60,8 @@ export interface SshSessionOptions {
   prompter: Prompter
   connectTimeoutMs: number
   callTimeoutMs: number
+  /** SSH keepalive interval (a stalled link is found after about three); default 5 s. */
+  keepaliveIntervalMs?: number
   /** SSH_AUTH_SOCK */
   agentSocket?: string
 }
@@ -181,10 +183,18 @@ interface KeyCandidate {
 
 export class SshHostSession implements HostSession {
   private client: Promise<Client> | undefined
-  private sftpSession: Promise<SFTPWrapper> | undefined
+  private sftpSession: Promise<{client: Client; sftp: SFTPWrapper}> | undefined
   private engineInstance: Engine | undefined
   private readonly counters: TransportMetrics = {sshLogins: 0, apiCalls: 0}
   private closed = false
+  private lastClient: Client | undefined
+  /**
+   * Per connection: whether it was lost, and the operations waiting on it. A
+   * callback ssh2 never calls (an SFTP request on a dead channel) would leave
+   * a promise pending forever and Node would exit 13 mid-deploy: instead every
+   * waiting operation is rejected with one clear error when its connection goes.
+   */
+  private readonly links = new WeakMap<Client, {lost?: AimsError; waiting: Set<(error: AimsError) => void>}>()
 
   constructor(
     readonly host: ResolvedHost,
@@ -228,6 +238,7 @@ export class SshHostSession implements HostSession {
       }
       client.on('ready', () => {
         settled = true
+        this.lastClient = client
         // Small request/response exchanges: without this, Nagle + delayed ACK add ~40 ms per API call.
         client.setNoDelay(true)
         this.counters.sshLogins++
@@ -237,7 +248,11 @@ export class SshHostSession implements HostSession {
         if (localPort) this.counters.localPort = localPort
         resolve(client)
       })
+      this.links.set(client, {waiting: new Set()})
+      let cause: string | undefined
       client.on('error', (error: NodeJS.ErrnoException & {level?: string}) => {
+        if (settled)
+          cause = error.level === 'client-timeout' ? 'no answer to keepalives' : (error.code ?? error.message)
         if (rejected) return fail(hostKeyError(rejected.verdict, rejected.key, this.host))
         const mapped = connectionError(error, this.host, this.options.connectTimeoutMs)
         if (mapped.kind === 'auth' && authFailures.length > 0) {
@@ -252,6 +267,7 @@ export class SshHostSession implements HostSession {
               hint: 'check sshd logs on the host (MaxStartups, AllowUsers, DenyUsers)',
             }),
           )
+        this.connectionLost(client, cause)
         // A dropped connection is reopened by the next call.
         void this.client?.then(
           (current) => {
@@ -269,8 +285,9 @@ export class SshHostSession implements HostSession {
         port: ssh.port,
         username: ssh.user,
         readyTimeout: this.options.connectTimeoutMs,
-        keepaliveInterval: 15_000,
-        keepaliveCountMax: 3,
+        // A link that stalls is found within about three intervals (then every waiting call fails at once).
+        keepaliveInterval: this.options.keepaliveIntervalMs ?? 5000,
+        keepaliveCountMax: 2,
         ...(knownTypes.length > 0
           ? {algorithms: {serverHostKey: {prepend: hostKeyAlgorithmsFor(knownTypes)} as never}}
           : {}),
@@ -297,6 +314,47 @@ export class SshHostSession implements HostSession {
           callback(method ?? false)
         },
       } as never)
+    })
+  }
+
+  /** The connection is gone: every operation waiting on it fails now, with one clear error. */
+  private connectionLost(client: Client, cause: string | undefined): void {
+    const link = this.links.get(client)
+    if (!link || link.lost) return
+    link.lost = new AimsError(
+      'connection',
+      `the SSH connection to ${this.host.name} was lost${cause ? ` (${oneLine(cause)})` : ''}`,
+      {
+        hint:
+          'check the network and retry; what a deploy left half-done is removed by aims plug down (or the next ' +
+          'plug up of it), and aims doctor lists it',
+      },
+    )
+    for (const reject of link.waiting) reject(link.lost)
+    link.waiting.clear()
+  }
+
+  /** A callback-style operation on `client` that a lost connection rejects instead of leaving pending. */
+  private onLink<T>(
+    client: Client,
+    executor: (resolve: (value: T) => void, reject: (error: unknown) => void) => void,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const link = this.links.get(client)
+      if (link?.lost) return reject(link.lost)
+      const fail = (error: AimsError) => reject(error)
+      link?.waiting.add(fail)
+      const done = () => link?.waiting.delete(fail)
+      try {
+        executor(
+          (value) => (done(), resolve(value)),
+          (error) => (done(), reject(error)),
+        )
+      } catch (error) {
+        done()
+        // ssh2 throws "Not connected" synchronously on a closed socket.
+        reject(link?.lost ?? error)
+      }
     })
   }
 
@@ -397,15 +455,20 @@ export class SshHostSession implements HostSession {
         _options: unknown,
         callback?: (error: Error | null, socket: Duplex) => void,
       ): Duplex | undefined {
-        session.connection().then(
-          (client) => {
-            client.openssh_forwardOutStreamLocal(socketPath, (error, channel) => {
-              if (error) callback?.(Object.assign(error, {aimsSocketForward: true}), undefined as never)
-              else callback?.(null, asSocket(channel))
-            })
-          },
-          (error: Error) => callback?.(error, undefined as never),
-        )
+        session
+          .connection()
+          .then((client) =>
+            session.onLink<Duplex>(client, (resolve, reject) =>
+              client.openssh_forwardOutStreamLocal(socketPath, (error, channel) => {
+                if (error) reject(Object.assign(error, {aimsSocketForward: true}))
+                else resolve(asSocket(channel))
+              }),
+            ),
+          )
+          .then(
+            (socket) => callback?.(null, socket),
+            (error: Error) => callback?.(error, undefined as never),
+          )
         return undefined
       }
     }
@@ -429,6 +492,9 @@ export class SshHostSession implements HostSession {
   /** Names the cause when the engine can't be reached through the connection. */
   private async mapTransportError(error: unknown): Promise<AimsError> {
     if (error instanceof AimsError) return error
+    // A request cut because the connection went: the one clear error, not the socket's.
+    const lost = this.lastClient ? this.links.get(this.lastClient)?.lost : undefined
+    if (lost) return lost
     const failure = error as Error & {reason?: number; aimsSocketForward?: boolean}
     const socket = this.host.dockerSocket
     if (failure.aimsSocketForward) {
@@ -488,7 +554,7 @@ export class SshHostSession implements HostSession {
   async exec(argv: string[], options: {stdin?: string | Buffer; timeoutMs?: number} = {}): Promise<ExecResult> {
     const client = await this.connection()
     const command = quoteCommand(argv)
-    return new Promise<ExecResult>((resolve, reject) => {
+    return this.onLink<ExecResult>(client, (resolve, reject) => {
       client.exec(command, (error, stream) => {
         if (error)
           return reject(
@@ -571,20 +637,19 @@ export class SshHostSession implements HostSession {
     return Boolean(client && (client as unknown as {_sock?: {writable?: boolean}})._sock?.writable)
   }
 
-  private sftp(): Promise<SFTPWrapper> {
-    this.sftpSession ??= this.connection().then(
-      (client) =>
-        new Promise<SFTPWrapper>((resolve, reject) => {
-          client.sftp((error, sftp) =>
-            error
-              ? reject(
-                  new AimsError('remote', `SFTP is not available on ${this.host.name}: ${oneLine(error.message)}`, {
-                    hint: 'enable the sftp Subsystem in sshd_config',
-                  }),
-                )
-              : resolve(sftp),
-          )
-        }),
+  private sftp(): Promise<{client: Client; sftp: SFTPWrapper}> {
+    this.sftpSession ??= this.connection().then((client) =>
+      this.onLink<{client: Client; sftp: SFTPWrapper}>(client, (resolve, reject) => {
+        client.sftp((error, sftp) =>
+          error
+            ? reject(
+                new AimsError('remote', `SFTP is not available on ${this.host.name}: ${oneLine(error.message)}`, {
+                  hint: 'enable the sftp Subsystem in sshd_config',
+                }),
+              )
+            : resolve({client, sftp}),
+        )
+      }),
     )
     this.sftpSession.catch(() => (this.sftpSession = undefined))
     return this.sftpSession
@@ -596,20 +661,19 @@ export class SshHostSession implements HostSession {
       what: string,
       run: (sftp: SFTPWrapper, done: (error: (Error & {code?: number}) | null | undefined, value?: T) => void) => void,
     ) =>
-      this.sftp().then(
-        (sftp) =>
-          new Promise<T>((resolve, reject) => {
-            run(sftp, (error, value) => {
-              if (error)
-                reject(
-                  Object.assign(
-                    new AimsError('remote', `${what} on ${session.host.name} failed: ${oneLine(error.message)}`),
-                    {sftpCode: error.code},
-                  ),
-                )
-              else resolve(value as T)
-            })
-          }),
+      this.sftp().then(({client, sftp}) =>
+        this.onLink<T>(client, (resolve, reject) => {
+          run(sftp, (error, value) => {
+            if (error)
+              reject(
+                Object.assign(
+                  new AimsError('remote', `${what} on ${session.host.name} failed: ${oneLine(error.message)}`),
+                  {sftpCode: error.code},
+                ),
+              )
+            else resolve(value as T)
+          })
+        }),
       )
     const noSuchFile = (error: unknown) => (error as {sftpCode?: number}).sftpCode === 2
     return {
@@ -699,7 +763,7 @@ export class SshHostSession implements HostSession {
 
   async connectTcp(host: string, port: number): Promise<Duplex> {
     const client = await this.connection()
-    return new Promise<Duplex>((resolve, reject) => {
+    return this.onLink<Duplex>(client, (resolve, reject) => {
       client.forwardOut('127.0.0.1', 0, host, port, (error, channel) => {
         if (error)
           reject(
@@ -725,7 +789,7 @@ export class SshHostSession implements HostSession {
     this.locks ??= new RemoteLockManager(
       async (command) => {
         const client = await this.connection()
-        return new Promise<ClientChannel>((resolve, reject) =>
+        return this.onLink<ClientChannel>(client, (resolve, reject) =>
           client.exec(command, (error, channel) =>
             error
               ? reject(

@@ -13,6 +13,7 @@ import {allocateHostPort, instanceFilesDir, instanceNetworkName, probeFromLabels
 import {removeInstanceFiles} from './plug-up.js'
 import type {AuditRecord} from './audit.js'
 import {changeGates} from './change-gates.js'
+import {readJournal, removeInterruptedDeploy, removeJournalTemps, type DeployJournal} from './deploy-journal.js'
 import {passGate} from './gate.js'
 import {probeService} from './health.js'
 import {gatherHostFacts, journalPath, networkInUse} from './host-facts.js'
@@ -308,6 +309,88 @@ async function downLeftoverRoute(deps: LifecycleDeps, ref: InstanceRef, missing:
   }
 }
 
+/** `plug down` of a deploy that was interrupted before (or while) creating its containers. */
+async function downInterrupted(
+  deps: LifecycleDeps,
+  engine: Engine,
+  ref: InstanceRef,
+  journal: DeployJournal,
+  options: {keepData: boolean},
+): Promise<DownResult> {
+  const host = deps.session.host.name
+  const labels = {[LABEL.managed]: 'true', [LABEL.tenant]: journal.tenant, [LABEL.instance]: journal.instance}
+  const [volumes, networks] = await Promise.all([engine.listVolumes({labels}), engine.listNetworks({labels})])
+  const plan: Plan = {
+    action: 'plug-down',
+    summary: `Remove the interrupted deploy of ${journal.ref} on ${host}`,
+    host,
+    target: journal.ref,
+    destructive: true,
+    confirmWord: journal.instance,
+    facts: [
+      {
+        label: 'instance',
+        value:
+          `${journal.ref}: a deploy${journal.plug ? ` of ${journal.plug}` : ''} that was interrupted` +
+          `${journal.startedAt ? ` (started ${journal.startedAt})` : ''}`,
+      },
+    ],
+    changes: [
+      ...volumes.map((volume) => ({
+        action: options.keepData ? ('keep' as const) : ('remove' as const),
+        kind: 'volume' as const,
+        name: volume.name,
+      })),
+      ...networks.map((network) => ({action: 'remove' as const, kind: 'network' as const, name: network.name})),
+      {action: 'remove', kind: 'instance', name: journal.ref, detail: 'its deploy journal and any route'},
+    ],
+    gates: [],
+  }
+  const empty = {containers: [], volumes: [], networks: [], proxyConf: false}
+  const decision = await passGate(plan, deps.approver)
+  if (decision === 'dry-run')
+    return {
+      status: 'dry-run',
+      action: 'plug-down',
+      instance: journal.ref,
+      host,
+      plan,
+      durationMs: 0,
+      removed: empty,
+      keptVolumes: [],
+    }
+  const started = deps.clock.now().getTime()
+  // The lock: a deploy still running holds it (then this is a conflict, not a cleanup).
+  const lock = await lockInstance(deps, ref)
+  let removed: DownResult['removed']
+  try {
+    deps.progress({step: 'remove', message: `removing the interrupted deploy of ${journal.ref}`})
+    // Everything of the instance goes, whichever run created it (plug down is the instance's end).
+    const {deployId: _anyRun, ...instance} = journal
+    removed = await removeInterruptedDeploy({session: deps.session, proxy: deps.proxy}, engine, instance, {
+      removeVolumes: !options.keepData,
+    })
+  } finally {
+    await lock.release()
+  }
+  await record(deps, {
+    action: 'plug down',
+    target: journal.ref,
+    outcome: 'applied',
+    detail: 'removed an interrupted deploy',
+  })
+  return {
+    status: 'applied',
+    action: 'plug-down',
+    instance: journal.ref,
+    host,
+    plan,
+    durationMs: deps.clock.now().getTime() - started,
+    removed,
+    keptVolumes: options.keepData ? volumes.map((volume) => volume.name) : [],
+  }
+}
+
 export async function plugDown(
   deps: LifecycleDeps,
   ref: InstanceRef,
@@ -319,7 +402,14 @@ export async function plugDown(
   try {
     view = await requireInstance(deps.session, engine, ref)
   } catch (error) {
-    if (error instanceof AimsError && error.kind === 'not-found') return downLeftoverRoute(deps, ref, error)
+    if (error instanceof AimsError && error.kind === 'not-found') {
+      // A deploy killed before its first container still holds a volume, a network, a journal.
+      const journal = await readJournal(deps.session, ref)
+      if (journal) return downInterrupted(deps, engine, ref, journal, options)
+      // Nothing but a journal write cut before its rename: nothing to confirm, the scrap goes.
+      await removeJournalTemps(deps.session, ref).catch(() => 0)
+      return downLeftoverRoute(deps, ref, error)
+    }
     throw error
   }
   const host = deps.session.host.name

@@ -38,6 +38,7 @@ import {emitLifecycleEvent} from './lifecycle-events.js'
 import {recordAction} from './record-action.js'
 import {recordRelease} from './upgrade.js'
 import {pullAuth} from './registry.js'
+import {readJournal, removeInterruptedDeploy} from './deploy-journal.js'
 import type {Clock, Engine, HostLock, HostShell, LifecycleDeps} from './ports.js'
 
 /** What plug up needs beyond any lifecycle change: the catalog, prices and policy, secrets, subnets. */
@@ -363,16 +364,24 @@ async function failed(deploy: Deploy, error: unknown): Promise<unknown> {
   }
   const failure = error instanceof AimsError ? error : new AimsError('engine', (error as Error).message)
   deps.progress({step: 'rollback', message: `rolling back ${deploy.target}`})
-  await rollback(deps, engine, spec).catch((rollbackError: Error) =>
-    deploy.warnings.push(`rollback incomplete: ${rollbackError.message}`),
+  const rolledBack = await rollback(deps, engine, spec).then(
+    () => true,
+    (rollbackError: Error) => {
+      deploy.warnings.push(
+        `rollback incomplete: ${rollbackError.message}; aims plug down ${deploy.target} removes the rest ` +
+          '(aims ps and aims doctor show it)',
+      )
+      return false
+    },
   )
-  await shell.removeFile(journalPath(host.stateDir, spec.tenant, spec.instance)).catch(() => undefined)
+  // The journal stays when the rollback could not finish: it marks what is left for the next command.
+  if (rolledBack) await shell.removeFile(journalPath(host.stateDir, spec.tenant, spec.instance)).catch(() => undefined)
   await recordAudit(deps, {
     action: 'plug up',
     target: deploy.target,
     outcome: failure.kind === 'unhealthy' ? 'rolled-back' : 'failed',
     detail: failure.message,
-  })
+  }).catch(() => undefined)
   if (deploy.warnings.length === 0) return error
   return failure.withDetails({warnings: deploy.warnings})
 }
@@ -416,25 +425,10 @@ const recordAudit = recordAction
  * A previous run was killed mid-deploy: remove what it created (its deploy id is in the journal and on every object).
  */
 async function cleanupInterrupted(deps: PlugUpDeps, engine: Engine, ref: InstanceRef): Promise<void> {
-  const shell = await deps.session.shell()
-  const path = journalPath(deps.session.host.stateDir, ref.tenant, ref.instance)
-  const journal = await shell.readFile(path)
+  const journal = await readJournal(deps.session, ref)
   if (!journal) return
-  let deployId: string | undefined
-  try {
-    deployId = (JSON.parse(journal.toString('utf8')) as {deployId?: string}).deployId
-  } catch {
-    deployId = undefined
-  }
   deps.progress({step: 'cleanup', message: `cleaning up an interrupted deploy of ${formatInstanceRef(ref)}`})
-  const labels = {
-    [LABEL.managed]: 'true',
-    [LABEL.tenant]: ref.tenant,
-    [LABEL.instance]: ref.instance,
-    ...(deployId ? {[LABEL.deployId]: deployId} : {}),
-  }
-  await removeDeployObjects(deps, engine, labels, ref)
-  await shell.removeFile(path)
+  await removeInterruptedDeploy(deps, engine, journal)
 }
 
 async function removeDeployObjects(

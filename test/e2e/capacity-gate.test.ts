@@ -78,7 +78,7 @@ describe('capacity gate over SSH', () => {
     expect(up.code, up.stderr).toBe(0)
     const capacity = up.json().plan.gates.find((gate: {id: string}) => gate.id === 'capacity')
     expect(capacity.status).toBe('pass')
-    const free = Number(/, (\d+(?:\.\d)?) GiB disk free$/.exec(capacity.detail)?.[1])
+    const free = Number(/, (\d+(?:\.\d)?) GiB disk free, \d+ CPUs$/.exec(capacity.detail)?.[1])
     // Within 10 % of what this machine says is free on the same disk.
     expect(Math.abs(free * 1024 ** 3 - bedFree()) / bedFree()).toBeLessThan(0.1)
   })
