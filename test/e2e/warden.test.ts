@@ -257,8 +257,8 @@ describe('the warden', () => {
   it('gives a crash loop up after the ladder, with exactly one alert per step', async () => {
     await policy('recreate', 'no')
     await policy('max-backoff', '4')
-    // The next start of this container fails: its server binary is gone (a recreate would fix it).
-    await docker(['exec', WEB, 'busybox', 'rm', '/bin/httpd'])
+    // The next start of this container fails: its command is gone (a recreate would fix it).
+    await docker(['exec', WEB, 'busybox', 'rm', '/bin/web'])
     await docker(['kill', WEB])
     const events = await until(
       'gave up',
