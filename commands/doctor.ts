@@ -17,7 +17,8 @@ export default class Doctor extends declared(DOCTOR, AimsCommand) {
       ])
       return aiKeyFact({store, env: context.env, preferences})
     }
-    const {report, failure} = await runDoctor({session, now: () => Date.now(), ai})
+    const {packageBuild} = await import('../src/adapters/warden-package.js')
+    const {report, failure} = await runDoctor({session, now: () => Date.now(), ai, wardenBuild: packageBuild().build})
     this.say(renderDoctorReport(report, this.style))
     if (failure) {
       // --json keeps its shape ({host, ok, checks}) and still exits 1; people get the cause on stderr.

@@ -58,6 +58,8 @@ describe('changeState', () => {
       'stop aims-acme-stack-backend',
       'unlock instance-acme-stack',
       'append /var/lib/aims/audit.jsonl',
+      // the warden's cue: stopped on purpose, never "healed"
+      'write /var/lib/aims/intents/acme/stack.json',
     ])
     expect(world.session.locks.at(-1)).toMatchObject({name: 'instance-acme-stack', wait: true, timeoutMs: 15_000})
     expect(result).toMatchObject({status: 'applied', action: 'plug-stop', instance: 'acme/stack', host: 'vps'})
@@ -82,7 +84,8 @@ describe('changeState', () => {
     const result = await changeState(world.deps, STACK, 'start')
     expect(world.engine.calls('start')).toEqual(['aims-acme-stack-backend', 'aims-acme-stack-front'])
     expect(result.health).toEqual({ok: true, detail: 'HTTP 200 on /health'})
-    expect(world.log.at(-3)).toBe('probe aims-acme-stack-front')
+    expect(world.log.at(-4)).toBe('probe aims-acme-stack-front')
+    expect(world.log.at(-1)).toMatch(/intents\/acme\/stack\.json/) // the stop intent is withdrawn
     expect(world.audit.records.at(-1)).toMatchObject({
       action: 'plug start',
       outcome: 'applied',
