@@ -7,6 +7,7 @@ import {benchStartup} from './startup.js'
 import {benchTransport} from './transport.js'
 import {benchPlugUp} from './plug-up.js'
 import {benchDock} from './dock.js'
+import {benchWarden} from './warden.js'
 
 if (!existsSync(new URL('../dist/vendor/oclif-core.cjs', import.meta.url))) {
   console.error('aims is not built: run npm run build first')
@@ -19,6 +20,7 @@ const benches = [
   ['transport', benchTransport],
   ['plug-up', benchPlugUp],
   ['dock', benchDock],
+  ['warden', benchWarden],
 ].filter(([name]) => only.length === 0 || only.includes(name))
 
 const rows = []
