@@ -10,6 +10,7 @@ import {benchDock} from './dock.js'
 import {benchCluster} from './cluster.js'
 import {benchBackup} from './backup.js'
 import {benchBuild} from './build.js'
+import {benchWarden} from './warden.js'
 
 if (!existsSync(new URL('../dist/vendor/oclif-core.cjs', import.meta.url))) {
   console.error('aims is not built: run npm run build first')
@@ -24,6 +25,7 @@ const benches = [
   ['dock', benchDock],
   ['backup', benchBackup],
   ['build', benchBuild],
+  ['warden', benchWarden],
   // Restarts the swarm bed (root): only when asked for by name (npm run bench -- cluster).
   ['cluster', benchCluster],
 ].filter(([name]) => (only.length === 0 && name !== 'cluster') || only.includes(name))

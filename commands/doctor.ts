@@ -33,7 +33,8 @@ export default class Doctor extends declared(DOCTOR, AimsCommand) {
       ])
       return aiKeyFact({store, env: context.env, preferences})
     }
-    let {report, failure} = await runDoctor({session, now: () => Date.now(), ai})
+    const {packageBuild} = await import('../src/adapters/warden-package.js')
+    let {report, failure} = await runDoctor({session, now: () => Date.now(), ai, wardenBuild: packageBuild().build})
     if (cluster) {
       const [{checkTitle}, {checks}] = await Promise.all([import('../src/core/doctor.js'), cluster])
       const added = checks.map((check) => ({...check, title: checkTitle(check.id)}))

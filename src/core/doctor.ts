@@ -32,6 +32,7 @@ export type CheckId =
   | 'cluster-versions'
   | 'cluster-clock'
   | 'cluster-overlay'
+  | 'warden'
 
 export interface DoctorCheck {
   id: CheckId
@@ -99,6 +100,16 @@ export interface DoctorFacts {
   clock?: Fact<{skewMs: number; uncertaintyMs: number}> | undefined
   /** Instance confs in the nginx conf dir, and those whose instance no longer exists (owner = tenant/instance). */
   proxyConfs?: Fact<{total: number; stale: Array<{file: string; owner?: string}>}> | undefined
+  /** The warden, when one is installed on the host: running, heartbeat age, its build against this CLI's. */
+  warden?: Fact<WardenFact> | undefined
+}
+
+export interface WardenFact {
+  running: boolean
+  stale: boolean
+  build?: string
+  cliBuild: string
+  heartbeatAgeSeconds?: number
 }
 
 export const PORT_RANGE = {first: 51_000, last: 51_999} as const
@@ -134,6 +145,7 @@ const TITLES: Record<CheckId, string> = {
   'cluster-versions': 'Engine versions',
   'cluster-clock': 'Clock skew between nodes',
   'cluster-overlay': 'Overlay encryption',
+  warden: 'Warden',
 }
 
 /** A check's title (cluster checks are built outside evaluateDoctor). */
@@ -417,8 +429,32 @@ export function evaluateDoctor(facts: DoctorFacts, user = 'the SSH user'): Docto
     evaluateClock(facts.clock),
     evaluateProxyConfs(facts.proxyConfs),
     ...(facts.ai ? [evaluateAi(facts.ai)] : []),
+    ...(facts.warden ? [evaluateWarden(facts.warden)] : []),
   ]
   return {host: facts.host.name, ok: checks.every((item) => item.status !== 'fail'), checks}
+}
+
+/** Never fails the doctor: a warden that is down or stale, or runs other code than this CLI, is a warning. */
+export function evaluateWarden(fact: Fact<WardenFact>): DoctorCheck {
+  if (!fact.ok) return check('warden', 'warn', `the warden's state cannot be read: ${fact.error.message}`, null)
+  const warden = fact.value
+  if (!warden.running)
+    return check('warden', 'warn', 'the warden is installed but not running', 'aims warden install --yes')
+  if (warden.stale)
+    return check(
+      'warden',
+      'warn',
+      `no heartbeat for ${warden.heartbeatAgeSeconds ?? '?'} s: the warden is not sweeping`,
+      'aims warden logs, then aims warden install --yes',
+    )
+  if (warden.build !== warden.cliBuild)
+    return check(
+      'warden',
+      'warn',
+      `the warden runs aims ${warden.build ?? '?'}, this aims is ${warden.cliBuild}`,
+      'aims warden install --yes (updates it)',
+    )
+  return check('warden', 'pass', `running ${warden.build}, heartbeat ${warden.heartbeatAgeSeconds ?? 0} s ago`)
 }
 
 /** Never fails the doctor (the host is ready either way); says where the key came from. */

@@ -29,7 +29,9 @@ import {
   type DoctorFacts,
   type DoctorReport,
   type Fact,
+  type WardenFact,
 } from '../core/doctor.js'
+import {wardenStatus, type WardenStatus} from './warden/install.js'
 import {DEFAULT_DOCKER_ROOT} from '../core/host-target.js'
 import type {Engine, ExecResult, HostSession, HostShell} from './ports.js'
 
@@ -86,6 +88,8 @@ export interface DoctorDeps {
   now: () => number
   /** This machine's ACHEEVY provider and where its key comes from (services/ai-settings.ts). */
   ai?: () => Promise<AiFact>
+  /** This aims' build id: when given, an installed warden is checked against it. */
+  wardenBuild?: string
 }
 
 export interface DoctorOutcome {
@@ -284,6 +288,15 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorOutcome> {
     : listening
 
   if (facts.engine.ok) facts.proxyConfs = await proxyConfsFact(shell, engine, host.nginxConfDir)
+  if (facts.engine.ok && deps.wardenBuild) {
+    const warden = await wardenStatus(
+      {session, clock: {now: () => new Date(now()), sleep: async () => {}}},
+      deps.wardenBuild,
+    )
+      .then((status) => (status.installed ? factOk(wardenFactOf(status)) : undefined))
+      .catch((error: unknown) => factFailed<WardenFact>(error))
+    if (warden) facts.warden = warden
+  }
 
   if (facts.engine.ok) {
     const rootDir = facts.engine.value.info.dockerRootDir || DEFAULT_DOCKER_ROOT
@@ -338,5 +351,15 @@ async function dfSection(shell: HostShell, path: string): Promise<{text: string;
     return {text: result.stdout || result.stderr, exitCode: result.exitCode}
   } catch {
     return undefined
+  }
+}
+
+function wardenFactOf(status: WardenStatus): WardenFact {
+  return {
+    running: status.running,
+    stale: status.stale,
+    ...(status.build ? {build: status.build} : {}),
+    cliBuild: status.cliBuild,
+    ...(status.heartbeatAgeSeconds !== undefined ? {heartbeatAgeSeconds: status.heartbeatAgeSeconds} : {}),
   }
 }

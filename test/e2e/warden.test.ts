@@ -55,6 +55,17 @@ const history = async (instance: string) => {
 const startedAt = async (name: string) => (await docker(['inspect', '--format', '{{.State.StartedAt}}', name])).trim()
 const healthy = async (port: number) => (await httpGet(`http://127.0.0.1:${port}/health`)).status === 200
 
+/** Until the warden itself has seen the instance healthy again (the incident closed). */
+const settled = () =>
+  until(
+    'the warden to see it healthy',
+    async () => {
+      const status = (await run(['warden', 'status', '--json'])).json()
+      return status.heartbeat?.states?.[`${TENANT}/fixture-web`]?.state === 'healthy'
+    },
+    30_000,
+  )
+
 const policy = async (key: string, value: string) => {
   const set = await run(['warden', 'policy', key, value, '--yes'])
   expect(set.code, set.stderr).toBe(0)
@@ -234,6 +245,7 @@ describe('the warden', () => {
   }, 60_000)
 
   it('respects a policy that forbids restarts: recreate heals instead', async () => {
+    await settled()
     await policy('restart', 'no')
     const oldId = (await docker(['inspect', '--format', '{{.Id}}', WEB])).trim()
     await docker(['kill', WEB])
@@ -252,13 +264,14 @@ describe('the warden', () => {
     expect(steps).toContainEqual(expect.objectContaining({kind: 'healing', step: 'recreate'}))
     expect(steps.some((event) => event.kind === 'healing' && event.step === 'restart')).toBe(false)
     await policy('restart', 'yes')
+    await settled()
   }, 120_000)
 
   it('gives a crash loop up after the ladder, with exactly one alert per step', async () => {
     await policy('recreate', 'no')
     await policy('max-backoff', '4')
-    // The next start of this container fails: its server binary is gone (a recreate would fix it).
-    await docker(['exec', WEB, 'busybox', 'rm', '/bin/httpd'])
+    // The next start of this container fails: its command is gone (a recreate would fix it).
+    await docker(['exec', WEB, 'busybox', 'rm', '/bin/web'])
     await docker(['kill', WEB])
     const events = await until(
       'gave up',

@@ -56,12 +56,10 @@ export async function healthSweep(deps: WardenDeps, now: Date): Promise<void> {
     tls: Boolean(deps.session.host.tls),
   })
   const summaries = new Map(inScopeContainers.map((container) => [container.id, container]))
+  // An instance whose containers are only created is being deployed right now (plug up's own gate judges it).
+  const judged = views.filter((view) => !runtime.busy.has(view.ref) && view.status !== 'created')
   const [reports, intents] = await Promise.all([
-    Promise.all(
-      views
-        .filter((view) => !runtime.busy.has(view.ref))
-        .map((view) => probeInstance(deps.session, engine, view, summaries)),
-    ),
+    Promise.all(judged.map((view) => probeInstance(deps.session, engine, view, summaries))),
     readIntents(deps.shell, deps.stateDir),
   ])
   const byRef = new Map(views.map((view) => [view.ref, view]))

@@ -89,6 +89,7 @@ describe('changeState', () => {
     expect(world.log.slice(started + 1).filter((entry) => entry.startsWith('probe '))).toContain(
       'probe aims-acme-stack-front',
     )
+    expect(world.log.at(-1)).toMatch(/intents\/acme\/stack\.json/) // the stop intent is withdrawn
     expect(world.audit.records.at(-1)).toMatchObject({
       action: 'plug start',
       outcome: 'applied',
