@@ -1,5 +1,14 @@
 /** The top-level commands (declarations only: see spec.ts). */
-import {DRY_RUN, INSTANCE_ARG, INSTANCE_TENANT, TENANT, YES, type CommandSpec} from './spec.js'
+import {
+  DRY_RUN,
+  INSTANCE_ARG,
+  INSTANCE_TENANT,
+  LISTING_INSTANCE_TENANT,
+  TENANT,
+  TENANT_FILTER,
+  YES,
+  type CommandSpec,
+} from './spec.js'
 
 export const INIT = {
   path: 'init',
@@ -96,7 +105,7 @@ export const DOCK = {
   ],
   effect: 'read',
   flags: {
-    tenant: TENANT,
+    tenant: TENANT_FILTER,
     readonly: {type: 'boolean', description: 'watch only: the keys that change instances (r, s, d) are disabled'},
   },
 } as const satisfies CommandSpec
@@ -120,7 +129,7 @@ export const EVENTS = {
       description:
         'start this long ago (90s, 10m, 2h, 1d) or at an ISO time [default: 1h; with --follow: only new events]',
     },
-    tenant: TENANT,
+    tenant: TENANT_FILTER,
   },
   agent: {description: 'Recent engine and aims lifecycle events of aims-managed objects (the last hour).'},
 } as const satisfies CommandSpec
@@ -143,7 +152,7 @@ export const STATS = {
   ],
   effect: 'read',
   args: {instance: ALL_INSTANCES_ARG},
-  flags: {tenant: INSTANCE_TENANT},
+  flags: {tenant: LISTING_INSTANCE_TENANT},
   agent: {description: 'Resource usage (CPU %, memory, network) of one instance or all, one sample.'},
 } as const satisfies CommandSpec
 
@@ -159,7 +168,7 @@ export const HEALTH = {
   ],
   effect: 'read',
   args: {instance: ALL_INSTANCES_ARG},
-  flags: {tenant: INSTANCE_TENANT},
+  flags: {tenant: LISTING_INSTANCE_TENANT},
   agent: {description: 'Health of one instance or all (live probes).'},
 } as const satisfies CommandSpec
 
