@@ -1,13 +1,5 @@
 /** The top-level commands (declarations only: see spec.ts). */
-import {
-  DRY_RUN,
-  INSTANCE_ARG,
-  LISTING_INSTANCE_TENANT,
-  TENANT,
-  TENANT_FILTER,
-  YES,
-  type CommandSpec,
-} from './spec.js'
+import {DRY_RUN, INSTANCE_ARG, LISTING_INSTANCE_TENANT, TENANT, TENANT_FILTER, YES, type CommandSpec} from './spec.js'
 
 export const INIT = {
   path: 'init',
