@@ -308,8 +308,26 @@ export const QUICKSTART = {
   },
 } as const satisfies CommandSpec
 
+/** Shell completion: the script for a shell, and the candidates its TAB asks for (--complete). */
+export const COMPLETION = {
+  path: 'completion',
+  description:
+    'Print the shell completion script for bash, zsh or fish: commands, flags, plug ids, instances, hosts, ' +
+    'tenants and config keys complete on TAB\n\nbash: eval "$(aims completion bash)" in ~/.bashrc; zsh: ' +
+    'eval "$(aims completion zsh)" in ~/.zshrc; fish: aims completion fish > ~/.config/fish/completions/aims.fish',
+  examples: ['<%= config.bin %> completion bash', '<%= config.bin %> completion --complete -- plug logs '],
+  effect: 'read',
+  args: {shell: {description: 'bash, zsh or fish', ignoreStdin: true}},
+  variadic: true,
+  json: false,
+  flags: {
+    complete: {type: 'boolean', hidden: true, description: 'print the candidates for the words after --'},
+  },
+} as const satisfies CommandSpec
+
 export const TOP_COMMANDS = [
   QUICKSTART,
+  COMPLETION,
   EXPORT,
   STATS,
   HEALTH,
