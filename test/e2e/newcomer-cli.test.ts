@@ -91,3 +91,13 @@ describe('plug logs --tail N with replicas', () => {
     expect(three.stdout.trim().split('\n')).toHaveLength(3)
   })
 })
+
+describe('one tenant rule, said by every listing', () => {
+  it('ps, events, stats, health and dock say --tenant narrows and the default is all tenants', async () => {
+    for (const command of [['ps'], ['events'], ['stats'], ['health'], ['dock']]) {
+      const help = await aims([...command, '--help'])
+      expect(help.code, command.join(' ')).toBe(0)
+      expect(help.stdout, command.join(' ')).toMatch(/--tenant=<value>\s+only this tenant \(default: all tenants\)/)
+    }
+  })
+})

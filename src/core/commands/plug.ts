@@ -1,5 +1,5 @@
 /** `aims plug …`: deploy and manage instances (declarations only: see spec.ts). */
-import {DRY_RUN, INSTANCE_ARG, INSTANCE_TENANT, TENANT, YES, type CommandSpec} from './spec.js'
+import {DRY_RUN, INSTANCE_ARG, INSTANCE_TENANT, TENANT, YES, type CommandSpec, TENANT_FILTER} from './spec.js'
 
 export const PLUG_UP = {
   path: 'plug up',
@@ -71,7 +71,7 @@ export const PLUG_LS = {
   examples: ['<%= config.bin %> plug ls', '<%= config.bin %> ps --tenant acme --json'],
   effect: 'read',
   flags: {
-    tenant: {...TENANT, agent: {kind: 'tenant', description: 'only this tenant'}},
+    tenant: {...TENANT_FILTER, agent: {kind: 'tenant', description: 'only this tenant (default: all)'}},
     'no-probe': {type: 'boolean', description: 'skip the live health probes (faster)'},
   },
   agent: {description: "List the instances on the host (what's running): tenant, plug, status, health, URL."},

@@ -201,6 +201,23 @@ export const TENANT = {
   description: 'tenant (default: the configured default tenant, or "default")',
 } as const satisfies FlagSpec
 
+/**
+ * The tenant flag of a listing (ps, events, stats, health, dock). The one rule: listings show every tenant
+ * unless --tenant narrows them; a bare INSTANCE name is looked up in the default tenant.
+ */
+export const TENANT_FILTER = {
+  type: 'string',
+  char: 't',
+  description: 'only this tenant (default: all tenants)',
+} as const satisfies FlagSpec
+
+/** The tenant flag of a listing that also takes an optional INSTANCE (stats, health). */
+export const LISTING_INSTANCE_TENANT = {
+  ...TENANT_FILTER,
+  description: 'only this tenant (default: all tenants); the tenant of a bare INSTANCE (default: the default tenant)',
+  agent: {kind: 'instance-tenant', description: 'tenant, when instance is a bare NAME'},
+} as const satisfies FlagSpec
+
 /** The tenant flag of a command whose argument is an INSTANCE: ACHEEVY folds it into the instance. */
 export const INSTANCE_TENANT = {
   ...TENANT,

@@ -1,5 +1,5 @@
 /** The top-level commands (declarations only: see spec.ts). */
-import {DRY_RUN, INSTANCE_ARG, INSTANCE_TENANT, TENANT, YES, type CommandSpec} from './spec.js'
+import {DRY_RUN, INSTANCE_ARG, LISTING_INSTANCE_TENANT, TENANT, TENANT_FILTER, YES, type CommandSpec} from './spec.js'
 
 export const INIT = {
   path: 'init',
@@ -96,7 +96,7 @@ export const DOCK = {
   ],
   effect: 'read',
   flags: {
-    tenant: TENANT,
+    tenant: TENANT_FILTER,
     readonly: {type: 'boolean', description: 'watch only: the keys that change instances (r, s, d) are disabled'},
   },
 } as const satisfies CommandSpec
@@ -120,7 +120,7 @@ export const EVENTS = {
       description:
         'start this long ago (90s, 10m, 2h, 1d) or at an ISO time [default: 1h; with --follow: only new events]',
     },
-    tenant: TENANT,
+    tenant: TENANT_FILTER,
   },
   agent: {description: 'Recent engine and aims lifecycle events of aims-managed objects (the last hour).'},
 } as const satisfies CommandSpec
@@ -143,7 +143,7 @@ export const STATS = {
   ],
   effect: 'read',
   args: {instance: ALL_INSTANCES_ARG},
-  flags: {tenant: INSTANCE_TENANT},
+  flags: {tenant: LISTING_INSTANCE_TENANT},
   agent: {description: 'Resource usage (CPU %, memory, network) of one instance or all, one sample.'},
 } as const satisfies CommandSpec
 
@@ -161,7 +161,7 @@ export const HEALTH = {
   effect: 'read',
   args: {instance: ALL_INSTANCES_ARG},
   flags: {
-    tenant: INSTANCE_TENANT,
+    tenant: LISTING_INSTANCE_TENANT,
     history: {
       type: 'boolean',
       description: "the host's health history (state changes, probe failures, the warden's actions) instead of probing",
@@ -328,8 +328,26 @@ export const QUICKSTART = {
   },
 } as const satisfies CommandSpec
 
+/** Shell completion: the script for a shell, and the candidates its TAB asks for (--complete). */
+export const COMPLETION = {
+  path: 'completion',
+  description:
+    'Print the shell completion script for bash, zsh or fish: commands, flags, plug ids, instances, hosts, ' +
+    'tenants and config keys complete on TAB\n\nbash: eval "$(aims completion bash)" in ~/.bashrc; zsh: ' +
+    'eval "$(aims completion zsh)" in ~/.zshrc; fish: aims completion fish > ~/.config/fish/completions/aims.fish',
+  examples: ['<%= config.bin %> completion bash', '<%= config.bin %> completion --complete -- plug logs '],
+  effect: 'read',
+  args: {shell: {description: 'bash, zsh or fish', ignoreStdin: true}},
+  variadic: true,
+  json: false,
+  flags: {
+    complete: {type: 'boolean', hidden: true, description: 'print the candidates for the words after --'},
+  },
+} as const satisfies CommandSpec
+
 export const TOP_COMMANDS = [
   QUICKSTART,
+  COMPLETION,
   EXPORT,
   STATS,
   HEALTH,
