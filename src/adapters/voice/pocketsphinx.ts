@@ -17,6 +17,7 @@ import {
   fromDecoderToken,
   heardWords,
   parseDecoderOutput,
+  sameRequest,
   UNHEARD,
   type DecodedWord,
 } from '../../core/voice/decoder-output.js'
@@ -150,32 +151,20 @@ export async function recognizeCommand(
   try {
     await writeFile(join(dir, 'aims.gram'), grammar.jsgf)
     await writeFile(join(dir, 'aims.dict'), `${lines.join('\n')}\n`)
-    const out = await run(paths.decoder, [
-      '-infile',
-      wavPath,
-      '-jsgf',
-      join(dir, 'aims.gram'),
-      '-dict',
-      join(dir, 'aims.dict'),
-      '-hmm',
-      paths.hmm,
-      '-time',
-      'yes',
-      // Wide beams: a command grammar is small, and the default beams drop the right path on fast speech.
-      '-beam',
-      '1e-80',
-      '-wbeam',
-      '1e-60',
-      '-pbeam',
-      '1e-80',
-      '-logfn',
-      '/dev/null',
+    const base = ['-infile', wavPath, '-jsgf', join(dir, 'aims.gram'), '-dict', join(dir, 'aims.dict')]
+    const common = ['-hmm', paths.hmm, '-time', 'yes', '-logfn', '/dev/null']
+    // Two decodes of the same audio, pocketsphinx's default beams and wide ones: where they disagree on
+    // the words that matter, the audio did not decide between two sentences of the grammar — ask, never guess.
+    const [out, second] = await Promise.all([
+      run(paths.decoder, [...base, ...common]),
+      run(paths.decoder, [...base, ...common, '-beam', '1e-80', '-wbeam', '1e-60', '-pbeam', '1e-80']),
     ])
+    const agreed = sameRequest(parseDecoderOutput(out), parseDecoderOutput(second))
     const words = heardWords(parseDecoderOutput(out).map((word) => ({...word, word: fromDecoderToken(word.word)})))
     return {
       text: words.map((word) => word.word).join(' '),
       words,
-      unheard: words.some((word) => word.word === UNHEARD),
+      unheard: !agreed || words.some((word) => word.word === UNHEARD),
       engine: 'pocketsphinx (commands only)',
     }
   } finally {

@@ -39,3 +39,13 @@ export function heardWords(words: DecodedWord[]): DecodedWord[] {
   }
   return out
 }
+
+/** Words that carry no meaning for the parser: two decodes that differ only in these agree. */
+const FILLER = new Set(['the', 'a', 'an', 'please', 'um', 'uh', 'now', 'me'])
+
+/** Whether two decodes of one audio heard the same request (the same meaningful words in order). */
+export function sameRequest(a: DecodedWord[], b: DecodedWord[]): boolean {
+  const meaningful = (words: DecodedWord[]) => words.map((word) => word.word).filter((word) => !FILLER.has(word))
+  const [x, y] = [meaningful(a), meaningful(b)]
+  return x.length > 0 && x.length === y.length && x.every((word, index) => word === y[index])
+}

@@ -68,3 +68,14 @@ describe('the recognizer grammar', () => {
     ).toEqual([{word: '…', start: 0, end: 0.2}])
   })
 })
+
+describe('two decodes agree', () => {
+  const words = (text: string) => text.split(' ').map((word, index) => ({word, start: index, end: index + 1}))
+  it('on the same meaningful words, fillers aside; not when a name or verb differs, nor when nothing was heard', async () => {
+    const {sameRequest} = await import('../../../../src/core/voice/decoder-output.js')
+    expect(sameRequest(words('deploy the uptime-kuma'), words('deploy uptime-kuma please'))).toBe(true)
+    expect(sameRequest(words('deploy the uptime-kuma'), words('deploy gitea'))).toBe(false)
+    expect(sameRequest(words('stop wiki'), words('start wiki'))).toBe(false)
+    expect(sameRequest([], [])).toBe(false)
+  })
+})
