@@ -115,8 +115,11 @@ export function capacityGate(input: ResourceGateInput): GateCheck {
   if (!known(memoryAvailable)) unknowns.push(`available memory on ${host.name} is unknown`)
   else if (!within(added.memoryBytes, memoryAvailable))
     problems.push(`needs ${formatBytes(added.memoryBytes)} memory, ${formatBytes(memoryAvailable)} available`)
-  if (!known(diskFree)) unknowns.push(`free disk on ${host.name} is unknown (no statvfs answer for Docker's root dir)`)
-  else if (!within(added.diskBytes, diskFree))
+  // A change that adds no disk (a start, a restart, more CPU) does not need to know the free disk: the warden's
+  // own session on the host, for one, has no statvfs answer for Docker's root dir.
+  if (!known(diskFree) && added.diskBytes > 0)
+    unknowns.push(`free disk on ${host.name} is unknown (no statvfs answer for Docker's root dir)`)
+  else if (known(diskFree) && !within(added.diskBytes, diskFree))
     problems.push(`needs ${formatBytes(added.diskBytes)} disk, ${formatBytes(diskFree)} free`)
   // Docker refuses a CPU limit above the host's CPU count at create/update, with a raw API message.
   const cpuProblem =
@@ -149,7 +152,8 @@ export function capacityGate(input: ResourceGateInput): GateCheck {
     'capacity',
     'host capacity',
     true,
-    `${formatBytes(memoryAvailable!)} memory available, ${formatBytes(diskFree!)} disk free${cpus}`,
+    `${formatBytes(memoryAvailable!)} memory available, ` +
+      `${known(diskFree) ? `${formatBytes(diskFree)} disk free` : 'no disk added'}${cpus}`,
   )
 }
 
