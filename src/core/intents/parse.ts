@@ -295,7 +295,7 @@ function takeHostFlag(u: Utterance): string | undefined {
       String.raw`\b(?:on|using|via|against|at) (?:the )?(?:${HOST_NOUN} (?:called |named )?(\S+)|(\S+) ${HOST_NOUN}\b)`,
     ),
   )
-  if (!found) return undefined
+  if (!found) return knownHostFlag(u)
   const index = found.groups[1]?.[0] ?? found.groups[2]?.[0]
   if (index === undefined || u.consumed[index] || u.unit(index).kind !== 'word' || isKnownWord(u.unit(index).norm))
     return undefined
@@ -304,6 +304,24 @@ function takeHostFlag(u: Utterance): string | undefined {
     throw new Refusal(`invalid host name "${name.slice(0, 40)}": use 1-32 of a-z, 0-9, ".", "_" and "-"`)
   u.consume(...(found.groups[0] ?? []))
   return name
+}
+
+/**
+ * "on staging", "at edge": a host aims knows (context.hosts) named without a host noun. The current host
+ * needs no flag; a word that is also a tenant or an instance is left to them.
+ */
+function knownHostFlag(u: Utterance): string | undefined {
+  const known = new Set(u.context.hosts ?? [])
+  if (known.size === 0) return undefined
+  for (const found of u.findAll(/\b(?:on|at|against|via) (?:the )?(\S+)(?= |$)/)) {
+    const index = found.groups[1]?.[0]
+    if (index === undefined || u.consumed[index] || u.unit(index).kind !== 'word') continue
+    const name = u.unit(index).norm
+    if (!known.has(name) || u.tenants.has(name) || !HOST_ENTRY_NAME.test(name)) continue
+    u.consume(...(found.groups[0] ?? []))
+    return name === u.context.host ? undefined : name
+  }
+  return undefined
 }
 
 const withHost = (flags: Flag[], host: string | undefined): Flag[] => (host ? [...flags, ['--host', host]] : flags)
