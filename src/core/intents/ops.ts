@@ -79,7 +79,7 @@ const WARDEN_WORDS = new Set(
   `please the a an on host server now me us can could you would will go ahead and i we want to need uh um just our my
 this it its again new latest version warden watchdog install installing reinstall set up setup deploy put enable launch
 uninstall remove delete get rid of take down tear rm purge history data everything let's lets ok okay so there too all
-completely entirely wipe clean files alert channels § @ 's`.split(/\s+/),
+completely entirely wipe clean files alert channels for only checking check with but keep keeping § @ 's`.split(/\s+/),
 )
 
 function unexplained(u: Utterance): boolean {
@@ -469,7 +469,8 @@ function takeTtl(u: Utterance): string | undefined {
 const TTL_SECONDS: Record<string, number> = {s: 1, m: 60, h: 3600, d: 86_400}
 
 const sandbox: OpsRule = (u, helpers, host) => {
-  if (!says(u, /\bsand ?box\w*|\bscratch (?:box|container)\b|\bthrowaway (?:box|container)\b/)) return undefined
+  if (!says(u, /\bsand ?box\w*|\bscratch (?:box|container)\b|\bthrowaway (?:box|container)\b|\bsbx?-[a-z0-9]+\b/))
+    return undefined
   const id = () => takeKnown(u, u.context.sandboxes, SANDBOX_ID)
   if (says(u, /\bshell\b|\bterminal\b|\bconsole\b|\bssh\b/) && declared('sandbox shell')) {
     const which = id()

@@ -232,7 +232,7 @@ const NOT_OFFLINE: Array<{pattern: RegExp; what: string}> = [
   {pattern: /\bauto-?scal\w*|\bscale (?:\S+ ){0,3}automatically\b/, what: 'autoscaling'},
   {pattern: /\bbuild\w*|\bdockerfile\b|\bfrom (?:the )?(?:source|repo\w*)\b/, what: 'builds'},
   {pattern: /\b(?:static )?sites?\b/, what: 'static sites'},
-  {pattern: /\bsandbox\w*|\bscratch (?:box|container)\b/, what: 'sandboxes'},
+  {pattern: /\bsand ?box\w*|\b(?:scratch|throwaway) (?:box|container)\b|\bsbx?-[a-z0-9]+\b/, what: 'sandboxes'},
   {
     pattern:
       /\bclusters?\b|\bswarm\b|\b(?:un-?)?drain\w*|\blabel\w* (?:the )?(?:node )?\S+ (?:with |as |to )?@|\bnodes? (?:label|join|leave)\b|\blabel (?:\S+ ){0,3}nodes?\b/,
