@@ -551,12 +551,17 @@ function takeNode(u: Utterance): string | undefined {
   const known = u.context.nodes ?? u.context.hosts
   const found = takeKnown(u, known)
   if (found) return found
-  const next = u.find(/\bnode (?:called |named )?([a-z0-9][a-z0-9._-]*)\b|\bdrain (?:the )?([a-z0-9][a-z0-9._-]*)\b/)
-  const index = next?.groups[1]?.[0] ?? next?.groups[2]?.[0]
-  if (index === undefined || u.unit(index).kind !== 'word' || ['the', 'a', 'node', 'it'].includes(u.unit(index).norm))
-    return undefined
-  u.consume(index)
-  return u.unit(index).norm
+  for (const next of [
+    ...u.findAll(/\bnode (?:called |named )?([a-z0-9][a-z0-9._-]*)\b/),
+    ...u.findAll(/\bdrain (?:the )?([a-z0-9][a-z0-9._-]*)\b/),
+  ]) {
+    const index = next.groups[1]?.[0]
+    if (index === undefined || u.unit(index).kind !== 'word' || ['the', 'a', 'node', 'it'].includes(u.unit(index).norm))
+      continue
+    u.consume(index)
+    return u.unit(index).norm
+  }
+  return undefined
 }
 
 const cluster: OpsRule = (u, helpers, host) => {
