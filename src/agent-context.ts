@@ -56,7 +56,7 @@ export async function wireAgent(
   context: AimsContext,
   options: {hostFlag?: string; focus?: () => string | undefined},
 ): Promise<AgentWiring> {
-  const [{preferences}, defaultTenant, services, aimsVersion, store, prices] = await Promise.all([
+  const [config, defaultTenant, services, aimsVersion, store, prices] = await Promise.all([
     context.config.read(),
     context.defaultTenant(),
     loadAgentServices(),
@@ -64,6 +64,10 @@ export async function wireAgent(
     context.secrets(),
     context.prices(options.hostFlag),
   ])
+  const {preferences} = config
+  // "on staging" → --host staging: the parser knows the configured hosts and which one is current.
+  const knownHosts = Object.keys(config.hosts)
+  const currentHost = options.hostFlag ?? config.defaultHost ?? (knownHosts.length === 1 ? knownHosts[0] : undefined)
   const extras = extraServices(context, aimsVersion)
   // Env keys win; a key stored with `aims login` is read only when no env var holds one.
   const settings = await loadAiSettings({store, env: context.env, preferences})
@@ -131,7 +135,14 @@ export async function wireAgent(
 
   const intentContext = async (focus?: string, lookup: {timeoutMs?: number} = {}): Promise<IntentContext> => {
     const [items, running] = await Promise.all([catalogItems(), instances(lookup)])
-    return {catalog: items, instances: running, defaultTenant, ...(focus ? {focus} : {})}
+    return {
+      catalog: items,
+      instances: running,
+      defaultTenant,
+      ...(focus ? {focus} : {}),
+      hosts: knownHosts,
+      ...(currentHost ? {host: currentHost} : {}),
+    }
   }
 
   let provider: ChatProvider

@@ -22,6 +22,8 @@ import type {CommandIntent, IntentContext, IntentResult} from './types.js'
 /** Below this, a change is asked about, never proposed. */
 export const CHANGE_CONFIDENCE = 0.6
 
+const OPS = /^(?:warden|alerts|site|sandbox|cluster|plug restore)\b/
+
 /** Positional slots that name a live instance (agent kind `instance`, or `target` for export). */
 function instanceSlots(path: CommandPath): Array<{index: number; kind: 'instance' | 'target'}> {
   const spec = commandSpec(path)
@@ -56,6 +58,7 @@ function problemsOf(
   context: IntentContext,
   words: Set<string>,
   focus: string | undefined,
+  text: string,
 ): Problem[] {
   const problems: Problem[] = []
   const base = path.split(' ').length
@@ -81,6 +84,26 @@ function problemsOf(
         instance.tenant === context.defaultTenant ? instance.instance : `${instance.tenant}/${instance.instance}`,
       )
     problems.push({kind: 'instance', slot: base + index, value, options})
+  }
+  // This round's operations (warden policy, alerts, sites, sandboxes, nodes, restores): every value was written.
+  if (OPS.test(path)) {
+    const said = text.toLowerCase()
+    const slots = new Set(instanceSlots(path).map(({index}) => base + index))
+    for (const [at, value] of intent.argv.entries()) {
+      if (at < base || value.startsWith('--') || slots.has(at)) continue
+      const flag = intent.argv[at - 1]
+      if (flag === '--policy') {
+        // KEY=VALUE built from the words: its value was said ("for acme", "every 15 seconds").
+        if (!words.has(value.split('=')[1] ?? '') && !/^interval=\d+$/.test(value))
+          problems.push({kind: 'word', what: value})
+        continue
+      }
+      if (flag?.startsWith('--')) continue
+      if (path === 'alerts add' && at === base) continue // the channel kind, read from its target
+      if (path === 'warden policy' && at === base + 1 && ['yes', 'no', 'ask'].includes(value)) continue // said in words
+      const grounded = said.includes(value.toLowerCase()) || value.split('/').every((part) => words.has(part))
+      if (!grounded) problems.push({kind: 'word', what: value})
+    }
   }
   const flags = intent.argv.slice(base)
   const flagValue = (flag: string) => {
@@ -139,7 +162,7 @@ export function groundChange(result: IntentResult, context: IntentContext, text:
   const path = commandPathOf(result.argv)
   if (!path) return {kind: 'unknown', message: 'I could not tell which command that is; say it differently.'}
   const words = wordsOf(text)
-  const problems = problemsOf(result, path, context, words, context.focus)
+  const problems = problemsOf(result, path, context, words, context.focus, text)
   const instance = problems.find((problem) => problem.kind === 'instance')
   if (instance?.kind === 'instance') {
     const argv = [...result.argv]

@@ -35,6 +35,7 @@ import {
   type Target,
 } from './slots.js'
 import {groundChange} from './ground.js'
+import {opsCommand} from './ops.js'
 import {roundCommand, type RoundHelpers} from './round.js'
 import {screenUtterance} from './text.js'
 import type {IntentContext, IntentResult} from './types.js'
@@ -180,7 +181,7 @@ function route(u: Utterance): IntentResult {
   for (const rule of [
     help,
     withdrawn,
-    notOffline,
+    notOffline(hostFlag),
     secrets,
     config,
     audit,
@@ -231,15 +232,21 @@ const NOT_OFFLINE: Array<{pattern: RegExp; what: string}> = [
   {pattern: /\bauto-?scal\w*|\bscale (?:\S+ ){0,3}automatically\b/, what: 'autoscaling'},
   {pattern: /\bbuild\w*|\bdockerfile\b|\bfrom (?:the )?(?:source|repo\w*)\b/, what: 'builds'},
   {pattern: /\b(?:static )?sites?\b/, what: 'static sites'},
-  {pattern: /\bsandbox\w*|\bscratch (?:box|container)\b/, what: 'sandboxes'},
+  {pattern: /\bsand ?box\w*|\b(?:scratch|throwaway) (?:box|container)\b|\bsbx?-[a-z0-9]+\b/, what: 'sandboxes'},
   {
-    pattern: /\bclusters?\b|\bswarm\b|\bdrain\w*|\bnodes? (?:label|join|leave)\b|\blabel (?:\S+ ){0,3}nodes?\b/,
+    pattern:
+      /\bclusters?\b|\bswarm\b|\b(?:un-?)?drain\w*|\blabel\w* (?:the )?(?:node )?\S+ (?:with |as |to )?@|\bnodes? (?:label|join|leave)\b|\blabel (?:\S+ ){0,3}nodes?\b/,
     what: 'clusters',
+  },
+  {
+    pattern:
+      /\bhealth (?:\S+ ){0,2}(?:history|timeline|log)\b|\bhistory of (?:\S+ ){0,3}health\b|\b(?:past|previous|recent) (?:health|incidents|outages)\b|\bincidents?\b|\boutages?\b/,
+    what: 'health histories',
   },
   {pattern: /(?<!vault )\bwarden\b|\bwatchdog\b|\b(?:auto|self)-?heal\w*|\bpolicy\b|\bpolicies\b/, what: 'the warden'},
   {
     pattern:
-      /\balerts? (?:me|us|when|if|to|on|channels?|rules?)\b|\b(?:add|set up|create|remove|delete|list|show|test|send) (?:an? |the |my |all |our )?(?:test )?alerts?\b|\bnotif\w*|\bping me\b|\bpage me\b/,
+      /\balerts? (?:me|us|when|if|to|on|channels?|rules?)\b|\b(?:add|set up|create|remove|delete|list|show|test|send) (?:an? |the |my |all |our )?(?:test )?alerts?\b|\bnotif\w*|\b(?:ping|page|email|mail|text) (?:me|us)\b/,
     what: 'alerts',
   },
 ]
@@ -259,20 +266,28 @@ const ROUND_HELPERS: RoundHelpers = {
     u.live('ref', 'inst', 'both').length > 0 || (u.context.focus !== undefined && u.test(/\b(?:it|its)\b/)),
 }
 
-const notOffline: Rule = (u) => {
-  // On the words as written ("warden" must not hide inside a mention of vaultwarden), never inside a name
-  // ("acme/site" is an instance, not a static site).
-  const plain = u.units
-    .map((unit) => (unit.kind === 'word' || (unit.mention && unit.mention.score < 1) ? unit.norm : '@'))
-    .join(' ')
-  const found = NOT_OFFLINE.find(({pattern}) => pattern.test(plain))
-  if (!found) return undefined
-  const round = roundCommand(u, ROUND_HELPERS)
-  if (round) return round
-  return unknown(
-    `I did not act on that: ${found.what} are not something I can do from this chat without a model. Run the ` +
-      `command yourself (see aims --help), or configure a model with aims login.`,
-  )
+function notOffline(hostFlag: string | undefined): Rule {
+  return (u) => {
+    // On the words as written ("warden" must not hide inside a mention of vaultwarden), never inside a name
+    // ("acme/site" is an instance, not a static site).
+    const plain = u.units
+      .map((unit) =>
+        unit.kind === 'word' && unit.corrected
+          ? unit.raw.toLowerCase() // "restore" is not the "restart" a typo fix made of it
+          : unit.kind === 'word' || (unit.mention && unit.mention.score < 1)
+            ? unit.norm
+            : '@',
+      )
+      .join(' ')
+    const found = NOT_OFFLINE.find(({pattern}) => pattern.test(plain))
+    if (!found) return undefined
+    const round = opsCommand(u, ROUND_HELPERS, hostFlag) ?? roundCommand(u, ROUND_HELPERS)
+    if (round) return round
+    return unknown(
+      `I did not act on that: ${found.what} are not something I can do from this chat without a model. Run the ` +
+        `command yourself (see aims --help), or configure a model with aims login.`,
+    )
+  }
 }
 
 const secrets: Rule = (u) => {
@@ -295,7 +310,7 @@ function takeHostFlag(u: Utterance): string | undefined {
       String.raw`\b(?:on|using|via|against|at) (?:the )?(?:${HOST_NOUN} (?:called |named )?(\S+)|(\S+) ${HOST_NOUN}\b)`,
     ),
   )
-  if (!found) return undefined
+  if (!found) return knownHostFlag(u)
   const index = found.groups[1]?.[0] ?? found.groups[2]?.[0]
   if (index === undefined || u.consumed[index] || u.unit(index).kind !== 'word' || isKnownWord(u.unit(index).norm))
     return undefined
@@ -304,6 +319,24 @@ function takeHostFlag(u: Utterance): string | undefined {
     throw new Refusal(`invalid host name "${name.slice(0, 40)}": use 1-32 of a-z, 0-9, ".", "_" and "-"`)
   u.consume(...(found.groups[0] ?? []))
   return name
+}
+
+/**
+ * "on staging", "at edge": a host aims knows (context.hosts) named without a host noun. The current host
+ * needs no flag; a word that is also a tenant or an instance is left to them.
+ */
+function knownHostFlag(u: Utterance): string | undefined {
+  const known = new Set(u.context.hosts ?? [])
+  if (known.size === 0) return undefined
+  for (const found of u.findAll(/\b(?:on|at|against|via) (?:the )?(\S+)(?= |$)/)) {
+    const index = found.groups[1]?.[0]
+    if (index === undefined || u.consumed[index] || u.unit(index).kind !== 'word') continue
+    const name = u.unit(index).norm
+    if (!known.has(name) || u.tenants.has(name) || !HOST_ENTRY_NAME.test(name)) continue
+    u.consume(...(found.groups[0] ?? []))
+    return name === u.context.host ? undefined : name
+  }
+  return undefined
 }
 
 const withHost = (flags: Flag[], host: string | undefined): Flag[] => (host ? [...flags, ['--host', host]] : flags)

@@ -29,6 +29,18 @@ export interface IntentContext {
    * "restart it" works in a chat. Optional: without it, "it" needs a question.
    */
   focus?: string
+  /** The hosts aims knows (host ls), so that "on staging" reads as --host staging. Optional. */
+  hosts?: string[]
+  /** The current host: a request naming it needs no --host. Optional. */
+  host?: string
+  /**
+   * What else runs on the host, when it was read (cluster nodes, static sites, sandbox ids, alert channel
+   * ids): a change on one of them is proposed only when it is in its list. Absent: names are taken as written.
+   */
+  nodes?: string[]
+  sites?: string[]
+  sandboxes?: string[]
+  alerts?: string[]
 }
 
 export interface CommandIntent {

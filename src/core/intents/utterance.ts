@@ -177,7 +177,7 @@ export class Utterance {
 
   static from(text: string, context: IntentContext): Utterance {
     const forms = buildForms(context)
-    const typed = rewriteLiteralFlags(tokenize(text))
+    const typed = soundsLike(rewriteLiteralFlags(tokenize(text)), forms)
     // A word where a name goes ("for stark", "called stap") is a name, not a typo.
     const tokens = typed.map((token, index) =>
       NAME_POSITION.has(typed[index - 1]?.norm ?? '') ? token : correctTypo(token, forms),
@@ -283,6 +283,45 @@ export class Utterance {
   unit(index: number): Unit {
     return this.units[index]!
   }
+}
+
+/** What a recognizer writes for a name it does not know ("get tea"), to the name, when that name is live. */
+const SOUNDS_LIKE: Array<[words: string[], name: string]> = [
+  [['get', 'tea'], 'gitea'],
+  [['git', 'tea'], 'gitea'],
+  [['get', 'tee'], 'gitea'],
+  [['graph', 'ana'], 'grafana'],
+  [['graf', 'ana'], 'grafana'],
+  [['n', 'eight', 'n'], 'n8n'],
+  [['mini', 'oh'], 'minio'],
+  [['meta', 'base'], 'metabase'],
+  [['flow', 'wise'], 'flowise'],
+  [['lang', 'flow'], 'langflow'],
+  [['next', 'cloud'], 'nextcloud'],
+  [['post', 'gres'], 'postgres'],
+  [['postgres', 'sql'], 'postgres'],
+]
+
+function soundsLike(tokens: Token[], forms: Forms): Token[] {
+  const out: Token[] = []
+  for (let index = 0; index < tokens.length; index++) {
+    const hit = SOUNDS_LIKE.find(
+      ([words, name]) =>
+        (forms.plugExact.has(name) || forms.instanceExact.has(name)) &&
+        words.every((word, offset) => tokens[index + offset]?.norm === word),
+    )
+    if (!hit) {
+      out.push(tokens[index]!)
+      continue
+    }
+    const raw = tokens
+      .slice(index, index + hit[0].length)
+      .map((token) => token.raw)
+      .join(' ')
+    out.push({raw, norm: hit[1], corrected: true})
+    index += hit[0].length - 1
+  }
+  return out
 }
 
 const NAME_POSITION = new Set([

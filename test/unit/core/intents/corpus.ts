@@ -29,6 +29,10 @@ export interface CorpusLive {
   tenants: string[]
   catalog: string[]
   instances: Array<{tenant: string; name: string; plug: string}>
+  alerts?: Array<{id: string}>
+  sites?: string[]
+  sandboxes?: string[]
+  clusters?: Array<{name: string; nodes: string[]}>
 }
 
 export interface CorpusFile {
@@ -71,6 +75,12 @@ export function contextOf(live: CorpusLive, focus?: string): IntentContext {
     instances: live.instances.map((item) => ({tenant: item.tenant, instance: item.name, plug: item.plug})),
     defaultTenant: live.default_tenant,
     ...(focus ? {focus} : {}),
+    hosts: live.hosts,
+    host: live.host,
+    ...(live.clusters ? {nodes: live.clusters.flatMap((cluster) => cluster.nodes)} : {}),
+    ...(live.sites ? {sites: live.sites} : {}),
+    ...(live.sandboxes ? {sandboxes: live.sandboxes} : {}),
+    ...(live.alerts ? {alerts: live.alerts.map((alert) => alert.id)} : {}),
   }
 }
 
