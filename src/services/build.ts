@@ -6,6 +6,7 @@
  * template's tests) → a custom plug in the user's catalog → plug up (the same plan, gate, health gate,
  * routes and audit as any plug). Failed verification deploys nothing (exit 4).
  */
+import {parsePlug} from '../core/catalog/validate.js'
 import {createHash} from 'node:crypto'
 import {GENERATED_DOCKERFILE, detectStack, type DetectedStack} from '../core/build/stacks.js'
 import {scanForSecrets} from '../core/build/context-rules.js'
@@ -459,7 +460,9 @@ function builtPlugYaml(request: BuildRequest, image: string, stack: DetectedStac
     `health_gate: {retries: 30, interval_seconds: 1}`,
     '',
   ].join('\n')
-  return {yaml, parsed: parsed as never}
+  // The plug as the catalog reads it (schema defaults such as v2's routes and files included), not a hand-made
+  // object that would miss every field added to the schema later.
+  return {yaml, parsed: parsePlug(yaml, `${parsed.id}.yaml`, parsed.id) as never}
 }
 
 /** The catalog plug up reads: the plug just written, whatever the catalog loaded before. */

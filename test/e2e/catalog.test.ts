@@ -134,7 +134,7 @@ describe('aims catalog', () => {
     expect(builtin.stdout).toMatch(/^16 catalog files checked: all valid\.$/m)
     const fixtures = await aims(['catalog', 'validate', 'test/fixtures/plugs', '--json'])
     expect(fixtures.code).toBe(0)
-    expect(fixtures.json()).toEqual({ok: true, files: 5, issues: []})
+    expect(fixtures.json()).toEqual({ok: true, files: 6, issues: []})
   })
 
   it('validate of a directory of broken files exits 2 naming file and field on each line', async () => {
