@@ -101,7 +101,7 @@ describe('aims chat over an OpenAI-compatible server (AIMS_AI_BASE_URL)', () => 
     expect(server.remaining()).toBe(0)
     expect(server.requests).toHaveLength(12)
     expect(server.requests[0]!.body.tools.map((tool: any) => tool.function.name)).toContain('plug_down')
-    expect(toolResults(1).call_ls).toMatchObject({summary: `nothing is deployed on vps for tenant ${TENANT}`})
+    expect(toolResults(1).call_ls).toMatchObject({summary: `Nothing is deployed on vps for tenant ${TENANT}.`})
     expect(toolResults(3).call_up).toMatchObject({status: 'ready', instance: INSTANCE})
     expect(String(toolResults(5).call_logs.logs)).toMatch(
       /^<<<UNTRUSTED DATA id=\w+ source="logs of [^"]+">>>[\s\S]*fixture web: listening on :8080[\s\S]*<<<END UNTRUSTED DATA id=\w+>>>$/,

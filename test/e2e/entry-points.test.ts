@@ -104,13 +104,19 @@ function run(
 /** PATH with this node first (what `#!/usr/bin/env node` and the wrapper find), then the usual tools. */
 const pathWith = (node: string) => `${dirname(node)}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`
 
-type Entry = {name: string; start: (args: string[]) => Promise<Run>}
+/** Node older than aims' engines (>= 22.12.0): aims says so and stops, before reading any argument. */
+const tooOld = (version: string) => {
+  const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map(Number)
+  return major < 22 || (major === 22 && minor < 12)
+}
+type Entry = {name: string; old?: boolean; start: (args: string[]) => Promise<Run>}
 const entries = (): Entry[] => [
   {name: 'bin/aims (checkout)', start: (args) => run(join(ROOT, 'bin', 'aims'), args)},
   ...nodes.map((item) => {
     const [version, node] = item.split('=') as [string, string]
     return {
       name: `npm i -g, aims on PATH, ${version}`,
+      old: tooOld(version),
       start: (args: string[]) =>
         run(join(prefix, 'bin', 'aims'), args, {path: `${join(prefix, 'bin')}:${pathWith(node)}`}),
     }
@@ -130,9 +136,19 @@ const entries = (): Entry[] => [
 
 const plugUp = (envFile: string) => ['plug', 'up', 'fixture-web', '--env-file', envFile, '--dry-run', '--json']
 
-describe.each(entries())('$name', ({start}) => {
+/** Under a Node that is too old the answer is the one refusal: nothing of the command line was read. */
+function refused(result: Run) {
+  const context = `exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`
+  expect(result.code, context).toBe(1)
+  expect(result.stderr, context).toMatch(/^aims needs Node 22\.12\.0 or newer; this is Node v\d+/)
+  expect(result.stderr, context).not.toMatch(/^node:|Node\.js v\d|Aborted|core dumped/m)
+  expect(existsSync(marker), context).toBe(false)
+}
+
+describe.each(entries())('$name', ({start, old}) => {
   it("an env file with NODE_OPTIONS=--require runs nothing: aims reads it as the plug's variables", async () => {
     rmSync(marker, {force: true})
+    if (old) return refused(await start(plugUp(evilEnv)))
     for (const args of [
       plugUp(evilEnv),
       ['plug', 'up', 'fixture-web', `--env-file=${evilEnv}`, '--dry-run', '--json'],
@@ -151,6 +167,7 @@ describe.each(entries())('$name', ({start}) => {
 
   it("a missing env file is aims' usage error (exit 2), not Node's exit 9", async () => {
     const result = await start(plugUp(join(work, 'no-such.env')))
+    if (old) return refused(result)
     expect(result.code, result.stderr).toBe(2)
     expect(JSON.parse(result.stdout).error.message).toMatch(/--env-file .*no-such\.env/)
     expect(result.stderr).not.toMatch(/^node:/m)
@@ -158,6 +175,7 @@ describe.each(entries())('$name', ({start}) => {
 
   it('/dev/zero is refused by aims (exit 2), not read until Node aborts', async () => {
     const result = await start(plugUp('/dev/zero'))
+    if (old) return refused(result)
     expect(result.code, result.stderr).toBe(2)
     expect(JSON.parse(result.stdout).error.message).toMatch(/--env-file "\/dev\/zero" is a character device/)
   })
