@@ -31,6 +31,13 @@ export interface WardenPolicy {
   tenants: string[]
   /** Alerts per instance per hour at most (the rest are counted, not sent). */
   alertsPerHour: number
+  /**
+   * Minutes after a recovery during which a new failure reopens the same incident (flapping: one
+   * incident, its ladder resumed, no second "down"/"recovered" alert). 0: off.
+   */
+  flapCooldown: number
+  /** Lifecycle events sent to the alert channels too (deploy, scale, down, upgrade, rolled-back, backup-failed). */
+  alertOn: string[]
   /** A URL the warden GETs after every sweep (a dead-man's switch such as a push monitor). */
   heartbeatUrl?: string
 }
@@ -47,7 +54,12 @@ export const DEFAULT_POLICY: WardenPolicy = {
   maxBackoff: 600,
   tenants: [],
   alertsPerHour: 20,
+  flapCooldown: 0,
+  alertOn: [],
 }
+
+/** The lifecycle events `alert-on` takes. */
+export const LIFECYCLE_ALERTS = ['deploy', 'scale', 'down', 'upgrade', 'rolled-back', 'backup-failed'] as const
 
 interface KeySpec {
   field: keyof WardenPolicy
@@ -74,6 +86,20 @@ export const POLICY_KEYS: Record<string, KeySpec> = {
   'restart-attempts': {field: 'restartAttempts', describe: 'restarts before recreate, 0-10', parse: integer(0, 10)},
   'max-backoff': {field: 'maxBackoff', describe: 'seconds, 1-86400', parse: integer(1, 86_400)},
   'alerts-per-hour': {field: 'alertsPerHour', describe: 'per instance, 1-1000', parse: integer(1, 1000)},
+  'flap-cooldown': {
+    field: 'flapCooldown',
+    describe: 'minutes after a recovery in which a new failure reopens the incident, 0-1440 (0: off)',
+    parse: integer(0, 1440),
+  },
+  'alert-on': {
+    field: 'alertOn',
+    describe: `comma-separated lifecycle events (${LIFECYCLE_ALERTS.join(', ')}), or - for none`,
+    parse: (value) => {
+      if (value === '-' || value === '') return []
+      const names = [...new Set(value.split(',').map((name) => name.trim()))]
+      return names.every((name) => (LIFECYCLE_ALERTS as readonly string[]).includes(name)) ? names : undefined
+    },
+  },
   tenants: {
     field: 'tenants',
     describe: 'comma-separated tenant names, or * for all',
@@ -130,7 +156,9 @@ export function policyRows(policy: WardenPolicy): Array<{key: string; value: str
       value: Array.isArray(value)
         ? value.length > 0
           ? value.join(',')
-          : '*'
+          : spec.field === 'alertOn'
+            ? '-'
+            : '*'
         : value === undefined
           ? '-'
           : String(value),
