@@ -162,6 +162,23 @@ export async function hostAlertSink(options: {
         kick()
       })().catch((error: Error) => options.log(`alerts: ${error.message}`))
     },
+    notifyLifecycle(payloads, now) {
+      if (payloads.length === 0) return
+      void (async () => {
+        const channels = await readChannels(options.shell, options.stateDir)
+        const perHour = options.policy?.().alertsPerHour ?? 20
+        for (const payload of payloads) {
+          const throttle = withinThrottle(sent.get(payload.instance) ?? [], now.getTime(), perHour)
+          sent.set(payload.instance, throttle.kept)
+          if (!throttle.allowed) {
+            options.log(`alert throttled: ${payload.event} ${payload.instance}`)
+            continue
+          }
+          for (const channel of channels) if (queue.length < 1000) queue.push({channel, payload, tries: 0})
+        }
+        kick()
+      })().catch((error: Error) => options.log(`alerts: ${error.message}`))
+    },
     queued: () => queue.length,
     async flush() {
       await draining

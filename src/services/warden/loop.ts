@@ -7,12 +7,15 @@
 import type {InstanceTrack} from '../../core/warden/healing.js'
 import type {Note} from '../../core/warden/healing.js'
 import type {WardenPolicy} from '../../core/warden/policy.js'
+import type {AlertPayload} from '../../core/warden/alerts.js'
 import type {Clock, HostSession, HostShell, LifecycleDeps} from '../ports.js'
 import type {HistoryWriter} from './history.js'
 
 /** Delivers alerts (queued, deduplicated, throttled by the implementation). */
 export interface AlertSink {
   notify(notes: Note[], now: Date): void
+  /** Lifecycle events the policy's alert-on names (deploy, scale, down…), already as payloads. */
+  notifyLifecycle(payloads: AlertPayload[], now: Date): void
   /** Messages waiting to be delivered (or retried). */
   queued(): number
   /** Waits for what is queued to be attempted once. */
@@ -46,6 +49,8 @@ export interface WardenRuntime {
   /** Probes per minute, over the last sweeps. */
   probesPerMinute: number
   cpu: {atMs: number; micros: number; percent: number}
+  /** Where the lifecycle-alerts task goes on reading the host's events file (absent: from its end). */
+  lifecycleOffset?: number
 }
 
 export interface WardenDeps {

@@ -20,6 +20,7 @@ class QuietSink implements AlertSink {
   notify(notes: unknown[]): void {
     this.notes += notes.length
   }
+  notifyLifecycle(): void {}
   queued(): number {
     return 0
   }
@@ -91,7 +92,13 @@ function schedule(tenant: string, instance: string): BackupSchedule {
 
 describe('the warden loop runs the registered tasks', () => {
   it('registers health, heartbeat, backups and sandboxes', () => {
-    expect(WARDEN_TASKS.map((task) => task.name)).toEqual(['health', 'heartbeat', 'backups', 'sandboxes'])
+    expect(WARDEN_TASKS.map((task) => task.name)).toEqual([
+      'health',
+      'heartbeat',
+      'backups',
+      'sandboxes',
+      'lifecycle-alerts',
+    ])
   })
 
   it('expires a sandbox past its TTL and runs each task when due (every 60 s for backups and sandboxes)', async () => {
