@@ -41,6 +41,8 @@ export interface WardenRuntime {
   policy: WardenPolicy
   startedAt: Date
   tracks: Map<string, InstanceTrack>
+  /** When each instance was last probed (ms): one with an interval of its own is probed less or more often. */
+  probedAt: Map<string, number>
   /** Instances with a healing step in flight (the sweep leaves them alone). */
   busy: Set<string>
   inFlight: Set<Promise<void>>
@@ -87,6 +89,7 @@ export function newRuntime(policy: WardenPolicy, startedAt: Date): WardenRuntime
     policy,
     startedAt,
     tracks: new Map(),
+    probedAt: new Map(),
     busy: new Set(),
     inFlight: new Set(),
     tasks: {},

@@ -6,6 +6,7 @@
 import type {WardenDeps, WardenTask} from './loop.js'
 import {heartbeat} from './heartbeat.js'
 import {healthSweep} from './sweep.js'
+import {shortestInterval} from '../../core/warden/policy.js'
 
 /** Scheduled backups (aims plug backup --every): due ones run, retention pruned; failures are audited and evented. */
 async function scheduledBackups(deps: WardenDeps, now: Date): Promise<void> {
@@ -48,7 +49,8 @@ export async function lifecycleAlerts(deps: WardenDeps, now: Date): Promise<void
 }
 
 export const WARDEN_TASKS: readonly WardenTask[] = [
-  {name: 'health', every: (policy) => policy.interval * 1000, run: healthSweep},
+  // As often as the shortest interval (per plug, per instance: interval-for); each instance is probed on its own.
+  {name: 'health', every: (policy) => shortestInterval(policy) * 1000, run: healthSweep},
   // After the sweep in the same tick, so the heartbeat carries the sweep just made.
   {name: 'heartbeat', every: (policy) => Math.min(policy.interval, 30) * 1000, run: heartbeat},
   {name: 'backups', every: () => 60_000, run: scheduledBackups},
