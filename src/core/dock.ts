@@ -5,6 +5,7 @@
  */
 import type {AimsEvent} from './events.js'
 import type {InstanceHealth, InstanceView} from './instances.js'
+import type {WardenSummary} from './warden/summary.js'
 
 /** One instance as last read from the engine. */
 export interface InstanceSnapshot {
@@ -64,3 +65,5 @@ export type FeedUpdate =
   | {type: 'logs-reset'; ref: string}
   | {type: 'logs'; ref: string; lines: string[]}
   | {type: 'details'; details: InstanceDetails}
+  /** The warden's heartbeat as last read from the host (polled). */
+  | {type: 'warden'; warden: WardenSummary}

@@ -53,6 +53,8 @@ import {
 } from './lifecycle-events.js'
 import type {Clock, Engine, HostSession, HostShell, LabelFilter} from './ports.js'
 import {mapWithLimit} from './stats.js'
+import {readHeartbeat} from './warden/store.js'
+import {wardenSummary} from '../core/warden/summary.js'
 
 export interface DockFeedIntervals {
   /** A visible container is sampled again once its last sample is this old. */
@@ -64,6 +66,8 @@ export interface DockFeedIntervals {
   pingMs: number
   pingTimeoutMs: number
   aimsPollMs: number
+  /** The warden's heartbeat file is read again this often. */
+  wardenMs: number
   /** Events arriving within this window re-read their instances once. */
   debounceMs: number
   /** A probe failing this soon after a start means "starting", not "unhealthy". */
@@ -80,6 +84,7 @@ export const DEFAULT_FEED_INTERVALS: DockFeedIntervals = {
   pingMs: 10_000,
   pingTimeoutMs: 5000,
   aimsPollMs: 1000,
+  wardenMs: 10_000,
   debounceMs: 40,
   startGraceMs: 30_000,
   backoffMs: (attempt) => Math.min(500 * 2 ** (attempt - 1), 8000),
@@ -164,6 +169,7 @@ export class DockFeed {
   private watched: string | undefined
   private watchAbort: AbortController | undefined
   private connectedOnce = false
+  private lastWarden: string | undefined
 
   constructor(private readonly options: DockFeedOptions) {
     this.intervals = {...DEFAULT_FEED_INTERVALS, ...options.intervals}
@@ -276,6 +282,7 @@ export class DockFeed {
     this.connectedOnce = true
     this.setConnection({status: 'live'})
     if (this.watched) void this.loadDetails(engine, this.watched).catch((error: unknown) => this.background(error))
+    await this.readWarden(shell)
     const stopped = new Promise<void>((resolve) => {
       signal.addEventListener('abort', () => resolve(), {once: true})
       this.stopping.signal.addEventListener('abort', () => resolve(), {once: true})
@@ -288,6 +295,7 @@ export class DockFeed {
       this.every(signal, this.intervals.safetyMs, () => this.resync(engine, false)),
       this.sampleStatsLanes(engine, signal),
       this.every(signal, this.intervals.probeMs, () => this.probeVisible()),
+      this.every(signal, this.intervals.wardenMs, () => this.readWarden(shell)),
       this.every(signal, this.intervals.pingMs, () =>
         this.withTimeout(engine.ping(), this.intervals.pingTimeoutMs, 'answer a ping'),
       ),
@@ -369,6 +377,29 @@ export class DockFeed {
       .map(lifecycleEventToAims)
     for (const event of mine) this.seen.firstTime(event.key)
     if (mine.length > 0) this.options.dispatch({type: 'events', events: mine.slice(-5)})
+  }
+
+  /**
+   * The warden's heartbeat (running / stale / absent, last sweep, each instance's healing state):
+   * an extra like the events file, so an unreadable one changes nothing; dispatched when it changed.
+   */
+  private async readWarden(shell: HostShell): Promise<void> {
+    let heartbeat: unknown
+    try {
+      heartbeat = await readHeartbeat(shell, this.options.session.host.stateDir)
+    } catch {
+      return
+    }
+    const summary = wardenSummary(heartbeat, this.options.clock.now().getTime())
+    const tenant = this.options.tenant
+    if (tenant)
+      summary.states = Object.fromEntries(
+        Object.entries(summary.states).filter(([ref]) => ref.startsWith(`${tenant}/`)),
+      )
+    const key = JSON.stringify(summary)
+    if (key === this.lastWarden) return
+    this.lastWarden = key
+    this.options.dispatch({type: 'warden', warden: summary})
   }
 
   // ---- reading instances ----------------------------------------------------

@@ -10,6 +10,7 @@ import type {ConnectionState, FeedUpdate, InstanceDetails, InstanceSnapshot} fro
 import type {AimsEvent} from '../core/events.js'
 import type {InstanceHealth, InstanceStatus, InstanceView} from '../core/instances.js'
 import type {Plan} from '../core/plan/plan.js'
+import type {WardenSummary} from '../core/warden/summary.js'
 import {dockLayout, type PaneMode, type ScreenSize} from './present/dock-layout.js'
 import {formatDuration} from './present/text.js'
 
@@ -79,6 +80,8 @@ export interface DockState {
   logs: {ref?: string; lines: string[]; dropped: number}
   events: AimsEvent[]
   connection: ConnectionState
+  /** The warden on the host, from its heartbeat (absent until the feed read it once). */
+  warden?: WardenSummary
   confirm?: {plan: Plan; typed: string}
   busy?: {ref: string; action: string; progress?: string}
   notice?: {text: string; tone: 'info' | 'ok' | 'error'; at: number}
@@ -340,6 +343,8 @@ export function reduceDock(state: DockState, action: DockAction): DockState {
         },
       }
     }
+    case 'warden':
+      return {...state, warden: action.warden}
     case 'details':
       return {...state, details: action.details}
     case 'tick':

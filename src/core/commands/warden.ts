@@ -55,8 +55,8 @@ export const WARDEN_POLICY = {
   path: 'warden policy',
   description:
     'Show the warden policy, or set one KEY VALUE: what it may do on its own (restart, recreate, rollback, stop: ' +
-    'yes, ask or no) and how patient it is (interval, fail-after, recover-after, restart-attempts, max-backoff, ' +
-    'alerts-per-hour, tenants, heartbeat-url)',
+    'yes, ask or no) and how patient it is (interval, interval-for, fail-after, recover-after, restart-attempts, ' +
+    'max-backoff, alerts-per-hour, flap-cooldown, alert-on, tenants, heartbeat-url)',
   examples: [
     '<%= config.bin %> warden policy',
     '<%= config.bin %> warden policy restart no --yes',

@@ -6,6 +6,7 @@
  */
 import {usageError, shown} from '../errors.js'
 import {RESOURCE_NAME} from '../names.js'
+import type {LifecycleAction, LifecycleEvent} from '../events.js'
 import type {Note} from './healing.js'
 
 export const ALERT_KINDS = ['webhook', 'ntfy', 'slack', 'n8n', 'email'] as const
@@ -129,4 +130,34 @@ export function alertPayload(
 export function withinThrottle(sentAt: number[], nowMs: number, perHour: number): {allowed: boolean; kept: number[]} {
   const kept = sentAt.filter((time) => nowMs - time < 3_600_000)
   return kept.length < perHour ? {allowed: true, kept: [...kept, nowMs]} : {allowed: false, kept}
+}
+
+/** The lifecycle events each `alert-on` name sends to the channels. */
+export const LIFECYCLE_ALERT_ACTIONS: Record<string, readonly LifecycleAction[]> = {
+  deploy: ['deploy-ready', 'deploy-failed'],
+  scale: ['scaled', 'scale-failed'],
+  down: ['decommissioned', 'decommission-failed'],
+  upgrade: ['upgraded', 'upgrade-failed'],
+  'rolled-back': ['deploy-rolled-back', 'upgrade-rolled-back', 'rolled-back'],
+  'backup-failed': ['backup-failed'],
+}
+
+/** The payloads for the lifecycle events the policy's `alert-on` names (event: the lifecycle action). */
+export function lifecycleAlertPayloads(
+  events: LifecycleEvent[],
+  alertOn: readonly string[],
+  host: string,
+): AlertPayload[] {
+  const wanted = new Set(alertOn.flatMap((name) => LIFECYCLE_ALERT_ACTIONS[name] ?? []))
+  return events
+    .filter((event) => wanted.has(event.action))
+    .map((event) => ({
+      v: 1 as const,
+      event: event.action,
+      severity: /failed$/.test(event.action) ? 'critical' : /rolled-back$/.test(event.action) ? 'warning' : 'info',
+      host,
+      instance: `${event.tenant}/${event.instance}`,
+      message: `${event.tenant}/${event.instance} on ${host}: ${event.action} by ${event.actor}: ${event.message}`,
+      time: event.time,
+    }))
 }

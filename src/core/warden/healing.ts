@@ -23,6 +23,10 @@ export interface InstanceTrack {
   incident?: string
   /** The deploy the track belongs to: a new deploy starts over, even after "gave up". */
   deployId?: string
+  /** The incident closed last, so a failure within the policy's flap cooldown reopens it. */
+  closed?: {incident: string; at: number; attempt: number}
+  /** The open incident was reopened (flapping): its down/recovered are not alerted again. */
+  flapping?: boolean
   lastAction?: {step: HealingStep | 'stop'; outcome: 'applied' | 'failed' | 'skipped'; at: string; detail: string}
   since: string
 }
@@ -57,6 +61,8 @@ export interface Note {
   detail: string
   incident?: string
   step?: HealingStep | 'stop'
+  /** Part of a reopened (flapping) incident. */
+  reopened?: boolean
 }
 
 export interface Judgement {
@@ -116,6 +122,7 @@ export function judge(
       detail,
       ...(track.incident ? {incident: track.incident} : {}),
       ...(step ? {step} : {}),
+      ...(track.flapping ? {reopened: true} : {}),
     })
   const become = (state: WardenState) => {
     if (track.state !== state) track = {...track, state, since: nowIso}
@@ -123,7 +130,7 @@ export function judge(
 
   if (observation.stoppedOnPurpose) {
     if (track.state !== 'stopped') note('stopped-on-purpose', 'stopped by a person: not healed')
-    const {incident: _closed, ...rest} = track
+    const {incident: _closed, flapping: _flapping, closed: _last, ...rest} = track
     track = {...rest, fails: 0, oks: 0, attempt: 0, nextActionAt: 0}
     become('stopped')
     return {track, notes}
@@ -134,8 +141,13 @@ export function judge(
     if (track.state === 'down' || track.state === 'healing' || track.state === 'gave-up') {
       if (track.oks >= policy.recoverAfter) {
         note('recovered', observation.detail)
-        const {incident: _closed, ...rest} = track
-        track = {...rest, attempt: 0, nextActionAt: 0}
+        const {incident: closed, flapping: _flapping, ...rest} = track
+        track = {
+          ...rest,
+          attempt: 0,
+          nextActionAt: 0,
+          ...(closed ? {closed: {incident: closed, at: nowMs, attempt: track.attempt}} : {}),
+        }
         become('healthy')
       }
     } else become('healthy')
@@ -150,9 +162,21 @@ export function judge(
       become('degraded')
       return {track, notes}
     }
-    track = {...track, incident: newIncident(), attempt: 0, nextActionAt: 0}
-    become('down')
-    note('down', `down after ${track.fails} failed checks: ${observation.detail}`)
+    const closed = track.closed
+    const {closed: _closed, ...open} = track
+    if (closed && policy.flapCooldown > 0 && nowMs - closed.at < policy.flapCooldown * 60_000) {
+      // Flapping: the same incident again, its ladder resumed where it was (a crash loop still ends in "gave up").
+      track = {...open, incident: closed.incident, attempt: closed.attempt, nextActionAt: 0, flapping: true}
+      become('down')
+      note(
+        'down',
+        `down again ${Math.round((nowMs - closed.at) / 60_000)} min after recovering (flapping): ${observation.detail}`,
+      )
+    } else {
+      track = {...open, incident: newIncident(), attempt: 0, nextActionAt: 0}
+      become('down')
+      note('down', `down after ${track.fails} failed checks: ${observation.detail}`)
+    }
   }
   if (nowMs < track.nextActionAt) return {track, notes}
   return {...climb(track, observation, policy, nowMs, note), notes}

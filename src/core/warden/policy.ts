@@ -31,6 +31,15 @@ export interface WardenPolicy {
   tenants: string[]
   /** Alerts per instance per hour at most (the rest are counted, not sent). */
   alertsPerHour: number
+  /**
+   * Minutes after a recovery during which a new failure reopens the same incident (flapping: one
+   * incident, its ladder resumed, no second "down"/"recovered" alert). 0: off.
+   */
+  flapCooldown: number
+  /** Sweep intervals (seconds) of their own, by instance (TENANT/INSTANCE) or plug id; the instance's wins. */
+  intervals: Record<string, number>
+  /** Lifecycle events sent to the alert channels too (deploy, scale, down, upgrade, rolled-back, backup-failed). */
+  alertOn: string[]
   /** A URL the warden GETs after every sweep (a dead-man's switch such as a push monitor). */
   heartbeatUrl?: string
 }
@@ -47,7 +56,13 @@ export const DEFAULT_POLICY: WardenPolicy = {
   maxBackoff: 600,
   tenants: [],
   alertsPerHour: 20,
+  flapCooldown: 0,
+  alertOn: [],
+  intervals: {},
 }
+
+/** The lifecycle events `alert-on` takes. */
+export const LIFECYCLE_ALERTS = ['deploy', 'scale', 'down', 'upgrade', 'rolled-back', 'backup-failed'] as const
 
 interface KeySpec {
   field: keyof WardenPolicy
@@ -65,6 +80,17 @@ const permission = (value: string) => (['yes', 'ask', 'no'].includes(value) ? (v
 /** The keys `aims warden policy` takes, as the user spells them. */
 export const POLICY_KEYS: Record<string, KeySpec> = {
   interval: {field: 'interval', describe: 'seconds between sweeps, 1-3600', parse: integer(1, 3600)},
+  'interval-for': {
+    field: 'intervals',
+    describe: 'NAME=SECONDS (NAME: a plug id or TENANT/INSTANCE; SECONDS 1-3600, or - to drop it)',
+    parse: (value) => {
+      const match = /^([a-z0-9][a-z0-9-]*(?:\/[a-z0-9][a-z0-9-]*)?)=(\d+|-)$/.exec(value)
+      if (!match) return undefined
+      if (match[2] === '-') return {[match[1]!]: 0}
+      const seconds = Number(match[2])
+      return seconds >= 1 && seconds <= 3600 ? {[match[1]!]: seconds} : undefined
+    },
+  },
   'fail-after': {field: 'failAfter', describe: 'failed sweeps before down, 1-100', parse: integer(1, 100)},
   'recover-after': {field: 'recoverAfter', describe: 'good sweeps before healthy, 1-100', parse: integer(1, 100)},
   restart: {field: 'restart', describe: 'yes, ask or no', parse: permission},
@@ -74,6 +100,20 @@ export const POLICY_KEYS: Record<string, KeySpec> = {
   'restart-attempts': {field: 'restartAttempts', describe: 'restarts before recreate, 0-10', parse: integer(0, 10)},
   'max-backoff': {field: 'maxBackoff', describe: 'seconds, 1-86400', parse: integer(1, 86_400)},
   'alerts-per-hour': {field: 'alertsPerHour', describe: 'per instance, 1-1000', parse: integer(1, 1000)},
+  'flap-cooldown': {
+    field: 'flapCooldown',
+    describe: 'minutes after a recovery in which a new failure reopens the incident, 0-1440 (0: off)',
+    parse: integer(0, 1440),
+  },
+  'alert-on': {
+    field: 'alertOn',
+    describe: `comma-separated lifecycle events (${LIFECYCLE_ALERTS.join(', ')}), or - for none`,
+    parse: (value) => {
+      if (value === '-' || value === '') return []
+      const names = [...new Set(value.split(',').map((name) => name.trim()))]
+      return names.every((name) => (LIFECYCLE_ALERTS as readonly string[]).includes(name)) ? names : undefined
+    },
+  },
   tenants: {
     field: 'tenants',
     describe: 'comma-separated tenant names, or * for all',
@@ -97,6 +137,11 @@ export function setPolicyKey(policy: WardenPolicy, key: string, value: string): 
   const parsed = spec.parse(value.trim())
   if (parsed === undefined)
     throw usageError(`invalid value ${shown(value)} for ${key}`, `${key} takes ${spec.describe}`)
+  if (spec.field === 'intervals') {
+    // One name at a time, merged into the others; 0 (typed as -) drops it.
+    const merged = {...policy.intervals, ...(parsed as Record<string, number>)}
+    return {...policy, intervals: Object.fromEntries(Object.entries(merged).filter(([, seconds]) => seconds > 0))}
+  }
   if (spec.field === 'heartbeatUrl') {
     const {heartbeatUrl: _dropped, ...rest} = policy
     return parsed === '' ? rest : {...rest, heartbeatUrl: parsed as string}
@@ -111,6 +156,16 @@ export function parsePolicy(raw: unknown): WardenPolicy {
   for (const [key, spec] of Object.entries(POLICY_KEYS)) {
     const value = source[spec.field]
     if (value === undefined) continue
+    if (spec.field === 'intervals') {
+      if (value && typeof value === 'object')
+        for (const [name, seconds] of Object.entries(value as Record<string, unknown>))
+          try {
+            policy = setPolicyKey(policy, key, `${name}=${String(seconds)}`)
+          } catch {
+            // a name or value written by hand wrongly is dropped
+          }
+      continue
+    }
     const text = Array.isArray(value) ? value.join(',') : String(value)
     try {
       policy = setPolicyKey(policy, key, text)
@@ -125,12 +180,18 @@ export function parsePolicy(raw: unknown): WardenPolicy {
 export function policyRows(policy: WardenPolicy): Array<{key: string; value: string}> {
   return Object.entries(POLICY_KEYS).map(([key, spec]) => {
     const value = policy[spec.field]
+    if (spec.field === 'intervals') {
+      const entries = Object.entries(policy.intervals)
+      return {key, value: entries.length > 0 ? entries.map(([name, seconds]) => `${name}=${seconds}`).join(',') : '-'}
+    }
     return {
       key,
       value: Array.isArray(value)
         ? value.length > 0
           ? value.join(',')
-          : '*'
+          : spec.field === 'alertOn'
+            ? '-'
+            : '*'
         : value === undefined
           ? '-'
           : String(value),
@@ -140,3 +201,27 @@ export function policyRows(policy: WardenPolicy): Array<{key: string; value: str
 
 export const inScope = (policy: WardenPolicy, tenant: string) =>
   policy.tenants.length === 0 || policy.tenants.includes(tenant)
+
+/** An instance's sweep interval, seconds: its own, else its plug's, else the policy's. */
+export function intervalFor(policy: WardenPolicy, ref: string, plug: string): number {
+  return policy.intervals[ref] ?? policy.intervals[plug] ?? policy.interval
+}
+
+/** How often the health task must run: the shortest interval of any instance. */
+export function shortestInterval(policy: WardenPolicy): number {
+  return Math.min(policy.interval, ...Object.values(policy.intervals))
+}
+
+/**
+ * Whether an instance is probed in this sweep: its interval has passed since its last probe (half a
+ * second of slack, so a sweep a little early for a timer's jitter still probes it).
+ */
+export function probeDue(
+  policy: WardenPolicy,
+  ref: string,
+  plug: string,
+  lastProbedMs: number | undefined,
+  nowMs: number,
+) {
+  return lastProbedMs === undefined || nowMs - lastProbedMs >= intervalFor(policy, ref, plug) * 1000 - 500
+}

@@ -69,6 +69,22 @@ export async function deliver(
 
 const noteKey = (note: Note) => `${note.ref}|${note.incident ?? ''}|${note.kind}|${note.step ?? ''}|${note.detail}`
 
+/**
+ * A reopened (flapping) incident: its first "down again" is sent (it says it flaps), later ones are not;
+ * its "recovered" is sent only when something else was said since the last one (a new step, "gave up").
+ * Its steps stay one message each, so a flapping instance is one incident, not a message per flap.
+ */
+function flapWorth(note: Note, lastSent: Map<string, string>, flapSaid: Set<string>): boolean {
+  if (!note.reopened || (note.kind !== 'down' && note.kind !== 'recovered')) return true
+  const incident = `${note.ref}|${note.incident ?? ''}`
+  if (note.kind === 'down') {
+    if (flapSaid.has(incident)) return false
+    flapSaid.add(incident)
+    return true
+  }
+  return lastSent.get(incident) !== 'recovered'
+}
+
 interface Queued {
   channel: AlertChannel
   payload: AlertPayload
@@ -90,6 +106,8 @@ export async function hostAlertSink(options: {
   const seen = new Set<string>()
   const seenOrder: string[] = []
   const sent = new Map<string, number[]>()
+  const lastSent = new Map<string, string>()
+  const flapSaid = new Set<string>()
   let draining: Promise<void> | undefined
   const drain = async () => {
     while (queue.length > 0) {
@@ -121,8 +139,13 @@ export async function hostAlertSink(options: {
         const perHour = options.policy?.().alertsPerHour ?? 20
         for (const note of worth) {
           const key = noteKey(note)
-          if (seen.has(key)) continue
+          const flap = note.reopened && (note.kind === 'down' || note.kind === 'recovered')
+          if (!flap && seen.has(key)) continue
           seen.add(key)
+          if (!flapWorth(note, lastSent, flapSaid)) {
+            options.log(`alert merged into the open incident (flapping): ${note.kind} ${note.ref}`)
+            continue
+          }
           seenOrder.push(key)
           if (seenOrder.length > 10_000) seen.delete(seenOrder.shift()!)
           const throttle = withinThrottle(sent.get(note.ref) ?? [], now.getTime(), perHour)
@@ -131,7 +154,26 @@ export async function hostAlertSink(options: {
             options.log(`alert throttled: ${note.kind} ${note.ref}`)
             continue
           }
+          lastSent.set(`${note.ref}|${note.incident ?? ''}`, note.kind)
+          if (lastSent.size > 10_000) lastSent.delete(lastSent.keys().next().value!)
           const payload = alertPayload(note, options.session.host.name, now)
+          for (const channel of channels) if (queue.length < 1000) queue.push({channel, payload, tries: 0})
+        }
+        kick()
+      })().catch((error: Error) => options.log(`alerts: ${error.message}`))
+    },
+    notifyLifecycle(payloads, now) {
+      if (payloads.length === 0) return
+      void (async () => {
+        const channels = await readChannels(options.shell, options.stateDir)
+        const perHour = options.policy?.().alertsPerHour ?? 20
+        for (const payload of payloads) {
+          const throttle = withinThrottle(sent.get(payload.instance) ?? [], now.getTime(), perHour)
+          sent.set(payload.instance, throttle.kept)
+          if (!throttle.allowed) {
+            options.log(`alert throttled: ${payload.event} ${payload.instance}`)
+            continue
+          }
           for (const channel of channels) if (queue.length < 1000) queue.push({channel, payload, tries: 0})
         }
         kick()

@@ -4,6 +4,7 @@
  * the build context, on a Node base image the host's registry serves), with the Docker socket, the
  * state dir and host networking. Install and uninstall are plans through the one gate.
  */
+import {heartbeatIsStale} from '../../core/warden/summary.js'
 import {AimsError} from '../../core/errors.js'
 import type {Plan, PlanChange} from '../../core/plan/plan.js'
 import {setPolicyKey, type WardenPolicy} from '../../core/warden/policy.js'
@@ -310,6 +311,6 @@ export async function wardenStatus(
     skew: Boolean(build && build !== cliBuild),
     ...(details && heartbeat ? {heartbeat} : {}),
     ...(details && age !== undefined ? {heartbeatAgeSeconds: Math.round(age)} : {}),
-    stale: Boolean(details) && (age === undefined || age > 3 * Math.max(heartbeat?.intervalSeconds ?? 30, 10)),
+    stale: Boolean(details) && (age === undefined || heartbeatIsStale(age, heartbeat?.intervalSeconds)),
   }
 }

@@ -7,12 +7,15 @@
 import type {InstanceTrack} from '../../core/warden/healing.js'
 import type {Note} from '../../core/warden/healing.js'
 import type {WardenPolicy} from '../../core/warden/policy.js'
+import type {AlertPayload} from '../../core/warden/alerts.js'
 import type {Clock, HostSession, HostShell, LifecycleDeps} from '../ports.js'
 import type {HistoryWriter} from './history.js'
 
 /** Delivers alerts (queued, deduplicated, throttled by the implementation). */
 export interface AlertSink {
   notify(notes: Note[], now: Date): void
+  /** Lifecycle events the policy's alert-on names (deploy, scale, down…), already as payloads. */
+  notifyLifecycle(payloads: AlertPayload[], now: Date): void
   /** Messages waiting to be delivered (or retried). */
   queued(): number
   /** Waits for what is queued to be attempted once. */
@@ -38,6 +41,8 @@ export interface WardenRuntime {
   policy: WardenPolicy
   startedAt: Date
   tracks: Map<string, InstanceTrack>
+  /** When each instance was last probed (ms): one with an interval of its own is probed less or more often. */
+  probedAt: Map<string, number>
   /** Instances with a healing step in flight (the sweep leaves them alone). */
   busy: Set<string>
   inFlight: Set<Promise<void>>
@@ -46,6 +51,8 @@ export interface WardenRuntime {
   /** Probes per minute, over the last sweeps. */
   probesPerMinute: number
   cpu: {atMs: number; micros: number; percent: number}
+  /** Where the lifecycle-alerts task goes on reading the host's events file (absent: from its end). */
+  lifecycleOffset?: number
 }
 
 export interface WardenDeps {
@@ -82,6 +89,7 @@ export function newRuntime(policy: WardenPolicy, startedAt: Date): WardenRuntime
     policy,
     startedAt,
     tracks: new Map(),
+    probedAt: new Map(),
     busy: new Set(),
     inFlight: new Set(),
     tasks: {},

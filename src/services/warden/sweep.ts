@@ -8,7 +8,7 @@ import {LABEL} from '../../core/engine-types.js'
 import {groupInstances} from '../../core/instances.js'
 import {afterAction, judge, type Note} from '../../core/warden/healing.js'
 import {historyEvent} from '../../core/warden/history.js'
-import {inScope} from '../../core/warden/policy.js'
+import {inScope, probeDue} from '../../core/warden/policy.js'
 import {probeInstance} from '../health-report.js'
 import {emitLifecycleEvent, type LifecycleEventInput} from '../lifecycle-events.js'
 import {heal, PREVIOUS_IMAGE_LABEL} from './heal.js'
@@ -57,7 +57,13 @@ export async function healthSweep(deps: WardenDeps, now: Date): Promise<void> {
   })
   const summaries = new Map(inScopeContainers.map((container) => [container.id, container]))
   // An instance whose containers are only created is being deployed right now (plug up's own gate judges it).
-  const judged = views.filter((view) => !runtime.busy.has(view.ref) && view.status !== 'created')
+  const judged = views.filter(
+    (view) =>
+      !runtime.busy.has(view.ref) &&
+      view.status !== 'created' &&
+      probeDue(policy, view.ref, view.plug, runtime.probedAt.get(view.ref), now.getTime()),
+  )
+  for (const view of judged) runtime.probedAt.set(view.ref, now.getTime())
   const [reports, intents] = await Promise.all([
     Promise.all(judged.map((view) => probeInstance(deps.session, engine, view, summaries))),
     readIntents(deps.shell, deps.stateDir),
@@ -90,6 +96,7 @@ export async function healthSweep(deps: WardenDeps, now: Date): Promise<void> {
   }
   // Instances that went away (plug down) are forgotten.
   for (const ref of runtime.tracks.keys()) if (!byRef.has(ref)) runtime.tracks.delete(ref)
+  for (const ref of runtime.probedAt.keys()) if (!byRef.has(ref)) runtime.probedAt.delete(ref)
   await recordNotes(deps, notes)
   const ms = deps.clock.now().getTime() - started
   const previous = runtime.lastSweep

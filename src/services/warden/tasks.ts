@@ -6,6 +6,7 @@
 import type {WardenDeps, WardenTask} from './loop.js'
 import {heartbeat} from './heartbeat.js'
 import {healthSweep} from './sweep.js'
+import {shortestInterval} from '../../core/warden/policy.js'
 
 /** Scheduled backups (aims plug backup --every): due ones run, retention pruned; failures are audited and evented. */
 async function scheduledBackups(deps: WardenDeps, now: Date): Promise<void> {
@@ -22,10 +23,37 @@ async function sandboxTtls(deps: WardenDeps, now: Date): Promise<void> {
   if (removed.length > 0) deps.log(`sandboxes expired: ${removed.join(', ')}`)
 }
 
+/**
+ * Lifecycle events (deploy, scale, down, upgrade, rolled back, backup failed: the policy's alert-on) sent
+ * to the alert channels, whoever caused them (a CLI on any laptop, the dock, the warden). Reads the host's
+ * events file from where it stopped; from its end when alert-on is first set (no replay of old events).
+ */
+export async function lifecycleAlerts(deps: WardenDeps, now: Date): Promise<void> {
+  const runtime = deps.runtime
+  const alertOn = runtime.policy.alertOn
+  if (alertOn.length === 0) {
+    delete runtime.lifecycleOffset
+    return
+  }
+  const {readLifecycleEventsFrom, readRecentLifecycleEvents} = await import('../lifecycle-events.js')
+  const stateDir = deps.session.host.stateDir
+  if (runtime.lifecycleOffset === undefined) {
+    runtime.lifecycleOffset = (await readRecentLifecycleEvents(deps.shell, stateDir, 1)).size
+    return
+  }
+  const read = await readLifecycleEventsFrom(deps.shell, stateDir, runtime.lifecycleOffset)
+  runtime.lifecycleOffset = read.offset
+  const {lifecycleAlertPayloads} = await import('../../core/warden/alerts.js')
+  const payloads = lifecycleAlertPayloads(read.events, alertOn, deps.session.host.name)
+  if (payloads.length > 0) deps.alerts.notifyLifecycle(payloads, now)
+}
+
 export const WARDEN_TASKS: readonly WardenTask[] = [
-  {name: 'health', every: (policy) => policy.interval * 1000, run: healthSweep},
+  // As often as the shortest interval (per plug, per instance: interval-for); each instance is probed on its own.
+  {name: 'health', every: (policy) => shortestInterval(policy) * 1000, run: healthSweep},
   // After the sweep in the same tick, so the heartbeat carries the sweep just made.
   {name: 'heartbeat', every: (policy) => Math.min(policy.interval, 30) * 1000, run: heartbeat},
   {name: 'backups', every: () => 60_000, run: scheduledBackups},
   {name: 'sandboxes', every: () => 60_000, run: sandboxTtls},
+  {name: 'lifecycle-alerts', every: (policy) => Math.min(policy.interval, 5) * 1000, run: lifecycleAlerts},
 ]

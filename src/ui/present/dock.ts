@@ -16,6 +16,7 @@ import {dockLayout, MARKER_WIDTH, tableColumns, type Column} from './dock-layout
 import {eventInstance, eventText, formatEventTime} from './events.js'
 import {renderPlan} from './plan.js'
 import {formatDuration, visibleWidth} from './text.js'
+import type {InstanceWardenSummary, WardenSummary} from '../../core/warden/summary.js'
 
 export type Tone = 'green' | 'red' | 'yellow' | 'cyan' | 'gray' | 'blue' | 'magenta'
 
@@ -148,7 +149,46 @@ function usageCell(row: DockRow, column: Column, now: number): string {
   return `${fit(value, valueWidth)} ${spark}`
 }
 
-export function rowCells(row: DockRow, columns: Column[], now: number): Segment[] {
+/** The warden's judgement of an instance, when it says more than the probe: healing, gave up, degraded, down. */
+const WARDEN_SHOWN: Record<string, {text: string; color: Tone}> = {
+  healing: {text: 'healing', color: 'yellow'},
+  'gave-up': {text: 'gave up', color: 'red'},
+  degraded: {text: 'degraded', color: 'yellow'},
+  down: {text: 'down', color: 'red'},
+}
+
+/** The per-instance warden state worth showing (only from a running warden: a stale one's is old news). */
+export function wardenStateOf(warden: WardenSummary | undefined, ref: string): InstanceWardenSummary | undefined {
+  return warden?.presence === 'running' ? warden.states[ref] : undefined
+}
+
+/** The header's warden badge: running (with the last sweep's age), stale, or none on the host. */
+export function wardenBadge(warden: WardenSummary | undefined, now: number): Segment | undefined {
+  if (!warden) return undefined
+  if (warden.presence === 'absent') return {text: 'no warden', dim: true}
+  if (warden.presence === 'stale')
+    return {
+      text: `warden stale ${formatDuration(now - (warden.heartbeatAt ?? now))}`,
+      color: 'red',
+      bold: true,
+    }
+  return {
+    text: `warden ✓${warden.lastSweepAt !== undefined ? ` swept ${formatDuration(now - warden.lastSweepAt)} ago` : ''}`,
+    color: 'green',
+  }
+}
+
+/** "warden: healing · last restart applied 2026-12-03T11:02:03Z" (the details pane). */
+export function wardenDetail(state: InstanceWardenSummary | undefined): string | undefined {
+  if (!state) return undefined
+  const action = state.lastAction
+  return sanitizeUntrusted(
+    `warden: ${WARDEN_SHOWN[state.state]?.text ?? state.state}` +
+      (action ? ` · last ${action.step} ${action.outcome} ${action.at}` : ''),
+  )
+}
+
+export function rowCells(row: DockRow, columns: Column[], now: number, warden?: InstanceWardenSummary): Segment[] {
   const cells: Segment[] = []
   for (const column of columns) {
     let segment: Segment
@@ -165,9 +205,11 @@ export function rowCells(row: DockRow, columns: Column[], now: number): Segment[
       case 'status':
         segment = {text: row.status, color: statusTone(row.status) ?? 'gray'}
         break
-      case 'health':
-        segment = {text: row.health, color: healthTone(row.health)}
+      case 'health': {
+        const shown = warden ? WARDEN_SHOWN[warden.state] : undefined
+        segment = shown ?? {text: row.health, color: healthTone(row.health)}
         break
+      }
       case 'cpu':
       case 'memory':
         segment = {text: usageCell(row, column, now)}
@@ -204,6 +246,7 @@ function headerLine(state: DockState, width: number): ScreenLine {
             bold: true,
             inverse: true,
           }
+  const warden = wardenBadge(state.warden, state.now)
   const total = Object.keys(state.rows).length
   const height = dockLayout(state.size, state.pane).tableRows
   // Where the window is when the table scrolls: "rows 18–34".
@@ -220,6 +263,7 @@ function headerLine(state: DockState, width: number): ScreenLine {
       dim: true,
     },
     badge,
+    ...(warden ? [{text: ' · ', dim: true}, warden] : []),
     ...(state.readonly ? [{text: ' read-only ', color: 'yellow' as const, inverse: true}] : []),
   ]
   const right = '? help  q quit'
@@ -257,7 +301,7 @@ function tableBody(state: DockState, columns: Column[], height: number): ScreenL
     for (const ref of state.order.slice(state.top, state.top + height)) {
       const row = state.rows[ref]!
       const selected = ref === state.selected
-      const cells = joinCells(rowCells(row, columns, state.now))
+      const cells = joinCells(rowCells(row, columns, state.now, wardenStateOf(state.warden, ref)))
       const busy = state.busy?.ref === ref
       const marker: Segment = {
         text: selected ? '› ' : busy ? '⟳ ' : '  ',
@@ -284,7 +328,12 @@ function titleLine(text: string, width: number, tone?: Tone): ScreenLine {
   )
 }
 
-function detailLines(row: DockRow, details: InstanceDetails | undefined, now: number): ScreenLine[] {
+function detailLines(
+  row: DockRow,
+  details: InstanceDetails | undefined,
+  now: number,
+  warden?: InstanceWardenSummary,
+): ScreenLine[] {
   const lines: ScreenLine[] = []
   const facts = [
     row.url ? `url ${row.url}` : undefined,
@@ -294,6 +343,14 @@ function detailLines(row: DockRow, details: InstanceDetails | undefined, now: nu
     row.healthDetail ? `probe: ${sanitizeUntrusted(row.healthDetail)}` : undefined,
   ].filter(Boolean)
   lines.push([{text: facts.join(' · '), dim: true}])
+  const healing = wardenDetail(warden)
+  if (healing)
+    lines.push([
+      {
+        text: healing,
+        ...(warden && WARDEN_SHOWN[warden.state] ? {color: WARDEN_SHOWN[warden.state]!.color} : {dim: true}),
+      },
+    ])
   if (!details || details.ref !== row.ref) {
     lines.push([{text: 'reading services…', dim: true}])
     return lines
@@ -334,7 +391,8 @@ function paneLines(state: DockState, width: number, height: number): ScreenLine[
   if (!row)
     return [titleLine('no instance selected', width), ...Array.from({length: height - 1}, () => [] as ScreenLine)]
   const title = titleLine(`${row.ref} · ${row.plug} · ${row.status} · ${row.health}`, width, healthTone(row.health))
-  const top = state.pane === 'details' ? detailLines(row, state.details, state.now) : []
+  const top =
+    state.pane === 'details' ? detailLines(row, state.details, state.now, wardenStateOf(state.warden, row.ref)) : []
   const logRoom = Math.max(0, height - 1 - top.length - 1)
   const logs = state.logs.ref === row.ref ? state.logs.lines : []
   const logTitle: ScreenLine = [

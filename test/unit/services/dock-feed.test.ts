@@ -22,6 +22,7 @@ import {
   realClock,
   summary,
 } from '../../support/dock-fakes.js'
+import {heartbeatAt} from '../../support/warden-heartbeat.js'
 
 const scratch = mkdtempSync(join(tmpdir(), 'aims-dock-feed-'))
 afterAll(() => rmSync(scratch, {recursive: true, force: true}))
@@ -471,5 +472,37 @@ describe('helpers', () => {
     expect(logOverlap(['a', 'b', 'c'], ['c', 'd'])).toBe(1)
     expect(logOverlap(['a', 'b'], ['x', 'y'])).toBe(0)
     expect(logOverlap([], ['x'])).toBe(0)
+  })
+})
+
+describe("DockFeed: the warden's heartbeat", () => {
+  const writeBeat = (stateDir: string, beat: unknown) => {
+    mkdirSync(join(stateDir, 'warden'), {recursive: true})
+    writeFileSync(join(stateDir, 'warden', 'heartbeat.json'), JSON.stringify(beat))
+  }
+
+  it('reads it on connect and when it changes, filtered to the tenant; absent when there is none', async () => {
+    const h = harness({tenant: 'acme', intervals: {wardenMs: 20}})
+    h.feed.start()
+    await eventually(() => expect(h.of('warden')[0]?.warden.presence).toBe('absent'))
+    const now = Date.now()
+    writeBeat(h.stateDir, heartbeatAt(now))
+    await eventually(() => expect(h.of('warden').at(-1)?.warden.presence).toBe('running'))
+    const summary = h.of('warden').at(-1)!.warden
+    expect(Object.keys(summary.states).sort()).toEqual(['acme/app-001', 'acme/app-002', 'acme/app-003'])
+    expect(summary.states['acme/app-002']?.state).toBe('healing')
+    // Unchanged file: no new update (each one is a frame).
+    const count = h.of('warden').length
+    await new Promise((resolve) => setTimeout(resolve, 120))
+    expect(h.of('warden')).toHaveLength(count)
+    writeBeat(h.stateDir, heartbeatAt(now - 600_000))
+    await eventually(() => expect(h.of('warden').at(-1)?.warden.presence).toBe('stale'))
+  })
+
+  it('an unreadable heartbeat changes nothing (the dock still goes live)', async () => {
+    const h = harness({intervals: {wardenMs: 20}})
+    mkdirSync(join(h.stateDir, 'warden', 'heartbeat.json'), {recursive: true})
+    h.feed.start()
+    await eventually(() => expect(h.of('connection').at(-1)?.connection.status).toBe('live'))
   })
 })

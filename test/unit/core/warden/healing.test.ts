@@ -94,3 +94,71 @@ describe('judge', () => {
     expect(redeployed.track.state).toBe('healthy')
   })
 })
+
+describe('judge: the flap cooldown', () => {
+  const flappy: WardenPolicy = {...policy, flapCooldown: 10}
+  const cycle = (track: InstanceTrack | undefined, t0: number, p = flappy) =>
+    feed([obs(false), obs(false), obs(false), obs(true), obs(true)], track, p, t0)
+
+  it('a failure within the cooldown after a recovery reopens the same incident and resumes its ladder', () => {
+    const first = cycle(undefined, 0)
+    expect(first.notes).toEqual([
+      'probe-failed',
+      'probe-failed',
+      'probe-failed',
+      'down',
+      'healing:restart',
+      'recovered',
+    ])
+    expect(first.track.closed).toEqual({incident: 'inc-1', at: 40_000, attempt: 1})
+    // Two minutes later it fails again: still inc-1, and the next rung is the second restart.
+    const again = judge(first.track, obs(false), flappy, new Date(160_000), () => 'inc-new')
+    const twice = judge(again.track, obs(false), flappy, new Date(170_000), () => 'inc-new')
+    const third = judge(twice.track, obs(false), flappy, new Date(180_000), () => 'inc-new')
+    expect(third.track.incident).toBe('inc-1')
+    expect(third.notes.map((note) => [note.kind, note.step, note.reopened])).toEqual([
+      ['probe-failed', undefined, undefined],
+      ['down', undefined, true],
+      ['healing', 'restart', true],
+    ])
+    expect(third.notes[1]!.detail).toMatch(/^down again 2 min after recovering \(flapping\)/)
+    expect(third.notes[2]!.detail).toBe('restart (step 2 of 3)')
+    expect(third.track.flapping).toBe(true)
+  })
+
+  it('a flapping crash loop still ends in "gave up" (the ladder is not reset by each short recovery)', () => {
+    let track: InstanceTrack | undefined
+    const notes: string[] = []
+    for (let round = 0; round < 5; round++) {
+      const result = cycle(track, round * 100_000)
+      track = result.track
+      notes.push(...result.notes.filter((note) => note !== 'probe-failed'))
+    }
+    expect(notes.filter((note) => note.startsWith('healing:'))).toEqual([
+      'healing:restart',
+      'healing:restart',
+      'healing:recreate',
+    ])
+    expect(notes).toContain('gave-up')
+  })
+
+  it('after the cooldown, or with it off (the default), a failure is a new incident', () => {
+    const first = cycle(undefined, 0)
+    const late = feed([obs(false), obs(false), obs(false)], first.track, flappy, 40_000 + 11 * 60_000)
+    expect(late.track.incident).toBe('inc-1') // feed's own counter starts over: a fresh incident id
+    expect(late.track.flapping).toBeUndefined()
+    expect(late.notes).toContain('healing:restart')
+    expect(late.track.attempt).toBe(1)
+    expect(DEFAULT_POLICY.flapCooldown).toBe(0)
+    const off = cycle(undefined, 0, policy)
+    const soon = feed([obs(false), obs(false), obs(false)], off.track, policy, 60_000)
+    expect(soon.track.flapping).toBeUndefined()
+    expect(soon.track.attempt).toBe(1)
+  })
+
+  it('a person stopping it forgets the closed incident', () => {
+    const first = cycle(undefined, 0)
+    const stopped = judge(first.track, obs(false, {stoppedOnPurpose: true}), flappy, new Date(60_000), () => 'x')
+    expect(stopped.track.closed).toBeUndefined()
+  })
+})

@@ -1,7 +1,19 @@
 import {describe, expect, it} from 'vitest'
 import {reduceDock, type DockState} from '../../../../src/ui/dock-state.js'
 import {dockLayout, tableColumns} from '../../../../src/ui/present/dock-layout.js'
-import {clip, confirmLines, dockScreen, fit, screenText, sparkline} from '../../../../src/ui/present/dock.js'
+import {
+  clip,
+  confirmLines,
+  dockScreen,
+  fit,
+  screenText,
+  sparkline,
+  wardenBadge,
+  wardenDetail,
+  wardenStateOf,
+} from '../../../../src/ui/present/dock.js'
+import {wardenSummary} from '../../../../src/core/warden/summary.js'
+import {heartbeatAt} from '../../../support/warden-heartbeat.js'
 import {visibleWidth} from '../../../../src/ui/present/text.js'
 import {dockState, NOW} from '../../../support/dock-state.js'
 import {downPlan, restartPlan} from '../../../support/plans.js'
@@ -271,5 +283,60 @@ describe('text helpers', () => {
           .join(''),
       ),
     ).toBeLessThanOrEqual(6)
+  })
+})
+
+describe("the warden's state", () => {
+  const warden = (ageMs: number) => ({
+    type: 'warden' as const,
+    warden: wardenSummary(heartbeatAt(NOW - ageMs), NOW),
+  })
+  const rowOf = (state: DockState, ref: string) =>
+    screenText(dockScreen(state))
+      .split('\n')
+      .find((line) => line.includes(ref.split('/')[1]!))
+
+  it('the reducer keeps the latest summary', () => {
+    const state = dockState({actions: [warden(5000)]})
+    expect(state.warden?.presence).toBe('running')
+    expect(reduceDock(state, warden(200_000)).warden?.presence).toBe('stale')
+  })
+
+  it('a running warden: the header says when it last swept; rows show healing / gave up instead of the probe', () => {
+    const state = dockState({size: {columns: 120, rows: 24}, actions: [warden(5000)]})
+    const screen = text(state)
+    expect(screen.split('\n')[0]).toContain('warden ✓ swept 17s ago')
+    expect(rowOf(state, 'acme/app-002')).toContain('healing')
+    expect(rowOf(state, 'acme/app-003')).toContain('gave up')
+    expect(rowOf(state, 'acme/app-001')).not.toMatch(/healing|gave up/)
+  })
+
+  it('the details pane names the state and the last action', () => {
+    let state = dockState({size: {columns: 120, rows: 30}, actions: [warden(5000)]})
+    state = {...state, selected: 'acme/app-002', pane: 'details'}
+    expect(text(state)).toContain('warden: healing · last restart applied 2025-01-31T11:59:50.000Z')
+    expect(wardenDetail(undefined)).toBeUndefined()
+  })
+
+  it('a stale warden: a red badge with its age, and its old per-instance states are not shown', () => {
+    const state = dockState({size: {columns: 120, rows: 24}, actions: [warden(300_000)]})
+    expect(wardenBadge(state.warden, NOW)).toEqual({text: 'warden stale 5m', color: 'red', bold: true})
+    expect(text(state).split('\n')[0]).toContain('warden stale 5m')
+    expect(rowOf(state, 'acme/app-002')).not.toContain('healing')
+    expect(wardenStateOf(state.warden, 'acme/app-002')).toBeUndefined()
+  })
+
+  it('no warden on the host: a dim "no warden"; before the first read: nothing', () => {
+    const absent = dockState({
+      size: {columns: 120, rows: 24},
+      actions: [{type: 'warden', warden: wardenSummary(undefined, NOW)}],
+    })
+    expect(text(absent).split('\n')[0]).toContain('no warden')
+    expect(text(dockState({size: {columns: 120, rows: 24}})).split('\n')[0]).not.toContain('warden')
+  })
+
+  it('fits 80 columns with the badge', () => {
+    const state = dockState({size: {columns: 80, rows: 24}, actions: [warden(5000)]})
+    expect(widest(state)).toBeLessThanOrEqual(80)
   })
 })
