@@ -101,5 +101,5 @@ describe('plug up interrupted at random points', () => {
     expect(confs.filter((name) => name.startsWith(`${TENANT}-`))).toEqual([])
     const ps = await aims(['ps', '--tenant', TENANT, '--no-probe', '--json'], {home: direct})
     expect(ps.json().instances).toEqual([])
-  }, 240_000)
+  }, 480_000)
 })
