@@ -461,7 +461,7 @@ export class SshHostSession implements HostSession {
             session.onLink<Duplex>(client, (resolve, reject) =>
               client.openssh_forwardOutStreamLocal(socketPath, (error, channel) => {
                 if (error) reject(Object.assign(error, {aimsSocketForward: true}))
-                else resolve(asSocket(channel))
+                else resolve(session.endsWithLink(client, asSocket(channel)))
               }),
             ),
           )
@@ -771,9 +771,23 @@ export class SshHostSession implements HostSession {
               code: 'ECONNREFUSED',
             }),
           )
-        else resolve(asSocket(channel))
+        else resolve(this.endsWithLink(client, asSocket(channel)))
       })
     })
+  }
+
+  /**
+   * A lost connection never ends its channels: a Docker API request or a TCP check over one would wait
+   * forever. The socket is destroyed with the connection's error instead.
+   */
+  endsWithLink(client: Client, socket: Duplex): Duplex {
+    const link = this.links.get(client)
+    if (!link) return socket
+    if (link.lost) return (socket.destroy(link.lost), socket)
+    const end = (error: AimsError) => socket.destroy(error)
+    link.waiting.add(end)
+    socket.once('close', () => link.waiting.delete(end))
+    return socket
   }
 
   private locks: RemoteLockManager | undefined
@@ -789,8 +803,8 @@ export class SshHostSession implements HostSession {
     this.locks ??= new RemoteLockManager(
       async (command) => {
         const client = await this.connection()
-        return this.onLink<ClientChannel>(client, (resolve, reject) =>
-          client.exec(command, (error, channel) =>
+        const channel = await this.onLink<ClientChannel>(client, (resolve, reject) =>
+          client.exec(command, (error, opened) =>
             error
               ? reject(
                   new AimsError(
@@ -798,9 +812,13 @@ export class SshHostSession implements HostSession {
                     `cannot start the lock helper on ${this.host.name}: ${oneLine(error.message)}`,
                   ),
                 )
-              : resolve(channel),
+              : resolve(opened),
           ),
         )
+        // A lost connection never closes its channels: close the helper's, so a lock being waited for fails
+        // now (the helper's locks are gone with the connection) instead of waiting out its timeout.
+        this.links.get(client)?.waiting.add(() => channel.emit('close'))
+        return channel
       },
       `${this.host.stateDir}/locks`,
       this.host.name,

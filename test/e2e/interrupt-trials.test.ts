@@ -74,10 +74,15 @@ describe('plug up interrupted at random points', () => {
       child.stderr!.on('data', (chunk) => (output += chunk))
       child.stdin!.end()
       const timer = setTimeout(() => (mode === 'kill-9' ? child.kill('SIGKILL') : proxy.cut()), delayMs)
+      // A cut connection is noticed within ~15 s (keepalive 5 s × 2): an aims still running 60 s later hangs.
+      let hung = false
+      const watchdog = setTimeout(() => ((hung = true), child.kill('SIGKILL')), delayMs + 60_000)
       const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
         child.on('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
       )
       clearTimeout(timer)
+      clearTimeout(watchdog)
+      expect(hung, `trial ${trial} (${mode} at ${delayMs} ms) still ran 60 s after it:\n${output}`).toBe(false)
       outcomes.push({trial, mode, delayMs, code, signal})
       expect(output, `trial ${trial} (${mode} at ${delayMs} ms): a Node-internal message`).not.toMatch(NODE_INTERNAL)
       if (signal === null) expect([0, 1, 2, 3, 4], `trial ${trial}: exit ${code}\n${output}`).toContain(code)
