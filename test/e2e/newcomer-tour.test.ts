@@ -69,3 +69,45 @@ describe('plug down --keep-data', () => {
     expect(after.stdout).toBe(`No kept data on vps for tenant ${TENANT}.\n`)
   })
 })
+
+describe('config get shows the effective defaults; catalog.paths as a list', () => {
+  it('unset keys show their default, marked; a set key shows its value; --json tells them apart', async () => {
+    const list = await run(['config', 'get'])
+    expect(list.code, list.stderr).toBe(0)
+    expect(list.stdout).toMatch(/tiers\.starter\.instances\s+5 \(default\)/)
+    expect(list.stdout).toMatch(/tiers\.pro\.memory\s+16g \(default\)/)
+    expect(list.stdout).toMatch(/prices\.cpu-monthly\s+4 \(default\)/)
+    expect((await run(['config', 'get', 'prices.currency'])).stdout).toBe('USD (default)\n')
+
+    expect((await run(['config', 'set', 'prices.currency', 'EUR'])).code).toBe(0)
+    const after = await run(['config', 'get'])
+    expect(after.stdout).toMatch(/prices\.currency\s+EUR\n/)
+    expect(after.stdout).not.toMatch(/prices\.currency\s+USD/)
+    const json = (await run(['config', 'get', '--json'])).json()
+    expect(json.preferences).toMatchObject({'prices.currency': 'EUR'})
+    expect(json.defaults).toMatchObject({'prices.cpu-monthly': 4, 'tiers.free.instances': 2})
+    expect(json.defaults['prices.currency']).toBeUndefined()
+    expect((await run(['config', 'get', 'tiers.free.cpus', '--json'])).json()).toEqual({
+      key: 'tiers.free.cpus',
+      value: 1,
+      source: 'default',
+    })
+  })
+
+  it("catalog.paths '[\"/dir\"]' is the list of one directory; a broken list is refused and nothing stored", async () => {
+    const dir = join(ROOT, 'test', 'fixtures', 'plugs')
+    const set = await run(['config', 'set', 'catalog.paths', JSON.stringify([dir])])
+    expect(set.code, set.stderr).toBe(0)
+    expect((await run(['config', 'get', 'catalog.paths', '--json'])).json()).toMatchObject({value: [dir]})
+    // The directory is really read: a fixture plug is in the catalog without AIMS_CATALOG_PATH.
+    const catalog = await aims(['catalog', 'ls', '--json'], {home})
+    expect(catalog.code, catalog.stderr).toBe(0)
+    expect(JSON.stringify(catalog.json())).toContain('fixture-web')
+
+    const bad = await run(['config', 'set', 'catalog.paths', `["${dir}"`])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/invalid value for catalog\.paths: .* is not a JSON list/)
+    expect(bad.stderr).toMatch(/\["\/srv\/plugs"\]/)
+    expect((await run(['config', 'get', 'catalog.paths', '--json'])).json()).toMatchObject({value: [dir]})
+  })
+})
