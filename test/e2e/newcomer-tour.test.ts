@@ -94,7 +94,7 @@ describe('config get shows the effective defaults; catalog.paths as a list', () 
     })
   })
 
-  it("catalog.paths '[\"/dir\"]' is the list of one directory; a broken list is refused and nothing stored", async () => {
+  it('catalog.paths \'["/dir"]\' is the list of one directory; a broken list is refused and nothing stored', async () => {
     const dir = join(ROOT, 'test', 'fixtures', 'plugs')
     const set = await run(['config', 'set', 'catalog.paths', JSON.stringify([dir])])
     expect(set.code, set.stderr).toBe(0)
