@@ -15,6 +15,7 @@ import type {AuditRecord} from './audit.js'
 import {changeGates} from './change-gates.js'
 import {readJournal, removeInterruptedDeploy, removeJournalTemps, type DeployJournal} from './deploy-journal.js'
 import {passGate} from './gate.js'
+import {holdHostLock} from './host-lock.js'
 import {probeService} from './health.js'
 import {gatherHostFacts, journalPath, networkInUse} from './host-facts.js'
 import {readInstances, requireInstance} from './instances.js'
@@ -69,7 +70,11 @@ async function record(
 
 async function lockInstance(deps: LifecycleDeps, ref: InstanceRef): Promise<HostLock> {
   try {
-    return await deps.session.lock(`instance-${ref.tenant}-${ref.instance}`, {wait: true, timeoutMs: 15_000})
+    return await holdHostLock(deps, `instance-${ref.tenant}-${ref.instance}`, {
+      timeoutMs: 15_000,
+      doing: `changing ${formatInstanceRef(ref)}`,
+      what: `the lock of ${formatInstanceRef(ref)}`,
+    })
   } catch (error) {
     if (error instanceof AimsError && error.kind === 'conflict') {
       throw new AimsError('conflict', `another aims process is changing ${formatInstanceRef(ref)} right now`, {

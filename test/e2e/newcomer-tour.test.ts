@@ -111,3 +111,52 @@ describe('config get shows the effective defaults; catalog.paths as a list', () 
     expect((await run(['config', 'get', 'catalog.paths', '--json'])).json()).toMatchObject({value: [dir]})
   })
 })
+
+describe('a wait on a host lock says why', () => {
+  it('names the other aims holding the lock (pid, machine, what, since) and how to cancel', async () => {
+    const {mkdtempSync, writeFileSync, readFileSync} = await import('node:fs')
+    const {tmpdir, hostname} = await import('node:os')
+    const {spawn} = await import('node:child_process')
+    const catalog = mkdtempSync(join(tmpdir(), 'nc-lock-catalog-'))
+    // fixture-web whose container ignores SIGTERM for a while: a stop holds the instance lock ~4 s.
+    const web = readFileSync(join(ROOT, 'test', 'fixtures', 'plugs', 'fixture-web.yaml'), 'utf8')
+    writeFileSync(
+      join(catalog, 'fixture-slowstop.yaml'),
+      web
+        .replace('id: fixture-web', 'id: fixture-slowstop')
+        .replace(
+          '    resources:',
+          `    stop_grace_seconds: 4\n    entrypoint: [sh, -c, "trap '' TERM; exec /bin/web"]\n    resources:`,
+        ),
+    )
+    const lockEnv = {AIMS_CATALOG_PATH: catalog}
+    const up = await run(['plug', 'up', 'fixture-slowstop', '--name', 'lockd', '--tenant', TENANT, '--yes'], lockEnv)
+    expect(up.code, up.stderr).toBe(0)
+    const {aimsEnv, COMMAND} = await import('../support/aims.js')
+    const first = spawn(COMMAND, ['plug', 'stop', `${TENANT}/lockd`, '--yes'], {
+      cwd: ROOT,
+      env: aimsEnv({home, env: {...env, ...lockEnv}}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const firstDone = new Promise<number | null>((resolve) => first.on('close', resolve))
+    let firstErr = ''
+    first.stderr.on('data', (chunk: Buffer) => (firstErr += chunk.toString()))
+    // The second starts once the first holds the lock (it says "stopping …").
+    for (let i = 0; i < 100 && !firstErr.includes('stopping'); i++) await new Promise((r) => setTimeout(r, 50))
+    expect(firstErr).toMatch(/stop: stopping/)
+    const started = Date.now()
+    const second = await run(['plug', 'restart', `${TENANT}/lockd`, '--yes'], lockEnv)
+    expect(await firstDone).toBe(0)
+    expect(second.code, second.stderr).toBe(0)
+    expect(Date.now() - started).toBeGreaterThan(2000)
+    const pid = String(first.pid)
+    expect(second.stderr).toMatch(
+      new RegExp(
+        `lock: waiting for another aims process \\([^,]+, pid ${pid} on ${hostname()}: changing ${TENANT}/lockd, ` +
+          `since \\d\\d:\\d\\d:\\d\\d UTC\\), which holds the lock of ${TENANT}/lockd on vps ` +
+          `\\(\\d s so far, up to 15 s; Ctrl-C cancels, nothing changed yet\\)`,
+      ),
+    )
+    expect((await run(['plug', 'down', `${TENANT}/lockd`, '--yes'], lockEnv)).code).toBe(0)
+  }, 60_000)
+})
