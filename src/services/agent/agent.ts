@@ -479,10 +479,8 @@ export class Agent {
     while (taken(`${name}-${n}`)) n++
     const suggestion = `${name}-${n}`
     const existing = live.find((item) => item.tenant === tenant && item.instance === name)
-    ui.notice(
-      `${sanitizeField(`${tenant}/${name}`)} already exists${existing?.plug ? ` (${sanitizeField(existing.plug)})` : ''}: ` +
-        'the new instance needs another name.',
-    )
+    const plug = existing?.plug ? ` (${sanitizeField(existing.plug)})` : ''
+    ui.notice(`${sanitizeField(`${tenant}/${name}`)} already exists${plug}: the new instance needs another name.`)
     for (let attempt = 0; attempt < 2; attempt++) {
       const answer = await ui.askText(`Name for the new instance [${suggestion}]`, {secret: false})
       if (answer === undefined) return {declined: `${tenant}/${name} already exists and no other name was given`}
