@@ -160,3 +160,51 @@ describe('a wait on a host lock says why', () => {
     expect((await run(['plug', 'down', `${TENANT}/lockd`, '--yes'], lockEnv)).code).toBe(0)
   }, 60_000)
 })
+
+describe('export of a live instance', () => {
+  it("reuses the instance's port, and setup.sh refuses a port in use, saying how to change it", async () => {
+    const {mkdtempSync, writeFileSync, chmodSync, readFileSync} = await import('node:fs')
+    const {tmpdir} = await import('node:os')
+    const {execFile} = await import('node:child_process')
+    const up = await run(['plug', 'up', 'fixture-web', '--name', 'exp', '--tenant', TENANT, '--yes'])
+    expect(up.code, up.stderr).toBe(0)
+    const port = (await run(['plug', 'ls', '--tenant', TENANT, '--json'])).json().instances[0].port as number
+    const out = join(mkdtempSync(join(tmpdir(), 'nc-export-')), 'bundle')
+    const exported = await run(['export', `${TENANT}/exp`, '--out', out])
+    expect(exported.code, exported.stderr).toBe(0)
+    expect(readFileSync(join(out, '.env.example'), 'utf8')).toMatch(new RegExp(`^PORT=${port}$`, 'm'))
+    // A docker with a compose plugin that has no stack running yet (the bed has no compose).
+    const bin = mkdtempSync(join(tmpdir(), 'nc-fake-docker-'))
+    writeFileSync(
+      join(bin, 'docker'),
+      '#!/bin/sh\ncase "$1 $2" in "compose version") echo 2.29.0;; "compose up") echo UP >&2; exit 9;; esac\nexit 0\n',
+    )
+    chmodSync(join(bin, 'docker'), 0o755)
+    const result = await new Promise<{code: number; stderr: string}>((resolve) =>
+      execFile(
+        '/usr/bin/bash',
+        ['setup.sh'],
+        {cwd: out, env: {PATH: `${bin}:/usr/bin:/bin`, HOME: home}, timeout: 20_000},
+        (error, _stdout, stderr) => resolve({code: error ? Number(error.code) : 0, stderr}),
+      ),
+    )
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(
+      `setup: error: port ${port} on 127.0.0.1 is in use (by the aims instance this bundle was exported from, or ` +
+        `another program): set a free port in .env (PORT=${port + 1}, say; and in nginx.conf if you use it)`,
+    )
+    expect(result.stderr).not.toContain('UP')
+    // Once the port is free, setup.sh goes on to start the stack.
+    expect((await run(['plug', 'down', `${TENANT}/exp`, '--yes'])).code).toBe(0)
+    const again = await new Promise<{stderr: string}>((resolve) =>
+      execFile(
+        '/usr/bin/bash',
+        ['setup.sh'],
+        {cwd: out, env: {PATH: `${bin}:/usr/bin:/bin`, HOME: home}, timeout: 20_000},
+        (_error, _stdout, stderr) => resolve({stderr}),
+      ),
+    )
+    expect(again.stderr).not.toContain('is in use')
+    expect(again.stderr).toContain('UP')
+  })
+})
