@@ -2,6 +2,7 @@ import {AimsCommand} from '../../src/cli/base-command.js'
 import {declared} from '../../src/cli/declared.js'
 import {CONFIG_GET} from '../../src/core/commands/config.js'
 import {checkPreferenceKey, flattenPreferences, getPreference, PREFERENCE_KEYS} from '../../src/core/preferences.js'
+import {effectivePreferences, preferenceDefault, showPreference} from '../../src/core/config-defaults.js'
 import {renderTable} from '../../src/ui/present/table.js'
 
 export default class ConfigGet extends declared(CONFIG_GET, AimsCommand) {
@@ -12,18 +13,30 @@ export default class ConfigGet extends declared(CONFIG_GET, AimsCommand) {
     if (args.key) {
       checkPreferenceKey(args.key)
       const value = getPreference(preferences, args.key)
-      this.say(value === undefined ? `${args.key} is not set` : Array.isArray(value) ? value.join(':') : String(value))
-      return {key: args.key, value: value ?? null}
+      if (value !== undefined) {
+        this.say(showPreference(args.key, value))
+        return {key: args.key, value, source: 'set'}
+      }
+      const fallback = preferenceDefault(args.key)
+      if (fallback === undefined) {
+        this.say(`${args.key} is not set`)
+        return {key: args.key, value: null}
+      }
+      this.say(`${showPreference(args.key, fallback)} (default)`)
+      return {key: args.key, value: fallback, source: 'default'}
     }
     const set = flattenPreferences(preferences)
-    if (set.length > 0)
-      this.say(
-        renderTable(
-          ['KEY', 'VALUE'],
-          set.map(([key, value]) => [key, Array.isArray(value) ? value.join(':') : String(value)]),
-        ),
-      )
-    else this.say('No preferences set.')
+    if (set.length === 0) this.say('No preferences set: aims uses these defaults.')
+    const rows = effectivePreferences(preferences, set)
+    this.say(
+      renderTable(
+        ['KEY', 'VALUE'],
+        rows.map((row) => [
+          row.key,
+          `${showPreference(row.key, row.value)}${row.source === 'default' ? ' (default)' : ''}`,
+        ]),
+      ),
+    )
     const keyLine = (spec: (typeof PREFERENCE_KEYS)[number]) => {
       const key = spec.pattern.replace('*', spec.pattern.startsWith('tenants') ? 'TENANT' : 'TIER')
       return `  ${key.padEnd(32)} ${spec.description}`
@@ -31,6 +44,7 @@ export default class ConfigGet extends declared(CONFIG_GET, AimsCommand) {
     this.say(`\nKeys:\n${PREFERENCE_KEYS.map(keyLine).join('\n')}`)
     return {
       preferences: Object.fromEntries(set),
+      defaults: Object.fromEntries(rows.filter((row) => row.source === 'default').map((row) => [row.key, row.value])),
       keys: PREFERENCE_KEYS.map((spec) => ({key: spec.pattern, description: spec.description})),
     }
   }

@@ -1,6 +1,7 @@
 import {AimsCommand} from '../../src/cli/base-command.js'
 import {declared} from '../../src/cli/declared.js'
 import {CONFIG_SET} from '../../src/core/commands/config.js'
+import {showPreference} from '../../src/core/config-defaults.js'
 import {checkPreferenceKey, getPreference, parsePreference, setPreference} from '../../src/core/preferences.js'
 
 export default class ConfigSet extends declared(CONFIG_SET, AimsCommand) {
@@ -15,10 +16,9 @@ export default class ConfigSet extends declared(CONFIG_SET, AimsCommand) {
       await context.config.update((config) =>
         setPreference(config.preferences as Record<string, unknown>, args.key, value),
       )
-    const shownValue = Array.isArray(value) ? value.join(':') : value
+    const shownValue = value === undefined ? undefined : showPreference(args.key, value)
     const verb = flags['dry-run'] ? 'Would set' : flags.unset ? 'Unset' : 'Set'
-    const was =
-      previous === undefined ? '' : ` (was ${Array.isArray(previous) ? previous.join(':') : String(previous)})`
+    const was = previous === undefined ? '' : ` (was ${showPreference(args.key, previous)})`
     this.say(`${verb} ${args.key}${flags.unset ? '' : ` = ${String(shownValue)}`}${was}.`)
     return {key: args.key, value: value ?? null, previous: previous ?? null, dryRun: flags['dry-run']}
   }

@@ -3,7 +3,7 @@ import {declared} from '../../src/cli/declared.js'
 import {PLUG_LS} from '../../src/core/commands/plug.js'
 import {checkResourceName} from '../../src/core/names.js'
 import {instanceRows} from '../../src/ui/present/instances.js'
-import {renderInstanceList} from '../../src/ui/present/lifecycle.js'
+import {renderInstanceList, renderKeptData} from '../../src/ui/present/lifecycle.js'
 
 export default class PlugLs extends declared(PLUG_LS, AimsCommand) {
   async run() {
@@ -11,6 +11,12 @@ export default class PlugLs extends declared(PLUG_LS, AimsCommand) {
     if (flags.tenant) checkResourceName('tenant', flags.tenant)
     const context = await this.context()
     const session = await context.session(await context.hostEntry(flags.host))
+    if (flags.kept) {
+      const {readKeptData} = await import('../../src/services/kept-data.js')
+      const kept = await readKeptData(session, await session.engine(), flags.tenant ? {tenant: flags.tenant} : {})
+      this.say(renderKeptData(kept, session.host.name, flags.tenant))
+      return {host: session.host.name, kept}
+    }
     const {listInstances} = await import('../../src/services/instances.js')
     const instances = await listInstances(session, {
       ...(flags.tenant ? {tenant: flags.tenant} : {}),

@@ -6,7 +6,15 @@
 import type {Duplex} from 'node:stream'
 import type {ClusterMember, HostEntry, ResolvedHost} from '../core/host-target.js'
 import {AimsError} from '../core/errors.js'
-import type {Engine, HostLock, HostSession, HostShell, SwarmApi, TransportMetrics} from '../services/ports.js'
+import type {
+  Engine,
+  HostLock,
+  HostSession,
+  LockOptions,
+  HostShell,
+  SwarmApi,
+  TransportMetrics,
+} from '../services/ports.js'
 import {SwarmEngine} from './swarm-engine.js'
 
 /** IPsec ESP with AES-GCM, what Swarm's encrypted overlays need from the kernel. */
@@ -89,7 +97,7 @@ export class ClusterSession implements HostSession {
     return this.entryNode.connectTcp(host, port)
   }
 
-  lock(name: string, options: {wait: boolean; timeoutMs?: number}): Promise<HostLock> {
+  lock(name: string, options: LockOptions): Promise<HostLock> {
     return this.entryNode.lock(name, options)
   }
 

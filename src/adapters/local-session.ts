@@ -25,7 +25,15 @@ import {createRequire} from 'node:module'
 import type DockerodeType from 'dockerode'
 import {AimsError} from '../core/errors.js'
 import type {ResolvedHost} from '../core/host-target.js'
-import type {Engine, ExecResult, HostLock, HostSession, HostShell, TransportMetrics} from '../services/ports.js'
+import type {
+  Engine,
+  ExecResult,
+  HostLock,
+  HostSession,
+  LockOptions,
+  HostShell,
+  TransportMetrics,
+} from '../services/ports.js'
 
 /**
  * require(), not import: CommonJS loaded from ESM through import() is scanned for named exports first (~40 ms on this
@@ -34,7 +42,7 @@ import type {Engine, ExecResult, HostLock, HostSession, HostShell, TransportMetr
 const loadDockerode = () => createRequire(import.meta.url)('dockerode') as typeof DockerodeType
 import {DockerEngine} from './docker-engine.js'
 import {diskSpaceFromStatfs} from './disk-space.js'
-import {LOCAL_LOCK_SCRIPT, TRANSIENT_LOCK} from './remote-locks.js'
+import {holderInfo, LOCAL_LOCK_SCRIPT, TRANSIENT_LOCK} from './remote-locks.js'
 
 function run(argv: string[], options: {stdin?: string | Buffer; timeoutMs?: number} = {}): Promise<ExecResult> {
   return new Promise<ExecResult>((resolve, reject) => {
@@ -204,7 +212,7 @@ export class LocalHostSession implements HostSession {
     })
   }
 
-  async lock(name: string, options: {wait: boolean; timeoutMs?: number}): Promise<HostLock> {
+  async lock(name: string, options: LockOptions): Promise<HostLock> {
     const dir = `${this.host.stateDir}/locks`
     await mkdir(dir, {recursive: true}).catch((error: Error) => {
       throw new AimsError('remote', `cannot create ${dir}: ${oneLine(error.message)}`, {
@@ -218,7 +226,8 @@ export class LocalHostSession implements HostSession {
     const transient = TRANSIENT_LOCK.test(name) ? '1' : '0'
     return new Promise<HostLock>((resolve, reject) => {
       // The same protocol as over SSH (remote-locks.ts): flock, then check the path still names the locked file.
-      const child = spawn('sh', ['-c', LOCAL_LOCK_SCRIPT, 'aims-lock', dir, name, mode, seconds, transient], {
+      const info = holderInfo(options.holder)
+      const child = spawn('sh', ['-c', LOCAL_LOCK_SCRIPT, 'aims-lock', dir, name, mode, seconds, transient, info], {
         stdio: ['pipe', 'pipe', 'pipe'],
       })
       let acquired = false

@@ -10,7 +10,12 @@ import {oneLine} from '../core/text/sanitize.js'
 import type {ClientChannel} from 'ssh2'
 import {AimsError} from '../core/errors.js'
 import {quoteCommand} from '../core/shell-quote.js'
-import type {HostLock} from '../services/ports.js'
+import type {HostLock, LockOptions} from '../services/ports.js'
+
+/** The holder record as the lock scripts take it: base64 of its JSON (one shell-safe word), or ''. */
+export function holderInfo(holder: LockOptions['holder']): string {
+  return holder ? Buffer.from(JSON.stringify(holder), 'utf8').toString('base64') : ''
+}
 
 /**
  * The protocol: `lock FD wait|nowait SECONDS NAME` → `ok FD` | `busy FD` | `error …`;
@@ -43,13 +48,18 @@ export const LOCK_FUNCTIONS = [
   '    [ "$tries" -lt 50 ] || return 1',
   '  done',
   '}',
+  // hold LOCKFILE INFO: records who holds it (base64 of aims' JSON, nothing else) beside the lock file.
+  'hold() {',
+  '  case "$2" in "") return 0;; *[!A-Za-z0-9+/=]*) return 0;; esac',
+  '  printf "%s\\n" "$2" > "${1%.lock}.holder" 2>/dev/null || :',
+  '}',
   // Removes every instance lock file nobody holds (flock -n succeeds and the path still names it).
   'sweep() {',
   '  swept=0',
   '  for g in "$dir"/instance-*.lock; do',
   '    [ -f "$g" ] || continue',
   '    exec 9>>"$g" 2>/dev/null || continue',
-  '    if flock -n 9 && [ "$g" -ef /dev/fd/9 ]; then rm -f "$g" && swept=$((swept + 1)); fi',
+  '    if flock -n 9 && [ "$g" -ef /dev/fd/9 ]; then rm -f "$g" "${g%.lock}.holder" && swept=$((swept + 1)); fi',
   '    exec 9>&-',
   '  done',
   '}',
@@ -61,7 +71,7 @@ export const LOCK_SCRIPT = [
   'command -v flock >/dev/null 2>&1 || { echo "error no-flock"; exit 4; }',
   ...LOCK_FUNCTIONS,
   'echo ready',
-  'while read -r op fd mode secs name; do',
+  'while read -r op fd mode secs name info; do',
   '  case "$op" in',
   '    sweep) sweep; echo "swept $swept"; continue;;',
   '  esac',
@@ -72,15 +82,16 @@ export const LOCK_SCRIPT = [
   '      f="$dir/$name.lock"',
   '      take "$fd" "$mode" "$secs"',
   '      case $? in',
-  '        0) eval "held$fd=\\$f"; echo "ok $fd";;',
+  '        0) eval "held$fd=\\$f"; hold "$f" "$info"; echo "ok $fd";;',
   '        2) echo "error open $fd";;',
   '        *) echo "busy $fd";;',
   '      esac',
   '      ;;',
-  '    unlock) eval "exec $fd>&-; held$fd="; echo "released $fd";;',
+  '    unlock) eval "g=\\$held$fd"; [ -n "$g" ] && rm -f "${g%.lock}.holder"',
+  '      eval "exec $fd>&-; held$fd="; echo "released $fd";;',
   '    remove)',
   '      eval "g=\\$held$fd"',
-  '      [ -n "$g" ] && rm -f "$g"',
+  '      [ -n "$g" ] && rm -f "${g%.lock}.holder" "$g"',
   '      eval "exec $fd>&-; held$fd="',
   '      sweep',
   '      echo "removed $fd"',
@@ -106,8 +117,10 @@ export const LOCAL_LOCK_SCRIPT = [
   'take 3 "$3" "$4"',
   'taken=$?',
   '[ "$taken" -eq 0 ] || exit $((taken + 10))',
+  'hold "$f" "$6"',
   'echo locked',
   'cat >/dev/null',
+  'rm -f "${f%.lock}.holder"',
   'if [ "$5" = 1 ]; then rm -f "$f"; exec 3>&-; sweep; fi',
 ].join('\n')
 
@@ -204,17 +217,18 @@ export class RemoteLockManager {
     return run
   }
 
-  async lock(name: string, options: {wait: boolean; timeoutMs?: number}): Promise<HostLock> {
+  async lock(name: string, options: LockOptions): Promise<HostLock> {
     if (!/^[a-z0-9-]{1,80}$/.test(name)) throw new AimsError('internal', `invalid lock name ${JSON.stringify(name)}`)
     const fd = this.free.shift()
     if (fd === undefined) throw new AimsError('internal', 'too many host locks held at once')
     const seconds = Math.max(1, Math.ceil((options.timeoutMs ?? 60_000) / 1000))
-    const answer = await this.send(`lock ${fd} ${options.wait ? 'wait' : 'nowait'} ${seconds} ${name}`).catch(
-      (error: unknown) => {
-        this.free.unshift(fd)
-        throw error
-      },
-    )
+    const info = holderInfo(options.holder)
+    const answer = await this.send(
+      `lock ${fd} ${options.wait ? 'wait' : 'nowait'} ${seconds} ${name}${info ? ` ${info}` : ''}`,
+    ).catch((error: unknown) => {
+      this.free.unshift(fd)
+      throw error
+    })
     if (answer !== `ok ${fd}`) {
       this.free.unshift(fd)
       if (answer.startsWith('busy')) {

@@ -40,6 +40,7 @@ import type {
   HostSession,
   HostShell,
   KnownHostsStore,
+  LockOptions,
   Prompter,
   TransportMetrics,
 } from '../services/ports.js'
@@ -827,7 +828,7 @@ export class SshHostSession implements HostSession {
   }
 
   /** Host locks: one remote helper process per session holds them all (see remote-locks.ts). */
-  async lock(name: string, options: {wait: boolean; timeoutMs?: number}): Promise<HostLock> {
+  async lock(name: string, options: LockOptions): Promise<HostLock> {
     return this.lockManager().lock(name, options)
   }
 

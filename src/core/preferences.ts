@@ -60,6 +60,30 @@ const onOff = (value: string, key: string) => {
   if (['off', 'false', 'no'].includes(value)) return false
   throw usageError(`invalid value for ${key}: ${shown(value)}`, 'use on or off')
 }
+/** catalog.paths: a JSON list of directories, or dirs joined by ":" — never a "[…]" kept as one odd path. */
+const catalogPaths = (value: string, key: string): string[] => {
+  const text = nonEmpty(value, key)
+  const fix = `give a JSON list such as '["/srv/plugs"]' or directories joined by ":"`
+  const paths = (() => {
+    if (/^[{"]/.test(text))
+      throw usageError(`invalid value for ${key}: ${shown(value)} must be a list of directory strings`, fix)
+    if (!text.startsWith('[')) return text.split(':')
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      throw usageError(`invalid value for ${key}: ${shown(value)} is not a JSON list`, fix)
+    }
+    if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === 'string'))
+      throw usageError(`invalid value for ${key}: ${shown(value)} must be a list of directory strings`, fix)
+    return parsed as string[]
+  })()
+    .map((item) => item.trim())
+    .filter(Boolean)
+  const odd = paths.find((item) => C0_OR_DEL.test(item) || /^\[|\]$/.test(item))
+  if (paths.length === 0 || odd !== undefined) throw usageError(`invalid value for ${key}: ${shown(value)}`, fix)
+  return paths
+}
 const tenantSegment = (value: string) => void checkResourceName('tenant', value)
 const tierSegment = (value: string) => {
   if (!(TIERS as readonly string[]).includes(value))
@@ -92,8 +116,8 @@ export const PREFERENCE_KEYS: KeySpec[] = [
   },
   {
     pattern: 'catalog.paths',
-    description: 'extra catalog directories (colon-separated)',
-    parse: (value, key) => nonEmpty(value, key).split(':').filter(Boolean),
+    description: 'extra catalog directories: a JSON list \'["/dir","/other"]\' or colon-separated',
+    parse: catalogPaths,
   },
   {
     pattern: 'tenants.*.tier',

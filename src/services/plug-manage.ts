@@ -15,9 +15,12 @@ import type {AuditRecord} from './audit.js'
 import {changeGates} from './change-gates.js'
 import {readJournal, removeInterruptedDeploy, removeJournalTemps, type DeployJournal} from './deploy-journal.js'
 import {passGate} from './gate.js'
+import {holdHostLock} from './host-lock.js'
 import {probeService} from './health.js'
 import {gatherHostFacts, journalPath, networkInUse} from './host-facts.js'
 import {readInstances, requireInstance} from './instances.js'
+import {readKeptData} from './kept-data.js'
+import type {KeptData} from '../core/kept-data.js'
 import {recordAction} from './record-action.js'
 import {DEFAULT_PROXY} from './proxy-manager.js'
 import {confFileName, confOwner} from '../core/proxy/plug-conf.js'
@@ -67,7 +70,11 @@ async function record(
 
 async function lockInstance(deps: LifecycleDeps, ref: InstanceRef): Promise<HostLock> {
   try {
-    return await deps.session.lock(`instance-${ref.tenant}-${ref.instance}`, {wait: true, timeoutMs: 15_000})
+    return await holdHostLock(deps, `instance-${ref.tenant}-${ref.instance}`, {
+      timeoutMs: 15_000,
+      doing: `changing ${formatInstanceRef(ref)}`,
+      what: `the lock of ${formatInstanceRef(ref)}`,
+    })
   } catch (error) {
     if (error instanceof AimsError && error.kind === 'conflict') {
       throw new AimsError('conflict', `another aims process is changing ${formatInstanceRef(ref)} right now`, {
@@ -309,6 +316,81 @@ async function downLeftoverRoute(deps: LifecycleDeps, ref: InstanceRef, missing:
   }
 }
 
+/** `plug down` of an instance whose containers are gone but whose volumes were kept (--keep-data). */
+async function downKeptData(
+  deps: LifecycleDeps,
+  engine: Engine,
+  ref: InstanceRef,
+  kept: KeptData,
+): Promise<DownResult> {
+  const host = deps.session.host.name
+  const plan: Plan = {
+    action: 'plug-down',
+    summary: `Remove the kept data of ${kept.ref} on ${host}`,
+    host,
+    target: kept.ref,
+    destructive: true,
+    confirmWord: ref.instance,
+    facts: [
+      {
+        label: 'instance',
+        value: `${kept.ref}: no containers, ${plural(kept.volumes.length, 'volume')} kept by plug down --keep-data`,
+      },
+    ],
+    changes: kept.volumes.map((name) => ({
+      action: 'remove' as const,
+      kind: 'volume' as const,
+      name,
+      detail: 'its data is deleted',
+    })),
+    gates: [],
+  }
+  const empty = {containers: [], volumes: [], networks: [], proxyConf: false}
+  const decision = await passGate(plan, deps.approver)
+  if (decision === 'dry-run')
+    return {
+      status: 'dry-run',
+      action: 'plug-down',
+      instance: kept.ref,
+      host,
+      plan,
+      durationMs: 0,
+      removed: empty,
+      keptVolumes: [],
+    }
+  const started = deps.clock.now().getTime()
+  const lock = await lockInstance(deps, ref)
+  const removed: DownResult['removed'] = {...empty, volumes: []}
+  try {
+    for (const name of kept.volumes) {
+      deps.progress({step: 'remove', message: `removing volume ${name}`})
+      await engine.removeVolume(name)
+      removed.volumes.push(name)
+    }
+  } catch (error) {
+    await record(deps, {action: 'plug down', target: kept.ref, outcome: 'failed', detail: (error as Error).message})
+    throw error
+  } finally {
+    await lock.release()
+  }
+  await record(deps, {
+    action: 'plug down',
+    target: kept.ref,
+    outcome: 'applied',
+    detail: `removed the kept data: ${removed.volumes.join(', ')}`,
+  })
+  return {
+    status: 'applied',
+    action: 'plug-down',
+    instance: kept.ref,
+    host,
+    plan,
+    durationMs: deps.clock.now().getTime() - started,
+    removed,
+    keptVolumes: [],
+  }
+}
+
 /** `plug down` of a deploy that was interrupted before (or while) creating its containers. */
 async function downInterrupted(
   deps: LifecycleDeps,
@@ -406,6 +488,9 @@ export async function plugDown(
       // A deploy killed before its first container still holds a volume, a network, a journal.
       const journal = await readJournal(deps.session, ref)
       if (journal) return downInterrupted(deps, engine, ref, journal, options)
+      // What plug down --keep-data kept: a plug down of the instance removes it, after the typed name.
+      const kept = (await readKeptData(deps.session, engine, ref)).find((item) => item.instance === ref.instance)
+      if (kept) return downKeptData(deps, engine, ref, kept)
       // Nothing but a journal write cut before its rename: nothing to confirm, the scrap goes.
       await removeJournalTemps(deps.session, ref).catch(() => 0)
       return downLeftoverRoute(deps, ref, error)

@@ -9,6 +9,7 @@
  * atomic across machines. A journal on the host marks a deploy in progress,
  * so a killed run is cleaned up by the next one.
  */
+import {holdHostLock} from './host-lock.js'
 import {sanitizeUntrusted} from '../core/text/sanitize.js'
 import {AimsError, ExitCode} from '../core/errors.js'
 import type {Plug} from '../core/catalog/schema.js'
@@ -286,7 +287,11 @@ async function pullImages(deploy: Deploy, images: string[]): Promise<void> {
 async function provisionUnderAllocationLock(deploy: Deploy): Promise<DeploySpec> {
   const {deps, engine, shell, host} = deploy
   deps.progress({step: 'lock', message: `allocating a port on ${host.name}`})
-  const allocation = await deps.session.lock('alloc', {wait: true, timeoutMs: 120_000})
+  const allocation = await holdHostLock(deps, 'alloc', {
+    timeoutMs: 120_000,
+    doing: `plug up ${deploy.plug.id} as ${deploy.target}`,
+    what: "the host's port allocation lock",
+  })
   try {
     const fresh = await plan(deploy)
     const failedGate = fresh.plan.gates.find((gate) => gate.status === 'fail')

@@ -208,6 +208,13 @@ export interface HostShell {
   ): Promise<{exitCode: number; stderr: string}>
 }
 
+export interface LockOptions {
+  wait: boolean
+  timeoutMs?: number
+  /** Who takes it, recorded beside the lock file while held (a waiter names it: services/host-lock.ts). */
+  holder?: {machine: string; pid: number; doing: string; actor?: string; since: string}
+}
+
 /** A held lock on the host; released by `release()` or when the connection ends. */
 export interface HostLock {
   release(): Promise<void>
@@ -237,7 +244,7 @@ export interface HostSession {
    * `wait: false` fails at once with 'conflict' when another process holds it.
    * Per-instance locks (`instance-TENANT-NAME`) leave no file behind once released.
    */
-  lock(name: string, options: {wait: boolean; timeoutMs?: number}): Promise<HostLock>
+  lock(name: string, options: LockOptions): Promise<HostLock>
   metrics(): TransportMetrics
   /**
    * Starts connecting (and the host-side helpers) in the background, so the

@@ -424,6 +424,12 @@ function confirmKey(state: DockState, key: DockKey): {state: DockState; effect?:
     if (key.escape) return {state, effect: {kind: 'confirm', answer: 'decline', typed: confirm.typed}}
     if (key.enter) return {state, effect: {kind: 'confirm', answer: 'apply', typed: confirm.typed}}
     if (key.backspace) return {state: {...state, confirm: {...confirm, typed: confirm.typed.slice(0, -1)}}}
+    // A paste arrives as one chunk: "name\r" is the name typed, then Enter.
+    const pasted = key.ctrl ? null : /^([^\r\n]*)(?:\r\n?|\n)$/.exec(key.input)
+    if (pasted && !C0_OR_DEL.test(pasted[1]!)) {
+      const typed = (confirm.typed + pasted[1]).slice(0, 64)
+      return {state: {...state, confirm: {...confirm, typed}}, effect: {kind: 'confirm', answer: 'apply', typed}}
+    }
     if (printable(key))
       return {state: {...state, confirm: {...confirm, typed: (confirm.typed + key.input).slice(0, 64)}}}
     return {state}

@@ -7,7 +7,14 @@
 import type {Duplex} from 'node:stream'
 import {AimsError} from '../../src/core/errors.js'
 import {resolveHostEntry, type HostEntry, type ResolvedHost} from '../../src/core/host-target.js'
-import type {ExecResult, HostLock, HostSession, HostShell, TransportMetrics} from '../../src/services/ports.js'
+import type {
+  ExecResult,
+  HostLock,
+  HostSession,
+  LockOptions,
+  HostShell,
+  TransportMetrics,
+} from '../../src/services/ports.js'
 import {FakeEngine} from './fake-engine.js'
 import {recordedStatvfs} from './recorded.js'
 import {diskSpaceFromStatvfs} from '../../src/adapters/disk-space.js'
@@ -172,7 +179,7 @@ export class FakeSession implements HostSession {
     this.onAcquire.set(name, hook)
   }
 
-  async lock(name: string, options: {wait: boolean; timeoutMs?: number}): Promise<HostLock> {
+  async lock(name: string, options: LockOptions): Promise<HostLock> {
     if (this.heldElsewhere.has(name))
       throw new AimsError('conflict', `the lock ${name} on ${this.host.name} is held by another process`)
     if (this.locks.some((lock) => lock.name === name && !lock.released))

@@ -68,11 +68,19 @@ export const PLUG_LS = {
   path: 'plug ls',
   description: 'List instances on the host: tenant, instance, plug, status, health, port, URL, age',
   aliases: ['ps'],
-  examples: ['<%= config.bin %> plug ls', '<%= config.bin %> ps --tenant acme --json'],
+  examples: [
+    '<%= config.bin %> plug ls',
+    '<%= config.bin %> ps --tenant acme --json',
+    '<%= config.bin %> plug ls --kept',
+  ],
   effect: 'read',
   flags: {
     tenant: {...TENANT_FILTER, agent: {kind: 'tenant', description: 'only this tenant (default: all)'}},
     'no-probe': {type: 'boolean', description: 'skip the live health probes (faster)'},
+    kept: {
+      type: 'boolean',
+      description: 'list the data plug down --keep-data kept (volumes without containers) instead',
+    },
   },
   agent: {description: "List the instances on the host (what's running): tenant, plug, status, health, URL."},
 } as const satisfies CommandSpec

@@ -13,6 +13,8 @@
  *   - tool results carry no secret values and container text only fenced;
  *   - every applied action is audited with the utterance (origin chat/ask).
  */
+import {RESOURCE_NAME} from '../../core/names.js'
+import {sanitizeField} from '../../core/text/sanitize.js'
 import {AimsError} from '../../core/errors.js'
 import {fenceUntrusted} from '../../core/ai/untrusted.js'
 import type {ChatMessage, ChatProvider, ToolCall, ToolEffect} from '../../core/ai/types.js'
@@ -460,6 +462,36 @@ export class Agent {
     }
   }
 
+  /** A deploy whose name is taken: says so and offers a free one (NAME-2, …) before any other question. */
+  private async freeName(args: ToolArgs, plugId: string): Promise<{args: ToolArgs} | {declined: string}> {
+    const {runtime, ui} = this.options
+    const tenant = args.tenant ? String(args.tenant) : runtime.defaultTenant
+    const name = args.name ? String(args.name) : plugId
+    let live: Array<{tenant: string; instance: string; plug?: string}>
+    try {
+      live = await runtime.services.listInstances(await runtime.session(), {probe: false})
+    } catch {
+      return {args}
+    }
+    const taken = (candidate: string) => live.some((item) => item.tenant === tenant && item.instance === candidate)
+    if (!taken(name)) return {args}
+    let n = 2
+    while (taken(`${name}-${n}`)) n++
+    const suggestion = `${name}-${n}`
+    const existing = live.find((item) => item.tenant === tenant && item.instance === name)
+    const plug = existing?.plug ? ` (${sanitizeField(existing.plug)})` : ''
+    ui.notice(`${sanitizeField(`${tenant}/${name}`)} already exists${plug}: the new instance needs another name.`)
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const answer = await ui.askText(`Name for the new instance [${suggestion}]`, {secret: false})
+      if (answer === undefined) return {declined: `${tenant}/${name} already exists and no other name was given`}
+      const chosen = answer.trim() === '' ? suggestion : answer.trim()
+      if (!RESOURCE_NAME.test(chosen)) ui.notice(`"${sanitizeField(chosen)}" is not a valid name (a-z, 0-9 and -)`)
+      else if (taken(chosen)) ui.notice(`${sanitizeField(`${tenant}/${chosen}`)} exists too`)
+      else return {args: {...args, name: chosen}}
+    }
+    return {declined: `${tenant}/${name} already exists and no free name was given`}
+  }
+
   /** Needs analysis: asks what the deploy still needs, skipping what was answered. */
   private async intake(callId: string, args: ToolArgs): Promise<{args: ToolArgs} | {declined: string}> {
     const {runtime, ui} = this.options
@@ -467,6 +499,10 @@ export class Agent {
     const entry = await runtime.catalog.find(plugId)
     // An unknown plug is the service's to report (with its did-you-mean).
     if (!entry) return {args}
+    // The name first: no questions about a deploy whose name is taken.
+    const named = await this.freeName(args, plugId)
+    if ('declined' in named) return named
+    args = named.args
     const env: Array<[string, string]> = ((args.env as string[] | undefined) ?? []).map((item) => [
       item.slice(0, item.indexOf('=')),
       item.slice(item.indexOf('=') + 1),

@@ -6,6 +6,7 @@
 import {formatBytes} from '../../core/names.js'
 import {sanitizeField, sanitizeUntrusted} from '../../core/text/sanitize.js'
 import type {InstanceStatus} from '../../services/instances.js'
+import type {KeptData} from '../../core/kept-data.js'
 import type {ChangeResult, DownResult, ScaleResult} from '../../services/plug-manage.js'
 import type {PlugUpResult} from '../../services/plug-up.js'
 import type {Style} from '../style.js'
@@ -57,7 +58,10 @@ export function renderScale(result: ScaleResult, style: Style): string {
 export function renderDown(result: DownResult, style: Style): string {
   if (result.status === 'dry-run') return dryRunLine(style)
   const {containers, volumes, networks} = result.removed
-  const kept = result.keptVolumes.length > 0 ? `; kept ${result.keptVolumes.join(', ')}` : ''
+  const kept =
+    result.keptVolumes.length > 0
+      ? `; kept ${result.keptVolumes.join(', ')} (list: aims plug ls --kept; delete: aims plug down ${result.instance})`
+      : ''
   const removed =
     [count(containers.length, 'container'), count(volumes.length, 'volume'), count(networks.length, 'network')].join(
       ', ',
@@ -121,6 +125,22 @@ export function renderInstanceList(rows: InstanceRow[], host: string, tenant: st
       row.age,
     ]),
   )
+}
+
+/** plug ls --kept: the volumes plug down --keep-data left, one row per instance, and how to delete them. */
+export function renderKeptData(kept: KeptData[], host: string, tenant: string | undefined): string {
+  if (kept.length === 0) return `No kept data on ${host}${tenant ? ` for tenant ${tenant}` : ''}.`
+  const table = renderTable(
+    ['TENANT', 'INSTANCE', 'PLUG', 'VOLUMES', 'KEPT SINCE'],
+    kept.map((item) => [
+      sanitizeField(item.tenant),
+      sanitizeField(item.instance),
+      sanitizeField(item.plug),
+      item.volumes.map((name) => sanitizeField(name)).join(', '),
+      item.createdAt ? item.createdAt.slice(0, 16).replace('T', ' ') : '-',
+    ]),
+  )
+  return `${table}\nRedeploy with the same name to reuse it, or delete it: aims plug down TENANT/INSTANCE`
 }
 
 interface LogLineView {

@@ -49,7 +49,7 @@ describe('a command run with IO.test()', () => {
     const human = await runCommand(ConfigGet, ['default-tenant'], {context: ctx})
     expect(human).toMatchObject({code: 0, stdout: 'acme\n', stderr: ''})
     const json = await runCommand(ConfigGet, ['default-tenant', '--json'], {context: ctx})
-    expect(JSON.parse(json.stdout)).toEqual({key: 'default-tenant', value: 'acme'})
+    expect(JSON.parse(json.stdout)).toEqual({key: 'default-tenant', value: 'acme', source: 'set'})
   })
 
   it('reports bad input on its stderr as one line with exit 2, or as a JSON error under --json', async () => {

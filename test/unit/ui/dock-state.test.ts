@@ -242,6 +242,17 @@ describe('keys', () => {
     expect(press(open, {input: '', escape: true}).effects).toEqual([{kind: 'confirm', answer: 'decline', typed: ''}])
   })
 
+  it('a pasted "name + Enter" in one chunk is the typed name, then Enter', () => {
+    const open = reduceDock(dockState({instances: 1}), {type: 'confirm-open', plan: downPlan('app-001')})
+    for (const chunk of ['app-001\r', 'app-001\n', 'app-001\r\n'])
+      expect(press(open, chunk).effects).toEqual([{kind: 'confirm', answer: 'apply', typed: 'app-001'}])
+    // After some typed keys, the paste adds to them; a paste with control characters inside is dropped.
+    expect(press(open, 'app', '-001\r').effects).toEqual([{kind: 'confirm', answer: 'apply', typed: 'app-001'}])
+    const dropped = press(open, 'app\u001b[31m-001\r')
+    expect(dropped.effects).toEqual([])
+    expect(dropped.state.confirm?.typed).toBe('')
+  })
+
   it('q and ctrl-c quit; ? opens help and any key closes it', () => {
     const state = dockState({instances: 1})
     expect(press(state, 'q').effects).toEqual([{kind: 'quit'}])

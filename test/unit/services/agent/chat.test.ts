@@ -133,6 +133,29 @@ function session(
 }
 
 describe('aims chat with scripted input', () => {
+  it('a taken name is said before any intake question, and a free one (NAME-2) is offered', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aims-chat-test-'))
+    dirs.push(dir)
+    const store = new FileTranscriptStore(join(dir, 'chats'))
+    const records: ServiceRecord[] = []
+    const runtime = fakeRuntime(records, {
+      catalog: MemoryCatalog.of(vault, fixturePlug()),
+      // The host has umbrella/vault (a model, unlike the offline parser's context, does not know it).
+      script: {instances: [{tenant: 'umbrella', instance: 'vault', plug: 'vault'}]},
+    })
+    const io = new ScriptedIo(['deploy vault for umbrella', '', TOKEN, 'none', '256m', 'yes', '/exit'])
+    const {run} = session(runtime, io, store, 'chat-name')
+    await run()
+    const text = io.text
+    const exists = text.indexOf('umbrella/vault already exists (vault): the new instance needs another name.')
+    expect(exists).toBeGreaterThan(-1)
+    expect(text).toContain('Name for the new instance [vault-2] \n')
+    expect(exists).toBeLessThan(text.indexOf('Which admin token should it use?'))
+    const deploys = records.filter((record) => record.service === 'plugUp' && record.applied)
+    expect(deploys).toHaveLength(1)
+    expect(deploys[0]!.args[0]).toBe('umbrella/vault-2')
+  })
+
   it('deploys with an intake, skips answered questions the second time, and keeps no secret in its transcript', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aims-chat-test-'))
     dirs.push(dir)
@@ -255,7 +278,8 @@ describe('aims chat with scripted input', () => {
     const io = new ScriptedIo(['deploy vault for umbrella'])
     const {agent, run} = session(runtime, io, new FileTranscriptStore(join(dir, 'chats')), 'c')
     await run()
-    expect(records).toEqual([])
+    // Only the read that checks the name is free: nothing was deployed.
+    expect(records.map((record) => record.service)).toEqual(['listInstances'])
     expect(io.text).toMatch(/not done: the questions were not answered \(end of input\)/)
     expect(invariantViolations(agent.log.events)).toEqual([])
   })
