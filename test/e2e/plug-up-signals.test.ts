@@ -216,8 +216,20 @@ describe('plug up interrupted by a signal rolls back', () => {
     const journals = readdirSync('/var/lib/aims/deploys').filter((file) => file.startsWith(`${TENANT}@int-twice`))
     expect(journals).toHaveLength(1)
 
+    // The next command that touches the host says so, whatever it is: a plug up of another instance, ps.
+    const note = `note: an interrupted deploy of ${TENANT}/int-twice left objects on vps: run aims plug down ${TENANT}/int-twice`
+    const other = await aims(['plug', 'up', 'fixture-web', '--name', 'other', '--tenant', TENANT, '--yes'], {home, env})
+    expect(other.code, other.stderr).toBe(0)
+    expect(other.stderr.split('\n').filter((line) => line === note)).toHaveLength(1)
+    const ps = await aims(['ps', '--tenant', TENANT, '--no-probe'], {home, env})
+    expect(ps.code, ps.stderr).toBe(0)
+    expect(ps.stderr).toContain(note)
+
     const down = await aims(['plug', 'down', `${TENANT}/int-twice`, '--yes'], {home, env})
     expect(down.code, down.stderr).toBe(0)
     await expectNothingLeft('int-twice')
+    const after = await aims(['ps', '--tenant', TENANT, '--no-probe'], {home, env})
+    expect(after.stderr).not.toMatch(/interrupted deploy/)
+    expect((await aims(['plug', 'down', `${TENANT}/other`, '--yes'], {home, env})).code).toBe(0)
   }, 60_000)
 })
