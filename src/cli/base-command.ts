@@ -162,7 +162,10 @@ export abstract class AimsCommand extends Command {
   }
 
   override async finally(error: Error | undefined): Promise<void> {
-    await this.reportInterruptedDeploys()
+    // Not after a lost or refused connection (nothing to ask), nor after an interruption (the user wants out).
+    const unreachable =
+      error instanceof AimsError && ['connection', 'host-key', 'auth', 'interrupted'].includes(error.kind)
+    if (!unreachable) await this.reportInterruptedDeploys()
     await this.contextInstance?.close()
     await super.finally(error)
   }
