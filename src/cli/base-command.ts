@@ -131,7 +131,7 @@ export abstract class AimsCommand extends Command {
     let timer: NodeJS.Timeout | undefined
     const found = await Promise.race([
       context.interruptedDeploys().catch(() => []),
-      new Promise<[]>((resolve) => (timer = setTimeout(() => resolve([]), 3000).unref())),
+      new Promise<[]>((resolve) => (timer = setTimeout(() => resolve([]), 3000))),
     ])
     clearTimeout(timer)
     for (const {host, ref} of found)
@@ -162,10 +162,8 @@ export abstract class AimsCommand extends Command {
   }
 
   override async finally(error: Error | undefined): Promise<void> {
-    // Not after a lost or refused connection (nothing to ask), nor after an interruption (the user wants out).
-    const unreachable =
-      error instanceof AimsError && ['connection', 'host-key', 'auth', 'interrupted'].includes(error.kind)
-    if (!unreachable) await this.reportInterruptedDeploys()
+    // Only after a command that succeeded: never on a lost connection, an interruption or any other failure.
+    if (!error) await this.reportInterruptedDeploys()
     await this.contextInstance?.close()
     await super.finally(error)
   }
