@@ -477,6 +477,24 @@ export class AimsContext {
     return new SshHostKeyScanner(this.connectTimeoutMs)
   }
 
+  /**
+   * Interrupted deploys on the hosts this process talked to (issue 10, item 3: the next command that touches the
+   * host reports them). Sessions never connected are not opened for it.
+   */
+  async interruptedDeploys(): Promise<Array<{host: string; ref: string}>> {
+    const found: Array<{host: string; ref: string}> = []
+    for (const result of await Promise.allSettled(this.sessions.values())) {
+      if (result.status !== 'fulfilled') continue
+      const session = result.value
+      const metrics = session.metrics()
+      if (metrics.sshLogins === 0 && metrics.apiCalls === 0) continue
+      const {interruptedRefs} = await import('./services/deploy-journal.js')
+      const refs = await interruptedRefs(session).catch(() => [])
+      found.push(...refs.map((ref) => ({host: session.host.name, ref})))
+    }
+    return found
+  }
+
   async close(): Promise<void> {
     const sessions = await Promise.allSettled(this.sessions.values())
     await Promise.allSettled(

@@ -121,6 +121,25 @@ export abstract class AimsCommand extends Command {
     if (!this.jsonEnabled()) this.io.stdout.write(`${terminalSafe(text)}\n`)
   }
 
+  /**
+   * One stderr line per interrupted deploy on the hosts this command talked to (silent under --json, where
+   * `ps` and `doctor` carry them): bounded, so a host that stopped answering never holds up the exit.
+   */
+  private async reportInterruptedDeploys(): Promise<void> {
+    const context = this.contextInstance
+    if (!context || this.jsonEnabled()) return
+    let timer: NodeJS.Timeout | undefined
+    const found = await Promise.race([
+      context.interruptedDeploys().catch(() => []),
+      new Promise<[]>((resolve) => (timer = setTimeout(() => resolve([]), 3000))),
+    ])
+    clearTimeout(timer)
+    for (const {host, ref} of found)
+      this.io.stderr.write(
+        `${terminalSafe(`note: an interrupted deploy of ${ref} left objects on ${host}: run aims plug down ${ref}`)}\n`,
+      )
+  }
+
   /** Progress and notes on stderr; silent under --json. */
   protected note(text: string): void {
     if (!this.jsonEnabled()) this.io.stderr.write(`${terminalSafe(text)}\n`)
@@ -143,6 +162,8 @@ export abstract class AimsCommand extends Command {
   }
 
   override async finally(error: Error | undefined): Promise<void> {
+    // Only after a command that succeeded: never on a lost connection, an interruption or any other failure.
+    if (!error) await this.reportInterruptedDeploys()
     await this.contextInstance?.close()
     await super.finally(error)
   }

@@ -30,6 +30,7 @@ export type ErrorKind =
   | 'build' // aims build: the image build or its verification failed (nothing deployed)
   | 'quota'
   | 'dependency' // a program aims needs on this machine is missing (pocketsphinx, sox)
+  | 'interrupted' // Ctrl-C, SIGTERM or a closed output pipe stopped a change (rolled back where it could)
   | 'internal'
 
 const exitByKind: Record<ErrorKind, ExitCode> = {
@@ -48,6 +49,7 @@ const exitByKind: Record<ErrorKind, ExitCode> = {
   remote: ExitCode.failure,
   build: ExitCode.unhealthy,
   quota: ExitCode.failure,
+  interrupted: ExitCode.failure,
   internal: ExitCode.failure,
 }
 

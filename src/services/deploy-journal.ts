@@ -79,6 +79,22 @@ export async function interruptedJournals(session: HostSession): Promise<DeployJ
   return journals.filter((_, index) => !running[index])
 }
 
+/**
+ * The interrupted deploys on a host, cheaply (any command that talked to the host reports them): one listDir of
+ * the journal dir, and only for a journal found, whether its deploy still holds its instance lock.
+ */
+export async function interruptedRefs(session: HostSession): Promise<string[]> {
+  const shell = await session.shell()
+  const names = (await shell.listDir(deploysDir(session.host.stateDir)).catch(() => undefined)) ?? []
+  const refs = names.flatMap((name) => {
+    const ref = parseJournalFileName(name)
+    return ref ? [ref] : []
+  })
+  const interrupted: string[] = []
+  for (const ref of refs) if (!(await deployStillRunning(session, ref))) interrupted.push(formatInstanceRef(ref))
+  return interrupted
+}
+
 export interface RemovedLeftovers {
   containers: string[]
   volumes: string[]

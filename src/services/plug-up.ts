@@ -40,7 +40,7 @@ import {recordAction} from './record-action.js'
 import {recordRelease} from './upgrade.js'
 import {pullAuth} from './registry.js'
 import {readJournal, removeInterruptedDeploy} from './deploy-journal.js'
-import type {Clock, Engine, HostLock, HostShell, LifecycleDeps} from './ports.js'
+import type {Engine, HostLock, HostShell, LifecycleDeps} from './ports.js'
 
 /** What plug up needs beyond any lifecycle change: the catalog, prices and policy, secrets, subnets. */
 export interface PlugUpDeps extends LifecycleDeps {
@@ -52,6 +52,26 @@ export interface PlugUpDeps extends LifecycleDeps {
   ask?: ((variable: MissingVariable) => Promise<string>) | undefined
   /** Subnet pool for tenant/instance networks. */
   networkPool: {pool: string; tenantPrefix: number; instancePrefix: number}
+  /**
+   * Aborted by Ctrl-C, SIGTERM or a closed output pipe (src/cli/interrupt.ts): the run stops at its next step
+   * and rolls back what it created, like any other failure. Its reason is the error the run ends with.
+   */
+  signal?: AbortSignal | undefined
+}
+
+/** Stops the run between two steps once it was interrupted (the signal's reason is the error). */
+const stopIfInterrupted = (deps: Pick<PlugUpDeps, 'signal'>) => deps.signal?.throwIfAborted()
+
+/** Waits for work that leaves nothing of the instance behind (a pull), or for the interruption, whichever is first. */
+function unlessInterrupted<T>(deps: Pick<PlugUpDeps, 'signal'>, work: Promise<T>): Promise<T> {
+  const signal = deps.signal
+  if (!signal) return work
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason)
+    const abort = () => reject(signal.reason)
+    signal.addEventListener('abort', abort, {once: true})
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort))
+  })
 }
 
 export interface PlugUpResult {
@@ -87,7 +107,8 @@ export async function findPlug(catalog: CatalogSource, id: string): Promise<{plu
   })
 }
 
-const sleep = (clock: Clock, ms: number) => clock.sleep(ms)
+/** A wait between two checks; an interruption ends it at once. */
+const sleep = (deps: Pick<PlugUpDeps, 'clock' | 'signal'>, ms: number) => deps.clock.sleep(ms, deps.signal)
 
 /**
  * plug up, step by step: configure → plan → gate → lock → pull → provision →
@@ -103,6 +124,7 @@ export async function plugUp(given: PlugUpDeps, request: PlugUpRequest): Promise
   const first = await plan(deploy)
   await checkLinks(deploy)
   if ((await passGate(first.plan, deps.approver)) === 'dry-run') return dryRunResult(deploy, first)
+  stopIfInterrupted(deps)
   const lock = await lockInstance(deploy)
   await emitLifecycleEvent(deps, {
     action: 'deploy-started',
@@ -112,11 +134,15 @@ export async function plugUp(given: PlugUpDeps, request: PlugUpRequest): Promise
   })
   let spec: DeploySpec
   try {
+    stopIfInterrupted(deps)
     await cleanupInterrupted(deps, deploy.engine, request.ref)
     await pullImages(deploy, first.spec.images)
+    stopIfInterrupted(deps)
     spec = await provisionUnderAllocationLock(deploy)
+    stopIfInterrupted(deps)
     await startInOrder(deps, deploy.engine, spec)
     await healthGate(deps, deploy.engine, spec)
+    stopIfInterrupted(deps)
     await routeProxy(deploy, spec)
     await deploy.shell.removeFile(journalPath(deploy.host.stateDir, spec.tenant, spec.instance))
   } catch (error) {
@@ -264,16 +290,20 @@ async function pullImages(deploy: Deploy, images: string[]): Promise<void> {
     deps.progress({step: 'pull', message: source === image ? `pulling ${image}` : `pulling ${image} from ${source}`})
     // Credentials of `aims registry login` for the registry pulled from, for this one pull.
     const auth = deps.registryAuth ? await pullAuth(deps.registryAuth, source) : undefined
-    await engine.pullImage(
-      source,
-      (event) =>
-        deps.progress({
-          step: 'pull',
-          message: `${image}: ${event.status}${event.layer ? ` ${event.layer}` : ''}`,
-          ...(event.current !== undefined ? {current: event.current} : {}),
-          ...(event.total !== undefined ? {total: event.total} : {}),
-        }),
-      ...(auth ? [auth] : []),
+    // An interrupted pull is abandoned (it creates nothing of the instance); the run then stops.
+    await unlessInterrupted(
+      deps,
+      engine.pullImage(
+        source,
+        (event) =>
+          deps.progress({
+            step: 'pull',
+            message: `${image}: ${event.status}${event.layer ? ` ${event.layer}` : ''}`,
+            ...(event.current !== undefined ? {current: event.current} : {}),
+            ...(event.total !== undefined ? {total: event.total} : {}),
+          }),
+        ...(auth ? [auth] : []),
+      ),
     )
     if (source !== image) await engine.tagImage(source, image)
   }
@@ -303,6 +333,7 @@ async function provisionUnderAllocationLock(deploy: Deploy): Promise<DeploySpec>
       )
     }
     const spec = fresh.spec
+    stopIfInterrupted(deps)
     await shell.mkdirp(`${host.stateDir}/deploys`)
     await shell.writeFile(
       journalPath(host.stateDir, spec.tenant, spec.instance),
@@ -365,7 +396,7 @@ async function failed(deploy: Deploy, error: unknown): Promise<unknown> {
       instance: deploy.request.ref.instance,
       message: `plug up failed: ${(error as Error).message}`,
     })
-    return error
+    return interrupted(error, `nothing was created on ${host.name}`, 'run aims plug up again when ready')
   }
   const failure = error instanceof AimsError ? error : new AimsError('engine', (error as Error).message)
   deps.progress({step: 'rollback', message: `rolling back ${deploy.target}`})
@@ -387,8 +418,17 @@ async function failed(deploy: Deploy, error: unknown): Promise<unknown> {
     outcome: failure.kind === 'unhealthy' ? 'rolled-back' : 'failed',
     detail: failure.message,
   }).catch(() => undefined)
-  if (deploy.warnings.length === 0) return error
-  return failure.withDetails({warnings: deploy.warnings})
+  if (deploy.warnings.length === 0)
+    return interrupted(error, 'what this run created was removed', 'run aims plug up again when ready')
+  return interrupted(failure, 'the rollback did not finish', `run aims plug down ${deploy.target}`).withDetails({
+    warnings: deploy.warnings,
+  })
+}
+
+/** An interruption's error says what became of the run; any other error is returned as it is. */
+function interrupted<T>(error: T, outcome: string, hint: string): T | AimsError {
+  if (!(error instanceof AimsError) || error.kind !== 'interrupted') return error
+  return new AimsError('interrupted', `${error.message}: ${outcome}`, {hint, details: error.details, cause: error})
 }
 
 /** Ready: the deploy is audited and the instance's URLs returned. */
@@ -464,6 +504,7 @@ async function provision(deps: PlugUpDeps, engine: Engine, spec: DeploySpec): Pr
   const existingSubnets = (await engine.listNetworks({})).flatMap((network) => network.subnets)
   for (const network of spec.networks) {
     if (network.exists) continue
+    stopIfInterrupted(deps)
     deps.progress({step: 'network', message: `creating network ${network.name}`})
     const prefix = network.scope === 'tenant' ? deps.networkPool.tenantPrefix : deps.networkPool.instancePrefix
     const {subnet, gateway} = allocateSubnet({pool: deps.networkPool.pool, prefixLength: prefix, used: existingSubnets})
@@ -476,11 +517,13 @@ async function provision(deps: PlugUpDeps, engine: Engine, spec: DeploySpec): Pr
     })
   }
   for (const volume of spec.volumes) {
+    stopIfInterrupted(deps)
     deps.progress({step: 'volume', message: `creating volume ${volume.name}`})
     await engine.createVolume(volume)
   }
   if (spec.files.length > 0) await writeFiles(deps, spec)
   for (const service of spec.services) {
+    stopIfInterrupted(deps)
     deps.progress({step: 'create', message: `creating ${service.container.name}`})
     try {
       await engine.createContainer(service.container)
@@ -588,6 +631,7 @@ async function startInOrder(deps: PlugUpDeps, engine: Engine, spec: DeploySpec):
       const target = byName.get(dependency)
       if (target) await waitHealthy(deps, engine, spec, target, `${service.service} waits for ${dependency}`)
     }
+    stopIfInterrupted(deps)
     deps.progress({step: 'start', message: `starting ${service.service}`})
     await engine.startContainer(service.container.name)
     if (service.job) await waitCompleted(deps, engine, spec, service)
@@ -629,7 +673,7 @@ async function waitCompleted(deps: PlugUpDeps, engine: Engine, spec: DeploySpec,
         `the one-shot job ${job.service} did not finish within ${Math.round(budgetMs / 1000)} s`,
       )
     deps.progress({step: 'job', message: `waiting for ${job.service} to complete (${Math.round(elapsed / 1000)} s)`})
-    await sleep(deps.clock, Math.min(delay, Math.max(0, budgetMs - elapsed)))
+    await sleep(deps, Math.min(delay, Math.max(0, budgetMs - elapsed)))
     delay = Math.min(delay * 2, spec.healthGate.intervalMs)
   }
 }
@@ -659,6 +703,7 @@ async function waitHealthy(
   let last: string
   let checks = 0
   for (;;) {
+    stopIfInterrupted(deps)
     checks++
     const details = await engine.inspectContainer(service.container.name)
     // A container that exits or restarts will not become healthy: fail now, not after the whole budget.
@@ -699,7 +744,7 @@ async function waitHealthy(
         `${why}: waiting for ${service.service} (${Math.round(elapsed / 1000)}/${Math.round(budgetMs / 1000)} ` +
         `s: ${last})`,
     })
-    await sleep(deps.clock, Math.min(delay, Math.max(0, budgetMs - elapsed)))
+    await sleep(deps, Math.min(delay, Math.max(0, budgetMs - elapsed)))
     delay = Math.min(delay * 2, intervalMs)
   }
   throw await unhealthy(

@@ -4,18 +4,49 @@
  * in any output stream, --json output, AIMS_TRACE output, audit (local and
  * --remote), or any file aims writes locally (AIMS_HOME, HOME) and on the
  * host (/var/lib/aims, the nginx conf dir). The container's own env holds it:
- * that is where it belongs.
+ * that is where it belongs. An app that prints its secret to its logs has it
+ * masked in `plug logs` (text and --json), and an export bundle of the
+ * instance never carries it.
  */
-import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {aims, homeWithHost, ROOT} from '../support/aims.js'
-import {containerEnv, purgeTenant} from '../support/engine.js'
+import {containerEnv, docker, purgeTenant} from '../support/engine.js'
 
 const TENANT = `hd-sweep-${Math.random().toString(36).slice(2, 6)}`
 const SENTINEL = `SNTNL${Math.random().toString(36).slice(2, 10)}X`
 const FILE_SENTINEL = `FSNTNL${Math.random().toString(36).slice(2, 10)}X`
-const env = {AIMS_CATALOG_PATH: join(ROOT, 'test', 'fixtures', 'plugs')}
+const LOG_SENTINEL = `LSNTNL${Math.random().toString(36).slice(2, 10)}X`
+// The fixture plugs, and one whose app prints its secret to its logs at start.
+const catalog = mkdtempSync(join(tmpdir(), 'aims-hd-sweep-catalog-'))
+const env = {AIMS_CATALOG_PATH: catalog}
+const LEAKY = `id: hd-leaky
+name: Leaky fixture
+description: The web fixture, printing its secret to its logs at start.
+category: testing
+tags: [fixture]
+homepage: https://example.com/aims-fixture
+license: MIT
+tier: free
+size: xs
+services:
+  web:
+    image: aims-fixture/web:1
+    command: [sh, -c, 'echo "leaky: my secret is $APP_SECRET"; echo "leaky: APP_SECRET=$APP_SECRET"; exec web']
+    entry: {port: 8080, protocol: http}
+    env:
+      APP_SECRET: \${APP_SECRET}
+    health: {type: http, path: /health}
+    resources: {cpus: 0.25, memory: 64m}
+env:
+  APP_SECRET:
+    description: a secret the app prints
+    secret: true
+    generate: {length: 24, charset: alnum}
+health_gate: {retries: 15, interval_seconds: 0.5}
+`
 let home: string
 const outputs: string[] = []
 const run = async (args: string[], extra: Record<string, string> = {}) => {
@@ -44,6 +75,8 @@ function filesUnder(dir: string): Array<{path: string; text: string}> {
 
 beforeAll(async () => {
   await purgeTenant(TENANT)
+  cpSync(join(ROOT, 'test', 'fixtures', 'plugs'), catalog, {recursive: true})
+  writeFileSync(join(catalog, 'hd-leaky.yaml'), LEAKY)
   home = await homeWithHost()
 }, 60_000)
 afterAll(async () => {
@@ -110,4 +143,40 @@ describe('a secret sentinel leaks nowhere', () => {
     expect(files.length).toBeGreaterThan(2)
     expect(files.filter((file) => leaks(file.text)).map((file) => file.path)).toEqual([])
   }, 180_000)
+
+  it('from an app that prints it to its logs: masked in plug logs, absent from an export bundle', async () => {
+    const up = await run([
+      'plug',
+      'up',
+      'hd-leaky',
+      '--name',
+      'leaky',
+      '--tenant',
+      TENANT,
+      '--env',
+      `APP_SECRET=${LOG_SENTINEL}`,
+      '--yes',
+    ])
+    expect(up.code, up.stderr).toBe(0)
+    // The app did print it: the engine's own log has it (the test's eyes, not aims').
+    expect(await docker(['logs', `aims-${TENANT}-leaky-web`])).toContain(`my secret is ${LOG_SENTINEL}`)
+
+    const logs = await run(['plug', 'logs', `${TENANT}/leaky`])
+    expect(logs.code, logs.stderr).toBe(0)
+    expect(logs.stdout).toMatch(/leaky: my secret is \S+/)
+    const logsJson = await run(['plug', 'logs', `${TENANT}/leaky`, '--json'])
+    expect(logsJson.code, logsJson.stderr).toBe(0)
+    expect(JSON.stringify(logsJson.json())).toMatch(/leaky: my secret is /)
+
+    const out = join(home, 'leaky-bundle')
+    const bundle = await run(['export', `${TENANT}/leaky`, '--out', out, '--json'])
+    expect(bundle.code, bundle.stderr).toBe(0)
+    const written = filesUnder(out)
+    expect(written.map((file) => file.path.slice(out.length + 1))).toContain('docker-compose.yml')
+
+    const leaks = (text: string) => text.includes(LOG_SENTINEL)
+    expect(outputs.filter(leaks)).toEqual([])
+    expect(written.filter((file) => leaks(file.text)).map((file) => file.path)).toEqual([])
+    expect((await run(['plug', 'down', `${TENANT}/leaky`, '--yes'])).code).toBe(0)
+  }, 120_000)
 })
