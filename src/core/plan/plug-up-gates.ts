@@ -9,7 +9,7 @@ import {findInstance, instanceDomain} from '../instances.js'
 import {containerName, domainClaimProblem, volumeName} from '../names.js'
 import type {GateCheck} from './plan.js'
 import {instanceNetworkName, PORT_RANGE, type PlugUpInput} from './plug-up.js'
-import {capacityGate, costGate, quotaGate, type ResourceGateInput} from './resource-gates.js'
+import {capacityGate, costGate, quotaGate, resourceGate, type ResourceGateInput} from './resource-gates.js'
 
 /** What the plan computed that the gates judge. */
 export interface GateInput {
@@ -36,16 +36,8 @@ export function preflightGates(input: PlugUpInput, computed: GateInput): GateChe
   ]
 }
 
-function gate(
-  id: GateCheck['id'],
-  title: string,
-  ok: boolean,
-  detail: string,
-  fix?: string,
-  exitCode: ExitCode = ExitCode.failure,
-): GateCheck {
-  return {id, title, status: ok ? 'pass' : 'fail', detail, ...(ok || !fix ? {} : {fix}), ...(ok ? {} : {exitCode})}
-}
+/** One gate's answer: the same shape as the resource gates'. */
+const gate = resourceGate
 
 export {known, within} from './resource-gates.js'
 
