@@ -264,6 +264,20 @@ export interface DownResult extends ChangeResult {
   keptVolumes: string[]
 }
 
+const nothingRemoved = (): DownResult['removed'] => ({containers: [], volumes: [], networks: [], proxyConf: false})
+
+/** What `plug down --dry-run` answers, whichever kind of leftover it was about. */
+const downDryRun = (instance: string, host: string, plan: Plan): DownResult => ({
+  status: 'dry-run',
+  action: 'plug-down',
+  instance,
+  host,
+  plan,
+  durationMs: 0,
+  removed: nothingRemoved(),
+  keptVolumes: [],
+})
+
 /**
  * The instance is gone but nginx still routes its name (containers removed by
  * hand, or a crash between steps): `plug down` removes the leftover route.
@@ -289,18 +303,7 @@ async function downLeftoverRoute(deps: LifecycleDeps, ref: InstanceRef, missing:
     gates: [],
   }
   const decision = await passGate(plan, deps.approver)
-  const empty = {containers: [], volumes: [], networks: [], proxyConf: false}
-  if (decision === 'dry-run')
-    return {
-      status: 'dry-run',
-      action: 'plug-down',
-      instance: target,
-      host: host.name,
-      plan,
-      durationMs: 0,
-      removed: empty,
-      keptVolumes: [],
-    }
+  if (decision === 'dry-run') return downDryRun(target, host.name, plan)
   const started = deps.clock.now().getTime()
   const removed = await deps.proxy.remove(ref.tenant, ref.instance)
   await record(deps, {action: 'plug down', target, outcome: 'applied', detail: 'removed a leftover proxy route'})
@@ -311,7 +314,7 @@ async function downLeftoverRoute(deps: LifecycleDeps, ref: InstanceRef, missing:
     host: host.name,
     plan,
     durationMs: deps.clock.now().getTime() - started,
-    removed: {...empty, proxyConf: removed},
+    removed: {...nothingRemoved(), proxyConf: removed},
     keptVolumes: [],
   }
 }
@@ -345,22 +348,11 @@ async function downKeptData(
     })),
     gates: [],
   }
-  const empty = {containers: [], volumes: [], networks: [], proxyConf: false}
   const decision = await passGate(plan, deps.approver)
-  if (decision === 'dry-run')
-    return {
-      status: 'dry-run',
-      action: 'plug-down',
-      instance: kept.ref,
-      host,
-      plan,
-      durationMs: 0,
-      removed: empty,
-      keptVolumes: [],
-    }
+  if (decision === 'dry-run') return downDryRun(kept.ref, host, plan)
   const started = deps.clock.now().getTime()
   const lock = await lockInstance(deps, ref)
-  const removed: DownResult['removed'] = {...empty, volumes: []}
+  const removed = nothingRemoved()
   try {
     for (const name of kept.volumes) {
       deps.progress({step: 'remove', message: `removing volume ${name}`})
@@ -428,19 +420,8 @@ async function downInterrupted(
     ],
     gates: [],
   }
-  const empty = {containers: [], volumes: [], networks: [], proxyConf: false}
   const decision = await passGate(plan, deps.approver)
-  if (decision === 'dry-run')
-    return {
-      status: 'dry-run',
-      action: 'plug-down',
-      instance: journal.ref,
-      host,
-      plan,
-      durationMs: 0,
-      removed: empty,
-      keptVolumes: [],
-    }
+  if (decision === 'dry-run') return downDryRun(journal.ref, host, plan)
   const started = deps.clock.now().getTime()
   // The lock: a deploy still running holds it (then this is a conflict, not a cleanup).
   const lock = await lockInstance(deps, ref)
