@@ -11,42 +11,17 @@
 // Needs a build and the test bed (dockerd, sshd; tmux).
 import {execFile} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import http from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
-import {BIN, ROOT, median, round, timed} from './lib.js'
+import {BIN, ROOT, median, round, timed, SOCKET, engineApi} from './lib.js'
 
 const run = promisify(execFile)
 const TENANT = 'dock-bench'
 const COUNT = Number(process.env.BENCH_DOCK_INSTANCES) || 200
 const IDLE_S = Number(process.env.BENCH_DOCK_IDLE_S) || 30
-const SOCKET = '/var/run/docker.sock'
 const TMUX = ['-u', '-L', 'aims-dock-bench', '-f', '/dev/null']
 const CLOCK_TICKS = 100
-
-function api(method, path, body) {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {socketPath: SOCKET, method, path: `/v1.41${path}`, headers: body ? {'content-type': 'application/json'} : {}},
-      (response) => {
-        let text = ''
-        response.setEncoding('utf8')
-        response.on('data', (chunk) => (text += chunk))
-        response.on('end', () => {
-          if (response.statusCode >= 400) reject(new Error(`${method} ${path}: ${response.statusCode} ${text}`))
-          else resolve(text ? JSON.parse(text) : undefined)
-        })
-      },
-    )
-    request.on('error', reject)
-    // A wedged engine fails the bench instead of hanging it.
-    request.setTimeout(60_000, () =>
-      request.destroy(new Error(`${method} ${path}: no answer from the engine within 60 s`)),
-    )
-    request.end(body ? JSON.stringify(body) : undefined)
-  })
-}
 
 async function mapLimit(items, limit, work) {
   let next = 0
@@ -60,9 +35,9 @@ async function mapLimit(items, limit, work) {
 const fleetFilter = encodeURIComponent(JSON.stringify({label: [`aims.tenant=${TENANT}`, 'aims.managed=true']}))
 
 export async function removeFleet() {
-  const containers = await api('GET', `/containers/json?all=true&filters=${fleetFilter}`)
+  const containers = await engineApi('GET', `/containers/json?all=true&filters=${fleetFilter}`)
   await mapLimit(containers, 4, (container) =>
-    api('DELETE', `/containers/${container.Id}?force=true`).catch(() => undefined),
+    engineApi('DELETE', `/containers/${container.Id}?force=true`).catch(() => undefined),
   )
   return containers.length
 }
@@ -71,14 +46,16 @@ export async function removeFleet() {
 export async function createFleet() {
   const started = performance.now()
   const present = new Set(
-    (await api('GET', `/containers/json?filters=${fleetFilter}`)).map((container) => container.Labels['aims.instance']),
+    (await engineApi('GET', `/containers/json?filters=${fleetFilter}`)).map(
+      (container) => container.Labels['aims.instance'],
+    ),
   )
   const indexes = Array.from({length: COUNT}, (_, index) => index + 1).filter(
     (index) => !present.has(`app-${String(index).padStart(3, '0')}`),
   )
   await mapLimit(indexes, 4, async (index) => {
     const instance = `app-${String(index).padStart(3, '0')}`
-    const created = await api('POST', `/containers/create?name=aims-${TENANT}-${instance}-web`, {
+    const created = await engineApi('POST', `/containers/create?name=aims-${TENANT}-${instance}-web`, {
       Image: 'aims-fixture/web:1',
       Labels: {
         'aims.managed': 'true',
@@ -96,7 +73,7 @@ export async function createFleet() {
       // libnetwork (seen here); the dock does not need them, its rows come from labels.
       HostConfig: {Init: true, Memory: 64 * 1024 * 1024, RestartPolicy: {Name: 'no'}, NetworkMode: 'none'},
     })
-    await api('POST', `/containers/${created.Id}/start`)
+    await engineApi('POST', `/containers/${created.Id}/start`)
   })
   return performance.now() - started
 }
@@ -109,7 +86,7 @@ async function benchModel() {
     dist('ui/dock-state.js'),
     dist('ui/present/dock.js'),
   ])
-  const listing = await api('GET', `/containers/json?all=true&filters=${fleetFilter}`)
+  const listing = await engineApi('GET', `/containers/json?all=true&filters=${fleetFilter}`)
   const summaries = listing.map((item) => ({
     id: item.Id,
     name: item.Names[0].slice(1),

@@ -1,4 +1,5 @@
 // Shared bench helpers: timed child processes, medians, tables.
+import http from 'node:http'
 import {spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 
@@ -49,4 +50,30 @@ export function table(headers, rows) {
         .trimEnd(),
     )
     .join('\n')
+}
+
+export const SOCKET = '/var/run/docker.sock'
+
+/** The bed's Docker engine API over its socket (JSON in and out); a wedged engine fails the bench instead of hanging it. */
+export function engineApi(method, path, body) {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {socketPath: SOCKET, method, path: `/v1.41${path}`, headers: body ? {'content-type': 'application/json'} : {}},
+      (response) => {
+        let text = ''
+        response.setEncoding('utf8')
+        response.on('data', (chunk) => (text += chunk))
+        response.on('end', () => {
+          if (response.statusCode >= 400) reject(new Error(`${method} ${path}: ${response.statusCode} ${text}`))
+          else resolve(text ? JSON.parse(text) : undefined)
+        })
+      },
+    )
+    request.on('error', reject)
+    // A wedged engine fails the bench instead of hanging it.
+    request.setTimeout(60_000, () =>
+      request.destroy(new Error(`${method} ${path}: no answer from the engine within 60 s`)),
+    )
+    request.end(body ? JSON.stringify(body) : undefined)
+  })
 }

@@ -11,36 +11,14 @@
 //   - RSS after the sweeps.
 // Budgets (DESIGN.md): sweep of 100 <= 2 s, <= 1 % of a core at the default interval, <= 100 MiB RSS.
 import {existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync} from 'node:fs'
-import http from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {median, round, timed} from './lib.js'
+import {median, round, timed, SOCKET, engineApi} from './lib.js'
 
 const TENANT = 'wd-bench'
 const COUNT = Number(process.env.BENCH_WARDEN_INSTANCES) || 100
 const HTTP_COUNT = Math.min(COUNT, Number(process.env.BENCH_WARDEN_HTTP ?? 20))
 const SWEEPS = Number(process.env.BENCH_WARDEN_SWEEPS) || 10
-const SOCKET = '/var/run/docker.sock'
-
-function api(method, path, body) {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {socketPath: SOCKET, method, path: `/v1.41${path}`, headers: body ? {'content-type': 'application/json'} : {}},
-      (response) => {
-        let text = ''
-        response.setEncoding('utf8')
-        response.on('data', (chunk) => (text += chunk))
-        response.on('end', () => {
-          if (response.statusCode >= 400) reject(new Error(`${method} ${path}: ${response.statusCode} ${text}`))
-          else resolve(text ? JSON.parse(text) : undefined)
-        })
-      },
-    )
-    request.on('error', reject)
-    request.setTimeout(60_000, () => request.destroy(new Error(`${method} ${path}: no answer within 60 s`)))
-    request.end(body ? JSON.stringify(body) : undefined)
-  })
-}
 
 async function mapLimit(items, limit, work) {
   let next = 0
@@ -54,8 +32,10 @@ async function mapLimit(items, limit, work) {
 const fleetFilter = encodeURIComponent(JSON.stringify({label: [`aims.tenant=${TENANT}`, 'aims.managed=true']}))
 
 async function removeFleet() {
-  const containers = await api('GET', `/containers/json?all=true&filters=${fleetFilter}`)
-  await mapLimit(containers, 4, (container) => api('DELETE', `/containers/${container.Id}?force=true`).catch(() => {}))
+  const containers = await engineApi('GET', `/containers/json?all=true&filters=${fleetFilter}`)
+  await mapLimit(containers, 4, (container) =>
+    engineApi('DELETE', `/containers/${container.Id}?force=true`).catch(() => {}),
+  )
   return containers.length
 }
 
@@ -66,7 +46,7 @@ async function createFleet(from, to) {
     async (index) => {
       const instance = `app-${String(index).padStart(3, '0')}`
       const httpProbe = index <= HTTP_COUNT
-      const created = await api('POST', `/containers/create?name=aims-${TENANT}-${instance}-web`, {
+      const created = await engineApi('POST', `/containers/create?name=aims-${TENANT}-${instance}-web`, {
         Image: 'aims-fixture/web:1',
         Labels: {
           'aims.managed': 'true',
@@ -87,7 +67,7 @@ async function createFleet(from, to) {
           NetworkMode: httpProbe ? 'bridge' : 'none',
         },
       })
-      await api('POST', `/containers/${created.Id}/start`)
+      await engineApi('POST', `/containers/${created.Id}/start`)
     },
   )
 }
